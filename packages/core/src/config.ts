@@ -1,0 +1,185 @@
+/**
+ * Options: defaults < environment (`GHLAKE_*`) < command-line flags, validated once,
+ * with errors that name the option. Each stage declares its options with `defineOptions`
+ * (the declaration is also its documentation: `describeOptions` renders help and the
+ * README table). Only CLIs call `resolveOptions` with real env/argv; library code takes the
+ * resolved, typed object.
+ */
+import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
+import { ERROR_CODES, GhlakeError } from './errors.js';
+
+export interface OptionSpec<T> {
+  /** Flag name without dashes, kebab-case: `base-url`. */
+  flag: string;
+  /** Environment variable, e.g. `GHLAKE_BASE_URL`. */
+  env?: string;
+  description: string;
+  /** Value when neither env nor flag is given (undefined = optional, no value). */
+  default?: T;
+  /** A boolean switch (`--force`) rather than an option taking a value. */
+  boolean?: boolean;
+  short?: string;
+  /** Turns the raw text into the typed value; throw `invalidOption` on bad input. */
+  parse: (raw: string, source: string) => T;
+}
+
+export type OptionsSpec = Record<string, OptionSpec<unknown>>;
+export type ResolvedOptions<S extends OptionsSpec> = {
+  [K in keyof S]: S[K] extends OptionSpec<infer T> ? (S[K]['default'] extends undefined ? T | undefined : T) : never;
+};
+
+export function defineOptions<S extends OptionsSpec>(spec: S): S {
+  return spec;
+}
+
+export function invalidOption(source: string, raw: string, expected: string): GhlakeError {
+  return new GhlakeError(ERROR_CODES.INVALID_OPTION, `${source} has invalid value '${raw}': expected ${expected}`, {
+    hint: `give ${source} ${expected}`,
+    details: { option: source, value: raw },
+  });
+}
+
+// ---- parsers --------------------------------------------------------------------------
+export const parseString = (raw: string): string => raw;
+
+export function parseInteger(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (raw: string, source: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) throw invalidOption(source, raw, `an integer from ${min} to ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw invalidOption(source, raw, `an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export function parseBoolean(raw: string, source: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on', ''].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw invalidOption(source, raw, 'true or false');
+}
+
+export function parseUrl(raw: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalidOption(source, raw, 'an http(s) URL such as https://data.gharchive.org');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidOption(source, raw, 'an http(s) URL');
+  return raw.replace(/\/+$/, '');
+}
+
+export function parseChoice<T extends string>(choices: readonly T[]) {
+  return (raw: string, source: string): T => {
+    if (!(choices as readonly string[]).includes(raw)) throw invalidOption(source, raw, `one of ${choices.join(', ')}`);
+    return raw as T;
+  };
+}
+
+/** Byte sizes: `512MB`, `4GB`, `1048576`. Returns bytes. */
+export function parseBytes(raw: string, source: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?$/i.exec(raw.trim());
+  if (!m) throw invalidOption(source, raw, 'a size such as 512MB or 4GB');
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+  return Math.round(Number(m[1]) * mult[unit]!);
+}
+
+// ---- options every command shares --------------------------------------------------------
+export const COMMON_OPTIONS = defineOptions({
+  lake: { flag: 'lake', env: 'GHLAKE_LAKE', description: 'lake folder', default: './lake', parse: parseString },
+  threads: {
+    flag: 'threads',
+    env: 'GHLAKE_THREADS',
+    description: 'worker threads in the shared pool (default: available cores)',
+    default: availableParallelism(),
+    parse: parseInteger(1, 256),
+  },
+  json: { flag: 'json', env: 'GHLAKE_JSON', description: 'print a machine-readable JSON summary at the end', default: false, boolean: true, parse: parseBoolean },
+  logLevel: {
+    flag: 'log-level',
+    env: 'GHLAKE_LOG_LEVEL',
+    description: 'debug, info, warn or error',
+    default: 'info' as 'debug' | 'info' | 'warn' | 'error',
+    parse: parseChoice(['debug', 'info', 'warn', 'error'] as const),
+  },
+});
+
+export const RANGE_OPTIONS = defineOptions({
+  from: { flag: 'from', env: 'GHLAKE_FROM', description: 'first hour (YYYY-MM-DD-H), inclusive', parse: parseString },
+  to: { flag: 'to', env: 'GHLAKE_TO', description: 'last hour (YYYY-MM-DD-H), inclusive', parse: parseString },
+  date: { flag: 'date', env: 'GHLAKE_DATE', description: 'a whole UTC day (YYYY-MM-DD) instead of --from/--to', parse: parseString },
+});
+
+// ---- resolution ------------------------------------------------------------------------
+export interface CommandLine {
+  /** Raw flag values keyed by flag name. */
+  flags: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** Parse argv strictly against the spec: an unknown flag is an error naming it. */
+export function parseCommandLine(argv: readonly string[], spec: OptionsSpec, opts: { allowPositionals?: boolean } = {}): CommandLine {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const s of Object.values(spec)) options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: opts.allowPositionals ?? false });
+    return { flags: values as CommandLine['flags'], positionals };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    if (unknown) {
+      return throwUnknown(unknown[1]!, spec);
+    }
+    if (/Unexpected argument '([^']+)'/.exec(message)) {
+      throw new GhlakeError(ERROR_CODES.USAGE, message.split('. ')[0]!, { hint: 'this command takes no positional arguments; see --help', cause: error });
+    }
+    throw new GhlakeError(ERROR_CODES.USAGE, message, { hint: 'see --help for the options', cause: error });
+  }
+}
+
+function throwUnknown(flag: string, spec: OptionsSpec): never {
+  const name = flag.replace(/^-+/, '');
+  const close = Object.values(spec)
+    .map((s) => s.flag)
+    .filter((f) => f.startsWith(name.slice(0, 3)) || name.startsWith(f.slice(0, 3)));
+  throw new GhlakeError(ERROR_CODES.UNKNOWN_OPTION, `unknown option '${flag}'`, {
+    hint: close.length ? `did you mean ${close.map((f) => `--${f}`).join(' or ')}? see --help` : 'see --help for the options',
+    details: { option: flag },
+  });
+}
+
+/** defaults < env < flags, each value parsed and validated, errors naming the option. */
+export function resolveOptions<S extends OptionsSpec>(
+  spec: S,
+  input: { flags?: CommandLine['flags']; env?: Record<string, string | undefined> },
+): ResolvedOptions<S> {
+  const out: Record<string, unknown> = {};
+  const env = input.env ?? {};
+  const flags = input.flags ?? {};
+  for (const [key, s] of Object.entries(spec)) {
+    let value: unknown = s.default;
+    const fromEnv = s.env === undefined ? undefined : env[s.env];
+    if (fromEnv !== undefined && fromEnv !== '') value = s.parse(fromEnv, s.env!);
+    const fromFlag = flags[s.flag];
+    if (fromFlag !== undefined) {
+      value = typeof fromFlag === 'boolean' ? fromFlag : s.parse(fromFlag, `--${s.flag}`);
+    }
+    out[key] = value;
+  }
+  return out as ResolvedOptions<S>;
+}
+
+/** Help text lines for a spec: `--base-url <value>  description (env GHLAKE_BASE_URL, default ...)`. */
+export function describeOptions(spec: OptionsSpec): string {
+  const rows = Object.values(spec).map((s) => {
+    const left = `  --${s.flag}${s.boolean ? '' : ' <value>'}`;
+    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && !s.boolean ? `default ${String(s.default)}` : '']
+      .filter(Boolean)
+      .join(', ');
+    return { left, right: `${s.description}${extra ? ` (${extra})` : ''}` };
+  });
+  const width = Math.max(...rows.map((r) => r.left.length)) + 2;
+  return rows.map((r) => r.left.padEnd(width) + r.right).join('\n');
+}

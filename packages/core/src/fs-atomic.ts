@@ -1,0 +1,70 @@
+/**
+ * Crash safety by construction: everything is written under a temporary name in the
+ * destination directory and renamed into place only when complete. A SIGKILL leaves at
+ * most a `.tmp-*` file, which no reader globs (`*.parquet`, `*.json.gz`) and which the
+ * next run removes.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export const TMP_MARK = '.tmp-';
+
+/** A unique temporary sibling of `target`, e.g. `dir/.tmp-ab12cd-part-0.parquet`. */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `${TMP_MARK}${randomBytes(6).toString('hex')}-${path.basename(target)}`);
+}
+
+export function isTempPath(p: string): boolean {
+  return path.basename(p).startsWith(TMP_MARK);
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  const handle = await fs.open(p, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsync `tmp`, rename it onto `target`, fsync the directory. */
+export async function commitFile(tmp: string, target: string): Promise<void> {
+  await fsyncPath(tmp);
+  await fs.rename(tmp, target);
+  await fsyncPath(path.dirname(target)).catch(() => undefined);
+}
+
+/** Write a whole file atomically. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPathFor(target);
+  try {
+    await fs.writeFile(tmp, data);
+    await commitFile(tmp, target);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Remove leftover temporary files below `dir` (what a killed run left behind). Returns how many. */
+export async function removeTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.name.startsWith(TMP_MARK)) {
+      await fs.rm(full, { recursive: true, force: true });
+      removed++;
+    } else if (entry.isDirectory()) {
+      removed += await removeTempFiles(full);
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,32 @@
+import { col, type TableDecl } from './types.js';
+
+/**
+ * bronze.events — grain: one row per event object read from an archive line (a line holding
+ * two objects gives two rows). Duplicates stay: bronze records what the archive held.
+ * Key: (source_file, source_line, event_hash). Partitioned by source hour.
+ */
+export const bronzeEvents = {
+  layer: 'bronze',
+  name: 'events',
+  grain: 'one row per event object in the archive, duplicates included',
+  key: ['source_file', 'source_line', 'event_hash'],
+  partitioning: 'hour',
+  columns: [
+    col('event_id', 'BIGINT', false, 'top-level `id` (a numeric string in the archive) as BIGINT'),
+    col('event_type', 'VARCHAR', false, 'top-level `type`'),
+    col('created_at', 'TIMESTAMP', false, 'top-level `created_at`, parsed, UTC'),
+    col('actor_id', 'BIGINT', true, '`actor.id`; NULL when the event has no actor'),
+    col('actor_login', 'VARCHAR', true, '`actor.login`'),
+    col('repo_id', 'BIGINT', true, '`repo.id`'),
+    col('repo_name', 'VARCHAR', true, '`repo.name`'),
+    col('org_id', 'BIGINT', true, '`org.id`; NULL when the event has no org'),
+    col('org_login', 'VARCHAR', true, '`org.login`'),
+    col('public', 'BOOLEAN', true, 'top-level `public`'),
+    col('payload', 'JSON', true, '`payload` as JSON text exactly as it stood in the line (never re-serialized)'),
+    col('other', 'JSON', true, 'unknown top-level keys as a JSON object text (as BigQuery githubarchive `other`); NULL when none'),
+    col('event_hash', 'VARCHAR', false, 'hex MD5 of the event object\'s exact bytes in the line'),
+    col('source_file', 'VARCHAR', false, 'archive file name, e.g. 2015-01-01-15.json.gz'),
+    col('source_line', 'BIGINT', false, '1-based line number in the decompressed file'),
+    col('ingested_at', 'TIMESTAMP', false, 'when the row was written, UTC'),
+  ],
+} as const satisfies TableDecl;

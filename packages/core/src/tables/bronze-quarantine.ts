@@ -1,0 +1,24 @@
+import { col, type TableDecl } from './types.js';
+
+/**
+ * bronze.quarantine — grain: one row per archive line (or line fragment) that could not
+ * become an event. Nothing is dropped silently: every bad line lands here with a reason.
+ * Key: (source_file, source_line, fragment). Partitioned by source hour.
+ */
+export const bronzeQuarantine = {
+  layer: 'bronze',
+  name: 'quarantine',
+  grain: 'one row per quarantined line or line fragment',
+  key: ['source_file', 'source_line', 'fragment'],
+  partitioning: 'hour',
+  columns: [
+    col('source_file', 'VARCHAR', false, 'archive file name'),
+    col('source_line', 'BIGINT', false, '1-based line number in the decompressed file'),
+    col('fragment', 'INTEGER', false, '0 for a whole line; n for the n-th object of a line that held several'),
+    col('reason', 'VARCHAR', false, 'stable reason code: invalid_json, truncated_line, missing_id, missing_type, missing_created_at, timeline_format, not_an_object, ...'),
+    col('detail', 'VARCHAR', true, 'human-readable detail (parser message)'),
+    col('raw', 'BLOB', false, 'the line\'s exact bytes (binary-safe: NULs and invalid UTF-8 kept)'),
+    col('raw_length', 'BIGINT', false, 'length of the line in bytes'),
+    col('quarantined_at', 'TIMESTAMP', false, 'when the row was written, UTC'),
+  ],
+} as const satisfies TableDecl;

@@ -1,0 +1,39 @@
+export * from './types.js';
+export { bronzeEvents } from './bronze-events.js';
+export { bronzeQuarantine } from './bronze-quarantine.js';
+export { silverEvents } from './silver-events.js';
+export { silverPayloadDetails } from './silver-payload-details.js';
+export { silverActors } from './silver-actors.js';
+export { silverRepositories } from './silver-repositories.js';
+export { silverOrganizations } from './silver-organizations.js';
+export { goldActorMetrics } from './gold-actor-metrics.js';
+export { goldRepoMetrics } from './gold-repo-metrics.js';
+export { goldOrgMetrics } from './gold-org-metrics.js';
+export { goldEventTypeMetrics } from './gold-event-type-metrics.js';
+export { goldDailySummary } from './gold-daily-summary.js';
+
+import { bronzeEvents } from './bronze-events.js';
+import { bronzeQuarantine } from './bronze-quarantine.js';
+import { silverEvents } from './silver-events.js';
+import { silverPayloadDetails } from './silver-payload-details.js';
+import { silverActors } from './silver-actors.js';
+import { silverRepositories } from './silver-repositories.js';
+import { silverOrganizations } from './silver-organizations.js';
+import { goldActorMetrics } from './gold-actor-metrics.js';
+import { goldRepoMetrics } from './gold-repo-metrics.js';
+import { goldOrgMetrics } from './gold-org-metrics.js';
+import { goldEventTypeMetrics } from './gold-event-type-metrics.js';
+import { goldDailySummary } from './gold-daily-summary.js';
+import type { TableDecl } from './types.js';
+
+export const BRONZE_TABLES = [bronzeEvents, bronzeQuarantine] as const satisfies readonly TableDecl[];
+/** The five seed silver tables. */
+export const SILVER_TABLES = [silverEvents, silverActors, silverRepositories, silverOrganizations, silverPayloadDetails] as const satisfies readonly TableDecl[];
+export const GOLD_TABLES = [goldActorMetrics, goldRepoMetrics, goldOrgMetrics, goldEventTypeMetrics, goldDailySummary] as const satisfies readonly TableDecl[];
+export const ALL_TABLES: readonly TableDecl[] = [...BRONZE_TABLES, ...SILVER_TABLES, ...GOLD_TABLES];
+
+export function findTable(layer: TableDecl['layer'], name: string): TableDecl {
+  const t = ALL_TABLES.find((x) => x.layer === layer && x.name === name);
+  if (!t) throw new Error(`no table ${layer}.${name}`);
+  return t;
+}

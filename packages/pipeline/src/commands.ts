@@ -1,0 +1,17 @@
+/**
+ * The subcommands of `ghlake`, one per stage. Each stage package owns its command; until a
+ * stage lands its command answers "not implemented yet" with exit code 2.
+ */
+import { notImplementedCommand, type Command } from '@ghlake/core';
+
+export const COMMANDS: readonly Command[] = [
+  notImplementedCommand('download', 'download GH Archive hours into the lake'),
+  notImplementedCommand('bronze', 'turn raw hours into bronze Parquet'),
+  notImplementedCommand('silver', 'build silver tables from bronze'),
+  notImplementedCommand('gold', 'consolidate silver entities and compute gold metrics'),
+  notImplementedCommand('run', 'the whole pipeline: download, bronze+silver, gold, warehouse'),
+  notImplementedCommand('status', 'per-hour state of the lake'),
+  notImplementedCommand('query', 'run SQL against the local warehouse'),
+  notImplementedCommand('upload', 'publish the lake to S3'),
+  notImplementedCommand('snowflake', 'set up and load Snowflake (setup | load | status)'),
+];
