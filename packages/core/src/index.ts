@@ -7,3 +7,4 @@ export * from './pool.js';
 export * from './fs-atomic.js';
 export * from './tables/index.js';
 export * from './command.js';
+export * from './parquet/index.js';

@@ -59,7 +59,7 @@ export const SNOWFLAKE_TYPE: Record<ColumnType, string> = {
 /**
  * Parquet physical/logical type of each column type:
  * INT64 for ids, INT64 TIMESTAMP(MICROS, isAdjustedToUTC=false) holding UTC wall-clock,
- * BYTE_ARRAY UTF8 strings, BYTE_ARRAY JSON for JSON text, BOOLEAN.
+ * BYTE_ARRAY UTF8 strings (JSON columns too: their text is kept exactly), BOOLEAN.
  */
 export const PARQUET_TYPE: Record<ColumnType, { physical: 'INT64' | 'INT32' | 'DOUBLE' | 'BOOLEAN' | 'BYTE_ARRAY'; logical?: string }> = {
   BIGINT: { physical: 'INT64' },
@@ -67,7 +67,7 @@ export const PARQUET_TYPE: Record<ColumnType, { physical: 'INT64' | 'INT32' | 'D
   DOUBLE: { physical: 'DOUBLE' },
   BOOLEAN: { physical: 'BOOLEAN' },
   VARCHAR: { physical: 'BYTE_ARRAY', logical: 'STRING' },
-  JSON: { physical: 'BYTE_ARRAY', logical: 'JSON' },
+  JSON: { physical: 'BYTE_ARRAY', logical: 'STRING' }, // JSON text kept byte-exact as UTF8
   TIMESTAMP: { physical: 'INT64', logical: 'TIMESTAMP_MICROS' },
   DATE: { physical: 'INT32', logical: 'DATE' },
   BLOB: { physical: 'BYTE_ARRAY' },

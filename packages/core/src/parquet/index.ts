@@ -1,0 +1,2 @@
+export * from './writer.js';
+export { parquetSchema } from './hyparquet-sink.js';

@@ -1,0 +1,137 @@
+/**
+ * Parquet table writers, driven by the column declarations in ../tables. Every writer
+ * streams row groups to a temporary file and renames it into place on `close()`, so a
+ * partition file either exists complete or not at all.
+ *
+ * The implementation behind `openTableWriter` is chosen by benchmark (see bench/ and
+ * docs/parquet-writers.md); callers only see this interface.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { TableDecl } from '../tables/types.js';
+import { commitFile, tempPathFor } from '../fs-atomic.js';
+import { openHyparquetSink } from './hyparquet-sink.js';
+
+/**
+ * Column-wise rows. Value conventions per column type (null = NULL):
+ * BIGINT number | bigint; INTEGER, DOUBLE number; TIMESTAMP epoch milliseconds (number);
+ * DATE `YYYY-MM-DD`; VARCHAR and JSON string; BOOLEAN boolean; BLOB Uint8Array.
+ */
+export interface ColumnarBatch {
+  rowCount: number;
+  columns: Record<string, ArrayLike<unknown>>;
+}
+
+export interface TableWriterOptions {
+  /** Rows per row group (bounds memory: one row group is buffered at a time). Default 65,536. */
+  rowGroupRows?: number;
+  /** Compression codec. Default SNAPPY. */
+  codec?: 'SNAPPY' | 'UNCOMPRESSED';
+  /** Extra key/value metadata stored in the file footer (e.g. line accounting). */
+  metadata?: Record<string, string>;
+}
+
+export interface WrittenFile {
+  path: string;
+  rows: number;
+  bytes: number;
+}
+
+export interface TableFileWriter {
+  readonly table: TableDecl;
+  readonly path: string;
+  /** Buffer rows; a full row group is encoded and flushed to the temporary file. */
+  append(batch: ColumnarBatch): Promise<void>;
+  /** Flush, write the footer, fsync and rename into place. */
+  close(): Promise<WrittenFile>;
+  /** Drop the temporary file. */
+  abort(): Promise<void>;
+}
+
+/** What a writer backend must do: write row groups of column arrays to a path, then finish. */
+export interface ParquetSink {
+  writeRowGroup(columns: Record<string, unknown[]>, rowCount: number): void | Promise<void>;
+  finish(): void | Promise<void>;
+}
+
+export type SinkFactory = (table: TableDecl, tmpPath: string, options: TableWriterOptions) => ParquetSink | Promise<ParquetSink>;
+
+export async function openTableWriter(table: TableDecl, target: string, options: TableWriterOptions = {}, sinkFactory: SinkFactory = openHyparquetSink): Promise<TableFileWriter> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPathFor(target);
+  const rowGroupRows = options.rowGroupRows ?? 65_536;
+  const sink = await sinkFactory(table, tmp, options);
+  const names = table.columns.map((c) => c.name);
+  let buffer: Record<string, unknown[]> = Object.fromEntries(names.map((n) => [n, []]));
+  let buffered = 0;
+  let rows = 0;
+  let closed = false;
+
+  const flush = async () => {
+    if (buffered === 0) return;
+    const full = buffer;
+    const count = buffered;
+    buffer = Object.fromEntries(names.map((n) => [n, []]));
+    buffered = 0;
+    await sink.writeRowGroup(full, count);
+  };
+
+  return {
+    table,
+    path: target,
+    async append(batch) {
+      for (const name of names) {
+        if (!(name in batch.columns)) throw new Error(`${table.layer}.${table.name}: batch lacks column ${name}`);
+      }
+      let offset = 0;
+      while (offset < batch.rowCount) {
+        const take = Math.min(rowGroupRows - buffered, batch.rowCount - offset);
+        for (const name of names) {
+          const source = batch.columns[name]!;
+          const dest = buffer[name]!;
+          for (let i = offset; i < offset + take; i++) dest.push(source[i] ?? null);
+        }
+        buffered += take;
+        offset += take;
+        rows += take;
+        if (buffered >= rowGroupRows) await flush();
+      }
+    },
+    async close() {
+      if (closed) throw new Error('writer already closed');
+      closed = true;
+      try {
+        // An empty table still gets a valid file with its schema (an empty hour is fine).
+        if (buffered > 0 || rows === 0) {
+          const count = buffered;
+          const full = buffer;
+          buffered = 0;
+          await sink.writeRowGroup(full, count);
+        }
+        await sink.finish();
+        const { size } = await fs.stat(tmp);
+        await commitFile(tmp, target);
+        return { path: target, rows, bytes: size };
+      } catch (error) {
+        await fs.rm(tmp, { force: true });
+        throw error;
+      }
+    },
+    async abort() {
+      closed = true;
+      await fs.rm(tmp, { force: true });
+    },
+  };
+}
+
+/** Write one whole table file from column arrays. */
+export async function writeTableFile(table: TableDecl, target: string, batch: ColumnarBatch, options: TableWriterOptions = {}): Promise<WrittenFile> {
+  const writer = await openTableWriter(table, target, options);
+  try {
+    await writer.append(batch);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  return writer.close();
+}
