@@ -6,6 +6,7 @@ export { silverPayloadDetails } from './silver-payload-details.js';
 export { silverActors } from './silver-actors.js';
 export { silverRepositories } from './silver-repositories.js';
 export { silverOrganizations } from './silver-organizations.js';
+export { silverActorObservations, silverRepositoryObservations, silverOrganizationObservations } from './silver-observations.js';
 export { goldActorMetrics } from './gold-actor-metrics.js';
 export { goldRepoMetrics } from './gold-repo-metrics.js';
 export { goldOrgMetrics } from './gold-org-metrics.js';
@@ -19,6 +20,7 @@ import { silverPayloadDetails } from './silver-payload-details.js';
 import { silverActors } from './silver-actors.js';
 import { silverRepositories } from './silver-repositories.js';
 import { silverOrganizations } from './silver-organizations.js';
+import { silverActorObservations, silverRepositoryObservations, silverOrganizationObservations } from './silver-observations.js';
 import { goldActorMetrics } from './gold-actor-metrics.js';
 import { goldRepoMetrics } from './gold-repo-metrics.js';
 import { goldOrgMetrics } from './gold-org-metrics.js';
@@ -29,8 +31,10 @@ import type { TableDecl } from './types.js';
 export const BRONZE_TABLES = [bronzeEvents, bronzeQuarantine] as const satisfies readonly TableDecl[];
 /** The five seed silver tables. */
 export const SILVER_TABLES = [silverEvents, silverActors, silverRepositories, silverOrganizations, silverPayloadDetails] as const satisfies readonly TableDecl[];
+/** Per-hour entity observations written by the hour transform, consolidated into the entity tables. */
+export const SILVER_OBSERVATION_TABLES = [silverActorObservations, silverRepositoryObservations, silverOrganizationObservations] as const satisfies readonly TableDecl[];
 export const GOLD_TABLES = [goldActorMetrics, goldRepoMetrics, goldOrgMetrics, goldEventTypeMetrics, goldDailySummary] as const satisfies readonly TableDecl[];
-export const ALL_TABLES: readonly TableDecl[] = [...BRONZE_TABLES, ...SILVER_TABLES, ...GOLD_TABLES];
+export const ALL_TABLES: readonly TableDecl[] = [...BRONZE_TABLES, ...SILVER_TABLES, ...SILVER_OBSERVATION_TABLES, ...GOLD_TABLES];
 
 export function findTable(layer: TableDecl['layer'], name: string): TableDecl {
   const t = ALL_TABLES.find((x) => x.layer === layer && x.name === name);
