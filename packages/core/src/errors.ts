@@ -33,6 +33,9 @@ export const ERROR_CODES = {
   S3: 'GHLAKE_S3',
   SNOWFLAKE: 'GHLAKE_SNOWFLAKE',
   INTERNAL: 'GHLAKE_INTERNAL',
+  // the whole run (packages/pipeline)
+  MANIFEST_CORRUPT: 'GHLAKE_MANIFEST_CORRUPT',
+  STAGE_FAILED: 'GHLAKE_STAGE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
