@@ -53,9 +53,13 @@ export function partitionFile(lake: string, layer: Exclude<Layer, 'raw'>, table:
   return path.join(partitionDir(lake, layer, table, hour), PART_FILE);
 }
 
-/** Glob of every partition file of a partitioned table, for DuckDB. */
+/**
+ * Glob of every partition file of a partitioned table, for DuckDB. `part-*` rather than `*`:
+ * DuckDB's glob matches dot-files, so `*.parquet` would also read a writer's half-written
+ * `.tmp-<hex>-part-0.parquet` (see fs-atomic.ts).
+ */
 export function partitionGlob(lake: string, layer: Exclude<Layer, 'raw'>, table: string): string {
-  return path.join(tableDir(lake, layer, table), '*', '*', '*.parquet');
+  return path.join(tableDir(lake, layer, table), '*', '*', 'part-*.parquet');
 }
 
 export function stateDir(lake: string): string {
