@@ -1,0 +1,362 @@
+/**
+ * `ghlake run` as a library function: GH Archive hours in, a lake out, a summary back.
+ *
+ *   lock → clean temp files → plan from manifest + files → download ⇉ transform (overlapped:
+ *   an hour is handed to the pool the moment its file is verified) → gold + warehouse (only if
+ *   the set of transformed hours changed) → upload → Snowflake.
+ *
+ * Pure in the house sense: no env, no argv, no printing — progress goes out as events.
+ * Crash safety comes from the stages writing temp+rename and from this order of facts: an
+ * hour is marked transformed only after all its files are in place, gold records the
+ * fingerprint of the hours it was built from only after it is swapped in, and everything an
+ * interrupted run left half-done is either a temp file (removed at start) or unmarked (redone).
+ */
+import { ERROR_CODES, compareHours, removeTempFiles, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { missingOutputs, toLakeRelative } from './hour-files.js';
+import { acquireLakeLock, describeHolder } from './lake-lock.js';
+import { ManifestStore, failureOf, goldFingerprint, isTransformed, type HourRecord } from './manifest.js';
+import type { RunEvent, RunEventListener, StageName } from './run-events.js';
+import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';
+import type { PipelineStages, TransformedHour } from './stages.js';
+
+export interface RunConfig {
+  lake: string;
+  /** Hours to process, in any order (duplicates ignored). */
+  hours: readonly HourKey[];
+  /** Redo every hour of the range: re-verify the downloads, re-transform, rebuild gold. */
+  force: boolean;
+  /** Hours transformed at once (default: the pool's thread count). */
+  transformConcurrency: number;
+  /** Publish to S3 after gold (the stages must provide `upload`). */
+  upload: boolean;
+  /** Load into Snowflake after publishing (the stages must provide `snowflake`). */
+  snowflake: boolean;
+  /** How many top repositories to report (0: none). */
+  topRepositories: number;
+  /** Written into the lock so a second run can name the holder. */
+  command: string;
+}
+
+export interface RunHooks {
+  signal?: AbortSignal;
+  onEvent?: RunEventListener;
+  now?: () => number;
+}
+
+type Plan = { hour: HourKey; why: string }[];
+
+async function planHours(store: ManifestStore, lake: string, hours: readonly HourKey[], force: boolean): Promise<{ todo: Plan; upToDate: HourKey[] }> {
+  const todo: Plan = [];
+  const upToDate: HourKey[] = [];
+  for (const hour of hours) {
+    const record = store.manifest.hours[hour];
+    if (force) todo.push({ hour, why: 'forced' });
+    else if (!record || !isTransformed(record)) todo.push({ hour, why: record ? record.state : 'new' });
+    else {
+      const gone = await missingOutputs(lake, record);
+      if (gone.length) todo.push({ hour, why: `transformed, but ${gone.length} file(s) are gone (${gone[0]})` });
+      else upToDate.push(hour);
+    }
+  }
+  return { todo, upToDate };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Run the pipeline over `config.hours`. Throws only for problems before any work (lock, lake). */
+export async function runPipeline(config: RunConfig, stages: PipelineStages, hooks: RunHooks = {}): Promise<RunSummary> {
+  const now = hooks.now ?? Date.now;
+  const signal = hooks.signal ?? new AbortController().signal;
+  const emit = (event: RunEvent) => hooks.onEvent?.(event);
+  const startedAt = now();
+  const lake = config.lake;
+  const hours = [...new Set(config.hours)].sort(compareHours);
+
+  const lock = await acquireLakeLock(lake, config.command);
+  try {
+    // Only now that no other run can be writing: what a killed run left behind goes.
+    const removedTempFiles = await removeTempFiles(lake);
+    const store = await ManifestStore.open(lake);
+    emit({
+      type: 'start',
+      hours,
+      lake,
+      threads: config.transformConcurrency,
+      removedTempFiles,
+      ...(lock.tookOver ? { tookOverLock: describeHolder(lock.tookOver) } : {}),
+    });
+
+    const summary: RunSummary = {
+      exitCode: 0,
+      interrupted: false,
+      lake,
+      range: { from: hours[0] ?? null, to: hours[hours.length - 1] ?? null, hours: hours.length },
+      hours: { done: [], upToDate: [], missing: [], damaged: [], failed: [], notStarted: [] },
+      events: 0,
+      silverEvents: 0,
+      quarantined: 0,
+      quarantinedByReason: {},
+      bytesDownloaded: 0,
+      stages: {},
+      errors: [],
+      elapsedMs: 0,
+      throughput: { eventsPerSec: 0, downloadMBps: 0 },
+    };
+    const timeStage = async <T>(stage: StageName, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: PlainError }> => {
+      emit({ type: 'stage-start', stage });
+      const t0 = now();
+      try {
+        const value = await work();
+        const timing: StageTiming = { ms: now() - t0, ok: true };
+        summary.stages[stage] = timing;
+        emit({ type: 'stage-end', stage, ms: timing.ms, ok: true });
+        return { ok: true, value };
+      } catch (error) {
+        const plain = toPlainError(error);
+        if (signal.aborted) {
+          // Stopped by the user, not broken: the summary says interrupted.
+          summary.stages[stage] = { ms: now() - t0, ok: false, detail: 'interrupted' };
+          emit({ type: 'stage-end', stage, ms: now() - t0, ok: false, detail: 'interrupted' });
+          return { ok: false, error: plain };
+        }
+        summary.stages[stage] = { ms: now() - t0, ok: false, detail: plain.message };
+        summary.errors.push({ stage, code: plain.code, message: plain.message, ...(plain.hint ? { hint: plain.hint } : {}) });
+        emit({ type: 'stage-end', stage, ms: now() - t0, ok: false, detail: plain.message });
+        return { ok: false, error: plain };
+      }
+    };
+    const skipStage = (stage: StageName, detail: string) => {
+      summary.stages[stage] = { ms: 0, ok: true, skipped: true, detail };
+      emit({ type: 'stage-end', stage, ms: 0, ok: true, skipped: true, detail });
+    };
+
+    // ---- plan ------------------------------------------------------------------------
+    const { todo, upToDate } = await planHours(store, lake, hours, config.force);
+    summary.hours.upToDate = upToDate;
+    emit({ type: 'plan', total: hours.length, toProcess: todo.length, upToDate: upToDate.length, redo: todo.filter((t) => t.why !== 'new') });
+
+    // ---- download ⇉ transform --------------------------------------------------------
+    const failHour = (hour: HourKey, stage: StageName, error: PlainError) => {
+      summary.hours.failed.push({ hour, stage, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } satisfies FailedHour);
+      store.update(hour, (r) => ({ ...r, ...(isTransformed(r) || r.state === 'downloaded' ? {} : { state: 'failed' as const }), error: failureOf(stage, error) }));
+    };
+    const recordTransform = (t: TransformedHour) => {
+      if (t.status === 'failed') {
+        failHour(t.hour, 'transform', t.error ?? toPlainError(new Error('transform failed without a reason')));
+        return;
+      }
+      summary.hours.done.push(t.hour);
+      if (t.status === 'damaged') summary.hours.damaged.push({ hour: t.hour, reason: t.damaged ?? 'damaged source file' });
+      summary.events += t.accounting.events;
+      summary.silverEvents += t.accounting.silverEvents;
+      summary.quarantined += t.accounting.quarantined;
+      for (const [reason, n] of Object.entries(t.accounting.quarantinedByReason)) summary.quarantinedByReason[reason] = (summary.quarantinedByReason[reason] ?? 0) + n;
+      store.update(t.hour, (r): HourRecord => {
+        const { error: _previous, publishedAt: _p, loadedAt: _l, ...rest } = r;
+        return {
+          ...rest,
+          state: 'transformed',
+          transform: {
+            at: new Date(now()).toISOString(),
+            files: t.files.map((f) => toLakeRelative(lake, f)).sort(),
+            accounting: t.accounting,
+            ...(t.damaged ? { damaged: t.damaged } : {}),
+          },
+        };
+      });
+    };
+
+    const queue: HourKey[] = [];
+    const running = new Set<Promise<void>>();
+    let transformStageOpen = false;
+    let transformStageStart = 0;
+    const pump = () => {
+      while (!signal.aborted && running.size < config.transformConcurrency && queue.length) {
+        const hour = queue.shift()!;
+        if (!transformStageOpen) {
+          transformStageOpen = true;
+          transformStageStart = now();
+          emit({ type: 'stage-start', stage: 'transform' });
+        }
+        emit({ type: 'hour-transform-start', hour });
+        const t0 = now();
+        const task = stages
+          .transform(hour)
+          .catch((error: unknown): TransformedHour => ({ hour, status: 'failed', files: [], accounting: emptyAccounting(), error: toPlainError(error) }))
+          .then((t) => {
+            recordTransform(t);
+            emit({
+              type: 'hour-transform',
+              hour,
+              status: t.status,
+              events: t.accounting.events,
+              quarantined: t.accounting.quarantined,
+              ms: now() - t0,
+              ...(t.damaged ? { damaged: t.damaged } : {}),
+              ...(t.error ? { error: t.error } : {}),
+            });
+          })
+          .finally(() => {
+            running.delete(task);
+            pump();
+          });
+        running.add(task);
+      }
+    };
+
+    const phaseStart = now();
+    if (todo.length) {
+      const dl = await timeStage('download', () =>
+        stages.download(
+          todo.map((t) => t.hour),
+          {
+            signal,
+            reverify: config.force,
+            onBytes: (bytes) => {
+              summary.bytesDownloaded += bytes;
+              emit({ type: 'download-bytes', bytes });
+            },
+            onHourDone: (d) => {
+              emit({ type: 'hour-download', hour: d.hour, status: d.status, bytes: d.bytes, ...(d.error ? { error: d.error } : {}) });
+              if (d.status === 'missing') {
+                summary.hours.missing.push(d.hour);
+                store.update(d.hour, (r) => ({ ...r, ...(isTransformed(r) ? {} : { state: 'missing' as const }), error: failureOf('download', d.error ?? missingError(d.hour)) }));
+                return;
+              }
+              if (d.status === 'failed') {
+                failHour(d.hour, 'download', d.error ?? toPlainError(new Error('download failed without a reason')));
+                return;
+              }
+              store.update(d.hour, (r) => {
+                const { error: _e, ...rest } = r;
+                return { ...rest, state: 'downloaded', download: { bytes: d.bytes, ...(d.sha256 ? { sha256: d.sha256 } : {}), at: new Date(now()).toISOString() } };
+              });
+              queue.push(d.hour);
+              pump();
+            },
+          },
+        ),
+      );
+      if (signal.aborted && (running.size || queue.length)) emit({ type: 'stopping', inFlight: running.size });
+      // In-flight hours finish (their files are complete and recorded); queued ones wait for the next run.
+      while (running.size) await Promise.race(running);
+      if (!dl.ok && !signal.aborted) {
+        // The stage itself broke (not one hour): every hour it did not settle failed with it.
+        const settled = new Set([...summary.hours.missing, ...summary.hours.failed.map((f) => f.hour), ...summary.hours.done]);
+        for (const t of todo) if (!settled.has(t.hour)) failHour(t.hour, 'download', dl.error);
+      }
+      if (transformStageOpen) {
+        const ms = now() - transformStageStart;
+        const ok = !summary.hours.failed.some((f) => f.stage === 'transform');
+        summary.stages.transform = { ms, ok };
+        emit({ type: 'stage-end', stage: 'transform', ms, ok });
+      }
+    } else {
+      skipStage('download', 'every hour is up to date');
+      skipStage('transform', 'every hour is up to date');
+    }
+    const phaseMs = Math.max(1, now() - phaseStart);
+    summary.throughput = { eventsPerSec: todo.length ? (summary.events * 1000) / phaseMs : 0, downloadMBps: todo.length ? summary.bytesDownloaded / 1e3 / phaseMs : 0 };
+
+    const settled = new Set<HourKey>([...summary.hours.done, ...summary.hours.missing, ...summary.hours.failed.map((f) => f.hour)]);
+    summary.hours.notStarted = todo.map((t) => t.hour).filter((h) => !settled.has(h));
+
+    // ---- gold + warehouse ------------------------------------------------------------
+    if (!signal.aborted) {
+      const { fingerprint, hours: transformedHours } = goldFingerprint(store.manifest);
+      const goldFresh = !config.force && store.manifest.gold?.fingerprint === fingerprint && (await exists(path.join(lake, 'gold')));
+      if (transformedHours === 0) {
+        skipStage('gold', 'no transformed hours in the lake');
+      } else if (goldFresh) {
+        skipStage('gold', 'gold already matches the transformed hours');
+        summary.gold = { tables: {}, rebuilt: false };
+      } else {
+        await store.flush();
+        const gold = await timeStage('gold', () => stages.gold());
+        if (gold.ok) {
+          store.manifest.gold = { builtAt: new Date(now()).toISOString(), fingerprint, hours: transformedHours };
+          store.save();
+          summary.gold = { ...gold.value, rebuilt: true };
+        }
+      }
+      if (summary.stages.gold?.ok !== false) {
+        const needWarehouse = summary.gold?.rebuilt || !(await exists(path.join(lake, 'warehouse.duckdb')));
+        if (transformedHours === 0) skipStage('warehouse', 'no transformed hours in the lake');
+        else if (!needWarehouse) skipStage('warehouse', 'the warehouse is current');
+        else await timeStage('warehouse', () => stages.warehouse());
+      }
+    }
+
+    // ---- publish ---------------------------------------------------------------------
+    const goldOk = summary.stages.gold?.ok !== false && summary.stages.warehouse?.ok !== false;
+    if (config.upload && !signal.aborted) {
+      if (!stages.upload) throw new Error('upload requested but the stages provide no upload');
+      if (!goldOk) skipStage('upload', 'not published: gold or the warehouse failed');
+      else {
+        const up = await timeStage('upload', () => stages.upload!({ signal }));
+        if (up.ok) {
+          summary.upload = up.value;
+          if (up.value.failed.length === 0) {
+            const at = new Date(now()).toISOString();
+            for (const [hour, r] of Object.entries(store.manifest.hours)) if (r.state === 'transformed') store.manifest.hours[hour] = { ...r, state: 'published', publishedAt: at };
+            store.manifest.publishedAt = at;
+            store.save();
+          } else {
+            summary.errors.push({ stage: 'upload', code: ERROR_CODES.S3, message: `${up.value.failed.length} object(s) failed to upload, first: ${up.value.failed[0]!.key}: ${up.value.failed[0]!.message}` });
+          }
+        }
+      }
+    }
+    if (config.snowflake && !signal.aborted) {
+      if (!stages.snowflake) throw new Error('snowflake requested but the stages provide no snowflake loader');
+      const published = !config.upload || (summary.stages.upload?.ok && summary.upload?.failed.length === 0);
+      if (!published) skipStage('snowflake', 'not loaded: the upload did not complete');
+      else {
+        const sf = await timeStage('snowflake', () => stages.snowflake!({ signal }));
+        if (sf.ok) {
+          summary.snowflake = sf.value;
+          const at = new Date(now()).toISOString();
+          for (const [hour, r] of Object.entries(store.manifest.hours)) if (r.state === 'published') store.manifest.hours[hour] = { ...r, state: 'loaded', loadedAt: at };
+          store.manifest.loadedAt = at;
+          store.save();
+        }
+      }
+    }
+
+    // ---- the answer ------------------------------------------------------------------
+    if (config.topRepositories > 0 && !signal.aborted && (await exists(path.join(lake, 'warehouse.duckdb')))) {
+      try {
+        summary.topRepositories = await stages.topRepositories(config.topRepositories);
+      } catch (error) {
+        emit({ type: 'warning', message: `could not read the top repositories: ${toPlainError(error).message}` });
+      }
+    }
+
+    await store.flush();
+    if (signal.aborted) {
+      // Anything a stopped stage left half-written is a temp file: remove it now, not next run.
+      await removeTempFiles(lake);
+      summary.interrupted = true;
+    }
+    summary.elapsedMs = now() - startedAt;
+    summary.exitCode = summary.interrupted ? 130 : summary.hours.failed.length || summary.hours.damaged.length || summary.errors.length ? 1 : 0;
+    return summary;
+  } finally {
+    await lock.release();
+  }
+}
+
+function emptyAccounting(): TransformedHour['accounting'] {
+  return { lines: 0, events: 0, silverEvents: 0, quarantined: 0, quarantinedByReason: {}, blankLines: 0, duplicates: 0 };
+}
+
+function missingError(hour: HourKey): PlainError {
+  return { name: 'GhlakeError', code: ERROR_CODES.HOUR_MISSING, message: `${hour} is not on the server (404)`, retryable: false, details: { hour } };
+}

@@ -1,0 +1,75 @@
+/**
+ * What the run needs from each stage, in the run's own terms. The real implementation
+ * (real-stages.ts) adapts the stage packages' runners to this; keeping the seam here means the
+ * orchestration (run-pipeline.ts) reads as the run's logic alone.
+ */
+import type { HourKey, PlainError } from '@ghlake/core';
+import type { LineAccounting } from './manifest.js';
+import type { DownloadStatus, TransformStatus } from './run-events.js';
+
+export interface DownloadedHour {
+  hour: HourKey;
+  status: DownloadStatus;
+  bytes: number;
+  sha256?: string;
+  error?: PlainError;
+}
+
+export interface TransformedHour {
+  hour: HourKey;
+  status: TransformStatus;
+  /** Absolute paths of every partition file written. */
+  files: string[];
+  accounting: LineAccounting;
+  /** Why the source was only partly readable (status 'damaged'). */
+  damaged?: string;
+  error?: PlainError;
+}
+
+export interface GoldOutcome {
+  /** Rows per gold table. */
+  tables: Record<string, number>;
+  /** Silver events after cross-hour dedup, if the stage reports it. */
+  silverEvents?: number;
+}
+
+export interface UploadOutcome {
+  uploaded: number;
+  unchanged: number;
+  failed: { key: string; message: string }[];
+  bytes: number;
+}
+
+export interface SnowflakeOutcome {
+  /** Rows loaded per table. */
+  rows: Record<string, number>;
+}
+
+export interface TopRepository {
+  repo_name: string | null;
+  repo_id: number;
+  total_events: number;
+}
+
+export interface PipelineStages {
+  /**
+   * Download the hours, calling `onHourDone` as soon as each hour is settled (verified,
+   * missing or failed) and `onBytes` with byte increments. Resolves when all are settled.
+   */
+  download(
+    hours: readonly HourKey[],
+    hooks: { signal: AbortSignal; reverify: boolean; onBytes(bytes: number): void; onHourDone(result: DownloadedHour): void },
+  ): Promise<void>;
+  /** Bronze + silver of one downloaded hour (the fused path), on the shared pool. */
+  transform(hour: HourKey): Promise<TransformedHour>;
+  /** Cross-hour dedup, entity consolidation and gold over the whole lake. */
+  gold(): Promise<GoldOutcome>;
+  /** Rebuild the local DuckDB warehouse's views. */
+  warehouse(): Promise<void>;
+  /** The most active repositories from the warehouse. */
+  topRepositories(limit: number): Promise<TopRepository[]>;
+  upload?(hooks: { signal: AbortSignal }): Promise<UploadOutcome>;
+  snowflake?(hooks: { signal: AbortSignal }): Promise<SnowflakeOutcome>;
+  /** Release threads, connections. */
+  close(): Promise<void>;
+}
