@@ -3,6 +3,7 @@
  * stage lands its command answers "not implemented yet" with exit code 2.
  */
 import { notImplementedCommand, type Command } from '@ghlake/core';
+import { statusCommand } from './status-command.js';
 
 export const COMMANDS: readonly Command[] = [
   notImplementedCommand('download', 'download GH Archive hours into the lake'),
@@ -10,7 +11,7 @@ export const COMMANDS: readonly Command[] = [
   notImplementedCommand('silver', 'build silver tables from bronze'),
   notImplementedCommand('gold', 'consolidate silver entities and compute gold metrics'),
   notImplementedCommand('run', 'the whole pipeline: download, bronze+silver, gold, warehouse'),
-  notImplementedCommand('status', 'per-hour state of the lake'),
+  statusCommand,
   notImplementedCommand('query', 'run SQL against the local warehouse'),
   notImplementedCommand('upload', 'publish the lake to S3'),
   notImplementedCommand('snowflake', 'set up and load Snowflake (setup | load | status)'),

@@ -1,0 +1,121 @@
+/**
+ * What a lake holds for a range of hours: each hour's state (checked against its files),
+ * line accounting, failures, the gaps in the range, whether gold is current, and who holds
+ * the lock. Data only — `ghlake status` formats it.
+ */
+import { compareHours, hourRange, type HourKey } from '@ghlake/core';
+import { missingOutputs } from './hour-files.js';
+import { currentLockHolder, type LockHolder } from './lake-lock.js';
+import { goldFingerprint, hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
+
+/** A manifest state, or `incomplete`: marked transformed but files are gone (the next run redoes it). */
+export type ObservedState = HourState | 'incomplete';
+
+export interface HourStatus {
+  hour: HourKey;
+  state: ObservedState;
+  events?: number;
+  silverEvents?: number;
+  quarantined?: number;
+  damaged?: string;
+  error?: { stage: string; code: string; message: string };
+  missingFiles?: string[];
+}
+
+export interface Gap {
+  from: HourKey;
+  to: HourKey;
+  hours: number;
+  /** States found in the gap (pending, missing, failed, ...). */
+  states: ObservedState[];
+}
+
+export interface LakeStatus {
+  lake: string;
+  range: { from: HourKey; to: HourKey; hours: number } | null;
+  hours: HourStatus[];
+  counts: Partial<Record<ObservedState, number>>;
+  events: number;
+  silverEvents: number;
+  quarantined: number;
+  quarantinedByReason: Record<string, number>;
+  missing: HourKey[];
+  failed: HourStatus[];
+  gaps: Gap[];
+  gold: { builtAt: string; hours: number; current: boolean } | null;
+  lock: (LockHolder & { stale: boolean }) | null;
+}
+
+/** Hours with nothing usable: they make a gap. */
+const GAP_STATES: ObservedState[] = ['pending', 'missing', 'failed', 'downloaded', 'incomplete'];
+
+export async function lakeStatus(lake: string, range?: readonly HourKey[]): Promise<LakeStatus> {
+  const manifest = await readManifest(lake);
+  let hours: HourKey[];
+  if (range && range.length) hours = [...range].sort(compareHours);
+  else {
+    const known = (Object.keys(manifest.hours) as HourKey[]).sort(compareHours);
+    hours = known.length ? hourRange(known[0]!, known[known.length - 1]!) : [];
+  }
+
+  const status: LakeStatus = {
+    lake,
+    range: hours.length ? { from: hours[0]!, to: hours[hours.length - 1]!, hours: hours.length } : null,
+    hours: [],
+    counts: {},
+    events: 0,
+    silverEvents: 0,
+    quarantined: 0,
+    quarantinedByReason: {},
+    missing: [],
+    failed: [],
+    gaps: [],
+    gold: null,
+    lock: (await currentLockHolder(lake)) ?? null,
+  };
+
+  for (const hour of hours) {
+    const record = hourRecord(manifest, hour);
+    const item: HourStatus = { hour, state: record.state };
+    if (record.transform && isTransformed(record)) {
+      const acc = record.transform.accounting;
+      item.events = acc.events;
+      item.silverEvents = acc.silverEvents;
+      item.quarantined = acc.quarantined;
+      if (record.transform.damaged) item.damaged = record.transform.damaged;
+      const gone = await missingOutputs(lake, record);
+      if (gone.length) {
+        item.state = 'incomplete';
+        item.missingFiles = gone;
+      } else {
+        status.events += acc.events;
+        status.silverEvents += acc.silverEvents;
+        status.quarantined += acc.quarantined;
+        for (const [reason, n] of Object.entries(acc.quarantinedByReason)) status.quarantinedByReason[reason] = (status.quarantinedByReason[reason] ?? 0) + n;
+      }
+    }
+    if (record.error) item.error = { stage: record.error.stage, code: record.error.code, message: record.error.message };
+    status.counts[item.state] = (status.counts[item.state] ?? 0) + 1;
+    if (item.state === 'missing') status.missing.push(hour);
+    if (item.state === 'failed' || (item.error && item.state !== 'missing')) status.failed.push(item);
+    status.hours.push(item);
+  }
+
+  let open: Gap | undefined;
+  for (const item of status.hours) {
+    if (GAP_STATES.includes(item.state)) {
+      if (!open) {
+        open = { from: item.hour, to: item.hour, hours: 0, states: [] };
+        status.gaps.push(open);
+      }
+      open.to = item.hour;
+      open.hours++;
+      if (!open.states.includes(item.state)) open.states.push(item.state);
+    } else open = undefined;
+  }
+
+  if (manifest.gold) {
+    status.gold = { builtAt: manifest.gold.builtAt, hours: manifest.gold.hours, current: manifest.gold.fingerprint === goldFingerprint(manifest).fingerprint };
+  }
+  return status;
+}
