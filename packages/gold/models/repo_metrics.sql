@@ -1,0 +1,38 @@
+-- gold.repo_metrics
+-- grain: one row per repo_id that appears in silver.events (events without a repository are not counted here)
+-- key:   repo_id
+-- Counts are over deduplicated silver events; distinct counts are exact (COUNT(DISTINCT), NULLs not counted).
+-- Attributes come from the consolidated silver.repositories (NULL when never observed).
+-- Portable SQL: runs on DuckDB and Snowflake once the {{ }} placeholders are rendered (src/models.ts).
+WITH activity AS (
+  SELECT
+    repo_id,
+    COUNT(*) AS total_events,
+    COUNT(DISTINCT actor_id) AS unique_actors,
+    MIN(created_at) AS first_event,
+    MAX(created_at) AS last_event
+  FROM {{ source('silver', 'events') }}
+  WHERE repo_id IS NOT NULL
+  GROUP BY repo_id
+)
+SELECT
+  activity.repo_id,
+  repositories.repo_name,
+  repositories.repo_url,
+  repositories.owner_id,
+  repositories.owner_login,
+  repositories.is_fork,
+  repositories.language,
+  repositories.created_at,
+  repositories.updated_at,
+  repositories.stars_count,
+  repositories.forks_count,
+  repositories.issues_count,
+  repositories.watchers_count,
+  repositories.size,
+  activity.total_events,
+  activity.unique_actors,
+  activity.first_event,
+  activity.last_event
+FROM activity
+LEFT JOIN {{ source('silver', 'repositories') }} AS repositories ON repositories.repo_id = activity.repo_id

@@ -1,0 +1,132 @@
+/**
+ * Cross-hour event dedup. GH Archive can hold the same event in two hour files (and, rarely,
+ * twice in one), so silver `events` and `payload_details` — one file per SOURCE hour — can
+ * hold a key (event_id, event_type, created_at) more than once over the lake. This keeps the
+ * copy in the EARLIEST source hour (the first copy within that file) and removes the others.
+ *
+ * Why this rule: it depends only on which partitions exist, never on the order they were
+ * processed in, so hours 6–11 then 0–5 end exactly like 0–11 at once, and reprocessing an hour
+ * (its partition rewritten with its duplicates back) is corrected by the next run.
+ *
+ * How, without loading events into memory: one DuckDB aggregate over the key columns of all
+ * partitions finds the keys with more than one copy (DuckDB spills past its memory limit);
+ * only the partitions that hold a losing copy are rewritten, each by one COPY to a temporary
+ * file beside it and a rename. Rows are removed by KEY, not by row position, so a partition
+ * that changed since the scan is still filtered correctly.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { commitFile, hourToMs, tempPathFor, type HourKey, type TableDecl } from '@ghlake/core';
+import { promises as fs } from 'node:fs';
+import { queryNumber, queryRows, runSql } from '../duckdb.js';
+import { listPartitionFiles, type PartitionFile } from '../lake-files.js';
+import { keyEquals, keyList, readParquet, sqlIdent, sqlString, typedSelectList } from '../sql.js';
+
+export interface DedupResult {
+  table: string;
+  /** Partition files scanned. */
+  partitions: number;
+  /** Rows over all partitions after dedup. */
+  rows: number;
+  /** Keys that had more than one copy. */
+  duplicateKeys: number;
+  rowsRemoved: number;
+  /** Source hours whose partition file was rewritten. */
+  rewrittenHours: HourKey[];
+}
+
+/** Hours since the epoch of a source hour: orders partitions, computed from hive columns in SQL. */
+const SOURCE_HOUR_SQL = `((CAST("date" AS DATE) - DATE '1970-01-01') * 24 + "hour")`;
+const hourIndex = (hour: HourKey): number => hourToMs(hour) / 3_600_000;
+
+/** Metadata key recording how many duplicate rows consolidation removed from a partition file. */
+export const DEDUP_METADATA_KEY = 'ghlake.consolidation.duplicates_removed';
+
+export async function dedupPartitionedTable(connection: DuckDBConnection, lake: string, table: TableDecl): Promise<DedupResult> {
+  const files = await listPartitionFiles(lake, table);
+  const result: DedupResult = { table: table.name, partitions: files.length, rows: 0, duplicateKeys: 0, rowsRemoved: 0, rewrittenHours: [] };
+  if (files.length === 0) return result;
+
+  const all = readParquet(files.map((f) => f.file), { hive: true, filename: true });
+  const keys = keyList(table);
+  const dupKeys = `dup_keys_${table.name}`;
+  await runSql(
+    connection,
+    `CREATE OR REPLACE TEMP TABLE ${dupKeys} AS
+       SELECT ${keys}, min(${SOURCE_HOUR_SQL}) AS keep_hour
+       FROM ${all}
+       GROUP BY ${keys}
+       HAVING count(*) > 1`,
+    `finding duplicate ${table.name} keys`,
+  );
+  result.duplicateKeys = await queryNumber(connection, `SELECT count(*) FROM ${dupKeys}`);
+
+  if (result.duplicateKeys > 0) {
+    // A file loses rows when it holds a duplicated key it is not the keeper of, or holds one key twice.
+    const losers = await queryRows(
+      connection,
+      `SELECT filename FROM (
+         SELECT r.filename, ${SOURCE_HOUR_SQL} AS source_hour, d.keep_hour, count(*) AS copies
+         FROM ${all} r JOIN ${dupKeys} d ON ${keyEquals(table, 'r', 'd')}
+         GROUP BY r.filename, source_hour, d.keep_hour, ${keyList(table, 'r')}
+       ) WHERE source_hour > keep_hour OR copies > 1
+       GROUP BY filename`,
+      `finding ${table.name} partitions with duplicates`,
+    );
+    const byFile = new Map(files.map((f) => [f.file, f]));
+    const rewrite = losers.map((r) => byFile.get(String(r.filename))).filter((f): f is PartitionFile => f !== undefined);
+    for (const partition of rewrite) {
+      result.rowsRemoved += await rewriteWithoutDuplicates(connection, table, partition, dupKeys);
+      result.rewrittenHours.push(partition.hour);
+    }
+  }
+  await runSql(connection, `DROP TABLE IF EXISTS ${dupKeys}`);
+  result.rows = await queryNumber(connection, `SELECT count(*) FROM ${readParquet(files.map((f) => f.file))}`, `counting ${table.name}`);
+  return result;
+}
+
+/** Rewrite one partition file keeping, per key, only a copy this hour is the keeper of. Returns rows removed. */
+async function rewriteWithoutDuplicates(connection: DuckDBConnection, table: TableDecl, partition: PartitionFile, dupKeys: string): Promise<number> {
+  const source = readParquet(partition.file, { fileRowNumber: true });
+  const before = await queryNumber(connection, `SELECT count(*) FROM ${readParquet(partition.file)}`);
+  const metadata = await keptMetadata(connection, partition.file);
+  const tmp = tempPathFor(partition.file);
+  try {
+    await runSql(
+      connection,
+      `CREATE OR REPLACE TEMP TABLE partition_kept AS
+         SELECT * FROM (
+           SELECT *, row_number() OVER (PARTITION BY ${keyList(table)} ORDER BY file_row_number) AS copy_in_file
+           FROM ${source}
+         ) p
+         WHERE copy_in_file = 1
+           AND NOT EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${keyEquals(table, 'd', 'p')} AND d.keep_hour < ${hourIndex(partition.hour)})`,
+      `deduplicating ${partition.file}`,
+    );
+    const kept = await queryNumber(connection, 'SELECT count(*) FROM partition_kept');
+    const removed = before - kept;
+    metadata[DEDUP_METADATA_KEY] = String(removed + Number(metadata[DEDUP_METADATA_KEY] ?? 0));
+    await runSql(
+      connection,
+      `COPY (SELECT ${typedSelectList(table)} FROM partition_kept ORDER BY file_row_number)
+       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${Object.entries(metadata)
+         .map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`)
+         .join(', ')}})`,
+      `rewriting ${partition.file}`,
+    );
+    await commitFile(tmp, partition.file);
+    return removed;
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  } finally {
+    await runSql(connection, 'DROP TABLE IF EXISTS partition_kept');
+  }
+}
+
+/** The file's key/value metadata (the transform's line accounting), carried over into the rewrite. */
+async function keptMetadata(connection: DuckDBConnection, file: string): Promise<Record<string, string>> {
+  const rows = await queryRows(connection, `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${sqlString(file)})`);
+  const out: Record<string, string> = {};
+  for (const row of rows) if (typeof row.k === 'string' && typeof row.v === 'string') out[row.k] = row.v;
+  return out;
+}
