@@ -1,1 +1,14 @@
-export {};
+export * from './accounting.js';
+export * from './line-splitter.js';
+export * from './scan-event.js';
+export * from './timestamps.js';
+export * from './parse-line.js';
+export * from './bronze-rows.js';
+export * from './hour-transform.js';
+export * from './read-raw.js';
+export * from './staged-files.js';
+export * from './write-bronze.js';
+export * from './raw-hour.js';
+export * from './options.js';
+export * from './runner.js';
+export type { BronzeHourTask, BronzeHourResult } from './worker.js';

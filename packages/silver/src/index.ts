@@ -1,1 +1,8 @@
-export {};
+export * from './event-input.js';
+export * from './silver-rows.js';
+export * from './observations.js';
+export * from './write-silver.js';
+export { silverInputFromParsed, silverExtension, transformFusedHour, type FusedHourTask, type FusedHourResult } from './fused-worker.js';
+export { silverFromBronzeHour, silverInputFromBronzeRow, type FromBronzeTask, type FromBronzeResult } from './from-bronze.js';
+export * from './options.js';
+export * from './runner.js';

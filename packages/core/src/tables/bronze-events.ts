@@ -3,13 +3,13 @@ import { col, type TableDecl } from './types.js';
 /**
  * bronze.events — grain: one row per event object read from an archive line (a line holding
  * two objects gives two rows). Duplicates stay: bronze records what the archive held.
- * Key: (source_file, source_line, event_hash). Partitioned by source hour.
+ * Key: (source_file, source_line, fragment). Partitioned by source hour.
  */
 export const bronzeEvents = {
   layer: 'bronze',
   name: 'events',
   grain: 'one row per event object in the archive, duplicates included',
-  key: ['source_file', 'source_line', 'event_hash'],
+  key: ['source_file', 'source_line', 'fragment'],
   partitioning: 'hour',
   columns: [
     col('event_id', 'BIGINT', false, 'top-level `id` (a numeric string in the archive) as BIGINT'),
@@ -23,10 +23,14 @@ export const bronzeEvents = {
     col('org_login', 'VARCHAR', true, '`org.login`'),
     col('public', 'BOOLEAN', true, 'top-level `public`'),
     col('payload', 'JSON', true, '`payload` as JSON text exactly as it stood in the line (never re-serialized)'),
-    col('other', 'JSON', true, 'unknown top-level keys as a JSON object text (as BigQuery githubarchive `other`); NULL when none'),
-    col('event_hash', 'VARCHAR', false, 'hex MD5 of the event object\'s exact bytes in the line'),
+    col('other', 'JSON', true, 'unknown top-level keys as a JSON object text (as BigQuery githubarchive `other`), each `"key":value` exactly as it stood; NULL when none'),
+    col('actor', 'JSON', true, '`actor` object as JSON text exactly as it stood (keeps display_login, url, avatar_url, gravatar_id: bronze is lossless); NULL when absent'),
+    col('repo', 'JSON', true, '`repo` object as JSON text exactly as it stood; NULL when absent'),
+    col('org', 'JSON', true, '`org` object as JSON text exactly as it stood; NULL when absent'),
+    col('event_hash', 'VARCHAR', false, 'hex MD5 of the event object\'s exact bytes in the line, from its `{` to its `}` (NUL bytes removed, see docs/transform.md)'),
     col('source_file', 'VARCHAR', false, 'archive file name, e.g. 2015-01-01-15.json.gz'),
     col('source_line', 'BIGINT', false, '1-based line number in the decompressed file'),
+    col('fragment', 'INTEGER', false, '0 for a line holding one object; n for the n-th object of a line that held several (`}{`) or followed a cut event'),
     col('ingested_at', 'TIMESTAMP', false, 'when the row was written, UTC'),
   ],
 } as const satisfies TableDecl;

@@ -1,0 +1,52 @@
+/**
+ * Splits decompressed bytes into lines on the Buffer (`indexOf(10)`), never on strings, so a
+ * line's exact bytes are what the parser and the hash see. Chunks may cut a line anywhere: the
+ * unfinished tail is carried into the next chunk. Line numbers are 1-based.
+ *
+ * Definition used by the hour's accounting: a line is every run of bytes ended by `\n`, plus the
+ * bytes after the last `\n` when there are any (an unterminated last line). A file ending with
+ * `\n` has no extra empty line after it.
+ */
+export type LineHandler = (line: Buffer, lineNo: number, terminated: boolean) => void;
+
+export class LineSplitter {
+  private carry: Buffer | null = null;
+  private lineNo = 0;
+  /** Decompressed bytes seen so far. */
+  bytes = 0;
+
+  /** Lines handed out so far. */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  push(chunk: Buffer, onLine: LineHandler): void {
+    this.bytes += chunk.length;
+    let start = 0;
+    let nl = chunk.indexOf(10);
+    if (nl === -1) {
+      this.carry = this.carry === null ? Buffer.from(chunk) : Buffer.concat([this.carry, chunk]);
+      return;
+    }
+    if (this.carry !== null) {
+      const joined = Buffer.concat([this.carry, chunk.subarray(0, nl)]);
+      this.carry = null;
+      onLine(joined, ++this.lineNo, true);
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    while (nl !== -1) {
+      onLine(chunk.subarray(start, nl), ++this.lineNo, true);
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    // Copy the tail: the chunk's memory may be reused by the producer.
+    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
+  }
+
+  /** Hand out the unterminated last line, if any. */
+  end(onLine: LineHandler): void {
+    if (this.carry !== null && this.carry.length > 0) onLine(this.carry, ++this.lineNo, false);
+    this.carry = null;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * `ghlake bronze` options: defaults < GHLAKE_* env < flags (core/config.ts).
+ */
+import { COMMON_OPTIONS, RANGE_OPTIONS, defineOptions, parseInteger, parseString } from '@ghlake/core';
+
+export const TRANSFORM_OPTIONS = defineOptions({
+  rawDir: {
+    flag: 'raw-dir',
+    env: 'GHLAKE_RAW_DIR',
+    description: 'read raw hours from this folder (flat YYYY-MM-DD-H.json.gz files) instead of <lake>/raw/date=*/',
+    parse: parseString,
+  },
+  bronzeRowGroupRows: {
+    flag: 'bronze-row-group-rows',
+    env: 'GHLAKE_BRONZE_ROW_GROUP_ROWS',
+    description: 'rows per bronze.events row group: bounds worker memory (~4 KB per recent event)',
+    default: 16_384,
+    parse: parseInteger(256, 1_048_576),
+  },
+  workerHeapMb: {
+    flag: 'worker-heap-mb',
+    env: 'GHLAKE_WORKER_HEAP_MB',
+    description: 'heap limit of each worker thread in MB; an hour that exceeds it fails alone',
+    default: 1024,
+    parse: parseInteger(128, 65_536),
+  },
+});
+
+export const BRONZE_OPTIONS = defineOptions({ ...COMMON_OPTIONS, ...RANGE_OPTIONS, ...TRANSFORM_OPTIONS });
+
+/** What the bronze runner needs (resolved options; library callers build it directly). */
+export interface BronzeConfig {
+  lake: string;
+  /** Flat folder of raw files; default `<lake>/raw/date=*` (core layout). */
+  rawDir?: string | undefined;
+  bronzeRowGroupRows?: number;
+}
+
+export const DEFAULT_BRONZE_ROW_GROUP_ROWS = 16_384;

@@ -1,0 +1,40 @@
+/**
+ * `created_at` parsing. GH Archive's 2015+ form is exactly `2015-01-01T15:00:03Z`; that shape is
+ * parsed by hand (the hot path), anything else ISO-8601 with an offset or fraction goes through
+ * Date.parse, and everything else is rejected (Date.parse alone accepts too much).
+ */
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Epoch milliseconds (UTC) of an ISO-8601 timestamp, or NaN. */
+export function parseTimestampMs(s: string): number {
+  if (s.length === 20 && s.charCodeAt(19) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) {
+    const mo = digits(s, 5, 7);
+    const d = digits(s, 8, 10);
+    const h = digits(s, 11, 13);
+    const mi = digits(s, 14, 16);
+    const se = digits(s, 17, 19);
+    if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59)) return NaN;
+    const ms = Date.UTC(digits(s, 0, 4), mo - 1, d, h, mi, se);
+    // Reject days that do not exist (Feb 30 would roll into March).
+    return new Date(ms).getUTCDate() === d ? ms : NaN;
+  }
+  if (!ISO.test(s)) return NaN;
+  return Date.parse(s);
+}
+
+export const HOUR_MS = 3_600_000;
+
+/** The start of the UTC hour holding `ms`. */
+export function truncateToHour(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}

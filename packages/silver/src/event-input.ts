@@ -1,0 +1,37 @@
+/**
+ * What silver needs of one event, whichever way it was read: straight from the archive line
+ * (fused path: the object bronze just parsed) or from a bronze.events row (silver rebuilt from
+ * bronze). Both paths build this shape and then share every rule below it.
+ */
+export interface SilverEventInput {
+  eventId: number | bigint;
+  eventType: string;
+  createdAtMs: number;
+  /** hex MD5 of the event object's bytes (bronze event_hash). */
+  hash: string;
+  actor: Record<string, unknown> | null;
+  repo: Record<string, unknown> | null;
+  org: Record<string, unknown> | null;
+  /** The parsed payload (any JSON value), undefined when the event has none. */
+  payload: unknown;
+  /** UTF-8 byte length of the payload's text as it stood in the line. */
+  payloadBytes: number | null;
+  public: boolean | null;
+}
+
+export function asObject(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+export function asString(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+/** Integers only (ids, counts); anything else is NULL, never coerced. */
+export function asInt(v: unknown): number | null {
+  return typeof v === 'number' && Number.isInteger(v) ? v : null;
+}
+
+export function asBool(v: unknown): boolean | null {
+  return typeof v === 'boolean' ? v : null;
+}
