@@ -3,7 +3,7 @@
 -- key:   actor_id
 -- Counts are over deduplicated silver events; distinct counts are exact (COUNT(DISTINCT), NULLs not counted).
 -- Attributes come from the consolidated silver.actors (NULL when the actor has no entity row).
--- Portable SQL: runs on DuckDB and Snowflake once the {{ }} placeholders are rendered (src/models.ts).
+-- Portable SQL: runs on DuckDB and Snowflake once its source()/quote() placeholders are rendered (src/models.ts).
 WITH activity AS (
   SELECT
     actor_id,

@@ -4,7 +4,7 @@
 -- key:   hour_bucket
 -- Counts are over deduplicated silver events; distinct counts are exact (COUNT(DISTINCT), NULLs not counted).
 -- "day" is a keyword in DuckDB: it is written through quote() so each dialect gets the right identifier.
--- Portable SQL: runs on DuckDB and Snowflake once the {{ }} placeholders are rendered (src/models.ts).
+-- Portable SQL: runs on DuckDB and Snowflake once its source()/quote() placeholders are rendered (src/models.ts).
 SELECT
   hour_bucket,
   CAST(hour_bucket AS DATE) AS {{ quote('day') }},

@@ -3,7 +3,7 @@
 -- key:   event_type
 -- Counts are over deduplicated silver events; distinct counts are exact (COUNT(DISTINCT), NULLs not counted).
 -- event_share = event_count / all silver events (the shares sum to 1).
--- Portable SQL: runs on DuckDB and Snowflake once the {{ }} placeholders are rendered (src/models.ts).
+-- Portable SQL: runs on DuckDB and Snowflake once its source()/quote() placeholders are rendered (src/models.ts).
 SELECT
   event_type,
   COUNT(*) AS event_count,

@@ -4,7 +4,7 @@
 -- Counts are over deduplicated silver events; distinct counts are exact (COUNT(DISTINCT), NULLs not counted).
 -- Attributes come from the consolidated silver.organizations; description is always NULL
 -- (no GH Archive event carries an organization description).
--- Portable SQL: runs on DuckDB and Snowflake once the {{ }} placeholders are rendered (src/models.ts).
+-- Portable SQL: runs on DuckDB and Snowflake once its source()/quote() placeholders are rendered (src/models.ts).
 WITH activity AS (
   SELECT
     org_id,

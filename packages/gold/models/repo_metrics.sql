@@ -3,7 +3,7 @@
 -- key:   repo_id
 -- Counts are over deduplicated silver events; distinct counts are exact (COUNT(DISTINCT), NULLs not counted).
 -- Attributes come from the consolidated silver.repositories (NULL when never observed).
--- Portable SQL: runs on DuckDB and Snowflake once the {{ }} placeholders are rendered (src/models.ts).
+-- Portable SQL: runs on DuckDB and Snowflake once its source()/quote() placeholders are rendered (src/models.ts).
 WITH activity AS (
   SELECT
     repo_id,
