@@ -8,3 +8,4 @@ export * from './fs-atomic.js';
 export * from './tables/index.js';
 export * from './command.js';
 export * from './parquet/index.js';
+export * from './duration.js';

@@ -1,0 +1,86 @@
+/**
+ * `ghlake download`: the thin command over `downloadHours`. It alone reads argv and env,
+ * draws progress and prints the summary. Exit 0 when every hour is downloaded, skipped or
+ * missing from the archive; 1 when any failed; 2 for usage errors (an unwritable lake
+ * included: nothing was attempted); 130 when interrupted.
+ */
+import {
+  ARCHIVE_START,
+  ERROR_CODES,
+  GhlakeError,
+  describeOptions,
+  formatErrorForUser,
+  hourFromMs,
+  hourToMs,
+  parseCommandLine,
+  resolveHours,
+  resolveOptions,
+  type Command,
+} from '@ghlake/core';
+import { configFromOptions, DOWNLOAD_OPTIONS } from './options.js';
+import { createProgressReporter } from './progress.js';
+import { downloadHours } from './runner.js';
+import { formatSummary, summaryJson } from './summary.js';
+
+const HELP = `ghlake download: download GH Archive hours into the lake
+
+usage: ghlake download --from YYYY-MM-DD-H [--to YYYY-MM-DD-H] [options]
+       ghlake download --date YYYY-MM-DD [options]
+
+Each hour is streamed to <lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz, checked (status,
+Content-Length, a full gzip check of every member) and only then renamed into place, with
+its size and sha256 recorded beside it. Reruns skip hours already complete. Hours the
+archive does not have (HTTP 404) are reported as missing, not as failures.
+
+options (durations are milliseconds, or take a unit: 500ms, 30s, 2m):
+${describeOptions(DOWNLOAD_OPTIONS)}
+
+exit codes: 0 all hours downloaded, skipped or missing; 1 some hour failed; 2 usage error; 130 interrupted
+
+examples:
+  ghlake download --date 2015-01-01
+  ghlake download --from 2015-01-01-0 --to 2015-01-01-15 --concurrency 8
+  ghlake download --from 2015-01-01-0 --base-url http://127.0.0.1:8080   # a local mirror (docs/download.md)`;
+
+export const downloadCommand: Command = {
+  name: 'download',
+  summary: 'download GH Archive hours into the lake',
+  help: () => HELP,
+  async run(io) {
+    const { flags } = parseCommandLine(io.argv, DOWNLOAD_OPTIONS);
+    const options = resolveOptions(DOWNLOAD_OPTIONS, { flags, env: io.env });
+    const hours = resolveHours(options);
+    if (hours.length === 0) {
+      throw new GhlakeError(ERROR_CODES.USAGE, 'no hours to download', { hint: 'give --from YYYY-MM-DD-H (and --to YYYY-MM-DD-H) or --date YYYY-MM-DD' });
+    }
+    if (hourToMs(hours[0]!) < ARCHIVE_START) {
+      throw new GhlakeError(ERROR_CODES.INVALID_RANGE, `${hours[0]} is before GH Archive's first hour ${hourFromMs(ARCHIVE_START)}`, {
+        hint: `start the range at ${hourFromMs(ARCHIVE_START)} or later`,
+      });
+    }
+    const config = configFromOptions(options, io.cwd);
+    const tty = io.stderr.isTTY === true;
+    const reporter = createProgressReporter({ stream: io.stderr, tty, total: hours.length, level: options.logLevel, ...(io.stderr.columns ? { columns: io.stderr.columns } : {}) });
+    let summary;
+    try {
+      summary = await downloadHours(config, hours, {
+        signal: io.signal,
+        onProgress: (p) => reporter.progress(p),
+        onHourDone: (r) => reporter.hourDone(r),
+        onRetry: (e) => reporter.retry(e),
+      });
+    } catch (error) {
+      reporter.stop();
+      if (error instanceof GhlakeError && error.code === ERROR_CODES.LAKE_NOT_WRITABLE) {
+        // Nothing was attempted: a usage problem, reported like one.
+        io.stderr.write(`${formatErrorForUser(error)}\n`);
+        return 2;
+      }
+      throw error;
+    }
+    reporter.stop();
+    io.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
+    if (summary.interrupted) return 130;
+    return summary.failed.length ? 1 : 0;
+  },
+};

@@ -1,0 +1,305 @@
+/**
+ * One hour, start to finish: skip it if the lake already holds it verified, otherwise
+ * request it, stream the body to a temporary file beside the target while hashing it and
+ * inflating it to nowhere (the gzip check), and rename it into place only when status,
+ * Content-Length and gzip all check out. Failures are retried per `retry.ts`; the result is
+ * always a value, never a throw (except for Ctrl-C, which rethrows the abort).
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Dispatcher } from 'undici';
+import { ERROR_CODES, GhlakeError, archiveFileName, commitFile, rawDir, rawMetaPath, rawPath, TMP_MARK, tempPathFor, type HourKey } from '@ghlake/core';
+import { classifyFetchError, httpStatusError, isAbortError, truncatedBody, unreachableError } from './errors.js';
+import { GzipVerifier, verifyGzipFile } from './gzip-verify.js';
+import type { DownloadConfig } from './options.js';
+import { inspectKeptHour, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
+import { isRetryableStatus, parseRetryAfter, planRetry, sleep } from './retry.js';
+
+export type HourStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
+
+/** A failure as plain data (JSON summaries, manifests). */
+export interface HourError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface HourResult {
+  hour: HourKey;
+  status: HourStatus;
+  /** Size of the hour's file in the lake (downloaded or skipped); 0 otherwise. */
+  bytes: number;
+  sha256?: string;
+  /** HTTP attempts made in this run (0 for a skipped hour). */
+  attempts: number;
+  durationMs: number;
+  url: string;
+  /** Where the verified file is (downloaded or skipped). */
+  path?: string;
+  /** Why an hour is missing (HTTP 404, empty file) or how a skip was decided. */
+  reason?: string;
+  /** A kept file that failed its checks and was fetched again: what was wrong with it. */
+  replaced?: string;
+  /** A failed hour whose complete but corrupt body was kept for inspection (never read as data). */
+  keptAs?: string;
+  /** Temporary files a killed earlier run left for this hour, removed first. */
+  tempFilesRemoved?: number;
+  error?: HourError;
+}
+
+export interface RetryEvent {
+  hour: HourKey;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  error: HourError;
+}
+
+/** Shared by the hours of one run: the fail-fast switch for an unreachable base URL. */
+export interface RunState {
+  /** Some request of this run got an HTTP response: the base URL is alive. */
+  responded: boolean;
+  /** Set when the base URL refused every connection before anything answered. */
+  unreachable?: GhlakeError;
+}
+
+export interface FetchContext {
+  config: DownloadConfig;
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+  run: RunState;
+  random: () => number;
+  now: () => number;
+  /** Body bytes as they arrive (for progress), including attempts that later fail. */
+  onBytes: (hour: HourKey, bytes: number) => void;
+  onRetry: (event: RetryEvent) => void;
+}
+
+export function hourUrl(baseUrl: string, hour: HourKey): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${archiveFileName(hour)}`;
+}
+
+/** The file a complete-but-corrupt body is kept under (no reader globs `*.corrupt`). */
+export function corruptPath(lake: string, hour: HourKey): string {
+  return `${rawPath(lake, hour)}.corrupt`;
+}
+
+export function toHourError(error: GhlakeError): HourError {
+  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+}
+
+type AttemptOutcome = { kind: 'downloaded'; meta: RawMeta } | { kind: 'missing'; reason: string };
+
+/** Remove what a killed run left for this hour: `.tmp-<random>-<file>` data and record temporaries. */
+async function removeHourTemps(lake: string, hour: HourKey): Promise<number> {
+  const dir = rawDir(lake, hour);
+  const names = [archiveFileName(hour), path.basename(rawMetaPath(lake, hour))];
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  const stale = entries.filter((e) => e.startsWith(TMP_MARK) && names.some((n) => e.endsWith(`-${n}`)));
+  await Promise.all(stale.map((e) => fs.rm(path.join(dir, e), { force: true })));
+  return stale.length;
+}
+
+async function removeKept(lake: string, hour: HourKey): Promise<void> {
+  await fs.rm(rawMetaPath(lake, hour), { force: true });
+  await fs.rm(rawPath(lake, hour), { force: true });
+}
+
+/** A file without a record is adopted if it is a complete, valid gzip (its record is then written). */
+async function adopt(lake: string, hour: HourKey, url: string, signal: AbortSignal): Promise<RawMeta | undefined> {
+  const file = rawPath(lake, hour);
+  try {
+    const check = await verifyGzipFile(file, signal);
+    const handle = await fs.open(file, 'r');
+    const tail = Buffer.alloc(Math.min(8, check.compressedBytes));
+    try {
+      await handle.read(tail, 0, tail.length, check.compressedBytes - tail.length);
+    } finally {
+      await handle.close();
+    }
+    const meta: RawMeta = {
+      version: 1,
+      hour,
+      url,
+      size: check.compressedBytes,
+      sha256: await sha256File(file, signal),
+      uncompressedBytes: check.uncompressedBytes,
+      trailer: trailerHex(tail),
+      verifiedAt: new Date().toISOString(),
+    };
+    await writeRawMeta(lake, meta);
+    return meta;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return undefined;
+  }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** One HTTP attempt. Resolves downloaded/missing; throws a classified GhlakeError otherwise. */
+async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promise<AttemptOutcome> {
+  const { config } = ctx;
+  const target = rawPath(config.lake, hour);
+  const state = { url, bytes: 0, contentLength: undefined as number | undefined, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs };
+  const { origin, pathname, search } = new URL(url);
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await ctx.dispatcher.request({
+      origin,
+      path: pathname + search,
+      method: 'GET',
+      signal: ctx.signal,
+      headersTimeout: config.headersTimeoutMs,
+      bodyTimeout: config.bodyTimeoutMs,
+      headers: { 'user-agent': 'ghlake-download/0.1', 'accept-encoding': 'identity' },
+    });
+  } catch (error) {
+    if (isAbortError(error) || ctx.signal.aborted) throw error;
+    throw classifyFetchError(error, state);
+  }
+  ctx.run.responded = true;
+  const { statusCode, headers, body } = response;
+  if (statusCode !== 200) {
+    await body.dump().catch(() => undefined);
+    if (statusCode === 404) return { kind: 'missing', reason: 'HTTP 404' };
+    throw httpStatusError(statusCode, url, isRetryableStatus(statusCode), parseRetryAfter(headers['retry-after'], ctx.now()));
+  }
+  const lengthHeader = header(headers, 'content-length');
+  if (lengthHeader !== undefined && /^\d+$/.test(lengthHeader)) state.contentLength = Number(lengthHeader);
+
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempPathFor(target);
+  const hash = createHash('sha256');
+  const verifier = new GzipVerifier();
+  let tail: Buffer = Buffer.alloc(0);
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      state.bytes += chunk.length;
+      tail = chunk.length >= 8 ? chunk : Buffer.concat([tail, chunk]).subarray(-8);
+      ctx.onBytes(hour, chunk.length);
+      verifier.push(chunk).then(() => callback(null, chunk), callback);
+    },
+  });
+  let committed = false;
+  try {
+    try {
+      await pipeline(body, tap, createWriteStream(tmp, { flags: 'wx' }));
+    } catch (error) {
+      if (isAbortError(error) || ctx.signal.aborted) throw error;
+      throw classifyFetchError(error, state);
+    }
+    if (state.bytes === 0) return { kind: 'missing', reason: 'empty file (0 bytes) served with HTTP 200' };
+    if (state.contentLength !== undefined && state.bytes !== state.contentLength) {
+      throw truncatedBody(state.bytes, state.contentLength, 'the body ended early', { url });
+    }
+    let check;
+    try {
+      check = await verifier.finish();
+    } catch (error) {
+      // The whole body arrived as announced but is not valid gzip: keep it for inspection.
+      await fs.rename(tmp, corruptPath(config.lake, hour)).catch(() => undefined);
+      throw error;
+    }
+    const meta: RawMeta = {
+      version: 1,
+      hour,
+      url,
+      size: state.bytes,
+      sha256: hash.digest('hex'),
+      uncompressedBytes: check.uncompressedBytes,
+      trailer: trailerHex(tail),
+      ...(header(headers, 'etag') ? { etag: header(headers, 'etag')! } : {}),
+      ...(header(headers, 'last-modified') ? { lastModified: header(headers, 'last-modified')! } : {}),
+      verifiedAt: new Date(ctx.now()).toISOString(),
+    };
+    await commitFile(tmp, target);
+    committed = true;
+    await writeRawMeta(config.lake, meta);
+    await fs.rm(corruptPath(config.lake, hour), { force: true });
+    return { kind: 'downloaded', meta };
+  } catch (error) {
+    if (error instanceof GhlakeError || isAbortError(error) || ctx.signal.aborted) throw error;
+    throw classifyFetchError(error, state);
+  } finally {
+    verifier.destroy();
+    if (!committed) await fs.rm(tmp, { force: true });
+  }
+}
+
+/** Download (or skip) one hour. Never throws, except when the run is aborted. */
+export async function fetchHour(hour: HourKey, ctx: FetchContext): Promise<HourResult> {
+  const { config } = ctx;
+  const started = ctx.now();
+  const url = hourUrl(config.baseUrl, hour);
+  const target = rawPath(config.lake, hour);
+  const removedTemps = await removeHourTemps(config.lake, hour);
+  const done = (fields: Omit<HourResult, 'hour' | 'url' | 'durationMs'>): HourResult => ({
+    hour,
+    url,
+    durationMs: ctx.now() - started,
+    ...fields,
+    ...(removedTemps ? { tempFilesRemoved: removedTemps } : {}),
+  });
+
+  const kept = await inspectKeptHour(config.lake, hour, { rehash: config.verify, signal: ctx.signal });
+  let replaced: string | undefined;
+  if (kept.state === 'complete') {
+    return done({ status: 'skipped', bytes: kept.meta.size, sha256: kept.meta.sha256, attempts: 0, path: target, reason: config.verify ? 'already complete (sha256 re-verified)' : 'already complete' });
+  }
+  if (kept.state === 'unrecorded') {
+    const meta = await adopt(config.lake, hour, url, ctx.signal);
+    if (meta) return done({ status: 'skipped', bytes: meta.size, sha256: meta.sha256, attempts: 0, path: target, reason: 'kept file without a record: verified and recorded' });
+    replaced = 'kept file without a record is not a valid gzip';
+  }
+  if (kept.state === 'damaged') replaced = kept.reason;
+  if (replaced !== undefined) await removeKept(config.lake, hour);
+  const extra = replaced === undefined ? {} : { replaced };
+
+  for (let attempt = 1; ; attempt++) {
+    if (ctx.run.unreachable) {
+      return done({ status: 'failed', bytes: 0, attempts: attempt - 1, error: toHourError(ctx.run.unreachable), ...extra });
+    }
+    let failure: GhlakeError;
+    try {
+      const outcome = await attemptOnce(hour, url, ctx);
+      if (outcome.kind === 'missing') return done({ status: 'missing', bytes: 0, attempts: attempt, reason: outcome.reason, ...extra });
+      return done({ status: 'downloaded', bytes: outcome.meta.size, sha256: outcome.meta.sha256, attempts: attempt, path: target, ...extra });
+    } catch (error) {
+      if (isAbortError(error) || ctx.signal.aborted) throw error;
+      failure = error instanceof GhlakeError ? error : classifyFetchError(error, { url, bytes: 0, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
+    }
+    // Nothing has ever answered at the base URL: fail this run fast instead of retrying every hour for minutes.
+    if (failure.details.unreachable === true && !ctx.run.responded) {
+      ctx.run.unreachable ??= unreachableError(config.baseUrl, failure);
+      return done({ status: 'failed', bytes: 0, attempts: attempt, error: toHourError(ctx.run.unreachable), ...extra });
+    }
+    const wait = failure.retryable
+      ? planRetry(
+          { retries: config.retries, baseDelayMs: config.retryDelayMs, maxDelayMs: config.retryMaxDelayMs, maxRetryTimeMs: config.retryTimeMs },
+          { attempts: attempt, elapsedMs: ctx.now() - started, retryAfterMs: failure.details.retryAfterMs as number | undefined },
+          ctx.random,
+        )
+      : undefined;
+    if (wait === undefined) {
+      const kept = failure.code === ERROR_CODES.GZIP_CORRUPT ? await fs.stat(corruptPath(config.lake, hour)).then(() => corruptPath(config.lake, hour), () => undefined) : undefined;
+      const error = toHourError(failure);
+      if (failure.retryable && attempt > 1) error.message = `${error.message} (gave up after ${attempt} attempts)`;
+      return done({ status: 'failed', bytes: 0, attempts: attempt, error, ...extra, ...(kept ? { keptAs: kept } : {}) });
+    }
+    ctx.onRetry({ hour, attempt, delayMs: wait, error: toHourError(failure) });
+    await sleep(wait, ctx.signal);
+  }
+}
