@@ -61,21 +61,45 @@ function convert(type: ColumnType, values: unknown[]): unknown[] {
   }
 }
 
-export function openHyparquetSink(table: TableDecl, tmpPath: string, options: TableWriterOptions): ParquetSink {
-  const writer = new ParquetWriter({
-    writer: fileWriter(tmpPath),
-    schema: parquetSchema(table) as ConstructorParameters<typeof ParquetWriter>[0]['schema'],
-    codec: options.codec ?? 'SNAPPY',
-    kvMetadata: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-    createdBy: 'ghlake',
-  });
-  return {
-    writeRowGroup(columns, rowCount) {
-      const columnData = table.columns.map((c) => ({ name: c.name, data: convert(c.type, columns[c.name] ?? []) }));
-      return writer.write({ columnData, rowGroupSize: Math.max(rowCount, 1) });
-    },
-    finish() {
-      writer.finish();
-    },
+/**
+ * Knobs measured by bench/parquet-writers.ts (docs/parquet-writers.md). All off = the library's
+ * defaults: dictionary tried on every column, statistics on every column.
+ */
+export interface HyparquetTuning {
+  /** PLAIN encoding (no dictionary attempt) for JSON, BLOB and `*_hash` columns: values are nearly all distinct. */
+  plainHighCardinality?: boolean;
+  /** No min/max statistics for JSON and BLOB columns (nobody filters on payload text; it costs a full compare pass). */
+  noJsonStatistics?: boolean;
+}
+
+function isHighCardinality(c: ColumnDecl): boolean {
+  return c.type === 'JSON' || c.type === 'BLOB' || c.name.endsWith('_hash');
+}
+
+export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
+  return (table: TableDecl, tmpPath: string, options: TableWriterOptions): ParquetSink => {
+    const writer = new ParquetWriter({
+      writer: fileWriter(tmpPath),
+      schema: parquetSchema(table) as ConstructorParameters<typeof ParquetWriter>[0]['schema'],
+      codec: options.codec ?? 'SNAPPY',
+      kvMetadata: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+      createdBy: 'ghlake',
+    });
+    const perColumn = table.columns.map((c) => ({
+      ...(tuning.plainHighCardinality && isHighCardinality(c) ? { encoding: 'PLAIN' as const } : {}),
+      ...(tuning.noJsonStatistics && (c.type === 'JSON' || c.type === 'BLOB') ? { statistics: false } : {}),
+    }));
+    return {
+      writeRowGroup(columns, rowCount) {
+        const columnData = table.columns.map((c, i) => ({ name: c.name, data: convert(c.type, columns[c.name] ?? []), ...perColumn[i] }));
+        return writer.write({ columnData, rowGroupSize: Math.max(rowCount, 1) });
+      },
+      finish() {
+        writer.finish();
+      },
+    };
   };
 }
+
+/** hyparquet-writer with its default settings. */
+export const openHyparquetSink = hyparquetSinkFactory();
