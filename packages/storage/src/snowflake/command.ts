@@ -1,0 +1,196 @@
+/**
+ * `ghlake snowflake setup | load | status` — the thin CLI over the runners: reads argv and env,
+ * opens the session, prints plans and results (stdout) and progress (stderr logger). With
+ * --dry-run it prints every statement it would send and connects to nothing. It never prints a
+ * password or passphrase: they only reach the driver.
+ */
+import path from 'node:path';
+import {
+  ERROR_CODES,
+  GhlakeError,
+  createLogger,
+  describeOptions,
+  parseCommandLine,
+  resolveHours,
+  resolveOptions,
+  type Command,
+  type CommandIO,
+  type ExitCode,
+  type Logger,
+  type OptionsSpec,
+} from '@ghlake/core';
+import { scanLake, type LakeFile } from './lake-inventory.js';
+import { loadPlanStatements, planLoad, type LoadPlan } from './load-plan.js';
+import { readLoadsStatement } from './loads.js';
+import {
+  SNOWFLAKE_LOAD_OPTIONS,
+  SNOWFLAKE_SETUP_OPTIONS,
+  SNOWFLAKE_STATUS_OPTIONS,
+  connectionFrom,
+  describeConnection,
+  locationFrom,
+  objectsFrom,
+  type SnowflakeObjects,
+} from './options.js';
+import { readLoadedFiles, runLoad } from './run-load.js';
+import { runSetup } from './run-setup.js';
+import { withSnowflakeSession } from './session.js';
+import { integrationGuide, planSetup } from './setup-plan.js';
+import { formatScript } from './statement.js';
+import { compareLakeWithLoads, formatStatus } from './status.js';
+import { stageUrl } from './sql-text.js';
+
+const SUBCOMMANDS = {
+  setup: { spec: SNOWFLAKE_SETUP_OPTIONS, summary: 'create the database, schemas, file format, stage, tables and GHLAKE_LOADS (idempotent)' },
+  load: { spec: SNOWFLAKE_LOAD_OPTIONS, summary: 'COPY the lake\'s new and changed partitions into Snowflake (reloading an hour replaces it)' },
+  status: { spec: SNOWFLAKE_STATUS_OPTIONS, summary: 'what is loaded (GHLAKE_LOADS) next to what the lake has' },
+} as const satisfies Record<string, { spec: OptionsSpec; summary: string }>;
+
+type Subcommand = keyof typeof SUBCOMMANDS;
+
+function help(): string {
+  const sections = Object.entries(SUBCOMMANDS).map(([name, s]) => `ghlake snowflake ${name}: ${s.summary}\n\n${describeOptions(s.spec)}`);
+  return [
+    'ghlake snowflake <setup | load | status> [options]',
+    '',
+    'Loads the lake that `ghlake upload` published to S3 into Snowflake through an external stage.',
+    'Connection: SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, and SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH',
+    '(+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE) for key-pair authentication. See docs/snowflake.md.',
+    '',
+    ...sections.flatMap((s) => [s, '']),
+  ].join('\n');
+}
+
+function write(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function loggerFor(io: CommandIO, level: 'debug' | 'info' | 'warn' | 'error'): Logger {
+  return createLogger({ level, format: io.stderr.isTTY ? 'pretty' : 'json', write: (line) => io.stderr.write(`${line}\n`) });
+}
+
+async function lakeFiles(io: CommandIO, lakeOption: string): Promise<{ lake: string; files: LakeFile[] }> {
+  const lake = path.resolve(io.cwd, lakeOption);
+  return { lake, files: await scanLake(lake) };
+}
+
+function planNotes(plan: LoadPlan, dryRun: boolean): string[] {
+  const notes = plan.tables
+    .filter((t) => t.lakePartitions > 0)
+    .map((t) => `${t.table}: ${t.lakePartitions} partition(s) in the lake, ${t.newPartitions} new, ${t.changedPartitions} changed, ${t.upToDatePartitions} up to date`);
+  if (dryRun) {
+    notes.unshift(
+      'dry run: nothing was sent to Snowflake and GHLAKE_LOADS was not read, so every lake partition is planned as new.',
+      'After each COPY, ghlake checks its result rows (every file LOADED, rows_loaded = the file\'s row count, the `rows` in',
+      'the GHLAKE_LOADS record) before it commits or swaps; on any failure it runs ROLLBACK (hours) or DROP TABLE ...__NEW (whole tables).',
+      '',
+    );
+  }
+  return notes;
+}
+
+async function setup(io: CommandIO, options: ReturnType<typeof resolveOptions<typeof SNOWFLAKE_SETUP_OPTIONS>>): Promise<ExitCode> {
+  const objects = objectsFrom(options);
+  const location = locationFrom(options);
+  if (options.dryRun) {
+    const plan = planSetup(objects, location);
+    const notes = [`dry run: nothing was sent to Snowflake. Stage URL: ${stageUrl(location.bucket, location.prefix)}`];
+    write(io.stdout, formatScript('ghlake snowflake setup', plan.statements, notes));
+    write(io.stdout, `\n${integrationGuide(objects, location).split('\n').map((l) => (l === '' ? '--' : `-- ${l}`)).join('\n')}`);
+    return 0;
+  }
+  const connection = connectionFrom(options);
+  const logger = loggerFor(io, options.logLevel);
+  logger.info('snowflake setup', describeConnection(connection));
+  const result = await withSnowflakeSession(connection, (session) => runSetup(session, objects, location, { signal: io.signal }), { logger });
+  if (options.json) {
+    write(io.stdout, JSON.stringify({ command: 'snowflake setup', ok: true, database: objects.database, stage: stageUrl(location.bucket, location.prefix), ...result }));
+    return 0;
+  }
+  write(
+    io.stdout,
+    [
+      `setup done: ${result.statementsRun} statements, database ${objects.database}, schemas ${objects.bronzeSchema}, ${objects.silverSchema}, ${objects.goldSchema}, ${objects.metaSchema}`,
+      `stage ${objects.metaSchema}.${objects.stage} -> ${stageUrl(location.bucket, location.prefix)}; 10 tables and GHLAKE_LOADS ready`,
+      '',
+      integrationGuide(objects, location, result.integration),
+    ].join('\n'),
+  );
+  return 0;
+}
+
+async function load(io: CommandIO, options: ReturnType<typeof resolveOptions<typeof SNOWFLAKE_LOAD_OPTIONS>>): Promise<ExitCode> {
+  const objects = objectsFrom(options);
+  const hours = resolveHours(options);
+  const planOptions = { ...(hours.length > 0 ? { hours } : {}), reload: options.reload, batchFiles: options.batchFiles };
+  const { lake, files } = await lakeFiles(io, options.lake);
+  if (files.length === 0) {
+    throw new GhlakeError(ERROR_CODES.USAGE, `the lake at ${lake} has no silver or gold Parquet files to load`, {
+      hint: 'build the lake first (ghlake run, or ghlake silver and ghlake gold), or point --lake (GHLAKE_LAKE) at it',
+    });
+  }
+  if (options.dryRun) {
+    const plan = planLoad(objects, files, [], planOptions);
+    write(io.stdout, formatScript('ghlake snowflake load', loadPlanStatements(plan), planNotes(plan, true)));
+    return 0;
+  }
+  const connection = connectionFrom(options);
+  const logger = loggerFor(io, options.logLevel);
+  logger.info('snowflake load', { ...describeConnection(connection), lake, files: files.length });
+  const { plan, result } = await withSnowflakeSession(
+    connection,
+    async (session) => {
+      const loaded = await readLoadedFiles(session, objects);
+      const plan = planLoad(objects, files, loaded, planOptions);
+      const result = await runLoad(session, plan, {
+        signal: io.signal,
+        onUnit: (p) => logger.info('loaded', { unit: `${p.unit}/${p.units}`, table: p.table, hours: p.hours.length, files: p.files, rows: p.rowsLoaded }),
+      });
+      return { plan, result };
+    },
+    { logger },
+  );
+  if (options.json) {
+    write(io.stdout, JSON.stringify({ command: 'snowflake load', ok: true, ...result, plan: plan.tables }));
+    return 0;
+  }
+  const lines = plan.units.length === 0 ? ['nothing to load: every lake partition is loaded and unchanged'] : [`loaded ${result.rowsLoaded.toLocaleString('en-US')} rows in ${result.units} unit(s):`];
+  for (const t of result.tables) lines.push(`  ${t.table.padEnd(26)} ${String(t.files).padStart(6)} files ${t.hours > 0 ? `${String(t.hours).padStart(6)} hours ` : ''}${t.rowsLoaded.toLocaleString('en-US').padStart(14)} rows`);
+  write(io.stdout, lines.join('\n'));
+  return 0;
+}
+
+async function status(io: CommandIO, options: ReturnType<typeof resolveOptions<typeof SNOWFLAKE_STATUS_OPTIONS>>): Promise<ExitCode> {
+  const objects: SnowflakeObjects = objectsFrom(options);
+  if (options.dryRun) {
+    write(io.stdout, formatScript('ghlake snowflake status', [readLoadsStatement(objects)], ['dry run: nothing was sent to Snowflake.']));
+    return 0;
+  }
+  const { files } = await lakeFiles(io, options.lake);
+  const connection = connectionFrom(options);
+  const logger = loggerFor(io, options.logLevel);
+  const loaded = await withSnowflakeSession(connection, (session) => readLoadedFiles(session, objects), { logger });
+  const rows = compareLakeWithLoads(objects, files, loaded);
+  write(io.stdout, options.json ? JSON.stringify({ command: 'snowflake status', ok: true, tables: rows }) : formatStatus(rows));
+  return 0;
+}
+
+export const snowflakeCommand: Command = {
+  name: 'snowflake',
+  summary: 'set up and load Snowflake (setup | load | status)',
+  help,
+  async run(io: CommandIO): Promise<ExitCode> {
+    const [sub, ...argv] = io.argv;
+    if (sub === undefined || !(sub in SUBCOMMANDS)) {
+      throw new GhlakeError(ERROR_CODES.USAGE, sub === undefined ? 'ghlake snowflake needs a subcommand' : `unknown subcommand 'snowflake ${sub}'`, {
+        hint: 'use ghlake snowflake setup, load or status (see ghlake snowflake --help)',
+      });
+    }
+    const name = sub as Subcommand;
+    const spec = SUBCOMMANDS[name].spec;
+    const { flags } = parseCommandLine(argv, spec);
+    if (name === 'setup') return setup(io, resolveOptions(SNOWFLAKE_SETUP_OPTIONS, { flags, env: io.env }));
+    if (name === 'load') return load(io, resolveOptions(SNOWFLAKE_LOAD_OPTIONS, { flags, env: io.env }));
+    return status(io, resolveOptions(SNOWFLAKE_STATUS_OPTIONS, { flags, env: io.env }));
+  },
+};

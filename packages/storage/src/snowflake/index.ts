@@ -1,0 +1,29 @@
+export { snowflakeCommand } from './command.js';
+export {
+  SNOWFLAKE_CONNECTION_OPTIONS,
+  SNOWFLAKE_OBJECT_OPTIONS,
+  SNOWFLAKE_LOCATION_OPTIONS,
+  SNOWFLAKE_SETUP_OPTIONS,
+  SNOWFLAKE_LOAD_OPTIONS,
+  SNOWFLAKE_STATUS_OPTIONS,
+  connectionFrom,
+  objectsFrom,
+  locationFrom,
+  describeConnection,
+  type SnowflakeAuth,
+  type SnowflakeConnectionConfig,
+  type SnowflakeObjects,
+  type SnowflakeLocation,
+} from './options.js';
+export { SNOWFLAKE_TABLES, LOADS_TABLE, SOURCE_FILE_COLUMN, snowflakeTableRefs, tableRef } from './objects.js';
+export { createTableSql, createLoadsTableSql, snowflakeColumns } from './ddl.js';
+export { planSetup, integrationGuide, type SetupPlan, type IntegrationIdentity } from './setup-plan.js';
+export { scanLake, type LakeFile } from './lake-inventory.js';
+export { planLoad, loadPlanStatements, MAX_COPY_FILES, type LoadPlan, type LoadUnit, type LoadPlanOptions } from './load-plan.js';
+export { runSetup, type SetupResult } from './run-setup.js';
+export { runLoad, readLoadedFiles, checkCopyResult, type LoadResult, type TableLoadResult } from './run-load.js';
+export { compareLakeWithLoads, formatStatus, type TableStatus } from './status.js';
+export { runGoldInSnowflake, planGoldInSnowflake, goldStatements, runGoldUnits, type RenderedModel, type GoldTableResult } from './gold.js';
+export { openSnowflakeSession, withSnowflakeSession, snowflakeError, type SnowflakeSession } from './session.js';
+export { formatScript, type SqlStatement, type SqlBind, type SqlExecutor, type SqlRow } from './statement.js';
+export type { LoadedFile } from './loads.js';

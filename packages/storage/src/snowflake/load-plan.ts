@@ -1,0 +1,253 @@
+/**
+ * What `ghlake snowflake load` does, decided before anything runs (and printed as is by
+ * --dry-run): compare the lake with GHLAKE_LOADS and turn what is new or changed into units.
+ *
+ * Hour-partitioned tables (silver events, payload_details) load by source hour. A unit covers
+ * whole hours, at most `batchFiles` (<= 1000, Snowflake's FILES limit) files, in ONE transaction:
+ *   BEGIN; DELETE the rows of exactly those hours; COPY INTO ... FILES = (...);
+ *   replace their GHLAKE_LOADS rows; COMMIT
+ * so reloading an hour replaces it instead of duplicating it, and a failure leaves the hour as
+ * it was. The hour of a row is read from GHLAKE_SOURCE_FILE (METADATA$FILENAME, loaded with
+ * INCLUDE_METADATA): the `date=YYYY-MM-DD/hour=H` directory just above the file name. COPY runs
+ * with FORCE = TRUE because GHLAKE_LOADS, not Snowflake's 64-day load history, decides what to
+ * load — without it a deleted hour whose file did not change would be skipped and lost.
+ *
+ * Whole tables (entities, gold) are full refreshes swapped in atomically:
+ *   CREATE OR REPLACE TABLE T__NEW LIKE T; COPY INTO T__NEW ...; ALTER TABLE T SWAP WITH T__NEW;
+ *   DROP TABLE T__NEW; then their GHLAKE_LOADS rows are replaced.
+ *
+ * Between COPY and what follows, the runner checks COPY's own result rows: every listed file
+ * LOADED with `rows_loaded` equal to the file's Parquet row count; otherwise it rolls back.
+ */
+import { ERROR_CODES, GhlakeError, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
+import type { SnowflakeObjects } from './options.js';
+import type { LakeFile } from './lake-inventory.js';
+import { hourTimestamp, insertLoadsStatement, type LoadedFile } from './loads.js';
+import { NEW_TABLE_SUFFIX, SNOWFLAKE_TABLES, SOURCE_FILE_COLUMN, columnRef, fileFormatRef, loadsTableRef, stageRef, tableKey, tableRef } from './objects.js';
+import { assertStagePath, sqlString } from './sql-text.js';
+import { statement, type SqlStatement } from './statement.js';
+
+/** Snowflake's limit on the FILES list of one COPY statement. */
+export const MAX_COPY_FILES = 1000;
+
+export interface LoadPlanOptions {
+  /** Only these source hours of the hourly tables (undefined = all the lake has). */
+  hours?: readonly HourKey[];
+  /** Load even what GHLAKE_LOADS says is loaded and unchanged. */
+  reload?: boolean;
+  /** Files per COPY statement and transaction, 1..1000. Default 1000. */
+  batchFiles?: number;
+}
+
+export interface LoadUnit {
+  kind: 'hours' | 'full-refresh';
+  table: TableDecl;
+  /** Source hours covered (hourly tables). */
+  hours: HourKey[];
+  files: LakeFile[];
+  /** Statements before COPY: BEGIN + DELETE, or CREATE ... __NEW. */
+  prepare: SqlStatement[];
+  copy: SqlStatement;
+  /** Statements after a checked COPY: bookkeeping + COMMIT, or SWAP + DROP + bookkeeping. */
+  finish: SqlStatement[];
+  /** What undoes a failed unit: ROLLBACK, or DROP TABLE ... __NEW. */
+  undo: SqlStatement[];
+}
+
+export interface TablePlanSummary {
+  table: string;
+  /** Partitions (hours; 1 for a whole table) in the lake, within the range. */
+  lakePartitions: number;
+  newPartitions: number;
+  changedPartitions: number;
+  upToDatePartitions: number;
+}
+
+export interface LoadPlan {
+  units: LoadUnit[];
+  tables: TablePlanSummary[];
+}
+
+const HOUR_OF_SOURCE_FILE = `REGEXP_SUBSTR(${columnRef(SOURCE_FILE_COLUMN)}, '(date=[0-9]{4}-[0-9]{2}-[0-9]{2}/hour=[0-9]{1,2})/[^/]+$', 1, 1, 'e', 1)`;
+
+/** `date=2015-01-01/hour=15`, as HOUR_OF_SOURCE_FILE extracts it. */
+export function hourDirectory(hour: HourKey): string {
+  const i = hour.lastIndexOf('-');
+  return `date=${hour.slice(0, i)}/hour=${Number(hour.slice(i + 1))}`;
+}
+
+export function hourSpan(hours: readonly HourKey[]): string {
+  if (hours.length === 0) return '';
+  if (hours.length === 1) return hours[0]!;
+  return `${hours[0]}..${hours[hours.length - 1]} (${hours.length} hours)`;
+}
+
+function copySql(objects: SnowflakeObjects, target: string, files: readonly LakeFile[], withSourceFile: boolean): string {
+  const list = files.map((f) => sqlString(assertStagePath(f.path)));
+  return [
+    `COPY INTO ${target}`,
+    `  FROM @${stageRef(objects)}`,
+    `  FILES = (${list.join(', ')})`,
+    `  FILE_FORMAT = (FORMAT_NAME = ${fileFormatRef(objects)})`,
+    `  MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE`,
+    ...(withSourceFile ? [`  INCLUDE_METADATA = (${SOURCE_FILE_COLUMN} = METADATA$FILENAME)`] : []),
+    `  ON_ERROR = ABORT_STATEMENT`,
+    `  FORCE = TRUE`,
+  ].join('\n');
+}
+
+function hoursUnit(objects: SnowflakeObjects, table: TableDecl, hours: HourKey[], files: LakeFile[]): LoadUnit {
+  const key = tableKey(table);
+  const what = `load ${key} ${hourSpan(hours)}`;
+  const hourDirs = JSON.stringify(hours.map(hourDirectory));
+  return {
+    kind: 'hours',
+    table,
+    hours,
+    files,
+    prepare: [
+      statement(`${what}: begin`, 'BEGIN TRANSACTION'),
+      statement(
+        `${what}: delete the rows of the hours being loaded`,
+        `DELETE FROM ${tableRef(objects, table)}\nWHERE ${HOUR_OF_SOURCE_FILE} IN (SELECT value::VARCHAR FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?))))`,
+        [hourDirs],
+      ),
+    ],
+    copy: statement(`${what}: copy ${files.length} file${files.length === 1 ? '' : 's'}`, copySql(objects, tableRef(objects, table), files, true)),
+    finish: [
+      statement(
+        `${what}: forget the earlier loads of these hours`,
+        `DELETE FROM ${loadsTableRef(objects)}\nWHERE "TABLE_NAME" = ? AND "PARTITION_HOUR" IN (SELECT TO_TIMESTAMP_NTZ(value::VARCHAR) FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?))))`,
+        [key, JSON.stringify(hours.map(hourTimestamp))],
+      ),
+      insertLoadsStatement(objects, `${what}: record the loaded files`, files, key),
+      statement(`${what}: commit`, 'COMMIT'),
+    ],
+    undo: [statement(`${what}: roll back`, 'ROLLBACK')],
+  };
+}
+
+function fullRefreshUnit(objects: SnowflakeObjects, table: TableDecl, files: LakeFile[]): LoadUnit {
+  const key = tableKey(table);
+  const what = `refresh ${key}`;
+  const target = tableRef(objects, table);
+  const fresh = tableRef(objects, table, NEW_TABLE_SUFFIX);
+  return {
+    kind: 'full-refresh',
+    table,
+    hours: [],
+    files,
+    prepare: [statement(`${what}: create an empty copy to load into`, `CREATE OR REPLACE TABLE ${fresh} LIKE ${target}`)],
+    copy: statement(`${what}: copy ${files.length} file${files.length === 1 ? '' : 's'}`, copySql(objects, fresh, files, false)),
+    finish: [
+      statement(`${what}: swap the loaded copy in`, `ALTER TABLE ${target} SWAP WITH ${fresh}`),
+      statement(`${what}: drop the previous contents`, `DROP TABLE ${fresh}`),
+      statement(`${what}: begin recording`, 'BEGIN TRANSACTION'),
+      statement(`${what}: forget the earlier loads`, `DELETE FROM ${loadsTableRef(objects)} WHERE "TABLE_NAME" = ?`, [key]),
+      insertLoadsStatement(objects, `${what}: record the loaded files`, files, key),
+      statement(`${what}: commit`, 'COMMIT'),
+    ],
+    undo: [statement(`${what}: drop the partial copy`, `DROP TABLE IF EXISTS ${fresh}`)],
+  };
+}
+
+/** Loaded files and lake files of one partition agree: same paths, sizes and modification times. */
+function sameFiles(lake: readonly LakeFile[], loaded: readonly LoadedFile[]): boolean {
+  if (lake.length !== loaded.length) return false;
+  const byPath = new Map(loaded.map((l) => [l.path, l]));
+  return lake.every((f) => {
+    const l = byPath.get(f.path);
+    return l !== undefined && l.bytes === f.bytes && l.mtimeMs === f.mtimeMs;
+  });
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+export function planLoad(objects: SnowflakeObjects, lake: readonly LakeFile[], loaded: readonly LoadedFile[], options: LoadPlanOptions = {}): LoadPlan {
+  const batchFiles = options.batchFiles ?? MAX_COPY_FILES;
+  if (!Number.isInteger(batchFiles) || batchFiles < 1 || batchFiles > MAX_COPY_FILES) {
+    throw new GhlakeError(ERROR_CODES.INVALID_OPTION, `--batch-files has invalid value '${batchFiles}': expected an integer from 1 to ${MAX_COPY_FILES}`, {
+      hint: `give --batch-files an integer from 1 to ${MAX_COPY_FILES}`,
+    });
+  }
+  const inRange = options.hours === undefined ? undefined : new Set<string>(options.hours);
+  const units: LoadUnit[] = [];
+  const tables: TablePlanSummary[] = [];
+  const lakeByTable = groupBy(lake, (f) => tableKey(f.table));
+  const loadedByTable = groupBy(loaded, (l) => l.table);
+
+  for (const table of SNOWFLAKE_TABLES) {
+    const key = tableKey(table);
+    const lakeFiles = lakeByTable.get(key) ?? [];
+    const loadedFiles = loadedByTable.get(key) ?? [];
+    const summary: TablePlanSummary = { table: key, lakePartitions: 0, newPartitions: 0, changedPartitions: 0, upToDatePartitions: 0 };
+    tables.push(summary);
+
+    if (table.partitioning === 'none') {
+      if (lakeFiles.length === 0) continue;
+      summary.lakePartitions = 1;
+      const fresh = loadedFiles.length === 0;
+      const changed = !fresh && !sameFiles(lakeFiles, loadedFiles);
+      if (fresh) summary.newPartitions = 1;
+      else if (changed) summary.changedPartitions = 1;
+      else summary.upToDatePartitions = 1;
+      if (fresh || changed || (options.reload && inRange === undefined)) {
+        if (lakeFiles.length > MAX_COPY_FILES) throw tooManyFiles(key, lakeFiles.length);
+        units.push(fullRefreshUnit(objects, table, lakeFiles));
+      }
+      continue;
+    }
+
+    const lakeHours = groupBy(lakeFiles, (f) => f.hour!);
+    const loadedHours = groupBy(loadedFiles, (l) => l.hour ?? ('' as HourKey));
+    const todo: HourKey[] = [];
+    for (const hour of [...lakeHours.keys()].sort(compareHours)) {
+      if (inRange && !inRange.has(hour)) continue;
+      summary.lakePartitions++;
+      const before = loadedHours.get(hour);
+      const fresh = before === undefined;
+      const changed = !fresh && !sameFiles(lakeHours.get(hour)!, before);
+      if (fresh) summary.newPartitions++;
+      else if (changed) summary.changedPartitions++;
+      else summary.upToDatePartitions++;
+      if (fresh || changed || options.reload) todo.push(hour);
+    }
+
+    let hours: HourKey[] = [];
+    let files: LakeFile[] = [];
+    const flush = () => {
+      if (hours.length > 0) units.push(hoursUnit(objects, table, hours, files));
+      hours = [];
+      files = [];
+    };
+    for (const hour of todo) {
+      const hourFiles = lakeHours.get(hour)!;
+      if (hourFiles.length > MAX_COPY_FILES) throw tooManyFiles(`${key} ${hour}`, hourFiles.length);
+      if (files.length + hourFiles.length > batchFiles) flush();
+      hours.push(hour);
+      files.push(...hourFiles);
+    }
+    flush();
+  }
+  return { units, tables };
+}
+
+function tooManyFiles(what: string, count: number): GhlakeError {
+  return new GhlakeError(ERROR_CODES.SNOWFLAKE, `${what} has ${count} files, more than one COPY statement can list (${MAX_COPY_FILES})`, {
+    hint: 'compact the partition into fewer files (ghlake silver / ghlake gold rewrite it) and load again',
+  });
+}
+
+/** Every statement of the plan in the order the runner sends them (COPY checks happen between). */
+export function loadPlanStatements(plan: LoadPlan): SqlStatement[] {
+  return plan.units.flatMap((u) => [...u.prepare, u.copy, ...u.finish]);
+}

@@ -1,0 +1,154 @@
+/**
+ * Runs a load plan unit by unit. Each unit's COPY result rows are checked before anything is
+ * committed or swapped: every listed file must come back LOADED with `rows_loaded` equal to the
+ * file's Parquet row count. A failed statement or check runs the unit's undo (ROLLBACK, or DROP
+ * of the half-loaded copy) and stops with an error naming the unit; units already committed
+ * stay loaded and recorded, so the next run carries on from there.
+ */
+import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
+import type { LakeFile } from './lake-inventory.js';
+import { hourSpan, type LoadPlan, type LoadUnit } from './load-plan.js';
+import { readLoadsStatement, parseLoadsRows, type LoadedFile } from './loads.js';
+import type { SnowflakeObjects } from './options.js';
+import { tableKey } from './objects.js';
+import type { SqlExecutor, SqlRow } from './statement.js';
+
+export interface TableLoadResult {
+  table: string;
+  files: number;
+  hours: number;
+  /** Sum of COPY's `rows_loaded` over the table's files. */
+  rowsLoaded: number;
+}
+
+export interface LoadResult {
+  units: number;
+  statementsRun: number;
+  rowsLoaded: number;
+  tables: TableLoadResult[];
+}
+
+export interface LoadProgress {
+  unit: number;
+  units: number;
+  table: string;
+  hours: HourKey[];
+  files: number;
+  rowsLoaded: number;
+}
+
+/** What GHLAKE_LOADS holds. */
+export async function readLoadedFiles(executor: SqlExecutor, objects: SnowflakeObjects): Promise<LoadedFile[]> {
+  return parseLoadsRows(await executor.run(readLoadsStatement(objects)));
+}
+
+function num(v: unknown): number {
+  return typeof v === 'bigint' ? Number(v) : Number(v ?? NaN);
+}
+
+/** The COPY result row of a lake file: COPY names files by their full stage URL (s3://bucket/prefix/<path>). */
+function rowFor(rows: readonly SqlRow[], file: LakeFile): SqlRow | undefined {
+  return rows.find((r) => {
+    const name = String(r.file ?? '');
+    return name === file.path || name.endsWith(`/${file.path}`);
+  });
+}
+
+/** Rows loaded per file, or the error that must stop the unit. */
+export function checkCopyResult(unit: LoadUnit, rows: readonly SqlRow[]): number {
+  const what = unit.kind === 'hours' ? `${tableKey(unit.table)} ${hourSpan(unit.hours)}` : tableKey(unit.table);
+  const missing: string[] = [];
+  const failed: string[] = [];
+  const mismatched: string[] = [];
+  let loaded = 0;
+  for (const file of unit.files) {
+    const row = rowFor(rows, file);
+    if (!row) {
+      missing.push(file.path);
+      continue;
+    }
+    const status = String(row.status ?? '');
+    if (status !== 'LOADED') {
+      failed.push(`${file.path}: ${status}${row.first_error ? ` (${String(row.first_error)})` : ''}`);
+      continue;
+    }
+    const rowsLoaded = num(row.rows_loaded);
+    if (rowsLoaded !== file.rows) mismatched.push(`${file.path}: COPY loaded ${rowsLoaded} rows, the file holds ${file.rows}`);
+    loaded += rowsLoaded;
+  }
+  if (missing.length > 0) {
+    throw new GhlakeError(ERROR_CODES.SNOWFLAKE, `COPY into ${what} did not load ${missing.length} of ${unit.files.length} files (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''})`, {
+      hint: 'upload the lake first (ghlake upload) with the --bucket and --prefix the stage points at, then load again',
+      details: { table: tableKey(unit.table), missing },
+    });
+  }
+  if (failed.length > 0) {
+    throw new GhlakeError(ERROR_CODES.SNOWFLAKE, `COPY into ${what} failed for ${failed.length} files: ${failed.slice(0, 3).join('; ')}`, {
+      hint: 'the table and the Parquet file disagree; run ghlake snowflake setup with this version of ghlake, and check the file with ghlake query',
+      details: { table: tableKey(unit.table), failed },
+    });
+  }
+  if (mismatched.length > 0) {
+    throw new GhlakeError(ERROR_CODES.RECONCILIATION, `COPY into ${what} loaded a different number of rows than the lake holds: ${mismatched.slice(0, 3).join('; ')}`, {
+      hint: 'the file in S3 differs from the lake: upload the lake again (ghlake upload), then load again',
+      details: { table: tableKey(unit.table), mismatched },
+    });
+  }
+  return loaded;
+}
+
+async function undo(executor: SqlExecutor, unit: LoadUnit): Promise<string[]> {
+  const problems: string[] = [];
+  for (const stmt of unit.undo) {
+    try {
+      await executor.run(stmt);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return problems;
+}
+
+export async function runLoad(
+  executor: SqlExecutor,
+  plan: LoadPlan,
+  options: { signal?: AbortSignal; onUnit?: (progress: LoadProgress) => void } = {},
+): Promise<LoadResult> {
+  const byTable = new Map<string, TableLoadResult>();
+  let statementsRun = 0;
+  let rowsLoaded = 0;
+  for (const [i, unit] of plan.units.entries()) {
+    if (options.signal?.aborted) {
+      throw new GhlakeError(ERROR_CODES.USAGE, `load interrupted after ${i} of ${plan.units.length} units`, {
+        hint: 'run load again: committed units are recorded in GHLAKE_LOADS and are not loaded twice',
+      });
+    }
+    let loaded: number;
+    try {
+      for (const stmt of unit.prepare) {
+        await executor.run(stmt);
+        statementsRun++;
+      }
+      const copyRows = await executor.run(unit.copy);
+      statementsRun++;
+      loaded = checkCopyResult(unit, copyRows);
+      for (const stmt of unit.finish) {
+        await executor.run(stmt);
+        statementsRun++;
+      }
+    } catch (error) {
+      const problems = await undo(executor, unit);
+      if (error instanceof GhlakeError && problems.length > 0) error.details.undoFailed = problems;
+      throw error;
+    }
+    rowsLoaded += loaded;
+    const key = tableKey(unit.table);
+    const t = byTable.get(key) ?? { table: key, files: 0, hours: 0, rowsLoaded: 0 };
+    t.files += unit.files.length;
+    t.hours += unit.hours.length;
+    t.rowsLoaded += loaded;
+    byTable.set(key, t);
+    options.onUnit?.({ unit: i + 1, units: plan.units.length, table: key, hours: unit.hours, files: unit.files.length, rowsLoaded: loaded });
+  }
+  return { units: plan.units.length, statementsRun, rowsLoaded, tables: [...byTable.values()] };
+}

@@ -1,0 +1,82 @@
+/**
+ * `ghlake snowflake status`: what GHLAKE_LOADS says is loaded, next to what the lake has — per
+ * table, partitions (hours, or 1 for a whole table) loaded, new, changed since loading, and
+ * loaded but no longer in the lake; rows in the lake and rows loaded.
+ */
+import { compareHours, type HourKey } from '@ghlake/core';
+import type { LakeFile } from './lake-inventory.js';
+import { planLoad } from './load-plan.js';
+import type { LoadedFile } from './loads.js';
+import type { SnowflakeObjects } from './options.js';
+import { SNOWFLAKE_TABLES, tableKey } from './objects.js';
+
+export interface TableStatus {
+  table: string;
+  /** Partitions in the lake. */
+  lake: number;
+  /** Partitions recorded in GHLAKE_LOADS. */
+  loaded: number;
+  /** In the lake, never loaded. */
+  new: number;
+  /** Loaded, but the lake's files changed since. */
+  changed: number;
+  /** Loaded, unchanged. */
+  upToDate: number;
+  /** Loaded, no longer in the lake (ghlake never deletes loaded rows by itself). */
+  notInLake: number;
+  lakeRows: number;
+  rowsLoaded: number;
+  firstLoadedHour: HourKey | null;
+  lastLoadedHour: HourKey | null;
+  lastLoadedAt: string | null;
+}
+
+export function compareLakeWithLoads(objects: SnowflakeObjects, lake: readonly LakeFile[], loaded: readonly LoadedFile[]): TableStatus[] {
+  const plan = planLoad(objects, lake, loaded);
+  return SNOWFLAKE_TABLES.map((table) => {
+    const key = tableKey(table);
+    const summary = plan.tables.find((t) => t.table === key)!;
+    const lakeFiles = lake.filter((f) => tableKey(f.table) === key);
+    const loadedFiles = loaded.filter((l) => l.table === key);
+    const partition = (hour: HourKey | null) => hour ?? '*';
+    const lakeParts = new Set(lakeFiles.map((f) => partition(f.hour)));
+    const loadedParts = new Set(loadedFiles.map((l) => partition(l.hour)));
+    const hours = [...new Set(loadedFiles.map((l) => l.hour).filter((h): h is HourKey => h !== null))].sort(compareHours);
+    const lastLoadedAt = loadedFiles.reduce<string | null>((max, l) => (max === null || l.loadedAt > max ? l.loadedAt : max), null);
+    return {
+      table: key,
+      lake: lakeParts.size,
+      loaded: loadedParts.size,
+      new: summary.newPartitions,
+      changed: summary.changedPartitions,
+      upToDate: summary.upToDatePartitions,
+      notInLake: [...loadedParts].filter((p) => !lakeParts.has(p)).length,
+      lakeRows: lakeFiles.reduce((n, f) => n + f.rows, 0),
+      rowsLoaded: loadedFiles.reduce((n, l) => n + l.rows, 0),
+      firstLoadedHour: hours[0] ?? null,
+      lastLoadedHour: hours[hours.length - 1] ?? null,
+      lastLoadedAt,
+    };
+  });
+}
+
+/** A plain-text table of the status, one line per table. */
+export function formatStatus(rows: readonly TableStatus[]): string {
+  const header = ['table', 'lake', 'loaded', 'new', 'changed', 'not in lake', 'lake rows', 'rows loaded', 'loaded hours', 'last load (UTC)'];
+  const body = rows.map((r) => [
+    r.table,
+    String(r.lake),
+    String(r.loaded),
+    String(r.new),
+    String(r.changed),
+    String(r.notInLake),
+    r.lakeRows.toLocaleString('en-US'),
+    r.rowsLoaded.toLocaleString('en-US'),
+    r.firstLoadedHour ? (r.firstLoadedHour === r.lastLoadedHour ? r.firstLoadedHour : `${r.firstLoadedHour}..${r.lastLoadedHour}`) : '-',
+    r.lastLoadedAt ?? '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const numeric = new Set([1, 2, 3, 4, 5, 6, 7]);
+  const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...body.map(line)].join('\n');
+}
