@@ -1,0 +1,308 @@
+/**
+ * uploadLake against a real S3-compatible server (s3rver on 127.0.0.1), reached through a
+ * recording fault-injection proxy. Every test uses its own key prefix in one bucket.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GhlakeError, PART_FILE, rawPath, tableDir } from '@ghlake/core';
+import { createS3Client, formatUploadSummary, uploadExitCode, uploadLake, type UploadConfigInput, type UploadEvent, type GoldPointer } from '../src/index.js';
+import { startS3, type TestS3 } from './fixtures/s3/s3-server.js';
+import { internalError, slowDown, startFaultProxy, writes, type FaultProxy } from './fixtures/s3/fault-proxy.js';
+import { buildLake, HOUR, writeGold, type TestLake } from './fixtures/s3/lake.js';
+import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
+
+let s3: TestS3;
+let proxy: FaultProxy;
+let direct: S3Client;
+let work: string;
+let testLake: TestLake;
+let prefixCounter = 0;
+let prefix: string;
+
+beforeAll(async () => {
+  s3 = await startS3();
+  proxy = await startFaultProxy(s3.port, s3.bucket);
+  direct = createS3Client({ endpoint: s3.endpoint, credentials: s3.credentials });
+});
+afterAll(async () => {
+  direct.destroy();
+  await proxy.close();
+  await s3.close();
+});
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'ghlake-upload-'));
+  testLake = await buildLake(path.join(work, 'lake'));
+  prefix = `t${++prefixCounter}/ghlake`;
+  proxy.requests.length = 0;
+  proxy.rule = undefined;
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function config(extra: Partial<UploadConfigInput> = {}): UploadConfigInput {
+  return {
+    lake: testLake.lake,
+    bucket: s3.bucket,
+    prefix,
+    endpoint: proxy.endpoint,
+    credentials: s3.credentials,
+    concurrency: 3,
+    retryBaseDelayMs: 10,
+    ...extra,
+  };
+}
+
+async function listKeys(below = `${prefix}/`): Promise<string[]> {
+  const out = await direct.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: below }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+async function getBytes(key: string): Promise<Buffer> {
+  const got = await direct.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+  return Buffer.from(await got.Body!.transformToByteArray());
+}
+
+async function pointer(): Promise<GoldPointer> {
+  return JSON.parse((await getBytes(`${prefix}/gold/_current.json`)).toString('utf8')) as GoldPointer;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Where a lake file must be in the bucket: mirrored, gold inside the current version. */
+function expectedKey(rel: string, goldVersion: string): string {
+  return rel.startsWith('gold/') ? `${prefix}/gold/_v/${goldVersion}/${rel.slice(5)}` : `${prefix}/${rel}`;
+}
+
+async function expectBucketMirrorsLake(): Promise<GoldPointer> {
+  const p = await pointer();
+  const expected = testLake.dataFiles.map((rel) => expectedKey(rel, p.version));
+  expect(await listKeys()).toEqual([...expected, `${prefix}/gold/_current.json`].sort());
+  for (const rel of testLake.dataFiles) {
+    const local = await readFile(path.join(testLake.lake, rel));
+    const remote = await getBytes(expectedKey(rel, p.version));
+    expect(remote.length, rel).toBe(local.length);
+    expect(remote.equals(local), rel).toBe(true);
+  }
+  return p;
+}
+
+function collect(events: UploadEvent[], status: string): string[] {
+  return events.filter((e) => e.type === 'object' && e.status === status).map((e) => (e as { key: string }).key).sort();
+}
+
+describe('uploadLake', () => {
+  it('publishes every lake data file byte-identical under the prefix, and nothing else', async () => {
+    expect(testLake.dataFiles).toHaveLength(10);
+    const summary = await uploadLake(config());
+    expect(summary).toMatchObject({ files: 10, uploaded: 10, skippedUnchanged: 0, failed: [], notStarted: 0, interrupted: false, ignored: 2 });
+    expect(summary.gold.status).toBe('published');
+    const p = await expectBucketMirrorsLake();
+    expect(p.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(summary.gold.version).toBe(p.version);
+    expect(Object.keys(p.tables).sort()).toEqual(['actor_metrics', 'daily_summary', 'event_type_metrics', 'org_metrics', 'repo_metrics']);
+    // The pointer lists exactly the gold objects, with the local files' sizes and sha256.
+    for (const f of p.files) {
+      const local = await readFile(path.join(testLake.lake, 'gold', f.key.slice(p.prefix.length)));
+      expect({ size: f.size, sha256: f.sha256 }).toEqual({ size: local.length, sha256: sha256(local) });
+    }
+    // Our sha256 travels as object metadata (the raw hour's comes from the download's record).
+    const rawKey = `${prefix}/raw/date=2015-01-01/2015-01-01-15.json.gz`;
+    const head = await direct.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: rawKey }));
+    expect(head.Metadata?.sha256).toBe(sha256(await readFile(GHARCHIVE_FIXTURES.hour2015_01_01_15)));
+    expect(head.ContentType).toBe('application/gzip');
+    expect(head.ContentEncoding).toBeUndefined();
+  });
+
+  it('a second run uploads nothing and says so', async () => {
+    await uploadLake(config());
+    proxy.requests.length = 0;
+    const again = await uploadLake(config());
+    expect(again).toMatchObject({ uploaded: 0, skippedUnchanged: 10, failed: [], multipart: 0 });
+    expect(again.gold).toMatchObject({ status: 'unchanged', removedObjects: 0 });
+    expect(writes(proxy.requests)).toEqual([]);
+    expect(formatUploadSummary(again)).toContain('nothing to upload: all 10 objects are unchanged');
+    expect(uploadExitCode(again)).toBe(0);
+  });
+
+  it('uploads a changed file of the same size again: sha256 decides, not size', async () => {
+    await uploadLake(config());
+    const actors = path.join(tableDir(testLake.lake, 'silver', 'actors'), PART_FILE);
+    const before = await readFile(actors);
+    const at = before.indexOf('actor_login');
+    expect(at).toBeGreaterThan(0);
+    const after = Buffer.from(before);
+    after.write('ACTOR', at, 'latin1'); // same size, other bytes
+    await writeFile(actors, after);
+    expect(after.length).toBe(before.length);
+    expect(after.equals(before)).toBe(false);
+    const events: UploadEvent[] = [];
+    const again = await uploadLake(config(), { onProgress: (e) => events.push(e) });
+    expect(collect(events, 'uploaded')).toEqual([`${prefix}/silver/actors/part-0.parquet`]);
+    expect(again).toMatchObject({ uploaded: 1, skippedUnchanged: 9 });
+    expect((await getBytes(`${prefix}/silver/actors/part-0.parquet`)).equals(after)).toBe(true);
+  });
+
+  it('uploads a file larger than the part size in parts (multipart), byte-identical', async () => {
+    // A 14.8 MB raw hour: four gzip members of the real hour (a valid multi-member gzip).
+    const real = await readFile(GHARCHIVE_FIXTURES.hour2015_01_01_15);
+    const bigHour = rawPath(testLake.lake, '2015-01-01-16' as typeof HOUR);
+    await writeFile(bigHour, Buffer.concat([real, real, real, real]));
+    expect(real.length * 4).toBeGreaterThanOrEqual(12 * 1024 * 1024);
+    const key = `${prefix}/raw/date=2015-01-01/2015-01-01-16.json.gz`;
+    const summary = await uploadLake(config({ partSize: 5 * 1024 * 1024 }));
+    expect(summary).toMatchObject({ uploaded: 11, multipart: 1, failed: [] });
+    const forKey = writes(proxy.requests).filter((w) => w.includes(`${key}?`));
+    expect(forKey[0]).toBe(`POST ${key}?uploads`);
+    expect(forKey.slice(1, -1).sort()).toEqual([`PUT ${key}?part=1`, `PUT ${key}?part=2`, `PUT ${key}?part=3`]);
+    expect(forKey.at(-1)).toBe(`POST ${key}?complete`);
+    expect((await getBytes(key)).equals(Buffer.concat([real, real, real, real]))).toBe(true);
+    // The sha256 set at CreateMultipartUpload makes the next run skip it (an ETag of parts is no MD5).
+    const again = await uploadLake(config({ partSize: 5 * 1024 * 1024 }));
+    expect(again).toMatchObject({ uploaded: 0, skippedUnchanged: 11 });
+  });
+
+  it('resumes after an interruption: the rerun uploads only what the first run did not finish', async () => {
+    const controller = new AbortController();
+    const first: UploadEvent[] = [];
+    const interrupted = await uploadLake(config({ concurrency: 1 }), {
+      signal: controller.signal,
+      onProgress: (e) => {
+        first.push(e);
+        if (collect(first, 'uploaded').length === 3) controller.abort();
+      },
+    });
+    expect(interrupted).toMatchObject({ interrupted: true, uploaded: 3, notStarted: 7, failed: [] });
+    expect(interrupted.gold.status).toBe('held');
+    expect(uploadExitCode(interrupted)).toBe(130);
+    expect(await listKeys(`${prefix}/gold/_current.json`)).toEqual([]); // readers see no half-published gold
+
+    const second: UploadEvent[] = [];
+    const rerun = await uploadLake(config(), { onProgress: (e) => second.push(e) });
+    expect(rerun).toMatchObject({ uploaded: 7, skippedUnchanged: 3, failed: [], interrupted: false });
+    expect(collect(second, 'skipped')).toEqual(collect(first, 'uploaded'));
+    expect(collect(second, 'uploaded').filter((k) => collect(first, 'uploaded').includes(k))).toEqual([]);
+    expect(rerun.gold.status).toBe('published');
+    await expectBucketMirrorsLake();
+  });
+
+  it('an interrupted multipart upload is not completed, and the rerun uploads the file again from the start', async () => {
+    const real = await readFile(GHARCHIVE_FIXTURES.hour2015_01_01_15);
+    const big = Buffer.concat([real, real, real, real]);
+    await writeFile(rawPath(testLake.lake, '2015-01-01-16' as typeof HOUR), big);
+    const key = `${prefix}/raw/date=2015-01-01/2015-01-01-16.json.gz`;
+    const controller = new AbortController();
+    proxy.rule = (req) => {
+      if (req.key === key && req.query.get('partNumber') === '2') {
+        controller.abort(); // Ctrl-C while the parts are on their way
+        return { delayMs: 200 };
+      }
+      return undefined;
+    };
+    const first = await uploadLake(config({ concurrency: 1, partSize: 5 * 1024 * 1024, queueSize: 1 }), { signal: controller.signal });
+    expect(first.interrupted).toBe(true);
+    expect(first.uploaded).toBeLessThan(11);
+    // lib-storage finishes the part in flight, then aborts the multipart upload (AbortMultipartUpload:
+    // DELETE ?uploadId, which s3rver does not implement and answers 405).
+    await expect.poll(() => proxy.requests.some((r) => r.key === key && r.method === 'DELETE' && r.query.has('uploadId')), { timeout: 10_000 }).toBe(true);
+    const firstUploadIds = new Set(proxy.requests.filter((r) => r.key === key && r.query.has('uploadId')).map((r) => r.query.get('uploadId')));
+    expect(firstUploadIds.size).toBe(1);
+    expect(proxy.requests.some((r) => r.key === key && r.method === 'POST' && r.query.has('uploadId'))).toBe(false); // never completed
+    expect(await listKeys(key)).toEqual([]);
+
+    proxy.rule = undefined;
+    proxy.requests.length = 0;
+    const rerun = await uploadLake(config({ partSize: 5 * 1024 * 1024 }));
+    expect(rerun).toMatchObject({ failed: [], interrupted: false, multipart: 1 });
+    // s3rver implements neither ListMultipartUploads nor AbortMultipartUpload: the cleanup says so and the run goes on.
+    expect(rerun.staleMultipartUploads).toEqual({ supported: false, aborted: 0 });
+    const secondIds = new Set(proxy.requests.filter((r) => r.key === key && r.query.has('uploadId')).map((r) => r.query.get('uploadId')));
+    expect(secondIds.size).toBe(1);
+    expect([...secondIds][0]).not.toBe([...firstUploadIds][0]);
+    expect((await getBytes(key)).equals(big)).toBe(true);
+  });
+
+  it('retries throttling (503 SlowDown) and then succeeds', async () => {
+    const key = `${prefix}/silver/actors/part-0.parquet`;
+    // 4 refusals: more than the SDK's 3 attempts, so the whole-object retry has to step in.
+    proxy.rule = (req, nth) => (req.key === key && req.method === 'PUT' && nth <= 4 ? slowDown : undefined);
+    const summary = await uploadLake(config());
+    expect(summary).toMatchObject({ uploaded: 10, failed: [], retried: 1 });
+    const puts = proxy.requests.filter((r) => r.key === key && r.method === 'PUT');
+    expect(puts.map((r) => r.injected ?? 200)).toEqual([503, 503, 503, 503, 200]);
+    await expectBucketMirrorsLake();
+  });
+
+  it('a key that keeps failing (500) is reported with its key, the rest is uploaded and gold is held', async () => {
+    await uploadLake(config());
+    const v1 = (await pointer()).version;
+    await writeGold(testLake.lake, 2);
+    const summary0 = await uploadLake(config({ retries: 0 }), { signal: AbortSignal.timeout(60_000) });
+    expect(summary0.gold.status).toBe('published'); // v2 in place
+
+    await writeGold(testLake.lake, 3);
+    let badKey = '';
+    proxy.rule = (req) => {
+      if (req.method === 'PUT' && req.key.endsWith('/daily_summary/part-0.parquet') && !req.key.includes(v1)) {
+        badKey = req.key;
+        return internalError;
+      }
+      return undefined;
+    };
+    const summary = await uploadLake(config({ retries: 1 }));
+    expect(summary.failed).toHaveLength(1);
+    expect(summary.failed[0]).toMatchObject({ key: badKey, code: 'GHLAKE_S3', attempts: 2 });
+    expect(summary.failed[0]!.message).toContain(badKey);
+    expect(summary.failed[0]!.message).toContain('InternalError');
+    expect(summary.uploaded).toBe(4); // the other four gold tables of the new version
+    expect(summary.gold.status).toBe('held');
+    expect(uploadExitCode(summary)).toBe(1);
+    expect((await pointer()).version).toBe(summary0.gold.version); // readers still get the complete previous version
+    expect(proxy.requests.filter((r) => r.key === badKey && r.method === 'PUT').length).toBe(6); // 2 attempts x 3 SDK tries
+  });
+
+  it('publishes new gold before switching the pointer, and deletes the old version only after', async () => {
+    await uploadLake(config());
+    const v1 = (await pointer()).version;
+    await writeGold(testLake.lake, 2);
+    proxy.requests.length = 0;
+    const summary = await uploadLake(config());
+    const v2 = summary.gold.version!;
+    expect(v2).not.toBe(v1);
+    expect(summary.gold).toMatchObject({ status: 'published', previousVersion: v1, removedObjects: 5 });
+    expect(summary).toMatchObject({ uploaded: 5, skippedUnchanged: 5 });
+    // Successful writes only: s3rver sometimes answers a DELETE with 500 under concurrency and the SDK retries it.
+    const seq = writes(proxy.requests.filter((r) => r.status !== undefined && r.status < 300));
+    const newPuts = seq.map((w, i) => [w, i] as const).filter(([w]) => w.startsWith(`PUT ${prefix}/gold/_v/${v2}/`));
+    const pointerAt = seq.indexOf(`PUT ${prefix}/gold/_current.json`);
+    const deletes = seq.map((w, i) => [w, i] as const).filter(([w]) => w.startsWith('DELETE '));
+    expect(newPuts).toHaveLength(5);
+    expect(deletes.map(([w]) => w).sort()).toEqual(
+      ['actor_metrics', 'daily_summary', 'event_type_metrics', 'org_metrics', 'repo_metrics'].map((t) => `DELETE ${prefix}/gold/_v/${v1}/${t}/part-0.parquet`),
+    );
+    expect(Math.max(...newPuts.map(([, i]) => i))).toBeLessThan(pointerAt);
+    expect(pointerAt).toBeLessThan(Math.min(...deletes.map(([, i]) => i)));
+    expect(seq).toHaveLength(5 + 1 + 5);
+    const p = await expectBucketMirrorsLake();
+    expect(p.version).toBe(v2);
+  });
+
+  it('a missing bucket is one clear error before any upload', async () => {
+    const error = await uploadLake(config({ bucket: 'no-such-bucket' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GhlakeError);
+    expect((error as GhlakeError).code).toBe('GHLAKE_S3');
+    expect((error as GhlakeError).message).toContain('NoSuchBucket');
+    expect((error as GhlakeError).hint).toContain('--bucket');
+    expect(writes(proxy.requests)).toEqual([]);
+  });
+
+  it('a lake folder that does not exist is an error naming --lake', async () => {
+    const error = await uploadLake(config({ lake: path.join(work, 'nope') })).catch((e: unknown) => e);
+    expect((error as GhlakeError).code).toBe('GHLAKE_INVALID_OPTION');
+    expect((error as GhlakeError).message).toContain('--lake');
+  });
+});
