@@ -276,10 +276,10 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         skipStage('gold', 'no transformed hours in the lake');
       } else if (goldFresh) {
         skipStage('gold', 'gold already matches the transformed hours');
-        summary.gold = { tables: {}, rebuilt: false };
+        summary.gold = { tables: {}, silverEvents: 0, crossHourDuplicatesRemoved: 0, rebuilt: false };
       } else {
         await store.flush();
-        const gold = await timeStage('gold', () => stages.gold());
+        const gold = await timeStage('gold', () => stages.gold({ signal }));
         if (gold.ok) {
           store.manifest.gold = { builtAt: new Date(now()).toISOString(), fingerprint, hours: transformedHours };
           store.save();

@@ -29,8 +29,10 @@ export interface TransformedHour {
 export interface GoldOutcome {
   /** Rows per gold table. */
   tables: Record<string, number>;
-  /** Silver events after cross-hour dedup, if the stage reports it. */
-  silverEvents?: number;
+  /** Rows of silver.events in the whole lake after cross-hour dedup. */
+  silverEvents: number;
+  /** Copies of events found in two hour files, removed by this consolidation. */
+  crossHourDuplicatesRemoved: number;
 }
 
 export interface UploadOutcome {
@@ -63,7 +65,7 @@ export interface PipelineStages {
   /** Bronze + silver of one downloaded hour (the fused path), on the shared pool. */
   transform(hour: HourKey): Promise<TransformedHour>;
   /** Cross-hour dedup, entity consolidation and gold over the whole lake. */
-  gold(): Promise<GoldOutcome>;
+  gold(hooks: { signal: AbortSignal }): Promise<GoldOutcome>;
   /** Rebuild the local DuckDB warehouse's views. */
   warehouse(): Promise<void>;
   /** The most active repositories from the warehouse. */

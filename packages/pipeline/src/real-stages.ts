@@ -1,0 +1,78 @@
+/**
+ * The run's stages backed by the stage packages: @ghlake/download's `downloadHours`, the
+ * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
+ * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
+ */
+import { ERROR_CODES, createPool, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
+import { downloadHours, type HourError } from '@ghlake/download';
+import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError } from '@ghlake/gold';
+import type { RunStageConfig } from './run-options.js';
+import type { PipelineStages, TopRepository } from './stages.js';
+import { transformOneHour } from './transform-stage.js';
+
+function plainError(e: HourError): PlainError {
+  return { name: 'GhlakeError', code: e.code as PlainError['code'], message: e.message, ...(e.hint ? { hint: e.hint } : {}), retryable: false, details: {} };
+}
+
+export interface RealStagesOptions {
+  /** Use this pool instead of creating one (benchmarks share theirs). */
+  pool?: SharedPool;
+}
+
+export function createRealStages(config: RunStageConfig, options: RealStagesOptions = {}): PipelineStages & { pool: SharedPool } {
+  const pool = options.pool ?? createPool({ threads: config.threads, maxOldGenerationSizeMb: config.workerHeapMb });
+  return {
+    pool,
+    async download(hours, hooks) {
+      let reported = 0;
+      const summary = await downloadHours({ ...config.download, verify: config.download.verify || hooks.reverify }, hours, {
+        signal: hooks.signal,
+        progressIntervalMs: 100,
+        onProgress: (p) => {
+          if (p.receivedBytes > reported) {
+            hooks.onBytes(p.receivedBytes - reported);
+            reported = p.receivedBytes;
+          }
+        },
+        onHourDone: (r) =>
+          hooks.onHourDone({
+            hour: r.hour,
+            status: r.status,
+            bytes: r.bytes,
+            ...(r.sha256 ? { sha256: r.sha256 } : {}),
+            ...(r.error ? { error: plainError(r.error) } : r.status === 'missing' ? { error: plainError({ code: ERROR_CODES.HOUR_MISSING, message: `${r.hour}: ${r.reason ?? 'not on the server'}` }) } : {}),
+          }),
+      });
+      if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
+    },
+    transform: (hour: HourKey) => transformOneHour(pool, config, hour),
+    async gold({ signal }) {
+      const result = await buildGold({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, refreshWarehouse: false, signal });
+      return {
+        tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
+        silverEvents: result.consolidation.events.rows,
+        crossHourDuplicatesRemoved: result.consolidation.events.rowsRemoved,
+      };
+    },
+    async warehouse() {
+      await refreshWarehouse(config.lake);
+    },
+    async topRepositories(limit: number): Promise<TopRepository[]> {
+      const db = await openDuckDB({ memoryLimit: 256_000_000, threads: 1, tempDirectory: duckdbTempDir(config.lake) }, { path: warehousePath(config.lake), readOnly: true });
+      try {
+        const reader = await db.connection
+          .runAndReadAll(`SELECT repo_id, repo_name, total_events FROM gold.repo_metrics ORDER BY total_events DESC, repo_id LIMIT ${Math.floor(limit)}`)
+          .catch((error: unknown) => {
+            throw sqlError(error, 'reading the most active repositories');
+          });
+        const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
+        return rows.map((r) => ({ repo_id: Number(r.repo_id), repo_name: (r.repo_name as string | null) ?? null, total_events: Number(r.total_events) }));
+      } finally {
+        db.close();
+      }
+    },
+    async close() {
+      if (!options.pool) await pool.destroy();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * `ghlake run`: the thin CLI over `runPipeline`. It alone reads argv/env, decides between the
+ * live display (stderr is a terminal) and plain log lines, and prints the summary (or JSON).
+ */
+import {
+  createLogger,
+  describeOptions,
+  parseCommandLine,
+  resolveOptions,
+  type Command,
+  type CommandIO,
+  type ExitCode,
+  type Logger,
+} from '@ghlake/core';
+import { LiveDisplay, renderProgress } from './live-display.js';
+import { RunProgress } from './progress.js';
+import { createRealStages } from './real-stages.js';
+import { EXAMPLE_HOUR, RUN_OPTIONS, runConfigFromOptions } from './run-options.js';
+import { runPipeline } from './run-pipeline.js';
+import { formatRunSummary, logRunEvent } from './run-report.js';
+import type { RunEvent } from './run-events.js';
+
+const HELP = `ghlake run [--from H --to H | --date D] [--lake DIR] [--base-url URL] [--threads N] [--force] [--json]
+
+The whole pipeline: download → bronze+silver (fused) → consolidation and gold → warehouse.
+Hours start transforming as soon as their file is verified, while others still download.
+With no range it processes GH Archive's example hour ${EXAMPLE_HOUR} into ./lake.
+
+A rerun does only what is missing (state in <lake>/_state/manifest.json, checked against the
+files); --force redoes the range. One run per lake at a time (<lake>/_state/lock).
+Missing hours (404) are listed and skipped. Exit 0 when everything asked for is done (missing
+hours included), 1 when something failed, 2 for usage errors, 130 when interrupted (Ctrl-C:
+in-flight hours finish, the rest waits for the next run; Ctrl-C twice stops at once).
+
+options:
+${describeOptions(RUN_OPTIONS)}`;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'the whole pipeline: download, bronze+silver, gold, warehouse — incremental and crash-safe',
+  help: () => HELP,
+  async run(io: CommandIO): Promise<ExitCode> {
+    const line = parseCommandLine(io.argv, RUN_OPTIONS);
+    const options = resolveOptions(RUN_OPTIONS, { flags: line.flags, env: io.env });
+    const config = runConfigFromOptions(options, io.cwd);
+    const live = Boolean(io.stderr.isTTY) && io.env.TERM !== 'dumb';
+
+    const progress = new RunProgress(Date.now());
+    const title = `ghlake run ${config.hours.length === 1 ? config.hours[0] : `${config.hours[0]} .. ${config.hours[config.hours.length - 1]}`} → ${config.lake}`;
+    const display = live ? new LiveDisplay(io.stderr, () => renderProgress(progress.snapshot(Date.now()), title)) : undefined;
+    const log: Logger = createLogger({
+      level: options.logLevel,
+      format: live ? 'pretty' : 'json',
+      write: display ? (l) => display.log(l) : (l) => io.stderr.write(`${l}\n`),
+    });
+    const onEvent = (event: RunEvent) => {
+      progress.apply(event, Date.now());
+      logRunEvent(log, event, !live);
+    };
+
+    const stages = createRealStages(config);
+    display?.start();
+    let summary;
+    try {
+      summary = await runPipeline(
+        {
+          lake: config.lake,
+          hours: config.hours,
+          force: config.force,
+          transformConcurrency: config.threads,
+          upload: false,
+          snowflake: false,
+          topRepositories: 10,
+          command: ['ghlake', 'run', ...io.argv].join(' '),
+        },
+        stages,
+        { signal: io.signal, onEvent },
+      );
+    } finally {
+      display?.stop();
+      await stages.close();
+    }
+    if (options.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else io.stdout.write(`${formatRunSummary(summary)}\n`);
+    return summary.exitCode;
+  },
+};

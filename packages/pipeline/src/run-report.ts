@@ -1,0 +1,98 @@
+/**
+ * What a person reads: the run's events as log lines (when stderr is not a terminal, or
+ * above the live display when it is), and the final summary with the most active repositories.
+ */
+import type { Logger } from '@ghlake/core';
+import { formatBytes, formatCount, formatDuration, formatRate, listSome } from './format.js';
+import { STAGE_ORDER, type RunEvent } from './run-events.js';
+import type { RunSummary } from './run-summary.js';
+
+/**
+ * Log one run event. `verbose` (plain mode) logs every hour; the live display logs only what
+ * needs attention (missing, damaged, failed hours, warnings) and stage results.
+ */
+export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): void {
+  switch (event.type) {
+    case 'start':
+      if (event.tookOverLock) log.warn('took over a stale lake lock: its run is gone', { holder: event.tookOverLock });
+      if (event.removedTempFiles) log.info('removed temporary files left by an interrupted run', { count: event.removedTempFiles });
+      if (verbose) log.info('run started', { lake: event.lake, hours: event.hours.length, from: event.hours[0], to: event.hours[event.hours.length - 1], threads: event.threads });
+      break;
+    case 'plan':
+      if (verbose) log.info('plan', { toProcess: event.toProcess, upToDate: event.upToDate });
+      // Hours marked done whose files are gone: worth saying, the user may have deleted them.
+      for (const r of event.redo) if (r.why.includes('gone')) log.warn('redoing hour', { hour: r.hour, why: r.why });
+      break;
+    case 'stage-start':
+      if (verbose) log.info('stage started', { stage: event.stage });
+      break;
+    case 'stage-end':
+      if (!event.ok && event.detail !== 'interrupted') log.error('stage failed', { stage: event.stage, ms: Math.round(event.ms), error: event.detail });
+      else if (verbose) log.info(event.skipped ? 'stage skipped' : 'stage finished', { stage: event.stage, ms: Math.round(event.ms), ...(event.detail ? { detail: event.detail } : {}) });
+      break;
+    case 'hour-download':
+      if (event.status === 'missing') log.warn('hour missing', { hour: event.hour, reason: event.error?.message });
+      else if (event.status === 'failed') log.error('hour failed to download', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
+      else if (verbose) log.info('hour downloaded', { hour: event.hour, status: event.status, bytes: event.bytes });
+      break;
+    case 'hour-transform-start':
+      if (verbose) log.debug('hour transform started', { hour: event.hour });
+      break;
+    case 'hour-transform':
+      if (event.status === 'failed') log.error('hour failed to transform', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
+      else if (event.status === 'damaged') log.warn('hour damaged: kept what was readable', { hour: event.hour, reason: event.damaged, events: event.events });
+      if (event.status !== 'failed' && verbose) log.info('hour transformed', { hour: event.hour, events: event.events, quarantined: event.quarantined, ms: Math.round(event.ms) });
+      break;
+    case 'warning':
+      log.warn(event.message, event.fields);
+      break;
+    case 'stopping':
+      log.warn(`stopping: finishing ${event.inFlight} hour(s) in flight (Ctrl-C again to stop at once; the next run redoes them)`);
+      break;
+    default:
+      break;
+  }
+}
+
+function reasons(byReason: Record<string, number>): string {
+  const entries = Object.entries(byReason).sort((a, b) => b[1] - a[1]);
+  return entries.length ? ` (${entries.map(([r, n]) => `${r} ${formatCount(n)}`).join(', ')})` : '';
+}
+
+/** The human summary printed at the end of `ghlake run`. */
+export function formatRunSummary(s: RunSummary): string {
+  const out: string[] = [];
+  const range = s.range.from === s.range.to ? `${s.range.from}` : `${s.range.from} .. ${s.range.to}`;
+  const verdict = s.interrupted ? 'interrupted' : s.exitCode === 0 ? 'done' : 'finished with failures';
+  out.push(`ghlake run ${verdict}: ${range} (${s.range.hours} hour${s.range.hours === 1 ? '' : 's'}) → ${s.lake}`);
+  const row = (label: string, text: string) => out.push(`  ${label.padEnd(12)}${text}`);
+  row('hours', [`${s.hours.done.length} transformed`, `${s.hours.upToDate.length} already up to date`, `${s.hours.missing.length} missing`, `${s.hours.damaged.length} damaged`, `${s.hours.failed.length} failed`].join(', ') + (s.hours.notStarted.length ? `, ${s.hours.notStarted.length} not started` : ''));
+  if (s.hours.missing.length) row('missing', `${listSome(s.hours.missing)} (not on the server: skipped; a later run asks again)`);
+  for (const d of s.hours.damaged) row('damaged', `${d.hour}: ${d.reason} (readable part kept)`);
+  for (const f of s.hours.failed) row('failed', `${f.hour} ${f.stage} ${f.code}: ${f.message}${f.hint ? ` — ${f.hint}` : ''}`);
+  for (const e of s.errors) row('failed', `${e.stage} ${e.code}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
+  if (s.hours.notStarted.length) row('not started', `${listSome(s.hours.notStarted)} (the next run does them)`);
+  row('events', `${formatCount(s.events)} to bronze, ${formatCount(s.silverEvents)} distinct within their hours to silver; ${formatCount(s.quarantined)} lines quarantined${reasons(s.quarantinedByReason)}`);
+  row('downloaded', formatBytes(s.bytesDownloaded));
+  const stages = STAGE_ORDER.filter((st) => s.stages[st]).map((st) => {
+    const t = s.stages[st]!;
+    return `${st} ${t.skipped ? 'skipped' : !t.ok ? 'FAILED' : formatDuration(t.ms)}`;
+  });
+  row('time', `${stages.join(' · ')} · total ${formatDuration(s.elapsedMs)} (download and transform overlap)`);
+  if (s.events) row('throughput', `${formatRate(s.throughput.eventsPerSec, 'events')}, ${formatRate(s.throughput.downloadMBps, 'MB')} downloaded`);
+  if (s.gold) {
+    const tables = Object.entries(s.gold.tables);
+    if (s.gold.rebuilt) {
+      row('silver', `${formatCount(s.gold.silverEvents)} events in the lake after cross-hour dedup (${formatCount(s.gold.crossHourDuplicatesRemoved)} copies found in a second hour file removed)`);
+      row('gold', tables.map(([t, n]) => `${t} ${formatCount(n)}`).join(', '));
+    } else row('gold', 'unchanged (already built from these hours)');
+  }
+  if (s.upload) row('upload', `${formatCount(s.upload.uploaded)} objects uploaded (${formatBytes(s.upload.bytes)}), ${formatCount(s.upload.unchanged)} unchanged, ${s.upload.failed.length} failed`);
+  if (s.snowflake) row('snowflake', Object.entries(s.snowflake.rows).map(([t, n]) => `${t} ${formatCount(n)}`).join(', ') || 'nothing new to load');
+  if (s.topRepositories?.length) {
+    out.push('', 'most active repositories (gold.repo_metrics):');
+    const width = Math.max(...s.topRepositories.map((r) => (r.repo_name ?? `#${r.repo_id}`).length));
+    s.topRepositories.forEach((r, i) => out.push(`  ${String(i + 1).padStart(2)}. ${(r.repo_name ?? `#${r.repo_id}`).padEnd(width)}  ${formatCount(r.total_events).padStart(8)} events`));
+  }
+  return out.join('\n');
+}

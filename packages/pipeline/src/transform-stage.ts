@@ -1,0 +1,35 @@
+/**
+ * One hour through @ghlake/silver's fused bronze+silver transform on the shared pool, in the
+ * run's terms (files, line accounting, damage). An hour that fails comes back as data.
+ */
+import type { HourKey, SharedPool } from '@ghlake/core';
+import { transformHours } from '@ghlake/silver';
+import type { TransformedHour } from './stages.js';
+
+export interface TransformStageConfig {
+  lake: string;
+}
+
+export async function transformOneHour(pool: SharedPool, config: TransformStageConfig, hour: HourKey): Promise<TransformedHour> {
+  const [outcome] = await transformHours(pool, { lake: config.lake }, [hour]);
+  if (!outcome) throw new Error(`the transform returned no outcome for ${hour}`);
+  const acc = outcome.accounting;
+  const silver = outcome.extension;
+  const base: TransformedHour = {
+    hour,
+    status: outcome.status === 'ok' ? 'transformed' : outcome.status,
+    files: outcome.files.map((f) => f.path),
+    accounting: {
+      lines: acc?.lines ?? 0,
+      events: acc?.events ?? 0,
+      silverEvents: silver?.events ?? 0,
+      quarantined: acc?.quarantinedLines ?? 0,
+      quarantinedByReason: acc?.quarantinedByReason ?? {},
+      blankLines: acc?.blankLines ?? 0,
+      duplicates: silver?.duplicates ?? 0,
+    },
+  };
+  if (outcome.damage) base.damaged = `${outcome.damage.code}: ${outcome.damage.message}`;
+  if (outcome.error) base.error = outcome.error;
+  return base;
+}
