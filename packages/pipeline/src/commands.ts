@@ -3,6 +3,7 @@
  * stage lands its command answers "not implemented yet" with exit code 2.
  */
 import { notImplementedCommand, type Command } from '@ghlake/core';
+import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -10,7 +11,7 @@ export const COMMANDS: readonly Command[] = [
   notImplementedCommand('bronze', 'turn raw hours into bronze Parquet'),
   notImplementedCommand('silver', 'build silver tables from bronze'),
   notImplementedCommand('gold', 'consolidate silver entities and compute gold metrics'),
-  notImplementedCommand('run', 'the whole pipeline: download, bronze+silver, gold, warehouse'),
+  runCommand,
   statusCommand,
   notImplementedCommand('query', 'run SQL against the local warehouse'),
   notImplementedCommand('upload', 'publish the lake to S3'),
