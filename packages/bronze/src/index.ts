@@ -12,3 +12,5 @@ export * from './raw-hour.js';
 export * from './options.js';
 export * from './runner.js';
 export type { BronzeHourTask, BronzeHourResult } from './worker.js';
+export * from './summary.js';
+export { bronzeCommand, hoursOrUsageError } from './cli.js';

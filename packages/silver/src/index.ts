@@ -6,3 +6,4 @@ export { silverInputFromParsed, silverExtension, transformFusedHour, type FusedH
 export { silverFromBronzeHour, silverInputFromBronzeRow, type FromBronzeTask, type FromBronzeResult } from './from-bronze.js';
 export * from './options.js';
 export * from './runner.js';
+export { silverCommand, silverExtra } from './cli.js';
