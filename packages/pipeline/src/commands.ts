@@ -4,6 +4,7 @@
  */
 import { notImplementedCommand, type Command } from '@ghlake/core';
 import { runCommand } from './run-command.js';
+import { uploadCommand } from '@ghlake/storage';
 import { statusCommand } from './status-command.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -14,6 +15,6 @@ export const COMMANDS: readonly Command[] = [
   runCommand,
   statusCommand,
   notImplementedCommand('query', 'run SQL against the local warehouse'),
-  notImplementedCommand('upload', 'publish the lake to S3'),
+  uploadCommand,
   notImplementedCommand('snowflake', 'set up and load Snowflake (setup | load | status)'),
 ];
