@@ -10,3 +10,7 @@ export { DIALECTS, GOLD_MODELS, goldModel, modelSql, quoteIdentifier, renderMode
 export { currentGoldVersion, goldLinkPath, goldVersionsDir } from './gold-versions.js';
 export { duckdbTempDir, openDuckDB, sqlError, type DuckDBSettings } from './duckdb.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';
+export { openQuery, runQuery, ensureWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
+export { formatTable, csvHeader, csvRows, jsonKeys, jsonRow } from './format.js';
+export { goldCommand, formatGoldSummary } from './gold-command.js';
+export { queryCommand } from './query-command.js';

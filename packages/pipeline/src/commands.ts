@@ -3,6 +3,7 @@
  * stage lands its command answers "not implemented yet" with exit code 2.
  */
 import { notImplementedCommand, type Command } from '@ghlake/core';
+import { goldCommand, queryCommand } from '@ghlake/gold';
 import { runCommand } from './run-command.js';
 import { uploadCommand } from '@ghlake/storage';
 import { statusCommand } from './status-command.js';
@@ -11,10 +12,10 @@ export const COMMANDS: readonly Command[] = [
   notImplementedCommand('download', 'download GH Archive hours into the lake'),
   notImplementedCommand('bronze', 'turn raw hours into bronze Parquet'),
   notImplementedCommand('silver', 'build silver tables from bronze'),
-  notImplementedCommand('gold', 'consolidate silver entities and compute gold metrics'),
+  goldCommand,
   runCommand,
   statusCommand,
-  notImplementedCommand('query', 'run SQL against the local warehouse'),
+  queryCommand,
   uploadCommand,
   notImplementedCommand('snowflake', 'set up and load Snowflake (setup | load | status)'),
 ];

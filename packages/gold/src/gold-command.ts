@@ -1,0 +1,90 @@
+/**
+ * `ghlake gold`: the thin CLI over `buildGold`. Reads argv/env, logs the steps, prints a short
+ * summary (rows per table, time) or, with --json, the whole result.
+ */
+import path from 'node:path';
+import { createLogger, describeOptions, parseCommandLine, resolveOptions, type Command, type CommandIO, type ExitCode } from '@ghlake/core';
+import { buildGold, type GoldResult } from './build-gold.js';
+import { assertLakeExists } from './lake-exists.js';
+import { GOLD_OPTIONS } from './options.js';
+
+const STEP_TEXT = {
+  consolidate: 'consolidating silver (cross-hour dedup, entity tables)',
+  gold: 'computing gold tables',
+  publish: 'publishing the new gold version',
+  warehouse: 'rebuilding the warehouse views',
+} as const;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+function bytes(n: number): string {
+  if (n < 1e3) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
+}
+
+/** The human summary printed after a build. */
+export function formatGoldSummary(result: GoldResult): string {
+  const { consolidation: c } = result;
+  const rows: Array<[string, string, string]> = [];
+  const dedupNote = (removed: number, hours: number) => (removed ? `${count(removed)} duplicate${removed === 1 ? '' : 's'} removed from ${hours} hour${hours === 1 ? '' : 's'}` : '');
+  rows.push(['silver.events', count(c.events.rows), dedupNote(c.events.rowsRemoved, c.events.rewrittenHours.length)]);
+  rows.push(['silver.payload_details', count(c.payloadDetails.rows), dedupNote(c.payloadDetails.rowsRemoved, c.payloadDetails.rewrittenHours.length)]);
+  for (const e of c.entities) rows.push([`silver.${e.table}`, count(e.rows), `from ${count(e.partitions)} hour${e.partitions === 1 ? '' : 's'}`]);
+  for (const g of result.gold) rows.push([`gold.${g.table}`, count(g.rows), bytes(g.bytes)]);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const t = result.timings;
+  return [
+    `gold ${result.version} built in ${seconds(t.total)} (consolidate ${seconds(t.consolidate)}, gold ${seconds(t.gold)}, publish ${seconds(t.publish)}, warehouse ${seconds(t.warehouse)})`,
+    ...rows.map(([name, n, note]) => `  ${name.padEnd(w0)}  ${n.padStart(w1)} rows${note ? `  ${note}` : ''}`),
+    result.warehouse ? `warehouse ${result.warehouse.path}: ${result.warehouse.views.length} views (try: ghlake query "select * from gold.daily_summary")` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export const goldCommand: Command = {
+  name: 'gold',
+  summary: 'consolidate silver entities and compute gold metrics (DuckDB)',
+  help: () =>
+    [
+      'usage: ghlake gold [options]',
+      '',
+      'Recomputes, over every silver hour in the lake:',
+      '  - cross-hour dedup of silver events and payload_details (the earliest source hour keeps an event)',
+      '  - silver/actors, silver/repositories, silver/organizations from the per-hour observations',
+      '  - gold/actor_metrics, repo_metrics, org_metrics, event_type_metrics, daily_summary,',
+      '    published atomically (<lake>/gold is a link to the newest complete version)',
+      '  - the warehouse <lake>/warehouse.duckdb (views for ghlake query)',
+      'DuckDB does all of it with the memory limit below and spills to <lake>/_tmp/duckdb.',
+      '',
+      'options:',
+      describeOptions(GOLD_OPTIONS),
+    ].join('\n'),
+  async run(io: CommandIO): Promise<ExitCode> {
+    const line = parseCommandLine(io.argv, GOLD_OPTIONS);
+    const options = resolveOptions(GOLD_OPTIONS, { flags: line.flags, env: io.env });
+    const log = createLogger({
+      level: options.logLevel,
+      format: io.stderr.isTTY ? 'pretty' : 'json',
+      write: (text) => io.stderr.write(`${text}\n`),
+    });
+    const lake = path.resolve(io.cwd, options.lake);
+    await assertLakeExists(lake, options.lake);
+    log.info('gold started', { lake, memory_limit: options.memoryLimit, threads: options.threads });
+    const result = await buildGold({
+      lake,
+      memoryLimit: options.memoryLimit,
+      threads: options.threads,
+      signal: io.signal,
+      onStep: (step) => log.info(STEP_TEXT[step]),
+    });
+    if (result.consolidation.events.partitions === 0) log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
+    log.info('gold done', { version: result.version, ms: result.timings.total });
+    io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatGoldSummary(result)}\n`);
+    return 0;
+  },
+};
