@@ -67,6 +67,11 @@ async function walk(dir: string, layer: LakeLayer, relDir: string, out: LakeList
 /** Every data file of the lake, in a stable order (layer, then path). */
 export async function listLakeFiles(lake: string): Promise<LakeListing> {
   const out: LakeListing = { files: [], ignored: 0 };
-  for (const layer of LAYERS) await walk(path.join(lake, layer), layer, layer, out);
+  for (const layer of LAYERS) {
+    // Resolve a layer symlink once (gold -> gold-versions/<id>), so every file comes from the same
+    // local version even if gold is swapped while the upload runs.
+    const dir = path.join(lake, layer);
+    await walk(await fs.realpath(dir).catch(() => dir), layer, layer, out);
+  }
   return out;
 }
