@@ -1,0 +1,136 @@
+/**
+ * Silver rules on real events: is_bot, payload_details across eras (incl. the October 2025
+ * trimming), observations from payload user/repository objects, dedup.
+ */
+import { describe, expect, it } from 'vitest';
+import { transformHourBytes } from '@ghlake/bronze';
+import { HourObservations, isBot, SilverEventRows, silverInputFromParsed } from '../src/index.js';
+import { fileBytes, GHARCHIVE_FIXTURES, hour15Lines, joinLines } from '../../bronze/test/real-lines.js';
+
+const parse = (bytes: Buffer) => transformHourBytes(bytes).events.map(silverInputFromParsed);
+const column = (batch: { columns: Record<string, ArrayLike<unknown>> }, name: string) => Array.from(batch.columns[name]!);
+
+describe('is_bot', () => {
+  it('is true for [bot] apps and bot/robot words at either end, false for look-alikes, NULL without an actor', () => {
+    const bots = ['dependabot[bot]', 'renovate-bot', 'k8s-ci-robot', 'bot-ci', 'Robot_Deploy', 'my.bot', 'BOT'];
+    const humans = ['my-bottle', 'abbot', 'robotframework', 'botany', 'petroav', 'chatbotx'];
+    expect(bots.map(isBot)).toEqual(bots.map(() => true));
+    expect(humans.map(isBot)).toEqual(humans.map(() => false));
+    expect(isBot(null)).toBeNull();
+  });
+});
+
+describe('payload_details', () => {
+  it('reads ids, refs and sizes wherever the payload carries them (2015 lines)', () => {
+    const lines = hour15Lines();
+    const rows = new SilverEventRows(0);
+    for (const e of parse(joinLines(lines.slice(0, 40)))) rows.add(e);
+    const { details } = rows.take();
+    const byType = (type: string) => column(details, 'event_type').findIndex((t) => t === type);
+    const push = byType('PushEvent');
+    const pushPayload = JSON.parse(lines[push]!.toString()).payload;
+    expect([column(details, 'payload_push_size')[push], column(details, 'payload_distinct_size')[push], column(details, 'payload_head')[push], column(details, 'payload_before')[push], column(details, 'payload_ref')[push]]).toEqual([
+      pushPayload.size,
+      pushPayload.distinct_size,
+      pushPayload.head,
+      pushPayload.before,
+      pushPayload.ref,
+    ]);
+    const create = byType('CreateEvent');
+    expect([column(details, 'payload_ref')[create], column(details, 'payload_ref_type')[create], column(details, 'payload_push_size')[create]]).toEqual(['master', 'branch', null]);
+    const pr = byType('PullRequestEvent');
+    const prPayload = JSON.parse(lines[pr]!.toString()).payload;
+    expect([column(details, 'payload_pull_request_id')[pr], column(details, 'payload_action')[pr], column(details, 'payload_issue_id')[pr]]).toEqual([prPayload.pull_request.id, prPayload.action, null]);
+    // payload_size is the payload text's UTF-8 byte length (line 3 holds non-ASCII text)
+    const sizes = column(details, 'payload_size');
+    lines.slice(0, 40).forEach((line, i) => {
+      const text = line.toString();
+      const start = text.indexOf('"payload":') + 10;
+      const end = text.lastIndexOf(',"public":');
+      expect(sizes[i]).toBe(Buffer.byteLength(text.slice(start, end)));
+    });
+  });
+
+  it('leaves push sizes NULL after the October 2025 trimming, and keeps them before it', () => {
+    const rows = new SilverEventRows(0);
+    for (const e of parse(fileBytes(GHARCHIVE_FIXTURES.pushBeforeAfter))) rows.add(e);
+    const { details } = rows.take();
+    expect(column(details, 'event_id')).toEqual([6725093205, 38549213316]);
+    expect(column(details, 'payload_push_size')).toEqual([null, 1]);
+    expect(column(details, 'payload_distinct_size')).toEqual([null, 1]);
+    const heads = fileBytes(GHARCHIVE_FIXTURES.pushBeforeAfter).toString().trim().split('\n').map((l) => JSON.parse(l).payload.head);
+    expect(column(details, 'payload_head')).toEqual(heads);
+    expect(heads[0]).toBe('59ca5f2be76f50eda943dd591e785311b9709e75');
+    const trimmed = new SilverEventRows(0);
+    for (const e of parse(fileBytes(GHARCHIVE_FIXTURES.trimmedPayloads))) trimmed.add(e);
+    const t = trimmed.take().details;
+    const pushes = column(t, 'event_type').map((type, i) => (type === 'PushEvent' ? i : -1)).filter((i) => i >= 0);
+    expect(pushes.length).toBeGreaterThan(1);
+    // the 2026 pushes are trimmed (NULL); the 2025-09 push still has its sizes
+    const sizes = pushes.map((i) => [column(t, 'event_id')[i], column(t, 'payload_push_size')[i]]);
+    expect(sizes.filter(([, s]) => s !== null).map(([id]) => id)).toEqual([54715645747]);
+  });
+});
+
+describe('dedup within the hour', () => {
+  it('keeps the first occurrence in line order of each (event_id, event_type, created_at)', () => {
+    const [l0, l1, l2] = hour15Lines();
+    const l0again = Buffer.from(l0!.toString().replace('"pusher_type":"user"', '"pusher_type":"user" '));
+    const events = parse(joinLines([l0!, l1!, l0again, l2!, l1!]));
+    const rows = new SilverEventRows(0);
+    expect(events.map((e) => rows.add(e))).toEqual([true, true, false, true, false]);
+    expect(rows.duplicates).toBe(2);
+    expect(column(rows.take().events, 'event_hash')).toEqual([events[0]!.hash, events[1]!.hash, events[3]!.hash]);
+  });
+});
+
+describe('observations', () => {
+  it('fills actor type and site_admin only from payload user objects carrying the actor\'s id', () => {
+    const lines = hour15Lines().filter((l) => l.includes('"type":"PullRequestEvent"')).slice(0, 30);
+    const obs = new HourObservations();
+    const events = parse(joinLines(lines));
+    for (const e of events) obs.add(e);
+    const actors = obs.batches().actors;
+    const ids = column(actors, 'actor_id') as number[];
+    let checked = 0;
+    for (const e of events) {
+      const pr = (e.payload as { pull_request: { user: { id: number; type: string; site_admin: boolean } } }).pull_request;
+      const i = ids.indexOf(e.actor!.id as number);
+      if (pr.user.id === e.actor!.id) {
+        expect([column(actors, 'actor_type')[i], column(actors, 'actor_site_admin')[i]]).toEqual([pr.user.type, pr.user.site_admin]);
+        // seen at the latest such event of the actor in the hour
+        expect(column(actors, 'type_seen_at')[i]).toBeGreaterThanOrEqual(e.createdAtMs);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    // an actor whose events carry no user object of theirs has NULL type: never invented
+    const push = parse(joinLines(hour15Lines().slice(1, 2)));
+    const o2 = new HourObservations();
+    o2.add(push[0]!);
+    expect(column(o2.batches().actors, 'actor_type')).toEqual([null]);
+    expect(column(o2.batches().actors, 'type_seen_at')).toEqual([null]);
+  });
+
+  it('takes repository details from payload repository objects of the same id, and a forkee as its own repository', () => {
+    const fork = hour15Lines().find((l) => l.includes('"type":"ForkEvent"'))!;
+    const [e] = parse(joinLines([fork]));
+    const obs = new HourObservations();
+    obs.add(e!);
+    const repos = obs.batches().repositories;
+    const forkee = (e!.payload as { forkee: Record<string, unknown> & { owner: { id: number; login: string } } }).forkee;
+    expect(column(repos, 'repo_id')).toEqual([e!.repo!.id, forkee.id].sort((a, b) => (a as number) - (b as number)));
+    const i = (column(repos, 'repo_id') as number[]).indexOf(forkee.id as number);
+    const j = 1 - i;
+    expect([column(repos, 'repo_name')[i], column(repos, 'owner_id')[i], column(repos, 'owner_login')[i], column(repos, 'is_fork')[i], column(repos, 'stars_count')[i], column(repos, 'created_at')[i]]).toEqual([
+      forkee.full_name,
+      forkee.owner.id,
+      forkee.owner.login,
+      forkee.fork,
+      forkee.stargazers_count,
+      Date.parse(forkee.created_at as string),
+    ]);
+    // the forked repository itself: name from `repo`, no details in a ForkEvent
+    expect([column(repos, 'repo_name')[j], column(repos, 'owner_id')[j], column(repos, 'details_seen_at')[j]]).toEqual([e!.repo!.name, null, null]);
+  });
+});
