@@ -55,13 +55,13 @@ export function planGoldInSnowflake(objects: SnowflakeObjects, models: readonly 
     const columns = table.columns.map((c) => columnRef(c.name)).join(', ');
     return {
       table,
-      build: [statement(`gold ${key}: create an empty copy to build into`, `CREATE OR REPLACE TABLE ${fresh} LIKE ${target}`)],
-      insert: statement(`gold ${key}: run the model`, `INSERT INTO ${fresh} (${columns})\nSELECT ${columns}\nFROM (\n${sql}\n) AS model`),
+      build: [statement(`build ${key}: create an empty copy to build into`, `CREATE OR REPLACE TABLE ${fresh} LIKE ${target}`)],
+      insert: statement(`build ${key}: run the model`, `INSERT INTO ${fresh} (${columns})\nSELECT ${columns}\nFROM (\n${sql}\n) AS model`),
       swap: [
-        statement(`gold ${key}: swap the result in`, `ALTER TABLE ${target} SWAP WITH ${fresh}`),
-        statement(`gold ${key}: drop the previous contents`, `DROP TABLE ${fresh}`),
+        statement(`build ${key}: swap the result in`, `ALTER TABLE ${target} SWAP WITH ${fresh}`),
+        statement(`build ${key}: drop the previous contents`, `DROP TABLE ${fresh}`),
       ],
-      undo: [statement(`gold ${key}: drop the partial result`, `DROP TABLE IF EXISTS ${fresh}`)],
+      undo: [statement(`build ${key}: drop the partial result`, `DROP TABLE IF EXISTS ${fresh}`)],
     };
   });
 }

@@ -54,6 +54,9 @@ function hintFor(code: string, sqlState: string | undefined, message: string): s
   if (code === '401001' || code === '401002' || code === '401003') {
     return 'Snowflake could not be reached: check SNOWFLAKE_ACCOUNT (or --snowflake-url) and the network';
   }
+  if (/Remote file .* was not found/i.test(message)) {
+    return 'the lake is not (all) in S3: upload it first (ghlake upload) with the --bucket and --prefix the stage points at, then load again';
+  }
   if (/warehouse/i.test(message)) return 'set a running warehouse the role may use (--warehouse / SNOWFLAKE_WAREHOUSE)';
   return 'the statement is shown by the same command with --dry-run';
 }

@@ -1,0 +1,222 @@
+/**
+ * The SQL ghlake sends to Snowflake, pinned by reviewed golden files, and the rules that keep
+ * config from injecting SQL.
+ */
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, GhlakeError, SNOWFLAKE_TYPE, findTable, resolveOptions, type HourKey, type TableDecl } from '@ghlake/core';
+import {
+  SNOWFLAKE_LOAD_OPTIONS,
+  SNOWFLAKE_SETUP_OPTIONS,
+  connectionFrom,
+  createTableSql,
+  formatScript,
+  goldStatements,
+  loadPlanStatements,
+  locationFrom,
+  objectsFrom,
+  planGoldInSnowflake,
+  planLoad,
+  planSetup,
+  type LakeFile,
+  type LoadedFile,
+} from '../src/snowflake/index.js';
+import { assertStagePath, parseIdentifier, sqlString, stageUrl } from '../src/snowflake/sql-text.js';
+import { hourDirectory } from '../src/snowflake/load-plan.js';
+import { expectGolden } from './fixtures/snowflake/golden.js';
+
+const setupOptions = (flags: Record<string, string | boolean>, env: Record<string, string> = {}) => resolveOptions(SNOWFLAKE_SETUP_OPTIONS, { flags, env });
+
+function thrown(fn: () => unknown): GhlakeError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof GhlakeError) return error;
+    throw error;
+  }
+  throw new Error('expected a GhlakeError');
+}
+
+const MTIME = Date.UTC(2026, 0, 1);
+const file = (table: TableDecl, hour: string | null, part: string, rows: number, bytes = 1000 + rows): LakeFile => ({
+  table,
+  hour: hour as HourKey | null,
+  path: `${table.layer}/${table.name}/${hour ? `${hourDirectory(hour as HourKey)}/` : ''}${part}`,
+  bytes,
+  mtimeMs: MTIME,
+  rows,
+});
+const loadedOf = (f: LakeFile, change: Partial<LoadedFile> = {}): LoadedFile => ({
+  table: `${f.table.layer}.${f.table.name}`,
+  hour: f.hour,
+  path: f.path,
+  bytes: f.bytes,
+  mtimeMs: f.mtimeMs,
+  rows: f.rows,
+  loadedAt: '2026-01-01 00:00:00.000',
+  ...change,
+});
+
+const events = findTable('silver', 'events');
+const payload = findTable('silver', 'payload_details');
+const actors = findTable('silver', 'actors');
+const actorMetrics = findTable('gold', 'actor_metrics');
+const dailySummary = findTable('gold', 'daily_summary');
+
+describe('snowflake setup SQL (golden)', () => {
+  it('setup with default names and an existing storage integration', () => {
+    const options = setupOptions({ bucket: 'ghlake-lake' });
+    const plan = planSetup(objectsFrom(options), locationFrom(options));
+    expectGolden('setup.sql', formatScript('ghlake snowflake setup', plan.statements));
+  });
+
+  it('setup with custom names creates the storage integration from --aws-role-arn', () => {
+    const options = setupOptions(
+      { bucket: 'acme-data', prefix: '/lakes/ghlake/', database: 'analytics', 'gold-schema': 'marts', 'aws-role-arn': 'arn:aws:iam::123456789012:role/ghlake-snowflake' },
+      { GHLAKE_SNOWFLAKE_SILVER_SCHEMA: 'Clean' },
+    );
+    const plan = planSetup(objectsFrom(options), locationFrom(options));
+    expect(plan.createIntegration?.sql).toContain("STORAGE_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/ghlake-snowflake'");
+    expectGolden('setup-with-role-arn.sql', formatScript('ghlake snowflake setup', plan.statements));
+  });
+
+  it('table DDL comes from the core declarations: every column, its SNOWFLAKE_TYPE, NOT NULL where not nullable', () => {
+    const objects = objectsFrom({});
+    for (const table of [events, actors, dailySummary]) {
+      const sql = createTableSql(objects, table);
+      for (const c of table.columns) {
+        expect(sql).toContain(`"${c.name.toUpperCase()}" ${SNOWFLAKE_TYPE[c.type]}${c.nullable ? ' COMMENT' : ' NOT NULL COMMENT'}`);
+      }
+      const columnLines = sql.split('\n').filter((l) => l.startsWith('  "'));
+      expect(columnLines.length).toBe(table.columns.length + (table.partitioning === 'hour' ? 1 : 0));
+    }
+    expect(createTableSql(objects, events)).toContain('"GHLAKE_SOURCE_FILE" VARCHAR NOT NULL');
+    expect(createTableSql(objects, dailySummary)).not.toContain('GHLAKE_SOURCE_FILE');
+  });
+});
+
+describe('snowflake load SQL (golden)', () => {
+  it('plans new hours in batches of whole hours, a changed hour, a new whole table, and skips what is loaded', () => {
+    const lake: LakeFile[] = [
+      file(events, '2015-01-01-0', 'part-0.parquet', 7702),
+      file(events, '2015-01-01-1', 'part-0.parquet', 7427),
+      file(events, '2015-01-01-1', 'part-1.parquet', 12),
+      file(events, '2015-01-01-15', 'part-0.parquet', 11351),
+      file(payload, '2015-01-01-15', 'part-0.parquet', 11351),
+      file(actors, null, 'part-0.parquet', 9000),
+      file(actorMetrics, null, 'part-0.parquet', 8000),
+    ];
+    const loaded: LoadedFile[] = [
+      loadedOf(lake[3]!, { bytes: 999 }), // 2015-01-01-15 was rewritten in the lake since it was loaded
+      loadedOf(lake[4]!), // payload_details 2015-01-01-15: unchanged
+      loadedOf(lake[6]!), // gold.actor_metrics: unchanged
+    ];
+    const plan = planLoad(objectsFrom({}), lake, loaded, { batchFiles: 2 });
+    expect(plan.units.map((u) => `${u.kind} ${u.table.name} ${u.hours.join(',')} ${u.files.length}`)).toEqual([
+      'hours events 2015-01-01-0 1',
+      'hours events 2015-01-01-1 2', // an hour's two files stay together
+      'hours events 2015-01-01-15 1',
+      'full-refresh actors  1',
+    ]);
+    expect(plan.tables.find((t) => t.table === 'silver.events')).toEqual({ table: 'silver.events', lakePartitions: 3, newPartitions: 2, changedPartitions: 1, upToDatePartitions: 0 });
+    expectGolden('load-plan.sql', formatScript('ghlake snowflake load', loadPlanStatements(plan)));
+  });
+
+  it('reload of a range reloads those hours only; the whole tables load only when changed', () => {
+    const lake = [file(events, '2015-01-01-0', 'part-0.parquet', 10), file(events, '2015-01-01-1', 'part-0.parquet', 20), file(actors, null, 'part-0.parquet', 5)];
+    const loaded = lake.map((f) => loadedOf(f));
+    expect(planLoad(objectsFrom({}), lake, loaded).units).toEqual([]);
+    const ranged = planLoad(objectsFrom({}), lake, loaded, { reload: true, hours: ['2015-01-01-1' as HourKey] });
+    expect(ranged.units.map((u) => [u.table.name, u.hours])).toEqual([['events', ['2015-01-01-1']]]);
+    const all = planLoad(objectsFrom({}), lake, loaded, { reload: true });
+    expect(all.units.map((u) => [u.table.name, u.hours.length])).toEqual([
+      ['events', 2],
+      ['actors', 0],
+    ]);
+  });
+
+  it('a file that disappeared from an hour makes the hour changed (its rows are replaced, not kept)', () => {
+    const lake = [file(events, '2015-01-01-1', 'part-0.parquet', 20)];
+    const loaded = [loadedOf(lake[0]!), loadedOf(file(events, '2015-01-01-1', 'part-1.parquet', 3))];
+    const plan = planLoad(objectsFrom({}), lake, loaded);
+    expect(plan.tables[0]).toMatchObject({ changedPartitions: 1 });
+    expect(plan.units[0]!.prepare[1]!.binds).toEqual(['["date=2015-01-01/hour=1"]']);
+  });
+
+  it('each COPY lists at most 1000 files', () => {
+    const lake = Array.from({ length: 1001 }, (_, i) => file(events, `2015-01-${String(1 + Math.floor(i / 24)).padStart(2, '0')}-${i % 24}`, 'part-0.parquet', 1));
+    const plan = planLoad(objectsFrom({}), lake, []);
+    expect(plan.units.map((u) => u.files.length)).toEqual([1000, 1]);
+    expect((plan.units[0]!.copy.sql.match(/part-0\.parquet/g) ?? []).length).toBe(1000);
+    expect(thrown(() => planLoad(objectsFrom({}), lake, [], { batchFiles: 1001 })).code).toBe(ERROR_CODES.INVALID_OPTION);
+    expect(thrown(() => resolveOptions(SNOWFLAKE_LOAD_OPTIONS, { flags: { 'batch-files': '5000' } })).message).toContain('--batch-files');
+  });
+});
+
+describe('gold in Snowflake SQL (golden)', () => {
+  it('builds each model into __NEW and swaps it in', () => {
+    const units = planGoldInSnowflake(objectsFrom({ database: 'GHLAKE' }), [
+      { table: 'event_type_metrics', sql: 'SELECT event_type, COUNT(*) AS event_count, COUNT(DISTINCT actor_id) AS unique_actors, COUNT(DISTINCT repo_id) AS unique_repos, COUNT(*) / SUM(COUNT(*)) OVER () AS event_share FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY event_type;' },
+      { table: 'gold.daily_summary', sql: 'SELECT hour_bucket, hour_bucket::DATE AS day, COUNT(*) AS total_events, COUNT(DISTINCT actor_id) AS unique_actors, COUNT(DISTINCT repo_id) AS unique_repos FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY hour_bucket' },
+    ]);
+    expectGolden('gold-models.sql', formatScript('ghlake gold --engine snowflake', goldStatements(units)));
+    expect(thrown(() => planGoldInSnowflake(objectsFrom({}), [{ table: 'silver.events', sql: 'SELECT 1' }])).message).toContain("'silver.events' is not a gold table");
+  });
+});
+
+describe('config cannot inject SQL', () => {
+  it('identifiers are validated, upper-cased and quoted; a name with a quote is refused naming its option', () => {
+    expect(parseIdentifier('analytics_v2', '--database')).toBe('ANALYTICS_V2');
+    const flag = thrown(() => setupOptions({ bucket: 'b-1', database: 'x"; DROP DATABASE prod; --' }));
+    expect(flag.code).toBe(ERROR_CODES.INVALID_OPTION);
+    expect(flag.message).toContain('--database');
+    const env = thrown(() => setupOptions({ bucket: 'b-1' }, { GHLAKE_SNOWFLAKE_GOLD_SCHEMA: 'GOLD" CASCADE' }));
+    expect(env.message).toContain('GHLAKE_SNOWFLAKE_GOLD_SCHEMA');
+    expect(thrown(() => setupOptions({ bucket: 'b-1', 'storage-integration': "s3'); DROP" })).message).toContain('--storage-integration');
+  });
+
+  it('values that Snowflake cannot bind (stage URL, role ARN, COPY file names) are held to strict patterns', () => {
+    expect(thrown(() => setupOptions({ bucket: "b1' OR 1=1" })).message).toContain('--bucket');
+    expect(thrown(() => setupOptions({ bucket: 'b-1', prefix: "lake'); DROP STAGE x; --" })).message).toContain('--prefix');
+    expect(thrown(() => setupOptions({ bucket: 'b-1', prefix: 'lake\\x' })).message).toContain('--prefix');
+    expect(thrown(() => setupOptions({ bucket: 'b-1', 'aws-role-arn': "arn:aws:iam::123456789012:role/x' ENABLED = FALSE" })).message).toContain('--aws-role-arn');
+    expect(stageUrl('acme-data', 'lakes/ghlake')).toBe('s3://acme-data/lakes/ghlake/');
+    expect(stageUrl('acme-data', '')).toBe('s3://acme-data/');
+    expect(() => assertStagePath("silver/events/date=2015-01-01/hour=1/part-0.parquet') FORCE=FALSE --")).toThrow(/not a lake data file path/);
+  });
+
+  it('string literals escape quotes and backslashes', () => {
+    expect(sqlString("it's a \\ test")).toBe("'it''s a \\\\ test'");
+  });
+
+  it('what reaches a bind is never spliced into the SQL text', () => {
+    const lake = [file(events, '2015-01-01-0', 'part-0.parquet', 10)];
+    const sqlText = loadPlanStatements(planLoad(objectsFrom({}), lake, [])).map((s) => s.sql).join('\n');
+    expect(sqlText).not.toContain('date=2015-01-01/hour=0"'); // hour directories travel as a JSON bind
+    expect(sqlText).toContain("'silver/events/date=2015-01-01/hour=0/part-0.parquet'"); // FILES cannot bind: validated literal
+  });
+});
+
+describe('connection settings', () => {
+  const base = { account: 'myorg-acct', user: 'loader' };
+  it('needs exactly one way to authenticate, and says which variable to set', () => {
+    const none = thrown(() => connectionFrom(setupOptions(base)));
+    expect(none.code).toBe(ERROR_CODES.USAGE);
+    expect(none.hint).toContain('SNOWFLAKE_PASSWORD');
+    expect(thrown(() => connectionFrom(setupOptions(base, { SNOWFLAKE_PASSWORD: 'p', SNOWFLAKE_PRIVATE_KEY_PATH: '/k.p8' }))).message).toBe('both a password and a private key are set');
+    expect(thrown(() => connectionFrom(setupOptions(base, { SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'x', SNOWFLAKE_PASSWORD: 'p' }))).message).toContain('passphrase');
+    expect(thrown(() => connectionFrom(setupOptions({ user: 'u' }, { SNOWFLAKE_PASSWORD: 'p' }))).hint).toBe('set SNOWFLAKE_ACCOUNT or pass --account');
+    expect(connectionFrom(setupOptions(base, { SNOWFLAKE_PRIVATE_KEY_PATH: '/k.p8', SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 's', SNOWFLAKE_ROLE: 'loader_role' }))).toEqual({
+      account: 'myorg-acct',
+      user: 'loader',
+      auth: { kind: 'key-pair', privateKeyPath: '/k.p8', passphrase: 's' },
+      role: 'LOADER_ROLE',
+      database: 'GHLAKE',
+    });
+  });
+
+  it('SNOWFLAKE_HOST takes a host or a URL', () => {
+    expect(connectionFrom(setupOptions(base, { SNOWFLAKE_PASSWORD: 'p', SNOWFLAKE_HOST: 'myorg-acct.snowflakecomputing.com' })).accessUrl).toBe('https://myorg-acct.snowflakecomputing.com');
+    expect(connectionFrom(setupOptions({ ...base, 'snowflake-url': 'http://127.0.0.1:4567/' }, { SNOWFLAKE_PASSWORD: 'p' })).accessUrl).toBe('http://127.0.0.1:4567');
+    expect(thrown(() => setupOptions({ 'snowflake-url': 'http://h/x?y' })).message).toContain('--snowflake-url');
+  });
+});
