@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { ERROR_CODES, GhlakeError, archiveFileName, commitFile, rawDir, rawMetaPath, rawPath, TMP_MARK, tempPathFor, type HourKey } from '@ghlake/core';
@@ -148,6 +148,21 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * Responses that end by closing the connection (`Connection: close`, or neither
+ * Content-Length nor chunked) are read eagerly, without backpressure on the socket: undici 7
+ * throws an uncatchable assertion when such a socket ends while its parser is paused by
+ * backpressure (nodejs/undici#5360, fixed only in undici 8, which needs Node 22). Disk and
+ * zlib outpace the network, so the buffer stays small in practice; keep-alive responses,
+ * which GH Archive sends, keep full backpressure.
+ */
+const EAGER_BUFFER = 1 << 30;
+function endsWithConnection(headers: Record<string, string | string[] | undefined>): boolean {
+  const connection = header(headers, 'connection')?.toLowerCase() ?? '';
+  const chunked = /\bchunked\b/i.test(header(headers, 'transfer-encoding') ?? '');
+  return /\bclose\b/.test(connection) || (header(headers, 'content-length') === undefined && !chunked);
+}
+
 /** One HTTP attempt. Resolves downloaded/missing; throws a classified GhlakeError otherwise. */
 async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promise<AttemptOutcome> {
   const { config } = ctx;
@@ -196,7 +211,9 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
   let committed = false;
   try {
     try {
-      await pipeline(body, tap, createWriteStream(tmp, { flags: 'wx' }));
+      const sink = createWriteStream(tmp, { flags: 'wx' });
+      if (endsWithConnection(headers)) await pipeline(body, new PassThrough({ highWaterMark: EAGER_BUFFER }), tap, sink);
+      else await pipeline(body, tap, sink);
     } catch (error) {
       if (isAbortError(error) || ctx.signal.aborted) throw error;
       throw classifyFetchError(error, state);

@@ -5,10 +5,10 @@
  * truncated. Bytes are fed as they arrive from the network, so verifying costs no extra
  * pass over the file; zlib's async stream runs on libuv's thread pool, off the event loop.
  *
- * Trailing zero bytes after the last member (padding some tools leave) are tolerated and
- * counted; zlib itself rejects any other trailing bytes as a bad header.
+ * Bytes after the last member that start with a zero byte (padding some tools leave) are
+ * ignored, as zlib and gzip(1) do, and counted in `trailingBytes`; any other trailing bytes
+ * are parsed as a next member and rejected as a bad header.
  */
-import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { ERROR_CODES, GhlakeError } from '@ghlake/core';
@@ -37,11 +37,25 @@ function corrupt(error: NodeJS.ErrnoException, fedBytes: number): GhlakeError {
   });
 }
 
+/** Resolve when `emitter` emits any of `events` (listeners removed after, so nothing piles up). */
+function firstOf(emitter: NodeJS.EventEmitter, events: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    for (const e of events) emitter.on(e, done);
+  });
+}
+
 /** Feed chunks with `push` (awaiting it applies backpressure), then `finish` for the verdict. */
 export class GzipVerifier {
   private readonly gunzip: Gunzip;
   private readonly failed: Promise<never>;
   private error: GhlakeError | undefined;
+  /** zlib saw the end of the last member followed by padding: it consumes nothing more. */
+  private ended = false;
+  private readonly endedPromise: Promise<void>;
   private fed = 0;
   private inflated = 0;
 
@@ -50,6 +64,12 @@ export class GzipVerifier {
     this.gunzip.on('data', (chunk: Buffer) => {
       this.inflated += chunk.length;
     });
+    this.endedPromise = new Promise((resolve) =>
+      this.gunzip.once('end', () => {
+        this.ended = true;
+        resolve();
+      }),
+    );
     this.failed = new Promise<never>((_resolve, reject) => {
       this.gunzip.on('error', (error: NodeJS.ErrnoException) => {
         this.error ??= corrupt(error, this.fed);
@@ -62,13 +82,17 @@ export class GzipVerifier {
   async push(chunk: Uint8Array): Promise<void> {
     if (this.error) throw this.error;
     this.fed += chunk.length;
-    if (!this.gunzip.write(chunk)) await Promise.race([once(this.gunzip, 'drain'), this.failed]);
+    if (this.ended) return; // padding after the last member: counted, not inflated
+    // zlib stops reading at padding after the last member, so 'drain' may never come: 'end' also releases the wait.
+    if (!this.gunzip.write(chunk)) await Promise.race([firstOf(this.gunzip, ['drain', 'end', 'close']), this.failed]);
   }
 
   async finish(): Promise<GzipCheck> {
     if (this.error) throw this.error;
-    this.gunzip.end();
-    await Promise.race([once(this.gunzip, 'end'), this.failed]);
+    if (!this.ended) {
+      this.gunzip.end();
+      await Promise.race([this.endedPromise, this.failed]);
+    }
     return { compressedBytes: this.fed, uncompressedBytes: this.inflated, trailingBytes: this.fed - this.gunzip.bytesWritten };
   }
 

@@ -64,16 +64,16 @@ export const DOWNLOAD_OPTIONS = defineOptions({
   headersTimeout: {
     flag: 'headers-timeout',
     env: 'GHLAKE_HEADERS_TIMEOUT',
-    description: 'time allowed from sending a request to receiving the response headers',
+    description: 'time allowed from sending a request to receiving the response headers (undici checks it about once a second)',
     default: 30_000,
-    parse: parseDuration(1),
+    parse: parseDuration(1_000),
   },
   bodyTimeout: {
     flag: 'body-timeout',
     env: 'GHLAKE_BODY_TIMEOUT',
-    description: 'longest silence allowed between two chunks of a body',
+    description: 'longest silence allowed between two chunks of a body (undici checks it about once a second)',
     default: 30_000,
-    parse: parseDuration(1),
+    parse: parseDuration(1_000),
   },
   verify: {
     flag: 'verify',
