@@ -4,14 +4,16 @@
  */
 import { notImplementedCommand, type Command } from '@ghlake/core';
 import { goldCommand, queryCommand } from '@ghlake/gold';
+import { bronzeCommand } from '@ghlake/bronze';
+import { silverCommand } from '@ghlake/silver';
 import { runCommand } from './run-command.js';
 import { uploadCommand } from '@ghlake/storage';
 import { statusCommand } from './status-command.js';
 
 export const COMMANDS: readonly Command[] = [
   notImplementedCommand('download', 'download GH Archive hours into the lake'),
-  notImplementedCommand('bronze', 'turn raw hours into bronze Parquet'),
-  notImplementedCommand('silver', 'build silver tables from bronze'),
+  bronzeCommand,
+  silverCommand,
   goldCommand,
   runCommand,
   statusCommand,
