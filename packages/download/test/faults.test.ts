@@ -12,7 +12,9 @@ import { hours, listFiles, mirrorRoot, REAL, smallHour, startMirror, tempDir, te
 import type { MirrorFaults } from '../../../tools/mirror/faults.js';
 
 const H0 = '2015-01-01-0' as HourKey;
+const R0 = REAL['2015-01-01-0'];
 const H15 = '2015-01-01-15' as HourKey;
+const R15 = REAL['2015-01-01-15'];
 let mirror: Mirror | undefined;
 afterEach(async () => {
   await mirror?.close();
@@ -25,7 +27,7 @@ async function sha256(file: string): Promise<string> {
 
 /** Serve the real hours 0 and 15 with `faults`, download `wanted`, return everything a test asserts on. */
 async function run(faults: MirrorFaults, wanted: HourKey[], config: Parameters<typeof testConfig>[2] = {}, hooks: DownloadHooks = {}) {
-  const root = await mirrorRoot({ [H0]: REAL[H0].file, [H15]: REAL[H15].file });
+  const root = await mirrorRoot({ [H0]: R0.file, [H15]: R15.file });
   mirror = await startMirror({ root, faults });
   const lake = tempDir('lake');
   const retries: RetryEvent[] = [];
@@ -36,15 +38,15 @@ async function run(faults: MirrorFaults, wanted: HourKey[], config: Parameters<t
 describe('download against a faulty mirror', () => {
   it('a 503 burst, then success: retried with backoff, the file is byte-identical', async () => {
     const { lake, result, retries, served } = await run({ [H0]: { status: { code: 503, times: 2 } } }, [H0]);
-    expect(result).toMatchObject({ hour: H0, status: 'downloaded', attempts: 3, bytes: 2_615_399, sha256: REAL[H0].sha256 });
+    expect(result).toMatchObject({ hour: H0, status: 'downloaded', attempts: 3, bytes: 2_615_399, sha256: R0.sha256 });
     expect(served(H0)).toEqual([503, 503, 200]);
     expect(retries.map((r) => [r.attempt, r.delayMs, r.error.code])).toEqual([
       [1, 4, ERROR_CODES.HTTP_STATUS], // backoff step 5 ms, equal jitter at 0.5 -> 3.75 -> 4
       [2, 8, ERROR_CODES.HTTP_STATUS],
     ]);
     expect(retries[0]!.error.message).toBe(`HTTP 503 from ${mirror!.url}/2015-01-01-0.json.gz`);
-    expect(await sha256(rawPath(lake, H0))).toBe(REAL[H0].sha256);
-    expect(JSON.parse(await fs.readFile(rawMetaPath(lake, H0), 'utf8'))).toMatchObject({ size: 2_615_399, sha256: REAL[H0].sha256, uncompressedBytes: 17_796_843 });
+    expect(await sha256(rawPath(lake, H0))).toBe(R0.sha256);
+    expect(JSON.parse(await fs.readFile(rawMetaPath(lake, H0), 'utf8'))).toMatchObject({ size: 2_615_399, sha256: R0.sha256, uncompressedBytes: 17_796_843 });
   });
 
   it('429 with Retry-After in seconds: waits what the server asked, not the backoff', async () => {
@@ -70,7 +72,7 @@ describe('download against a faulty mirror', () => {
 
   it('a connection reset mid-body is retried and the second transfer is complete', async () => {
     const { lake, result, retries, served } = await run({ [H15]: { reset: { afterBytes: 1_000_000, times: 1 } } }, [H15]);
-    expect(result).toMatchObject({ status: 'downloaded', attempts: 2, bytes: 3_700_037, sha256: REAL[H15].sha256 });
+    expect(result).toMatchObject({ status: 'downloaded', attempts: 2, bytes: 3_700_037, sha256: R15.sha256 });
     expect(served(H15)).toEqual([200, 200]);
     expect(mirror!.requestsFor(H15)[0]).toMatchObject({ fault: 'reset@1000000', completed: false });
     expect(retries[0]!.error.code).toBe(ERROR_CODES.CONTENT_LENGTH_MISMATCH);
@@ -93,7 +95,7 @@ describe('download against a faulty mirror', () => {
 
   it('a short body without Content-Length is caught by the gzip check: retried, then downloaded', async () => {
     const { result, retries } = await run({ [H0]: { truncate: { afterBytes: 1_000_000, contentLength: false, times: 1 } } }, [H0]);
-    expect(result).toMatchObject({ status: 'downloaded', attempts: 2, sha256: REAL[H0].sha256 });
+    expect(result).toMatchObject({ status: 'downloaded', attempts: 2, sha256: R0.sha256 });
     expect(retries[0]!.error).toMatchObject({ code: ERROR_CODES.GZIP_CORRUPT, message: 'truncated gzip stream: it ends after 1000000 bytes, inside a member' });
   });
 
@@ -118,7 +120,7 @@ describe('download against a faulty mirror', () => {
 
   it('corrupt bytes once, then a clean copy: downloaded on the second attempt', async () => {
     const { lake, result } = await run({ [H0]: { corrupt: { offset: 2_000_000, times: 1 } } }, [H0]);
-    expect(result).toMatchObject({ status: 'downloaded', attempts: 2, sha256: REAL[H0].sha256 });
+    expect(result).toMatchObject({ status: 'downloaded', attempts: 2, sha256: R0.sha256 });
     expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/2015-01-01-0.json.gz', 'raw/date=2015-01-01/2015-01-01-0.json.gz.meta.json']);
   });
 
@@ -142,7 +144,7 @@ describe('download against a faulty mirror', () => {
   it('regression: a body that ends by closing the connection, read under backpressure, no longer crashes the process (undici#5360)', async () => {
     // No Content-Length and the whole file: the response ends when the mirror closes the connection.
     const { result } = await run({ [H15]: { truncate: { afterBytes: Number.MAX_SAFE_INTEGER, contentLength: false } } }, [H15]);
-    expect(result).toMatchObject({ status: 'downloaded', attempts: 1, bytes: 3_700_037, sha256: REAL[H15].sha256 });
+    expect(result).toMatchObject({ status: 'downloaded', attempts: 1, bytes: 3_700_037, sha256: R15.sha256 });
     expect(mirror!.requestsFor(H15)[0]).toMatchObject({ bytesSent: 3_700_037, completed: true });
   });
 
