@@ -60,6 +60,8 @@ export interface Manifest {
   updatedAt: string;
   hours: Record<string, HourRecord>;
   gold?: GoldRecord;
+  /** The warehouse views were last rebuilt for this gold fingerprint. */
+  warehouse?: { builtAt: string; fingerprint: string };
   publishedAt?: string;
   loadedAt?: string;
 }

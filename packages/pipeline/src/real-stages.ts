@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES, createPool, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
 import { downloadHours, type HourError } from '@ghlake/download';
-import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError } from '@ghlake/gold';
+import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
@@ -57,6 +57,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
     async warehouse() {
       await refreshWarehouse(config.lake);
     },
+    warehouseIsCurrent: () => warehouseIsCurrent(config.lake),
     async topRepositories(limit: number): Promise<TopRepository[]> {
       const db = await openDuckDB({ memoryLimit: 256_000_000, threads: 1, tempDirectory: duckdbTempDir(config.lake) }, { path: warehousePath(config.lake), readOnly: true });
       try {

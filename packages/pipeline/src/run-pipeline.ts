@@ -286,12 +286,19 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
           summary.gold = { ...gold.value, rebuilt: true };
         }
       }
-      if (summary.stages.gold?.ok !== false) {
-        const needWarehouse = summary.gold?.rebuilt || !(await exists(path.join(lake, 'warehouse.duckdb')));
-        if (transformedHours === 0) skipStage('warehouse', 'no transformed hours in the lake');
-        else if (!needWarehouse) skipStage('warehouse', 'the warehouse is current');
-        else await timeStage('warehouse', () => stages.warehouse());
-      }
+      if (summary.stages.gold?.ok !== false && transformedHours > 0) {
+        // Rebuilt after every gold, and whenever a killed run may have left it behind.
+        const current = !summary.gold?.rebuilt && store.manifest.warehouse?.fingerprint === fingerprint && (await stages.warehouseIsCurrent());
+        if (current) skipStage('warehouse', 'the warehouse is current');
+        else {
+          await store.flush();
+          const wh = await timeStage('warehouse', () => stages.warehouse());
+          if (wh.ok) {
+            store.manifest.warehouse = { builtAt: new Date(now()).toISOString(), fingerprint };
+            store.save();
+          }
+        }
+      } else if (transformedHours === 0) skipStage('warehouse', 'no transformed hours in the lake');
     }
 
     // ---- publish ---------------------------------------------------------------------

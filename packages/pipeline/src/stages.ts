@@ -68,6 +68,8 @@ export interface PipelineStages {
   gold(hooks: { signal: AbortSignal }): Promise<GoldOutcome>;
   /** Rebuild the local DuckDB warehouse's views. */
   warehouse(): Promise<void>;
+  /** Is the warehouse file there and built from the tables the lake has now? */
+  warehouseIsCurrent(): Promise<boolean>;
   /** The most active repositories from the warehouse. */
   topRepositories(limit: number): Promise<TopRepository[]>;
   upload?(hooks: { signal: AbortSignal }): Promise<UploadOutcome>;

@@ -1,0 +1,122 @@
+/**
+ * What real runs meet: a flaky server (5xx bursts, connections reset mid-body), a hour that is
+ * truncated on the server and one that is corrupt among good ones, two runs started on one lake,
+ * and Ctrl-C. Each through the real CLI against the local mirror; each lake compared, once
+ * completed, with an uninterrupted run's.
+ */
+import { promises as fs } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockPath, manifestPath, type HourKey } from '@ghlake/core';
+import { runGhlake, spawnGhlake } from './helpers/ghlake-process.js';
+import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
+import { HOURS, newLake, runArgs, setUpSuite, type Suite } from './helpers/reliability.js';
+import { missingOutputs } from '../src/hour-files.js';
+
+let suite: Suite;
+beforeAll(async () => {
+  suite = await setUpSuite(await fs.mkdtemp(path.join(tmpdir(), 'ghlake-faults-')));
+});
+afterAll(async () => {
+  await suite?.mirror.close();
+  await fs.rm(suite?.work ?? '/nonexistent', { recursive: true, force: true });
+});
+
+const gets = (hour: string) => suite.mirror.requestsFor(hour).length;
+
+describe('a flaky mirror and damaged hours', () => {
+  it('retries 5xx bursts and resets, fails the truncated and the corrupt hour with their reasons (exit 1), completes the rest; a rerun finishes only those', async () => {
+    const lake = await newLake(suite, 'faults');
+    const good = path.join(suite.work, 'good-15.json.gz');
+    const served = path.join(suite.mirrorDir, '2015-01-01-15.json.gz');
+    await fs.copyFile(served, good);
+    // Hour 15 is corrupt on the server itself: valid gzip header, garbage after 2 kB.
+    const bytes = await fs.readFile(good);
+    const corrupt = Buffer.concat([bytes.subarray(0, 2000), gzipSync('x').subarray(0, 10), Buffer.alloc(5000, 0x5a)]);
+    await fs.writeFile(served, corrupt);
+    const before = { h0: gets('2015-01-01-0'), h1: gets('2015-01-01-1'), h2: gets('2015-01-01-2') };
+    // `times` counts a file's requests over the mirror's life (the baseline run made some).
+    suite.mirror.setFaults({
+      '2015-01-01-0': { status: { code: 503, times: before.h0 + 2 } },
+      '2015-01-01-1': { reset: { afterBytes: 20_000, times: before.h1 + 1 } },
+      '2015-01-01-2': { truncate: { afterBytes: 50_000 } },
+    });
+    const r = await runGhlake(runArgs(suite.mirror, lake, ['--retries', '2']));
+    try {
+      expect(r.code, r.stderr).toBe(1);
+      expect(gets('2015-01-01-0') - before.h0).toBe(3); // 503, 503, 200
+      expect(gets('2015-01-01-1') - before.h1).toBe(2); // reset, 200
+      expect(gets('2015-01-01-2') - before.h2).toBe(3); // truncated three times: given up
+      expect(r.stdout).toContain('ghlake run finished with failures');
+      expect(r.stdout).toMatch(/hours\s+2 transformed, 0 already up to date, 12 missing, 0 damaged, 2 failed/);
+      expect(r.stdout).toMatch(/failed\s+2015-01-01-2 download GHLAKE_\w+: /);
+      expect(r.stdout).toMatch(/failed\s+2015-01-01-15 download GHLAKE_GZIP_CORRUPT: /);
+      // The good hours went all the way: gold was built from them.
+      expect(r.stdout).toMatch(/silver\s+780 events in the lake/);
+      const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
+      expect(manifest.hours['2015-01-01-2']).toMatchObject({ state: 'failed', error: { stage: 'download' } });
+      expect(manifest.hours['2015-01-01-0'].state).toBe('transformed');
+    } finally {
+      await fs.copyFile(good, served);
+      suite.mirror.setFaults({});
+    }
+    const h0 = gets('2015-01-01-0');
+    const rerun = await runGhlake(runArgs(suite.mirror, lake, ['--json']));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout).hours.done.sort()).toEqual(['2015-01-01-15', '2015-01-01-2']);
+    expect(gets('2015-01-01-0')).toBe(h0);
+    expect(await lakeContent(lake)).toEqual(suite.baseline);
+  });
+});
+
+describe('one lake, one run', () => {
+  it('a second run on a locked lake exits 1 naming the holder; the first completes', async () => {
+    const lake = await newLake(suite, 'concurrent');
+    suite.mirror.setFaults({ '*': { bytesPerSecond: 100_000 } });
+    try {
+      const first = spawnGhlake(runArgs(suite.mirror, lake, ['--concurrency', '1']));
+      await first.waitForLog((l) => l.msg === 'stage started' && l.stage === 'download', 'the download starting');
+      const second = await runGhlake(runArgs(suite.mirror, lake));
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(
+        new RegExp(`^error GHLAKE_LAKE_LOCKED: the lake is locked by another ghlake run \\(pid ${first.child.pid} on ${hostname()}, started [0-9T:.-]+Z: ghlake run --from 2015-01-01-0 --to 2015-01-01-15 --base-url`),
+      );
+      expect(second.stderr).toContain(`hint: wait for it to finish, or stop it (kill ${first.child.pid})`);
+      expect((await first.exited).code).toBe(0);
+    } finally {
+      suite.mirror.setFaults({});
+    }
+    expect(await lakeContent(lake)).toEqual(suite.baseline);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('stops cleanly: exit 130, in-flight hours finished, manifest consistent, lock released, no temp files; a rerun completes the lake', async () => {
+    const lake = await newLake(suite, 'sigint');
+    suite.mirror.setFaults({ '*': { bytesPerSecond: 100_000 } });
+    let run;
+    try {
+      run = spawnGhlake(runArgs(suite.mirror, lake, ['--concurrency', '1']));
+      await run.waitForLog((l) => l.msg === 'hour downloaded', 'the first hour downloaded');
+      run.child.kill('SIGINT');
+      expect((await run.exited).code).toBe(130);
+    } finally {
+      suite.mirror.setFaults({});
+    }
+    expect(run.stdout()).toContain('ghlake run interrupted');
+    await expect(fs.stat(lockPath(lake))).rejects.toThrow(/ENOENT/);
+    expect(await tempFilesUnder(lake)).toEqual([]);
+    // Every hour the manifest calls transformed has all its files; the others are not marked done.
+    const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
+    const transformed = HOURS.filter((h) => manifest.hours[h]?.state === 'transformed');
+    expect(transformed.length).toBeLessThan(HOURS.length);
+    for (const h of transformed) expect(await missingOutputs(lake, manifest.hours[h as HourKey])).toEqual([]);
+    expect(manifest.gold).toBeUndefined();
+
+    const rerun = await runGhlake(runArgs(suite.mirror, lake));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await lakeContent(lake)).toEqual(suite.baseline);
+  });
+});
