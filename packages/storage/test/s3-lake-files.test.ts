@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rawMetaPath, rawPath } from '@ghlake/core';
-import { HashCache, goldVersionKey, goldVersionOf, listLakeFiles, localGoldVersion, objectKey, parsePrefix } from '../src/index.js';
+import { HashCache, goldVersionKey, goldVersionOf, listLakeFiles, localGoldVersion, objectKey, parsePrefix, publishedRel } from '../src/index.js';
 import { localSha256, rawMetaSha256 } from '../src/s3/checksum.js';
 import { buildLake, HOUR, writeGold } from './fixtures/s3/lake.js';
 
@@ -114,6 +114,8 @@ describe('keys', () => {
     expect(goldVersionKey('a/b', '0123456789abcdef', 'daily_summary/part-0.parquet')).toBe('a/b/gold/_v/0123456789abcdef/daily_summary/part-0.parquet');
     expect(parsePrefix('/data/ghlake/', '--prefix')).toBe('data/ghlake');
     expect(parsePrefix('', '--prefix')).toBe('');
+    expect(publishedRel('silver/events/date=2015-01-01/hour=15/part-0.parquet', undefined)).toBe('silver/events/date=2015-01-01/hour=15/part-0.parquet');
+    expect(publishedRel('gold/repo_metrics/part-0.parquet', '0123456789abcdef')).toBe('gold/_v/0123456789abcdef/repo_metrics/part-0.parquet');
   });
 
   it('the gold version is a content hash: same files, same version, in any order; any change, a new one', async () => {

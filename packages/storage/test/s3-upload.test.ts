@@ -9,7 +9,7 @@ import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GhlakeError, PART_FILE, rawPath, tableDir } from '@ghlake/core';
-import { createS3Client, formatUploadSummary, uploadExitCode, uploadLake, type UploadConfigInput, type UploadEvent, type GoldPointer } from '../src/index.js';
+import { createS3Client, formatUploadSummary, localGoldVersion, uploadExitCode, uploadLake, type UploadConfigInput, type UploadEvent, type GoldPointer } from '../src/index.js';
 import { startS3, type TestS3 } from './fixtures/s3/s3-server.js';
 import { internalError, slowDown, startFaultProxy, writes, type FaultProxy } from './fixtures/s3/fault-proxy.js';
 import { buildLake, HOUR, writeGold, type TestLake } from './fixtures/s3/lake.js';
@@ -104,6 +104,7 @@ describe('uploadLake', () => {
     const p = await expectBucketMirrorsLake();
     expect(p.version).toMatch(/^[0-9a-f]{16}$/);
     expect(summary.gold.version).toBe(p.version);
+    expect(await localGoldVersion(testLake.lake)).toBe(p.version); // what a loader computes from the lake alone
     expect(Object.keys(p.tables).sort()).toEqual(['actor_metrics', 'daily_summary', 'event_type_metrics', 'org_metrics', 'repo_metrics']);
     // The pointer lists exactly the gold objects, with the local files' sizes and sha256.
     for (const f of p.files) {

@@ -12,12 +12,13 @@
  * its objects gone after step 3: it rereads the pointer and starts over.
  */
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GOLD_VERSIONS_DIR, goldPointerKey, goldVersionKey, goldVersionPrefix, keyPrefix, objectKey } from './keys.js';
 import { listRemote } from './remote.js';
 import { SHA256_METADATA } from './put-object.js';
 import { listLakeFiles } from './lake-files.js';
-import { sha256OfFile } from './checksum.js';
+import { HashCache, localSha256 } from './checksum.js';
 
 export const GOLD_POINTER_FORMAT = 'ghlake-gold-pointer/1';
 
@@ -72,8 +73,19 @@ export async function localGoldVersion(lake: string): Promise<string | undefined
   const { files } = await listLakeFiles(lake);
   const gold = files.filter((f) => f.layer === 'gold');
   if (gold.length === 0) return undefined;
+  const cache = await HashCache.load(lake);
   const hashed: GoldFile[] = [];
-  for (const f of gold) hashed.push({ relInGold: f.rel.slice('gold/'.length), size: f.size, sha256: await sha256OfFile(f.path) });
+  for (const f of gold) {
+    const handle = await fs.open(f.path, 'r');
+    try {
+      const st = await handle.stat();
+      const { sha256 } = await localSha256(handle, f, { size: st.size, mtimeMs: st.mtimeMs }, cache);
+      hashed.push({ relInGold: f.rel.slice('gold/'.length), size: st.size, sha256 });
+    } finally {
+      await handle.close();
+    }
+  }
+  await cache.save(false).catch(() => undefined); // only an optimisation
   return goldVersionOf(hashed);
 }
 

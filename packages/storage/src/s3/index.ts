@@ -2,8 +2,8 @@ export { uploadLake, uploadExitCode, type UploadSummary, type UploadEvent, type 
 export { resolveUploadConfig, uploadConfigFromOptions, type UploadConfig, type UploadConfigInput } from './config.js';
 export { UPLOAD_OPTIONS, S3_LOCATION_OPTIONS, MIN_PART_SIZE, MAX_PART_SIZE, parseBucket, parsePrefix, type UploadOptions } from './options.js';
 export { createS3Client, type S3ConnectionConfig, type S3Credentials } from './client.js';
-export { listLakeFiles, type LakeFile, type LakeListing, type LakeLayer } from './lake-files.js';
-export { objectKey, keyPrefix, goldPointerKey, goldVersionPrefix, goldVersionKey, s3Url, GOLD_POINTER, GOLD_VERSIONS_DIR } from './keys.js';
+export { listLakeFiles } from './lake-files.js';
+export { objectKey, publishedRel, keyPrefix, goldPointerKey, goldVersionPrefix, goldVersionKey, s3Url, GOLD_POINTER, GOLD_VERSIONS_DIR } from './keys.js';
 export {
   GOLD_POINTER_FORMAT,
   goldVersionOf,

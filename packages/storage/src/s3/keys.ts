@@ -42,3 +42,15 @@ export function goldVersionKey(prefix: string, version: string, relInGold: strin
 export function s3Url(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
+
+/**
+ * Where a lake file (`rel` below the lake, POSIX) is published below the prefix: the same path,
+ * except gold, which lives inside its version (`gold/_v/<version>/<table>/...`). Loaders that
+ * read the lake folder to know what exists (Snowflake COPY) map paths with this.
+ */
+export function publishedRel(rel: string, goldVersion: string | undefined): string {
+  const posix = rel.split('\\').join('/');
+  if (!posix.startsWith('gold/')) return posix;
+  if (goldVersion === undefined) throw new Error(`a gold version is needed to place ${posix}`);
+  return `${GOLD_VERSIONS_DIR}/${goldVersion}/${posix.slice('gold/'.length)}`;
+}
