@@ -77,7 +77,7 @@ beforeEach(async () => {
   const dir = await fs.mkdtemp(path.join(work, 'lake-'));
   await fs.cp(template.dir, dir, { recursive: true, preserveTimestamps: true });
   lake = { ...template, dir };
-  for (const [file, rows] of lake.rows) fake.staged.set(file, rows);
+  for (const f of await scanLake(dir)) fake.staged.set(f.stagePath, f.rows); // as `ghlake upload` would have put it
 });
 afterEach(async () => {
   await stub.close();

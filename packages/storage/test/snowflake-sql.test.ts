@@ -17,12 +17,21 @@ import {
   planGoldInSnowflake,
   planLoad,
   planSetup,
-  type LakeFile,
+  SNOWFLAKE_TABLES,
+  type LakeTableFile,
   type LoadedFile,
 } from '../src/snowflake/index.js';
 import { assertStagePath, parseIdentifier, sqlString, stageUrl } from '../src/snowflake/sql-text.js';
 import { hourDirectory } from '../src/snowflake/load-plan.js';
 import { expectGolden } from './fixtures/snowflake/golden.js';
+
+/**
+ * Column comments are the core declarations' docs, checked exactly by the DDL test below; the
+ * golden files show them as <doc> so that rewording a doc in core does not touch the goldens
+ * (a new column or type still does, and should be reviewed: CREATE TABLE IF NOT EXISTS does not
+ * alter a table that exists).
+ */
+const maskColumnDocs = (script: string) => script.replace(/^(  "[A-Z0-9_$]+" [A-Z_]+(?:\(\d+(?:,\d+)?\))?(?: NOT NULL)? COMMENT )'(?:[^']|'')*'(,?)$/gm, "$1'<doc>'$2");
 
 const setupOptions = (flags: Record<string, string | boolean>, env: Record<string, string> = {}) => resolveOptions(SNOWFLAKE_SETUP_OPTIONS, { flags, env });
 
@@ -37,18 +46,23 @@ function thrown(fn: () => unknown): GhlakeError {
 }
 
 const MTIME = Date.UTC(2026, 0, 1);
-const file = (table: TableDecl, hour: string | null, part: string, rows: number, bytes = 1000 + rows): LakeFile => ({
-  table,
-  hour: hour as HourKey | null,
-  path: `${table.layer}/${table.name}/${hour ? `${hourDirectory(hour as HourKey)}/` : ''}${part}`,
-  bytes,
-  mtimeMs: MTIME,
-  rows,
-});
-const loadedOf = (f: LakeFile, change: Partial<LoadedFile> = {}): LoadedFile => ({
+const GOLD_VERSION = '0123456789abcdef';
+const file = (table: TableDecl, hour: string | null, part: string, rows: number, bytes = 1000 + rows): LakeTableFile => {
+  const rel = `${table.name}/${hour ? `${hourDirectory(hour as HourKey)}/` : ''}${part}`;
+  return {
+    table,
+    hour: hour as HourKey | null,
+    path: `${table.layer}/${rel}`,
+    stagePath: table.layer === 'gold' ? `gold/_v/${GOLD_VERSION}/${rel}` : `${table.layer}/${rel}`,
+    bytes,
+    mtimeMs: MTIME,
+    rows,
+  };
+};
+const loadedOf = (f: LakeTableFile, change: Partial<LoadedFile> = {}): LoadedFile => ({
   table: `${f.table.layer}.${f.table.name}`,
   hour: f.hour,
-  path: f.path,
+  path: f.stagePath,
   bytes: f.bytes,
   mtimeMs: f.mtimeMs,
   rows: f.rows,
@@ -66,7 +80,7 @@ describe('snowflake setup SQL (golden)', () => {
   it('setup with default names and an existing storage integration', () => {
     const options = setupOptions({ bucket: 'ghlake-lake' });
     const plan = planSetup(objectsFrom(options), locationFrom(options));
-    expectGolden('setup.sql', formatScript('ghlake snowflake setup', plan.statements));
+    expectGolden('setup.sql', maskColumnDocs(formatScript('ghlake snowflake setup', plan.statements)));
   });
 
   it('setup with custom names creates the storage integration from --aws-role-arn', () => {
@@ -76,15 +90,15 @@ describe('snowflake setup SQL (golden)', () => {
     );
     const plan = planSetup(objectsFrom(options), locationFrom(options));
     expect(plan.createIntegration?.sql).toContain("STORAGE_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/ghlake-snowflake'");
-    expectGolden('setup-with-role-arn.sql', formatScript('ghlake snowflake setup', plan.statements));
+    expectGolden('setup-with-role-arn.sql', maskColumnDocs(formatScript('ghlake snowflake setup', plan.statements)));
   });
 
-  it('table DDL comes from the core declarations: every column, its SNOWFLAKE_TYPE, NOT NULL where not nullable', () => {
+  it('table DDL comes from the core declarations: every column, its SNOWFLAKE_TYPE, NOT NULL where not nullable, its doc as COMMENT', () => {
     const objects = objectsFrom({});
-    for (const table of [events, actors, dailySummary]) {
+    for (const table of SNOWFLAKE_TABLES) {
       const sql = createTableSql(objects, table);
       for (const c of table.columns) {
-        expect(sql).toContain(`"${c.name.toUpperCase()}" ${SNOWFLAKE_TYPE[c.type]}${c.nullable ? ' COMMENT' : ' NOT NULL COMMENT'}`);
+        expect(sql).toContain(`"${c.name.toUpperCase()}" ${SNOWFLAKE_TYPE[c.type]}${c.nullable ? '' : ' NOT NULL'} COMMENT ${sqlString(c.doc)}`);
       }
       const columnLines = sql.split('\n').filter((l) => l.startsWith('  "'));
       expect(columnLines.length).toBe(table.columns.length + (table.partitioning === 'hour' ? 1 : 0));
@@ -95,8 +109,8 @@ describe('snowflake setup SQL (golden)', () => {
 });
 
 describe('snowflake load SQL (golden)', () => {
-  it('plans new hours in batches of whole hours, a changed hour, a new whole table, and skips what is loaded', () => {
-    const lake: LakeFile[] = [
+  it('plans new hours in batches of whole hours, a changed hour, new whole tables (gold from its uploaded version), and skips what is loaded', () => {
+    const lake: LakeTableFile[] = [
       file(events, '2015-01-01-0', 'part-0.parquet', 7702),
       file(events, '2015-01-01-1', 'part-0.parquet', 7427),
       file(events, '2015-01-01-1', 'part-1.parquet', 12),
@@ -104,6 +118,7 @@ describe('snowflake load SQL (golden)', () => {
       file(payload, '2015-01-01-15', 'part-0.parquet', 11351),
       file(actors, null, 'part-0.parquet', 9000),
       file(actorMetrics, null, 'part-0.parquet', 8000),
+      file(dailySummary, null, 'part-0.parquet', 24),
     ];
     const loaded: LoadedFile[] = [
       loadedOf(lake[3]!, { bytes: 999 }), // 2015-01-01-15 was rewritten in the lake since it was loaded
@@ -116,6 +131,7 @@ describe('snowflake load SQL (golden)', () => {
       'hours events 2015-01-01-1 2', // an hour's two files stay together
       'hours events 2015-01-01-15 1',
       'full-refresh actors  1',
+      'full-refresh daily_summary  1',
     ]);
     expect(plan.tables.find((t) => t.table === 'silver.events')).toEqual({ table: 'silver.events', lakePartitions: 3, newPartitions: 2, changedPartitions: 1, upToDatePartitions: 0 });
     expectGolden('load-plan.sql', formatScript('ghlake snowflake load', loadPlanStatements(plan)));
@@ -182,6 +198,8 @@ describe('config cannot inject SQL', () => {
     expect(stageUrl('acme-data', 'lakes/ghlake')).toBe('s3://acme-data/lakes/ghlake/');
     expect(stageUrl('acme-data', '')).toBe('s3://acme-data/');
     expect(() => assertStagePath("silver/events/date=2015-01-01/hour=1/part-0.parquet') FORCE=FALSE --")).toThrow(/not a lake data file path/);
+    expect(assertStagePath('gold/_v/0123456789abcdef/actor_metrics/part-0.parquet')).toBe('gold/_v/0123456789abcdef/actor_metrics/part-0.parquet');
+    expect(() => assertStagePath('gold/actor_metrics/part-0.parquet')).toThrow(/not a lake data file path/); // gold is only read from an uploaded version
   });
 
   it('string literals escape quotes and backslashes', () => {

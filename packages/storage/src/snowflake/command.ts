@@ -19,7 +19,7 @@ import {
   type Logger,
   type OptionsSpec,
 } from '@ghlake/core';
-import { scanLake, type LakeFile } from './lake-inventory.js';
+import { scanLake, type LakeTableFile } from './lake-inventory.js';
 import { loadPlanStatements, planLoad, type LoadPlan } from './load-plan.js';
 import { readLoadsStatement } from './loads.js';
 import {
@@ -69,7 +69,7 @@ function loggerFor(io: CommandIO, level: 'debug' | 'info' | 'warn' | 'error'): L
   return createLogger({ level, format: io.stderr.isTTY ? 'pretty' : 'json', write: (line) => io.stderr.write(`${line}\n`) });
 }
 
-async function lakeFiles(io: CommandIO, lakeOption: string): Promise<{ lake: string; files: LakeFile[] }> {
+async function lakeFiles(io: CommandIO, lakeOption: string): Promise<{ lake: string; files: LakeTableFile[] }> {
   const lake = path.resolve(io.cwd, lakeOption);
   return { lake, files: await scanLake(lake) };
 }

@@ -1,19 +1,29 @@
 /**
  * What the lake holds for Snowflake: every data file of the ten silver and gold tables, with
- * its source hour (hourly tables), size, modification time and row count. The row count comes
- * from the Parquet footer (DuckDB's parquet_file_metadata) so each COPY can be checked against
- * it. Temporary files of a writer that is still running (`.tmp-*`) are not data files.
+ * its source hour (hourly tables), size, modification time, row count and key under the stage.
+ * The row count comes from the Parquet footer (DuckDB's parquet_file_metadata) so each COPY can
+ * be checked against it. Temporary files of a writer that is still running (`.tmp-*`) are not
+ * data files.
+ *
+ * Keys under the stage mirror the lake (`silver/events/date=.../hour=.../part-0.parquet`), except
+ * gold: `ghlake upload` publishes it as immutable versions, `gold/_v/<version>/<table>/part-0.parquet`,
+ * the version being a content hash of all gold files that upload computes the same way from the
+ * local lake (`localGoldVersion`). So the gold the lake has now is the gold that gets loaded.
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ERROR_CODES, GhlakeError, hourFromPartitionPath, isTempPath, tableDir, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
+import { localGoldVersion } from '../s3/gold-publish.js';
+import { GOLD_VERSIONS_DIR } from '../s3/keys.js';
 import { SNOWFLAKE_TABLES, tableKey } from './objects.js';
 
-export interface LakeFile {
+export interface LakeTableFile {
   table: TableDecl;
-  /** Path relative to the lake with forward slashes — also the file's path under the stage. */
+  /** Path relative to the lake with forward slashes. */
   path: string;
+  /** Key of the uploaded file below the stage URL: `path`, or `gold/_v/<version>/...` for gold. */
+  stagePath: string;
   /** Source hour of an hourly partition; null for a whole-table file. */
   hour: HourKey | null;
   bytes: number;
@@ -76,17 +86,19 @@ async function rowCounts(files: string[]): Promise<Map<string, number>> {
 }
 
 /** Every data file of the ten Snowflake tables in the lake, ordered by table then hour then path. */
-export async function scanLake(lake: string): Promise<LakeFile[]> {
+export async function scanLake(lake: string): Promise<LakeTableFile[]> {
   const found: Array<{ table: TableDecl; abs: string }> = [];
   for (const table of SNOWFLAKE_TABLES) for (const abs of await dataFilesOf(lake, table)) found.push({ table, abs });
   const counts = await rowCounts(found.map((f) => f.abs));
-  const out: LakeFile[] = [];
+  const goldVersion = found.some((f) => f.table.layer === 'gold') ? await localGoldVersion(lake) : undefined;
+  const out: LakeTableFile[] = [];
   for (const { table, abs } of found) {
     const stat = await fs.stat(abs);
     const rel = path.relative(lake, abs).split(path.sep).join('/');
     out.push({
       table,
       path: rel,
+      stagePath: table.layer === 'gold' && goldVersion !== undefined ? `${GOLD_VERSIONS_DIR}/${goldVersion}/${rel.slice('gold/'.length)}` : rel,
       hour: table.partitioning === 'hour' ? (hourFromPartitionPath(rel) ?? null) : null,
       bytes: stat.size,
       mtimeMs: Math.floor(stat.mtimeMs),

@@ -21,7 +21,7 @@
  */
 import { ERROR_CODES, GhlakeError, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
 import type { SnowflakeObjects } from './options.js';
-import type { LakeFile } from './lake-inventory.js';
+import type { LakeTableFile } from './lake-inventory.js';
 import { hourTimestamp, insertLoadsStatement, type LoadedFile } from './loads.js';
 import { NEW_TABLE_SUFFIX, SNOWFLAKE_TABLES, SOURCE_FILE_COLUMN, columnRef, fileFormatRef, loadsTableRef, stageRef, tableKey, tableRef } from './objects.js';
 import { assertStagePath, sqlString } from './sql-text.js';
@@ -44,7 +44,7 @@ export interface LoadUnit {
   table: TableDecl;
   /** Source hours covered (hourly tables). */
   hours: HourKey[];
-  files: LakeFile[];
+  files: LakeTableFile[];
   /** Statements before COPY: BEGIN + DELETE, or CREATE ... __NEW. */
   prepare: SqlStatement[];
   copy: SqlStatement;
@@ -82,8 +82,8 @@ export function hourSpan(hours: readonly HourKey[]): string {
   return `${hours[0]}..${hours[hours.length - 1]} (${hours.length} hours)`;
 }
 
-function copySql(objects: SnowflakeObjects, target: string, files: readonly LakeFile[], withSourceFile: boolean): string {
-  const list = files.map((f) => sqlString(assertStagePath(f.path)));
+function copySql(objects: SnowflakeObjects, target: string, files: readonly LakeTableFile[], withSourceFile: boolean): string {
+  const list = files.map((f) => sqlString(assertStagePath(f.stagePath)));
   return [
     `COPY INTO ${target}`,
     `  FROM @${stageRef(objects)}`,
@@ -96,7 +96,7 @@ function copySql(objects: SnowflakeObjects, target: string, files: readonly Lake
   ].join('\n');
 }
 
-function hoursUnit(objects: SnowflakeObjects, table: TableDecl, hours: HourKey[], files: LakeFile[]): LoadUnit {
+function hoursUnit(objects: SnowflakeObjects, table: TableDecl, hours: HourKey[], files: LakeTableFile[]): LoadUnit {
   const key = tableKey(table);
   const what = `load ${key} ${hourSpan(hours)}`;
   const hourDirs = JSON.stringify(hours.map(hourDirectory));
@@ -127,7 +127,7 @@ function hoursUnit(objects: SnowflakeObjects, table: TableDecl, hours: HourKey[]
   };
 }
 
-function fullRefreshUnit(objects: SnowflakeObjects, table: TableDecl, files: LakeFile[]): LoadUnit {
+function fullRefreshUnit(objects: SnowflakeObjects, table: TableDecl, files: LakeTableFile[]): LoadUnit {
   const key = tableKey(table);
   const what = `refresh ${key}`;
   const target = tableRef(objects, table);
@@ -152,11 +152,11 @@ function fullRefreshUnit(objects: SnowflakeObjects, table: TableDecl, files: Lak
 }
 
 /** Loaded files and lake files of one partition agree: same paths, sizes and modification times. */
-function sameFiles(lake: readonly LakeFile[], loaded: readonly LoadedFile[]): boolean {
+function sameFiles(lake: readonly LakeTableFile[], loaded: readonly LoadedFile[]): boolean {
   if (lake.length !== loaded.length) return false;
   const byPath = new Map(loaded.map((l) => [l.path, l]));
   return lake.every((f) => {
-    const l = byPath.get(f.path);
+    const l = byPath.get(f.stagePath);
     return l !== undefined && l.bytes === f.bytes && l.mtimeMs === f.mtimeMs;
   });
 }
@@ -172,7 +172,7 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return out;
 }
 
-export function planLoad(objects: SnowflakeObjects, lake: readonly LakeFile[], loaded: readonly LoadedFile[], options: LoadPlanOptions = {}): LoadPlan {
+export function planLoad(objects: SnowflakeObjects, lake: readonly LakeTableFile[], loaded: readonly LoadedFile[], options: LoadPlanOptions = {}): LoadPlan {
   const batchFiles = options.batchFiles ?? MAX_COPY_FILES;
   if (!Number.isInteger(batchFiles) || batchFiles < 1 || batchFiles > MAX_COPY_FILES) {
     throw new GhlakeError(ERROR_CODES.INVALID_OPTION, `--batch-files has invalid value '${batchFiles}': expected an integer from 1 to ${MAX_COPY_FILES}`, {
@@ -223,7 +223,7 @@ export function planLoad(objects: SnowflakeObjects, lake: readonly LakeFile[], l
     }
 
     let hours: HourKey[] = [];
-    let files: LakeFile[] = [];
+    let files: LakeTableFile[] = [];
     const flush = () => {
       if (hours.length > 0) units.push(hoursUnit(objects, table, hours, files));
       hours = [];

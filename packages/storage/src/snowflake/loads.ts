@@ -6,7 +6,7 @@
  */
 import { parseHour, type HourKey } from '@ghlake/core';
 import type { SnowflakeObjects } from './options.js';
-import type { LakeFile } from './lake-inventory.js';
+import type { LakeTableFile } from './lake-inventory.js';
 import { LOADS_COLUMNS } from './ddl.js';
 import { columnRef, loadsTableRef } from './objects.js';
 import { statement, type SqlRow, type SqlStatement } from './statement.js';
@@ -60,12 +60,12 @@ export function hourTimestamp(hour: HourKey): string {
 }
 
 /** The JSON document bound into the INSERT: one object per file, keys as the INSERT reads them. */
-export function loadsRecordJson(files: readonly LakeFile[], table: string): string {
+export function loadsRecordJson(files: readonly LakeTableFile[], table: string): string {
   return JSON.stringify(
     files.map((f) => ({
       table_name: table,
       partition_hour: f.hour === null ? null : hourTimestamp(f.hour),
-      file_path: f.path,
+      file_path: f.stagePath,
       file_bytes: f.bytes,
       file_mtime_ms: f.mtimeMs,
       rows: f.rows,
@@ -73,7 +73,7 @@ export function loadsRecordJson(files: readonly LakeFile[], table: string): stri
   );
 }
 
-export function insertLoadsStatement(objects: SnowflakeObjects, purpose: string, files: readonly LakeFile[], table: string): SqlStatement {
+export function insertLoadsStatement(objects: SnowflakeObjects, purpose: string, files: readonly LakeTableFile[], table: string): SqlStatement {
   const columns = LOADS_COLUMNS.map((c) => columnRef(c.name)).join(', ');
   return statement(
     purpose,

@@ -17,6 +17,7 @@ import {
   parseString,
   type ResolvedOptions,
 } from '@ghlake/core';
+import { parseBucket, parsePrefix } from '../s3/options.js';
 import { parseAccount, parseIdentifier, parseRoleArn, stageUrl } from './sql-text.js';
 
 /** A host (`myorg-myacct.snowflakecomputing.com`) or a full URL (`http://127.0.0.1:8080` for a local stub). */
@@ -42,16 +43,12 @@ function parseNonEmpty(what: string) {
   };
 }
 
-/** The S3 bucket as S3 accepts it (same rule as `ghlake upload`). */
-export function parseBucketName(raw: string, source: string): string {
-  const value = raw.trim().replace(/^s3:\/\//i, '').replace(/\/+$/, '');
-  stageUrl(value, '', { bucketSource: source });
-  return value;
-}
-
-/** Key prefix below which the lake is mirrored: slashes at either end dropped, safe characters only. */
-export function parseKeyPrefix(raw: string, source: string): string {
-  const value = raw.trim().replace(/^\/+|\/+$/g, '');
+/**
+ * The key prefix as `ghlake upload` reads it, then held to the characters a stage URL can carry
+ * safely (CREATE STAGE cannot bind its URL).
+ */
+export function parseStagePrefix(raw: string, source: string): string {
+  const value = parsePrefix(raw, source);
   stageUrl('bucket', value, { prefixSource: source });
   return value;
 }
@@ -110,14 +107,15 @@ export const SNOWFLAKE_OBJECT_OPTIONS = defineOptions({
   },
 });
 
+/** Where `ghlake upload` put the lake: the same flags, variables and defaults as upload's. */
 export const SNOWFLAKE_LOCATION_OPTIONS = defineOptions({
-  bucket: { flag: 'bucket', env: 'GHLAKE_S3_BUCKET', description: 'S3 bucket the lake was uploaded to (ghlake upload)', parse: parseBucketName },
+  bucket: { flag: 'bucket', env: 'GHLAKE_S3_BUCKET', description: 'S3 bucket the lake was uploaded to (ghlake upload)', parse: parseBucket },
   prefix: {
     flag: 'prefix',
     env: 'GHLAKE_S3_PREFIX',
     description: 'key prefix the lake is mirrored under (empty = bucket root)',
     default: 'ghlake',
-    parse: parseKeyPrefix,
+    parse: parseStagePrefix,
   },
   awsRoleArn: {
     flag: 'aws-role-arn',

@@ -6,7 +6,7 @@
  * stay loaded and recorded, so the next run carries on from there.
  */
 import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
-import type { LakeFile } from './lake-inventory.js';
+import type { LakeTableFile } from './lake-inventory.js';
 import { hourSpan, type LoadPlan, type LoadUnit } from './load-plan.js';
 import { readLoadsStatement, parseLoadsRows, type LoadedFile } from './loads.js';
 import type { SnowflakeObjects } from './options.js';
@@ -47,10 +47,10 @@ function num(v: unknown): number {
 }
 
 /** The COPY result row of a lake file: COPY names files by their full stage URL (s3://bucket/prefix/<path>). */
-function rowFor(rows: readonly SqlRow[], file: LakeFile): SqlRow | undefined {
+function rowFor(rows: readonly SqlRow[], file: LakeTableFile): SqlRow | undefined {
   return rows.find((r) => {
     const name = String(r.file ?? '');
-    return name === file.path || name.endsWith(`/${file.path}`);
+    return name === file.stagePath || name.endsWith(`/${file.stagePath}`);
   });
 }
 
@@ -64,16 +64,16 @@ export function checkCopyResult(unit: LoadUnit, rows: readonly SqlRow[]): number
   for (const file of unit.files) {
     const row = rowFor(rows, file);
     if (!row) {
-      missing.push(file.path);
+      missing.push(file.stagePath);
       continue;
     }
     const status = String(row.status ?? '');
     if (status !== 'LOADED') {
-      failed.push(`${file.path}: ${status}${row.first_error ? ` (${String(row.first_error)})` : ''}`);
+      failed.push(`${file.stagePath}: ${status}${row.first_error ? ` (${String(row.first_error)})` : ''}`);
       continue;
     }
     const rowsLoaded = num(row.rows_loaded);
-    if (rowsLoaded !== file.rows) mismatched.push(`${file.path}: COPY loaded ${rowsLoaded} rows, the file holds ${file.rows}`);
+    if (rowsLoaded !== file.rows) mismatched.push(`${file.stagePath}: COPY loaded ${rowsLoaded} rows, the file holds ${file.rows}`);
     loaded += rowsLoaded;
   }
   if (missing.length > 0) {

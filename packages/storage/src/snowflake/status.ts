@@ -4,7 +4,7 @@
  * loaded but no longer in the lake; rows in the lake and rows loaded.
  */
 import { compareHours, type HourKey } from '@ghlake/core';
-import type { LakeFile } from './lake-inventory.js';
+import type { LakeTableFile } from './lake-inventory.js';
 import { planLoad } from './load-plan.js';
 import type { LoadedFile } from './loads.js';
 import type { SnowflakeObjects } from './options.js';
@@ -31,7 +31,7 @@ export interface TableStatus {
   lastLoadedAt: string | null;
 }
 
-export function compareLakeWithLoads(objects: SnowflakeObjects, lake: readonly LakeFile[], loaded: readonly LoadedFile[]): TableStatus[] {
+export function compareLakeWithLoads(objects: SnowflakeObjects, lake: readonly LakeTableFile[], loaded: readonly LoadedFile[]): TableStatus[] {
   const plan = planLoad(objects, lake, loaded);
   return SNOWFLAKE_TABLES.map((table) => {
     const key = tableKey(table);
