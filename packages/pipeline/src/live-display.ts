@@ -15,11 +15,14 @@ export function renderProgress(s: ProgressSnapshot, title: string): string[] {
   const tf = s.transform;
   const stages = s.activeStages.length ? s.activeStages.join(' + ') : s.elapsedMs < 1000 ? 'starting' : 'finishing';
   const skipped = s.upToDate ? `, ${s.upToDate} up to date` : '';
+  const settled = dl.done + dl.missing + dl.failed;
+  // Hours that can still be transformed: those not missing and not failed to download.
+  const transformable = Math.max(0, s.toProcess - dl.missing - dl.failed);
   const lines = [
     `${title}  [${formatDuration(s.elapsedMs)}]`,
-    `  download   ${dl.done}/${s.toProcess} hours  ${formatBytes(dl.bytes)}  ${formatRate(dl.bytesPerSec / 1e6, 'MB')}` +
+    `  download   ${settled}/${s.toProcess} hours  ${formatBytes(dl.bytes)}  ${formatRate(dl.bytesPerSec / 1e6, 'MB')}` +
       `${dl.missing ? `  ${dl.missing} missing` : ''}${dl.failed ? `  ${dl.failed} failed` : ''}`,
-    `  transform  ${tf.done}/${s.toProcess} hours${tf.inFlight ? ` (+${tf.inFlight} running)` : ''}  ${formatCount(tf.events)} events  ${formatRate(tf.eventsPerSec, 'events')}` +
+    `  transform  ${tf.done}/${transformable} hours${tf.inFlight ? ` (+${tf.inFlight} running)` : ''}  ${formatCount(tf.events)} events  ${formatRate(tf.eventsPerSec, 'events')}` +
       `${tf.quarantined ? `  ${formatCount(tf.quarantined)} quarantined` : ''}${tf.failed ? `  ${tf.failed} failed` : ''}`,
     `  stage      ${stages}${skipped}  ETA ${s.etaMs === undefined ? '–' : formatDuration(s.etaMs)}`,
   ];
@@ -59,11 +62,12 @@ export class LiveDisplay {
     if (this.timer) this.draw();
   }
 
-  /** Final frame stays on screen; the cursor comes back. */
+  /** The display is wiped (the summary that follows says it all); the cursor comes back. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.draw(true);
+    this.clear();
+    this.drawn = 0;
     this.out.write(`${ESC}?25h`);
   }
 

@@ -31,7 +31,8 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
       else if (verbose) log.info(event.skipped ? 'stage skipped' : 'stage finished', { stage: event.stage, ms: Math.round(event.ms), ...(event.detail ? { detail: event.detail } : {}) });
       break;
     case 'hour-download':
-      if (event.status === 'missing') log.warn('hour missing', { hour: event.hour, reason: event.error?.message });
+      // Missing hours are normal (GH Archive has gaps): counted on the display, listed in the summary.
+      if (event.status === 'missing') (verbose ? log.warn : log.debug)('hour missing', { hour: event.hour, reason: event.error?.message });
       else if (event.status === 'failed') log.error('hour failed to download', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
       else if (verbose) log.info('hour downloaded', { hour: event.hour, status: event.status, bytes: event.bytes });
       break;
@@ -78,7 +79,7 @@ export function formatRunSummary(s: RunSummary): string {
     const t = s.stages[st]!;
     return `${st} ${t.skipped ? 'skipped' : !t.ok ? 'FAILED' : formatDuration(t.ms)}`;
   });
-  row('time', `${stages.join(' · ')} · total ${formatDuration(s.elapsedMs)} (download and transform overlap)`);
+  row('time', `${stages.join(' · ')} · total ${formatDuration(s.elapsedMs)}`);
   if (s.events) row('throughput', `${formatRate(s.throughput.eventsPerSec, 'events')}, ${formatRate(s.throughput.downloadMBps, 'MB')} downloaded`);
   if (s.gold) {
     const tables = Object.entries(s.gold.tables);

@@ -85,6 +85,11 @@ describe('one lake, one run', () => {
       );
       expect(second.stderr).toContain(`hint: wait for it to finish, or stop it (kill ${first.child.pid})`);
       expect((await first.exited).code).toBe(0);
+      // Stages overlap: with hours arriving one by one, hours were transformed while others still downloaded.
+      const transformedAt = first.logs.findIndex((l) => l.msg === 'hour transformed');
+      const downloadDoneAt = first.logs.findIndex((l) => l.msg === 'stage finished' && l.stage === 'download');
+      expect(transformedAt).toBeGreaterThan(-1);
+      expect(transformedAt).toBeLessThan(downloadDoneAt);
     } finally {
       suite.mirror.setFaults({});
     }

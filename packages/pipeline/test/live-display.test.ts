@@ -31,7 +31,9 @@ function screen(output: string): string[] {
       /* column 0: lines are only ever rewritten whole after a clear */
     } else lines[row] = (lines[row] ?? '') + ch;
   }
-  return lines.filter((l, i) => l !== '' || i < lines.length - 1);
+  // Cleared lines below the cursor are blank and get overwritten by what comes next.
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 describe('progress', () => {
@@ -76,18 +78,24 @@ describe('live display', () => {
     n = 1;
     display.log('warn something happened');
     n = 2;
+    expect(screen(t.chunks.join(''))).toEqual(['warn something happened', 'frame 1', 'line two 1']);
+    display.log('info second');
+    expect(screen(t.chunks.join(''))).toEqual(['warn something happened', 'info second', 'frame 2', 'line two 2']);
     display.stop();
     const out = t.chunks.join('');
     expect(out).toContain('\x1b[?25l');
     expect(out.endsWith('\x1b[?25h')).toBe(true);
-    expect(screen(out)).toEqual(['warn something happened', 'frame 2', 'line two 2']);
+    // The live block is wiped at the end: the summary printed next replaces it.
+    expect(screen(out)).toEqual(['warn something happened', 'info second']);
   });
 
   it('cuts lines to the terminal width so they never wrap', () => {
     const t = terminal(30);
     const display = new LiveDisplay(t, () => ['x'.repeat(100)]);
     display.start();
+    const lines = screen(t.chunks.join(''));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.length).toBeLessThan(30);
     display.stop();
-    for (const line of screen(t.chunks.join(''))) expect(line.length).toBeLessThan(30);
   });
 });
