@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GhlakeError, PART_FILE, rawPath, tableDir } from '@ghlake/core';
 import { createS3Client, formatUploadSummary, localGoldVersion, uploadExitCode, uploadLake, type UploadConfigInput, type UploadEvent, type GoldPointer } from '../src/index.js';
@@ -225,6 +225,44 @@ describe('uploadLake', () => {
     expect(secondIds.size).toBe(1);
     expect([...secondIds][0]).not.toBe([...firstUploadIds][0]);
     expect((await getBytes(key)).equals(big)).toBe(true);
+  });
+
+  it('aborts the multipart uploads a killed run left behind (and not one a concurrent run just started)', async () => {
+    // What a SIGKILLed run leaves: a real multipart upload on s3rver with one part and no completion.
+    const key = `${prefix}/raw/date=2015-01-01/2015-01-01-15.json.gz`;
+    const stale = await direct.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: key }));
+    await direct.send(new UploadPartCommand({ Bucket: s3.bucket, Key: key, UploadId: stale.UploadId!, PartNumber: 1, Body: Buffer.alloc(5 * 1024 * 1024, 1) }));
+    // s3rver implements neither ListMultipartUploads nor AbortMultipartUpload, so the proxy answers
+    // those two calls the way S3 documents them: two pages, the stale upload and one initiated a
+    // minute in the future (another run's, started after ours), then 204 for the abort.
+    const upload = (k: string, id: string, initiated: string) =>
+      `<Upload><Key>${k}</Key><UploadId>${id}</UploadId><Initiated>${initiated}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`;
+    const page = (truncated: boolean, uploads: string, next = '') =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${s3.bucket}</Bucket>` +
+      `<Prefix>${prefix}/</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>${truncated}</IsTruncated>${next}${uploads}</ListMultipartUploadsResult>`;
+    const future = new Date(Date.now() + 60_000).toISOString();
+    proxy.rule = (req) => {
+      if (req.method === 'GET' && req.key === '' && req.query.has('uploads')) {
+        return req.query.has('key-marker')
+          ? { reply: 200, body: page(false, upload(`${prefix}/silver/actors/part-0.parquet`, 'concurrent-run-upload', future)) }
+          : { reply: 200, body: page(true, upload(key, stale.UploadId!, '2026-01-01T00:00:00.000Z'), `<NextKeyMarker>${key}</NextKeyMarker><NextUploadIdMarker>${stale.UploadId}</NextUploadIdMarker>`) };
+      }
+      if (req.method === 'DELETE' && req.query.has('uploadId')) return { reply: 204, body: '' };
+      return undefined;
+    };
+    const summary = await uploadLake(config());
+    expect(summary.staleMultipartUploads).toEqual({ supported: true, aborted: 1 });
+    const listings = proxy.requests.filter((r) => r.method === 'GET' && r.query.has('uploads'));
+    expect(listings.map((r) => [r.query.get('prefix'), r.query.get('key-marker')])).toEqual([
+      [`${prefix}/`, null],
+      [`${prefix}/`, key],
+    ]);
+    const aborts = proxy.requests.filter((r) => r.method === 'DELETE' && r.query.has('uploadId'));
+    expect(aborts.map((r) => [r.key, r.query.get('uploadId')])).toEqual([[key, stale.UploadId]]);
+    // The aborts happen before any upload, and the file is then uploaded whole.
+    expect(proxy.requests.indexOf(aborts[0]!)).toBeLessThan(proxy.requests.findIndex((r) => r.method === 'PUT'));
+    expect(summary).toMatchObject({ uploaded: 10, failed: [] });
+    await expectBucketMirrorsLake();
   });
 
   it('retries throttling (503 SlowDown) and then succeeds', async () => {
