@@ -3,6 +3,7 @@
  * stage lands its command answers "not implemented yet" with exit code 2.
  */
 import { notImplementedCommand, type Command } from '@ghlake/core';
+import { downloadCommand } from '@ghlake/download';
 import { goldCommand, queryCommand } from '@ghlake/gold';
 import { bronzeCommand } from '@ghlake/bronze';
 import { silverCommand } from '@ghlake/silver';
@@ -11,7 +12,7 @@ import { uploadCommand } from '@ghlake/storage';
 import { statusCommand } from './status-command.js';
 
 export const COMMANDS: readonly Command[] = [
-  notImplementedCommand('download', 'download GH Archive hours into the lake'),
+  downloadCommand,
   bronzeCommand,
   silverCommand,
   goldCommand,
