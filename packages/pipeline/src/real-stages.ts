@@ -5,6 +5,7 @@
  */
 import { ERROR_CODES, createPool, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
 import { downloadHours, type HourError } from '@ghlake/download';
+import { uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
@@ -72,6 +73,19 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
         db.close();
       }
     },
+    ...(config.upload
+      ? {
+          async upload({ signal }: { signal: AbortSignal }) {
+            const s = await uploadLake(config.upload!, { signal });
+            return {
+              uploaded: s.uploaded,
+              unchanged: s.skippedUnchanged,
+              failed: s.failed.map((f) => ({ key: f.key, message: `${f.code}: ${f.message}` })),
+              bytes: s.uploadedBytes,
+            };
+          },
+        }
+      : {}),
     async close() {
       if (!options.pool) await pool.destroy();
     },

@@ -68,7 +68,7 @@ export const runCommand: Command = {
           hours: config.hours,
           force: config.force,
           transformConcurrency: config.threads,
-          upload: false,
+          upload: config.upload !== undefined,
           snowflake: false,
           topRepositories: 10,
           command: ['ghlake', 'run', ...io.argv].join(' '),

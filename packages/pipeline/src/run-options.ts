@@ -7,6 +7,7 @@ import { COMMON_OPTIONS, RANGE_OPTIONS, defineOptions, parseBoolean, resolveHour
 import { DOWNLOAD_OPTIONS, downloadConfig, type DownloadConfig } from '@ghlake/download';
 import { DUCKDB_OPTIONS } from '@ghlake/gold';
 import { TRANSFORM_OPTIONS } from '@ghlake/bronze';
+import { S3_LOCATION_OPTIONS, resolveUploadConfig, type UploadConfig } from '@ghlake/storage';
 
 /** GH Archive's own example hour: what `ghlake run` processes when given no range. */
 export const EXAMPLE_HOUR = '2015-01-01-15' as HourKey;
@@ -36,6 +37,15 @@ export const RUN_OPTIONS = defineOptions({
   bodyTimeout: d.bodyTimeout,
   memoryLimit: DUCKDB_OPTIONS.memoryLimit,
   workerHeapMb: TRANSFORM_OPTIONS.workerHeapMb,
+  upload: {
+    flag: 'upload',
+    env: 'GHLAKE_UPLOAD',
+    description: 'publish the lake to S3 after gold (needs --bucket; see ghlake upload --help)',
+    default: false,
+    boolean: true,
+    parse: parseBoolean,
+  },
+  ...S3_LOCATION_OPTIONS,
   json: COMMON_OPTIONS.json,
   logLevel: COMMON_OPTIONS.logLevel,
 });
@@ -51,6 +61,8 @@ export interface RunStageConfig {
   memoryLimit: number;
   workerHeapMb: number;
   download: DownloadConfig;
+  /** Set when --upload was given. */
+  upload: UploadConfig | undefined;
 }
 
 export function runConfigFromOptions(options: RunOptions, cwd: string): RunStageConfig {
@@ -76,5 +88,16 @@ export function runConfigFromOptions(options: RunOptions, cwd: string): RunStage
       bodyTimeoutMs: options.bodyTimeout,
       verify: options.force,
     }),
+    // Validated up front: a missing --bucket fails before any hour is downloaded.
+    upload: options.upload
+      ? resolveUploadConfig({
+          lake,
+          bucket: options.bucket ?? '',
+          prefix: options.prefix,
+          endpoint: options.endpoint,
+          forcePathStyle: options.forcePathStyle,
+          region: options.region,
+        })
+      : undefined,
   };
 }

@@ -1,0 +1,83 @@
+/**
+ * `ghlake run --upload`: after gold, the lake is published to S3 (a real S3-compatible server,
+ * s3rver, on 127.0.0.1) and the manifest marks the hours published; a rerun re-uploads nothing.
+ */
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestPath } from '@ghlake/core';
+import { createS3Client } from '@ghlake/storage';
+import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
+import { startS3, type TestS3 } from '../../storage/test/fixtures/s3/s3-server.js';
+import { runGhlake } from './helpers/ghlake-process.js';
+import { writeSlicedHours } from './helpers/sliced-hours.js';
+
+let work: string;
+let mirror: Mirror;
+let s3: TestS3;
+
+beforeAll(async () => {
+  work = await fs.mkdtemp(path.join(tmpdir(), 'ghlake-run-upload-'));
+  await writeSlicedHours(path.join(work, 'mirror'));
+  mirror = await startMirror({ root: path.join(work, 'mirror') });
+  s3 = await startS3('ghlake-run-test');
+});
+afterAll(async () => {
+  await mirror?.close();
+  await s3?.close();
+  await fs.rm(work, { recursive: true, force: true });
+});
+
+describe('ghlake run --upload', () => {
+  it('publishes raw, bronze, silver and gold to S3 and marks the hours published; a rerun uploads nothing new', async () => {
+    const lake = path.join(work, 'lake');
+    const env = {
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      AWS_CONFIG_FILE: path.join(work, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const args = ['run', '--from', '2015-01-01-0', '--to', '2015-01-01-1', '--base-url', mirror.url, '--lake', lake, '--upload', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--prefix', 'lakes/test', '--json'];
+    const r = await runGhlake(args, { env });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.upload.failed).toEqual([]);
+    expect(summary.upload.uploaded).toBeGreaterThan(10);
+
+    const client = createS3Client({ endpoint: s3.endpoint, credentials: s3.credentials });
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'lakes/test/' }));
+    client.destroy();
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'lakes/test/raw/date=2015-01-01/2015-01-01-0.json.gz',
+        'lakes/test/bronze/events/date=2015-01-01/hour=1/part-0.parquet',
+        'lakes/test/silver/events/date=2015-01-01/hour=0/part-0.parquet',
+        'lakes/test/silver/actors/part-0.parquet',
+      ]),
+    );
+    expect(keys.some((k) => /^lakes\/test\/gold\/.*repo_metrics\/part-0\.parquet$/.test(k))).toBe(true);
+    expect(keys.filter((k) => k.includes('_state') || k.includes('warehouse.duckdb') || k.includes('.tmp-'))).toEqual([]);
+
+    const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
+    expect(manifest.hours['2015-01-01-0'].state).toBe('published');
+    expect(manifest.hours['2015-01-01-1'].state).toBe('published');
+
+    const again = await runGhlake(args, { env });
+    expect(again.code, again.stderr).toBe(0);
+    const second = JSON.parse(again.stdout);
+    expect(second.upload.uploaded).toBe(0);
+    expect(second.upload.unchanged).toBe(summary.upload.uploaded + summary.upload.unchanged);
+  });
+
+  it('--upload without a bucket is a usage error before anything is downloaded', async () => {
+    const lake = path.join(work, 'no-bucket');
+    const r = await runGhlake(['run', '--from', '2015-01-01-0', '--base-url', mirror.url, '--lake', lake, '--upload'], { env: { GHLAKE_S3_BUCKET: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error GHLAKE_USAGE: no bucket given: upload needs --bucket\n  hint: pass --bucket <name> or set GHLAKE_S3_BUCKET/);
+    await expect(fs.stat(lake)).rejects.toThrow(/ENOENT/);
+  });
+});
