@@ -61,10 +61,12 @@ export async function dedupPartitionedTable(connection: DuckDBConnection, lake: 
   result.duplicateKeys = await queryNumber(connection, `SELECT count(*) FROM ${dupKeys}`);
 
   if (result.duplicateKeys > 0) {
-    // A file loses rows when it holds a duplicated key it is not the keeper of, or holds one key twice.
+    // A file loses rows when it holds a duplicated key it is not the keeper of (all its copies
+    // go), or holds a key more than once (all but the first go).
     const losers = await queryRows(
       connection,
-      `SELECT filename FROM (
+      `SELECT filename, sum(CASE WHEN source_hour > keep_hour THEN copies ELSE copies - 1 END) AS removed, max(copies) > 1 AS repeats_in_file
+       FROM (
          SELECT r.filename, ${SOURCE_HOUR_SQL} AS source_hour, d.keep_hour, count(*) AS copies
          FROM ${all} r JOIN ${dupKeys} d ON ${keyEquals(table, 'r', 'd')}
          GROUP BY r.filename, source_hour, d.keep_hour, ${keyList(table, 'r')}
@@ -73,53 +75,50 @@ export async function dedupPartitionedTable(connection: DuckDBConnection, lake: 
       `finding ${table.name} partitions with duplicates`,
     );
     const byFile = new Map(files.map((f) => [f.file, f]));
-    const rewrite = losers.map((r) => byFile.get(String(r.filename))).filter((f): f is PartitionFile => f !== undefined);
-    for (const partition of rewrite) {
-      result.rowsRemoved += await rewriteWithoutDuplicates(connection, table, partition, dupKeys);
+    for (const loser of losers) {
+      const partition = byFile.get(String(loser.filename));
+      if (!partition) continue;
+      await rewriteWithoutDuplicates(connection, table, partition, dupKeys, Number(loser.removed), loser.repeats_in_file === true);
+      result.rowsRemoved += Number(loser.removed);
       result.rewrittenHours.push(partition.hour);
     }
+    result.rewrittenHours.sort((a, b) => hourIndex(a) - hourIndex(b));
   }
   await runSql(connection, `DROP TABLE IF EXISTS ${dupKeys}`);
   result.rows = await queryNumber(connection, `SELECT count(*) FROM ${readParquet(files.map((f) => f.file))}`, `counting ${table.name}`);
   return result;
 }
 
-/** Rewrite one partition file keeping, per key, only a copy this hour is the keeper of. Returns rows removed. */
-async function rewriteWithoutDuplicates(connection: DuckDBConnection, table: TableDecl, partition: PartitionFile, dupKeys: string): Promise<number> {
+/**
+ * Rewrite one partition file keeping, per key, only a copy this hour is the keeper of: one COPY
+ * (anti-join against the duplicate keys; a window only when the file repeats a key itself), in
+ * the file's original row order, to a temporary file that then replaces the partition.
+ */
+async function rewriteWithoutDuplicates(connection: DuckDBConnection, table: TableDecl, partition: PartitionFile, dupKeys: string, removed: number, repeatsInFile: boolean): Promise<void> {
   const source = readParquet(partition.file, { fileRowNumber: true });
-  const before = await queryNumber(connection, `SELECT count(*) FROM ${readParquet(partition.file)}`);
+  const rows = repeatsInFile
+    ? `(SELECT *, row_number() OVER (PARTITION BY ${keyList(table)} ORDER BY file_row_number) AS copy_in_file FROM ${source})`
+    : `(SELECT *, 1 AS copy_in_file FROM ${source})`;
   const metadata = await keptMetadata(connection, partition.file);
+  metadata[DEDUP_METADATA_KEY] = String(removed + Number(metadata[DEDUP_METADATA_KEY] ?? 0));
   const tmp = tempPathFor(partition.file);
   try {
     await runSql(
       connection,
-      `CREATE OR REPLACE TEMP TABLE partition_kept AS
-         SELECT * FROM (
-           SELECT *, row_number() OVER (PARTITION BY ${keyList(table)} ORDER BY file_row_number) AS copy_in_file
-           FROM ${source}
-         ) p
-         WHERE copy_in_file = 1
-           AND NOT EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${keyEquals(table, 'd', 'p')} AND d.keep_hour < ${hourIndex(partition.hour)})`,
-      `deduplicating ${partition.file}`,
-    );
-    const kept = await queryNumber(connection, 'SELECT count(*) FROM partition_kept');
-    const removed = before - kept;
-    metadata[DEDUP_METADATA_KEY] = String(removed + Number(metadata[DEDUP_METADATA_KEY] ?? 0));
-    await runSql(
-      connection,
-      `COPY (SELECT ${typedSelectList(table)} FROM partition_kept ORDER BY file_row_number)
-       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${Object.entries(metadata)
+      `COPY (
+         SELECT ${typedSelectList(table, { qualifier: 'p' })} FROM ${rows} p
+         WHERE p.copy_in_file = 1
+           AND NOT EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${keyEquals(table, 'd', 'p')} AND d.keep_hour < ${hourIndex(partition.hour)})
+         ORDER BY p.file_row_number
+       ) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${Object.entries(metadata)
          .map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`)
          .join(', ')}})`,
       `rewriting ${partition.file}`,
     );
     await commitFile(tmp, partition.file);
-    return removed;
   } catch (error) {
     await fs.rm(tmp, { force: true });
     throw error;
-  } finally {
-    await runSql(connection, 'DROP TABLE IF EXISTS partition_kept');
   }
 }
 

@@ -82,7 +82,16 @@ export const ENTITY_FOLDS: readonly EntityFold[] = [
   },
 ];
 
-/** The fold as one SELECT over a relation of observations with a `source_hour` column. */
+/**
+ * (seen_at, source_hour, file_row_number) packed into one HUGEINT, which arg_max compares about
+ * twice as fast as a STRUCT: microseconds since the epoch × 10^13 + hour × 10^7 + row. Exact while
+ * an hour file has under 10^7 rows and hours since the epoch stay under 10^6 (until 2084).
+ */
+function recencyKey(seenAt: string): string {
+  return `(CAST(epoch_us(${seenAt}) AS HUGEINT) * 10000000000000 + CAST(source_hour AS HUGEINT) * 10000000 + file_row_number)`;
+}
+
+/** The fold as one SELECT over a relation of observations with `source_hour` and `file_row_number` columns. */
 export function entityFoldSql(fold: EntityFold, observations: string): string {
   const id = sqlIdent(fold.id);
   const columns = fold.entity.columns.map((c) => {
@@ -93,8 +102,8 @@ export function entityFoldSql(fold: EntityFold, observations: string): string {
     if (c.name === 'last_seen_at') return `max("last_seen_at") AS ${name}`;
     const seenAt = fold.attributes[c.name];
     if (seenAt === undefined) throw new Error(`entity fold ${fold.entity.name}: no rule for column ${c.name}`);
-    // arg_max over (seen_at, source hour, row in file): the latest non-NULL value, ties to the later hour.
-    return `arg_max(${name}, struct_pack(s := ${sqlIdent(seenAt)}, h := source_hour, r := file_row_number)) FILTER (WHERE ${name} IS NOT NULL AND ${sqlIdent(seenAt)} IS NOT NULL) AS ${name}`;
+    // The latest non-NULL value by (seen_at, source hour, row in file): ties go to the later hour.
+    return `arg_max(${name}, ${recencyKey(sqlIdent(seenAt))}) FILTER (WHERE ${name} IS NOT NULL AND ${sqlIdent(seenAt)} IS NOT NULL) AS ${name}`;
   });
   return `SELECT ${columns.join(', ')} FROM ${observations} GROUP BY ${id}`;
 }
