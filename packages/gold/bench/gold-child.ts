@@ -11,11 +11,14 @@ if (!lake || !memory || !threads) {
   process.stderr.write('usage: tsx bench/gold-child.ts <lake> <memoryLimitBytes> <threads>\n');
   process.exit(2);
 }
+const cpu0 = process.cpuUsage();
 const result = await buildGold({ lake, memoryLimit: Number(memory), threads: Number(threads) });
 process.stdout.write(
   `${JSON.stringify({
     timings: result.timings,
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuS: Math.round(((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6) * 10) / 10,
+    goldMs: Object.fromEntries(result.gold.map((g) => [g.table, g.ms])),
     events: result.consolidation.events.rows,
     duplicatesRemoved: result.consolidation.events.rowsRemoved,
     gold: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),

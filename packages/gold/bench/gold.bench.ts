@@ -33,6 +33,8 @@ const EVENTS_PER_HOUR = 200_000;
 interface ChildResult {
   timings: Record<string, number>;
   maxRssMb: number;
+  cpuS: number;
+  goldMs: Record<string, number>;
   events: number;
   duplicatesRemoved: number;
   gold: Record<string, number>;
@@ -76,8 +78,8 @@ async function main(): Promise<void> {
       .join(' ')}\n\n`,
   );
   const rows: string[] = [];
-  const header = '| events | hours | consolidate s | gold s | publish+warehouse s | total s | s per 1M events | peak RSS MB | rerun total s | rerun peak RSS MB |';
-  rows.push(header, '|---|---|---|---|---|---|---|---|---|---|');
+  const header = '| events | hours | consolidate s | gold s | publish+warehouse s | total s (wall) | CPU s | wall s per 1M events | peak RSS MB | rerun total s | rerun CPU s | rerun peak RSS MB |';
+  rows.push(header, '|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const events of sizes) {
     const src = await source(events);
     if (src.generatedMs !== undefined) process.stdout.write(`generated ${events.toLocaleString('en-US')} events in ${s(src.generatedMs)} s\n`);
@@ -88,9 +90,9 @@ async function main(): Promise<void> {
     const rerun = await measure(lake);
     await fs.rm(lake, { recursive: true, force: true });
     const t = first.timings;
-    const line = `| ${events.toLocaleString('en-US')} | ${Math.ceil(events / EVENTS_PER_HOUR)} | ${s(t.consolidate!)} | ${s(t.gold!)} | ${s(t.publish! + t.warehouse!)} | ${s(t.total!)} | ${(t.total! / 1000 / (events / 1e6)).toFixed(2)} | ${first.maxRssMb} | ${s(rerun.timings.total!)} | ${rerun.maxRssMb} |`;
+    const line = `| ${events.toLocaleString('en-US')} | ${Math.ceil(events / EVENTS_PER_HOUR)} | ${s(t.consolidate!)} | ${s(t.gold!)} | ${s(t.publish! + t.warehouse!)} | ${s(t.total!)} | ${first.cpuS.toFixed(1)} | ${(t.total! / 1000 / (events / 1e6)).toFixed(2)} | ${first.maxRssMb} | ${s(rerun.timings.total!)} | ${rerun.cpuS.toFixed(1)} | ${rerun.maxRssMb} |`;
     rows.push(line);
-    process.stdout.write(`${line}\n  ${JSON.stringify({ events: first.events, duplicatesRemoved: first.duplicatesRemoved, gold: first.gold, entities: first.entities })}\n`);
+    process.stdout.write(`${line}\n  ${JSON.stringify({ events: first.events, duplicatesRemoved: first.duplicatesRemoved, gold: first.gold, entities: first.entities, goldMs: first.goldMs, load: loadavg()[0]!.toFixed(1) })}\n`);
   }
   process.stdout.write(`\n${rows.join('\n')}\n`);
 }

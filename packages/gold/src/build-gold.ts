@@ -44,6 +44,8 @@ export interface GoldTableResult {
   rows: number;
   bytes: number;
   file: string;
+  /** Time to compute and write the table. */
+  ms: number;
 }
 
 export interface GoldResult {
@@ -71,6 +73,7 @@ async function createSourceViews(connection: DuckDBConnection, lake: string): Pr
 }
 
 async function writeGoldTable(connection: DuckDBConnection, table: TableDecl, dir: string): Promise<GoldTableResult> {
+  const started = performance.now();
   const model = renderModel(table.name, {
     dialect: 'duckdb',
     source: (layer, name) => {
@@ -88,7 +91,7 @@ async function writeGoldTable(connection: DuckDBConnection, table: TableDecl, di
   );
   const rows = await queryNumber(connection, `SELECT count(*) FROM read_parquet(${sqlString(file)})`);
   const { size } = await fs.stat(file);
-  return { table: table.name, rows, bytes: size, file };
+  return { table: table.name, rows, bytes: size, file, ms: Math.round(performance.now() - started) };
 }
 
 export async function buildGold(config: GoldConfig): Promise<GoldResult> {
