@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GhlakeError, PART_FILE, rawPath, tableDir } from '@ghlake/core';
 import { createS3Client, formatUploadSummary, localGoldVersion, uploadExitCode, uploadLake, type UploadConfigInput, type UploadEvent, type GoldPointer } from '../src/index.js';
@@ -126,8 +126,38 @@ describe('uploadLake', () => {
     expect(again).toMatchObject({ uploaded: 0, skippedUnchanged: 10, failed: [], multipart: 0 });
     expect(again.gold).toMatchObject({ status: 'unchanged', removedObjects: 0 });
     expect(writes(proxy.requests)).toEqual([]);
+    // The upload record (_state/upload-record.json) matches the listing's ETags: no HeadObject at all.
+    expect(proxy.requests.map((r) => `${r.method} ${r.key}${r.query.has('uploads') ? '?uploads' : r.query.has('list-type') ? '?list' : ''}`)).toEqual([
+      'GET ?list',
+      'GET ?uploads',
+      `GET ${prefix}/gold/_current.json`,
+    ]);
     expect(formatUploadSummary(again)).toContain('nothing to upload: all 10 objects are unchanged');
     expect(uploadExitCode(again)).toBe(0);
+  });
+
+  it('without the upload record, unchanged objects are proven by the sha256 in their metadata (HeadObject)', async () => {
+    await uploadLake(config());
+    await rm(path.join(testLake.lake, '_state', 'upload-record.json'));
+    proxy.requests.length = 0;
+    const again = await uploadLake(config());
+    expect(again).toMatchObject({ uploaded: 0, skippedUnchanged: 10 });
+    expect(proxy.requests.filter((r) => r.method === 'HEAD')).toHaveLength(10);
+    expect(writes(proxy.requests)).toEqual([]);
+  });
+
+  it('an object rewritten behind our back (same size, other bytes) is detected and uploaded again', async () => {
+    await uploadLake(config());
+    const key = `${prefix}/silver/events/date=2015-01-01/hour=15/part-0.parquet`;
+    const original = await getBytes(key);
+    const tampered = Buffer.from(original);
+    tampered[100] = tampered[100]! ^ 0xff;
+    await direct.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: tampered }));
+    proxy.requests.length = 0;
+    const again = await uploadLake(config());
+    expect(again).toMatchObject({ uploaded: 1, skippedUnchanged: 9 });
+    expect(proxy.requests.filter((r) => r.method === 'HEAD').map((r) => r.key)).toEqual([key]); // the ETag differed from our record
+    expect((await getBytes(key)).equals(original)).toBe(true);
   });
 
   it('uploads a changed file of the same size again: sha256 decides, not size', async () => {

@@ -15,7 +15,6 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GOLD_VERSIONS_DIR, goldPointerKey, goldVersionKey, goldVersionPrefix, keyPrefix, objectKey } from './keys.js';
-import { listRemote } from './remote.js';
 import { SHA256_METADATA } from './put-object.js';
 import { listLakeFiles } from './lake-files.js';
 import { HashCache, localSha256 } from './checksum.js';
@@ -123,18 +122,23 @@ export async function writeGoldPointer(client: S3Client, bucket: string, prefix:
   );
 }
 
-/** Step 3: delete every object below `gold/_v/` that is not in `keepVersion`. Returns the deleted keys. */
+/**
+ * Step 3: delete every object below `gold/_v/` that is not in `keepVersion`. `existingKeys` are
+ * the keys the run listed at its start (objects of this run's version are never candidates).
+ * Returns the deleted keys.
+ */
 export async function removeOtherGoldVersions(
   client: S3Client,
   bucket: string,
   prefix: string,
   keepVersion: string,
+  existingKeys: Iterable<string>,
   concurrency: number,
   onError: (key: string, error: unknown) => void,
 ): Promise<string[]> {
   const keep = goldVersionPrefix(prefix, keepVersion);
-  const all = await listRemote(client, bucket, keyPrefix(objectKey(prefix, GOLD_VERSIONS_DIR)));
-  const doomed = [...all.keys()].filter((k) => !k.startsWith(keep) && k !== goldPointerKey(prefix)).sort();
+  const versions = keyPrefix(objectKey(prefix, GOLD_VERSIONS_DIR));
+  const doomed = [...existingKeys].filter((k) => k.startsWith(versions) && !k.startsWith(keep)).sort();
   const deleted: string[] = [];
   let next = 0;
   const worker = async () => {

@@ -26,6 +26,8 @@ export interface PutFileInput {
 export interface PutFileResult {
   multipart: boolean;
   parts: number;
+  /** The object's ETag as the store answered (undefined if it sent none). */
+  etag: string | undefined;
 }
 
 export function contentTypeFor(key: string): string {
@@ -56,11 +58,12 @@ export async function putFile(input: PutFileInput): Promise<PutFileResult> {
     leavePartsOnError: false,
     abortController: controller,
   });
+  let etag: string | undefined;
   try {
-    await upload.done();
+    etag = (await upload.done()).ETag;
   } finally {
     input.signal.removeEventListener('abort', onAbort);
   }
   const multipart = upload.uploadId !== undefined;
-  return { multipart, parts: multipart ? Math.max(1, Math.ceil(input.size / input.partSize)) : 1 };
+  return { multipart, parts: multipart ? Math.max(1, Math.ceil(input.size / input.partSize)) : 1, etag };
 }

@@ -9,6 +9,7 @@ import { SHA256_METADATA } from './put-object.js';
 export interface RemoteObject {
   key: string;
   size: number;
+  etag?: string | undefined;
 }
 
 /** Every object below `listPrefix`, by key. */
@@ -17,7 +18,7 @@ export async function listRemote(client: S3Client, bucket: string, listPrefix: s
   const pages = paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: bucket, ...(listPrefix === '' ? {} : { Prefix: listPrefix }) });
   for await (const page of pages) {
     if (signal?.aborted) break;
-    for (const o of page.Contents ?? []) if (o.Key !== undefined) out.set(o.Key, { key: o.Key, size: o.Size ?? 0 });
+    for (const o of page.Contents ?? []) if (o.Key !== undefined) out.set(o.Key, { key: o.Key, size: o.Size ?? 0, etag: o.ETag });
   }
   return out;
 }

@@ -23,6 +23,7 @@ import { goldPointerKey, goldVersionKey, keyPrefix, objectKey, s3Url } from './k
 import { listRemote, remoteSha256, type RemoteObject } from './remote.js';
 import { abortStaleMultipartUploads } from './multipart-cleanup.js';
 import { putFile } from './put-object.js';
+import { normalizeEtag, UploadRecord } from './upload-record.js';
 import { AttemptsExhausted, withRetries } from './retry.js';
 import { isRetryableS3Error, s3Error } from './s3-errors.js';
 import { buildGoldPointer, readGoldPointer, removeOtherGoldVersions, writeGoldPointer, type GoldFile } from './gold-publish.js';
@@ -197,6 +198,7 @@ export async function uploadLake(input: UploadConfigInput, options: UploadRunOpt
     warnings.push(...stale.warnings);
 
     const cache = await HashCache.load(config.lake);
+    const record = await UploadRecord.load(config.lake, config.endpoint, bucket);
     const policy = { retries: config.retries, baseDelayMs: config.retryBaseDelayMs, isRetryable: isRetryableS3Error, signal };
 
     const fail = (key: string, path: string, error: GhlakeError, attempts: number) => {
@@ -247,10 +249,17 @@ export async function uploadLake(input: UploadConfigInput, options: UploadRunOpt
         const { value, attempts: used } = await withRetries(async (attempt) => {
           attempts = attempt;
           const existing = remote.get(key);
-          if (existing !== undefined && existing.size === size && (await remoteSha256(client, bucket, key, signal)) === sha256) {
-            return { status: 'skipped' as const, multipart: false };
+          if (existing !== undefined && existing.size === size) {
+            if (attempt === 1 && record.unchanged(key, existing, sha256)) return { status: 'skipped' as const, multipart: false };
+            if ((await remoteSha256(client, bucket, key, signal)) === sha256) {
+              const etag = normalizeEtag(existing.etag);
+              if (etag !== undefined) record.set(key, { size, etag, sha256 });
+              return { status: 'skipped' as const, multipart: false };
+            }
           }
           const put = await putFile({ client, bucket, key, handle: h, size, sha256, partSize: config.partSize, queueSize: config.queueSize, signal });
+          const etag = normalizeEtag(put.etag);
+          if (etag !== undefined) record.set(key, { size, etag, sha256 });
           return { status: 'uploaded' as const, multipart: put.multipart };
         }, policy);
         if (value.status === 'skipped') {
@@ -310,22 +319,22 @@ export async function uploadLake(input: UploadConfigInput, options: UploadRunOpt
           if (!signal.aborted) fail(goldPointerKey(prefix), '', s3Error(error, 'switching gold pointer', s3Url(bucket, goldPointerKey(prefix))), thrown instanceof AttemptsExhausted ? thrown.attempts : 1);
         }
         if (summary.gold.status !== 'held' && !signal.aborted) {
-          try {
-            const removed = await removeOtherGoldVersions(client, bucket, prefix, goldPointer.version, config.concurrency, (key, error) => {
-              warnings.push(`could not delete old gold object ${s3Url(bucket, key)} (${s3Error(error, 'deleting', key).message}); the next upload retries`);
-            });
-            summary.gold.removedObjects = removed.length;
-            if (removed.length > 0) emit({ type: 'gold-removed', keys: removed });
-          } catch (error) {
-            warnings.push(`could not list old gold versions (${s3Error(error, 'listing', s3Url(bucket, listPrefix)).message}); the next upload retries`);
-          }
+          const removed = await removeOtherGoldVersions(client, bucket, prefix, goldPointer.version, remote.keys(), config.concurrency, (key, error) => {
+            warnings.push(`could not delete old gold object ${s3Url(bucket, key)} (${s3Error(error, 'deleting', key).message}); the next upload retries`);
+          });
+          summary.gold.removedObjects = removed.length;
+          if (removed.length > 0) emit({ type: 'gold-removed', keys: removed });
         }
       }
     }
 
     summary.interrupted = signal.aborted;
-    await cache.save(!signal.aborted && !goldUnreadable).catch((error: unknown) => {
+    const complete = !signal.aborted && !goldUnreadable;
+    await cache.save(complete).catch((error: unknown) => {
       warnings.push(`could not save the hash cache (${(error as Error).message}); the next run hashes again`);
+    });
+    await record.save(complete).catch((error: unknown) => {
+      warnings.push(`could not save the upload record (${(error as Error).message}); the next run checks objects with HeadObject`);
     });
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
