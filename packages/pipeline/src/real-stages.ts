@@ -3,7 +3,7 @@
  * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
-import { ERROR_CODES, createPool, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
+import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
 import { downloadHours, type HourError } from '@ghlake/download';
 import { uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
@@ -15,6 +15,8 @@ function plainError(e: HourError): PlainError {
   return { name: 'GhlakeError', code: e.code as PlainError['code'], message: e.message, ...(e.hint ? { hint: e.hint } : {}), retryable: false, details: {} };
 }
 
+const WARM_WORKER = new URL('./warm-worker.ts', import.meta.url);
+
 export interface RealStagesOptions {
   /** Use this pool instead of creating one (benchmarks share theirs). */
   pool?: SharedPool;
@@ -22,6 +24,8 @@ export interface RealStagesOptions {
 
 export function createRealStages(config: RunStageConfig, options: RealStagesOptions = {}): PipelineStages & { pool: SharedPool } {
   const pool = options.pool ?? createPool({ threads: config.threads, maxOldGenerationSizeMb: config.workerHeapMb });
+  // Every worker loads the transform's code now, while the first hours download.
+  const warmUp = Promise.all(Array.from({ length: config.threads }, () => runPoolTask(pool, WARM_WORKER, {}).catch(() => false)));
   return {
     pool,
     async download(hours, hooks) {
@@ -87,6 +91,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
         }
       : {}),
     async close() {
+      await warmUp;
       if (!options.pool) await pool.destroy();
     },
   };
