@@ -130,6 +130,14 @@ describe('ghlake upload (CLI)', () => {
     expect(run.stdout + run.stderr).not.toContain(unknownKey);
   });
 
+  it('AWS without a region is one clear error before any request', async () => {
+    const run = await ghlake(['upload', '--lake', testLake.lake, '--bucket', 'my-bucket'], { ...credentials, AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error GHLAKE_S3: listing s3://my-bucket/ghlake/ failed: Region is missing');
+    expect(run.stderr).toContain('hint: pass --region (or set AWS_REGION), or give --endpoint for an S3-compatible store');
+    expectNoSecrets(run);
+  });
+
   it('a key that keeps failing exits 1 and names the key', async () => {
     proxy.rule = (req) => (req.method === 'PUT' && req.key === 'failing/silver/events/date=2015-01-01/hour=15/part-0.parquet' ? internalError : undefined);
     const run = await ghlake(['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'failing', '--endpoint', proxy.endpoint, '--retries', '0'], credentials);

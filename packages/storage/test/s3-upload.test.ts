@@ -3,7 +3,7 @@
  * recording fault-injection proxy. Every test uses its own key prefix in one bucket.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
@@ -366,6 +366,15 @@ describe('uploadLake', () => {
     expect((error as GhlakeError).code).toBe('GHLAKE_S3');
     expect((error as GhlakeError).message).toContain('NoSuchBucket');
     expect((error as GhlakeError).hint).toContain('--bucket');
+    expect(writes(proxy.requests)).toEqual([]);
+  });
+
+  it('an empty lake uploads nothing and says why', async () => {
+    const empty = path.join(work, 'empty');
+    await mkdir(empty);
+    const summary = await uploadLake(config({ lake: empty }));
+    expect(summary).toMatchObject({ files: 0, uploaded: 0, failed: [], gold: { status: 'none' } });
+    expect(formatUploadSummary(summary)).toContain(`nothing to upload: ${empty} has no data files yet`);
     expect(writes(proxy.requests)).toEqual([]);
   });
 

@@ -43,6 +43,7 @@ export function formatUploadSummary(s: UploadSummary): string {
   ];
   if (s.interrupted) lines.push('interrupted: rerun ghlake upload to finish (objects already uploaded are skipped)');
   else if (s.failed.length > 0) lines.push(`${s.failed.length} object(s) failed: rerun ghlake upload to retry them (the others are skipped)`);
+  else if (s.files === 0) lines.push(`nothing to upload: ${s.lake} has no data files yet (run ghlake download / ghlake run first, or check --lake)`);
   else if (s.uploaded === 0 && s.gold.status !== 'published') lines.push(`nothing to upload: all ${s.skippedUnchanged} objects are unchanged`);
   lines.push(`took ${(s.durationMs / 1000).toFixed(1)}s`);
   return lines.join('\n');
