@@ -10,11 +10,11 @@ export const DEFAULT_DUCKDB_MEMORY = 2_000_000_000;
 
 export const DUCKDB_OPTIONS = defineOptions({
   lake: COMMON_OPTIONS.lake,
-  threads: { ...COMMON_OPTIONS.threads, description: 'DuckDB threads (default: available cores)' },
+  threads: { ...COMMON_OPTIONS.threads, description: 'DuckDB threads; default: the available cores' },
   memoryLimit: {
     flag: 'memory-limit',
     env: 'GHLAKE_DUCKDB_MEMORY',
-    description: 'DuckDB memory limit (e.g. 2GB); beyond it DuckDB spills to <lake>/_tmp/duckdb',
+    description: 'DuckDB memory limit, in bytes or with a unit (512MB, 4GB); beyond it DuckDB spills to <lake>/_tmp/duckdb',
     default: DEFAULT_DUCKDB_MEMORY,
     parse: (raw: string, source: string) => {
       const bytes = parseBytes(raw, source);
