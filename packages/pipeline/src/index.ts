@@ -1,2 +1,13 @@
 export { main } from './cli.js';
 export { COMMANDS } from './commands.js';
+export { runPipeline, type RunConfig, type RunHooks } from './run-pipeline.js';
+export { createRealStages, type RealStagesOptions } from './real-stages.js';
+export { RUN_OPTIONS, EXAMPLE_HOUR, runConfigFromOptions, type RunOptions, type RunStageConfig } from './run-options.js';
+export type { PipelineStages, DownloadedHour, TransformedHour, GoldOutcome, UploadOutcome, SnowflakeOutcome, TopRepository } from './stages.js';
+export type { RunSummary, FailedHour, StageTiming } from './run-summary.js';
+export type { RunEvent, RunEventListener, StageName } from './run-events.js';
+export { readManifest, type Manifest, type HourRecord, type HourState, type LineAccounting } from './manifest.js';
+export { acquireLakeLock, currentLockHolder, type LakeLock, type LockHolder } from './lake-lock.js';
+export { lakeStatus, type LakeStatus, type HourStatus } from './lake-status.js';
+export { runCommand } from './run-command.js';
+export { statusCommand } from './status-command.js';

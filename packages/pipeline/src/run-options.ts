@@ -18,7 +18,7 @@ export const RUN_OPTIONS = defineOptions({
   lake: COMMON_OPTIONS.lake,
   ...RANGE_OPTIONS,
   baseUrl: d.baseUrl,
-  threads: { ...COMMON_OPTIONS.threads, description: 'worker threads of the shared pool that transforms hours, and DuckDB threads for gold (default: available cores)' },
+  threads: { ...COMMON_OPTIONS.threads, description: 'worker threads of the shared pool that transforms hours, and DuckDB threads for gold; default: the available cores' },
   force: {
     flag: 'force',
     env: 'GHLAKE_FORCE',
