@@ -131,22 +131,29 @@ export function goldFingerprint(manifest: Manifest): { fingerprint: string; hour
 
 /**
  * Serialises manifest writes: callers mark the manifest dirty as often as they like, at most
- * one write is in flight, and the last state always reaches disk (`flush`).
+ * one write is in flight, writes are at least `minIntervalMs` apart (a year of hours makes a
+ * manifest of megabytes: rewriting it per hour event would cost more than the hours), and
+ * `flush` puts the latest state on disk at once. A write lost to a crash only means the work it
+ * recorded is redone: the files, not the manifest, decide what is complete.
  */
 export class ManifestStore {
   readonly lake: string;
   readonly manifest: Manifest;
+  private readonly minIntervalMs: number;
   private writing: Promise<void> | undefined;
   private dirty = false;
+  private urgent = false;
+  private wake: (() => void) | undefined;
   private failure: unknown;
 
-  constructor(lake: string, manifest: Manifest) {
+  constructor(lake: string, manifest: Manifest, options: { minIntervalMs?: number } = {}) {
     this.lake = lake;
     this.manifest = manifest;
+    this.minIntervalMs = options.minIntervalMs ?? 1000;
   }
 
-  static async open(lake: string): Promise<ManifestStore> {
-    return new ManifestStore(lake, await readManifest(lake));
+  static async open(lake: string, options: { minIntervalMs?: number } = {}): Promise<ManifestStore> {
+    return new ManifestStore(lake, await readManifest(lake), options);
   }
 
   update(hour: HourKey, change: (record: HourRecord) => HourRecord): HourRecord {
@@ -163,19 +170,37 @@ export class ManifestStore {
     this.writing = (async () => {
       while (this.dirty) {
         this.dirty = false;
+        const started = Date.now();
         try {
           await writeManifest(this.lake, this.manifest);
         } catch (error) {
           this.failure = error;
+        }
+        const wait = this.minIntervalMs - (Date.now() - started);
+        if (this.dirty && !this.urgent && wait > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wake = undefined;
         }
       }
       this.writing = undefined;
     })();
   }
 
-  /** Wait until the latest state is on disk; throws if any write failed. */
+  /** Write the latest state now and wait for it; throws if any write failed. */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    this.urgent = true;
+    try {
+      this.wake?.();
+      while (this.writing) await this.writing;
+    } finally {
+      this.urgent = false;
+    }
     if (this.failure !== undefined) {
       const error = this.failure;
       this.failure = undefined;

@@ -25,9 +25,10 @@ describe('manifest', () => {
   });
 
   it('every update reaches disk, written whole (last state wins, no temp file left)', async () => {
-    const store = await ManifestStore.open(lake);
+    const store = await ManifestStore.open(lake, { minIntervalMs: 60_000 });
     for (let h = 0; h < 24; h++) store.update(`2015-01-01-${h}` as HourKey, () => ({ state: 'downloaded', download: { bytes: h, at: 'now' } }));
     store.update('2015-01-01-23' as HourKey, (r) => ({ ...r, state: 'missing' }));
+    // Writes are spaced (here a minute apart): flush writes the latest state at once.
     await store.flush();
     const back = await readManifest(lake);
     expect(Object.keys(back.hours)).toHaveLength(24);
