@@ -8,7 +8,7 @@ import { goldCommand, queryCommand } from '@ghlake/gold';
 import { bronzeCommand } from '@ghlake/bronze';
 import { silverCommand } from '@ghlake/silver';
 import { runCommand } from './run-command.js';
-import { uploadCommand } from '@ghlake/storage';
+import { snowflakeCommand, uploadCommand } from '@ghlake/storage';
 import { statusCommand } from './status-command.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -20,5 +20,5 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   queryCommand,
   uploadCommand,
-  notImplementedCommand('snowflake', 'set up and load Snowflake (setup | load | status)'),
+  snowflakeCommand,
 ];

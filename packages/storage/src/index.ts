@@ -1,1 +1,2 @@
 export * from './s3/index.js';
+export * from './snowflake/index.js';

@@ -34,7 +34,7 @@ import {
 } from './options.js';
 import { readLoadedFiles, runLoad } from './run-load.js';
 import { runSetup } from './run-setup.js';
-import { withSnowflakeSession } from './session.js';
+import { withSnowflakeSession, type SessionOptions } from './session.js';
 import { integrationGuide, planSetup } from './setup-plan.js';
 import { formatScript } from './statement.js';
 import { compareLakeWithLoads, formatStatus } from './status.js';
@@ -67,6 +67,11 @@ function write(stream: NodeJS.WritableStream, text: string): void {
 
 function loggerFor(io: CommandIO, level: 'debug' | 'info' | 'warn' | 'error'): Logger {
   return createLogger({ level, format: io.stderr.isTTY ? 'pretty' : 'json', write: (line) => io.stderr.write(`${line}\n`) });
+}
+
+/** Session options for a log level: with --log-level debug the driver's own debug log comes along (secrets scrubbed). */
+function sessionOptions(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error'): SessionOptions {
+  return { logger, driverLogLevel: level === 'debug' ? 'DEBUG' : 'WARN' };
 }
 
 async function lakeFiles(io: CommandIO, lakeOption: string): Promise<{ lake: string; files: LakeTableFile[] }> {
@@ -102,7 +107,7 @@ async function setup(io: CommandIO, options: ReturnType<typeof resolveOptions<ty
   const connection = connectionFrom(options);
   const logger = loggerFor(io, options.logLevel);
   logger.info('snowflake setup', describeConnection(connection));
-  const result = await withSnowflakeSession(connection, (session) => runSetup(session, objects, location, { signal: io.signal }), { logger });
+  const result = await withSnowflakeSession(connection, (session) => runSetup(session, objects, location, { signal: io.signal }), sessionOptions(logger, options.logLevel));
   if (options.json) {
     write(io.stdout, JSON.stringify({ command: 'snowflake setup', ok: true, database: objects.database, stage: stageUrl(location.bucket, location.prefix), ...result }));
     return 0;
@@ -148,15 +153,20 @@ async function load(io: CommandIO, options: ReturnType<typeof resolveOptions<typ
       });
       return { plan, result };
     },
-    { logger },
+    sessionOptions(logger, options.logLevel),
   );
   if (options.json) {
     write(io.stdout, JSON.stringify({ command: 'snowflake load', ok: true, ...result, plan: plan.tables }));
     return 0;
   }
-  const lines = plan.units.length === 0 ? ['nothing to load: every lake partition is loaded and unchanged'] : [`loaded ${result.rowsLoaded.toLocaleString('en-US')} rows in ${result.units} unit(s):`];
-  for (const t of result.tables) lines.push(`  ${t.table.padEnd(26)} ${String(t.files).padStart(6)} files ${t.hours > 0 ? `${String(t.hours).padStart(6)} hours ` : ''}${t.rowsLoaded.toLocaleString('en-US').padStart(14)} rows`);
-  write(io.stdout, lines.join('\n'));
+  if (plan.units.length === 0) {
+    write(io.stdout, 'nothing to load: every lake partition is loaded and unchanged');
+    return 0;
+  }
+  const rows = [['table', 'files', 'hours', 'rows loaded'], ...result.tables.map((t) => [t.table, String(t.files), t.hours > 0 ? String(t.hours) : '-', t.rowsLoaded.toLocaleString('en-US')])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  write(io.stdout, [`loaded ${result.rowsLoaded.toLocaleString('en-US')} rows in ${result.units} unit(s)`, ...table].join('\n'));
   return 0;
 }
 
@@ -169,7 +179,7 @@ async function status(io: CommandIO, options: ReturnType<typeof resolveOptions<t
   const { files } = await lakeFiles(io, options.lake);
   const connection = connectionFrom(options);
   const logger = loggerFor(io, options.logLevel);
-  const loaded = await withSnowflakeSession(connection, (session) => readLoadedFiles(session, objects), { logger });
+  const loaded = await withSnowflakeSession(connection, (session) => readLoadedFiles(session, objects), sessionOptions(logger, options.logLevel));
   const rows = compareLakeWithLoads(objects, files, loaded);
   write(io.stdout, options.json ? JSON.stringify({ command: 'snowflake status', ok: true, tables: rows }) : formatStatus(rows));
   return 0;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ERROR_CODES, GhlakeError, hourFromPartitionPath, isTempPath, tableDir, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
 import { localGoldVersion } from '../s3/gold-publish.js';
-import { GOLD_VERSIONS_DIR } from '../s3/keys.js';
+import { publishedRel } from '../s3/keys.js';
 import { SNOWFLAKE_TABLES, tableKey } from './objects.js';
 
 export interface LakeTableFile {
@@ -98,7 +98,7 @@ export async function scanLake(lake: string): Promise<LakeTableFile[]> {
     out.push({
       table,
       path: rel,
-      stagePath: table.layer === 'gold' && goldVersion !== undefined ? `${GOLD_VERSIONS_DIR}/${goldVersion}/${rel.slice('gold/'.length)}` : rel,
+      stagePath: publishedRel(rel, goldVersion),
       hour: table.partitioning === 'hour' ? (hourFromPartitionPath(rel) ?? null) : null,
       bytes: stat.size,
       mtimeMs: Math.floor(stat.mtimeMs),

@@ -24,10 +24,13 @@ export interface SnowflakeSession extends SqlExecutor {
   close(): Promise<void>;
 }
 
-/** Replace every secret in `text` with `***`. */
+/** Replace every secret in `text` with `***`, also in its JSON-escaped form (logged request bodies). */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s.length > 0) out = out.split(s).join('***');
+  for (const s of secrets) {
+    if (s.length === 0) continue;
+    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) out = out.split(form).join('***');
+  }
   return out;
 }
 
@@ -96,13 +99,19 @@ function driverOptions(config: SnowflakeConnectionConfig): ConnectionOptions {
   };
 }
 
-export async function openSnowflakeSession(config: SnowflakeConnectionConfig, options: { logger?: Logger } = {}): Promise<SnowflakeSession> {
+export interface SessionOptions {
+  logger?: Logger;
+  /** How much of the driver's own logging reaches `logger` (at debug level). Default WARN. */
+  driverLogLevel?: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
+}
+
+export async function openSnowflakeSession(config: SnowflakeConnectionConfig, options: SessionOptions = {}): Promise<SnowflakeSession> {
   const logger = options.logger ?? silentLogger;
   const secrets = secretsOf(config);
   const driver = await loadDriver();
   const forward = (level: string) => (message: string) => logger.debug('snowflake-sdk', { level, message: redact(String(message), secrets) });
   driver.configure({
-    logLevel: 'WARN',
+    logLevel: options.driverLogLevel ?? 'WARN',
     customLogger: { error: forward('error'), warn: forward('warn'), info: forward('info'), debug: forward('debug'), trace: forward('trace') },
   });
 
@@ -151,7 +160,7 @@ export async function openSnowflakeSession(config: SnowflakeConnectionConfig, op
 }
 
 /** Open a session, run `work`, always close the session. */
-export async function withSnowflakeSession<T>(config: SnowflakeConnectionConfig, work: (session: SnowflakeSession) => Promise<T>, options: { logger?: Logger } = {}): Promise<T> {
+export async function withSnowflakeSession<T>(config: SnowflakeConnectionConfig, work: (session: SnowflakeSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
   const session = await openSnowflakeSession(config, options);
   try {
     return await work(session);
