@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client, uploadCommand, type GoldPointer, type UploadSummary } from '../src/index.js';
+import { createS3Client, uploadCommand, uploadLake, type GoldPointer, type UploadSummary } from '../src/index.js';
 import { startS3, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, type TestS3 } from './fixtures/s3/s3-server.js';
 import { internalError, startFaultProxy, type FaultProxy } from './fixtures/s3/fault-proxy.js';
 import { buildLake, type TestLake } from './fixtures/s3/lake.js';
@@ -128,6 +128,39 @@ describe('ghlake upload (CLI)', () => {
     expect(run.stderr).toContain('at '); // the debug stack was printed, and still holds nothing secret
     expectNoSecrets(run);
     expect(run.stdout + run.stderr).not.toContain(unknownKey);
+  });
+
+  it('Ctrl-C stops the upload with exit 130 and no gold switch; the next run finishes it', async () => {
+    // Slow every PUT down so the interrupt lands mid-run, and send SIGINT after the first upload.
+    proxy.rule = (req) => (req.method === 'PUT' ? { delayMs: 300 } : undefined);
+    const args = ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'sigint', '--endpoint', proxy.endpoint, '--concurrency', '1'];
+    const run = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: work, ...credentials }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('"msg":"uploaded"') && !child.killed) child.kill('SIGINT');
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    proxy.rule = undefined;
+    expect(run.code).toBe(130);
+    expect(run.stdout).toContain('interrupted: rerun ghlake upload to finish');
+    expect(run.stdout).toContain('NOT published: the run was interrupted');
+    const listed = await direct.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'sigint/' }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.length).toBeLessThan(10);
+    expect(keys).not.toContain('sigint/gold/_current.json');
+
+    const summary = await uploadLake({ lake: testLake.lake, bucket: s3.bucket, prefix: 'sigint', endpoint: s3.endpoint, credentials: s3.credentials });
+    expect(summary.failed).toEqual([]);
+    expect(summary.skippedUnchanged).toBe(keys.length);
+    expect(summary.uploaded).toBe(10 - keys.length);
+    expect(summary.gold.status).toBe('published');
   });
 
   it('AWS without a region is one clear error before any request', async () => {

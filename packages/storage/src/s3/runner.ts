@@ -193,9 +193,11 @@ export async function uploadLake(input: UploadConfigInput, options: UploadRunOpt
     }
     emit({ type: 'listed', files: summary.files, bytes: summary.bytes, remoteObjects: remote.size });
 
-    const stale = await abortStaleMultipartUploads(client, bucket, listPrefix, new Date(started), signal);
-    summary.staleMultipartUploads = { supported: stale.supported, aborted: stale.aborted.length };
-    warnings.push(...stale.warnings);
+    if (!signal.aborted) {
+      const stale = await abortStaleMultipartUploads(client, bucket, listPrefix, new Date(started), signal);
+      summary.staleMultipartUploads = { supported: stale.supported, aborted: stale.aborted.length };
+      warnings.push(...stale.warnings);
+    }
 
     const cache = await HashCache.load(config.lake);
     const record = await UploadRecord.load(config.lake, config.endpoint, bucket);
