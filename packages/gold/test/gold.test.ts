@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GOLD_TABLES } from '@ghlake/core';
 import { buildGold } from '../src/build-gold.js';
 import { goldLinkPath, goldVersionsDir } from '../src/gold-versions.js';
@@ -9,10 +9,6 @@ import { writeSmallLake } from './fixtures/small-lake.js';
 
 let lake: string;
 let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ lake, cleanup } = await tempLake());
-});
-afterEach(async () => cleanup());
 
 /** A gold table read through the `<lake>/gold` link, timestamps as ISO text. */
 async function gold(table: string, orderBy: string) {
@@ -24,10 +20,12 @@ const T = (hm: string) => `2015-01-01T${hm}:00Z`;
 const N = null;
 
 describe('gold over a hand-counted three-hour lake', () => {
-  beforeEach(async () => {
+  beforeAll(async () => {
+    ({ lake, cleanup } = await tempLake());
     await writeSmallLake(lake);
-    await buildGold({ lake, ...TEST_SETTINGS });
+    await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
   });
+  afterAll(async () => cleanup());
 
   it('actor_metrics: per actor, events counted once even when filed in two hours', async () => {
     expect(await gold('actor_metrics', 'actor_id')).toEqual([
@@ -79,6 +77,11 @@ describe('gold over a hand-counted three-hour lake', () => {
 });
 
 describe('gold is swapped in atomically', () => {
+  beforeEach(async () => {
+    ({ lake, cleanup } = await tempLake());
+  });
+  afterEach(async () => cleanup());
+
   it('publishes <lake>/gold as a link to a complete version, keeps the previous one, deletes older ones', async () => {
     await writeSmallLake(lake, ['2015-01-01-0']);
     const first = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
