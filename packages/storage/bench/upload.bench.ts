@@ -8,9 +8,10 @@
  * 2015-01-01-15, the size of a 2024 hour: multipart), per hour 3 small silver/bronze Parquet
  * files, and gold. Measured:
  *   1. a cold upload at several --concurrency values (fresh prefix each),
- *   2. a rerun with nothing to do (hash cache warm),
+ *   2. a rerun with nothing to do (hash cache and upload record warm: listing only),
  *   3. a rerun with the hash cache removed (every Parquet file is hashed again; raw hours reuse
- *      the download's records).
+ *      the download's records),
+ *   4. a rerun with the upload record removed too (one HeadObject per object).
  *
  * Options (env): GHLAKE_BENCH_HOURS=24  GHLAKE_BENCH_CONCURRENCY=1,4,8  GHLAKE_BENCH_DIR=<dir>
  */
@@ -26,6 +27,7 @@ import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { startS3 } from '../test/fixtures/s3/s3-server.js';
 import { sampleBatch, writeGold } from '../test/fixtures/s3/lake.js';
 import { HashCache } from '../src/index.js';
+import { UploadRecord } from '../src/s3/upload-record.js';
 
 const require = createRequire(import.meta.url);
 const TSX_CLI = require.resolve('tsx/cli');
@@ -109,6 +111,10 @@ try {
   await fs.rm(HashCache.pathFor(lake), { force: true });
   const cold = await measure({ ...base, prefix: `c${c}`, concurrency: c });
   rows.push(`| rerun, hash cache removed (Parquet rehashed) | ${cold.uploaded} up, ${cold.skipped} skipped | ${(cold.wallMs / 1000).toFixed(2)} s | — | ${cold.maxRssMb} MB |`);
+  console.log(rows.at(-1));
+  await fs.rm(UploadRecord.pathFor(lake), { force: true });
+  const heads = await measure({ ...base, prefix: `c${c}`, concurrency: c });
+  rows.push(`| rerun, upload record removed (one HeadObject per object) | ${heads.uploaded} up, ${heads.skipped} skipped | ${(heads.wallMs / 1000).toFixed(2)} s | — | ${heads.maxRssMb} MB |`);
   console.log(rows.at(-1));
 } finally {
   await s3.close();
