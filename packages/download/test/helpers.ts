@@ -5,10 +5,11 @@
 import { mkdtempSync, promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import type { HourKey } from '@ghlake/core';
+import { exitCodeFor, formatErrorForUser, type HourKey } from '@ghlake/core';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
-import { downloadConfig, type DownloadConfig } from '../src/index.js';
+import { downloadCommand, downloadConfig, type DownloadConfig } from '../src/index.js';
 
 export { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 export { GHARCHIVE_FIXTURES };
@@ -73,3 +74,35 @@ export async function listFiles(dir: string): Promise<string[]> {
 }
 
 export const hours = (...keys: string[]): HourKey[] => keys as HourKey[];
+
+function sink() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d));
+  return { stream, text: () => text };
+}
+
+/**
+ * What `ghlake download <args>` does, minus the process: packages/pipeline's `main` turns a
+ * thrown error into `formatErrorForUser` on stderr and `exitCodeFor` as the exit code.
+ */
+export async function download(args: string[], options: { env?: Record<string, string>; cwd?: string; signal?: AbortSignal } = {}) {
+  const stdout = sink();
+  const stderr = sink();
+  let code: number;
+  try {
+    code = await downloadCommand.run({
+      argv: args,
+      env: options.env ?? {},
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      signal: options.signal ?? new AbortController().signal,
+      cwd: options.cwd ?? tempDir('cwd'),
+    });
+  } catch (error) {
+    stderr.stream.write(`${formatErrorForUser(error)}\n`);
+    code = exitCodeFor(error);
+  }
+  await new Promise((r) => setImmediate(r));
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
