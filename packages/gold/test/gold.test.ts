@@ -107,6 +107,15 @@ describe('gold is swapped in atomically', () => {
     expect((await fs.readdir(goldVersionsDir(lake))).sort()).toEqual([second.version, third.version].sort());
   });
 
+  it('publishes nothing when interrupted (Ctrl-C)', async () => {
+    await writeSmallLake(lake);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(buildGold({ lake, ...TEST_SETTINGS, signal: controller.signal })).rejects.toThrow('interrupted');
+    await expect(fs.lstat(goldLinkPath(lake))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await fs.readdir(goldVersionsDir(lake)).catch(() => [])).toEqual([]);
+  });
+
   it('leaves the published gold untouched when a build fails midway', async () => {
     await writeSmallLake(lake);
     const good = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });

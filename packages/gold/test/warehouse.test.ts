@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DUCKDB_TYPE, warehousePath } from '@ghlake/core';
@@ -80,5 +81,12 @@ describe('the warehouse', () => {
     ]);
     const plan = (await q("EXPLAIN ANALYZE SELECT count(*) FROM silver.events WHERE source_hour = 2")).rows.map((r) => String(r[1])).join('\n');
     expect(plan).toMatch(/Total Files Read: 1\b/);
+  });
+
+  it('never reads a writer\'s half-written .tmp- file in a partition folder (DuckDB globs match dot-files)', async () => {
+    await writeSmallLake(lake);
+    await refreshWarehouse(lake);
+    await fs.writeFile(path.join(lake, 'silver', 'events', 'date=2015-01-01', 'hour=2', '.tmp-0a1b2c-part-0.parquet'), 'PAR1 half written');
+    expect((await q('SELECT count(*) FROM silver.events')).rows).toEqual([[10]]);
   });
 });
