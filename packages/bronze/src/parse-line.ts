@@ -17,7 +17,7 @@
  */
 import { hash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { scanObject, splitObjects } from './scan-event.js';
+import { scanParsedObject, splitObjects } from './scan-event.js';
 import { parseTimestampMs } from './timestamps.js';
 
 export const QUARANTINE_REASONS = [
@@ -249,7 +249,7 @@ function parseEventId(id: unknown): number | bigint | undefined {
 }
 
 /** Validate one parsed object and cut its raw slices; a string is the quarantine reason. */
-function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s: number, _e: number, lineNo: number, fragment: number): ParsedEvent | QuarantineReason {
+function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s: number, e: number, lineNo: number, fragment: number): ParsedEvent | QuarantineReason {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'not_an_object';
   const o = obj as Record<string, unknown>;
   if (o.id === undefined || o.id === null) return isTimeline(o) ? 'timeline_format' : 'missing_id';
@@ -260,7 +260,7 @@ function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s:
   const createdAtMs = typeof o.created_at === 'string' ? parseTimestampMs(o.created_at) : NaN;
   if (Number.isNaN(createdAtMs)) return 'invalid_created_at';
 
-  const scan = scanObject(text, s);
+  const scan = scanParsedObject(text, s, e, Object.keys(o));
   // The text parsed as JSON, so a failing scan is a bug in the scanner: fail loudly.
   if (scan === undefined) throw new Error(`line ${lineNo}: top-level scan failed on valid JSON`);
   let actorText: string | null = null;
@@ -283,7 +283,7 @@ function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s:
         payloadText = text.slice(f.valueStart, f.valueEnd);
         break;
       default:
-        if (!KNOWN_KEYS.has(f.key)) (other ??= []).push(`${f.rawKey}:${text.slice(f.valueStart, f.valueEnd)}`);
+        if (!KNOWN_KEYS.has(f.key)) (other ??= []).push(`${text.slice(f.keyStart, f.keyEnd)}:${text.slice(f.valueStart, f.valueEnd)}`);
     }
   }
   // Hash the object from its `{` to its `}`: not the whitespace or `\r` around it.
