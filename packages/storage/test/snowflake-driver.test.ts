@@ -16,7 +16,9 @@ import {
   planLoad,
   planSetup,
   readLoadedFiles,
+  loadLakeIntoSnowflake,
   runGoldInSnowflake,
+  snowflakeTableRefs,
   runLoad,
   runSetup,
   scanLake,
@@ -28,6 +30,7 @@ import { sqlError, startSnowflakeStub, type SnowflakeStub } from '../../../tools
 import { fakeWarehouse, type FakeWarehouse } from './fixtures/snowflake/fake-warehouse.js';
 import { LAKE_MTIME_MS, realEvents, writeTinyLake, type TinyLake } from './fixtures/snowflake/tiny-lake.js';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
+import { GOLD_MODELS, renderModel } from '../../gold/src/models.js';
 
 const PASSWORD = 'pw-Zq8!never-print-me';
 const STAGE_URL = 's3://ghlake-test/ghlake/';
@@ -298,6 +301,15 @@ describe('load through the driver', () => {
     ]);
   });
 
+  it('loadLakeIntoSnowflake does the whole load in one call (what ghlake run uses), then finds nothing new', async () => {
+    const first = await loadLakeIntoSnowflake({ lake: lake.dir, connection: connection() });
+    expect(first.lakeFiles).toBe(6);
+    expect(Object.fromEntries(first.tables.map((t) => [t.table, t.rowsLoaded]))).toEqual({ 'silver.events': 8, 'silver.actors': 8, 'silver.payload_details': 8, 'gold.daily_summary': 2 });
+    const second = await loadLakeIntoSnowflake({ lake: lake.dir, connection: connection() });
+    expect([second.units, second.rowsLoaded]).toEqual([0, 0]);
+    expect(second.plan.tables.find((t) => t.table === 'gold.daily_summary')).toMatchObject({ lakePartitions: 1, upToDatePartitions: 1 });
+  });
+
   it('an HTTP 503 is retried by the driver with the same requestId; the statement runs once', async () => {
     stub.failNext('query', 503);
     const rows = await withSnowflakeSession(connection(), (s) => s.run(readLoadsStatement(objects)));
@@ -321,6 +333,26 @@ describe('gold in Snowflake', () => {
       'DROP TABLE "GHLAKE"."GOLD"."DAILY_SUMMARY__NEW"',
     ]);
     expect(fake.rows('"GHLAKE"."GOLD"."DAILY_SUMMARY"')).toBe(7);
+  });
+});
+
+describe('the real gold models, rendered for Snowflake', () => {
+  it('all five run over the loaded silver tables by their Snowflake names and swap in', async () => {
+    const refs = snowflakeTableRefs(objects);
+    const models = GOLD_MODELS.map(({ table }) => ({
+      table: table.name,
+      sql: renderModel(table.name, { dialect: 'snowflake', source: (layer, name) => refs[`${layer}.${name}`]! }),
+    }));
+    const result = await runGoldInSnowflake(connection(), models);
+    expect(result.map((r) => r.table)).toEqual(['gold.actor_metrics', 'gold.repo_metrics', 'gold.org_metrics', 'gold.event_type_metrics', 'gold.daily_summary']);
+    const inserts = stub.statements.filter((s) => s.sqlText.startsWith('INSERT INTO')).map((s) => s.sqlText);
+    expect(inserts).toHaveLength(5);
+    for (const sql of inserts) {
+      expect(sql).not.toContain('{{');
+      expect(sql).toContain('"GHLAKE"."SILVER"."EVENTS"');
+    }
+    expect(inserts.find((sql) => sql.includes('ACTOR_METRICS__NEW'))).toContain('"GHLAKE"."SILVER"."ACTORS"');
+    expect(stub.statements.filter((s) => / SWAP WITH /.test(s.sqlText))).toHaveLength(5);
   });
 });
 

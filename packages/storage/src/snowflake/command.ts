@@ -19,7 +19,7 @@ import {
   type Logger,
   type OptionsSpec,
 } from '@ghlake/core';
-import { scanLake, type LakeTableFile } from './lake-inventory.js';
+import { scanLake } from './lake-inventory.js';
 import { loadPlanStatements, planLoad, type LoadPlan } from './load-plan.js';
 import { readLoadsStatement } from './loads.js';
 import {
@@ -32,7 +32,7 @@ import {
   objectsFrom,
   type SnowflakeObjects,
 } from './options.js';
-import { readLoadedFiles, runLoad } from './run-load.js';
+import { loadLakeIntoSnowflake, nothingToLoad, readLoadedFiles } from './run-load.js';
 import { runSetup } from './run-setup.js';
 import { withSnowflakeSession, type SessionOptions } from './session.js';
 import { integrationGuide, planSetup } from './setup-plan.js';
@@ -74,10 +74,6 @@ function sessionOptions(logger: Logger, level: 'debug' | 'info' | 'warn' | 'erro
   return { logger, driverLogLevel: level === 'debug' ? 'DEBUG' : 'WARN' };
 }
 
-async function lakeFiles(io: CommandIO, lakeOption: string): Promise<{ lake: string; files: LakeTableFile[] }> {
-  const lake = path.resolve(io.cwd, lakeOption);
-  return { lake, files: await scanLake(lake) };
-}
 
 function planNotes(plan: LoadPlan, dryRun: boolean): string[] {
   const notes = plan.tables
@@ -128,35 +124,28 @@ async function load(io: CommandIO, options: ReturnType<typeof resolveOptions<typ
   const objects = objectsFrom(options);
   const hours = resolveHours(options);
   const planOptions = { ...(hours.length > 0 ? { hours } : {}), reload: options.reload, batchFiles: options.batchFiles };
-  const { lake, files } = await lakeFiles(io, options.lake);
-  if (files.length === 0) {
-    throw new GhlakeError(ERROR_CODES.USAGE, `the lake at ${lake} has no silver or gold Parquet files to load`, {
-      hint: 'build the lake first (ghlake run, or ghlake silver and ghlake gold), or point --lake (GHLAKE_LAKE) at it',
-    });
-  }
+  const lake = path.resolve(io.cwd, options.lake);
   if (options.dryRun) {
+    const files = await scanLake(lake);
+    if (files.length === 0) throw nothingToLoad(lake);
     const plan = planLoad(objects, files, [], planOptions);
     write(io.stdout, formatScript('ghlake snowflake load', loadPlanStatements(plan), planNotes(plan, true)));
     return 0;
   }
   const connection = connectionFrom(options);
   const logger = loggerFor(io, options.logLevel);
-  logger.info('snowflake load', { ...describeConnection(connection), lake, files: files.length });
-  const { plan, result } = await withSnowflakeSession(
-    connection,
-    async (session) => {
-      const loaded = await readLoadedFiles(session, objects);
-      const plan = planLoad(objects, files, loaded, planOptions);
-      const result = await runLoad(session, plan, {
-        signal: io.signal,
-        onUnit: (p) => logger.info('loaded', { unit: `${p.unit}/${p.units}`, table: p.table, hours: p.hours.length, files: p.files, rows: p.rowsLoaded }),
-      });
-      return { plan, result };
+  logger.info('snowflake load', { ...describeConnection(connection), lake });
+  const result = await loadLakeIntoSnowflake(
+    { lake, connection, objects, ...planOptions },
+    {
+      signal: io.signal,
+      onUnit: (p) => logger.info('loaded', { unit: `${p.unit}/${p.units}`, table: p.table, hours: p.hours.length, files: p.files, rows: p.rowsLoaded }),
+      session: sessionOptions(logger, options.logLevel),
     },
-    sessionOptions(logger, options.logLevel),
   );
+  const plan = result.plan;
   if (options.json) {
-    write(io.stdout, JSON.stringify({ command: 'snowflake load', ok: true, ...result, plan: plan.tables }));
+    write(io.stdout, JSON.stringify({ command: 'snowflake load', ok: true, units: result.units, statementsRun: result.statementsRun, rowsLoaded: result.rowsLoaded, tables: result.tables, plan: plan.tables }));
     return 0;
   }
   if (plan.units.length === 0) {
@@ -176,7 +165,7 @@ async function status(io: CommandIO, options: ReturnType<typeof resolveOptions<t
     write(io.stdout, formatScript('ghlake snowflake status', [readLoadsStatement(objects)], ['dry run: nothing was sent to Snowflake.']));
     return 0;
   }
-  const { files } = await lakeFiles(io, options.lake);
+  const files = await scanLake(path.resolve(io.cwd, options.lake));
   const connection = connectionFrom(options);
   const logger = loggerFor(io, options.logLevel);
   const loaded = await withSnowflakeSession(connection, (session) => readLoadedFiles(session, objects), sessionOptions(logger, options.logLevel));

@@ -6,10 +6,11 @@
  * stay loaded and recorded, so the next run carries on from there.
  */
 import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
-import type { LakeTableFile } from './lake-inventory.js';
-import { hourSpan, type LoadPlan, type LoadUnit } from './load-plan.js';
+import { scanLake, type LakeTableFile } from './lake-inventory.js';
+import { hourSpan, planLoad, type LoadPlan, type LoadUnit } from './load-plan.js';
 import { readLoadsStatement, parseLoadsRows, type LoadedFile } from './loads.js';
-import type { SnowflakeObjects } from './options.js';
+import { objectsFrom, type SnowflakeConnectionConfig, type SnowflakeObjects } from './options.js';
+import { withSnowflakeSession, type SessionOptions } from './session.js';
 import { tableKey } from './objects.js';
 import type { SqlExecutor, SqlRow } from './statement.js';
 
@@ -151,4 +152,57 @@ export async function runLoad(
     options.onUnit?.({ unit: i + 1, units: plan.units.length, table: key, hours: unit.hours, files: unit.files.length, rowsLoaded: loaded });
   }
   return { units: plan.units.length, statementsRun, rowsLoaded, tables: [...byTable.values()] };
+}
+
+/** The error for a lake without any silver or gold file (usually a wrong --lake). */
+export function nothingToLoad(lake: string): GhlakeError {
+  return new GhlakeError(ERROR_CODES.USAGE, `the lake at ${lake} has no silver or gold Parquet files to load`, {
+    hint: 'build the lake first (ghlake run, or ghlake silver and ghlake gold), or point --lake (GHLAKE_LAKE) at it',
+  });
+}
+
+export interface LoadLakeInput {
+  /** The lake folder (absolute, or relative to the process's working directory). */
+  lake: string;
+  connection: SnowflakeConnectionConfig;
+  /** Object names; default ghlake's names in the connection's database. */
+  objects?: SnowflakeObjects;
+  /** Only these source hours of the hourly tables. */
+  hours?: readonly HourKey[];
+  reload?: boolean;
+  batchFiles?: number;
+}
+
+export interface LoadLakeResult extends LoadResult {
+  /** Data files of the ten tables in the lake. */
+  lakeFiles: number;
+  plan: LoadPlan;
+}
+
+/**
+ * The whole `load` as one call, for `ghlake snowflake load` and `ghlake run`: scan the lake,
+ * open a session, read GHLAKE_LOADS, plan, run, close. Reads no env or argv and logs nothing
+ * itself (`session.logger` only receives the driver's own log lines).
+ */
+export async function loadLakeIntoSnowflake(
+  input: LoadLakeInput,
+  options: { signal?: AbortSignal; onUnit?: (progress: LoadProgress) => void; session?: SessionOptions } = {},
+): Promise<LoadLakeResult> {
+  const objects = input.objects ?? objectsFrom({ database: input.connection.database });
+  const files = await scanLake(input.lake);
+  if (files.length === 0) throw nothingToLoad(input.lake);
+  return withSnowflakeSession(
+    input.connection,
+    async (session) => {
+      const loaded = await readLoadedFiles(session, objects);
+      const plan = planLoad(objects, files, loaded, {
+        ...(input.hours && input.hours.length > 0 ? { hours: input.hours } : {}),
+        ...(input.reload !== undefined ? { reload: input.reload } : {}),
+        ...(input.batchFiles !== undefined ? { batchFiles: input.batchFiles } : {}),
+      });
+      const result = await runLoad(session, plan, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onUnit ? { onUnit: options.onUnit } : {}) });
+      return { ...result, lakeFiles: files.length, plan };
+    },
+    options.session ?? {},
+  );
 }
