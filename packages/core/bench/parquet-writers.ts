@@ -18,12 +18,12 @@
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openTableWriter, type SinkFactory } from '../src/index.js';
-import { hyparquetSinkFactory } from '../src/parquet/hyparquet-sink.js';
+import { GHLAKE_HYPARQUET_TUNING, hyparquetSinkFactory } from '../src/parquet/hyparquet-sink.js';
 import { buildDataset, DATASETS, inputBytes, readFixtureEvents, type DatasetName } from './bench-data.js';
 import { duckdbSinkFactory } from './sinks/duckdb-sink.js';
 import { parquetWasmSinkFactory } from './sinks/parquet-wasm-sink.js';
@@ -34,6 +34,18 @@ const WRITERS: Record<string, { describe: string; factory: () => SinkFactory }> 
   'hyparquet-tuned': {
     describe: 'hyparquet-writer, PLAIN (no dictionary) for payload/other/event_hash, no statistics on JSON',
     factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true }),
+  },
+  'hyparquet-native-snappy': {
+    describe: 'hyparquet-tuned + native Snappy (snappy package) instead of the JavaScript one',
+    factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true }),
+  },
+  'hyparquet-ghlake': {
+    describe: 'the backend of openTableWriter: hyparquet-native-snappy + PLAIN text columns UTF-8-encoded in one pass into one buffer (views)',
+    factory: () => hyparquetSinkFactory(GHLAKE_HYPARQUET_TUNING),
+  },
+  'hyparquet-pre-encoded-all': {
+    describe: 'hyparquet-native-snappy + ALL text columns pre-encoded (dictionary columns then hash bytes, not strings)',
+    factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true, preEncodeStrings: 'all' }),
   },
   parquetjs: { describe: '@dsnp/parquetjs 1.8.8 (row-oriented appendRow)', factory: () => parquetjsSinkFactory },
   'parquet-wasm': {
@@ -55,6 +67,8 @@ interface ChildResult {
   inputBytes: number;
   fileBytes: number;
   runsMs: number[];
+  /** user + system CPU of the whole process (all threads) per run: less sensitive to a busy machine than wall time. */
+  cpuMs: number[];
   baselineRssMb: number;
   peakRssMb: number;
 }
@@ -85,13 +99,17 @@ async function child(args: { writer: string; dataset: DatasetName; copies: numbe
   }
   const factory = WRITERS[args.writer]!.factory();
   const runsMs: number[] = [];
+  const cpuMs: number[] = [];
   let fileBytes = 0;
   for (let r = 0; r < args.runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const writer = await openTableWriter(table, args.out, { rowGroupRows: ROW_GROUP_ROWS }, factory);
     await writer.append(batch);
     const written = await writer.close();
     runsMs.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1000);
     fileBytes = written.bytes;
   }
   return {
@@ -102,6 +120,7 @@ async function child(args: { writer: string; dataset: DatasetName; copies: numbe
     inputBytes: bytesIn,
     fileBytes,
     runsMs,
+    cpuMs,
     baselineRssMb: baseline / 1024,
     peakRssMb: procStatusKb('VmHWM') / 1024,
   };
@@ -179,8 +198,10 @@ async function main() {
     /* not a git checkout */
   }
   console.log('');
-  console.log('| table | rows | input MB | writer | median s | rows/s | input MB/s | file MB | peak RSS above baseline MB | types | content |');
-  console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|');
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('');
+  console.log('| table | rows | input MB | writer | wall s | CPU s | rows/s (CPU) | input MB/s (CPU) | input MB/s (wall) | file MB | peak RSS above baseline MB | types | content |');
+  console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
   const failures: string[] = [];
   try {
     for (const dataset of datasets) {
@@ -195,9 +216,10 @@ async function main() {
           if (!typesOk) failures.push(`${writer} ${dataset}: wrong types ${types.join(', ')}`);
           if (!same) failures.push(`${writer} ${dataset}×${copies}: content differs from ${writers[0]}`);
           const s = median(r.runsMs) / 1000;
+          const cpu = median(r.cpuMs) / 1000;
           const mb = r.inputBytes / 1e6;
           console.log(
-            `| ${dataset} | ${r.rows.toLocaleString('en-US')} | ${mb.toFixed(1)} | ${writer} | ${s.toFixed(2)} | ${Math.round(r.rows / s).toLocaleString('en-US')} | ${(mb / s).toFixed(1)} | ${((await stat(out)).size / 1e6).toFixed(1)} | ${Math.round(r.peakRssMb - r.baselineRssMb)} | ${typesOk ? 'ok' : 'WRONG'} | ${same ? 'same' : 'DIFFERS'} |`,
+            `| ${dataset} | ${r.rows.toLocaleString('en-US')} | ${mb.toFixed(1)} | ${writer} | ${s.toFixed(2)} | ${cpu.toFixed(2)} | ${Math.round(r.rows / cpu).toLocaleString('en-US')} | ${(mb / cpu).toFixed(1)} | ${(mb / s).toFixed(1)} | ${((await stat(out)).size / 1e6).toFixed(1)} | ${Math.round(r.peakRssMb - r.baselineRssMb)} | ${typesOk ? 'ok' : 'WRONG'} | ${same ? 'same' : 'DIFFERS'} |`,
           );
           await rm(out, { force: true });
         }
@@ -206,7 +228,7 @@ async function main() {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log('');
+  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (const w of writers) console.log(`- ${w}: ${WRITERS[w]!.describe}`);
   if (failures.length) {
     console.log(`\nFAILED checks:\n${failures.map((f) => `- ${f}`).join('\n')}`);

@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { col, openTableWriter, writeTableFile, type TableDecl } from '../src/index.js';
+import { col, createPool, openTableWriter, runPoolTask, writeTableFile, type TableDecl } from '../src/index.js';
+import { GHARCHIVE_FIXTURES, HOUR_2015_01_01_15_TYPES } from './fixtures/gharchive.js';
+import { realEventColumns, realEventsTable } from './fixtures/real-events.js';
+import { topLevelMember } from './fixtures/top-level-member.js';
 
 const table: TableDecl = {
   layer: 'bronze',
@@ -74,5 +79,65 @@ describe('parquet table writer', async () => {
     await writeTableFile(table, file, { rowCount: 0, columns: Object.fromEntries(table.columns.map((c) => [c.name, []])) });
     const [r] = (await db.runAndReadAll(`select count(*) n from read_parquet('${file}')`)).getRowObjects();
     expect(r).toEqual({ n: 0n });
+  });
+});
+
+describe('parquet table writer on a real hour (2015-01-01-15)', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'ghlake-parquet-real-'));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  const lines = gunzipSync(readFileSync(GHARCHIVE_FIXTURES.hour2015_01_01_15)).toString('utf8').split('\n').filter((l) => l !== '');
+  const file = path.join(dir, 'real.parquet');
+  await writeTableFile(realEventsTable, file, realEventColumns(lines), { rowGroupRows: 4096 });
+  const q = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjects();
+
+  it('keeps every event: 11,351 rows, the real per-type counts, every payload byte', async () => {
+    const [totals] = await q(`SELECT count(*)::INTEGER n, count(DISTINCT event_hash)::INTEGER hashes, sum(strlen(payload))::BIGINT payload_bytes FROM '${file}'`);
+    const payloadBytes = lines.reduce((s, l) => s + Buffer.byteLength(topLevelMember(l, 'payload')!), 0);
+    expect(totals).toEqual({ n: 11_351, hashes: 11_351, payload_bytes: BigInt(payloadBytes) });
+    const types = await q(`SELECT event_type, count(*)::INTEGER n FROM '${file}' GROUP BY ALL`);
+    expect(Object.fromEntries(types.map((r) => [r.event_type, r.n]))).toEqual(HOUR_2015_01_01_15_TYPES);
+    const first = JSON.parse(lines[0]!) as { id: string };
+    const [row] = await q(`SELECT payload, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') created_at FROM '${file}' WHERE event_id = ${first.id}`);
+    expect(row).toEqual({ payload: topLevelMember(lines[0]!, 'payload'), created_at: '2015-01-01T15:00:00Z' });
+  });
+
+  // The first 2,000 lines are enough to compare two writes row by row.
+  const head = lines.slice(0, 2000);
+  const headFile = path.join(dir, 'head.parquet');
+  await writeTableFile(realEventsTable, headFile, realEventColumns(head), { rowGroupRows: 512 });
+  const sameRows = async (other: string) =>
+    (await q(`SELECT (SELECT count(*) FROM (FROM '${headFile}' EXCEPT ALL FROM '${other}'))::INTEGER a, (SELECT count(*) FROM (FROM '${other}' EXCEPT ALL FROM '${headFile}'))::INTEGER b, (SELECT count(*) FROM '${other}')::INTEGER n`))[0];
+
+  it('takes text as UTF-8 bytes (Uint8Array) and writes the same content as from strings', async () => {
+    const bytesFile = path.join(dir, 'head-bytes.parquet');
+    await writeTableFile(realEventsTable, bytesFile, realEventColumns(head, true), { rowGroupRows: 512 });
+    expect(await sameRows(bytesFile)).toEqual({ a: 0, b: 0, n: 2000 });
+  });
+
+  it('writes payload and hashes PLAIN without statistics; keeps dictionaries and statistics where queries filter', async () => {
+    const meta = await q(`SELECT path_in_schema col, list_distinct(list(encodings)) enc, bool_or(stats_min_value IS NOT NULL) has_stats, min(stats_min_value) lo, max(stats_max_value) hi
+      FROM parquet_metadata('${file}') GROUP BY ALL ORDER BY col`);
+    const by = Object.fromEntries(meta.map((r) => [String(r.col), { enc: String(r.enc), stats: r.has_stats, lo: r.lo, hi: r.hi }]));
+    expect(by.payload!.enc).not.toMatch(/DICTIONARY/);
+    expect(by.payload!.stats).toBe(false);
+    expect(by.event_hash!.enc).not.toMatch(/DICTIONARY/);
+    expect(by.event_type!.enc).toMatch(/RLE_DICTIONARY/);
+    expect([by.created_at!.lo, by.created_at!.hi]).toEqual(['2015-01-01 15:00:00', '2015-01-01 15:59:59']);
+    expect(by.event_id!.stats).toBe(true);
+  });
+
+  it('works inside a pool worker thread', async () => {
+    const pool = createPool({ threads: 1, maxOldGenerationSizeMb: 512 });
+    try {
+      const out = path.join(dir, 'from-worker.parquet');
+      const task = { gz: GHARCHIVE_FIXTURES.hour2015_01_01_15, out, lines: 2000 };
+      const result = await runPoolTask<typeof task, { rows: number; threadId: number }>(pool, new URL('./fixtures/parquet-worker.ts', import.meta.url), task);
+      expect(result.rows).toBe(2000);
+      expect(result.threadId).toBeGreaterThan(0);
+      expect(await sameRows(out)).toEqual({ a: 0, b: 0, n: 2000 });
+    } finally {
+      await pool.destroy();
+    }
   });
 });

@@ -15,7 +15,9 @@ import { openHyparquetSink } from './hyparquet-sink.js';
 /**
  * Column-wise rows. Value conventions per column type (null = NULL):
  * BIGINT number | bigint; INTEGER, DOUBLE number; TIMESTAMP epoch milliseconds (number);
- * DATE `YYYY-MM-DD`; VARCHAR and JSON string; BOOLEAN boolean; BLOB Uint8Array.
+ * DATE `YYYY-MM-DD`; VARCHAR and JSON string, or a Uint8Array holding the text's UTF-8 bytes
+ * (e.g. a slice of the decompressed line: written as is, never decoded); BOOLEAN boolean;
+ * BLOB Uint8Array.
  */
 export interface ColumnarBatch {
   rowCount: number;

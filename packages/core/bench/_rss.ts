@@ -1,0 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { openTableWriter } from '../src/index.js';
+import { hyparquetSinkFactory } from '../src/parquet/hyparquet-sink.js';
+import { buildDataset, DATASETS, readFixtureEvents } from './bench-data.js';
+const hwm = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+const b = buildDataset('bronze_events', 12, readFixtureEvents());
+const base = rss(); writeFileSync('/proc/self/clear_refs', '5');
+const c0 = process.cpuUsage();
+const w = await openTableWriter(DATASETS.bronze_events, '/tmp/rss.parquet', { rowGroupRows: 65536 }, hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: process.argv[3] !== 'js', preEncodeStrings: process.argv[2] === 'pre' ? 'plain' : undefined }));
+await w.append(b); await w.close();
+const c = process.cpuUsage(c0);
+console.log(process.argv[2] ?? '', 'cpu', ((c.user + c.system) / 1e6).toFixed(2), 'base', Math.round(base), 'peak above', Math.round(hwm() - base));
