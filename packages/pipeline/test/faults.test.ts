@@ -78,7 +78,14 @@ describe('one lake, one run', () => {
     try {
       const first = spawnGhlake(runArgs(suite.mirror, lake, ['--concurrency', '1']));
       await first.waitForLog((l) => l.msg === 'stage started' && l.stage === 'download', 'the download starting');
-      const second = await runGhlake(runArgs(suite.mirror, lake));
+      // Hold the first run (alive, lock held) while the second starts, however slow the machine.
+      first.child.kill('SIGSTOP');
+      let second;
+      try {
+        second = await runGhlake(runArgs(suite.mirror, lake));
+      } finally {
+        first.child.kill('SIGCONT');
+      }
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
         new RegExp(`^error GHLAKE_LAKE_LOCKED: the lake is locked by another ghlake run \\(pid ${first.child.pid} on ${hostname()}, started [0-9T:.-]+Z: ghlake run --from 2015-01-01-0 --to 2015-01-01-15 --base-url`),
