@@ -1,0 +1,212 @@
+/**
+ * The silver benchmark: the FUSED bronze+silver hour path against DuckDB doing the silver work in
+ * SQL and against the floor (gunzip + JSON.parse of every line), all on 2 threads, on
+ *   (a) the real 2015 hours (fixtures: 2015-01-01-0 and -15, 19,053 events, 44 MB raw), and
+ *   (b) generated 2024-like hours (tools/generate: default 2 × 250,000 events, ~1 GB raw each).
+ *
+ *   npx nx run silver:bench                                   (default: 2 × 250k events, 3 runs)
+ *   npx tsx packages/silver/bench/silver-bench.ts --events 50000   (quick mode)
+ *   options: --events N --hours N --runs N --threads N --sets real,generated --cache DIR --kinds fused,duckdb,floor
+ *
+ * Every (set, kind) runs in its own child process so peak RSS (VmHWM, whole process incl. worker
+ * threads, reset before each run through /proc/self/clear_refs) is that kind's alone. Reported:
+ * median wall time of the runs, median CPU time (user+sys, all threads), events/s and raw MB/s
+ * from the median wall time, the largest peak RSS, and for the fused path its own phase split
+ * (read = waiting for gunzip/disk, parse = split+parse+hash+rows, write = Parquet encoding).
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { archiveFileName, createPool, parseHour, runPoolTask, type HourKey } from '@ghlake/core';
+import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
+import { generateHours } from '../../../tools/generate/hours.js';
+import { transformHours } from '../src/index.js';
+import { duckdbSilver } from './duckdb-baseline.js';
+import type { FloorResult, FloorTask } from './floor-worker.js';
+
+type Kind = 'fused' | 'duckdb' | 'duckdb-bronze' | 'floor';
+const KINDS: Record<Kind, string> = {
+  fused: 'ghlake fused bronze+silver (transformHours, all tables of the hour)',
+  duckdb: 'DuckDB SQL: read_json → silver.events + payload_details Parquet',
+  'duckdb-bronze': 'DuckDB SQL as above + a bronze-like events file with the payload text',
+  floor: 'floor: gunzip + JSON.parse of every line',
+};
+
+interface SetSpec {
+  name: string;
+  rawDir: string;
+  hours: HourKey[];
+}
+
+interface ChildReport {
+  kind: Kind;
+  set: string;
+  events: number;
+  runsMs: number[];
+  cpuMs: number[];
+  peakRssMb: number[];
+  /** fused only: per run, summed over hours, ms. */
+  phases: Array<{ readMs: number; parseMs: number; writeMs: number }>;
+}
+
+function status(field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+function resetPeak(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    /* older kernel: VmHWM then covers the child's whole life */
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function child(kind: Kind, set: SetSpec, runs: number, threads: number): Promise<ChildReport> {
+  const files = set.hours.map((h) => path.join(set.rawDir, archiveFileName(h)));
+  const report: ChildReport = { kind, set: set.name, events: 0, runsMs: [], cpuMs: [], peakRssMb: [], phases: [] };
+  const pool = kind === 'fused' || kind === 'floor' ? createPool({ threads, maxOldGenerationSizeMb: 1024 }) : undefined;
+  try {
+    for (let r = 0; r < runs; r++) {
+      const out = await mkdtemp(path.join(tmpdir(), `ghlake-silver-bench-${kind}-`));
+      resetPeak();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      let events = 0;
+      if (kind === 'fused') {
+        const outcomes = await transformHours(pool!, { lake: out, rawDir: set.rawDir }, set.hours);
+        const phases = { readMs: 0, parseMs: 0, writeMs: 0 };
+        for (const o of outcomes) {
+          if (o.status !== 'ok') throw new Error(`fused ${o.hour}: ${o.status} ${o.error?.message ?? ''}`);
+          events += o.accounting!.events;
+          phases.readMs += o.timings!.readMs;
+          phases.parseMs += o.timings!.parseMs;
+          phases.writeMs += o.timings!.writeMs;
+        }
+        report.phases.push(phases);
+      } else if (kind === 'floor') {
+        const results = await Promise.all(files.map((file) => runPoolTask<FloorTask, FloorResult>(pool!, new URL('./floor-worker.ts', import.meta.url), { file })));
+        events = results.reduce((s, x) => s + x.lines, 0);
+      } else {
+        events = (await duckdbSilver(files, out, { threads, withBronze: kind === 'duckdb-bronze' })).events;
+      }
+      report.runsMs.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      report.cpuMs.push((c.user + c.system) / 1000);
+      report.peakRssMb.push(status('VmHWM'));
+      report.events = events;
+      await rm(out, { recursive: true, force: true });
+    }
+  } finally {
+    await pool?.destroy();
+  }
+  return report;
+}
+
+function runChild(args: string[]): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(new URL(import.meta.url).pathname, ['--child', ...args], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: ChildReport | undefined;
+    proc.on('message', (m) => (result = m as ChildReport));
+    proc.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`bench child ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+function rawBytesOf(set: SetSpec): number {
+  return set.hours.reduce((s, h) => s + gunzipSync(readFileSync(path.join(set.rawDir, archiveFileName(h)))).length, 0);
+}
+
+async function generatedSet(cache: string, events: number, hours: number, seed: number): Promise<SetSpec> {
+  const dir = path.join(cache, `events-${events}-hours-${hours}-seed-${seed}`);
+  const start = parseHour('2024-06-03-15');
+  const names = Array.from({ length: hours }, (_, i) => parseHour(new Date(Date.UTC(2024, 5, 3, 15 + i)).toISOString()));
+  const have = existsSync(dir) ? new Set(await readdir(dir)) : new Set<string>();
+  if (!names.every((h) => have.has(archiveFileName(h)))) {
+    console.error(`generating ${hours} × ${events} events into ${dir} (cached for later runs) ...`);
+    await generateHours({ outDir: dir, start, hours, eventsPerHour: events, seed });
+  }
+  return { name: `generated ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'boolean', default: false },
+      kind: { type: 'string' },
+      'set-name': { type: 'string' },
+      'raw-dir': { type: 'string' },
+      'hour-list': { type: 'string' },
+      events: { type: 'string', default: '250000' },
+      hours: { type: 'string', default: '2' },
+      runs: { type: 'string', default: '3' },
+      threads: { type: 'string', default: '2' },
+      seed: { type: 'string', default: '1' },
+      sets: { type: 'string', default: 'real,generated' },
+      kinds: { type: 'string', default: 'fused,duckdb,duckdb-bronze,floor' },
+      cache: { type: 'string', default: path.join(tmpdir(), 'ghlake-bench-hours') },
+    },
+  });
+  const runs = Number(values.runs);
+  const threads = Number(values.threads);
+  if (values.child) {
+    const set: SetSpec = { name: values['set-name']!, rawDir: values['raw-dir']!, hours: values['hour-list']!.split(',') as HourKey[] };
+    process.send!(await child(values.kind as Kind, set, runs, threads));
+    return;
+  }
+  const kinds = values.kinds!.split(',') as Kind[];
+  for (const k of kinds) if (!KINDS[k]) throw new Error(`--kinds: unknown '${k}' (known: ${Object.keys(KINDS).join(', ')})`);
+  const sets: SetSpec[] = [];
+  for (const s of values.sets!.split(',')) {
+    if (s === 'real') sets.push({ name: 'real 2015 hours', rawDir: GHARCHIVE_FIXTURES.dir, hours: [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')] });
+    else if (s === 'generated') sets.push(await generatedSet(values.cache!, Number(values.events), Number(values.hours), Number(values.seed)));
+    else throw new Error(`--sets: unknown '${s}' (known: real, generated)`);
+  }
+
+  console.log(`# Silver benchmark — ${new Date().toISOString()}`);
+  console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ${threads} threads; ${runs} runs per cell (median)`);
+  try {
+    console.log(`commit: ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}`);
+  } catch {
+    /* not a checkout */
+  }
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log('| input | raw MB | events | kind | wall s | CPU s | events/s | raw MB/s | peak RSS MB | vs DuckDB | vs floor |');
+  console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  const phaseLines: string[] = [];
+  for (const set of sets) {
+    const rawMb = rawBytesOf(set) / 1e6;
+    const reports = new Map<Kind, ChildReport>();
+    for (const kind of kinds) {
+      reports.set(kind, await runChild(['--kind', kind, '--set-name', set.name, '--raw-dir', set.rawDir, '--hour-list', set.hours.join(','), '--runs', String(runs), '--threads', String(threads)]));
+    }
+    const rate = (k: Kind) => (reports.has(k) ? rawMb / (median(reports.get(k)!.runsMs) / 1000) : undefined);
+    for (const [kind, r] of reports) {
+      const s = median(r.runsMs) / 1000;
+      const mbs = rawMb / s;
+      const vs = (k: Kind) => (kind === 'fused' && rate(k) ? `${(mbs / rate(k)!).toFixed(2)}×` : '');
+      console.log(
+        `| ${set.name} | ${rawMb.toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${kind} | ${s.toFixed(2)} | ${(median(r.cpuMs) / 1000).toFixed(2)} | ${Math.round(r.events / s).toLocaleString('en-US')} | ${mbs.toFixed(1)} | ${Math.round(Math.max(...r.peakRssMb))} | ${vs('duckdb')} | ${vs('floor')} |`,
+      );
+      if (kind === 'fused') {
+        const p = (f: 'readMs' | 'parseMs' | 'writeMs') => (median(r.phases.map((x) => x[f])) / 1000).toFixed(1);
+        phaseLines.push(`- ${set.name}: fused phases (summed over hours, worker time, median): read/gunzip wait ${p('readMs')} s, split+parse+hash+rows ${p('parseMs')} s, Parquet write ${p('writeMs')} s`);
+      }
+    }
+  }
+  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  for (const l of phaseLines) console.log(l);
+  for (const k of kinds) console.log(`- ${k}: ${KINDS[k]}`);
+}
+
+await main();
