@@ -9,13 +9,41 @@ import { assertLakeExists } from './lake-exists.js';
 import { QUERY_OPTIONS } from './options.js';
 import { openQuery, type QueryValue } from './query.js';
 
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (text === '') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const ok = stream.write(text, (error) => (error ? reject(error) : undefined));
-    if (ok) resolve();
-    else stream.once('drain', resolve);
-  });
+/**
+ * Output with backpressure. A reader that goes away (`ghlake query ... | head`) closes the pipe:
+ * that ends the output quietly instead of failing with EPIPE.
+ */
+function outputTo(stream: NodeJS.WritableStream) {
+  let closed = false;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw error;
+  };
+  stream.on('error', onError);
+  return {
+    get closed() {
+      return closed;
+    },
+    write(text: string): Promise<void> {
+      if (text === '' || closed) return Promise.resolve();
+      return new Promise((resolve) => {
+        const ok = stream.write(text, () => undefined);
+        if (ok) resolve();
+        else {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('close', done);
+            resolve();
+          };
+          stream.once('drain', done);
+          stream.once('close', done);
+        }
+      });
+    },
+    release() {
+      stream.off('error', onError);
+    },
+  };
 }
 
 export const queryCommand: Command = {
@@ -51,6 +79,7 @@ export const queryCommand: Command = {
     const lake = path.resolve(io.cwd, options.lake);
     await assertLakeExists(lake, options.lake);
     const stream = await openQuery({ lake, memoryLimit: options.memoryLimit, threads: options.threads, signal: io.signal }, line.positionals[0]!);
+    const out = outputTo(io.stdout);
     try {
       if (stream.refreshedWarehouse) io.stderr.write(`(warehouse ${path.join(lake, 'warehouse.duckdb')} rebuilt)\n`);
       if (options.format === 'table') {
@@ -60,24 +89,29 @@ export const queryCommand: Command = {
           for (const row of chunk) if (shown.length < options.maxRows) shown.push(row);
           total += chunk.length;
         }
-        await write(io.stdout, formatTable(stream.columns, shown, total));
+        await out.write(formatTable(stream.columns, shown, total));
       } else if (options.format === 'csv') {
-        await write(io.stdout, csvHeader(stream.columns));
-        for await (const chunk of stream.chunks()) await write(io.stdout, csvRows(chunk));
+        await out.write(csvHeader(stream.columns));
+        for await (const chunk of stream.chunks()) {
+          if (out.closed) break;
+          await out.write(csvRows(chunk));
+        }
       } else {
         const keys = jsonKeys(stream.columns);
         let first = true;
-        await write(io.stdout, '[');
+        await out.write('[');
         for await (const chunk of stream.chunks()) {
+          if (out.closed) break;
           const body = chunk.map((row) => jsonRow(keys, row)).join(',\n');
           if (body === '') continue;
-          await write(io.stdout, `${first ? '\n' : ',\n'}${body}`);
+          await out.write(`${first ? '\n' : ',\n'}${body}`);
           first = false;
         }
-        await write(io.stdout, first ? ']\n' : '\n]\n');
+        await out.write(first ? ']\n' : '\n]\n');
       }
       return 0;
     } finally {
+      out.release();
       stream.close();
     }
   },
