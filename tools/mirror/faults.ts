@@ -23,6 +23,8 @@ export interface FileFaults {
   truncate?: { afterBytes: number; contentLength?: boolean; times?: number };
   /** Flip the bits of `length` (default 16) body bytes starting at `offset`. */
   corrupt?: { offset: number; length?: number; times?: number };
+  /** Redirect (302 by default) to the same file name under `to`, another base URL. */
+  redirect?: { to: string; status?: number; times?: number };
 }
 
 export type MirrorFaults = Record<string, FileFaults>;
@@ -38,6 +40,7 @@ export function faultsFor(faults: MirrorFaults, hour: string, n: number): FileFa
   if (active(merged.reset)) out.reset = merged.reset!;
   if (active(merged.truncate)) out.truncate = merged.truncate!;
   if (active(merged.corrupt)) out.corrupt = merged.corrupt!;
+  if (active(merged.redirect)) out.redirect = merged.redirect!;
   return out;
 }
 
@@ -50,13 +53,14 @@ export function describeFaults(f: FileFaults): string | undefined {
   if (f.truncate) parts.push(`truncate@${f.truncate.afterBytes}${f.truncate.contentLength === false ? ' no-length' : ''}`);
   if (f.corrupt) parts.push(`corrupt@${f.corrupt.offset}`);
   if (f.bytesPerSecond) parts.push(`slow ${f.bytesPerSecond}B/s`);
+  if (f.redirect) parts.push(`redirect ${f.redirect.status ?? 302}`);
   return parts.length ? parts.join(', ') : undefined;
 }
 
 /** Validate faults given as JSON (the CLI's --faults file): one clear error per mistake. */
 export function parseFaults(value: unknown, source = 'faults'): MirrorFaults {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source}: expected an object keyed by hour, file name or "*"`);
-  const known = new Set(['missing', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt']);
+  const known = new Set(['missing', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
   for (const [key, f] of Object.entries(value as Record<string, unknown>)) {
     if (key !== '*' && !/^\d{4}-\d{2}-\d{2}-\d{1,2}(\.json\.gz)?$/.test(key)) throw new Error(`${source}: key '${key}' is not an hour (2015-01-01-15), a file name or "*"`);
     if (f === null || typeof f !== 'object') throw new Error(`${source}.${key}: expected an object of faults`);

@@ -174,6 +174,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       if (label) entry.fault = label;
       if (f.missing) return answer(404, 'not found');
       if (f.status) return answer(f.status.code, `injected ${f.status.code}`, f.status.retryAfter === undefined ? {} : { 'retry-after': f.status.retryAfter });
+      if (f.redirect) return answer(f.redirect.status ?? 302, 'moved', { location: `${f.redirect.to.replace(/\/+$/, '')}/${hour}.json.gz` });
       const file = await locateHourFile(root, hour);
       if (!file) return answer(404, 'not found');
       const stat = await fs.stat(file);

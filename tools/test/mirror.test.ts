@@ -109,6 +109,13 @@ describe('fault injection', () => {
     ]);
   });
 
+  it('redirect: a 302 to the same file under another base URL', async () => {
+    mirror = await startMirror({ root: await root(), faults: { '2015-01-01-0': { redirect: { to: 'http://127.0.0.1:9/mirror/', times: 1 } } } });
+    const moved = await get(`${mirror.url}/2015-01-01-0.json.gz`);
+    expect([moved.status, moved.headers.location]).toEqual([302, 'http://127.0.0.1:9/mirror/2015-01-01-0.json.gz']);
+    expect((await get(`${mirror.url}/2015-01-01-0.json.gz`)).status).toBe(200);
+  });
+
   it('missing: 404 although the file exists', async () => {
     mirror = await startMirror({ root: await root(), faults: { '2015-01-01-15.json.gz': { missing: true } } });
     expect((await get(`${mirror.url}/2015-01-01-15.json.gz`)).status).toBe(404);

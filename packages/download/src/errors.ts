@@ -81,6 +81,14 @@ export function classifyFetchError(error: unknown, state: TransferState): Ghlake
       details,
     });
   }
+  if (code === 'UND_ERR_INVALID_ARG' && /redirect loop/i.test(describe(error))) {
+    return new GhlakeError(ERROR_CODES.HTTP_STATUS, `redirect loop: ${state.url} leads back to an address already visited`, {
+      cause: error,
+      retryable: false,
+      hint: 'too many redirects (a loop?); give --base-url the final address',
+      details,
+    });
+  }
   if (code !== undefined && LOCAL_WRITE.has(code)) {
     return new GhlakeError(ERROR_CODES.LAKE_NOT_WRITABLE, `cannot write the downloaded hour: ${describe(error)}`, {
       cause: error,
@@ -101,15 +109,18 @@ export function truncatedBody(bytes: number, contentLength: number, why: string,
   });
 }
 
-export function httpStatusError(status: number, url: string, retryable: boolean, retryAfterMs?: number): GhlakeError {
-  return new GhlakeError(ERROR_CODES.HTTP_STATUS, `HTTP ${status} from ${url}`, {
+export function httpStatusError(status: number, url: string, retryable: boolean, retryAfterMs?: number, location?: string): GhlakeError {
+  const redirect = status >= 300 && status < 400;
+  return new GhlakeError(ERROR_CODES.HTTP_STATUS, `HTTP ${status} from ${url}${redirect && location ? ` (redirects to ${location})` : ''}`, {
     retryable,
     hint: retryable
       ? 'the server is overloaded or failing; it is retried with backoff'
-      : status === 401 || status === 403
-        ? 'the server refuses access; check --base-url points at a public GH Archive mirror'
-        : 'the server rejects this request; check --base-url',
-    details: { status, url, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+      : redirect
+        ? 'too many redirects (a loop?); give --base-url the final address'
+        : status === 401 || status === 403
+          ? 'the server refuses access; check --base-url points at a public GH Archive mirror'
+          : 'the server rejects this request; check --base-url',
+    details: { status, url, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(location ? { location } : {}) },
   });
 }
 

@@ -189,7 +189,7 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
   if (statusCode !== 200) {
     await body.dump().catch(() => undefined);
     if (statusCode === 404) return { kind: 'missing', reason: 'HTTP 404' };
-    throw httpStatusError(statusCode, url, isRetryableStatus(statusCode), parseRetryAfter(headers['retry-after'], ctx.now()));
+    throw httpStatusError(statusCode, url, isRetryableStatus(statusCode), parseRetryAfter(headers['retry-after'], ctx.now()), header(headers, 'location'));
   }
   const lengthHeader = header(headers, 'content-length');
   if (lengthHeader !== undefined && /^\d+$/.test(lengthHeader)) state.contentLength = Number(lengthHeader);

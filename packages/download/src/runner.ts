@@ -10,7 +10,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, interceptors, type Dispatcher } from 'undici';
 import { compareHours, type HourKey } from '@ghlake/core';
 import { isAbortError, lakeNotWritable } from './errors.js';
 import { fetchHour, type FetchContext, type HourError, type HourResult, type RetryEvent, type RunState } from './fetch-hour.js';
@@ -83,6 +83,9 @@ export interface DownloadSummary {
   results: HourResult[];
 }
 
+/** Mirrors may redirect to a CDN or object store; more hops than this is a loop. */
+export const MAX_REDIRECTIONS = 5;
+
 /** Create the raw folder and prove we can write in it, before any network traffic. */
 export async function ensureLakeWritable(lake: string): Promise<void> {
   const raw = path.join(lake, 'raw');
@@ -111,7 +114,7 @@ export async function downloadHours(config: DownloadConfig, hours: readonly Hour
       headersTimeout: config.headersTimeoutMs,
       bodyTimeout: config.bodyTimeoutMs,
       keepAliveTimeout: 30_000,
-    });
+    }).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
   const results: HourResult[] = [];
   const counts = { downloaded: 0, skipped: 0, missing: 0, failed: 0 };
   const active = new Map<HourKey, number>();
@@ -186,8 +189,8 @@ export async function downloadHours(config: DownloadConfig, hours: readonly Hour
     await Promise.all(Array.from({ length: Math.min(config.concurrency, queue.length) }, worker));
   } finally {
     if (!hooks.dispatcher) {
-      if (signal.aborted) await (dispatcher as Agent).destroy().catch(() => undefined);
-      else await (dispatcher as Agent).close();
+      if (signal.aborted) await dispatcher.destroy().catch(() => undefined);
+      else await dispatcher.close();
     }
   }
   interrupted ||= signal.aborted && results.length < queue.length;

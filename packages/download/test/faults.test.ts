@@ -148,6 +148,43 @@ describe('download against a faulty mirror', () => {
     expect(mirror!.requestsFor(H15)[0]).toMatchObject({ bytesSent: 3_700_037, completed: true });
   });
 
+  it('follows a mirror\'s redirect to another server; a redirect loop fails with the hint', async () => {
+    const target = await startMirror({ root: await mirrorRoot({ [H0]: R0.file }) });
+    try {
+      mirror = await startMirror({ root: tempDir('empty'), faults: { '*': { redirect: { to: target.url } } } });
+      const lake = tempDir('lake');
+      const summary = await downloadHours(testConfig(lake, mirror.url), [H0]);
+      expect(summary.results[0]).toMatchObject({ status: 'downloaded', attempts: 1, sha256: R0.sha256 });
+      expect(mirror.requestsFor(H0).map((r) => r.status)).toEqual([302]);
+      expect(target.requestsFor(H0).map((r) => r.status)).toEqual([200]);
+      // Two mirrors redirecting to each other: undici stops when an address comes back.
+      mirror.setFaults({ '*': { redirect: { to: target.url } } });
+      target.setFaults({ '*': { redirect: { to: mirror.url } } });
+      const pingPong = await downloadHours(testConfig(tempDir('lake'), mirror.url), [H15]);
+      expect(pingPong.failed).toEqual([
+        {
+          hour: H15,
+          code: ERROR_CODES.HTTP_STATUS,
+          message: `redirect loop: ${mirror.url}/2015-01-01-15.json.gz leads back to an address already visited`,
+          hint: 'too many redirects (a loop?); give --base-url the final address',
+        },
+      ]);
+      // A mirror that redirects to itself: undici notices the loop at once.
+      mirror.setFaults({ '*': { redirect: { to: mirror.url } } });
+      const loop = await downloadHours(testConfig(tempDir('lake'), mirror.url), hours('2015-01-01-9'));
+      expect(loop.failed).toEqual([
+        {
+          hour: '2015-01-01-9',
+          code: ERROR_CODES.HTTP_STATUS,
+          message: `redirect loop: ${mirror.url}/2015-01-01-9.json.gz leads back to an address already visited`,
+          hint: 'too many redirects (a loop?); give --base-url the final address',
+        },
+      ]);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('404 means missing: recorded with the reason, asked once, never retried', async () => {
     const { summary, served } = await run({ [H15]: { missing: true } }, hours('2015-01-01-15', '2015-01-01-16'));
     expect(summary.results.map((r) => [r.hour, r.status, r.reason, r.attempts])).toEqual([
