@@ -3,6 +3,9 @@
  */
 import { COMMON_OPTIONS, RANGE_OPTIONS, defineOptions, parseInteger, parseString } from '@ghlake/core';
 
+/** ~35 MB of 2024 events per row group: two workers on 1 GB hours stay well under 1.5 GB RSS. */
+export const DEFAULT_BRONZE_ROW_GROUP_ROWS = 8192;
+
 export const TRANSFORM_OPTIONS = defineOptions({
   rawDir: {
     flag: 'raw-dir',
@@ -14,7 +17,7 @@ export const TRANSFORM_OPTIONS = defineOptions({
     flag: 'bronze-row-group-rows',
     env: 'GHLAKE_BRONZE_ROW_GROUP_ROWS',
     description: 'rows per bronze.events row group: bounds worker memory (~4 KB per recent event)',
-    default: 16_384,
+    default: DEFAULT_BRONZE_ROW_GROUP_ROWS,
     parse: parseInteger(256, 1_048_576),
   },
   workerHeapMb: {
@@ -35,5 +38,3 @@ export interface BronzeConfig {
   rawDir?: string | undefined;
   bronzeRowGroupRows?: number;
 }
-
-export const DEFAULT_BRONZE_ROW_GROUP_ROWS = 16_384;

@@ -15,6 +15,12 @@ function digits(s: string, from: number, to: number): number {
   return n;
 }
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, mo: number): number {
+  return mo === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : DAYS[mo - 1]!;
+}
+
 /** Epoch milliseconds (UTC) of an ISO-8601 timestamp, or NaN. */
 export function parseTimestampMs(s: string): number {
   if (s.length === 20 && s.charCodeAt(19) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) {
@@ -23,10 +29,10 @@ export function parseTimestampMs(s: string): number {
     const h = digits(s, 11, 13);
     const mi = digits(s, 14, 16);
     const se = digits(s, 17, 19);
-    if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59)) return NaN;
-    const ms = Date.UTC(digits(s, 0, 4), mo - 1, d, h, mi, se);
+    const y = digits(s, 0, 4);
     // Reject days that do not exist (Feb 30 would roll into March).
-    return new Date(ms).getUTCDate() === d ? ms : NaN;
+    if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && se <= 59)) return NaN;
+    return Date.UTC(y, mo - 1, d, h, mi, se);
   }
   if (!ISO.test(s)) return NaN;
   return Date.parse(s);

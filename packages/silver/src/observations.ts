@@ -36,6 +36,44 @@ export const USER_OBJECT_PATHS: readonly (readonly string[])[] = [
 /** Payload paths holding repository objects (`{id, full_name, owner, fork, language, ...}`). */
 export const REPO_OBJECT_PATHS: readonly (readonly string[])[] = [['pull_request', 'base', 'repo'], ['pull_request', 'head', 'repo'], ['repository']];
 
+/** Paths merged into a tree, so objects sharing a prefix (`pull_request.*`) are reached in one walk. */
+type PathTree = Map<string, PathTree | null>;
+
+function pathTree(paths: readonly (readonly string[])[]): PathTree {
+  const root: PathTree = new Map();
+  for (const path of paths) {
+    let node = root;
+    path.forEach((key, i) => {
+      if (i === path.length - 1) {
+        if (!node.has(key)) node.set(key, null);
+        return;
+      }
+      let next = node.get(key);
+      if (!next) {
+        next = new Map();
+        node.set(key, next);
+      }
+      node = next;
+    });
+  }
+  return root;
+}
+
+/** Push every object found at the tree's paths under `root` into `out`. */
+function collect(root: Record<string, unknown>, tree: PathTree, out: Record<string, unknown>[]): void {
+  for (const [key, sub] of tree) {
+    const v = asObject(root[key]);
+    if (v === null) continue;
+    if (sub === null) out.push(v);
+    else collect(v, sub, out);
+  }
+}
+
+const USER_TREE = pathTree(USER_OBJECT_PATHS);
+const REPO_TREE = pathTree(REPO_OBJECT_PATHS);
+/** Scratch list reused by every event (the transform is single-threaded per worker). */
+const found: Record<string, unknown>[] = [];
+
 function at(root: unknown, path: readonly string[]): Record<string, unknown> | null {
   let cur: unknown = root;
   for (const key of path) {
@@ -135,9 +173,11 @@ export class HourObservations {
       observe(r.name, asString(e.repo!.name), t);
       observe(r.url, asString(e.repo!.url), t);
       r.nameSeenAt = maxOrNull(r.nameSeenAt, t);
-      for (const path of REPO_OBJECT_PATHS) {
-        const obj = at(e.payload, path);
-        if (obj && asInt(obj.id) === repoId) this.repoDetails(r, obj, t);
+      const payload = asObject(e.payload);
+      if (payload) {
+        found.length = 0;
+        collect(payload, REPO_TREE, found);
+        for (const obj of found) if (asInt(obj.id) === repoId) this.repoDetails(r, obj, t);
       }
     }
     const forkee = e.eventType === 'ForkEvent' ? at(e.payload, ['forkee']) : null;
@@ -179,10 +219,12 @@ export class HourObservations {
     a.loginSeenAt = Math.max(a.loginSeenAt, t);
     a.first = Math.min(a.first, t);
     a.last = Math.max(a.last, t);
-    if (asObject(payload) === null) return;
-    for (const path of USER_OBJECT_PATHS) {
-      const user = at(payload, path);
-      if (!user || asInt(user.id) !== id) continue;
+    const p = asObject(payload);
+    if (p === null) return;
+    found.length = 0;
+    collect(p, USER_TREE, found);
+    for (const user of found) {
+      if (asInt(user.id) !== id) continue;
       observe(a.type, asString(user.type), t);
       observe(a.siteAdmin, asBool(user.site_admin), t);
       a.typeSeenAt = maxOrNull(a.typeSeenAt, t);
