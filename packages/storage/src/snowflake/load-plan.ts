@@ -19,7 +19,7 @@
  * Between COPY and what follows, the runner checks COPY's own result rows: every listed file
  * LOADED with `rows_loaded` equal to the file's Parquet row count; otherwise it rolls back.
  */
-import { ERROR_CODES, GhlakeError, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, hourToMs, type HourKey, type TableDecl } from '@ghlake/core';
 import type { SnowflakeObjects } from './options.js';
 import type { LakeTableFile } from './lake-inventory.js';
 import { hourTimestamp, insertLoadsStatement, type LoadedFile } from './loads.js';
@@ -210,7 +210,8 @@ export function planLoad(objects: SnowflakeObjects, lake: readonly LakeTableFile
     const lakeHours = groupBy(lakeFiles, (f) => f.hour!);
     const loadedHours = groupBy(loadedFiles, (l) => l.hour ?? ('' as HourKey));
     const todo: HourKey[] = [];
-    for (const hour of [...lakeHours.keys()].sort(compareHours)) {
+    const ordered = [...lakeHours.keys()].map((h) => [hourToMs(h), h] as const).sort((a, b) => a[0] - b[0]);
+    for (const [, hour] of ordered) {
       if (inRange && !inRange.has(hour)) continue;
       summary.lakePartitions++;
       const before = loadedHours.get(hour);
