@@ -258,9 +258,20 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
 
 /** Download (or skip) one hour. Never throws, except when the run is aborted. */
 export async function fetchHour(hour: HourKey, ctx: FetchContext): Promise<HourResult> {
-  const { config } = ctx;
   const started = ctx.now();
-  const url = hourUrl(config.baseUrl, hour);
+  const url = hourUrl(ctx.config.baseUrl, hour);
+  try {
+    return await fetchHourOrThrow(hour, url, started, ctx);
+  } catch (error) {
+    if (isAbortError(error) || ctx.signal.aborted) throw error;
+    // The lake itself failed us (permissions, disk full while inspecting or recording): this hour fails, the run goes on.
+    const failure = classifyFetchError(error, { url, bytes: 0, headersTimeoutMs: ctx.config.headersTimeoutMs, bodyTimeoutMs: ctx.config.bodyTimeoutMs });
+    return { hour, url, durationMs: ctx.now() - started, status: 'failed', bytes: 0, attempts: 0, error: toHourError(failure) };
+  }
+}
+
+async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx: FetchContext): Promise<HourResult> {
+  const { config } = ctx;
   const target = rawPath(config.lake, hour);
   const removedTemps = await removeHourTemps(config.lake, hour);
   const done = (fields: Omit<HourResult, 'hour' | 'url' | 'durationMs'>): HourResult => ({

@@ -103,6 +103,20 @@ describe('rerunning a download', () => {
     expect(mirror.requestsFor(H15)).toHaveLength(1);
   });
 
+  it('an hour whose place in the lake is taken by a folder fails alone; the other hours download', async () => {
+    mirror = await startMirror({ root: await mirrorRoot({ [H0]: R0.file, [H15]: R15.file }) });
+    const lake = tempDir('lake');
+    await fs.mkdir(path.join(rawPath(lake, H0), 'something'), { recursive: true });
+    const summary = await downloadHours(testConfig(lake, mirror.url), [H0, H15]);
+    expect(summary.results.map((r) => [r.hour, r.status])).toEqual([
+      [H0, 'failed'],
+      [H15, 'downloaded'],
+    ]);
+    expect(summary.failed[0]).toMatchObject({ code: 'GHLAKE_LAKE_NOT_WRITABLE', hint: 'free disk space or fix the permissions of the lake folder (--lake), then run again' });
+    expect(summary.failed[0]!.message).toMatch(/^cannot write the downloaded hour: .*2015-01-01-0\.json\.gz/);
+    expect(mirror.requestsFor(H0)).toHaveLength(0);
+  });
+
   it('a complete lake reruns offline: every hour skipped though nothing answers at the base URL', async () => {
     const { lake } = await downloadedLake();
     await mirror!.close();
