@@ -31,7 +31,7 @@ describe('rendering a model for a dialect', () => {
   it('DuckDB: sources are the warehouse views (silver.events), keywords are quoted ("day")', () => {
     const rendered = renderModel('daily_summary', { dialect: 'duckdb' });
     expect(rendered).toContain('FROM silver.events');
-    expect(rendered).toContain('CAST(hour_bucket AS DATE) AS "day"');
+    expect(rendered).toContain('CAST(per_hour.hour_bucket AS DATE) AS "day"');
     expect(rendered).not.toContain('{{');
   });
 
