@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
 import { downloadHours, type HourError } from '@ghlake/download';
-import { uploadLake } from '@ghlake/storage';
+import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
@@ -87,6 +87,15 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
               failed: s.failed.map((f) => ({ key: f.key, message: `${f.code}: ${f.message}` })),
               bytes: s.uploadedBytes,
             };
+          },
+        }
+      : {}),
+    ...(config.snowflake
+      ? {
+          async snowflake({ signal }: { signal: AbortSignal }) {
+            // Everything new since the last load (GHLAKE_LOADS), not only this run's hours.
+            const result = await loadLakeIntoSnowflake({ lake: config.lake, connection: config.snowflake!.connection, objects: config.snowflake!.objects }, { signal });
+            return { rows: Object.fromEntries(result.tables.map((t) => [t.table, t.rowsLoaded])) };
           },
         }
       : {}),

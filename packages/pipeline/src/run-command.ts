@@ -20,9 +20,11 @@ import { runPipeline } from './run-pipeline.js';
 import { formatRunSummary, logRunEvent } from './run-report.js';
 import type { RunEvent } from './run-events.js';
 
-const HELP = `ghlake run [--from H --to H | --date D] [--lake DIR] [--base-url URL] [--threads N] [--force] [--json]
+const HELP = `ghlake run [--from H --to H | --date D] [--lake DIR] [--base-url URL] [--threads N] [--force]
+           [--upload --bucket B [--prefix P] [--endpoint URL]] [--snowflake] [--json]
 
-The whole pipeline: download → bronze+silver (fused) → consolidation and gold → warehouse.
+The whole pipeline: download → bronze+silver (fused) → consolidation and gold → warehouse
+→ (--upload) S3 → (--snowflake) Snowflake.
 Hours start transforming as soon as their file is verified, while others still download.
 With no range it processes GH Archive's example hour ${EXAMPLE_HOUR} into ./lake.
 
@@ -69,7 +71,7 @@ export const runCommand: Command = {
           force: config.force,
           transformConcurrency: config.threads,
           upload: config.upload !== undefined,
-          snowflake: false,
+          snowflake: config.snowflake !== undefined,
           topRepositories: 10,
           command: ['ghlake', 'run', ...io.argv].join(' '),
         },

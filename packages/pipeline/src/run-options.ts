@@ -3,16 +3,34 @@
  * option), plus the run's switches. Defaults < GHLAKE_* environment < flags.
  */
 import path from 'node:path';
-import { COMMON_OPTIONS, RANGE_OPTIONS, defineOptions, parseBoolean, resolveHours, type HourKey, type ResolvedOptions } from '@ghlake/core';
+import { COMMON_OPTIONS, ERROR_CODES, GhlakeError, RANGE_OPTIONS, defineOptions, parseBoolean, resolveHours, type HourKey, type OptionSpec, type ResolvedOptions } from '@ghlake/core';
 import { DOWNLOAD_OPTIONS, downloadConfig, type DownloadConfig } from '@ghlake/download';
 import { DUCKDB_OPTIONS } from '@ghlake/gold';
 import { TRANSFORM_OPTIONS } from '@ghlake/bronze';
-import { S3_LOCATION_OPTIONS, resolveUploadConfig, type UploadConfig } from '@ghlake/storage';
+import {
+  S3_LOCATION_OPTIONS,
+  SNOWFLAKE_CONNECTION_OPTIONS,
+  SNOWFLAKE_OBJECT_OPTIONS,
+  connectionFrom,
+  objectsFrom,
+  resolveUploadConfig,
+  type SnowflakeConnectionConfig,
+  type SnowflakeObjects,
+  type UploadConfig,
+} from '@ghlake/storage';
 
 /** GH Archive's own example hour: what `ghlake run` processes when given no range. */
 export const EXAMPLE_HOUR = '2015-01-01-15' as HourKey;
 
 const d = DOWNLOAD_OPTIONS;
+
+/**
+ * The same option declarations with their parser typed structurally: the Snowflake parsers live
+ * in modules @ghlake/storage does not export, which an exported spec could not name (TS2742).
+ */
+function detached<S extends Record<string, OptionSpec<string>>>(spec: S): { [K in keyof S]: OptionSpec<string> & (S[K] extends { default: string } ? { default: string } : { default?: undefined }) } {
+  return spec as never;
+}
 
 export const RUN_OPTIONS = defineOptions({
   lake: COMMON_OPTIONS.lake,
@@ -46,6 +64,16 @@ export const RUN_OPTIONS = defineOptions({
     parse: parseBoolean,
   },
   ...S3_LOCATION_OPTIONS,
+  snowflake: {
+    flag: 'snowflake',
+    env: 'GHLAKE_SNOWFLAKE',
+    description: 'load the published lake into Snowflake after the upload (needs --upload and the SNOWFLAKE_* connection; see ghlake snowflake --help)',
+    default: false,
+    boolean: true,
+    parse: parseBoolean,
+  },
+  ...detached(SNOWFLAKE_CONNECTION_OPTIONS),
+  ...detached(SNOWFLAKE_OBJECT_OPTIONS),
   json: COMMON_OPTIONS.json,
   logLevel: COMMON_OPTIONS.logLevel,
 });
@@ -63,11 +91,19 @@ export interface RunStageConfig {
   download: DownloadConfig;
   /** Set when --upload was given. */
   upload: UploadConfig | undefined;
+  /** Set when --snowflake was given. Holds secrets: never print it. */
+  snowflake: { connection: SnowflakeConnectionConfig; objects: SnowflakeObjects } | undefined;
 }
 
 export function runConfigFromOptions(options: RunOptions, cwd: string): RunStageConfig {
   const lake = path.resolve(cwd, options.lake);
   const hours = resolveHours(options);
+  if (options.snowflake && !options.upload) {
+    throw new GhlakeError(ERROR_CODES.USAGE, '--snowflake loads the S3 copy of the lake, but --upload is not given', {
+      hint: 'add --upload --bucket <bucket> (the bucket Snowflake\'s stage reads), or run ghlake snowflake load after ghlake upload',
+      details: { option: '--snowflake' },
+    });
+  }
   return {
     lake,
     hours: hours.length ? hours : [EXAMPLE_HOUR],
@@ -99,5 +135,6 @@ export function runConfigFromOptions(options: RunOptions, cwd: string): RunStage
           region: options.region,
         })
       : undefined,
+    snowflake: options.snowflake ? { connection: connectionFrom(options), objects: objectsFrom(options) } : undefined,
   };
 }

@@ -1,6 +1,8 @@
 /**
- * `ghlake run --upload`: after gold, the lake is published to S3 (a real S3-compatible server,
- * s3rver, on 127.0.0.1) and the manifest marks the hours published; a rerun re-uploads nothing.
+ * `ghlake run --upload [--snowflake]`: after gold, the lake is published to S3 (a real
+ * S3-compatible server, s3rver, on 127.0.0.1) and the manifest marks the hours published; a rerun
+ * re-uploads nothing; with --snowflake the published lake is loaded through the real snowflake-sdk
+ * driver into the Snowflake stub on 127.0.0.1 (tools/snowflake-stub) and the hours become loaded.
  */
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,9 @@ import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestPath } from '@ghlake/core';
-import { createS3Client } from '@ghlake/storage';
+import { createS3Client, scanLake } from '@ghlake/storage';
+import { startSnowflakeStub, type SnowflakeStub } from '../../../tools/snowflake-stub/index.js';
+import { fakeWarehouse } from '../../storage/test/fixtures/snowflake/fake-warehouse.js';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { startS3, type TestS3 } from '../../storage/test/fixtures/s3/s3-server.js';
 import { runGhlake } from './helpers/ghlake-process.js';
@@ -17,6 +21,9 @@ import { writeSlicedHours } from './helpers/sliced-hours.js';
 let work: string;
 let mirror: Mirror;
 let s3: TestS3;
+let lake: string;
+let env: Record<string, string>;
+const PASSWORD = 'sf-pw-Never-Print-7c1e';
 
 beforeAll(async () => {
   work = await fs.mkdtemp(path.join(tmpdir(), 'ghlake-run-upload-'));
@@ -32,8 +39,8 @@ afterAll(async () => {
 
 describe('ghlake run --upload', () => {
   it('publishes raw, bronze, silver and gold to S3 and marks the hours published; a rerun uploads nothing new', async () => {
-    const lake = path.join(work, 'lake');
-    const env = {
+    lake = path.join(work, 'lake');
+    env = {
       AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
       AWS_CONFIG_FILE: path.join(work, 'none'),
@@ -71,6 +78,42 @@ describe('ghlake run --upload', () => {
     const second = JSON.parse(again.stdout);
     expect(second.upload.uploaded).toBe(0);
     expect(second.upload.unchanged).toBe(summary.upload.uploaded + summary.upload.unchanged);
+  });
+
+  it('--snowflake then loads the published lake into Snowflake (COPY per partition through the real driver) and marks the hours loaded', async () => {
+    // The stub answers like Snowflake; its COPY results count the rows of the files "in S3" (= the uploaded lake).
+    const fake = fakeWarehouse({ stageUrl: `s3://${s3.bucket}/lakes/test/` });
+    const stub: SnowflakeStub = await startSnowflakeStub({
+      account: 'acme-test',
+      user: 'loader',
+      password: PASSWORD,
+      handler: async (statement) => {
+        if (/^\s*COPY INTO/i.test(statement.sqlText)) for (const f of await scanLake(lake)) fake.staged.set(f.stagePath, f.rows);
+        return fake.handler(statement);
+      },
+    });
+    try {
+      const args = ['run', '--from', '2015-01-01-0', '--to', '2015-01-01-1', '--base-url', mirror.url, '--lake', lake, '--upload', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--prefix', 'lakes/test', '--snowflake', '--json'];
+      const sfEnv = { ...env, SNOWFLAKE_ACCOUNT: 'acme-test', SNOWFLAKE_USER: 'loader', SNOWFLAKE_PASSWORD: PASSWORD, SNOWFLAKE_HOST: stub.url };
+      const r = await runGhlake(args, { env: sfEnv });
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout);
+      expect(summary.snowflake.rows['silver.events']).toBe(780);
+      expect(fake.rows('"GHLAKE"."SILVER"."EVENTS"')).toBe(780);
+      expect(stub.statements.some((st) => /^COPY INTO "GHLAKE"\."SILVER"\."EVENTS"/.test(st.sqlText))).toBe(true);
+      expect(`${r.stdout}${r.stderr}`).not.toContain(PASSWORD);
+      const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
+      expect(manifest.hours['2015-01-01-0'].state).toBe('loaded');
+      expect(manifest.hours['2015-01-01-1'].state).toBe('loaded');
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('--snowflake without --upload is a usage error', async () => {
+    const r = await runGhlake(['run', '--from', '2015-01-01-0', '--lake', path.join(work, 'x'), '--snowflake']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error GHLAKE_USAGE: --snowflake loads the S3 copy of the lake, but --upload is not given/);
   });
 
   it('--upload without a bucket is a usage error before anything is downloaded', async () => {
