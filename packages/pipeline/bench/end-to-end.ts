@@ -49,13 +49,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-/** Peak RSS of this process (main thread + worker threads) while `fn` runs. */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRss: number }> {
+/**
+ * Peak RSS and CPU time of this process (main thread + worker threads + DuckDB's threads: all
+ * threads of one process) while `fn` runs. CPU seconds matter on a shared machine: wall time
+ * there depends on the neighbours, CPU time much less.
+ */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; peakRss: number; cpuMs: number }> {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const cpu0 = process.cpuUsage();
   try {
     const value = await fn();
-    return { value, peakRss: Math.max(peak, process.memoryUsage().rss) };
+    const cpu = process.cpuUsage(cpu0);
+    return { value, peakRss: Math.max(peak, process.memoryUsage().rss), cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     clearInterval(timer);
   }
@@ -168,20 +174,34 @@ async function main() {
   const hours = hourRange(hourFromMs(first), hourFromMs(first + (HOURS - 1) * 3_600_000));
   const data = await ensureData(hours);
   const mirror = await startMirror({ root: dataDir });
-  const results = { e2e: [] as number[], gold: [] as number[], silver: [] as number[], duckdb: [] as number[], e2eRss: [] as number[], silverRss: [] as number[] };
+  const results = {
+    e2e: [] as number[],
+    gold: [] as number[],
+    silver: [] as number[],
+    duckdb: [] as number[],
+    e2eCpu: [] as number[],
+    silverCpu: [] as number[],
+    duckdbCpu: [] as number[],
+    e2eRss: [] as number[],
+    silverRss: [] as number[],
+  };
   let events = 0;
   try {
     for (let run = 1; run <= RUNS; run++) {
-      const e2e = await withPeakRss(() => runEndToEnd(hours, mirror.url));
+      const e2e = await measured(() => runEndToEnd(hours, mirror.url));
       events = e2e.value.summary.events;
       results.e2e.push(e2e.value.ms);
+      results.e2eCpu.push(e2e.cpuMs);
       results.e2eRss.push(e2e.peakRss);
       const st = e2e.value.summary.stages;
       results.gold.push((st.gold?.ms ?? 0) + (st.warehouse?.ms ?? 0));
-      const silver = await withPeakRss(() => runSilverAlone(hours));
+      const silver = await measured(() => runSilverAlone(hours));
       results.silver.push(silver.value.ms);
+      results.silverCpu.push(silver.cpuMs);
       results.silverRss.push(silver.peakRss);
-      results.duckdb.push(await runDuckdb(data.files));
+      const duck = await measured(() => runDuckdb(data.files));
+      results.duckdb.push(duck.value);
+      results.duckdbCpu.push(duck.cpuMs);
       process.stderr.write(
         `run ${run}: e2e ${(e2e.value.ms / 1000).toFixed(2)} s (download ${((st.download?.ms ?? 0) / 1000).toFixed(2)} s, transform ${((st.transform?.ms ?? 0) / 1000).toFixed(2)} s, gold+warehouse ${(results.gold.at(-1)! / 1000).toFixed(2)} s), silver alone ${(silver.value.ms / 1000).toFixed(2)} s, duckdb ${(results.duckdb.at(-1)! / 1000).toFixed(2)} s\n`,
       );
@@ -194,12 +214,29 @@ async function main() {
   const silver = median(results.silver);
   const duckdb = median(results.duckdb);
   const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+  const cpu = { e2e: median(results.e2eCpu), silver: median(results.silverCpu), duckdb: median(results.duckdbCpu) };
   const rows = [
-    ['measure', 'median time', 'events/s', 'vs duckdb'],
-    ['ghlake run end to end (download ⇉ transform ⇉ gold ⇉ warehouse)', `${(e2e / 1000).toFixed(2)} s`, rate(e2e).toFixed(0), (rate(e2e) / rate(duckdb)).toFixed(2)],
-    ['  of which gold + warehouse', `${(median(results.gold) / 1000).toFixed(2)} s`, '', ''],
-    ['fused bronze+silver alone (files local)', `${(silver / 1000).toFixed(2)} s`, rate(silver).toFixed(0), (rate(silver) / rate(duckdb)).toFixed(2)],
-    ['DuckDB silver SQL, 2 threads', `${(duckdb / 1000).toFixed(2)} s`, rate(duckdb).toFixed(0), '1.00'],
+    ['measure', 'median wall', 'events/s', 'vs duckdb', 'CPU s', 'events/CPU-s', 'vs duckdb'],
+    [
+      'ghlake run end to end (download ⇉ transform ⇉ gold ⇉ warehouse)',
+      `${(e2e / 1000).toFixed(2)} s`,
+      rate(e2e).toFixed(0),
+      (rate(e2e) / rate(duckdb)).toFixed(2),
+      (cpu.e2e / 1000).toFixed(1),
+      rate(cpu.e2e).toFixed(0),
+      (rate(cpu.e2e) / rate(cpu.duckdb)).toFixed(2),
+    ],
+    ['  of which gold + warehouse', `${(median(results.gold) / 1000).toFixed(2)} s`, '', '', '', '', ''],
+    [
+      'fused bronze+silver alone (files local)',
+      `${(silver / 1000).toFixed(2)} s`,
+      rate(silver).toFixed(0),
+      (rate(silver) / rate(duckdb)).toFixed(2),
+      (cpu.silver / 1000).toFixed(1),
+      rate(cpu.silver).toFixed(0),
+      (rate(cpu.silver) / rate(cpu.duckdb)).toFixed(2),
+    ],
+    ['DuckDB silver SQL, 2 threads', `${(duckdb / 1000).toFixed(2)} s`, rate(duckdb).toFixed(0), '1.00', (cpu.duckdb / 1000).toFixed(1), rate(cpu.duckdb).toFixed(0), '1.00'],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
