@@ -161,6 +161,32 @@ describe('key-pair authentication', () => {
   });
 });
 
+describe('private key problems are caught before connecting, naming the option', () => {
+  it('missing file, not a key, encrypted without passphrase, wrong passphrase', async () => {
+    const passphrase = 'pp-never-print';
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase } });
+    await fs.writeFile(path.join(work, 'enc.p8'), key.privateKey);
+    await fs.writeFile(path.join(work, 'pub.pem'), key.publicKey);
+    const attempt = (file: string, pass?: string) =>
+      thrownBy(
+        withSnowflakeSession({ account: 'acme-test', user: 'loader', database: 'GHLAKE', accessUrl: stub.url, auth: { kind: 'key-pair', privateKeyPath: path.join(work, file), ...(pass ? { passphrase: pass } : {}) } }, (s) =>
+          s.run({ purpose: 'ping', sql: 'SELECT 1' }),
+        ),
+      );
+    const cases = [await attempt('none.p8'), await attempt('pub.pem'), await attempt('enc.p8'), await attempt('enc.p8', 'wrong-pass')];
+    expect(cases.map((e) => e.code)).toEqual(Array(4).fill(ERROR_CODES.INVALID_OPTION));
+    expect(cases.map((e) => e.message.replace(work, '<work>'))).toEqual([
+      'SNOWFLAKE_PRIVATE_KEY_PATH (--private-key-path) names <work>/none.p8, which cannot be read (ENOENT)',
+      '<work>/pub.pem is not a PEM private key',
+      'the private key <work>/enc.p8 is encrypted and no passphrase is set',
+      'the passphrase does not open the private key <work>/enc.p8',
+    ]);
+    expect(cases[3]!.hint).toBe('check SNOWFLAKE_PRIVATE_KEY_PASSPHRASE (--private-key-passphrase)');
+    expect(JSON.stringify(cases.map((e) => [e.message, e.hint, e.details]))).not.toContain('wrong-pass');
+    expect(stub.requests).toEqual([]); // nothing reached Snowflake
+  });
+});
+
 describe('load through the driver', () => {
   it('loads each new hour in one transaction and swaps whole tables in; rows come from COPY\'s rows_loaded', async () => {
     const files = await scanLake(lake.dir);

@@ -34,6 +34,7 @@ import {
 } from './options.js';
 import { loadLakeIntoSnowflake, nothingToLoad, readLoadedFiles } from './run-load.js';
 import { runSetup } from './run-setup.js';
+import { resolveKeyPath } from './private-key.js';
 import { withSnowflakeSession, type SessionOptions } from './session.js';
 import { integrationGuide, planSetup } from './setup-plan.js';
 import { formatScript } from './statement.js';
@@ -59,6 +60,13 @@ function help(): string {
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');
+}
+
+/** The connection settings with a key path resolved against the command's working directory (and `~`). */
+function connectionIn(io: CommandIO, options: Parameters<typeof connectionFrom>[0]) {
+  const connection = connectionFrom(options);
+  if (connection.auth.kind === 'key-pair') connection.auth = { ...connection.auth, privateKeyPath: resolveKeyPath(connection.auth.privateKeyPath, io.cwd) };
+  return connection;
 }
 
 function write(stream: NodeJS.WritableStream, text: string): void {
@@ -100,7 +108,7 @@ async function setup(io: CommandIO, options: ReturnType<typeof resolveOptions<ty
     write(io.stdout, `\n${integrationGuide(objects, location).split('\n').map((l) => (l === '' ? '--' : `-- ${l}`)).join('\n')}`);
     return 0;
   }
-  const connection = connectionFrom(options);
+  const connection = connectionIn(io, options);
   const logger = loggerFor(io, options.logLevel);
   logger.info('snowflake setup', describeConnection(connection));
   const result = await withSnowflakeSession(connection, (session) => runSetup(session, objects, location, { signal: io.signal }), sessionOptions(logger, options.logLevel));
@@ -132,7 +140,7 @@ async function load(io: CommandIO, options: ReturnType<typeof resolveOptions<typ
     write(io.stdout, formatScript('ghlake snowflake load', loadPlanStatements(plan), planNotes(plan, true)));
     return 0;
   }
-  const connection = connectionFrom(options);
+  const connection = connectionIn(io, options);
   const logger = loggerFor(io, options.logLevel);
   logger.info('snowflake load', { ...describeConnection(connection), lake });
   const result = await loadLakeIntoSnowflake(
@@ -166,7 +174,7 @@ async function status(io: CommandIO, options: ReturnType<typeof resolveOptions<t
     return 0;
   }
   const files = await scanLake(path.resolve(io.cwd, options.lake));
-  const connection = connectionFrom(options);
+  const connection = connectionIn(io, options);
   const logger = loggerFor(io, options.logLevel);
   const loaded = await withSnowflakeSession(connection, (session) => readLoadedFiles(session, objects), sessionOptions(logger, options.logLevel));
   const rows = compareLakeWithLoads(objects, files, loaded);

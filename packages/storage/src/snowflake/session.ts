@@ -16,6 +16,7 @@
 import type { Connection, ConnectionOptions, SnowflakeError } from 'snowflake-sdk';
 import { ERROR_CODES, GhlakeError, silentLogger, type Logger } from '@ghlake/core';
 import { secretsOf, type SnowflakeConnectionConfig } from './options.js';
+import { checkPrivateKey } from './private-key.js';
 import type { SqlExecutor, SqlRow, SqlStatement } from './statement.js';
 
 export interface SnowflakeSession extends SqlExecutor {
@@ -71,7 +72,9 @@ export function snowflakeError(error: unknown, doing: string, secrets: readonly 
   const code = e.code === undefined ? '' : String(e.code);
   const sqlState = e.sqlState;
   const raw = redact(String(e.message ?? error), secrets).trim();
-  const where = [code ? `Snowflake error ${code}` : '', sqlState ? `SQLSTATE ${sqlState}` : ''].filter(Boolean).join(', ');
+  // Snowflake's own codes are numeric; anything else (ENOENT, ERR_OSSL_...) comes from Node or the driver.
+  const codeText = code === '' ? '' : /^\d+$/.test(code) ? `Snowflake error ${code}` : `driver error ${code}`;
+  const where = [codeText, sqlState ? `SQLSTATE ${sqlState}` : ''].filter(Boolean).join(', ');
   const retryable = code === '401001' || code === '401002';
   return new GhlakeError(ERROR_CODES.SNOWFLAKE, `${doing} failed: ${raw}${where ? ` (${where})` : ''}`, {
     hint: hintFor(code, sqlState, raw),
@@ -108,6 +111,7 @@ export interface SessionOptions {
 export async function openSnowflakeSession(config: SnowflakeConnectionConfig, options: SessionOptions = {}): Promise<SnowflakeSession> {
   const logger = options.logger ?? silentLogger;
   const secrets = secretsOf(config);
+  if (config.auth.kind === 'key-pair') checkPrivateKey(config.auth.privateKeyPath, config.auth.passphrase);
   const driver = await loadDriver();
   const forward = (level: string) => (message: string) => logger.debug('snowflake-sdk', { level, message: redact(String(message), secrets) });
   driver.configure({
