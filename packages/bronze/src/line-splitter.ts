@@ -10,7 +10,8 @@
 export type LineHandler = (line: Buffer, lineNo: number, terminated: boolean) => void;
 
 export class LineSplitter {
-  private carry: Buffer | null = null;
+  /** Pieces of the unfinished line (joined once, when its newline comes: no quadratic copying of long lines). */
+  private carry: Buffer[] = [];
   private lineNo = 0;
   /** Decompressed bytes seen so far. */
   bytes = 0;
@@ -25,12 +26,13 @@ export class LineSplitter {
     let start = 0;
     let nl = chunk.indexOf(10);
     if (nl === -1) {
-      this.carry = this.carry === null ? Buffer.from(chunk) : Buffer.concat([this.carry, chunk]);
+      this.carry.push(Buffer.from(chunk));
       return;
     }
-    if (this.carry !== null) {
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, nl)]);
-      this.carry = null;
+    if (this.carry.length > 0) {
+      this.carry.push(chunk.subarray(0, nl));
+      const joined = Buffer.concat(this.carry);
+      this.carry = [];
       onLine(joined, ++this.lineNo, true);
       start = nl + 1;
       nl = chunk.indexOf(10, start);
@@ -41,12 +43,13 @@ export class LineSplitter {
       nl = chunk.indexOf(10, start);
     }
     // Copy the tail: the chunk's memory may be reused by the producer.
-    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
+    if (start < chunk.length) this.carry.push(Buffer.from(chunk.subarray(start)));
   }
 
   /** Hand out the unterminated last line, if any. */
   end(onLine: LineHandler): void {
-    if (this.carry !== null && this.carry.length > 0) onLine(this.carry, ++this.lineNo, false);
-    this.carry = null;
+    const rest = Buffer.concat(this.carry);
+    this.carry = [];
+    if (rest.length > 0) onLine(rest, ++this.lineNo, false);
   }
 }
