@@ -69,8 +69,12 @@ export function formatRunSummary(s: RunSummary): string {
   const row = (label: string, text: string) => out.push(`  ${label.padEnd(12)}${text}`);
   row('hours', [`${s.hours.done.length} transformed`, `${s.hours.upToDate.length} already up to date`, `${s.hours.missing.length} missing`, `${s.hours.damaged.length} damaged`, `${s.hours.failed.length} failed`].join(', ') + (s.hours.notStarted.length ? `, ${s.hours.notStarted.length} not started` : ''));
   if (s.hours.missing.length) row('missing', `${listSome(s.hours.missing)} (not on the server: skipped; a later run asks again)`);
-  for (const d of s.hours.damaged) row('damaged', `${d.hour}: ${d.reason} (readable part kept)`);
-  for (const f of s.hours.failed) row('failed', `${f.hour} ${f.stage} ${f.code}: ${f.message}${f.hint ? ` — ${f.hint}` : ''}`);
+  // A dead mirror fails every hour of a year the same way: name the first few, count the rest.
+  const SHOWN = 10;
+  for (const d of s.hours.damaged.slice(0, SHOWN)) row('damaged', `${d.hour}: ${d.reason} (readable part kept)`);
+  if (s.hours.damaged.length > SHOWN) row('damaged', `… and ${s.hours.damaged.length - SHOWN} more (ghlake status lists them)`);
+  for (const f of s.hours.failed.slice(0, SHOWN)) row('failed', `${f.hour} ${f.stage} ${f.code}: ${f.message}${f.hint ? ` — ${f.hint}` : ''}`);
+  if (s.hours.failed.length > SHOWN) row('failed', `… and ${s.hours.failed.length - SHOWN} more hours (ghlake status lists them)`);
   for (const e of s.errors) row('failed', `${e.stage} ${e.code}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
   if (s.hours.notStarted.length) row('not started', `${listSome(s.hours.notStarted)} (the next run does them)`);
   row('events', `${formatCount(s.events)} to bronze, ${formatCount(s.silverEvents)} distinct within their hours to silver; ${formatCount(s.quarantined)} lines quarantined${reasons(s.quarantinedByReason)}`);
