@@ -82,6 +82,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
           async upload({ signal }: { signal: AbortSignal }) {
             const s = await uploadLake(config.upload!, { signal });
             return {
+              complete: !s.interrupted && s.notStarted === 0 && s.failed.length === 0,
               uploaded: s.uploaded,
               unchanged: s.skippedUnchanged,
               failed: s.failed.map((f) => ({ key: f.key, message: `${f.code}: ${f.message}` })),

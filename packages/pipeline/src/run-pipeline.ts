@@ -310,12 +310,12 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         const up = await timeStage('upload', () => stages.upload!({ signal }));
         if (up.ok) {
           summary.upload = up.value;
-          if (up.value.failed.length === 0) {
+          if (up.value.complete && !signal.aborted) {
             const at = new Date(now()).toISOString();
             for (const [hour, r] of Object.entries(store.manifest.hours)) if (r.state === 'transformed') store.manifest.hours[hour] = { ...r, state: 'published', publishedAt: at };
             store.manifest.publishedAt = at;
             store.save();
-          } else {
+          } else if (up.value.failed.length) {
             summary.errors.push({ stage: 'upload', code: ERROR_CODES.S3, message: `${up.value.failed.length} object(s) failed to upload, first: ${up.value.failed[0]!.key}: ${up.value.failed[0]!.message}` });
           }
         }
@@ -323,7 +323,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     }
     if (config.snowflake && !signal.aborted) {
       if (!stages.snowflake) throw new Error('snowflake requested but the stages provide no snowflake loader');
-      const published = !config.upload || (summary.stages.upload?.ok && summary.upload?.failed.length === 0);
+      const published = !config.upload || (summary.stages.upload?.ok && summary.upload?.complete);
       if (!published) skipStage('snowflake', 'not loaded: the upload did not complete');
       else {
         const sf = await timeStage('snowflake', () => stages.snowflake!({ signal }));

@@ -36,6 +36,8 @@ export interface GoldOutcome {
 }
 
 export interface UploadOutcome {
+  /** Every lake file is in the bucket (not interrupted, nothing left out). */
+  complete: boolean;
   uploaded: number;
   unchanged: number;
   failed: { key: string; message: string }[];
