@@ -49,11 +49,12 @@ export class BronzeEventBatch {
     c.org_id!.push(org ? int(org.id) : null);
     c.org_login!.push(org ? str(org.login) : null);
     c.public!.push(typeof ev.obj.public === 'boolean' ? ev.obj.public : null);
-    c.payload!.push(ev.payloadText);
+    // JSON columns go to the writer as the line's own UTF-8 bytes (core writer convention).
+    c.payload!.push(ev.payloadJson);
     c.other!.push(ev.otherText);
-    c.actor!.push(ev.actorText);
-    c.repo!.push(ev.repoText);
-    c.org!.push(ev.orgText);
+    c.actor!.push(ev.actorJson);
+    c.repo!.push(ev.repoJson);
+    c.org!.push(ev.orgJson);
     c.event_hash!.push(ev.hash);
     c.source_file!.push(this.sourceFile);
     c.source_line!.push(ev.sourceLine);

@@ -50,12 +50,18 @@ export interface ParsedEvent {
   createdAtMs: number;
   /** The parsed object (silver reads actor/repo/org/payload from it). */
   obj: Record<string, unknown>;
-  actorText: string | null;
-  repoText: string | null;
-  orgText: string | null;
-  payloadText: string | null;
-  /** UTF-8 byte length of payloadText. */
+  /**
+   * The exact UTF-8 bytes of the `actor`, `repo`, `org` and `payload` values as they stood in
+   * the line: zero-copy views of the decompressed bytes, handed to the Parquet writer as they
+   * are (never decoded, re-encoded or re-serialized). `textOf` turns one into a string.
+   */
+  actorJson: Buffer | null;
+  repoJson: Buffer | null;
+  orgJson: Buffer | null;
+  payloadJson: Buffer | null;
+  /** UTF-8 byte length of the payload's text. */
   payloadBytes: number | null;
+  /** Unknown top-level members as a JSON object text, each `"key":value` as it stood. */
   otherText: string | null;
   /** hex MD5 of the object's exact bytes. */
   hash: string;
@@ -209,6 +215,17 @@ function findSplicedEvents(text: string, bytes: Buffer, ascii: boolean, lineNo: 
   return undefined;
 }
 
+/** A zero-copy view of the UTF-8 bytes of text[s, e) on a line holding non-ASCII text. */
+function utf8View(bytes: Buffer, text: string, s: number, e: number): Buffer {
+  const bs = Buffer.byteLength(text.slice(0, s));
+  return bytes.subarray(bs, bs + Buffer.byteLength(text.slice(s, e)));
+}
+
+/** The text of a value's UTF-8 bytes (tests, tools). */
+export function textOf(json: Buffer | null): string | null {
+  return json === null ? null : json.toString('utf8');
+}
+
 /** Bytes of text[s, e) — char offsets equal byte offsets on an ASCII line. */
 function byteSlice(bytes: Buffer, text: string, ascii: boolean, s: number, e: number): Buffer {
   if (ascii) return Buffer.from(bytes.subarray(s, e));
@@ -263,24 +280,25 @@ function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s:
   const scan = scanParsedObject(text, s, e, Object.keys(o));
   // The text parsed as JSON, so a failing scan is a bug in the scanner: fail loudly.
   if (scan === undefined) throw new Error(`line ${lineNo}: top-level scan failed on valid JSON`);
-  let actorText: string | null = null;
-  let repoText: string | null = null;
-  let orgText: string | null = null;
-  let payloadText: string | null = null;
+  let actorJson: Buffer | null = null;
+  let repoJson: Buffer | null = null;
+  let orgJson: Buffer | null = null;
+  let payloadJson: Buffer | null = null;
   let other: string[] | null = null;
+  const bytesOf = (from: number, to: number): Buffer => (ascii ? bytes.subarray(from, to) : utf8View(bytes, text, from, to));
   for (const f of scan.fields) {
     switch (f.key) {
       case 'actor':
-        actorText = text.slice(f.valueStart, f.valueEnd);
+        actorJson = bytesOf(f.valueStart, f.valueEnd);
         break;
       case 'repo':
-        repoText = text.slice(f.valueStart, f.valueEnd);
+        repoJson = bytesOf(f.valueStart, f.valueEnd);
         break;
       case 'org':
-        orgText = text.slice(f.valueStart, f.valueEnd);
+        orgJson = bytesOf(f.valueStart, f.valueEnd);
         break;
       case 'payload':
-        payloadText = text.slice(f.valueStart, f.valueEnd);
+        payloadJson = bytesOf(f.valueStart, f.valueEnd);
         break;
       default:
         if (!KNOWN_KEYS.has(f.key)) (other ??= []).push(`${text.slice(f.keyStart, f.keyEnd)}:${text.slice(f.valueStart, f.valueEnd)}`);
@@ -296,11 +314,11 @@ function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s:
     eventType: o.type,
     createdAtMs,
     obj: o,
-    actorText,
-    repoText,
-    orgText,
-    payloadText,
-    payloadBytes: payloadText === null ? null : ascii ? payloadText.length : Buffer.byteLength(payloadText),
+    actorJson,
+    repoJson,
+    orgJson,
+    payloadJson,
+    payloadBytes: payloadJson === null ? null : payloadJson.length,
     otherText: other === null ? null : `{${other.join(',')}}`,
     hash: hash('md5', objectBytes, 'hex'),
   };

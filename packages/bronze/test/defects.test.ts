@@ -3,7 +3,7 @@
  * 2015-01-01-15 mutated the way the defect does, through the pure hour transform.
  */
 import { describe, expect, it } from 'vitest';
-import { transformHourBytes } from '../src/index.js';
+import { textOf, transformHourBytes } from '../src/index.js';
 import { hour15Lines, joinLines, md5 } from './real-lines.js';
 
 const lines = hour15Lines();
@@ -43,7 +43,7 @@ describe('NUL bytes (2018-06-08-2 #190, 2023-05-14-19)', () => {
       [1, md5(l0)],
       [2, md5(l1)],
     ]);
-    expect(out.events[1]!.payloadText).toBe(JSON.stringify(JSON.parse(text).payload));
+    expect(textOf(out.events[1]!.payloadJson)).toBe(JSON.stringify(JSON.parse(text).payload));
     expect(out.accounting).toMatchObject({ lines: 2, events: 2, nulLinesRepaired: 1, nulBytesRemoved: 5, quarantineRows: 0 });
   });
 
@@ -138,7 +138,7 @@ describe('required fields', () => {
     const noOrg = without(bare, /,"org":\{[^}]*\}/);
     const out = run(joinLines([noOrg]));
     expect(out.quarantined).toEqual([]);
-    expect(out.events[0]).toMatchObject({ actorText: null, repoText: null, orgText: null, eventType: 'WatchEvent', hash: md5(noOrg) });
+    expect(out.events[0]).toMatchObject({ actorJson: null, repoJson: null, orgJson: null, eventType: 'WatchEvent', hash: md5(noOrg) });
   });
 });
 
@@ -155,5 +155,27 @@ describe('blank lines, empty input, one event', () => {
   it('hashes the object from its { to its }: not a trailing \\r', () => {
     const out = run(joinLines([Buffer.concat([l0, Buffer.from('\r')])]));
     expect(out.events.map((e) => e.hash)).toEqual([md5(l0)]);
+  });
+});
+
+describe('exact bytes of the JSON members', () => {
+  it('keeps payload, actor, repo and org as the line\'s own UTF-8 bytes, also on lines holding non-ASCII text', () => {
+    const lines = hour15Lines();
+    const nonAscii = lines.filter((l) => l.toString().length !== l.length).slice(0, 50);
+    expect(nonAscii.length).toBe(50);
+    const out = transformHourBytes(joinLines(nonAscii));
+    out.events.forEach((e, i) => {
+      const line = nonAscii[i]!;
+      const o = JSON.parse(line.toString());
+      for (const [bytes, value] of [
+        [e.payloadJson, o.payload],
+        [e.actorJson, o.actor],
+        [e.repoJson, o.repo],
+      ] as const) {
+        expect(line.includes(bytes!)).toBe(true);
+        expect(JSON.parse(textOf(bytes)!)).toEqual(value);
+      }
+      expect(e.payloadBytes).toBe(e.payloadJson!.length);
+    });
   });
 });
