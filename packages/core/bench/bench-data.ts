@@ -15,9 +15,11 @@ import { gunzipSync } from 'node:zlib';
 import { bronzeEvents, silverEvents, silverPayloadDetails, type ColumnarBatch, type TableDecl } from '../src/index.js';
 import { GHARCHIVE_FIXTURES } from '../test/fixtures/gharchive.js';
 
-export type DatasetName = 'bronze_events' | 'silver_events' | 'payload_details';
+export type DatasetName = 'bronze_events' | 'bronze_events_bytes' | 'silver_events' | 'payload_details';
 export const DATASETS: Record<DatasetName, TableDecl> = {
   bronze_events: bronzeEvents,
+  /** bronze.events with its JSON columns handed as UTF-8 bytes (Uint8Array), as a transform could slice them from the line. */
+  bronze_events_bytes: bronzeEvents,
   silver_events: silverEvents,
   payload_details: silverPayloadDetails,
 };
@@ -80,7 +82,8 @@ function eventValues(name: DatasetName, raw: RawEvent, copy: number, lineOffset:
   const hash = createHash('md5').update(copy === 0 ? line : `${copy}\n${line}`).digest('hex');
   const payload = copyPayload(payloadText, copy);
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  if (name === 'bronze_events') {
+  if (name === 'bronze_events' || name === 'bronze_events_bytes') {
+    const text = (t: string | null) => (t === null || name === 'bronze_events' ? t : Buffer.from(t, 'utf8'));
     return {
       event_id: id,
       event_type: ev.type,
@@ -92,11 +95,11 @@ function eventValues(name: DatasetName, raw: RawEvent, copy: number, lineOffset:
       org_id: toBig(ev.org?.id),
       org_login: str(ev.org?.login),
       public: typeof ev.public === 'boolean' ? ev.public : null,
-      payload,
+      payload: text(payload),
       other: null,
-      actor: json(ev.actor),
-      repo: json(ev.repo),
-      org: json(ev.org),
+      actor: text(json(ev.actor)),
+      repo: text(json(ev.repo)),
+      org: text(json(ev.org)),
       event_hash: hash,
       source_file: '2015-01-01-15.json.gz',
       source_line: BigInt(lineOffset + lineNo),

@@ -56,7 +56,8 @@ function convert(type: ColumnType, values: unknown[]): unknown[] {
     case 'BIGINT':
       return values.map((v) => (v === null || v === undefined ? null : typeof v === 'bigint' ? v : BigInt(v as number)));
     case 'TIMESTAMP':
-      return values.map((v) => (v === null || v === undefined ? null : BigInt(v as number) * 1000n));
+      // One BigInt per value (not BigInt(ms) * 1000n: two); exact while ms * 1000 < 2^53, i.e. until the year 2255.
+      return values.map((v) => (v === null || v === undefined ? null : BigInt((v as number) * 1000)));
     case 'DATE':
       return values.map((v) => (v === null || v === undefined ? null : Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS)));
     default:
