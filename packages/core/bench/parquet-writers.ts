@@ -40,8 +40,12 @@ const WRITERS: Record<string, { describe: string; factory: () => SinkFactory }> 
     factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true }),
   },
   'hyparquet-ghlake': {
-    describe: 'the backend of openTableWriter: hyparquet-native-snappy + PLAIN text columns UTF-8-encoded in one pass into one buffer (views)',
+    describe: 'the backend of openTableWriter: hyparquet-writer defaults + native Snappy + no statistics on JSON columns',
     factory: () => hyparquetSinkFactory(GHLAKE_HYPARQUET_TUNING),
+  },
+  'hyparquet-plain-pre-encoded': {
+    describe: 'hyparquet-native-snappy + PLAIN text columns UTF-8-encoded in one pass into one buffer (views)',
+    factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true, preEncodeStrings: 'plain' }),
   },
   'hyparquet-pre-encoded-all': {
     describe: 'hyparquet-native-snappy + ALL text columns pre-encoded (dictionary columns then hash bytes, not strings)',

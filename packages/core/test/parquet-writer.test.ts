@@ -115,7 +115,7 @@ describe('parquet table writer on a real hour (2015-01-01-15)', async () => {
     expect(await sameRows(bytesFile)).toEqual({ a: 0, b: 0, n: 2000 });
   });
 
-  it('writes payload and hashes PLAIN without statistics; keeps dictionaries and statistics where queries filter', async () => {
+  it('writes payload and hashes without a dictionary (all distinct) and payload without statistics; keeps dictionaries and statistics where queries filter', async () => {
     const meta = await q(`SELECT path_in_schema col, list_distinct(list(encodings)) enc, bool_or(stats_min_value IS NOT NULL) has_stats, min(stats_min_value) lo, max(stats_max_value) hi
       FROM parquet_metadata('${file}') GROUP BY ALL ORDER BY col`);
     const by = Object.fromEntries(meta.map((r) => [String(r.col), { enc: String(r.enc), stats: r.has_stats, lo: r.lo, hi: r.hi }]));
