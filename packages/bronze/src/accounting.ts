@@ -27,12 +27,14 @@ export interface LineAccounting {
   /** Lines kept after their NUL bytes were removed, and how many bytes that was. */
   nulLinesRepaired: number;
   nulBytesRemoved: number;
+  /** Events repeating an earlier event of the hour (same event_id, event_type, created_at): kept in bronze, dropped by silver. */
+  duplicates: number;
   /** Decompressed bytes read. */
   bytes: number;
 }
 
 export function emptyAccounting(): LineAccounting {
-  return { lines: 0, blankLines: 0, eventLines: 0, quarantinedLines: 0, events: 0, quarantineRows: 0, quarantinedByReason: {}, multiObjectLines: 0, nulLinesRepaired: 0, nulBytesRemoved: 0, bytes: 0 };
+  return { lines: 0, blankLines: 0, eventLines: 0, quarantinedLines: 0, events: 0, quarantineRows: 0, quarantinedByReason: {}, multiObjectLines: 0, nulLinesRepaired: 0, nulBytesRemoved: 0, duplicates: 0, bytes: 0 };
 }
 
 /** Throws GHLAKE_RECONCILIATION unless every line is accounted for and every row was written. */

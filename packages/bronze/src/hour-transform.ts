@@ -12,8 +12,14 @@ export interface HourSink {
   quarantine(q: QuarantinedFragment): void;
 }
 
+/** The identity of an event within the archive: ids alone are not unique since October 2025. */
+export function dedupKey(e: { eventId: number | bigint; eventType: string; createdAtMs: number }): string {
+  return `${e.eventId}|${e.eventType}|${e.createdAtMs}`;
+}
+
 export class HourTransform {
   readonly accounting: LineAccounting = emptyAccounting();
+  private readonly seen = new Set<string>();
   private readonly splitter = new LineSplitter();
   private readonly onLine = (line: Buffer, lineNo: number, terminated: boolean) => this.take(parseLine(line, lineNo, { terminated }));
 
@@ -52,6 +58,9 @@ export class HourTransform {
     acc.nulBytesRemoved += outcome.nulBytesRemoved;
     for (const ev of events) {
       acc.events++;
+      const key = dedupKey(ev);
+      if (this.seen.has(key)) acc.duplicates++;
+      else this.seen.add(key);
       this.sink.event(ev);
     }
     for (const q of quarantined) {

@@ -24,7 +24,7 @@ export function formatHourLine<M>(o: HourOutcome<M>, extra?: (m: M) => string): 
   const a = o.accounting!;
   const damage = o.damage ? ` DAMAGED ${o.damage.code}: ${o.damage.message}` : '';
   const more = o.extension !== null && extra ? ` ${extra(o.extension)}` : '';
-  return `${o.hour} ${o.status} lines=${a.lines} events=${a.events} quarantined=${a.quarantineRows}${reasons(a.quarantinedByReason)} blank=${a.blankLines}${more}${seconds(o.timings?.totalMs)}${damage}`;
+  return `${o.hour} ${o.status} lines=${a.lines} events=${a.events} quarantined=${a.quarantineRows}${reasons(a.quarantinedByReason)} blank=${a.blankLines} duplicates=${a.duplicates}${more}${seconds(o.timings?.totalMs)}${damage}`;
 }
 
 export interface RunTotals {

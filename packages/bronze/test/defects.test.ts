@@ -179,3 +179,11 @@ describe('exact bytes of the JSON members', () => {
     });
   });
 });
+
+describe('duplicate events (early 2015 #102, 2017-04-09-5 #191)', () => {
+  it('keeps every copy in bronze and counts the repeats by (event_id, event_type, created_at)', () => {
+    const out = transformHourBytes(joinLines([l0, l1, l0, l2, l1, l1]));
+    expect(out.events.map((e) => e.sourceLine)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(out.accounting).toMatchObject({ events: 6, duplicates: 3 });
+  });
+});

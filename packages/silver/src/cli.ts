@@ -32,7 +32,7 @@ examples:
   ghlake silver --date 2015-01-01 --lake ./lake`;
 
 export function silverExtra(m: SilverHourMetrics): string {
-  return `silver=${m.events} duplicates=${m.duplicates} actors=${m.actors} repos=${m.repositories} orgs=${m.organizations}`;
+  return `silver=${m.events} actors=${m.actors} repos=${m.repositories} orgs=${m.organizations}`;
 }
 
 export const silverCommand: Command = {

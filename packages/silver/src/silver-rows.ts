@@ -6,6 +6,7 @@
  * same rows. Values follow core's writer conventions (TIMESTAMP epoch ms).
  */
 import { silverEvents, silverPayloadDetails, type ColumnarBatch } from '@ghlake/core';
+import { dedupKey } from '@ghlake/bronze';
 import { asInt, asObject, asString, type SilverEventInput } from './event-input.js';
 
 const HOUR_MS = 3_600_000;
@@ -21,9 +22,6 @@ export function isBot(login: string | null): boolean | null {
   return login === null ? null : BOT_LOGIN.test(login);
 }
 
-export function dedupKey(e: Pick<SilverEventInput, 'eventId' | 'eventType' | 'createdAtMs'>): string {
-  return `${e.eventId}|${e.eventType}|${e.createdAtMs}`;
-}
 
 type Columns = Record<string, unknown[]>;
 const empty = (cols: readonly { name: string }[]): Columns => Object.fromEntries(cols.map((c) => [c.name, []]));

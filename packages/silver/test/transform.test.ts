@@ -58,7 +58,7 @@ describe('fused transform, determinism and silver from bronze', async () => {
   });
 
   it('drops duplicates within the hour, keeping the first line\'s row', async () => {
-    expect(a.get(DUPS)).toMatchObject({ status: 'ok', accounting: { events: 5 }, extension: { events: 3, duplicates: 2 } });
+    expect(a.get(DUPS)).toMatchObject({ status: 'ok', accounting: { events: 5, duplicates: 2 }, extension: { events: 3, duplicates: 2 } });
     const bronze = await rows(`select source_line::int line, event_hash from read_parquet('${partitionFile(lakeA, 'bronze', 'events', DUPS)}') order by line`);
     const silver = await rows(`select event_hash from read_parquet('${file(lakeA, silverEvents, DUPS)}')`);
     expect(bronze.map((r) => r.line)).toEqual([1, 2, 3, 4, 5]);
