@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createPool, hourFromMs, hourRange, parseHourMs, resolveOptions, type HourKey } from '@ghlake/core';
 import { transformHours } from '@ghlake/silver';
+import { downloadConfig, downloadHours } from '@ghlake/download';
 import { generateHours } from '../../../tools/generate/hours.js';
 import { startMirror } from '../../../tools/mirror/server.js';
 import { createRealStages } from '../src/real-stages.js';
@@ -35,12 +36,14 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     start: { type: 'string', default: '2024-06-03-10' },
     data: { type: 'string' },
+    concurrency: { type: 'string', default: '4' },
   },
 });
 const HOURS = Number(values.hours);
 const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
 const THREADS = Number(values.threads);
+const CONCURRENCY = Number(values.concurrency);
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const dataDir = values.data ?? path.join(root, 'bench-data', 'pipeline', `${values.start}-${HOURS}x${EVENTS}`);
 
@@ -146,10 +149,23 @@ async function runSilverAlone(hours: HourKey[]): Promise<{ ms: number; events: n
   }
 }
 
+/** The download stage alone (same mirror, same concurrency): what the transform shares the CPU with. */
+async function runDownloadAlone(hours: HourKey[], baseUrl: string): Promise<number> {
+  const lake = await fs.mkdtemp(path.join(tmpdir(), 'ghlake-bench-download-'));
+  const t0 = performance.now();
+  try {
+    const summary = await downloadHours(downloadConfig({ lake, baseUrl, concurrency: CONCURRENCY }), hours);
+    if (summary.downloaded !== hours.length) throw new Error(`download failed: ${JSON.stringify(summary.failed)}`);
+    return performance.now() - t0;
+  } finally {
+    await fs.rm(lake, { recursive: true, force: true });
+  }
+}
+
 async function runEndToEnd(hours: HourKey[], baseUrl: string) {
   const lake = await fs.mkdtemp(path.join(tmpdir(), 'ghlake-bench-e2e-'));
   const options = resolveOptions(RUN_OPTIONS, {
-    flags: { lake, from: hours[0], to: hours[hours.length - 1], 'base-url': baseUrl, threads: String(THREADS) },
+    flags: { lake, from: hours[0], to: hours[hours.length - 1], 'base-url': baseUrl, threads: String(THREADS), concurrency: String(CONCURRENCY) },
     env: {},
   });
   const config = runConfigFromOptions(options, process.cwd());
@@ -182,6 +198,8 @@ async function main() {
     e2eCpu: [] as number[],
     silverCpu: [] as number[],
     duckdbCpu: [] as number[],
+    download: [] as number[],
+    downloadCpu: [] as number[],
     e2eRss: [] as number[],
     silverRss: [] as number[],
   };
@@ -199,6 +217,9 @@ async function main() {
       results.silver.push(silver.value.ms);
       results.silverCpu.push(silver.cpuMs);
       results.silverRss.push(silver.peakRss);
+      const dl = await measured(() => runDownloadAlone(hours, mirror.url));
+      results.download.push(dl.value);
+      results.downloadCpu.push(dl.cpuMs);
       const duck = await measured(() => runDuckdb(data.files));
       results.duckdb.push(duck.value);
       results.duckdbCpu.push(duck.cpuMs);
@@ -236,11 +257,12 @@ async function main() {
       rate(cpu.silver).toFixed(0),
       (rate(cpu.silver) / rate(cpu.duckdb)).toFixed(2),
     ],
+    ['download alone (mirror in this process, gzip-verified)', `${(median(results.download) / 1000).toFixed(2)} s`, '', '', (median(results.downloadCpu) / 1000).toFixed(1), '', ''],
     ['DuckDB silver SQL, 2 threads', `${(duckdb / 1000).toFixed(2)} s`, rate(duckdb).toFixed(0), '1.00', (cpu.duckdb / 1000).toFixed(1), rate(cpu.duckdb).toFixed(0), '1.00'],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  console.log(`\nghlake pipeline benchmark: ${HOURS} hours × ${EVENTS} events (${events} events, ${mb(data.gzBytes)} gzip), ${THREADS} threads, median of ${RUNS}`);
+  console.log(`\nghlake pipeline benchmark: ${HOURS} hours × ${EVENTS} events (${events} events, ${mb(data.gzBytes)} gzip), ${THREADS} threads, download concurrency ${CONCURRENCY}, median of ${RUNS}`);
   console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, ${(totalmem() / 1e9).toFixed(0)} GB, node ${process.version}`);
   console.log(lines.join('\n'));
   console.log(`end to end / silver alone: ${(rate(e2e) / rate(silver)).toFixed(2)} (1.00 = download and gold fully hidden behind the transform)`);
