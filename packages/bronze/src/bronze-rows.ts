@@ -49,12 +49,15 @@ export class BronzeEventBatch {
     c.org_id!.push(org ? int(org.id) : null);
     c.org_login!.push(org ? str(org.login) : null);
     c.public!.push(typeof ev.obj.public === 'boolean' ? ev.obj.public : null);
-    // JSON columns go to the writer as the line's own UTF-8 bytes (core writer convention).
+    // The payload (distinct per event, most of the bytes) goes to the writer as the line's own
+    // UTF-8 bytes: never decoded or re-encoded. actor/repo/org repeat within an hour and are
+    // dictionary-encoded by the writer, which dedups strings natively but byte arrays with a
+    // JS hash: they go as (small, independent) strings.
     c.payload!.push(ev.payloadJson);
     c.other!.push(ev.otherText);
-    c.actor!.push(ev.actorJson);
-    c.repo!.push(ev.repoJson);
-    c.org!.push(ev.orgJson);
+    c.actor!.push(ev.actorJson === null ? null : ev.actorJson.toString('utf8'));
+    c.repo!.push(ev.repoJson === null ? null : ev.repoJson.toString('utf8'));
+    c.org!.push(ev.orgJson === null ? null : ev.orgJson.toString('utf8'));
     c.event_hash!.push(ev.hash);
     c.source_file!.push(this.sourceFile);
     c.source_line!.push(ev.sourceLine);
