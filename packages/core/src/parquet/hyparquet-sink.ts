@@ -86,6 +86,12 @@ export interface HyparquetTuning {
    * or only the 'plain' ones (JSON, `*_hash`: where no dictionary is attempted on the bytes).
    */
   preEncodeStrings?: 'all' | 'plain';
+  /**
+   * Give up a column chunk's dictionary once its distinct values pass this many bytes. Without a
+   * cap, a column of big values that repeat a little (payloads) passes the writer's sample check,
+   * gets a full dictionary built over the whole row group, and only then is found not to pay.
+   */
+  dictionaryMaxBytes?: number;
 }
 
 /** Strings to UTF-8 views of one shared buffer; Uint8Array values (already UTF-8) pass through. */
@@ -142,7 +148,7 @@ export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
           data: text(c) ? encodeStrings(columns[c.name] ?? []) : convert(c.type, columns[c.name] ?? []),
           ...perColumn[i],
         }));
-        return writer.write({ columnData, rowGroupSize: Math.max(rowCount, 1) });
+        return writer.write({ columnData, rowGroupSize: Math.max(rowCount, 1), ...(tuning.dictionaryMaxBytes ? { dictionarySize: tuning.dictionaryMaxBytes } : {}) });
       },
       finish() {
         writer.finish();
@@ -157,10 +163,12 @@ export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
  * on JSON columns did not pay: hyparquet-writer's own 1,000-value sample already rejects a
  * dictionary for distinct columns (payload, event_hash) cheaply, while the actor/repo/org JSON
  * columns repeat and shrink by a dictionary (bronze.events 119 MB vs 142 MB for 250k rows).
+ * The dictionary cap bounds the one case where the sample is fooled (payloads that repeat a little).
  */
 export const GHLAKE_HYPARQUET_TUNING: HyparquetTuning = {
   nativeSnappy: true,
   noJsonStatistics: true,
+  dictionaryMaxBytes: 4 << 20,
 };
 
 /** The default backend of `openTableWriter`: hyparquet-writer with ghlake's tuning. */
