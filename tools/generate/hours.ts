@@ -2,7 +2,9 @@
  * Large, realistic GH Archive hours for benchmarks, made by resampling real events.
  *
  * - Payloads are real: every event is a real archive line (2015 hours, 2021 and 2025 heads by
- *   default) whose members are reused byte for byte, except the identity members.
+ *   default) whose members are reused byte for byte, except the identity members and the
+ *   payload's first push/object id, which gets a fresh number so payloads are distinct as they
+ *   are for real (verbatim copies would flatter dictionaries and compression).
  * - Sizes are modern: templates are drawn with weight ∝ era share × bytes^γ, γ solved so the mean
  *   line is `bytesPerEvent` (default 4,300 B, a 2024 hour: ~1 GB raw for 250k events).
  * - Identities are fresh and skewed: event ids are unique (per hour and across hours); actors and
@@ -263,7 +265,18 @@ export async function generateHours(options: GenerateHoursOptions): Promise<{ ho
       let first = true;
       for (const [key, value] of t.members) {
         if (key === 'org') continue;
-        const text = key === 'id' ? `"${idBase + i}"` : key === 'actor' ? actor.text : key === 'repo' ? repo.text : key === 'created_at' ? createdAt : value;
+        const text =
+          key === 'id'
+            ? `"${idBase + i}"`
+            : key === 'actor'
+              ? actor.text
+              : key === 'repo'
+                ? repo.text
+                : key === 'created_at'
+                  ? createdAt
+                  : key === 'payload' && t.payloadId
+                    ? `${t.payloadId.before}"${t.payloadId.key}":${idBase + i}${t.payloadId.after}`
+                    : value;
         line += `${first ? '' : ','}"${key}":${text}`;
         first = false;
       }

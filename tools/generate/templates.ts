@@ -17,6 +17,13 @@ export interface EventTemplate {
   members: Array<[key: string, valueText: string]>;
   /** Line length in bytes (newline included). */
   bytes: number;
+  /**
+   * The payload cut around its first `"push_id":N` / `"id":N` (the push or the issue, pull request,
+   * comment... it is about), so each generated event can carry a fresh number there: real payloads
+   * are distinct, and reusing a template's payload verbatim would make them repeat. Undefined when
+   * the payload has no such number (e.g. a WatchEvent's `{"action":"started"}`: those repeat for real).
+   */
+  payloadId?: { before: string; key: string; after: string };
   actor?: { id: number; login: string; gravatar_id?: string };
   repo?: { id: number; name: string };
   org?: { id: number; login: string };
@@ -75,6 +82,9 @@ export function topLevelMembers(line: string): Array<[string, string]> {
 
 const loaded = new Map<string, EventTemplate[]>();
 
+/** The first push id or object id in a payload. */
+export const PAYLOAD_ID = /"(push_id|id)":(\d+)/;
+
 /**
  * Read every line of the given `.json.gz`/`.jsonl` files as templates (Events API era lines only).
  * Memoized per file list: parsing ~50 MB of real events takes a while and templates never change.
@@ -101,12 +111,17 @@ function readTemplates(files: readonly string[]): EventTemplate[] {
       const ev = JSON.parse(line) as { id?: unknown; type?: unknown; created_at?: unknown; actor?: EventTemplate['actor']; repo?: EventTemplate['repo']; org?: EventTemplate['org'] };
       if (typeof ev.id !== 'string' || typeof ev.type !== 'string' || typeof ev.actor !== 'object' || typeof ev.repo !== 'object') continue;
       const members = topLevelMembers(line);
+      const payload = members.find(([k]) => k === 'payload')?.[1];
+      const idMatch = payload === undefined ? null : PAYLOAD_ID.exec(payload);
       templates.push({
         source,
         era,
         type: ev.type,
         members,
         bytes: Buffer.byteLength(line) + 1,
+        ...(idMatch && payload !== undefined
+          ? { payloadId: { before: payload.slice(0, idMatch.index), key: idMatch[1]!, after: payload.slice(idMatch.index + idMatch[0].length) } }
+          : {}),
         actor: ev.actor,
         repo: ev.repo,
         ...(ev.org ? { org: ev.org } : {}),

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ERROR_CODES, GhlakeError } from '@ghlake/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, generateHours } from '../generate/hours.js';
-import { loadTemplates, topLevelMembers } from '../generate/templates.js';
+import { loadTemplates, PAYLOAD_ID, topLevelMembers } from '../generate/templates.js';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const lines = (file: string) => gunzipSync(readFileSync(file)).toString('utf8').split('\n').filter((l) => l !== '');
@@ -59,10 +59,18 @@ describe('benchmark hour generator', async () => {
     expect(ids.size).toBe(2 * events);
   });
 
-  it('reuses real payloads byte for byte and hits the target size of a modern hour', () => {
-    const realPayloads = new Set(loadTemplates(DEFAULT_TEMPLATES).map((t) => t.members.find(([k]) => k === 'payload')![1]));
+  it('reuses real payloads byte for byte but for a fresh first push/object id, so payloads are distinct', () => {
+    const normal = (payload: string) => payload.replace(PAYLOAD_ID, '"$1":0');
+    const realPayloads = new Set(loadTemplates(DEFAULT_TEMPLATES).map((t) => normal(t.members.find(([k]) => k === 'payload')![1])));
     const ls = lines(first.hours[0]!.file);
-    for (const line of ls) expect(realPayloads.has(topLevelMembers(line).find(([k]) => k === 'payload')![1])).toBe(true);
+    const payloads = ls.map((line) => topLevelMembers(line).find(([k]) => k === 'payload')![1]);
+    for (const p of payloads) expect(realPayloads.has(normal(p))).toBe(true);
+    const withId = payloads.filter((p) => PAYLOAD_ID.test(p));
+    expect(new Set(withId).size).toBe(withId.length);
+    expect(withId.length).toBeGreaterThan(events * 0.8);
+  });
+
+  it('hits the target size of a modern hour', () => {
     const mean = first.hours[0]!.rawBytes / events;
     expect(mean).toBeGreaterThan(4300 * 0.9);
     expect(mean).toBeLessThan(4300 * 1.1);

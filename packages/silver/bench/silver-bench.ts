@@ -128,7 +128,8 @@ function rawBytesOf(set: SetSpec): number {
 }
 
 async function generatedSet(cache: string, events: number, hours: number, seed: number): Promise<SetSpec> {
-  const dir = path.join(cache, `events-${events}-hours-${hours}-seed-${seed}`);
+  // `v2`: the generator's output version (v2: payload ids are fresh); bump it when the generator's output changes.
+  const dir = path.join(cache, `v2-events-${events}-hours-${hours}-seed-${seed}`);
   const start = parseHour('2024-06-03-15');
   const names = Array.from({ length: hours }, (_, i) => parseHour(new Date(Date.UTC(2024, 5, 3, 15 + i)).toISOString()));
   const have = existsSync(dir) ? new Set(await readdir(dir)) : new Set<string>();
