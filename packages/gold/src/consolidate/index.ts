@@ -9,7 +9,7 @@ import { dedupPartitionedTable, type DedupResult } from './dedup-events.js';
 import { consolidateEntities, type EntityResult } from './entities.js';
 
 export { dedupPartitionedTable, DEDUP_METADATA_KEY, type DedupResult } from './dedup-events.js';
-export { consolidateEntities, consolidateEntity, entityFoldSql, ENTITY_FOLDS, type EntityFold, type EntityResult } from './entities.js';
+export { consolidateEntities, consolidateEntity, entityFoldStatements, ENTITY_FOLDS, type EntityFold, type EntityResult } from './entities.js';
 
 export interface ConsolidationResult {
   events: DedupResult;
