@@ -35,7 +35,6 @@ export const ERROR_CODES = {
   INTERNAL: 'GHLAKE_INTERNAL',
   // the whole run (packages/pipeline)
   MANIFEST_CORRUPT: 'GHLAKE_MANIFEST_CORRUPT',
-  STAGE_FAILED: 'GHLAKE_STAGE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
