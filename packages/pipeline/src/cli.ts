@@ -27,11 +27,12 @@ export async function main(argv: readonly string[], io: Partial<CommandIO> = {})
     stdout.write(`${usage()}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     stderr.write(`error GHLAKE_USAGE: unknown command '${name}'\n  hint: run ghlake --help to list the commands\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     stdout.write(`${command.help()}\n`);
     return 0;
