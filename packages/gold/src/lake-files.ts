@@ -44,6 +44,20 @@ export async function listPartitionFiles(lake: string, table: Pick<TableDecl, 'l
   return out.sort((a, b) => compareHours(a.hour, b.hour) || a.file.localeCompare(b.file));
 }
 
+/** Whether a table has at least one data file (stops at the first: cheap on a lake of years). */
+export async function tableHasFiles(lake: string, table: TableDecl): Promise<boolean> {
+  const root = tableDir(lake, table.layer, table.name);
+  if (table.partitioning !== 'hour') return (await listDir(root)).some((n) => DATA_FILE.test(n));
+  for (const dateDir of await listDir(root)) {
+    if (!dateDir.startsWith('date=')) continue;
+    for (const hourDir of await listDir(path.join(root, dateDir))) {
+      if (!hourDir.startsWith('hour=')) continue;
+      if ((await listDir(path.join(root, dateDir, hourDir))).some((n) => DATA_FILE.test(n))) return true;
+    }
+  }
+  return false;
+}
+
 /** The consolidated file of an unpartitioned table: `<lake>/<layer>/<name>/part-0.parquet`. */
 export function consolidatedFile(lake: string, table: Pick<TableDecl, 'layer' | 'name'>): string {
   return path.join(tableDir(lake, table.layer, table.name), PART_FILE);

@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, commitFile, tableDir, tempPathFor, warehousePath, type TableDecl } from '@ghlake/core';
 import { duckdbTempDir, openDuckDB, queryRows, runSql, type DuckDBSettings } from './duckdb.js';
-import { tableFiles } from './lake-files.js';
+import { tableHasFiles } from './lake-files.js';
 import { emptyRelation, sqlIdent, sqlString, typedSelectList } from './sql.js';
 
 /** Every table the warehouse exposes, in schema order. */
@@ -51,7 +51,7 @@ function viewSql(lake: string, table: TableDecl, hasFiles: boolean): string {
 /** Which tables have files now (what the views would be built from). */
 export async function currentViews(lake: string): Promise<WarehouseView[]> {
   const out: WarehouseView[] = [];
-  for (const table of WAREHOUSE_TABLES) out.push({ schema: table.layer, name: table.name, hasFiles: (await tableFiles(lake, table)).length > 0 });
+  for (const table of WAREHOUSE_TABLES) out.push({ schema: table.layer, name: table.name, hasFiles: await tableHasFiles(lake, table) });
   return out;
 }
 
