@@ -3,8 +3,8 @@
  */
 import { COMMON_OPTIONS, RANGE_OPTIONS, defineOptions, parseInteger, parseString } from '@ghlake/core';
 
-/** ~35 MB of 2024 events per row group: two workers on 1 GB hours stay well under 1.5 GB RSS. */
-export const DEFAULT_BRONZE_ROW_GROUP_ROWS = 8192;
+/** ~18 MB of 2024 events per row group: two workers on 1 GB hours stay well under 1.5 GB RSS (docs/transform.md). */
+export const DEFAULT_BRONZE_ROW_GROUP_ROWS = 4096;
 
 export const TRANSFORM_OPTIONS = defineOptions({
   rawDir: {
