@@ -92,55 +92,81 @@ function recencyKey(seenAt: string): string {
 }
 
 const keyColumn = (seenAt: string) => sqlIdent(`k_${seenAt}`);
+const latestColumn = (seenAt: string) => sqlIdent(`latest_${seenAt}`);
 const winnerColumn = (attribute: string) => sqlIdent(`w_${attribute}`);
 
 /**
  * The fold as SQL statements over `observations` (a relation with `source_hour` and
- * `file_row_number`), ending in a SELECT of the entity's columns. Two phases, because an
- * aggregate holding one string per attribute per id (arg_max) can neither spill nor fit in
- * memory for millions of ids:
- *   1. `winners`: per id, min/max seen and, per attribute, the recency key of its latest non-NULL
- *      observation — fixed-size aggregate states, which DuckDB spills to disk;
- *   2. per attribute group, the observation rows that win some attribute (usually one per id),
- *      then one join per attribute picks its value from the row whose key won.
+ * `file_row_number`), ending in a SELECT of the entity's columns.
+ *
+ * Why not one `arg_max(value, key)` per attribute: that keeps a string per attribute per id,
+ * which can neither spill nor fit in memory for millions of ids (it failed at 20M events), and
+ * even fixed-size per-attribute keys cost a dozen filtered aggregates over every observation.
+ * Instead, per attribute group (attributes sent together, dated by one *_seen_at):
+ *   1. `latest`: per id, min/max seen and the key of the group's latest observation — a few
+ *      fixed-size aggregates, which DuckDB spills to disk;
+ *   2. `rows`: that latest observation of each id (a join on the key);
+ *   3. `older`: only for ids whose latest observation lacks an attribute, the key of the latest
+ *      observation that has it, and those observations' values;
+ *   4. each attribute = the latest observation's value, else the older one's.
  */
 export function entityFoldStatements(fold: EntityFold, observations: string, prefix: string): { setup: string[]; select: string; cleanup: string[] } {
   const id = sqlIdent(fold.id);
   const groups = [...new Set(Object.values(fold.attributes))];
   const keyed = `${prefix}_keyed`;
-  const winners = `${prefix}_winners`;
-  const candidates = (seenAt: string) => `${prefix}_rows_${seenAt}`;
+  const latest = `${prefix}_latest`;
+  const rows = (g: string) => `${prefix}_rows_${g}`;
+  const olderKeys = (g: string) => `${prefix}_older_keys_${g}`;
+  const olderRows = (g: string) => `${prefix}_older_rows_${g}`;
   for (const c of fold.entity.columns) {
     const known = c.name === fold.id || c.name === 'first_seen_at' || c.name === 'last_seen_at' || c.name in fold.attributes || (fold.constants !== undefined && c.name in fold.constants);
     if (!known) throw new Error(`entity fold ${fold.entity.name}: no rule for column ${c.name}`);
   }
-  const attributes = Object.entries(fold.attributes);
+  const members = (g: string) => Object.entries(fold.attributes).filter(([, group]) => group === g).map(([a]) => a);
+  const values = (g: string, alias: string) => members(g).map((a) => `${alias}.${sqlIdent(a)}`).join(', ');
   const setup = [
     `CREATE OR REPLACE TEMP VIEW ${keyed} AS SELECT *, ${groups.map((g) => `${recencyKey(sqlIdent(g))} AS ${keyColumn(g)}`).join(', ')} FROM ${observations}`,
-    `CREATE OR REPLACE TEMP TABLE ${winners} AS SELECT ${id}, min("first_seen_at") AS "first_seen_at", max("last_seen_at") AS "last_seen_at", ${attributes
-      .map(([a, g]) => `max(${keyColumn(g)}) FILTER (WHERE ${sqlIdent(a)} IS NOT NULL) AS ${winnerColumn(a)}`)
+    `CREATE OR REPLACE TEMP TABLE ${latest} AS SELECT ${id}, min("first_seen_at") AS "first_seen_at", max("last_seen_at") AS "last_seen_at", ${groups
+      .map((g) => `max(${keyColumn(g)}) AS ${latestColumn(g)}`)
       .join(', ')} FROM ${keyed} GROUP BY ${id}`,
-    ...groups.map((g) => {
-      const members = attributes.filter(([, group]) => group === g).map(([a]) => a);
-      const wins = members.map((a) => `SELECT ${id}, ${winnerColumn(a)} AS k FROM ${winners} WHERE ${winnerColumn(a)} IS NOT NULL`).join(' UNION ');
-      return `CREATE OR REPLACE TEMP TABLE ${candidates(g)} AS SELECT o.${id}, o.${keyColumn(g)}, ${members.map((a) => `o.${sqlIdent(a)}`).join(', ')}
-        FROM ${keyed} o SEMI JOIN (${wins}) w ON o.${id} = w.${id} AND o.${keyColumn(g)} = w.k`;
-    }),
+    ...groups.flatMap((g) => [
+      `CREATE OR REPLACE TEMP TABLE ${rows(g)} AS SELECT o.${id}, ${values(g, 'o')}
+        FROM ${keyed} o JOIN ${latest} l ON o.${id} = l.${id} AND o.${keyColumn(g)} = l.${latestColumn(g)}`,
+      `CREATE OR REPLACE TEMP TABLE ${olderKeys(g)} AS SELECT o.${id}, ${members(g)
+        .map((a) => `max(o.${keyColumn(g)}) FILTER (WHERE o.${sqlIdent(a)} IS NOT NULL) AS ${winnerColumn(a)}`)
+        .join(', ')}
+        FROM ${keyed} o SEMI JOIN (SELECT ${id} FROM ${rows(g)} WHERE ${members(g)
+        .map((a) => `${sqlIdent(a)} IS NULL`)
+        .join(' OR ')}) m ON o.${id} = m.${id}
+        WHERE o.${keyColumn(g)} IS NOT NULL GROUP BY o.${id}`,
+      `CREATE OR REPLACE TEMP TABLE ${olderRows(g)} AS SELECT o.${id}, o.${keyColumn(g)}, ${values(g, 'o')}
+        FROM ${keyed} o SEMI JOIN (${members(g)
+        .map((a) => `SELECT ${id}, ${winnerColumn(a)} AS k FROM ${olderKeys(g)} WHERE ${winnerColumn(a)} IS NOT NULL`)
+        .join(' UNION ')}) w ON o.${id} = w.${id} AND o.${keyColumn(g)} = w.k`,
+    ]),
   ];
-  const joins: string[] = [];
+  const joins = groups.flatMap((g, i) => [
+    `LEFT JOIN ${rows(g)} r${i} ON r${i}.${id} = l.${id}`,
+    `LEFT JOIN ${olderKeys(g)} k${i} ON k${i}.${id} = l.${id}`,
+  ]);
   const columns = fold.entity.columns.map((c) => {
     const name = sqlIdent(c.name);
-    if (c.name === fold.id || c.name === 'first_seen_at' || c.name === 'last_seen_at') return `w.${name}`;
+    if (c.name === fold.id || c.name === 'first_seen_at' || c.name === 'last_seen_at') return `l.${name}`;
     if (fold.constants && c.name in fold.constants) return `${fold.constants[c.name]} AS ${name}`;
     const g = fold.attributes[c.name]!;
-    const alias = `a${joins.length}`;
-    joins.push(`LEFT JOIN ${candidates(g)} ${alias} ON ${alias}.${id} = w.${id} AND ${alias}.${keyColumn(g)} = w.${winnerColumn(c.name)}`);
-    return `${alias}.${name} AS ${name}`;
+    const i = groups.indexOf(g);
+    const older = `x${joins.length}`;
+    joins.push(`LEFT JOIN ${olderRows(g)} ${older} ON ${older}.${id} = l.${id} AND ${older}.${keyColumn(g)} = k${i}.${winnerColumn(c.name)}`);
+    return `COALESCE(r${i}.${name}, ${older}.${name}) AS ${name}`;
   });
   return {
     setup,
-    select: `SELECT ${columns.join(', ')} FROM ${winners} w ${joins.join(' ')}`,
-    cleanup: [...groups.map((g) => `DROP TABLE IF EXISTS ${candidates(g)}`), `DROP TABLE IF EXISTS ${winners}`, `DROP VIEW IF EXISTS ${keyed}`],
+    select: `SELECT ${columns.join(', ')} FROM ${latest} l ${joins.join(' ')}`,
+    cleanup: [
+      ...groups.flatMap((g) => [`DROP TABLE IF EXISTS ${olderRows(g)}`, `DROP TABLE IF EXISTS ${olderKeys(g)}`, `DROP TABLE IF EXISTS ${rows(g)}`]),
+      `DROP TABLE IF EXISTS ${latest}`,
+      `DROP VIEW IF EXISTS ${keyed}`,
+    ],
   };
 }
 
