@@ -80,6 +80,8 @@ export async function refreshWarehouse(lake: string, options: RefreshOptions = {
       db.connection,
       `INSERT INTO ${META_SCHEMA}.views VALUES ${views.map((v) => `(${sqlString(v.schema)}, ${sqlString(v.name)}, ${v.hasFiles})`).join(', ')}`,
     );
+    // Views hold absolute paths: a lake moved elsewhere must get a new warehouse.
+    await runSql(db.connection, `CREATE TABLE ${META_SCHEMA}.lake AS SELECT ${sqlString(path.resolve(lake))} AS lake_path`);
     await runSql(db.connection, 'CHECKPOINT');
     db.close();
     await commitFile(tmp, target);
@@ -94,8 +96,9 @@ export async function refreshWarehouse(lake: string, options: RefreshOptions = {
 }
 
 /**
- * Is the warehouse file there and built from the same set of tables-with-files as the lake
- * has now? (A view built empty must be rebuilt once its table gets files.)
+ * Is the warehouse file there, built for this lake folder (views hold absolute paths) and from
+ * the same set of tables-with-files as the lake has now? (A view built empty must be rebuilt
+ * once its table gets files.)
  */
 export async function warehouseIsCurrent(lake: string): Promise<boolean> {
   const file = warehousePath(lake);
@@ -107,7 +110,8 @@ export async function warehouseIsCurrent(lake: string): Promise<boolean> {
   const db = await openDuckDB({ memoryLimit: 128_000_000, threads: 1, tempDirectory: duckdbTempDir(lake) }, { path: file, readOnly: true });
   try {
     const rows = await queryRows(db.connection, `SELECT schema_name, view_name, has_files FROM ${META_SCHEMA}.views`).catch(() => undefined);
-    if (!rows) return false;
+    const builtFor = await queryRows(db.connection, `SELECT lake_path FROM ${META_SCHEMA}.lake`).catch(() => undefined);
+    if (!rows || builtFor?.[0]?.lake_path !== path.resolve(lake)) return false;
     const built = new Map(rows.map((r) => [`${String(r.schema_name)}.${String(r.view_name)}`, r.has_files === true]));
     const now = await currentViews(lake);
     return now.every((v) => built.get(`${v.schema}.${v.name}`) === v.hasFiles) && built.size === now.length;

@@ -42,6 +42,19 @@ describe('the warehouse', () => {
     expect(await warehouseIsCurrent(lake)).toBe(true);
   });
 
+  it('is rebuilt by a query when the lake folder was moved (its views hold absolute paths)', async () => {
+    await writeSmallLake(lake, ['2015-01-01-0']);
+    await buildGold({ lake, ...TEST_SETTINGS });
+    const moved = `${lake}-moved`;
+    await fs.rename(lake, moved);
+    try {
+      expect(await warehouseIsCurrent(moved)).toBe(false);
+      expect((await runQuery({ lake: moved, ...TEST_SETTINGS }, 'SELECT sum(total_events) FROM gold.daily_summary')).rows).toEqual([[4]]);
+    } finally {
+      await fs.rename(moved, lake);
+    }
+  });
+
   it('gold views follow the <lake>/gold link: a new gold version is visible without a refresh', async () => {
     await writeSmallLake(lake, ['2015-01-01-0']);
     await buildGold({ lake, ...TEST_SETTINGS });
