@@ -4,7 +4,19 @@
  * kept and the damage reported), 1 when any hour failed, 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { createPool, describeOptions, ERROR_CODES, GhlakeError, parseCommandLine, resolveHours, resolveOptions, type Command, type HourKey } from '@ghlake/core';
+import {
+  createPool,
+  describeOptions,
+  ERROR_CODES,
+  GhlakeError,
+  parseCommandLine,
+  resolveHours,
+  resolveOptions,
+  withCommandLakeLock,
+  type Command,
+  type ExitCode,
+  type HourKey,
+} from '@ghlake/core';
 import { BRONZE_OPTIONS } from './options.js';
 import { bronzeHours } from './runner.js';
 import { exitCodeOf, formatHourLine, formatTotals, totalsOf } from './summary.js';
@@ -20,6 +32,7 @@ row per event object, payload kept as the exact text of the line, duplicates kep
 <lake>/bronze/quarantine/... (every line that is not an event, with its reason and exact bytes).
 Every line is accounted for in _accounting.json beside the events partition. The hour's files
 appear together, only when all are complete. See docs/transform.md.
+One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).
 
 options:
 ${describeOptions(BRONZE_OPTIONS)}
@@ -48,20 +61,23 @@ export const bronzeCommand: Command = {
     const hours = hoursOrUsageError(options);
     const lake = path.resolve(io.cwd, options.lake);
     const rawDir = options.rawDir === undefined ? undefined : path.resolve(io.cwd, options.rawDir);
-    const pool = createPool({ threads: Math.min(options.threads, hours.length), maxOldGenerationSizeMb: options.workerHeapMb });
-    try {
-      const outcomes = await bronzeHours(pool, { lake, rawDir, bronzeRowGroupRows: options.bronzeRowGroupRows }, hours, {
-        signal: io.signal,
-        onHourDone: (o) => {
-          if (!options.json) (o.status === 'failed' ? io.stderr : io.stdout).write(`${formatHourLine(o)}\n`);
-        },
-      });
-      if (io.signal.aborted) return 130;
-      const totals = totalsOf(outcomes);
-      io.stdout.write(options.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
-      return exitCodeOf(outcomes);
-    } finally {
-      await pool.destroy();
-    }
+    // One writer per lake: held until the pool is gone (`ghlake run` holds it itself).
+    return withCommandLakeLock(io, 'bronze', lake, async (): Promise<ExitCode> => {
+      const pool = createPool({ threads: Math.min(options.threads, hours.length), maxOldGenerationSizeMb: options.workerHeapMb });
+      try {
+        const outcomes = await bronzeHours(pool, { lake, rawDir, bronzeRowGroupRows: options.bronzeRowGroupRows }, hours, {
+          signal: io.signal,
+          onHourDone: (o) => {
+            if (!options.json) (o.status === 'failed' ? io.stderr : io.stdout).write(`${formatHourLine(o)}\n`);
+          },
+        });
+        if (io.signal.aborted) return 130;
+        const totals = totalsOf(outcomes);
+        io.stdout.write(options.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
+        return exitCodeOf(outcomes);
+      } finally {
+        await pool.destroy();
+      }
+    });
   },
 };

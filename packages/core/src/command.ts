@@ -4,6 +4,7 @@
  * them into the `ghlake` program. Only commands touch argv, env and the terminal.
  */
 import { ERROR_CODES, GhlakeError } from './errors.js';
+import { describeHolder, withLakeLock } from './lake-lock.js';
 
 export interface CommandIO {
   argv: readonly string[];
@@ -39,4 +40,25 @@ export function notImplementedCommand(name: string, summary: string): Command {
       });
     },
   };
+}
+
+/** The command line written into the lake lock, so a second command can name the holder. */
+export function lockCommandLine(name: string, argv: readonly string[]): string {
+  return ['ghlake', name, ...argv].join(' ');
+}
+
+/**
+ * For a command that writes the lake: run `work` holding `<lake>/_state/lock` (one writer per
+ * lake, see lake-lock.ts), released however `work` ends — done, failed or interrupted (Ctrl-C
+ * aborts `io.signal`; the command returns or throws, and the lock goes). A lake held by another
+ * live process throws GHLAKE_LAKE_LOCKED naming the holder (exit 1), before anything is written;
+ * a stale lock (its process is gone) is taken over with a warning on stderr.
+ *
+ * Only the thin command layer calls this: the runners that `ghlake run` reuses take no lock,
+ * since run already holds it.
+ */
+export function withCommandLakeLock<T>(io: Pick<CommandIO, 'argv' | 'stderr'>, name: string, lake: string, work: () => Promise<T>): Promise<T> {
+  return withLakeLock(lake, lockCommandLine(name, io.argv), () => work(), {
+    onTakeOver: (previous) => io.stderr.write(`warning: took over a stale lake lock: its process is gone (${describeHolder(previous)})\n`),
+  });
 }

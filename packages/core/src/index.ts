@@ -9,3 +9,4 @@ export * from './tables/index.js';
 export * from './command.js';
 export * from './parquet/index.js';
 export * from './duration.js';
+export * from './lake-lock.js';

@@ -15,11 +15,13 @@ import {
   parseCommandLine,
   resolveHours,
   resolveOptions,
+  withCommandLakeLock,
   type Command,
+  type ExitCode,
 } from '@ghlake/core';
 import { configFromOptions, DOWNLOAD_OPTIONS } from './options.js';
 import { createProgressReporter } from './progress.js';
-import { downloadHours } from './runner.js';
+import { downloadHours, ensureLakeWritable } from './runner.js';
 import { formatSummary, summaryJson } from './summary.js';
 
 const HELP = `ghlake download: download GH Archive hours into the lake
@@ -30,7 +32,8 @@ usage: ghlake download --from YYYY-MM-DD-H [--to YYYY-MM-DD-H] [options]
 Each hour is streamed to <lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz, checked (status,
 Content-Length, a full gzip check of every member) and only then renamed into place, with
 its size and sha256 recorded beside it. Reruns skip hours already complete. Hours the
-archive does not have (HTTP 404) are reported as missing, not as failures.
+archive does not have (HTTP 404) are reported as missing, not as failures. One writer per
+lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).
 
 options (durations are milliseconds, or take a unit: 500ms, 30s, 2m):
 ${describeOptions(DOWNLOAD_OPTIONS)}
@@ -59,28 +62,38 @@ export const downloadCommand: Command = {
       });
     }
     const config = configFromOptions(options, io.cwd);
-    const tty = io.stderr.isTTY === true;
-    const reporter = createProgressReporter({ stream: io.stderr, tty, total: hours.length, level: options.logLevel, ...(io.stderr.columns ? { columns: io.stderr.columns } : {}) });
-    let summary;
     try {
-      summary = await downloadHours(config, hours, {
-        signal: io.signal,
-        onProgress: (p) => reporter.progress(p),
-        onHourDone: (r) => reporter.hourDone(r),
-        onRetry: (e) => reporter.retry(e),
+      // One writer per lake: held for the whole download (`ghlake run` holds it itself).
+      return await withCommandLakeLock(io, 'download', config.lake, async (): Promise<ExitCode> => {
+        const tty = io.stderr.isTTY === true;
+        const reporter = createProgressReporter({ stream: io.stderr, tty, total: hours.length, level: options.logLevel, ...(io.stderr.columns ? { columns: io.stderr.columns } : {}) });
+        let summary;
+        try {
+          summary = await downloadHours(config, hours, {
+            signal: io.signal,
+            onProgress: (p) => reporter.progress(p),
+            onHourDone: (r) => reporter.hourDone(r),
+            onRetry: (e) => reporter.retry(e),
+          });
+        } finally {
+          reporter.stop();
+        }
+        io.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
+        if (summary.interrupted) return 130;
+        return summary.failed.length ? 1 : 0;
       });
     } catch (error) {
-      reporter.stop();
       if (error instanceof GhlakeError && error.code === ERROR_CODES.LAKE_NOT_WRITABLE) {
-        // Nothing was attempted: a usage problem, reported like one.
-        io.stderr.write(`${formatErrorForUser(error)}\n`);
+        // Nothing was attempted: a usage problem, reported like one. When the lock's folder could
+        // not be made, say it in the download's own words (the lake, the raw folder, the cause).
+        const reported = await ensureLakeWritable(config.lake).then(
+          () => error,
+          (own: unknown) => own,
+        );
+        io.stderr.write(`${formatErrorForUser(reported)}\n`);
         return 2;
       }
       throw error;
     }
-    reporter.stop();
-    io.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
-    if (summary.interrupted) return 130;
-    return summary.failed.length ? 1 : 0;
   },
 };

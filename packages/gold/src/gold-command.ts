@@ -3,7 +3,7 @@
  * summary (rows per table, time) or, with --json, the whole result.
  */
 import path from 'node:path';
-import { createLogger, describeOptions, parseCommandLine, resolveOptions, type Command, type CommandIO, type ExitCode } from '@ghlake/core';
+import { createLogger, describeOptions, parseCommandLine, resolveOptions, withCommandLakeLock, type Command, type CommandIO, type ExitCode } from '@ghlake/core';
 import { buildGold, type GoldResult } from './build-gold.js';
 import { assertLakeExists } from './lake-exists.js';
 import { GOLD_OPTIONS } from './options.js';
@@ -60,6 +60,7 @@ export const goldCommand: Command = {
       '    published atomically (<lake>/gold is a link to the newest complete version)',
       '  - the warehouse <lake>/warehouse.duckdb (views for ghlake query)',
       'DuckDB does all of it with the memory limit below and spills to <lake>/_tmp/duckdb.',
+      'One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).',
       '',
       'options:',
       describeOptions(GOLD_OPTIONS),
@@ -74,13 +75,17 @@ export const goldCommand: Command = {
     });
     const lake = path.resolve(io.cwd, options.lake);
     await assertLakeExists(lake, options.lake);
-    log.info('gold started', { lake, memory_limit: options.memoryLimit, threads: options.threads });
-    const result = await buildGold({
-      lake,
-      memoryLimit: options.memoryLimit,
-      threads: options.threads,
-      signal: io.signal,
-      onStep: (step) => log.info(STEP_TEXT[step]),
+    // One writer per lake: consolidation, the gold swap and the warehouse all happen under the
+    // lock (`ghlake run` calls buildGold itself, already holding it).
+    const result = await withCommandLakeLock(io, 'gold', lake, () => {
+      log.info('gold started', { lake, memory_limit: options.memoryLimit, threads: options.threads });
+      return buildGold({
+        lake,
+        memoryLimit: options.memoryLimit,
+        threads: options.threads,
+        signal: io.signal,
+        onStep: (step) => log.info(STEP_TEXT[step]),
+      });
     });
     if (result.consolidation.events.partitions === 0) log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
     log.info('gold done', { version: result.version, ms: result.timings.total });

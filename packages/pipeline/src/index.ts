@@ -7,7 +7,8 @@ export type { PipelineStages, DownloadedHour, TransformedHour, GoldOutcome, Uplo
 export type { RunSummary, FailedHour, StageTiming } from './run-summary.js';
 export type { RunEvent, RunEventListener, StageName } from './run-events.js';
 export { readManifest, type Manifest, type HourRecord, type HourState, type LineAccounting } from './manifest.js';
-export { acquireLakeLock, currentLockHolder, type LakeLock, type LockHolder } from './lake-lock.js';
+// The lake lock lives in core (every writing command takes it); re-exported for existing callers.
+export { acquireLakeLock, currentLockHolder, describeHolder, withLakeLock, type LakeLock, type LockHolder } from '@ghlake/core';
 export { lakeStatus, type LakeStatus, type HourStatus } from './lake-status.js';
 export { runCommand } from './run-command.js';
 export { statusCommand } from './status-command.js';

@@ -3,9 +3,8 @@
  * line accounting, failures, the gaps in the range, whether gold is current, and who holds
  * the lock. Data only — `ghlake status` formats it.
  */
-import { compareHours, hourRange, type HourKey } from '@ghlake/core';
+import { compareHours, currentLockHolder, hourRange, type HourKey, type LockHolder } from '@ghlake/core';
 import { missingOutputs } from './hour-files.js';
-import { currentLockHolder, type LockHolder } from './lake-lock.js';
 import { goldFingerprint, hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
 
 /** A manifest state, or `incomplete`: marked transformed but files are gone (the next run redoes it). */

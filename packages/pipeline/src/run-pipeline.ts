@@ -11,11 +11,10 @@
  * fingerprint of the hours it was built from only after it is swapped in, and everything an
  * interrupted run left half-done is either a temp file (removed at start) or unmarked (redone).
  */
-import { ERROR_CODES, compareHours, removeTempFiles, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
+import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, removeTempFiles, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { missingOutputs, toLakeRelative } from './hour-files.js';
-import { acquireLakeLock, describeHolder } from './lake-lock.js';
 import { ManifestStore, failureOf, goldFingerprint, isTransformed, type HourRecord } from './manifest.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
 import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';

@@ -7,6 +7,7 @@ import {
   COMMON_OPTIONS,
   RANGE_OPTIONS,
   defineOptions,
+  describeHolder,
   describeOptions,
   parseCommandLine,
   resolveHours,
@@ -16,7 +17,6 @@ import {
   type ExitCode,
 } from '@ghlake/core';
 import { formatCount, listSome } from './format.js';
-import { describeHolder } from './lake-lock.js';
 import { lakeStatus, type HourStatus, type LakeStatus } from './lake-status.js';
 
 export const STATUS_OPTIONS = defineOptions({

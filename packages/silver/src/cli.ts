@@ -5,7 +5,7 @@
  * its bronze partition is missing), 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { createPool, describeOptions, parseCommandLine, resolveOptions, type Command } from '@ghlake/core';
+import { createPool, describeOptions, parseCommandLine, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
 import { exitCodeOf, formatHourLine, formatTotals, hoursOrUsageError, totalsOf } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
 import { silverFromBronze } from './runner.js';
@@ -22,6 +22,7 @@ organization_observations}/date=D/hour=H/part-0.parquet — one row per distinct
 (dedup key event_id, event_type, created_at; first line wins) and one row per actor,
 repository and organization seen in the hour. Same rows as the fused path of ghlake run.
 Column rules: docs/transform.md.
+One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).
 
 options:
 ${describeOptions(SILVER_OPTIONS)}
@@ -44,20 +45,23 @@ export const silverCommand: Command = {
     const options = resolveOptions(SILVER_OPTIONS, { flags, env: io.env });
     const hours = hoursOrUsageError(options);
     const lake = path.resolve(io.cwd, options.lake);
-    const pool = createPool({ threads: Math.min(options.threads, hours.length), maxOldGenerationSizeMb: options.workerHeapMb });
-    try {
-      const outcomes = await silverFromBronze(pool, { lake, silverRowGroupRows: options.silverRowGroupRows }, hours, {
-        signal: io.signal,
-        onHourDone: (o) => {
-          if (!options.json) (o.status === 'failed' ? io.stderr : io.stdout).write(`${formatHourLine(o, silverExtra)}\n`);
-        },
-      });
-      if (io.signal.aborted) return 130;
-      const totals = totalsOf(outcomes);
-      io.stdout.write(options.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
-      return exitCodeOf(outcomes);
-    } finally {
-      await pool.destroy();
-    }
+    // One writer per lake: held until the pool is gone (`ghlake run` holds it itself).
+    return withCommandLakeLock(io, 'silver', lake, async (): Promise<ExitCode> => {
+      const pool = createPool({ threads: Math.min(options.threads, hours.length), maxOldGenerationSizeMb: options.workerHeapMb });
+      try {
+        const outcomes = await silverFromBronze(pool, { lake, silverRowGroupRows: options.silverRowGroupRows }, hours, {
+          signal: io.signal,
+          onHourDone: (o) => {
+            if (!options.json) (o.status === 'failed' ? io.stderr : io.stdout).write(`${formatHourLine(o, silverExtra)}\n`);
+          },
+        });
+        if (io.signal.aborted) return 130;
+        const totals = totalsOf(outcomes);
+        io.stdout.write(options.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
+        return exitCodeOf(outcomes);
+      } finally {
+        await pool.destroy();
+      }
+    });
   },
 };

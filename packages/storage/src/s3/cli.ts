@@ -8,13 +8,14 @@ import {
   describeOptions,
   parseCommandLine,
   resolveOptions,
+  withCommandLakeLock,
   type Command,
   type CommandIO,
   type ExitCode,
 } from '@ghlake/core';
 import { uploadConfigFromOptions } from './config.js';
 import { UPLOAD_OPTIONS } from './options.js';
-import { uploadExitCode, uploadLake } from './runner.js';
+import { assertLakeDir, uploadExitCode, uploadLake } from './runner.js';
 import { formatBytes, formatUploadSummary, uploadSummaryJson } from './summary.js';
 import { s3Url } from './keys.js';
 
@@ -29,6 +30,7 @@ function help(): string {
     '<prefix>/gold/_current.json last; older gold versions are deleted after the switch.',
     'Objects already in the bucket with the same size and sha256 are skipped, so a rerun only',
     'uploads what is new or changed and finishes what an interrupted run left.',
+    'One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).',
     'Credentials: the AWS default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE,',
     'SSO, container or instance role). Region: --region, else AWS_REGION or the profile.',
     '',
@@ -48,7 +50,10 @@ async function run(io: CommandIO): Promise<ExitCode> {
     format: io.stderr.isTTY ? 'pretty' : 'json',
     write: (line) => io.stderr.write(`${line}\n`),
   });
-  const summary = await uploadLake(config, {
+  // The upload writes its hash cache and record into <lake>/_state and must not read a lake that
+  // a stage is rewriting: one writer per lake (`ghlake run --upload` holds the lock itself).
+  await assertLakeDir(config.lake);
+  const summary = await withCommandLakeLock(io, 'upload', config.lake, () => uploadLake(config, {
     signal: io.signal,
     onProgress: (event) => {
       switch (event.type) {
@@ -68,7 +73,7 @@ async function run(io: CommandIO): Promise<ExitCode> {
           break;
       }
     },
-  });
+  }));
   for (const w of summary.warnings) log.warn(w);
   if (options.json) io.stdout.write(`${uploadSummaryJson(summary)}\n`);
   else io.stdout.write(`${formatUploadSummary(summary)}\n`);

@@ -127,7 +127,8 @@ function localFileError(error: unknown, file: LakeFile): GhlakeError {
   });
 }
 
-async function assertLakeDir(lake: string): Promise<void> {
+/** The lake must be an existing folder (`ghlake upload` checks it before taking the lake's lock). */
+export async function assertLakeDir(lake: string): Promise<void> {
   const st = await fs.stat(lake).catch(() => undefined);
   if (st === undefined || !st.isDirectory()) {
     throw new GhlakeError(ERROR_CODES.INVALID_OPTION, `--lake ${lake} is not a folder`, {

@@ -6,10 +6,17 @@
  *
  * A lock whose pid is dead on this host is stale (the holder was killed): it is taken over,
  * and the caller warns. A lock held from another host can't be checked and is never taken.
+ *
+ * Every command that writes the lake holds it for its whole duration: `ghlake run` (inside
+ * runPipeline) and the standalone writers `download`, `bronze`, `silver`, `gold` and `upload`
+ * (in their thin command layer, through `withCommandLakeLock` in command.ts — never in the
+ * runners that `run` reuses while it already holds the lock). Read-only commands never take it.
  */
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
-import { ERROR_CODES, GhlakeError, lockPath, stateDir, tempPathFor } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError } from './errors.js';
+import { tempPathFor } from './fs-atomic.js';
+import { lockPath, stateDir } from './layout.js';
 
 export interface LockHolder {
   pid: number;
@@ -133,4 +140,20 @@ export async function currentLockHolder(lake: string): Promise<(LockHolder & { s
   const holder = await readHolder(lockPath(lake));
   if (!holder) return undefined;
   return { ...holder, stale: holder.host === hostname() && !isProcessAlive(holder.pid) };
+}
+
+export interface WithLakeLockOptions {
+  /** Called when a stale lock (its process is gone) was taken over, with its old holder. */
+  onTakeOver?: (previous: LockHolder) => void;
+}
+
+/** Run `work` holding the lake's lock; the lock is released however `work` ends. */
+export async function withLakeLock<T>(lake: string, command: string, work: (lock: LakeLock) => Promise<T>, options: WithLakeLockOptions = {}): Promise<T> {
+  const lock = await acquireLakeLock(lake, command);
+  try {
+    if (lock.tookOver) options.onTakeOver?.(lock.tookOver);
+    return await work(lock);
+  } finally {
+    await lock.release();
+  }
 }

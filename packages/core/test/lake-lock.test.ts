@@ -3,8 +3,18 @@ import { promises as fs } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES, GhlakeError, lockPath } from '@ghlake/core';
-import { acquireLakeLock, currentLockHolder, isProcessAlive } from '../src/lake-lock.js';
+import { PassThrough } from 'node:stream';
+import {
+  ERROR_CODES,
+  GhlakeError,
+  acquireLakeLock,
+  currentLockHolder,
+  isProcessAlive,
+  lockCommandLine,
+  lockPath,
+  withCommandLakeLock,
+  withLakeLock,
+} from '../src/index.js';
 
 let lake: string;
 beforeEach(async () => {
@@ -78,5 +88,42 @@ describe('lake lock', () => {
     await fs.writeFile(file, '');
     const error = (await acquireLakeLock(path.join(file, 'lake'), 'ghlake run').catch((e: unknown) => e)) as GhlakeError;
     expect(error.code).toBe(ERROR_CODES.LAKE_NOT_WRITABLE);
+  });
+});
+
+describe('withLakeLock / withCommandLakeLock (every writing command)', () => {
+  it('holds the lock while the work runs and releases it when the work throws', async () => {
+    const error = await withLakeLock(lake, 'ghlake gold', async (lock) => {
+      expect(JSON.parse(await fs.readFile(lockPath(lake), 'utf8'))).toEqual(lock.holder);
+      throw new Error('boom');
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('boom');
+    await expect(fs.stat(lockPath(lake))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a held lake never runs the work: LAKE_LOCKED naming the holder', async () => {
+    const held = await acquireLakeLock(lake, 'ghlake run --date 2015-01-01');
+    let ran = false;
+    const error = (await withCommandLakeLock({ argv: ['--lake', lake], stderr: new PassThrough() }, 'gold', lake, async () => {
+      ran = true;
+    }).catch((e: unknown) => e)) as GhlakeError;
+    expect(ran).toBe(false);
+    expect(error.code).toBe(ERROR_CODES.LAKE_LOCKED);
+    expect(error.message).toContain(`pid ${process.pid} on ${hostname()}, started ${held.holder.startedAt}: ghlake run --date 2015-01-01`);
+    await held.release();
+  });
+
+  it('records the command line, and warns on stderr when it took over a dead process\'s lock', async () => {
+    const pid = deadPid();
+    await fs.mkdir(path.dirname(lockPath(lake)), { recursive: true });
+    await fs.writeFile(lockPath(lake), JSON.stringify({ pid, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z', command: 'ghlake bronze --date 2015-01-01' }));
+    const stderr = new PassThrough();
+    let written = '';
+    stderr.on('data', (c) => (written += String(c)));
+    const command = await withCommandLakeLock({ argv: ['--lake', lake, '--threads', '2'], stderr }, 'silver', lake, async () => JSON.parse(await fs.readFile(lockPath(lake), 'utf8')).command);
+    expect(command).toBe(lockCommandLine('silver', ['--lake', lake, '--threads', '2']));
+    expect(command).toBe(`ghlake silver --lake ${lake} --threads 2`);
+    expect(written).toBe(`warning: took over a stale lake lock: its process is gone (pid ${pid} on ${hostname()}, started 2020-01-01T00:00:00.000Z: ghlake bronze --date 2015-01-01)\n`);
+    await expect(fs.stat(lockPath(lake))).rejects.toThrow(/ENOENT/);
   });
 });
