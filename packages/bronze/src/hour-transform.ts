@@ -59,7 +59,8 @@ export class HourTransform {
     for (const ev of events) {
       acc.events++;
       const key = dedupKey(ev);
-      if (this.seen.has(key)) acc.duplicates++;
+      ev.duplicate = this.seen.has(key);
+      if (ev.duplicate) acc.duplicates++;
       else this.seen.add(key);
       this.sink.event(ev);
     }

@@ -65,6 +65,11 @@ export interface ParsedEvent {
   otherText: string | null;
   /** hex MD5 of the object's exact bytes. */
   hash: string;
+  /**
+   * Set by the hour's transform (HourTransform): an earlier line of the hour held the same
+   * event (dedup key). Derived tables use it instead of keeping a second set of keys.
+   */
+  duplicate?: boolean;
 }
 
 export interface QuarantinedFragment {

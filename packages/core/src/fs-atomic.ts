@@ -1,8 +1,9 @@
 /**
  * Crash safety by construction: everything is written under a temporary name in the
  * destination directory and renamed into place only when complete. A SIGKILL leaves at
- * most a `.tmp-*` file, which no reader globs (`*.parquet`, `*.json.gz`) and which the
- * next run removes.
+ * most a `.tmp-*` file, which the next run removes. Readers must not pick it up: DuckDB's `*`
+ * DOES match names starting with a dot, so every reader globs the committed names only
+ * (`part-*.parquet`, see layout.ts `partitionGlob`), never `*.parquet`.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';

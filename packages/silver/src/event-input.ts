@@ -17,6 +17,11 @@ export interface SilverEventInput {
   /** UTF-8 byte length of the payload's text as it stood in the line. */
   payloadBytes: number | null;
   public: boolean | null;
+  /**
+   * Already decided by whoever read the hour (the fused path's transform keeps the hour's dedup
+   * keys); undefined: silver decides with its own set of keys.
+   */
+  duplicate?: boolean;
 }
 
 export function asObject(v: unknown): Record<string, unknown> | null {

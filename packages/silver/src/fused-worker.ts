@@ -27,6 +27,7 @@ export function silverInputFromParsed(ev: ParsedEvent): SilverEventInput {
     payload: o.payload,
     payloadBytes: ev.payloadBytes,
     public: typeof o.public === 'boolean' ? o.public : null,
+    duplicate: ev.duplicate,
   };
 }
 

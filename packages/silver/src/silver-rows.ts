@@ -38,12 +38,10 @@ export class SilverEventRows {
 
   /** Add an event; false when it duplicates one already added. */
   add(e: SilverEventInput): boolean {
-    const key = dedupKey(e);
-    if (this.seen.has(key)) {
+    if (e.duplicate ?? this.isRepeat(dedupKey(e))) {
       this.duplicates++;
       return false;
     }
-    this.seen.add(key);
     const ev = this.events;
     const actorLogin = e.actor ? asString(e.actor.login) : null;
     ev.event_id!.push(e.eventId);
@@ -77,6 +75,12 @@ export class SilverEventRows {
     d.created_at!.push(e.createdAtMs);
     this.rowCount++;
     return true;
+  }
+
+  private isRepeat(key: string): boolean {
+    if (this.seen.has(key)) return true;
+    this.seen.add(key);
+    return false;
   }
 
   /** Rows added since the last take, for both tables; the builder starts empty again. */

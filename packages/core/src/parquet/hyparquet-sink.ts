@@ -50,14 +50,37 @@ export function parquetSchema(table: TableDecl): SchemaElement[] {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Numbers to the BigInts the INT64 encoder takes, times `scale`. A value equal to the previous
+ * one reuses its BigInt: constant columns (ingested_at) and runs (created_at within a second,
+ * repeated actor ids) then cost no allocation.
+ */
+function toBigInts(values: unknown[], scale: number): unknown[] {
+  const out = new Array<unknown>(values.length);
+  let last: unknown = undefined;
+  let lastBig: bigint | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) out[i] = null;
+    else if (typeof v === 'bigint') out[i] = scale === 1 ? v : v * BigInt(scale);
+    else if (v === last) out[i] = lastBig;
+    else {
+      last = v;
+      lastBig = BigInt((v as number) * scale);
+      out[i] = lastBig;
+    }
+  }
+  return out;
+}
+
 /** Convert our JS value conventions to what hyparquet-writer's PLAIN encoders take. */
 function convert(type: ColumnType, values: unknown[]): unknown[] {
   switch (type) {
     case 'BIGINT':
-      return values.map((v) => (v === null || v === undefined ? null : typeof v === 'bigint' ? v : BigInt(v as number)));
+      return toBigInts(values, 1);
     case 'TIMESTAMP':
       // One BigInt per value (not BigInt(ms) * 1000n: two); exact while ms * 1000 < 2^53, i.e. until the year 2255.
-      return values.map((v) => (v === null || v === undefined ? null : BigInt((v as number) * 1000)));
+      return toBigInts(values, 1000);
     case 'DATE':
       return values.map((v) => (v === null || v === undefined ? null : Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS)));
     default:
@@ -92,6 +115,12 @@ export interface HyparquetTuning {
    * gets a full dictionary built over the whole row group, and only then is found not to pay.
    */
   dictionaryMaxBytes?: number;
+  /**
+   * PLAIN encoding and no statistics for columns declared `distinctValues` (payload, hashes, raw
+   * bytes). The library otherwise samples 1,000 values per row group for a dictionary — hashing
+   * every byte of 1,000 payloads in JavaScript — and compares every value for min/max.
+   */
+  plainDistinct?: boolean;
 }
 
 /** Strings to UTF-8 views of one shared buffer; Uint8Array values (already UTF-8) pass through. */
@@ -134,9 +163,11 @@ export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
       createdBy: 'ghlake',
       ...(tuning.nativeSnappy ? { compressors: { SNAPPY: (input: Uint8Array) => snappyCompress(input, { copyOutputData: true }) } } : {}),
     });
+    const plain = (c: ColumnDecl) => (tuning.plainHighCardinality === true && isHighCardinality(c)) || (tuning.plainDistinct === true && c.distinctValues === true);
+    const noStatistics = (c: ColumnDecl) => (tuning.noJsonStatistics === true && (c.type === 'JSON' || c.type === 'BLOB')) || (tuning.plainDistinct === true && c.distinctValues === true);
     const perColumn = table.columns.map((c) => ({
-      ...(tuning.plainHighCardinality && isHighCardinality(c) ? { encoding: 'PLAIN' as const } : {}),
-      ...(tuning.noJsonStatistics && (c.type === 'JSON' || c.type === 'BLOB') ? { statistics: false } : {}),
+      ...(plain(c) ? { encoding: 'PLAIN' as const } : {}),
+      ...(noStatistics(c) ? { statistics: false } : {}),
     }));
     const text = (c: ColumnDecl) =>
       (tuning.preEncodeStrings === 'all' && (c.type === 'VARCHAR' || c.type === 'JSON')) ||
@@ -169,6 +200,7 @@ export const GHLAKE_HYPARQUET_TUNING: HyparquetTuning = {
   nativeSnappy: true,
   noJsonStatistics: true,
   dictionaryMaxBytes: 4 << 20,
+  plainDistinct: true,
 };
 
 /** The default backend of `openTableWriter`: hyparquet-writer with ghlake's tuning. */

@@ -13,7 +13,7 @@ export const silverEvents = {
   partitioning: 'hour',
   columns: [
     col('event_id', 'BIGINT', false, 'bronze event_id'),
-    col('event_hash', 'VARCHAR', false, 'bronze event_hash: hex MD5 of the event object\'s exact bytes in the line (of the first line holding the event)'),
+    col('event_hash', 'VARCHAR', false, 'bronze event_hash: hex MD5 of the event object\'s exact bytes in the line (of the first line holding the event)', { distinctValues: true }),
     col('event_type', 'VARCHAR', false, 'bronze event_type'),
     col('created_at', 'TIMESTAMP', false, 'bronze created_at, UTC'),
     col('actor_id', 'BIGINT', true, 'bronze actor_id'),

@@ -12,6 +12,12 @@ export interface ColumnDecl {
   nullable: boolean;
   /** Where the value comes from and the rule that makes it. */
   doc: string;
+  /**
+   * Values are (nearly) all distinct — the payload text, a hash, raw quarantined bytes: the
+   * Parquet writer encodes them PLAIN without trying a dictionary or keeping min/max statistics
+   * (both cost a pass over every byte and never pay for such columns).
+   */
+  distinctValues?: boolean;
 }
 
 export type LayerName = 'bronze' | 'silver' | 'gold';
@@ -28,7 +34,7 @@ export interface TableDecl {
   columns: readonly ColumnDecl[];
 }
 
-export const col = (name: string, type: ColumnType, nullable: boolean, doc: string): ColumnDecl => ({ name, type, nullable, doc });
+export const col = (name: string, type: ColumnType, nullable: boolean, doc: string, hints: { distinctValues?: boolean } = {}): ColumnDecl => ({ name, type, nullable, doc, ...hints });
 
 /** DuckDB SQL type of each column type. TIMESTAMP values are UTC wall-clock (no zone). */
 export const DUCKDB_TYPE: Record<ColumnType, string> = {
