@@ -4,22 +4,10 @@
  * kept and the damage reported), 1 when any hour failed, 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import {
-  createPool,
-  describeOptions,
-  ERROR_CODES,
-  GhlakeError,
-  parseCommandLine,
-  resolveHours,
-  resolveOptions,
-  withCommandLakeLock,
-  type Command,
-  type ExitCode,
-  type HourKey,
-} from '@ghlake/core';
+import { describeOptions, ERROR_CODES, GhlakeError, parseCommandLine, resolveHours, resolveOptions, type Command, type HourKey } from '@ghlake/core';
+import { runHourCommand } from './hour-command.js';
 import { BRONZE_OPTIONS } from './options.js';
 import { bronzeHours } from './runner.js';
-import { exitCodeOf, formatHourLine, formatTotals, totalsOf } from './summary.js';
 
 const HELP = `ghlake bronze: turn raw hours into bronze Parquet
 
@@ -61,23 +49,14 @@ export const bronzeCommand: Command = {
     const hours = hoursOrUsageError(options);
     const lake = path.resolve(io.cwd, options.lake);
     const rawDir = options.rawDir === undefined ? undefined : path.resolve(io.cwd, options.rawDir);
-    // One writer per lake: held until the pool is gone (`ghlake run` holds it itself).
-    return withCommandLakeLock(io, 'bronze', lake, async (): Promise<ExitCode> => {
-      const pool = createPool({ threads: Math.min(options.threads, hours.length), maxOldGenerationSizeMb: options.workerHeapMb });
-      try {
-        const outcomes = await bronzeHours(pool, { lake, rawDir, bronzeRowGroupRows: options.bronzeRowGroupRows }, hours, {
-          signal: io.signal,
-          onHourDone: (o) => {
-            if (!options.json) (o.status === 'failed' ? io.stderr : io.stdout).write(`${formatHourLine(o)}\n`);
-          },
-        });
-        if (io.signal.aborted) return 130;
-        const totals = totalsOf(outcomes);
-        io.stdout.write(options.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
-        return exitCodeOf(outcomes);
-      } finally {
-        await pool.destroy();
-      }
+    return runHourCommand(io, {
+      name: 'bronze',
+      lake,
+      hours,
+      threads: options.threads,
+      workerHeapMb: options.workerHeapMb,
+      json: options.json,
+      run: (pool, callbacks) => bronzeHours(pool, { lake, rawDir, bronzeRowGroupRows: options.bronzeRowGroupRows }, hours, callbacks),
     });
   },
 };

@@ -13,4 +13,5 @@ export * from './options.js';
 export * from './runner.js';
 export type { BronzeHourTask, BronzeHourResult } from './worker.js';
 export * from './summary.js';
+export * from './hour-command.js';
 export { bronzeCommand, hoursOrUsageError } from './cli.js';

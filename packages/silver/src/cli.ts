@@ -5,8 +5,8 @@
  * its bronze partition is missing), 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { createPool, describeOptions, parseCommandLine, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
-import { exitCodeOf, formatHourLine, formatTotals, hoursOrUsageError, totalsOf } from '@ghlake/bronze';
+import { describeOptions, parseCommandLine, resolveOptions, type Command } from '@ghlake/core';
+import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
 import { silverFromBronze } from './runner.js';
 import type { SilverHourMetrics } from './write-silver.js';
@@ -45,23 +45,15 @@ export const silverCommand: Command = {
     const options = resolveOptions(SILVER_OPTIONS, { flags, env: io.env });
     const hours = hoursOrUsageError(options);
     const lake = path.resolve(io.cwd, options.lake);
-    // One writer per lake: held until the pool is gone (`ghlake run` holds it itself).
-    return withCommandLakeLock(io, 'silver', lake, async (): Promise<ExitCode> => {
-      const pool = createPool({ threads: Math.min(options.threads, hours.length), maxOldGenerationSizeMb: options.workerHeapMb });
-      try {
-        const outcomes = await silverFromBronze(pool, { lake, silverRowGroupRows: options.silverRowGroupRows }, hours, {
-          signal: io.signal,
-          onHourDone: (o) => {
-            if (!options.json) (o.status === 'failed' ? io.stderr : io.stdout).write(`${formatHourLine(o, silverExtra)}\n`);
-          },
-        });
-        if (io.signal.aborted) return 130;
-        const totals = totalsOf(outcomes);
-        io.stdout.write(options.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
-        return exitCodeOf(outcomes);
-      } finally {
-        await pool.destroy();
-      }
+    return runHourCommand(io, {
+      name: 'silver',
+      lake,
+      hours,
+      threads: options.threads,
+      workerHeapMb: options.workerHeapMb,
+      json: options.json,
+      run: (pool, callbacks) => silverFromBronze(pool, { lake, silverRowGroupRows: options.silverRowGroupRows }, hours, callbacks),
+      extra: silverExtra,
     });
   },
 };

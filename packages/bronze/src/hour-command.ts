@@ -1,0 +1,43 @@
+/**
+ * The body `ghlake bronze` and `ghlake silver` share once their options are read: take the lake
+ * lock, run the hours on a pool sized to them, print a line per hour as it finishes and the
+ * totals (or the JSON summary), and turn the outcomes into the exit code.
+ */
+import { createPool, withCommandLakeLock, type CommandIO, type ExitCode, type HourKey, type SharedPool } from '@ghlake/core';
+import type { HourOutcome, RunHoursOptions } from './runner.js';
+import { exitCodeOf, formatHourLine, formatTotals, totalsOf } from './summary.js';
+
+export interface HourCommandSpec<M> {
+  /** The subcommand's name (recorded in the lake lock). */
+  name: string;
+  lake: string;
+  hours: readonly HourKey[];
+  threads: number;
+  workerHeapMb: number;
+  json: boolean;
+  /** Run the hours on the pool (the stage's runner). */
+  run: (pool: SharedPool, options: RunHoursOptions<M>) => Promise<HourOutcome<M>[]>;
+  /** Stage-specific figures appended to each hour's line. */
+  extra?: (metrics: M) => string;
+}
+
+export function runHourCommand<M>(io: CommandIO, spec: HourCommandSpec<M>): Promise<ExitCode> {
+  // One writer per lake: held until the pool is gone (`ghlake run` holds it itself).
+  return withCommandLakeLock(io, spec.name, spec.lake, async (): Promise<ExitCode> => {
+    const pool = createPool({ threads: Math.min(spec.threads, spec.hours.length), maxOldGenerationSizeMb: spec.workerHeapMb });
+    try {
+      const outcomes = await spec.run(pool, {
+        signal: io.signal,
+        onHourDone: (o) => {
+          if (!spec.json) (o.status === 'failed' ? io.stderr : io.stdout).write(`${formatHourLine(o, spec.extra)}\n`);
+        },
+      });
+      if (io.signal.aborted) return 130;
+      const totals = totalsOf(outcomes);
+      io.stdout.write(spec.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
+      return exitCodeOf(outcomes);
+    } finally {
+      await pool.destroy();
+    }
+  });
+}
