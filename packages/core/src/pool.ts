@@ -33,9 +33,15 @@ const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href; // tsx's --import
 
 export type SharedPool = Piscina;
 
+/** Node options that act on the whole process and that `new Worker({ execArgv })` rejects. */
+const PROCESS_WIDE_FLAGS = new Set(['--single-threaded-gc', '--single-threaded']);
+
 export function createPool(options: PoolOptions = {}): SharedPool {
   const threads = options.threads ?? availableParallelism();
-  const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? [...process.execArgv] : [...process.execArgv, '--import', TSX_LOADER];
+  // Process-wide V8 flags (--single-threaded-gc, which ghlake's entry points pass) already apply
+  // to the workers' isolates and are refused in a worker's execArgv.
+  const inherited = process.execArgv.filter((a) => !PROCESS_WIDE_FLAGS.has(a));
+  const execArgv = inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import', TSX_LOADER];
   return new Piscina({
     minThreads: threads,
     maxThreads: threads,
