@@ -23,6 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openTableWriter, type SinkFactory } from '../src/index.js';
+import { flatSinkFactory } from '../src/parquet/flat-sink.js';
 import { GHLAKE_HYPARQUET_TUNING, hyparquetSinkFactory } from '../src/parquet/hyparquet-sink.js';
 import { buildDataset, DATASETS, inputBytes, readFixtureEvents, type DatasetName } from './bench-data.js';
 import { duckdbSinkFactory } from './sinks/duckdb-sink.js';
@@ -50,6 +51,10 @@ const WRITERS: Record<string, { describe: string; factory: () => SinkFactory }> 
   'hyparquet-pre-encoded-all': {
     describe: 'hyparquet-native-snappy + ALL text columns pre-encoded (dictionary columns then hash bytes, not strings)',
     factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true, preEncodeStrings: 'all' }),
+  },
+  flat: {
+    describe: "ghlake's flat-schema writer (src/parquet/flat-sink.ts): DATA_PAGE v1, PLAIN + RLE_DICTIONARY for repeating text, native Snappy",
+    factory: () => flatSinkFactory(),
   },
   parquetjs: { describe: '@dsnp/parquetjs 1.8.8 (row-oriented appendRow)', factory: () => parquetjsSinkFactory },
   'parquet-wasm': {

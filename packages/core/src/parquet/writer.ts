@@ -54,6 +54,8 @@ export interface TableFileWriter {
 export interface ParquetSink {
   writeRowGroup(columns: Record<string, unknown[]>, rowCount: number): void | Promise<void>;
   finish(): void | Promise<void>;
+  /** Give up: release what the sink holds open (the caller removes the file). Optional. */
+  abort?(): void;
 }
 
 export type SinkFactory = (table: TableDecl, tmpPath: string, options: TableWriterOptions) => ParquetSink | Promise<ParquetSink>;
@@ -121,6 +123,7 @@ export async function openTableWriter(table: TableDecl, target: string, options:
     },
     async abort() {
       closed = true;
+      sink.abort?.();
       await fs.rm(tmp, { force: true });
     },
   };
