@@ -1,14 +1,17 @@
 /**
- * The flat Parquet sink (src/parquet/flat-sink.ts) against two independent readers: DuckDB
+ * The flat Parquet sink (src/parquet/flat-sink.ts) against three independent readers: DuckDB
  * (read_parquet, parquet_metadata, parquet_schema, filtered queries that prune row groups by the
- * statistics) and hyparquet (JavaScript). Expected values and statistics are computed here from
+ * statistics), hyparquet (JavaScript) and arrow-rs (Rust, via parquet-wasm). Expected values and statistics are computed here from
  * the input, never from the sink's own code.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import * as parquetWasm from 'parquet-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALL_TABLES, col, openTableWriter, type ColumnDecl, type ColumnType, type TableDecl, type TableWriterOptions } from '../src/index.js';
 import { flatSinkFactory, type FlatSinkTuning } from '../src/parquet/flat-sink.js';
@@ -185,6 +188,24 @@ function expectedHy(type: ColumnType, v: unknown): unknown {
   }
 }
 
+/** The value arrow-rs (parquet-wasm) + apache-arrow should return when iterating a column. */
+function expectedArrow(type: ColumnType, v: unknown): unknown {
+  if (v === null) return null;
+  switch (type) {
+    case 'BIGINT':
+      return BigInt(v as number | bigint);
+    case 'DATE':
+      return Date.parse(`${v as string}T00:00:00Z`);
+    case 'VARCHAR':
+    case 'JSON':
+      return text(v);
+    case 'BLOB':
+      return Buffer.from(v as Uint8Array).toString('hex');
+    default:
+      return v; // TIMESTAMP: epoch ms, as given
+  }
+}
+
 const sameValue = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Object.is(a, b) || (a === 0 && b === 0) : a === b);
 
 describe('flat parquet sink', async () => {
@@ -226,9 +247,24 @@ describe('flat parquet sink', async () => {
       }
     }
     expect(mismatches.slice(0, 10)).toEqual([]);
+    // arrow-rs (the Rust Parquet reader, compiled to WebAssembly in parquet-wasm)
+    const arrow = tableFromIPC(parquetWasm.readParquet(new Uint8Array(readFileSync(file))).intoIPCStream());
+    expect(arrow.numRows).toBe(rows);
+    mismatches = [];
+    for (const c of table.columns) {
+      const values = columns[c.name]!;
+      const got = [...arrow.getChild(c.name)!] as unknown[];
+      for (let i = 0; i < rows; i++) {
+        const want = expectedArrow(c.type, values[i] ?? null);
+        let have = got[i] ?? null;
+        if (c.type === 'BLOB' && have instanceof Uint8Array) have = Buffer.from(have).toString('hex');
+        if (!sameValue(want, have)) mismatches.push(`arrow-rs ${c.name}[${i}]: want ${String(want)}, got ${String(have)}`);
+      }
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
   }
 
-  it('round-trips every column type, REQUIRED and OPTIONAL, through DuckDB and hyparquet (several row groups, several pages per chunk)', async () => {
+  it('round-trips every column type, REQUIRED and OPTIONAL, through DuckDB, hyparquet and arrow-rs (several row groups, several pages per chunk)', async () => {
     const rows = 5000;
     const columns = everyTypeColumns(rows, 42);
     const file = path.join(dir, 'every-type.parquet');
