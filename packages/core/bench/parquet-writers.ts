@@ -41,7 +41,7 @@ const WRITERS: Record<string, { describe: string; factory: () => SinkFactory }> 
     factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true }),
   },
   'hyparquet-ghlake': {
-    describe: 'the backend of openTableWriter: hyparquet-writer defaults + native Snappy + no statistics on JSON columns',
+    describe: 'hyparquet-writer defaults + native Snappy + no statistics on JSON columns (openTableWriter\'s backend until flat-sink.ts; the reference and fallback)',
     factory: () => hyparquetSinkFactory(GHLAKE_HYPARQUET_TUNING),
   },
   'hyparquet-plain-pre-encoded': {
@@ -53,7 +53,7 @@ const WRITERS: Record<string, { describe: string; factory: () => SinkFactory }> 
     factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true, preEncodeStrings: 'all' }),
   },
   flat: {
-    describe: "ghlake's flat-schema writer (src/parquet/flat-sink.ts): DATA_PAGE v1, PLAIN + RLE_DICTIONARY for repeating text, native Snappy",
+    describe: "the backend of openTableWriter: ghlake's flat-schema writer (src/parquet/flat-sink.ts), DATA_PAGE v1, PLAIN + RLE_DICTIONARY for repeating text, native Snappy",
     factory: () => flatSinkFactory(),
   },
   parquetjs: { describe: '@dsnp/parquetjs 1.8.8 (row-oriented appendRow)', factory: () => parquetjsSinkFactory },

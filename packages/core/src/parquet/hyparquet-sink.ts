@@ -1,7 +1,9 @@
 /**
  * Parquet backend on hyparquet-writer (JavaScript, column-oriented, runs in worker threads, streams
  * one row group at a time), with native Snappy. Chosen by benchmark over @dsnp/parquetjs,
- * parquet-wasm and DuckDB's appender + COPY: see docs/parquet-writers.md.
+ * parquet-wasm and DuckDB's appender + COPY; since replaced as `openTableWriter`'s default by
+ * flat-sink.ts (faster on the hot path) and kept as the benchmark's reference and a fallback:
+ * see docs/parquet-writers.md.
  */
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { compressSync as snappyCompress } from 'snappy';
@@ -203,5 +205,5 @@ export const GHLAKE_HYPARQUET_TUNING: HyparquetTuning = {
   plainDistinct: true,
 };
 
-/** The default backend of `openTableWriter`: hyparquet-writer with ghlake's tuning. */
+/** hyparquet-writer with ghlake's tuning (the default backend of `openTableWriter` until flat-sink.ts). */
 export const openHyparquetSink = hyparquetSinkFactory(GHLAKE_HYPARQUET_TUNING);

@@ -4,13 +4,15 @@
  * partition file either exists complete or not at all.
  *
  * The implementation behind `openTableWriter` is chosen by benchmark (see bench/ and
- * docs/parquet-writers.md); callers only see this interface.
+ * docs/parquet-writers.md): flat-sink.ts, ghlake's own writer for flat schemas; hyparquet-sink.ts
+ * (hyparquet-writer) stays as the benchmark's reference and a fallback (pass `openHyparquetSink`).
+ * Callers only see this interface.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TableDecl } from '../tables/types.js';
 import { commitFile, tempPathFor } from '../fs-atomic.js';
-import { openHyparquetSink } from './hyparquet-sink.js';
+import { openFlatSink } from './flat-sink.js';
 
 /**
  * Column-wise rows. Value conventions per column type (null = NULL):
@@ -60,7 +62,7 @@ export interface ParquetSink {
 
 export type SinkFactory = (table: TableDecl, tmpPath: string, options: TableWriterOptions) => ParquetSink | Promise<ParquetSink>;
 
-export async function openTableWriter(table: TableDecl, target: string, options: TableWriterOptions = {}, sinkFactory: SinkFactory = openHyparquetSink): Promise<TableFileWriter> {
+export async function openTableWriter(table: TableDecl, target: string, options: TableWriterOptions = {}, sinkFactory: SinkFactory = openFlatSink): Promise<TableFileWriter> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const rowGroupRows = options.rowGroupRows ?? 65_536;
