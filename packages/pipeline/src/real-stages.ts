@@ -51,8 +51,8 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
     },
     transform: (hour: HourKey) => transformOneHour(pool, config, hour),
-    async gold({ signal }) {
-      const result = await buildGold({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, refreshWarehouse: false, signal });
+    async gold({ signal, onStep }) {
+      const result = await buildGold({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, refreshWarehouse: false, signal, ...(onStep ? { onStep } : {}) });
       return {
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
         silverEvents: result.consolidation.events.rows,

@@ -16,6 +16,8 @@ export type RunEvent =
   | { type: 'plan'; total: number; toProcess: number; upToDate: number; redo: { hour: HourKey; why: string }[] }
   | { type: 'stage-start'; stage: StageName }
   | { type: 'stage-end'; stage: StageName; ms: number; ok: boolean; skipped?: boolean; detail?: string }
+  /** A step of the gold stage starting: consolidate, gold (the models), publish. */
+  | { type: 'gold-step'; step: string }
   /** Downloaded bytes since the previous event (any hour). */
   | { type: 'download-bytes'; bytes: number }
   | { type: 'hour-download'; hour: HourKey; status: DownloadStatus; bytes: number; error?: PlainError }

@@ -278,7 +278,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         summary.gold = { tables: {}, silverEvents: 0, crossHourDuplicatesRemoved: 0, rebuilt: false };
       } else {
         await store.flush();
-        const gold = await timeStage('gold', () => stages.gold({ signal }));
+        const gold = await timeStage('gold', () => stages.gold({ signal, onStep: (step) => emit({ type: 'gold-step', step }) }));
         if (gold.ok) {
           store.manifest.gold = { builtAt: new Date(now()).toISOString(), fingerprint, hours: transformedHours };
           store.save();

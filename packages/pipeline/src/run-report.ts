@@ -26,6 +26,9 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
     case 'stage-start':
       if (verbose) log.info('stage started', { stage: event.stage });
       break;
+    case 'gold-step':
+      if (verbose) log.info('gold step', { step: event.step });
+      break;
     case 'stage-end':
       if (!event.ok && event.detail !== 'interrupted') log.error('stage failed', { stage: event.stage, ms: Math.round(event.ms), error: event.detail });
       else if (verbose) log.info(event.skipped ? 'stage skipped' : 'stage finished', { stage: event.stage, ms: Math.round(event.ms), ...(event.detail ? { detail: event.detail } : {}) });

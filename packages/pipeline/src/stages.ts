@@ -66,8 +66,8 @@ export interface PipelineStages {
   ): Promise<void>;
   /** Bronze + silver of one downloaded hour (the fused path), on the shared pool. */
   transform(hour: HourKey): Promise<TransformedHour>;
-  /** Cross-hour dedup, entity consolidation and gold over the whole lake. */
-  gold(hooks: { signal: AbortSignal }): Promise<GoldOutcome>;
+  /** Cross-hour dedup, entity consolidation and gold over the whole lake; `onStep` as each of its steps starts. */
+  gold(hooks: { signal: AbortSignal; onStep?: (step: string) => void }): Promise<GoldOutcome>;
   /** Rebuild the local DuckDB warehouse's views. */
   warehouse(): Promise<void>;
   /** Is the warehouse file there and built from the tables the lake has now? */

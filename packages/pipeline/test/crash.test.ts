@@ -56,8 +56,16 @@ describe('SIGKILL, then a rerun, gives the uninterrupted result', () => {
     expect(killed.logs.some((l) => l.msg === 'stage started' && l.stage === 'gold')).toBe(false);
   });
 
-  it('killed during gold (consolidation rewriting silver partitions, gold tables being written)', async () => {
-    await killAndRerun('kill-gold', (l) => l.msg === 'stage started' && l.stage === 'gold', 'gold starting', 250);
+  // Killed at the log line of a gold step, not after a fixed delay: gold takes ~250 ms on a quiet
+  // machine, so "250 ms after gold started" sometimes landed after the run had finished.
+  it('killed during consolidation (cross-hour dedup rewriting silver partitions)', async () => {
+    const { killed } = await killAndRerun('kill-consolidate', (l) => l.msg === 'gold step' && l.step === 'consolidate', 'consolidation starting');
+    expect(killed.logs.some((l) => l.msg === 'stage finished' && l.stage === 'gold')).toBe(false);
+  });
+
+  it('killed while the gold tables are written', async () => {
+    const { killed } = await killAndRerun('kill-gold', (l) => l.msg === 'gold step' && l.step === 'gold', 'the gold models starting');
+    expect(killed.logs.some((l) => l.msg === 'stage finished' && l.stage === 'gold')).toBe(false);
   });
 
   it('killed while the warehouse is rebuilt', async () => {
