@@ -23,11 +23,11 @@
  * - Compression: SNAPPY (native `snappy`, output copied into V8 memory: see hyparquet-sink.ts) or
  *   UNCOMPRESSED.
  *
- * Physical/logical types are the ones hyparquet-sink.ts declares (`parquetSchema`).
+ * Physical/logical types come from `PARQUET_TYPE` (tables/types.ts), the same as hyparquet-sink.ts declares.
  */
 import { closeSync, openSync, writeSync, writevSync } from 'node:fs';
 import { compressSync as snappyCompress } from 'snappy';
-import type { ColumnDecl, TableDecl } from '../tables/types.js';
+import { PARQUET_TYPE, type ColumnDecl, type TableDecl } from '../tables/types.js';
 import { CompactWriter, CT } from './thrift-compact.js';
 import type { ParquetSink, SinkFactory, TableWriterOptions } from './writer.js';
 
@@ -50,7 +50,7 @@ const Codec = { UNCOMPRESSED: 0, SNAPPY: 1 } as const;
 
 type Physical = keyof typeof PhysicalType;
 
-/** Schema of one column: the same mapping as hyparquet-sink.ts `schemaElement`. */
+/** Schema of one column, from its declaration. */
 interface FlatColumn {
   decl: ColumnDecl;
   physical: Physical;
@@ -62,28 +62,24 @@ interface FlatColumn {
   statistics: boolean;
 }
 
+/** Types from the one declaration (tables/types.ts `PARQUET_TYPE`); encoding and statistics policy here. */
 function flatColumn(c: ColumnDecl): FlatColumn {
-  const base = { decl: c, optional: c.nullable, dictionary: false, statistics: c.distinctValues !== true };
-  switch (c.type) {
-    case 'BIGINT':
-      return { ...base, physical: 'INT64' };
-    case 'INTEGER':
-      return { ...base, physical: 'INT32' };
-    case 'DOUBLE':
-      return { ...base, physical: 'DOUBLE' };
-    case 'BOOLEAN':
-      return { ...base, physical: 'BOOLEAN' };
-    case 'VARCHAR':
-      return { ...base, physical: 'BYTE_ARRAY', convertedType: ConvertedType.UTF8, logical: 'STRING', dictionary: c.distinctValues !== true };
-    case 'JSON':
-      return { ...base, physical: 'BYTE_ARRAY', convertedType: ConvertedType.UTF8, logical: 'STRING', dictionary: c.distinctValues !== true, statistics: false };
-    case 'TIMESTAMP':
-      return { ...base, physical: 'INT64', logical: 'TIMESTAMP_MICROS_LOCAL' };
-    case 'DATE':
-      return { ...base, physical: 'INT32', convertedType: ConvertedType.DATE, logical: 'DATE' };
-    case 'BLOB':
-      return { ...base, physical: 'BYTE_ARRAY', dictionary: c.distinctValues !== true, statistics: false };
-  }
+  const { physical, logical } = PARQUET_TYPE[c.type];
+  const byteArray = physical === 'BYTE_ARRAY';
+  const column: FlatColumn = {
+    decl: c,
+    physical,
+    optional: c.nullable,
+    dictionary: byteArray && c.distinctValues !== true,
+    // JSON and BLOB values are never filtered on by range; distinct columns never pay for it.
+    statistics: c.distinctValues !== true && c.type !== 'JSON' && c.type !== 'BLOB',
+  };
+  if (logical === 'STRING') return { ...column, convertedType: ConvertedType.UTF8, logical: 'STRING' };
+  if (logical === 'DATE') return { ...column, convertedType: ConvertedType.DATE, logical: 'DATE' };
+  // MICROS, isAdjustedToUTC=false: UTC wall-clock without a zone (DuckDB TIMESTAMP, Snowflake TIMESTAMP_NTZ).
+  if (logical === 'TIMESTAMP_MICROS') return { ...column, logical: 'TIMESTAMP_MICROS_LOCAL' };
+  if (logical !== undefined) throw new Error(`flat Parquet writer: no encoding for logical type ${logical} (column ${c.name})`);
+  return column;
 }
 
 /** A growable byte buffer reused for every page of a sink. */
