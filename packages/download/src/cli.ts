@@ -63,6 +63,9 @@ export const downloadCommand: Command = {
     }
     const config = configFromOptions(options, io.cwd);
     try {
+      // The lake must be writable before the lock is taken there: a usage problem, said in the
+      // download's own words (the lake, the raw folder, the cause).
+      await ensureLakeWritable(config.lake);
       // One writer per lake: held for the whole download (`ghlake run` holds it itself).
       return await withCommandLakeLock(io, 'download', config.lake, async (): Promise<ExitCode> => {
         const tty = io.stderr.isTTY === true;
@@ -84,13 +87,8 @@ export const downloadCommand: Command = {
       });
     } catch (error) {
       if (error instanceof GhlakeError && error.code === ERROR_CODES.LAKE_NOT_WRITABLE) {
-        // Nothing was attempted: a usage problem, reported like one. When the lock's folder could
-        // not be made, say it in the download's own words (the lake, the raw folder, the cause).
-        const reported = await ensureLakeWritable(config.lake).then(
-          () => error,
-          (own: unknown) => own,
-        );
-        io.stderr.write(`${formatErrorForUser(reported)}\n`);
+        // Nothing was attempted: a usage problem, reported like one.
+        io.stderr.write(`${formatErrorForUser(error)}\n`);
         return 2;
       }
       throw error;
