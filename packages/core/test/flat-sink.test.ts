@@ -168,16 +168,22 @@ const sqlOf = (c: ColumnDecl) => {
   }
 };
 
-/** The value hyparquet should return (parsers set to raw micros / days, utf8 off for BLOB). */
-function expectedHy(type: ColumnType, v: unknown): unknown {
+/**
+ * The value an independent reader should return for an input value: hyparquet (parsers set to raw
+ * micros / days, utf8 off for BLOB) or arrow-rs via parquet-wasm + apache-arrow (TIMESTAMP as
+ * epoch ms, DATE as epoch ms of the day).
+ */
+function expectedBy(reader: 'hyparquet' | 'arrow', type: ColumnType, v: unknown): unknown {
   if (v === null) return null;
   switch (type) {
     case 'BIGINT':
       return BigInt(v as number | bigint);
     case 'TIMESTAMP':
-      return BigInt(v as number) * 1000n;
-    case 'DATE':
-      return Math.round(Date.parse(`${v as string}T00:00:00Z`) / DAY_MS);
+      return reader === 'hyparquet' ? BigInt(v as number) * 1000n : v;
+    case 'DATE': {
+      const ms = Date.parse(`${v as string}T00:00:00Z`);
+      return reader === 'hyparquet' ? Math.round(ms / DAY_MS) : ms;
+    }
     case 'VARCHAR':
     case 'JSON':
       return text(v);
@@ -185,24 +191,6 @@ function expectedHy(type: ColumnType, v: unknown): unknown {
       return Buffer.from(v as Uint8Array).toString('hex');
     default:
       return v;
-  }
-}
-
-/** The value arrow-rs (parquet-wasm) + apache-arrow should return when iterating a column. */
-function expectedArrow(type: ColumnType, v: unknown): unknown {
-  if (v === null) return null;
-  switch (type) {
-    case 'BIGINT':
-      return BigInt(v as number | bigint);
-    case 'DATE':
-      return Date.parse(`${v as string}T00:00:00Z`);
-    case 'VARCHAR':
-    case 'JSON':
-      return text(v);
-    case 'BLOB':
-      return Buffer.from(v as Uint8Array).toString('hex');
-    default:
-      return v; // TIMESTAMP: epoch ms, as given
   }
 }
 
@@ -240,7 +228,7 @@ describe('flat parquet sink', async () => {
     for (const c of table.columns) {
       const values = columns[c.name]!;
       for (let i = 0; i < rows; i++) {
-        const want = expectedHy(c.type, values[i] ?? null);
+        const want = expectedBy('hyparquet', c.type, values[i] ?? null);
         let have = objects[i]![c.name];
         if (c.type === 'BLOB' && have instanceof Uint8Array) have = Buffer.from(have).toString('hex');
         if (!sameValue(want, have)) mismatches.push(`hyparquet ${c.name}[${i}]: want ${String(want)}, got ${String(have)}`);
@@ -255,7 +243,7 @@ describe('flat parquet sink', async () => {
       const values = columns[c.name]!;
       const got = [...arrow.getChild(c.name)!] as unknown[];
       for (let i = 0; i < rows; i++) {
-        const want = expectedArrow(c.type, values[i] ?? null);
+        const want = expectedBy('arrow', c.type, values[i] ?? null);
         let have = got[i] ?? null;
         if (c.type === 'BLOB' && have instanceof Uint8Array) have = Buffer.from(have).toString('hex');
         if (!sameValue(want, have)) mismatches.push(`arrow-rs ${c.name}[${i}]: want ${String(want)}, got ${String(have)}`);
