@@ -7,7 +7,7 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { INFLATE_CHUNK_BYTES, createHourGunzip } from '@ghlake/core';
 
 export interface RawDamage {
   /** zlib's code (Z_BUF_ERROR for a truncated file, Z_DATA_ERROR for corrupt data) or NOT_GZIP. */
@@ -21,7 +21,6 @@ export interface RawReadResult {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
-const CHUNK = 1 << 20;
 
 /** Calls `onChunk` for every decompressed chunk (awaiting it: backpressure), in order. */
 export async function readRawHour(rawPath: string, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<RawReadResult> {
@@ -37,8 +36,8 @@ export async function readRawHour(rawPath: string, onChunk: (chunk: Buffer) => v
   if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
     return { compressedBytes: size, damage: { code: 'NOT_GZIP', message: 'the file does not start with the gzip magic bytes 1f 8b' } };
   }
-  const gunzip = createGunzip({ chunkSize: CHUNK });
-  pipeline(createReadStream(rawPath, { highWaterMark: CHUNK }), gunzip, () => undefined);
+  const gunzip = createHourGunzip();
+  pipeline(createReadStream(rawPath, { highWaterMark: INFLATE_CHUNK_BYTES }), gunzip, () => undefined);
   try {
     for await (const chunk of gunzip) await onChunk(chunk as Buffer);
   } catch (error) {

@@ -10,3 +10,4 @@ export * from './command.js';
 export * from './parquet/index.js';
 export * from './duration.js';
 export * from './lake-lock.js';
+export * from './gunzip.js';

@@ -10,8 +10,8 @@
  * are parsed as a next member and rejected as a bad header.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip, type Gunzip } from 'node:zlib';
-import { ERROR_CODES, GhlakeError } from '@ghlake/core';
+import type { Gunzip } from 'node:zlib';
+import { ERROR_CODES, GhlakeError, INFLATE_CHUNK_BYTES, createHourGunzip } from '@ghlake/core';
 
 export interface GzipCheck {
   /** Bytes fed in. */
@@ -60,7 +60,7 @@ export class GzipVerifier {
   private inflated = 0;
 
   constructor() {
-    this.gunzip = createGunzip();
+    this.gunzip = createHourGunzip();
     this.gunzip.on('data', (chunk: Buffer) => {
       this.inflated += chunk.length;
     });
@@ -106,7 +106,7 @@ export class GzipVerifier {
 export async function verifyGzipFile(file: string, signal?: AbortSignal): Promise<GzipCheck> {
   const verifier = new GzipVerifier();
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) })) {
+    for await (const chunk of createReadStream(file, { highWaterMark: INFLATE_CHUNK_BYTES, ...(signal ? { signal } : {}) })) {
       await verifier.push(chunk as Buffer);
     }
     return await verifier.finish();

@@ -2,7 +2,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, type GhlakeError } from '@ghlake/core';
+import { ERROR_CODES, INFLATE_CHUNK_BYTES, createHourGunzip, type GhlakeError } from '@ghlake/core';
 import { GzipVerifier, verifyGzipFile } from '../src/index.js';
 import { REAL, tempDir } from './helpers.js';
 
@@ -29,6 +29,18 @@ const hour0 = readFileSync(REAL['2015-01-01-0'].file);
 const hour15 = readFileSync(REAL['2015-01-01-15'].file);
 
 describe('gzip verification', () => {
+  it('regression: inflates in 1 MiB chunks, not zlib\'s 16 KiB default (3.0 → 1.3 CPU-s to verify 4 generated hours)', async () => {
+    const gunzip = createHourGunzip();
+    gunzip.end(hour0);
+    const sizes: number[] = [];
+    for await (const chunk of gunzip) sizes.push((chunk as Buffer).length);
+    // 17,796,843 bytes: 16 full chunks and the rest, not 1,087 chunks of 16 KiB.
+    expect(INFLATE_CHUNK_BYTES).toBe(1_048_576);
+    expect(sizes.length).toBe(17);
+    expect(sizes.slice(0, 16).every((n) => n === INFLATE_CHUNK_BYTES)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(17_796_843);
+  });
+
   it('inflates a real hour to its exact size, from a file and from chunks', async () => {
     expect(await verifyGzipFile(REAL['2015-01-01-0'].file)).toEqual({ compressedBytes: 2_615_399, uncompressedBytes: 17_796_843, trailingBytes: 0 });
     expect(await verifyBytes(hour15, 1_000)).toEqual({ compressedBytes: 3_700_037, uncompressedBytes: 25_837_379, trailingBytes: 0 });

@@ -5,8 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { workerEntry } from '@ghlake/core';
+import { INFLATE_CHUNK_BYTES, createHourGunzip, workerEntry } from '@ghlake/core';
 
 export interface FloorTask {
   file: string;
@@ -18,11 +17,9 @@ export interface FloorResult {
   keys: number;
 }
 
-const CHUNK = 1 << 20;
-
 export async function parseEveryLine(task: FloorTask): Promise<FloorResult> {
-  const gunzip = createGunzip({ chunkSize: CHUNK });
-  pipeline(createReadStream(task.file, { highWaterMark: CHUNK }), gunzip, () => undefined);
+  const gunzip = createHourGunzip();
+  pipeline(createReadStream(task.file, { highWaterMark: INFLATE_CHUNK_BYTES }), gunzip, () => undefined);
   let carry: Buffer | null = null;
   let lines = 0;
   let bytes = 0;

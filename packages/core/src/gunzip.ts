@@ -1,0 +1,15 @@
+/**
+ * The one way ghlake inflates an hour file. Node's zlib streams run each step on a libuv
+ * thread and hand every output chunk back to the JavaScript thread; at zlib's default 16 KiB
+ * chunks a 1 GB hour costs ~65,000 thread round trips. Verifying the 4 × 215 MB hours of
+ * pipeline:bench that way took 3.0 CPU-s (1.4 of them in the kernel); 1 MiB chunks take 1.3
+ * (docs/bench-download.md). Every reader of raw hours uses this size.
+ */
+import { createGunzip, type Gunzip } from 'node:zlib';
+
+export const INFLATE_CHUNK_BYTES = 1 << 20;
+
+/** A gunzip stream (multi-member, like `zlib.createGunzip`) that inflates in 1 MiB chunks. */
+export function createHourGunzip(): Gunzip {
+  return createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
+}
