@@ -37,4 +37,10 @@ export interface BronzeConfig {
   /** Flat folder of raw files; default `<lake>/raw/date=*` (core layout). */
   rawDir?: string | undefined;
   bronzeRowGroupRows?: number;
+  /**
+   * Publish nothing for an hour whose gzip turns out damaged (status `discarded`) instead of
+   * keeping its readable part. `ghlake run` sets it for files it stored without checking their
+   * gzip stream (this read is that check): such a file is fetched again, not kept half-read.
+   */
+  discardDamaged?: boolean;
 }

@@ -20,6 +20,8 @@ export interface RawHourTask {
   lake: string;
   /** Rows per bronze.events row group. */
   bronzeRowGroupRows: number;
+  /** See BronzeConfig.discardDamaged: on gzip damage, stage nothing and answer `discarded`. */
+  discardDamaged?: boolean;
 }
 
 /** Tables derived from the same parse (silver in the fused path). */
@@ -52,8 +54,11 @@ export interface HourTimings {
 export interface RawHourResult<M = undefined> {
   hour: string;
   sourceFile: string;
-  /** `damaged`: the gzip was truncated or corrupt; every line before the damage is in the tables. */
-  status: 'ok' | 'damaged';
+  /**
+   * `damaged`: the gzip was truncated or corrupt; every line before the damage is in the tables.
+   * `discarded`: the same, with `discardDamaged`: nothing was published (`files` is empty).
+   */
+  status: 'ok' | 'damaged' | 'discarded';
   damage: RawDamage | null;
   compressedBytes: number;
   accounting: LineAccounting;
@@ -107,12 +112,14 @@ export async function transformRawHour<M = undefined>(task: RawHourTask, extensi
     await staged.stageJson(accountingPath(task.lake, hour), record, 'bronze.events/_accounting');
     parseMs += t1 - t0;
     writeMs += performance.now() - t1;
-    const files = await staged.commit();
+    const discard = read.damage !== undefined && task.discardDamaged === true;
+    const files = discard ? [] : await staged.commit();
+    if (discard) await staged.abort();
     const totalMs = performance.now() - started;
     return {
       hour,
       sourceFile,
-      status: read.damage ? 'damaged' : 'ok',
+      status: read.damage ? (discard ? 'discarded' : 'damaged') : 'ok',
       damage: read.damage ?? null,
       compressedBytes: read.compressedBytes,
       accounting,

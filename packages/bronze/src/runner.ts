@@ -15,7 +15,8 @@ const BRONZE_WORKER = new URL('./worker.ts', import.meta.url);
 /** One hour's outcome, whatever happened. */
 export interface HourOutcome<M = undefined> {
   hour: HourKey;
-  status: 'ok' | 'damaged' | 'failed';
+  /** `discarded`: damaged gzip with `discardDamaged` set, nothing published (see BronzeConfig). */
+  status: 'ok' | 'damaged' | 'discarded' | 'failed';
   damage: RawDamage | null;
   error: PlainError | null;
   accounting: LineAccounting | null;
@@ -37,7 +38,13 @@ export function rawFileFor(config: { lake: string; rawDir?: string | undefined }
 }
 
 export function rawHourTask(config: BronzeConfig, hour: HourKey): RawHourTask {
-  return { hour, rawPath: rawFileFor(config, hour), lake: config.lake, bronzeRowGroupRows: config.bronzeRowGroupRows ?? DEFAULT_BRONZE_ROW_GROUP_ROWS };
+  return {
+    hour,
+    rawPath: rawFileFor(config, hour),
+    lake: config.lake,
+    bronzeRowGroupRows: config.bronzeRowGroupRows ?? DEFAULT_BRONZE_ROW_GROUP_ROWS,
+    ...(config.discardDamaged ? { discardDamaged: true } : {}),
+  };
 }
 
 export function outcomeOf<M>(hour: HourKey, result: RawHourResult<M>): HourOutcome<M> {

@@ -41,7 +41,8 @@ export interface RunTotals {
 export function totalsOf<M>(outcomes: readonly HourOutcome<M>[]): RunTotals {
   const t: RunTotals = { hours: outcomes.length, ok: 0, damaged: 0, failed: 0, lines: 0, events: 0, quarantined: 0, quarantinedByReason: {} };
   for (const o of outcomes) {
-    t[o.status]++;
+    // discarded: nothing was published for the hour (only with discardDamaged, which `ghlake run` sets).
+    t[o.status === 'discarded' ? 'failed' : o.status]++;
     if (!o.accounting) continue;
     t.lines += o.accounting.lines;
     t.events += o.accounting.events;
@@ -57,5 +58,5 @@ export function formatTotals(t: RunTotals): string {
 
 /** Exit code of a transform run: 1 when any hour failed (damaged hours kept what they could: 0). */
 export function exitCodeOf<M>(outcomes: readonly HourOutcome<M>[]): 0 | 1 {
-  return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+  return outcomes.some((o) => o.status === 'failed' || o.status === 'discarded') ? 1 : 0;
 }

@@ -142,6 +142,21 @@ describe('bronzeHours on real and damaged hour files', async () => {
     expect(missing.error!.hint).toContain('ghlake download');
   });
 
+  it('with discardDamaged (ghlake run, unchecked downloads) a damaged hour publishes nothing and answers discarded; a sound one is published as usual', async () => {
+    const discardLake = path.join(dir, 'discard-lake');
+    const list = await bronzeHours(pool, { lake: discardLake, rawDir, discardDamaged: true }, [TRUNCATED, CORRUPT, ONE_EVENT]);
+    expect(list.map((o) => [o.hour, o.status, o.damage?.code ?? null, o.files.length])).toEqual([
+      [TRUNCATED, 'discarded', 'Z_BUF_ERROR', 0],
+      [CORRUPT, 'discarded', 'Z_DATA_ERROR', 0],
+      [ONE_EVENT, 'ok', null, 3],
+    ]);
+    // Counted as read, so the caller knows what it threw away; nothing of it on disk, no temp files.
+    expect(list[0]!.accounting).toMatchObject({ quarantinedByReason: { truncated_line: 1 } });
+    const onDisk = (await readdir(discardLake, { recursive: true })).filter((f) => f.endsWith('.parquet') || f.endsWith('.json') || f.includes('.tmp-'));
+    expect(onDisk.filter((f) => f.includes('date=2015-01-02/hour=1/') || f.includes('date=2015-01-02/hour=2/') || f.includes('.tmp-'))).toEqual([]);
+    expect(onDisk.filter((f) => f.includes('date=2015-01-02/hour=5/')).length).toBe(3);
+  });
+
   it('keeps the line accounting beside the partition and lists every file written', async () => {
     const o = outcomes.get(H15)!;
     const record = JSON.parse(await readFile(accountingPath(lake, H15), 'utf8'));

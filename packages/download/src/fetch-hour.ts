@@ -2,7 +2,9 @@
  * One hour, start to finish: skip it if the lake already holds it verified, otherwise
  * request it, stream the body to a temporary file beside the target while hashing it and
  * inflating it to nowhere (the gzip check), and rename it into place only when status,
- * Content-Length and gzip all check out. Failures are retried per `retry.ts`; the result is
+ * Content-Length and gzip all check out. With `checkGzip: false` (`ghlake run`, whose transform
+ * inflates the file anyway) only the gzip magic bytes are checked here and the record says so;
+ * a kept file recorded that way is checked by the next download that has `checkGzip` on. Failures are retried per `retry.ts`; the result is
  * always a value, never a throw (except for Ctrl-C, which rethrows the abort).
  */
 import { createHash } from 'node:crypto';
@@ -13,9 +15,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { ERROR_CODES, GhlakeError, archiveFileName, commitFile, rawDir, rawMetaPath, rawPath, TMP_MARK, tempPathFor, type HourKey } from '@ghlake/core';
 import { classifyFetchError, httpStatusError, isAbortError, truncatedBody, unreachableError } from './errors.js';
-import { GzipVerifier, verifyGzipFile } from './gzip-verify.js';
+import { GzipVerifier, notGzipError, verifyGzipFile } from './gzip-verify.js';
 import type { DownloadConfig } from './options.js';
-import { inspectKeptHour, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
+import { inspectKeptHour, markGzipChecked, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
 import { isRetryableStatus, parseRetryAfter, planRetry, sleep } from './retry.js';
 
 export type HourStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
@@ -39,6 +41,11 @@ export interface HourResult {
   url: string;
   /** Where the verified file is (downloaded or skipped). */
   path?: string;
+  /**
+   * Downloaded or skipped: has the file's gzip stream been inflated end to end? false only with
+   * `checkGzip: false`: whoever reads the file next checks it.
+   */
+  gzipChecked?: boolean;
   /** Why an hour is missing (HTTP 404, empty file) or how a skip was decided. */
   reason?: string;
   /** A kept file that failed its checks and was fetched again: what was wrong with it. */
@@ -197,15 +204,18 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const hash = createHash('sha256');
-  const verifier = new GzipVerifier();
+  const verifier = config.checkGzip ? new GzipVerifier() : undefined;
+  let head: Buffer = Buffer.alloc(0);
   let tail: Buffer = Buffer.alloc(0);
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
+      if (head.length < 2) head = Buffer.concat([head, chunk.subarray(0, 2 - head.length)]);
       state.bytes += chunk.length;
       tail = chunk.length >= 8 ? chunk : Buffer.concat([tail, chunk]).subarray(-8);
       ctx.onBytes(hour, chunk.length);
-      verifier.push(chunk).then(() => callback(null, chunk), callback);
+      if (verifier) verifier.push(chunk).then(() => callback(null, chunk), callback);
+      else callback(null, chunk);
     },
   });
   let committed = false;
@@ -224,7 +234,11 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
     }
     let check;
     try {
-      check = await verifier.finish();
+      if (verifier) check = await verifier.finish();
+      else {
+        const notGzip = notGzipError(head, state.bytes);
+        if (notGzip) throw notGzip;
+      }
     } catch (error) {
       // The whole body arrived as announced but is not valid gzip: keep it for inspection.
       await fs.rename(tmp, corruptPath(config.lake, hour)).catch(() => undefined);
@@ -236,7 +250,8 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
       url,
       size: state.bytes,
       sha256: hash.digest('hex'),
-      uncompressedBytes: check.uncompressedBytes,
+      uncompressedBytes: check ? check.uncompressedBytes : null,
+      gzipChecked: check !== undefined,
       trailer: trailerHex(tail),
       ...(header(headers, 'etag') ? { etag: header(headers, 'etag')! } : {}),
       ...(header(headers, 'last-modified') ? { lastModified: header(headers, 'last-modified')! } : {}),
@@ -251,7 +266,7 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
     if (error instanceof GhlakeError || isAbortError(error) || ctx.signal.aborted) throw error;
     throw classifyFetchError(error, state);
   } finally {
-    verifier.destroy();
+    verifier?.destroy();
     if (!committed) await fs.rm(tmp, { force: true });
   }
 }
@@ -284,12 +299,26 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
 
   const kept = await inspectKeptHour(config.lake, hour, { rehash: config.verify, signal: ctx.signal });
   let replaced: string | undefined;
+  const complete = config.verify ? 'already complete (sha256 re-verified)' : 'already complete';
   if (kept.state === 'complete') {
-    return done({ status: 'skipped', bytes: kept.meta.size, sha256: kept.meta.sha256, attempts: 0, path: target, reason: config.verify ? 'already complete (sha256 re-verified)' : 'already complete' });
+    return done({ status: 'skipped', bytes: kept.meta.size, sha256: kept.meta.sha256, attempts: 0, path: target, gzipChecked: true, reason: complete });
+  }
+  if (kept.state === 'unchecked') {
+    const skipped = { status: 'skipped' as const, bytes: kept.meta.size, sha256: kept.meta.sha256, attempts: 0, path: target };
+    if (!config.checkGzip) return done({ ...skipped, gzipChecked: false, reason: `${complete}, gzip not checked yet` });
+    // Stored unchecked by an earlier run (killed before its transform read the file): check it now.
+    try {
+      const check = await verifyGzipFile(target, ctx.signal);
+      await markGzipChecked(config.lake, hour, check.uncompressedBytes, new Date(ctx.now()));
+      return done({ ...skipped, gzipChecked: true, reason: `${complete}, gzip checked now` });
+    } catch (error) {
+      if (isAbortError(error) || ctx.signal.aborted) throw error;
+      replaced = `kept file failed its gzip check: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
   if (kept.state === 'unrecorded') {
     const meta = await adopt(config.lake, hour, url, ctx.signal);
-    if (meta) return done({ status: 'skipped', bytes: meta.size, sha256: meta.sha256, attempts: 0, path: target, reason: 'kept file without a record: verified and recorded' });
+    if (meta) return done({ status: 'skipped', bytes: meta.size, sha256: meta.sha256, attempts: 0, path: target, gzipChecked: true, reason: 'kept file without a record: verified and recorded' });
     replaced = 'kept file without a record is not a valid gzip';
   }
   if (kept.state === 'damaged') replaced = kept.reason;
@@ -304,7 +333,7 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
     try {
       const outcome = await attemptOnce(hour, url, ctx);
       if (outcome.kind === 'missing') return done({ status: 'missing', bytes: 0, attempts: attempt, reason: outcome.reason, ...extra });
-      return done({ status: 'downloaded', bytes: outcome.meta.size, sha256: outcome.meta.sha256, attempts: attempt, path: target, ...extra });
+      return done({ status: 'downloaded', bytes: outcome.meta.size, sha256: outcome.meta.sha256, attempts: attempt, path: target, gzipChecked: outcome.meta.gzipChecked !== false, ...extra });
     } catch (error) {
       if (isAbortError(error) || ctx.signal.aborted) throw error;
       failure = error instanceof GhlakeError ? error : classifyFetchError(error, { url, bytes: 0, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });

@@ -48,6 +48,21 @@ function firstOf(emitter: NodeJS.EventEmitter, events: string[]): Promise<void> 
   });
 }
 
+/**
+ * The check a download makes without inflating (`checkGzip: false`): the body starts with the
+ * gzip magic bytes. Catches an HTML error page or a plain file served with HTTP 200 at once;
+ * damage inside the stream is left to whoever inflates the file.
+ */
+export function notGzipError(head: Uint8Array, fedBytes: number): GhlakeError | undefined {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+  const message = fedBytes < 2 ? `a ${fedBytes}-byte body is not a gzip file` : `not a gzip file: it starts with ${Buffer.from(head.subarray(0, 2)).toString('hex')}, not the gzip magic bytes 1f8b`;
+  return new GhlakeError(ERROR_CODES.GZIP_CORRUPT, message, {
+    retryable: true,
+    hint: 'the server answered 200 with something that is not an hour file; it is retried, then reported',
+    details: { compressedBytes: fedBytes, truncated: false },
+  });
+}
+
 /** Feed chunks with `push` (awaiting it applies backpressure), then `finish` for the verdict. */
 export class GzipVerifier {
   private readonly gunzip: Gunzip;

@@ -102,6 +102,13 @@ export interface DownloadConfig {
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   verify: boolean;
+  /**
+   * Inflate every body as it arrives to check the gzip stream end to end (each member's CRC32
+   * and length). Default true. `ghlake run` turns it off: its transform inflates the file anyway
+   * and checks it then, and a file that turns out damaged is fetched again with this check on.
+   * Without it only the gzip magic bytes are checked here and the record says `gzipChecked: false`.
+   */
+  checkGzip: boolean;
 }
 
 /** The runner's defaults, for library callers (the pipeline) that pass only what they change. */
@@ -118,6 +125,7 @@ export function downloadConfig(overrides: Partial<DownloadConfig> & { lake: stri
     headersTimeoutMs: d.headersTimeout.default,
     bodyTimeoutMs: d.bodyTimeout.default,
     verify: d.verify.default,
+    checkGzip: true,
     ...overrides,
     lake: path.resolve(cwd, overrides.lake),
   };

@@ -17,14 +17,33 @@ export interface RawMeta {
   /** Bytes of the .json.gz file. */
   size: number;
   sha256: string;
-  /** Bytes all gzip members inflate to. */
-  uncompressedBytes: number;
+  /** Bytes all gzip members inflate to; null until the gzip stream has been checked. */
+  uncompressedBytes: number | null;
+  /**
+   * false: stored without inflating it (`checkGzip: false`, as `ghlake run` downloads), so the
+   * gzip stream is still to be checked — by the transform that reads it, or by the next
+   * checking download. Records without the field were checked.
+   */
+  gzipChecked?: boolean;
   /** Hex of the file's last 8 bytes (the last member's CRC32 and ISIZE). */
   trailer: string;
   etag?: string;
   lastModified?: string;
-  /** ISO time the hour was verified. */
+  /** ISO time the hour was verified (sha256, size; and the gzip stream when `gzipChecked`). */
   verifiedAt: string;
+}
+
+/** The kept file's gzip stream has been checked end to end (records older than the field were). */
+export function isGzipChecked(meta: RawMeta): boolean {
+  return meta.gzipChecked !== false;
+}
+
+/** Record that the kept file inflated completely (the transform read it without damage). */
+export async function markGzipChecked(lake: string, hour: HourKey, uncompressedBytes: number, now = new Date()): Promise<boolean> {
+  const meta = await readRawMeta(lake, hour);
+  if (!meta) return false;
+  await writeRawMeta(lake, { ...meta, uncompressedBytes, gzipChecked: true, verifiedAt: now.toISOString() });
+  return true;
 }
 
 export async function readRawMeta(lake: string, hour: HourKey): Promise<RawMeta | undefined> {
@@ -75,6 +94,8 @@ export type KeptHour =
   /** A file without a (valid) record: a crash between rename and record, or copied in by hand. */
   | { state: 'unrecorded'; size: number }
   | { state: 'complete'; meta: RawMeta }
+  /** Complete as recorded, but its gzip stream was never inflated (`gzipChecked: false`). */
+  | { state: 'unchecked'; meta: RawMeta }
   | { state: 'damaged'; reason: string };
 
 /** What the lake already holds for an hour. */
@@ -98,5 +119,5 @@ export async function inspectKeptHour(lake: string, hour: HourKey, options: { re
     const sha256 = await sha256File(file, options.signal);
     if (sha256 !== meta.sha256) return { state: 'damaged', reason: `sha256 ${sha256.slice(0, 12)}… differs from the recorded ${meta.sha256.slice(0, 12)}…` };
   }
-  return { state: 'complete', meta };
+  return isGzipChecked(meta) ? { state: 'complete', meta } : { state: 'unchecked', meta };
 }

@@ -90,6 +90,8 @@ export class RunProgress {
       case 'hour-transform':
         this.inFlight = Math.max(0, this.inFlight - 1);
         if (event.status === 'failed') this.transformFailed++;
+        // Damaged on arrival, nothing published: it is downloaded again and counted then.
+        else if (event.status === 'refetch') this.downloaded = Math.max(0, this.downloaded - 1);
         else {
           this.transformed++;
           if (event.status === 'damaged') this.damaged++;

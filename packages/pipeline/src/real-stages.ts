@@ -4,7 +4,7 @@
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
 import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
-import { downloadHours, type HourError } from '@ghlake/download';
+import { downloadHours, markGzipChecked, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import type { RunStageConfig } from './run-options.js';
@@ -30,7 +30,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
     pool,
     async download(hours, hooks) {
       let reported = 0;
-      const summary = await downloadHours({ ...config.download, verify: config.download.verify || hooks.reverify }, hours, {
+      const summary = await downloadHours({ ...config.download, verify: config.download.verify || hooks.reverify, checkGzip: hooks.checkGzip }, hours, {
         signal: hooks.signal,
         progressIntervalMs: 100,
         onProgress: (p) => {
@@ -45,12 +45,16 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             status: r.status,
             bytes: r.bytes,
             ...(r.sha256 ? { sha256: r.sha256 } : {}),
+            ...(r.gzipChecked !== undefined ? { gzipChecked: r.gzipChecked } : {}),
             ...(r.error ? { error: plainError(r.error) } : r.status === 'missing' ? { error: plainError({ code: ERROR_CODES.HOUR_MISSING, message: `${r.hour}: ${r.reason ?? 'not on the server'}` }) } : {}),
           }),
       });
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
     },
-    transform: (hour: HourKey) => transformOneHour(pool, config, hour),
+    transform: (hour: HourKey, options) => transformOneHour(pool, config, hour, options),
+    async confirmGzip(hour, uncompressedBytes) {
+      await markGzipChecked(config.lake, hour, uncompressedBytes);
+    },
     async gold({ signal, onStep }) {
       const result = await buildGold({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, refreshWarehouse: false, signal, ...(onStep ? { onStep } : {}) });
       return {

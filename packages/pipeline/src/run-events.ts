@@ -8,7 +8,8 @@ export type StageName = 'download' | 'transform' | 'gold' | 'warehouse' | 'uploa
 export const STAGE_ORDER: readonly StageName[] = ['download', 'transform', 'gold', 'warehouse', 'upload', 'snowflake'];
 
 export type DownloadStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
-export type TransformStatus = 'transformed' | 'damaged' | 'failed';
+/** `refetch`: the file, stored without a gzip check, turned out damaged; nothing was published and it is fetched again. */
+export type TransformStatus = 'transformed' | 'damaged' | 'refetch' | 'failed';
 
 export type RunEvent =
   | { type: 'start'; hours: readonly HourKey[]; lake: string; threads: number; tookOverLock?: string; removedTempFiles: number }

@@ -18,7 +18,7 @@ import { missingOutputs, toLakeRelative } from './hour-files.js';
 import { ManifestStore, failureOf, goldFingerprint, isTransformed, type HourRecord } from './manifest.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
 import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';
-import type { PipelineStages, TransformedHour } from './stages.js';
+import type { DownloadedHour, PipelineStages, TransformedHour } from './stages.js';
 
 export interface RunConfig {
   lake: string;
@@ -147,6 +147,8 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       store.update(hour, (r) => ({ ...r, ...(isTransformed(r) || r.state === 'downloaded' ? {} : { state: 'failed' as const }), error: failureOf(stage, error) }));
     };
     const recordTransform = (t: TransformedHour) => {
+      // Nothing was published; the hour stays `downloaded` until its second fetch settles it.
+      if (t.status === 'refetch') return;
       if (t.status === 'failed') {
         failHour(t.hour, 'transform', t.error ?? toPlainError(new Error('transform failed without a reason')));
         return;
@@ -172,13 +174,14 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       });
     };
 
-    const queue: HourKey[] = [];
+    /** `uncheckedSource`: stored without a gzip check (the transform's read is that check). */
+    const queue: { hour: HourKey; uncheckedSource: boolean }[] = [];
     const running = new Set<Promise<void>>();
     let transformStageOpen = false;
     let transformStageStart = 0;
     const pump = () => {
       while (!signal.aborted && running.size < config.transformConcurrency && queue.length) {
-        const hour = queue.shift()!;
+        const { hour, uncheckedSource } = queue.shift()!;
         if (!transformStageOpen) {
           transformStageOpen = true;
           transformStageStart = now();
@@ -187,20 +190,26 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         emit({ type: 'hour-transform-start', hour });
         const t0 = now();
         const task = stages
-          .transform(hour)
+          .transform(hour, { uncheckedSource })
           .catch((error: unknown): TransformedHour => ({ hour, status: 'failed', files: [], accounting: emptyAccounting(), error: toPlainError(error) }))
-          .then((t) => {
+          .then(async (t) => {
             recordTransform(t);
+            const published = t.status !== 'refetch';
             emit({
               type: 'hour-transform',
               hour,
               status: t.status,
-              events: t.accounting.events,
-              quarantined: t.accounting.quarantined,
+              events: published ? t.accounting.events : 0,
+              quarantined: published ? t.accounting.quarantined : 0,
               ms: now() - t0,
               ...(t.damaged ? { damaged: t.damaged } : {}),
               ...(t.error ? { error: t.error } : {}),
             });
+            if (t.status === 'refetch') await refetch(hour);
+            else if (uncheckedSource && t.status === 'transformed' && t.uncompressedBytes !== undefined) {
+              // Its read inflated it completely: the kept file counts as checked from now on.
+              await stages.confirmGzip(hour, t.uncompressedBytes).catch((error: unknown) => emit({ type: 'warning', message: `${hour}: could not record its gzip check: ${toPlainError(error).message}` }));
+            }
           })
           .finally(() => {
             running.delete(task);
@@ -210,37 +219,48 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       }
     };
 
+    const onBytes = (bytes: number) => {
+      summary.bytesDownloaded += bytes;
+      emit({ type: 'download-bytes', bytes });
+    };
+    const onHourDownloaded = (d: DownloadedHour) => {
+      emit({ type: 'hour-download', hour: d.hour, status: d.status, bytes: d.bytes, ...(d.error ? { error: d.error } : {}) });
+      if (d.status === 'missing') {
+        summary.hours.missing.push(d.hour);
+        store.update(d.hour, (r) => ({ ...r, ...(isTransformed(r) ? {} : { state: 'missing' as const }), error: failureOf('download', d.error ?? missingError(d.hour)) }));
+        return;
+      }
+      if (d.status === 'failed') {
+        failHour(d.hour, 'download', d.error ?? toPlainError(new Error('download failed without a reason')));
+        return;
+      }
+      store.update(d.hour, (r) => {
+        const { error: _e, ...rest } = r;
+        return { ...rest, state: 'downloaded', download: { bytes: d.bytes, ...(d.sha256 ? { sha256: d.sha256 } : {}), at: new Date(now()).toISOString() } };
+      });
+      queue.push({ hour: d.hour, uncheckedSource: d.gzipChecked === false });
+      pump();
+    };
+    /**
+     * Files are stored without a gzip check (the transform inflates them anyway, and that read
+     * is the check). One that turns out damaged published nothing: fetch it again, this time
+     * checking its gzip as it arrives, with the download's retries — a damaged transfer is
+     * replaced, a file damaged at the source fails as GHLAKE_GZIP_CORRUPT.
+     */
+    const refetch = async (hour: HourKey) => {
+      try {
+        await stages.download([hour], { signal, reverify: false, checkGzip: true, onBytes, onHourDone: onHourDownloaded });
+      } catch (error) {
+        if (!signal.aborted) failHour(hour, 'download', toPlainError(error));
+      }
+    };
+
     const phaseStart = now();
     if (todo.length) {
       const dl = await timeStage('download', () =>
         stages.download(
           todo.map((t) => t.hour),
-          {
-            signal,
-            reverify: config.force,
-            onBytes: (bytes) => {
-              summary.bytesDownloaded += bytes;
-              emit({ type: 'download-bytes', bytes });
-            },
-            onHourDone: (d) => {
-              emit({ type: 'hour-download', hour: d.hour, status: d.status, bytes: d.bytes, ...(d.error ? { error: d.error } : {}) });
-              if (d.status === 'missing') {
-                summary.hours.missing.push(d.hour);
-                store.update(d.hour, (r) => ({ ...r, ...(isTransformed(r) ? {} : { state: 'missing' as const }), error: failureOf('download', d.error ?? missingError(d.hour)) }));
-                return;
-              }
-              if (d.status === 'failed') {
-                failHour(d.hour, 'download', d.error ?? toPlainError(new Error('download failed without a reason')));
-                return;
-              }
-              store.update(d.hour, (r) => {
-                const { error: _e, ...rest } = r;
-                return { ...rest, state: 'downloaded', download: { bytes: d.bytes, ...(d.sha256 ? { sha256: d.sha256 } : {}), at: new Date(now()).toISOString() } };
-              });
-              queue.push(d.hour);
-              pump();
-            },
-          },
+          { signal, reverify: config.force, checkGzip: false, onBytes, onHourDone: onHourDownloaded },
         ),
       );
       if (signal.aborted && (running.size || queue.length)) emit({ type: 'stopping', inFlight: running.size });

@@ -45,7 +45,8 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
     case 'hour-transform':
       if (event.status === 'failed') log.error('hour failed to transform', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
       else if (event.status === 'damaged') log.warn('hour damaged: kept what was readable', { hour: event.hour, reason: event.damaged, events: event.events });
-      if (event.status !== 'failed' && verbose) log.info('hour transformed', { hour: event.hour, events: event.events, quarantined: event.quarantined, ms: Math.round(event.ms) });
+      else if (event.status === 'refetch') log.warn('hour damaged on arrival: nothing kept, fetching it again with a full gzip check', { hour: event.hour, reason: event.damaged });
+      if ((event.status === 'transformed' || event.status === 'damaged') && verbose) log.info('hour transformed', { hour: event.hour, events: event.events, quarantined: event.quarantined, ms: Math.round(event.ms) });
       break;
     case 'warning':
       log.warn(event.message, event.fields);

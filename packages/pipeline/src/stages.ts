@@ -12,6 +12,8 @@ export interface DownloadedHour {
   status: DownloadStatus;
   bytes: number;
   sha256?: string;
+  /** Downloaded or skipped: false when the file was stored without a gzip check (the transform checks it). */
+  gzipChecked?: boolean;
   error?: PlainError;
 }
 
@@ -21,8 +23,10 @@ export interface TransformedHour {
   /** Absolute paths of every partition file written. */
   files: string[];
   accounting: LineAccounting;
-  /** Why the source was only partly readable (status 'damaged'). */
+  /** Why the source was only partly readable (status 'damaged' or 'refetch'). */
   damaged?: string;
+  /** Bytes the raw file inflated to (when it was read). */
+  uncompressedBytes?: number;
   error?: PlainError;
 }
 
@@ -62,10 +66,26 @@ export interface PipelineStages {
    */
   download(
     hours: readonly HourKey[],
-    hooks: { signal: AbortSignal; reverify: boolean; onBytes(bytes: number): void; onHourDone(result: DownloadedHour): void },
+    hooks: {
+      signal: AbortSignal;
+      reverify: boolean;
+      /**
+       * Inflate each file as it arrives to check its gzip stream. The run passes false (its
+       * transform inflates the file anyway) and true when it fetches a file again after the
+       * transform found it damaged.
+       */
+      checkGzip: boolean;
+      onBytes(bytes: number): void;
+      onHourDone(result: DownloadedHour): void;
+    },
   ): Promise<void>;
-  /** Bronze + silver of one downloaded hour (the fused path), on the shared pool. */
-  transform(hour: HourKey): Promise<TransformedHour>;
+  /**
+   * Bronze + silver of one downloaded hour (the fused path), on the shared pool.
+   * `uncheckedSource`: its gzip was not checked yet; damaged → nothing published, status `refetch`.
+   */
+  transform(hour: HourKey, options: { uncheckedSource: boolean }): Promise<TransformedHour>;
+  /** Record that an unchecked raw file inflated completely (the transform read it without damage). */
+  confirmGzip(hour: HourKey, uncompressedBytes: number): Promise<void>;
   /** Cross-hour dedup, entity consolidation and gold over the whole lake; `onStep` as each of its steps starts. */
   gold(hooks: { signal: AbortSignal; onStep?: (step: string) => void }): Promise<GoldOutcome>;
   /** Rebuild the local DuckDB warehouse's views. */

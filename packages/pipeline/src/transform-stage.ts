@@ -10,14 +10,18 @@ export interface TransformStageConfig {
   lake: string;
 }
 
-export async function transformOneHour(pool: SharedPool, config: TransformStageConfig, hour: HourKey): Promise<TransformedHour> {
-  const [outcome] = await transformHours(pool, { lake: config.lake }, [hour]);
+/**
+ * `uncheckedSource`: the raw file was stored without a gzip check; if it turns out damaged,
+ * nothing is published and the answer is `refetch`.
+ */
+export async function transformOneHour(pool: SharedPool, config: TransformStageConfig, hour: HourKey, options: { uncheckedSource: boolean }): Promise<TransformedHour> {
+  const [outcome] = await transformHours(pool, { lake: config.lake, discardDamaged: options.uncheckedSource }, [hour]);
   if (!outcome) throw new Error(`the transform returned no outcome for ${hour}`);
   const acc = outcome.accounting;
   const silver = outcome.extension;
   const base: TransformedHour = {
     hour,
-    status: outcome.status === 'ok' ? 'transformed' : outcome.status,
+    status: outcome.status === 'ok' ? 'transformed' : outcome.status === 'discarded' ? 'refetch' : outcome.status,
     files: outcome.files.map((f) => f.path),
     accounting: {
       lines: acc?.lines ?? 0,
@@ -28,6 +32,7 @@ export async function transformOneHour(pool: SharedPool, config: TransformStageC
       blankLines: acc?.blankLines ?? 0,
       duplicates: silver?.duplicates ?? 0,
     },
+    ...(acc ? { uncompressedBytes: acc.bytes } : {}),
   };
   if (outcome.damage) base.damaged = `${outcome.damage.code}: ${outcome.damage.message}`;
   if (outcome.error) base.error = outcome.error;

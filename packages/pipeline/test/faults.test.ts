@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockPath, manifestPath, type HourKey } from '@ghlake/core';
+import { lockPath, manifestPath, rawMetaPath, type HourKey } from '@ghlake/core';
 import { runGhlake, spawnGhlake } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { HOURS, newLake, runArgs, setUpSuite, type Suite } from './helpers/reliability.js';
@@ -68,6 +68,32 @@ describe('a flaky mirror and damaged hours', () => {
     expect(JSON.parse(rerun.stdout).hours.done.sort()).toEqual(['2015-01-01-15', '2015-01-01-2']);
     expect(gets('2015-01-01-0')).toBe(h0);
     expect(await lakeContent(lake)).toEqual(suite.baseline);
+  });
+});
+
+describe('an hour damaged in transfer', () => {
+  it('is never published half-read: the run stores files unchecked, its transform finds the damage, publishes nothing and fetches the hour again with a gzip check; the lake is as if nothing happened', async () => {
+    const lake = await newLake(suite, 'damaged-in-transfer');
+    const before = gets('2015-01-01-1');
+    // Bytes flipped in flight, Content-Length intact: only inflating the file can notice.
+    suite.mirror.setFaults({ '2015-01-01-1': { corrupt: { offset: 30_000, length: 64, times: before + 1 } } });
+    let r;
+    try {
+      r = await runGhlake(runArgs(suite.mirror, lake));
+    } finally {
+      suite.mirror.setFaults({});
+    }
+    expect(r.code, r.stderr).toBe(0);
+    expect(gets('2015-01-01-1') - before).toBe(2); // damaged, then good
+    expect(r.logs.filter((l) => l.msg === 'hour damaged on arrival: nothing kept, fetching it again with a full gzip check').map((l) => l.hour)).toEqual(['2015-01-01-1']);
+    expect(r.stdout).toMatch(/hours\s+4 transformed, 0 already up to date, 12 missing, 0 damaged, 0 failed/);
+    expect(await lakeContent(lake)).toEqual(suite.baseline);
+    // Every kept file ends up recorded as checked: by the refetch, or by its transform's complete read.
+    for (const hour of HOURS) {
+      const meta = JSON.parse(await fs.readFile(rawMetaPath(lake, hour as HourKey), 'utf8'));
+      expect(meta, hour).toMatchObject({ gzipChecked: true, uncompressedBytes: expect.any(Number) });
+      expect(meta.uncompressedBytes, hour).toBeGreaterThan(100_000);
+    }
   });
 });
 
