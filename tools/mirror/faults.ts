@@ -13,16 +13,21 @@ export interface FileFaults {
   status?: { code: number; times?: number; retryAfter?: string };
   /** Send the body at this many bytes per second (per connection). */
   bytesPerSecond?: number;
-  /** Send `afterBytes` of the body, then reset the connection (TCP RST). */
+  /**
+   * Send the body up to file offset `afterBytes`, then reset the connection (TCP RST). Offsets are
+   * of the file: a request for a range that starts past `afterBytes` gets no body bytes at all.
+   */
   reset?: { afterBytes: number; times?: number };
   /**
-   * Send `afterBytes` of the body, then close the connection cleanly. With `contentLength`
+   * Send the body up to file offset `afterBytes`, then close the connection cleanly. With `contentLength`
    * (default true) the header announced the full size; without it the response has no
    * Content-Length and is delimited by the close, so only the gzip check can catch it.
    */
   truncate?: { afterBytes: number; contentLength?: boolean; times?: number };
   /** Flip the bits of `length` (default 16) body bytes starting at `offset`. */
   corrupt?: { offset: number; length?: number; times?: number };
+  /** Ignore Range headers (answer 200 with the whole file) and do not advertise Accept-Ranges. */
+  noRanges?: boolean;
   /** Redirect (302 by default) to the same file name under `to`, another base URL. */
   redirect?: { to: string; status?: number; times?: number };
 }
@@ -35,6 +40,7 @@ export function faultsFor(faults: MirrorFaults, hour: string, n: number): FileFa
   const active = (f: { times?: number } | undefined) => f !== undefined && n <= (f.times ?? Number.POSITIVE_INFINITY);
   const out: FileFaults = {};
   if (merged.missing) out.missing = true;
+  if (merged.noRanges) out.noRanges = true;
   if (active(merged.status)) out.status = merged.status!;
   if (merged.bytesPerSecond !== undefined && merged.bytesPerSecond > 0) out.bytesPerSecond = merged.bytesPerSecond;
   if (active(merged.reset)) out.reset = merged.reset!;
@@ -48,6 +54,7 @@ export function faultsFor(faults: MirrorFaults, hour: string, n: number): FileFa
 export function describeFaults(f: FileFaults): string | undefined {
   const parts: string[] = [];
   if (f.missing) parts.push('missing');
+  if (f.noRanges) parts.push('no ranges');
   if (f.status) parts.push(`status ${f.status.code}`);
   if (f.reset) parts.push(`reset@${f.reset.afterBytes}`);
   if (f.truncate) parts.push(`truncate@${f.truncate.afterBytes}${f.truncate.contentLength === false ? ' no-length' : ''}`);
@@ -60,7 +67,7 @@ export function describeFaults(f: FileFaults): string | undefined {
 /** Validate faults given as JSON (the CLI's --faults file): one clear error per mistake. */
 export function parseFaults(value: unknown, source = 'faults'): MirrorFaults {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source}: expected an object keyed by hour, file name or "*"`);
-  const known = new Set(['missing', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
+  const known = new Set(['missing', 'noRanges', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
   for (const [key, f] of Object.entries(value as Record<string, unknown>)) {
     if (key !== '*' && !/^\d{4}-\d{2}-\d{2}-\d{1,2}(\.json\.gz)?$/.test(key)) throw new Error(`${source}: key '${key}' is not an hour (2015-01-01-15), a file name or "*"`);
     if (f === null || typeof f !== 'object') throw new Error(`${source}.${key}: expected an object of faults`);

@@ -2,7 +2,9 @@
  * A local GH Archive mirror: serves hour files under GH Archive's own URL paths
  * (`/2015-01-01-15.json.gz`) from a folder, for offline runs, tests and benchmarks, with
  * per-file fault injection (see faults.ts) to exercise every failure a download meets on the
- * real network. Files may sit flat in the folder, in `date=YYYY-MM-DD/` folders, or in a
+ * real network. Single byte ranges (`Range: bytes=N-`, `bytes=N-M`, honoured only while
+ * `If-Range` still matches) are answered with 206, as GH Archive's storage does, so resumed
+ * downloads can be tested. Files may sit flat in the folder, in `date=YYYY-MM-DD/` folders, or in a
  * ghlake lake's `raw/date=YYYY-MM-DD/` layout. Loopback only.
  *
  *   const mirror = await startMirror({ root, faults: { '2015-01-01-3': { status: { code: 503, times: 2 } } } });
@@ -40,6 +42,8 @@ export interface MirrorRequest {
   status: number;
   /** The faults injected into this response, e.g. `status 503` or `truncate@1000`. */
   fault?: string;
+  /** The Range header asked for, when there was one (`bytes=1000-`). */
+  range?: string;
   /** Body bytes written to the socket. */
   bytesSent: number;
   /** The whole response was sent (false when cut by a fault or by the client). */
@@ -101,16 +105,20 @@ async function flushed(res: http.ServerResponse): Promise<void> {
   await new Promise<void>((resolve) => res.write(Buffer.alloc(0), () => resolve()));
 }
 
-async function sendBody(res: http.ServerResponse, file: string, size: number, faults: FileFaults, entry: MirrorRequest): Promise<void> {
+/**
+ * Send the file's bytes [start, end) — the whole file, or the range asked for. A reset or
+ * truncate fault cuts at a FILE offset (`afterBytes`): a transfer resumed past it gets nothing.
+ */
+async function sendBody(res: http.ServerResponse, file: string, start: number, end: number, faults: FileFaults, entry: MirrorRequest): Promise<void> {
   const cut = faults.reset?.afterBytes ?? faults.truncate?.afterBytes;
-  const limit = Math.min(size, cut ?? size);
+  const limit = Math.min(end, cut ?? end);
   const rate = faults.bytesPerSecond;
   // Slow bodies trickle in ~20 pieces a second, so gaps stay short at any rate.
   const slice = rate ? Math.max(1, Math.min(64 * 1024, Math.floor(rate / 20))) : Number.POSITIVE_INFINITY;
   const started = performance.now();
-  let offset = 0;
-  if (limit > 0) {
-    for await (const raw of createReadStream(file, { start: 0, end: limit - 1, highWaterMark: 64 * 1024 })) {
+  let offset = start;
+  if (limit > start) {
+    for await (const raw of createReadStream(file, { start, end: limit - 1, highWaterMark: 64 * 1024 })) {
       const chunk = faults.corrupt ? flip(raw as Buffer, offset, faults.corrupt) : (raw as Buffer);
       offset += chunk.length;
       for (let i = 0; i < chunk.length; i += slice) {
@@ -138,6 +146,21 @@ async function sendBody(res: http.ServerResponse, file: string, size: number, fa
   }
   res.end();
   entry.completed = true;
+}
+
+/**
+ * The byte range to send: undefined for the whole file (no Range, a Range we do not serve — several
+ * ranges, suffix ranges — or an If-Range that no longer matches: the file changed, so all of it).
+ */
+function requestedRange(range: string | undefined, ifRange: string | undefined, etag: string, stat: { size: number; mtime: Date }): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (range === undefined) return undefined;
+  if (ifRange !== undefined && ifRange !== etag && ifRange !== stat.mtime.toUTCString()) return undefined;
+  const m = /^bytes=(\d+)-(\d*)$/.exec(range.trim());
+  if (!m) return undefined;
+  const start = Number(m[1]);
+  const end = m[2] ? Math.min(stat.size, Number(m[2]) + 1) : stat.size;
+  if (start >= stat.size || end <= start) return 'unsatisfiable';
+  return { start, end };
 }
 
 export async function startMirror(options: MirrorOptions): Promise<Mirror> {
@@ -178,26 +201,35 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       const file = await locateHourFile(root, hour);
       if (!file) return answer(404, 'not found');
       const stat = await fs.stat(file);
+      const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
       const headers: http.OutgoingHttpHeaders = {
         'content-type': 'application/gzip',
-        etag: `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`,
+        etag,
         'last-modified': stat.mtime.toUTCString(),
+        ...(f.noRanges ? {} : { 'accept-ranges': 'bytes' }),
       };
+      const rangeHeader = req.headers.range;
+      if (rangeHeader !== undefined) entry.range = rangeHeader;
+      const range = f.noRanges ? undefined : requestedRange(rangeHeader, req.headers['if-range'], etag, stat);
+      if (range === 'unsatisfiable') return answer(416, 'range not satisfiable', { 'content-range': `bytes */${stat.size}` });
+      const start = range?.start ?? 0;
+      const end = range?.end ?? stat.size;
       if (f.truncate?.contentLength === false) {
         // No length and no chunking: the body ends where the connection closes.
         res.useChunkedEncodingByDefault = false;
         headers.connection = 'close';
       } else {
-        headers['content-length'] = stat.size;
+        headers['content-length'] = end - start;
       }
-      entry.status = 200;
-      res.writeHead(200, headers);
+      if (range) headers['content-range'] = `bytes ${start}-${end - 1}/${stat.size}`;
+      entry.status = range ? 206 : 200;
+      res.writeHead(entry.status, headers);
       if (method === 'HEAD') {
         res.end();
         entry.completed = true;
         return;
       }
-      await sendBody(res, file, stat.size, f, entry);
+      await sendBody(res, file, start, end, f, entry);
     } catch (error) {
       if (!res.headersSent) answer(500, `mirror error: ${(error as Error).message}`);
       else res.destroy();

@@ -41,13 +41,13 @@ interface Got {
   error?: string;
 }
 
-function get(url: string, method = 'GET'): Promise<Got> {
+function get(url: string, method = 'GET', headers: http.OutgoingHttpHeaders = {}): Promise<Got> {
   return new Promise((resolve, reject) => {
     let response: http.IncomingMessage | undefined;
     const chunks: Buffer[] = [];
     const finish = (error?: string) =>
       resolve({ status: response?.statusCode ?? 0, headers: response?.headers ?? {}, body: Buffer.concat(chunks), ...(error ? { error } : {}) });
-    const req = http.request(url, { method, agent: false }, (res) => {
+    const req = http.request(url, { method, agent: false, headers }, (res) => {
       response = res;
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => finish());
@@ -167,6 +167,47 @@ describe('fault injection', () => {
   });
 });
 
+describe('byte ranges (resumed downloads)', () => {
+  it('answers bytes=N- and bytes=N-M with 206 and exactly those bytes; a stale If-Range gets the whole file; a range past the end 416', async () => {
+    mirror = await startMirror({ root: await root() });
+    const url = `${mirror.url}/2015-01-01-0.json.gz`;
+    const whole = await get(url);
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    const etag = whole.headers.etag!;
+    const tail = await get(url, 'GET', { range: 'bytes=2000000-', 'if-range': etag });
+    expect([tail.status, tail.headers['content-range'], tail.headers['content-length']]).toEqual([206, 'bytes 2000000-2615398/2615399', '615399']);
+    expect(tail.body.equals(HOUR0.subarray(2_000_000))).toBe(true);
+    const mid = await get(url, 'GET', { range: 'bytes=10-19', 'if-range': whole.headers['last-modified']! });
+    expect([mid.status, mid.headers['content-range']]).toEqual([206, 'bytes 10-19/2615399']);
+    expect(mid.body.equals(HOUR0.subarray(10, 20))).toBe(true);
+    const stale = await get(url, 'GET', { range: 'bytes=2000000-', 'if-range': '"another-version"' });
+    expect([stale.status, stale.body.length]).toEqual([200, 2_615_399]);
+    const past = await get(url, 'GET', { range: 'bytes=2615399-' });
+    expect([past.status, past.headers['content-range']]).toEqual([416, 'bytes */2615399']);
+    expect(mirror.requests.map((r) => [r.status, r.range ?? null])).toEqual([
+      [200, null],
+      [206, 'bytes=2000000-'],
+      [206, 'bytes=10-19'],
+      [200, 'bytes=2000000-'],
+      [416, 'bytes=2615399-'],
+    ]);
+  });
+
+  it('reset and truncate cut at a file offset, so a transfer resumed past it gets nothing; noRanges answers 200 with everything', async () => {
+    mirror = await startMirror({ root: await root(), faults: { '2015-01-01-0': { reset: { afterBytes: 500_000 } }, '2015-01-01-15': { noRanges: true } } });
+    const before = await get(`${mirror.url}/2015-01-01-0.json.gz`, 'GET', { range: 'bytes=400000-' });
+    expect(before.status).toBe(206);
+    expect(before.body.equals(HOUR0.subarray(400_000, 500_000))).toBe(true);
+    expect(before.error).toBeDefined();
+    const past = await get(`${mirror.url}/2015-01-01-0.json.gz`, 'GET', { range: 'bytes=600000-' });
+    expect([past.status, past.body.length]).toEqual([206, 0]);
+    expect(past.error).toBeDefined();
+    const ignored = await get(`${mirror.url}/2015-01-01-15.json.gz`, 'GET', { range: 'bytes=100-' });
+    expect([ignored.status, ignored.headers['accept-ranges'], ignored.body.length]).toEqual([200, undefined, 3_700_037]);
+    expect(mirror.requests[2]).toMatchObject({ fault: 'no ranges', range: 'bytes=100-' });
+  });
+});
+
 describe('mirror CLI', () => {
   const CLI = path.resolve(import.meta.dirname, '../mirror/cli.ts');
   it('serves a folder until SIGTERM; refuses a non-loopback host with exit 2', async () => {
@@ -182,6 +223,10 @@ describe('mirror CLI', () => {
     const url = /at (http:\/\/\S+)/.exec(out)![1]!;
     expect(out).toBe(`mirror serving ${dir} at ${url}\n`);
     expect((await get(`${url}/2015-01-01-15.json.gz`)).body.equals(HOUR15)).toBe(true);
+    // The request is logged when the server sees the response close, which can be just after the
+    // client has the whole body: wait for the line, not a fixed time, before stopping the server.
+    const logged = Date.now() + 30_000;
+    while (!err.includes('\n') && Date.now() < logged) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(err).toMatch(/^\d\d:\d\d:\d\d GET \/2015-01-01-15\.json\.gz 200 3700037B \[slow 50000000B\/s\]\n$/);
