@@ -7,15 +7,15 @@
  * a kept file recorded that way is checked by the next download that has `checkGzip` on. Failures are retried per `retry.ts`; the result is
  * always a value, never a throw (except for Ctrl-C, which rethrows the abort).
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { ERROR_CODES, GhlakeError, archiveFileName, commitFile, rawDir, rawMetaPath, rawPath, TMP_MARK, tempPathFor, type HourKey } from '@ghlake/core';
 import { classifyFetchError, httpStatusError, isAbortError, truncatedBody, unreachableError } from './errors.js';
-import { GzipVerifier, notGzipError, verifyGzipFile } from './gzip-verify.js';
+import { notGzipError, verifyGzipFile } from './gzip-verify.js';
+import { PartialBody } from './partial-body.js';
 import type { DownloadConfig } from './options.js';
 import { inspectKeptHour, markGzipChecked, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
 import { isRetryableStatus, parseRetryAfter, planRetry, sleep } from './retry.js';
@@ -48,6 +48,8 @@ export interface HourResult {
   gzipChecked?: boolean;
   /** Why an hour is missing (HTTP 404, empty file) or how a skip was decided. */
   reason?: string;
+  /** Bytes not fetched again because an attempt cut short was resumed (HTTP Range). */
+  resumedBytes?: number;
   /** A kept file that failed its checks and was fetched again: what was wrong with it. */
   replaced?: string;
   /** A failed hour whose complete but corrupt body was kept for inspection (never read as data). */
@@ -63,6 +65,8 @@ export interface RetryEvent {
   attempt: number;
   delayMs: number;
   error: HourError;
+  /** Bytes of the cut-short body kept on disk: the next attempt asks only for the rest (0: it starts over). */
+  keptBytes: number;
 }
 
 /** Shared by the hours of one run: the fail-fast switch for an unreachable base URL. */
@@ -170,11 +174,31 @@ function endsWithConnection(headers: Record<string, string | string[] | undefine
   return /\bclose\b/.test(connection) || (header(headers, 'content-length') === undefined && !chunked);
 }
 
-/** One HTTP attempt. Resolves downloaded/missing; throws a classified GhlakeError otherwise. */
-async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promise<AttemptOutcome> {
+/** The state one hour's attempts share: a body cut short that the next attempt can resume. */
+interface Transfer {
+  partial: PartialBody | undefined;
+  /** Bytes that resumed attempts did not have to fetch again. */
+  resumedBytes: number;
+}
+
+/** Failures of the transfer itself, after which the bytes already on disk are still good. */
+const RESUMABLE: ReadonlySet<string> = new Set([ERROR_CODES.CONNECTION, ERROR_CODES.TIMEOUT, ERROR_CODES.CONTENT_LENGTH_MISMATCH, ERROR_CODES.HTTP_STATUS]);
+
+function parseContentRange(value: string | undefined): { start: number; end: number; size: number } | undefined {
+  const m = value === undefined ? null : /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value.trim());
+  return m ? { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) } : undefined;
+}
+
+/**
+ * One HTTP attempt. Resolves downloaded/missing; throws a classified GhlakeError otherwise.
+ * With `transfer.partial` from a cut-short attempt it asks for the rest only; a server that
+ * answers 200 instead (no range support, or the file changed: If-Range) sends it all again.
+ */
+async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext, transfer: Transfer): Promise<AttemptOutcome> {
   const { config } = ctx;
   const target = rawPath(config.lake, hour);
-  const state = { url, bytes: 0, contentLength: undefined as number | undefined, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs };
+  let resume = transfer.partial;
+  const state = { url, bytes: resume?.bytes ?? 0, contentLength: resume?.size, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs };
   const { origin, pathname, search } = new URL(url);
   let response: Dispatcher.ResponseData;
   try {
@@ -185,7 +209,11 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
       signal: ctx.signal,
       headersTimeout: config.headersTimeoutMs,
       bodyTimeout: config.bodyTimeoutMs,
-      headers: { 'user-agent': 'ghlake-download/0.1', 'accept-encoding': 'identity' },
+      headers: {
+        'user-agent': 'ghlake-download/0.1',
+        'accept-encoding': 'identity',
+        ...(resume ? { range: `bytes=${resume.bytes}-`, 'if-range': resume.validator! } : {}),
+      },
     });
   } catch (error) {
     if (isAbortError(error) || ctx.signal.aborted) throw error;
@@ -193,82 +221,100 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext): Promi
   }
   ctx.run.responded = true;
   const { statusCode, headers, body } = response;
-  if (statusCode !== 200) {
+  if (resume && statusCode === 206) {
+    const range = parseContentRange(header(headers, 'content-range'));
+    if (!range || range.start !== resume.bytes || range.size !== resume.size) {
+      await body.dump().catch(() => undefined);
+      transfer.partial = undefined;
+      await resume.discard();
+      throw new GhlakeError(ERROR_CODES.CONTENT_LENGTH_MISMATCH, `asked ${url} for bytes ${resume.bytes}- of ${resume.size}, got ${header(headers, 'content-range') ?? 'no Content-Range'}`, {
+        retryable: true,
+        hint: 'the server answered a different range; the hour is fetched again from the start',
+        details: { url, asked: resume.bytes, contentRange: header(headers, 'content-range') ?? null },
+      });
+    }
+    transfer.resumedBytes += resume.bytes;
+  } else if (resume && (statusCode === 200 || statusCode === 416)) {
+    // 200: the server ignores ranges, or the file changed since (If-Range): all of it comes again.
+    transfer.partial = undefined;
+    await resume.discard();
+    resume = undefined;
+    state.bytes = 0;
+    state.contentLength = undefined;
+    if (statusCode === 416) {
+      await body.dump().catch(() => undefined);
+      throw new GhlakeError(ERROR_CODES.CONTENT_LENGTH_MISMATCH, `${url} cannot serve the rest of the file (HTTP 416)`, {
+        retryable: true,
+        hint: 'the file changed on the server; it is fetched again from the start',
+        details: { url },
+      });
+    }
+  }
+  if (statusCode !== 200 && !(resume && statusCode === 206)) {
     await body.dump().catch(() => undefined);
     if (statusCode === 404) return { kind: 'missing', reason: 'HTTP 404' };
     throw httpStatusError(statusCode, url, isRetryableStatus(statusCode), parseRetryAfter(headers['retry-after'], ctx.now()), header(headers, 'location'));
   }
   const lengthHeader = header(headers, 'content-length');
-  if (lengthHeader !== undefined && /^\d+$/.test(lengthHeader)) state.contentLength = Number(lengthHeader);
+  const announced = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
 
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = tempPathFor(target);
-  const hash = createHash('sha256');
-  const verifier = config.checkGzip ? new GzipVerifier() : undefined;
-  let head: Buffer = Buffer.alloc(0);
-  let tail: Buffer = Buffer.alloc(0);
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      if (head.length < 2) head = Buffer.concat([head, chunk.subarray(0, 2 - head.length)]);
-      state.bytes += chunk.length;
-      tail = chunk.length >= 8 ? chunk : Buffer.concat([tail, chunk]).subarray(-8);
-      ctx.onBytes(hour, chunk.length);
-      if (verifier) verifier.push(chunk).then(() => callback(null, chunk), callback);
-      else callback(null, chunk);
-    },
-  });
-  let committed = false;
-  try {
-    try {
-      const sink = createWriteStream(tmp, { flags: 'wx' });
-      if (endsWithConnection(headers)) await pipeline(body, new PassThrough({ highWaterMark: EAGER_BUFFER }), tap, sink);
-      else await pipeline(body, tap, sink);
-    } catch (error) {
-      if (isAbortError(error) || ctx.signal.aborted) throw error;
-      throw classifyFetchError(error, state);
-    }
-    if (state.bytes === 0) return { kind: 'missing', reason: 'empty file (0 bytes) served with HTTP 200' };
-    if (state.contentLength !== undefined && state.bytes !== state.contentLength) {
-      throw truncatedBody(state.bytes, state.contentLength, 'the body ended early', { url });
-    }
-    let check;
-    try {
-      if (verifier) check = await verifier.finish();
-      else {
-        const notGzip = notGzipError(head, state.bytes);
-        if (notGzip) throw notGzip;
-      }
-    } catch (error) {
-      // The whole body arrived as announced but is not valid gzip: keep it for inspection.
-      await fs.rename(tmp, corruptPath(config.lake, hour)).catch(() => undefined);
-      throw error;
-    }
-    const meta: RawMeta = {
-      version: 1,
-      hour,
-      url,
-      size: state.bytes,
-      sha256: hash.digest('hex'),
-      uncompressedBytes: check ? check.uncompressedBytes : null,
-      gzipChecked: check !== undefined,
-      trailer: trailerHex(tail),
-      ...(header(headers, 'etag') ? { etag: header(headers, 'etag')! } : {}),
-      ...(header(headers, 'last-modified') ? { lastModified: header(headers, 'last-modified')! } : {}),
-      verifiedAt: new Date(ctx.now()).toISOString(),
-    };
-    await commitFile(tmp, target);
-    committed = true;
-    await writeRawMeta(config.lake, meta);
-    await fs.rm(corruptPath(config.lake, hour), { force: true });
-    return { kind: 'downloaded', meta };
-  } catch (error) {
-    if (error instanceof GhlakeError || isAbortError(error) || ctx.signal.aborted) throw error;
-    throw classifyFetchError(error, state);
-  } finally {
-    verifier?.destroy();
-    if (!committed) await fs.rm(tmp, { force: true });
+  let part = resume;
+  if (!part) {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    part = new PartialBody(tempPathFor(target), config.checkGzip);
+    part.identify(announced, header(headers, 'etag'), header(headers, 'last-modified'));
+    state.contentLength = announced;
   }
+  transfer.partial = part;
+  const sink = await part.sink((n) => {
+    state.bytes = part.bytes;
+    ctx.onBytes(hour, n);
+  });
+  try {
+    if (endsWithConnection(headers)) await pipeline(body, new PassThrough({ highWaterMark: EAGER_BUFFER }), sink);
+    else await pipeline(body, sink);
+  } catch (error) {
+    await part.settle();
+    state.bytes = part.bytes;
+    if (isAbortError(error) || ctx.signal.aborted) throw error;
+    throw classifyFetchError(error, state);
+  }
+  state.bytes = part.bytes;
+  if (part.bytes === 0) return { kind: 'missing', reason: 'empty file (0 bytes) served with HTTP 200' };
+  if (state.contentLength !== undefined && part.bytes !== state.contentLength) {
+    throw truncatedBody(part.bytes, state.contentLength, 'the body ended early', { url });
+  }
+  let check;
+  try {
+    if (part.verifier) check = await part.verifier.finish();
+    else {
+      const notGzip = notGzipError(part.head, part.bytes);
+      if (notGzip) throw notGzip;
+    }
+  } catch (error) {
+    // The whole body arrived as announced but is not valid gzip: keep it for inspection.
+    await fs.rename(part.tmp, corruptPath(config.lake, hour)).catch(() => undefined);
+    throw error;
+  }
+  const meta: RawMeta = {
+    version: 1,
+    hour,
+    url,
+    size: part.bytes,
+    sha256: part.hash.digest('hex'),
+    uncompressedBytes: check ? check.uncompressedBytes : null,
+    gzipChecked: check !== undefined,
+    trailer: trailerHex(part.tail),
+    ...(header(headers, 'etag') ? { etag: header(headers, 'etag')! } : {}),
+    ...(header(headers, 'last-modified') ? { lastModified: header(headers, 'last-modified')! } : {}),
+    verifiedAt: new Date(ctx.now()).toISOString(),
+  };
+  await commitFile(part.tmp, target);
+  transfer.partial = undefined;
+  part.verifier?.destroy();
+  await writeRawMeta(config.lake, meta);
+  await fs.rm(corruptPath(config.lake, hour), { force: true });
+  return { kind: 'downloaded', meta };
 }
 
 /** Download (or skip) one hour. Never throws, except when the run is aborted. */
@@ -325,38 +371,50 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
   if (replaced !== undefined) await removeKept(config.lake, hour);
   const extra = replaced === undefined ? {} : { replaced };
 
-  for (let attempt = 1; ; attempt++) {
-    if (ctx.run.unreachable) {
-      return done({ status: 'failed', bytes: 0, attempts: attempt - 1, error: toHourError(ctx.run.unreachable), ...extra });
+  const transfer: Transfer = { partial: undefined, resumedBytes: 0 };
+  const resumed = () => (transfer.resumedBytes > 0 ? { resumedBytes: transfer.resumedBytes } : {});
+  try {
+    for (let attempt = 1; ; attempt++) {
+      if (ctx.run.unreachable) {
+        return done({ status: 'failed', bytes: 0, attempts: attempt - 1, error: toHourError(ctx.run.unreachable), ...extra });
+      }
+      let failure: GhlakeError;
+      try {
+        const outcome = await attemptOnce(hour, url, ctx, transfer);
+        if (outcome.kind === 'missing') return done({ status: 'missing', bytes: 0, attempts: attempt, reason: outcome.reason, ...extra });
+        return done({ status: 'downloaded', bytes: outcome.meta.size, sha256: outcome.meta.sha256, attempts: attempt, path: target, gzipChecked: outcome.meta.gzipChecked !== false, ...resumed(), ...extra });
+      } catch (error) {
+        if (isAbortError(error) || ctx.signal.aborted) throw error;
+        failure = error instanceof GhlakeError ? error : classifyFetchError(error, { url, bytes: 0, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
+      }
+      // Keep the bytes on disk for the next attempt only after a failure of the transfer itself.
+      if (transfer.partial && !(RESUMABLE.has(failure.code) && transfer.partial.resumable)) {
+        await transfer.partial.discard();
+        transfer.partial = undefined;
+      }
+      // Nothing has ever answered at the base URL: fail this run fast instead of retrying every hour for minutes.
+      if (failure.details.unreachable === true && !ctx.run.responded) {
+        ctx.run.unreachable ??= unreachableError(config.baseUrl, failure);
+        return done({ status: 'failed', bytes: 0, attempts: attempt, error: toHourError(ctx.run.unreachable), ...extra });
+      }
+      const wait = failure.retryable
+        ? planRetry(
+            { retries: config.retries, baseDelayMs: config.retryDelayMs, maxDelayMs: config.retryMaxDelayMs, maxRetryTimeMs: config.retryTimeMs },
+            { attempts: attempt, elapsedMs: ctx.now() - started, retryAfterMs: failure.details.retryAfterMs as number | undefined },
+            ctx.random,
+          )
+        : undefined;
+      if (wait === undefined) {
+        const kept = failure.code === ERROR_CODES.GZIP_CORRUPT ? await fs.stat(corruptPath(config.lake, hour)).then(() => corruptPath(config.lake, hour), () => undefined) : undefined;
+        const error = toHourError(failure);
+        if (failure.retryable && attempt > 1) error.message = `${error.message} (gave up after ${attempt} attempts)`;
+        return done({ status: 'failed', bytes: 0, attempts: attempt, error, ...resumed(), ...extra, ...(kept ? { keptAs: kept } : {}) });
+      }
+      ctx.onRetry({ hour, attempt, delayMs: wait, error: toHourError(failure), keptBytes: transfer.partial?.bytes ?? 0 });
+      await sleep(wait, ctx.signal);
     }
-    let failure: GhlakeError;
-    try {
-      const outcome = await attemptOnce(hour, url, ctx);
-      if (outcome.kind === 'missing') return done({ status: 'missing', bytes: 0, attempts: attempt, reason: outcome.reason, ...extra });
-      return done({ status: 'downloaded', bytes: outcome.meta.size, sha256: outcome.meta.sha256, attempts: attempt, path: target, gzipChecked: outcome.meta.gzipChecked !== false, ...extra });
-    } catch (error) {
-      if (isAbortError(error) || ctx.signal.aborted) throw error;
-      failure = error instanceof GhlakeError ? error : classifyFetchError(error, { url, bytes: 0, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
-    }
-    // Nothing has ever answered at the base URL: fail this run fast instead of retrying every hour for minutes.
-    if (failure.details.unreachable === true && !ctx.run.responded) {
-      ctx.run.unreachable ??= unreachableError(config.baseUrl, failure);
-      return done({ status: 'failed', bytes: 0, attempts: attempt, error: toHourError(ctx.run.unreachable), ...extra });
-    }
-    const wait = failure.retryable
-      ? planRetry(
-          { retries: config.retries, baseDelayMs: config.retryDelayMs, maxDelayMs: config.retryMaxDelayMs, maxRetryTimeMs: config.retryTimeMs },
-          { attempts: attempt, elapsedMs: ctx.now() - started, retryAfterMs: failure.details.retryAfterMs as number | undefined },
-          ctx.random,
-        )
-      : undefined;
-    if (wait === undefined) {
-      const kept = failure.code === ERROR_CODES.GZIP_CORRUPT ? await fs.stat(corruptPath(config.lake, hour)).then(() => corruptPath(config.lake, hour), () => undefined) : undefined;
-      const error = toHourError(failure);
-      if (failure.retryable && attempt > 1) error.message = `${error.message} (gave up after ${attempt} attempts)`;
-      return done({ status: 'failed', bytes: 0, attempts: attempt, error, ...extra, ...(kept ? { keptAs: kept } : {}) });
-    }
-    ctx.onRetry({ hour, attempt, delayMs: wait, error: toHourError(failure) });
-    await sleep(wait, ctx.signal);
+  } finally {
+    // Given up, missing, or stopped: a body kept for resuming goes (a killed run leaves it as a .tmp-* file, removed next time).
+    await transfer.partial?.discard();
   }
 }

@@ -158,7 +158,7 @@ export async function downloadHours(config: DownloadConfig, hours: readonly Hour
       emitProgress(false);
     },
     onRetry: (event) => {
-      active.set(event.hour, 0);
+      active.set(event.hour, event.keptBytes);
       hooks.onRetry?.(event);
     },
   };

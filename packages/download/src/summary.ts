@@ -9,9 +9,11 @@ import type { DownloadSummary } from './runner.js';
 
 export function formatSummary(s: DownloadSummary): string {
   const range = s.from === undefined ? '' : s.from === s.to ? ` (${s.from})` : ` (${s.from} … ${s.to})`;
+  const resumed = s.results.filter((r) => r.status === 'downloaded' && r.resumedBytes);
+  const resumedNote = resumed.length ? `, ${resumed.length} resumed (${formatBytes(resumed.reduce((a, r) => a + r.resumedBytes!, 0))} not fetched again)` : '';
   const lines = [
     `download ${s.interrupted ? 'interrupted' : 'finished'}: ${plural(s.hoursTotal, 'hour')}${range} from ${s.baseUrl} into ${s.lake} in ${formatDuration(s.elapsedMs)}`,
-    `  downloaded ${String(s.downloaded).padStart(5)}${s.downloaded ? `  ${formatBytes(s.downloadedBytes)} at ${formatRate(s.bytesPerSecond)}` : ''}${s.retries ? `, after ${s.retries === 1 ? '1 retry' : `${s.retries} retries`}` : ''}`,
+    `  downloaded ${String(s.downloaded).padStart(5)}${s.downloaded ? `  ${formatBytes(s.downloadedBytes)} at ${formatRate(s.bytesPerSecond)}` : ''}${s.retries ? `, after ${s.retries === 1 ? '1 retry' : `${s.retries} retries`}` : ''}${resumedNote}`,
     `  skipped    ${String(s.skipped).padStart(5)}${s.skipped ? `  already complete (${formatBytes(s.skippedBytes)})` : ''}`,
   ];
   const byReason = new Map<string, HourKey[]>();

@@ -70,17 +70,25 @@ describe('download against a faulty mirror', () => {
     expect(capped.result).toMatchObject({ status: 'downloaded', attempts: 2 });
   });
 
-  it('a connection reset mid-body is retried and the second transfer is complete', async () => {
-    const { lake, result, retries, served } = await run({ [H15]: { reset: { afterBytes: 1_000_000, times: 1 } } }, [H15]);
+  it('a connection reset mid-body is resumed: the second request asks only for the rest (Range + If-Range), no byte is fetched twice', async () => {
+    const { lake, result, retries, served, summary } = await run({ [H15]: { reset: { afterBytes: 1_000_000, times: 1 } } }, [H15]);
     expect(result).toMatchObject({ status: 'downloaded', attempts: 2, bytes: 3_700_037, sha256: R15.sha256 });
-    expect(served(H15)).toEqual([200, 200]);
+    expect(served(H15)).toEqual([200, 206]);
+    const kept = retries[0]!.keptBytes;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(1_000_000);
+    expect(mirror!.requestsFor(H15)[1]!.range).toBe(`bytes=${kept}-`);
+    expect(result.resumedBytes).toBe(kept);
+    expect(summary.receivedBytes).toBe(3_700_037);
+    // The resumed file went through the same checks as one transfer: sha256 above, the full gzip inflate here.
+    expect(JSON.parse(await fs.readFile(rawMetaPath(lake, H15), 'utf8'))).toMatchObject({ sha256: R15.sha256, uncompressedBytes: 25_837_379, gzipChecked: true });
     expect(mirror!.requestsFor(H15)[0]).toMatchObject({ fault: 'reset@1000000', completed: false });
     expect(retries[0]!.error.code).toBe(ERROR_CODES.CONTENT_LENGTH_MISMATCH);
     expect(retries[0]!.error.message).toMatch(/^truncated body: got \d+ of 3700037 bytes \(connection closed: /);
     expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/2015-01-01-15.json.gz', 'raw/date=2015-01-01/2015-01-01-15.json.gz.meta.json']);
   });
 
-  it('a body always cut short of its Content-Length: retried, then failed with the reason, nothing kept', async () => {
+  it('a body always cut short of its Content-Length: resumed, cut again, then failed with the reason, nothing kept', async () => {
     const { lake, result, summary, served } = await run({ [H0]: { truncate: { afterBytes: 1_000_000 } } }, [H0], { retries: 2 });
     expect(result).toMatchObject({ status: 'failed', attempts: 3, bytes: 0 });
     expect(result.error).toEqual({
@@ -88,7 +96,9 @@ describe('download against a faulty mirror', () => {
       message: expect.stringMatching(/^truncated body: got \d+ of 2615399 bytes \(connection closed: other side closed\) \(gave up after 3 attempts\)$/),
       hint: 'the transfer was cut short; it is retried automatically',
     });
-    expect(served(H0)).toEqual([200, 200, 200]);
+    // The server's copy ends at byte 1,000,000 for every request: the resumed requests get nothing more.
+    expect(served(H0)).toEqual([200, 206, 206]);
+    expect(summary.receivedBytes).toBeLessThanOrEqual(1_000_000);
     expect(summary.failed.map((f) => f.hour)).toEqual([H0]);
     expect(await listFiles(lake)).toEqual([]);
   });
@@ -137,7 +147,12 @@ describe('download against a faulty mirror', () => {
     const stalled = await downloadHours(testConfig(tempDir('lake'), mirror.url, { bodyTimeoutMs: 1_000, retries: 1 }), hours('2015-01-01-3'));
     expect(stalled.results[0]).toMatchObject({ status: 'failed', attempts: 2 });
     expect(stalled.results[0]!.error!.code).toBe(ERROR_CODES.TIMEOUT);
-    expect(stalled.results[0]!.error!.message).toBe('body stalled: no data for 1.00s after 1 bytes (gave up after 2 attempts)');
+    // The second attempt resumed after the first byte and got one more before stalling: 2 bytes held.
+    expect(stalled.results[0]!.error!.message).toBe('body stalled: no data for 1.00s after 2 bytes (gave up after 2 attempts)');
+    expect(mirror.requestsFor('2015-01-01-3').slice(-2).map((r) => [r.status, r.range ?? null])).toEqual([
+      [200, null],
+      [206, 'bytes=1-'],
+    ]);
     expect(await listFiles(stalled.lake)).toEqual([]);
   });
 
