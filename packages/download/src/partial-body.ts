@@ -5,8 +5,9 @@
  * and appends to the same file while the same hash and inflate carry on. A resumed download is
  * therefore byte-for-byte and check-for-check the same as one uninterrupted transfer.
  *
- * Bytes are counted only once they are on disk (the sink writes, then hashes), so after any
- * failure `bytes` is exactly the file's length and the hash covers exactly those bytes.
+ * Bytes are counted only once they are on disk, hashed and inflated; a chunk that fails any of the
+ * three breaks the body (no resume), so a resumable body's `bytes` is exactly the file's length
+ * and its hash and inflate cover exactly those bytes.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -25,6 +26,8 @@ export class PartialBody {
   size: number | undefined;
   /** If-Range value: the first response's strong ETag, else its Last-Modified (resume needs one). */
   validator: string | undefined;
+  /** A chunk failed to be written or inflated: never resume from this body. */
+  private broken = false;
   /** The chunk being appended: a failed pipeline does not wait for it, `settle` does. */
   private pending: Promise<void> = Promise.resolve();
 
@@ -37,7 +40,7 @@ export class PartialBody {
 
   /** Can the next attempt ask for the rest instead of starting over? */
   get resumable(): boolean {
-    return this.bytes > 0 && this.size !== undefined && this.bytes < this.size && this.validator !== undefined;
+    return !this.broken && this.bytes > 0 && this.size !== undefined && this.bytes < this.size && this.validator !== undefined;
   }
 
   /** Remember what identifies this version of the file (called with the first response's headers). */
@@ -47,7 +50,7 @@ export class PartialBody {
     this.validator = etag !== undefined && !etag.startsWith('W/') ? etag : lastModified;
   }
 
-  /** A Writable that appends each chunk to the file, then feeds the checks and `onBytes`. */
+  /** A Writable that appends chunks to the file while feeding the checks, then reports them to `onBytes`. */
   async sink(onBytes: (n: number) => void): Promise<Writable> {
     const handle = await fs.open(this.tmp, this.bytes === 0 ? 'wx' : 'a');
     let closed = false;
@@ -58,8 +61,10 @@ export class PartialBody {
     };
     return new Writable({
       highWaterMark: 1 << 20,
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.pending = this.append(handle, chunk).then(() => onBytes(chunk.length));
+      // Chunks that queued while the previous ones were written go down together (one writev).
+      writev: (entries, callback) => {
+        const chunks = entries.map((e) => e.chunk as Buffer);
+        this.pending = this.append(handle, chunks).then((n) => onBytes(n));
         this.pending.then(() => callback(), callback);
       },
       final: (callback) => {
@@ -77,16 +82,31 @@ export class PartialBody {
     });
   }
 
-  private async append(handle: fs.FileHandle, chunk: Buffer): Promise<void> {
-    for (let off = 0; off < chunk.length; ) {
-      const { bytesWritten } = await handle.write(chunk, off, chunk.length - off);
-      off += bytesWritten;
+  /**
+   * Write, inflate and hash one chunk at once (disk and zlib on libuv's threads, sha256 here).
+   * Any failure breaks the body for good: the file, the hash and the inflate may then disagree.
+   */
+  private async append(handle: fs.FileHandle, chunks: Buffer[]): Promise<number> {
+    const verifier = this.verifier;
+    let n = 0;
+    try {
+      const written = writeAll(handle, chunks);
+      const inflated = verifier ? pushAll(verifier, chunks) : undefined;
+      for (const c of chunks) {
+        this.hash.update(c);
+        n += c.length;
+      }
+      await Promise.all([written, inflated]);
+    } catch (error) {
+      this.broken = true;
+      throw error;
     }
-    this.hash.update(chunk);
-    if (this.head.length < 2) this.head = Buffer.concat([this.head, chunk.subarray(0, 2 - this.head.length)]);
-    this.tail = chunk.length >= 8 ? Buffer.from(chunk.subarray(-8)) : Buffer.concat([this.tail, chunk]).subarray(-8);
-    this.bytes += chunk.length;
-    if (this.verifier) await this.verifier.push(chunk);
+    for (const chunk of chunks) {
+      if (this.head.length < 2) this.head = Buffer.concat([this.head, chunk.subarray(0, 2 - this.head.length)]);
+      this.tail = chunk.length >= 8 ? Buffer.from(chunk.subarray(-8)) : Buffer.concat([this.tail, chunk]).subarray(-8);
+    }
+    this.bytes += n;
+    return n;
   }
 
   /** Wait for the chunk in flight (after a failed transfer): then `bytes`, the file and the hash agree. */
@@ -99,5 +119,20 @@ export class PartialBody {
     await this.settle();
     this.verifier?.destroy();
     await fs.rm(this.tmp, { force: true });
+  }
+}
+
+async function pushAll(verifier: GzipVerifier, chunks: Buffer[]): Promise<void> {
+  for (const c of chunks) await verifier.push(c);
+}
+
+/** All of `chunks`, in order, however many bytes each writev call takes. */
+async function writeAll(handle: fs.FileHandle, chunks: Buffer[]): Promise<void> {
+  let rest = chunks;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+    rest = i < rest.length ? [rest[i]!.subarray(bytesWritten), ...rest.slice(i + 1)] : [];
   }
 }
