@@ -210,7 +210,8 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       };
       const rangeHeader = req.headers.range;
       if (rangeHeader !== undefined) entry.range = rangeHeader;
-      const range = f.noRanges ? undefined : requestedRange(rangeHeader, req.headers['if-range'], etag, stat);
+      const ifRange = req.headers['if-range'];
+      const range = f.noRanges ? undefined : requestedRange(rangeHeader, typeof ifRange === 'string' ? ifRange : undefined, etag, stat);
       if (range === 'unsatisfiable') return answer(416, 'range not satisfiable', { 'content-range': `bytes */${stat.size}` });
       const start = range?.start ?? 0;
       const end = range?.end ?? stat.size;

@@ -347,6 +347,27 @@ describe('flat parquet sink', async () => {
     await checkRoundTrip(file, everyType, columns, rows);
   });
 
+  it("regression: a column's encoding is the same in every row group of a file (fastparquet reads a chunk whose encoding differs as all NULLs)", async () => {
+    // Row group 1 repeats 5 values (a dictionary pays), row group 2 is all distinct (alone it would be PLAIN),
+    // row group 3 all NULL, row group 4 repeats again. Found by tools/verify-parquet on a real bronze hour.
+    const table: TableDecl = { layer: 'silver', name: 'mixed', grain: 'row', key: ['i'], partitioning: 'none', columns: [col('i', 'BIGINT', false, 'row number'), col('s', 'VARCHAR', true, 'the column under test')] };
+    const kinds = ['repeating', 'distinct', 'null', 'repeating'] as const;
+    const s = kinds.flatMap((kind, g) => Array.from({ length: 2000 }, (_, i) => (kind === 'repeating' ? `v${i % 5}` : kind === 'null' ? null : `value-${g}-${i}-${'x'.repeat(24)}`)));
+    const i = s.map((_, n) => n);
+    const variants: [string, unknown[]][] = [
+      ['dict-first', s],
+      ['plain-first', [...s.slice(2000, 4000), ...s.slice(0, 2000), ...s.slice(4000)]],
+    ];
+    for (const [name, first] of variants) {
+      const file = path.join(dir, `encoding-${name}.parquet`);
+      await writeFile(table, file, { i, s: first }, first.length, { rowGroupRows: 2000 });
+      const groups = await q(`SELECT row_group_id g, encodings e, stats_null_count n FROM parquet_metadata('${file}') WHERE path_in_schema = 's' ORDER BY g`);
+      const dictionary = groups.filter((r) => Number(r.n) < 2000).map((r) => String(r.e).includes('RLE_DICTIONARY'));
+      expect(dictionary, name).toEqual(name === 'dict-first' ? [true, true, true] : [false, false, false]);
+      await checkRoundTrip(file, table, { i, s: first }, first.length);
+    }
+  });
+
   it('rejects NULL in a REQUIRED column and values of the wrong type, leaving no file', async () => {
     const t: TableDecl = { ...everyType, columns: [col('i', 'INTEGER', false, ''), col('s', 'VARCHAR', false, '')] };
     const file = path.join(dir, 'bad.parquet');

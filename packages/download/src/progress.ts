@@ -43,7 +43,8 @@ export function describeResult(result: HourResult): string {
 }
 
 export function describeRetry(event: RetryEvent): string {
-  return `${event.hour} attempt ${event.attempt} failed (${event.error.message}); retrying in ${formatDuration(event.delayMs)}`;
+  const how = event.keptBytes > 0 ? `resuming after the ${formatBytes(event.keptBytes)} already on disk` : 'retrying';
+  return `${event.hour} attempt ${event.attempt} failed (${event.error.message}); ${how} in ${formatDuration(event.delayMs)}`;
 }
 
 export function statusLine(p: DownloadProgress, columns = 120): string {

@@ -313,6 +313,14 @@ class FlatParquetWriter implements ParquetSink {
   private readonly dictSample: number;
   private readonly codec: number;
   private closed = false;
+  /**
+   * Dictionary or PLAIN, decided per column by the file's first row group and kept for the rest:
+   * fastparquet (2026.9) reads a chunk whose encoding differs from the others' as all NULLs —
+   * silently (tools/verify-parquet found it). Every later row group of a dictionary column is
+   * dictionary-encoded whatever its cardinality: its values are in memory already, so this
+   * costs file bytes at worst, never memory.
+   */
+  private readonly dictionaryChosen = new Map<string, boolean>();
 
   constructor(
     table: TableDecl,
@@ -649,7 +657,9 @@ class FlatParquetWriter implements ParquetSink {
 
   private byteArrayChunk(c: FlatColumn, values: unknown[], rowCount: number, nullCount: number, chunk: ChunkMeta, emit: (h: Buffer, b: Uint8Array, u: number) => void, at: () => number): void {
     const stats = c.statistics ? new ByteStats() : undefined;
-    const dict = c.dictionary ? this.buildDictionary(c, values, rowCount) : undefined;
+    const chosen = this.dictionaryChosen.get(c.decl.name);
+    const dict = c.dictionary && chosen !== false ? this.buildDictionary(c, values, rowCount, chosen === true) : undefined;
+    if (c.dictionary && chosen === undefined && nullCount < rowCount) this.dictionaryChosen.set(c.decl.name, dict !== undefined);
     const s = this.scratch;
     if (dict) {
       const { entries, nonNull } = dict;
@@ -747,7 +757,8 @@ class FlatParquetWriter implements ParquetSink {
    * native copy, hashed natively). A string and the same text as bytes may become two entries
    * (harmless).
    */
-  private buildDictionary(c: FlatColumn, values: unknown[], rowCount: number): { entries: (string | Uint8Array)[]; nonNull: number } | undefined {
+  /** `committed`: the file chose a dictionary for this column, so build it whatever it saves. */
+  private buildDictionary(c: FlatColumn, values: unknown[], rowCount: number, committed: boolean): { entries: (string | Uint8Array)[]; nonNull: number } | undefined {
     const strings = new Map<string, number>();
     let byteKeys: Map<string, number> | undefined;
     const entries: (string | Uint8Array)[] = [];
@@ -786,10 +797,12 @@ class FlatParquetWriter implements ParquetSink {
         }
       } else throw badValue(c, v, c.decl.type === 'BLOB' ? 'a Uint8Array' : 'a string or Uint8Array (UTF-8)');
       idx[nn++] = k;
+      if (committed) continue;
       if (dictBytes > maxBytes) return undefined;
       if (nn === sample && entries.length > 0.9 * sample) return undefined;
     }
     if (entries.length === 0) return undefined;
+    if (committed) return { entries, nonNull: nn };
     // Keep it when the dictionary plus its bit-packed indexes at most halves the PLAIN bytes.
     const w = Math.max(1, 32 - Math.clz32(entries.length - 1));
     const dictionarySize = dictBytes + 4 * entries.length + Math.ceil((nn * w) / 8);
