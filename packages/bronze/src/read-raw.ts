@@ -7,7 +7,7 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { INFLATE_CHUNK_BYTES, createHourGunzip } from '@ghlake/core';
+import { INFLATE_CHUNK_BYTES, createHourGunzip, hasGzipMagic } from '@ghlake/core';
 
 export interface RawDamage {
   /** zlib's code (Z_BUF_ERROR for a truncated file, Z_DATA_ERROR for corrupt data) or NOT_GZIP. */
@@ -20,7 +20,6 @@ export interface RawReadResult {
   damage: RawDamage | undefined;
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** Calls `onChunk` for every decompressed chunk (awaiting it: backpressure), in order. */
 export async function readRawHour(rawPath: string, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<RawReadResult> {
@@ -33,7 +32,7 @@ export async function readRawHour(rawPath: string, onChunk: (chunk: Buffer) => v
   } finally {
     await fh.close();
   }
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+  if (!hasGzipMagic(head)) {
     return { compressedBytes: size, damage: { code: 'NOT_GZIP', message: 'the file does not start with the gzip magic bytes 1f 8b' } };
   }
   const gunzip = createHourGunzip();

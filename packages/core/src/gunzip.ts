@@ -13,3 +13,8 @@ export const INFLATE_CHUNK_BYTES = 1 << 20;
 export function createHourGunzip(): Gunzip {
   return createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
 }
+
+/** Does `head` start with the gzip magic bytes 1f 8b? (Every gzip member does; an HTML error page does not.) */
+export function hasGzipMagic(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}

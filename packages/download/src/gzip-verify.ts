@@ -11,7 +11,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Gunzip } from 'node:zlib';
-import { ERROR_CODES, GhlakeError, INFLATE_CHUNK_BYTES, createHourGunzip } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, INFLATE_CHUNK_BYTES, createHourGunzip, hasGzipMagic } from '@ghlake/core';
 
 export interface GzipCheck {
   /** Bytes fed in. */
@@ -54,7 +54,7 @@ function firstOf(emitter: NodeJS.EventEmitter, events: string[]): Promise<void> 
  * damage inside the stream is left to whoever inflates the file.
  */
 export function notGzipError(head: Uint8Array, fedBytes: number): GhlakeError | undefined {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+  if (hasGzipMagic(head)) return undefined;
   const message = fedBytes < 2 ? `a ${fedBytes}-byte body is not a gzip file` : `not a gzip file: it starts with ${Buffer.from(head.subarray(0, 2)).toString('hex')}, not the gzip magic bytes 1f8b`;
   return new GhlakeError(ERROR_CODES.GZIP_CORRUPT, message, {
     retryable: true,

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
-import { rawMetaPath, rawPath, writeFileAtomic, type HourKey } from '@ghlake/core';
+import { hasGzipMagic, rawMetaPath, rawPath, writeFileAtomic, type HourKey } from '@ghlake/core';
 
 export const RAW_META_VERSION = 1;
 
@@ -113,7 +113,7 @@ export async function inspectKeptHour(lake: string, hour: HourKey, options: { re
   if (!meta) return { state: 'unrecorded', size };
   if (size !== meta.size) return { state: 'damaged', reason: `size ${size} differs from the recorded ${meta.size}` };
   const { head, trailer } = await readEnds(file, size);
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return { state: 'damaged', reason: 'does not start with the gzip magic bytes' };
+  if (!hasGzipMagic(head)) return { state: 'damaged', reason: 'does not start with the gzip magic bytes' };
   if (trailer.toString('hex') !== meta.trailer) return { state: 'damaged', reason: 'its last 8 bytes differ from the recorded gzip trailer' };
   if (options.rehash) {
     const sha256 = await sha256File(file, options.signal);
