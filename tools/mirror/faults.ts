@@ -28,6 +28,8 @@ export interface FileFaults {
   corrupt?: { offset: number; length?: number; times?: number };
   /** Ignore Range headers (answer 200 with the whole file) and do not advertise Accept-Ranges. */
   noRanges?: boolean;
+  /** A broken server: apply Range even when If-Range names another version of the file. */
+  ignoreIfRange?: boolean;
   /** Redirect (302 by default) to the same file name under `to`, another base URL. */
   redirect?: { to: string; status?: number; times?: number };
 }
@@ -41,6 +43,7 @@ export function faultsFor(faults: MirrorFaults, hour: string, n: number): FileFa
   const out: FileFaults = {};
   if (merged.missing) out.missing = true;
   if (merged.noRanges) out.noRanges = true;
+  if (merged.ignoreIfRange) out.ignoreIfRange = true;
   if (active(merged.status)) out.status = merged.status!;
   if (merged.bytesPerSecond !== undefined && merged.bytesPerSecond > 0) out.bytesPerSecond = merged.bytesPerSecond;
   if (active(merged.reset)) out.reset = merged.reset!;
@@ -55,6 +58,7 @@ export function describeFaults(f: FileFaults): string | undefined {
   const parts: string[] = [];
   if (f.missing) parts.push('missing');
   if (f.noRanges) parts.push('no ranges');
+  if (f.ignoreIfRange) parts.push('ignores If-Range');
   if (f.status) parts.push(`status ${f.status.code}`);
   if (f.reset) parts.push(`reset@${f.reset.afterBytes}`);
   if (f.truncate) parts.push(`truncate@${f.truncate.afterBytes}${f.truncate.contentLength === false ? ' no-length' : ''}`);
@@ -67,7 +71,7 @@ export function describeFaults(f: FileFaults): string | undefined {
 /** Validate faults given as JSON (the CLI's --faults file): one clear error per mistake. */
 export function parseFaults(value: unknown, source = 'faults'): MirrorFaults {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source}: expected an object keyed by hour, file name or "*"`);
-  const known = new Set(['missing', 'noRanges', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
+  const known = new Set(['missing', 'noRanges', 'ignoreIfRange', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
   for (const [key, f] of Object.entries(value as Record<string, unknown>)) {
     if (key !== '*' && !/^\d{4}-\d{2}-\d{2}-\d{1,2}(\.json\.gz)?$/.test(key)) throw new Error(`${source}: key '${key}' is not an hour (2015-01-01-15), a file name or "*"`);
     if (f === null || typeof f !== 'object') throw new Error(`${source}.${key}: expected an object of faults`);

@@ -211,7 +211,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       const rangeHeader = req.headers.range;
       if (rangeHeader !== undefined) entry.range = rangeHeader;
       const ifRange = req.headers['if-range'];
-      const range = f.noRanges ? undefined : requestedRange(rangeHeader, typeof ifRange === 'string' ? ifRange : undefined, etag, stat);
+      const range = f.noRanges ? undefined : requestedRange(rangeHeader, typeof ifRange === 'string' && !f.ignoreIfRange ? ifRange : undefined, etag, stat);
       if (range === 'unsatisfiable') return answer(416, 'range not satisfiable', { 'content-range': `bytes */${stat.size}` });
       const start = range?.start ?? 0;
       const end = range?.end ?? stat.size;

@@ -205,6 +205,10 @@ describe('byte ranges (resumed downloads)', () => {
     const ignored = await get(`${mirror.url}/2015-01-01-15.json.gz`, 'GET', { range: 'bytes=100-' });
     expect([ignored.status, ignored.headers['accept-ranges'], ignored.body.length]).toEqual([200, undefined, 3_700_037]);
     expect(mirror.requests[2]).toMatchObject({ fault: 'no ranges', range: 'bytes=100-' });
+    mirror.setFaults({ '2015-01-01-15': { ignoreIfRange: true } });
+    const broken = await get(`${mirror.url}/2015-01-01-15.json.gz`, 'GET', { range: 'bytes=100-', 'if-range': '"another-version"' });
+    expect([broken.status, broken.headers['content-range']]).toEqual([206, 'bytes 100-3700036/3700037']);
+    expect(mirror.requests[3]).toMatchObject({ fault: 'ignores If-Range' });
   });
 });
 

@@ -222,14 +222,13 @@ async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext, transf
   ctx.run.responded = true;
   const { statusCode, headers, body } = response;
   if (resume && statusCode === 206) {
-    const range = parseContentRange(header(headers, 'content-range'));
-    if (!range || range.start !== resume.bytes || range.size !== resume.size) {
+    if (!resume.continuedBy(parseContentRange(header(headers, 'content-range')), header(headers, 'etag'), header(headers, 'last-modified'))) {
       await body.dump().catch(() => undefined);
       transfer.partial = undefined;
       await resume.discard();
-      throw new GhlakeError(ERROR_CODES.CONTENT_LENGTH_MISMATCH, `asked ${url} for bytes ${resume.bytes}- of ${resume.size}, got ${header(headers, 'content-range') ?? 'no Content-Range'}`, {
+      throw new GhlakeError(ERROR_CODES.CONTENT_LENGTH_MISMATCH, `asked ${url} for bytes ${resume.bytes}- of ${resume.size}, got ${header(headers, 'content-range') ?? 'no Content-Range'} of ${header(headers, 'etag') ?? 'a file without ETag'}`, {
         retryable: true,
-        hint: 'the server answered a different range; the hour is fetched again from the start',
+        hint: 'the server answered another range or another version of the file; the hour is fetched again from the start',
         details: { url, asked: resume.bytes, contentRange: header(headers, 'content-range') ?? null },
       });
     }

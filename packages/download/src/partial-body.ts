@@ -26,6 +26,9 @@ export class PartialBody {
   size: number | undefined;
   /** If-Range value: the first response's strong ETag, else its Last-Modified (resume needs one). */
   validator: string | undefined;
+  /** The first response's ETag and Last-Modified: a 206 that names another version is not appended. */
+  etag: string | undefined;
+  lastModified: string | undefined;
   /** A chunk failed to be written or inflated: never resume from this body. */
   private broken = false;
   /** The chunk being appended: a failed pipeline does not wait for it, `settle` does. */
@@ -46,6 +49,8 @@ export class PartialBody {
   /** Remember what identifies this version of the file (called with the first response's headers). */
   identify(size: number | undefined, etag: string | undefined, lastModified: string | undefined): void {
     this.size = size;
+    this.etag = etag;
+    this.lastModified = lastModified;
     // A weak ETag (W/"...") does not promise identical bytes: only Last-Modified then.
     this.validator = etag !== undefined && !etag.startsWith('W/') ? etag : lastModified;
   }
@@ -107,6 +112,17 @@ export class PartialBody {
     }
     this.bytes += n;
     return n;
+  }
+
+  /**
+   * Is a 206 answer the same version of the file? Its Content-Range must continue ours exactly,
+   * and an ETag or Last-Modified it sends must be the first response's (a server that applies
+   * Range but ignores If-Range would otherwise splice two versions).
+   */
+  continuedBy(contentRange: { start: number; size: number } | undefined, etag: string | undefined, lastModified: string | undefined): boolean {
+    if (!contentRange || contentRange.start !== this.bytes || contentRange.size !== this.size) return false;
+    if (etag !== undefined && this.etag !== undefined && etag !== this.etag) return false;
+    return lastModified === undefined || this.lastModified === undefined || lastModified === this.lastModified;
   }
 
   /** Wait for the chunk in flight (after a failed transfer): then `bytes`, the file and the hash agree. */

@@ -4,6 +4,7 @@
  * naming the version it has; anything else starts over: a server that ignores ranges, a file
  * that changed in between, and bytes that failed the gzip check.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,23 @@ describe('resuming a cut-short body', () => {
     expect(requests()[1]![1]).toMatch(/^bytes=\d+-$/);
     expect(s.results[0]).toMatchObject({ status: 'downloaded', sha256: R0.sha256, bytes: 2_615_399 });
     expect(JSON.parse(await fs.readFile(rawMetaPath(lake, H15), 'utf8'))).toMatchObject({ size: 2_615_399, uncompressedBytes: R0.uncompressed });
+  });
+
+  it('a server that ignores If-Range and answers 206 from a changed file (same size, new ETag) is not spliced: the next attempt starts over', async () => {
+    const { root, lake, requests } = await serve({ [H15]: { ignoreIfRange: true, reset: { afterBytes: 1_000_000, times: 1 } } });
+    const changed = Buffer.from(readFileSync(R15.file));
+    changed[2_000_000] = changed[2_000_000]! ^ 0xff; // same size; a new mtime gives a new ETag
+    const retries: RetryEvent[] = [];
+    const s = await downloadHours(testConfig(lake, mirror!.url, { checkGzip: false }), [H15], {
+      onRetry: (e) => {
+        retries.push(e);
+        if (e.attempt === 1) writeFileSync(path.join(root, `${H15}.json.gz`), changed);
+      },
+    });
+    expect(requests().map(([status]) => status)).toEqual([200, 206, 200]);
+    expect(retries[1]!.error.message).toMatch(/^asked .* for bytes \d+- of 3700037, got bytes \d+-3700036\/3700037 of "/);
+    expect(retries[1]!.keptBytes).toBe(0);
+    expect(s.results[0]).toMatchObject({ status: 'downloaded', bytes: 3_700_037, sha256: createHash('sha256').update(changed).digest('hex') });
   });
 
   it('bytes that failed the gzip check are never resumed: the next attempt starts from byte 0', async () => {
