@@ -46,6 +46,11 @@ export async function markGzipChecked(lake: string, hour: HourKey, uncompressedB
   return true;
 }
 
+/** The file a complete-but-corrupt body is kept under (no reader globs `*.corrupt`). */
+export function corruptPath(lake: string, hour: HourKey): string {
+  return `${rawPath(lake, hour)}.corrupt`;
+}
+
 export async function readRawMeta(lake: string, hour: HourKey): Promise<RawMeta | undefined> {
   let text: string;
   try {
