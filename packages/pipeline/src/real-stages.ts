@@ -39,6 +39,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             reported = p.receivedBytes;
           }
         },
+        onRetry: (e) => hooks.onRetry?.({ hour: e.hour, attempt: e.attempt, delayMs: e.delayMs, code: e.error.code, message: e.error.message, keptBytes: e.keptBytes }),
         onHourDone: (r) =>
           hooks.onHourDone({
             hour: r.hour,

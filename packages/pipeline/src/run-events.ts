@@ -22,6 +22,8 @@ export type RunEvent =
   /** Downloaded bytes since the previous event (any hour). */
   | { type: 'download-bytes'; bytes: number }
   | { type: 'hour-download'; hour: HourKey; status: DownloadStatus; bytes: number; error?: PlainError }
+  /** A download attempt failed; the hour is tried again (resumed from `keptBytes` when > 0). */
+  | { type: 'download-retry'; hour: HourKey; attempt: number; delayMs: number; code: string; message: string; keptBytes: number }
   | { type: 'hour-transform-start'; hour: HourKey }
   | { type: 'hour-transform'; hour: HourKey; status: TransformStatus; events: number; quarantined: number; ms: number; damaged?: string; error?: PlainError }
   | { type: 'warning'; message: string; fields?: Record<string, unknown> }

@@ -18,7 +18,7 @@ import { missingOutputs, toLakeRelative } from './hour-files.js';
 import { ManifestStore, failureOf, goldFingerprint, isTransformed, type HourRecord } from './manifest.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
 import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';
-import type { DownloadedHour, PipelineStages, TransformedHour } from './stages.js';
+import type { DownloadRetry, DownloadedHour, PipelineStages, TransformedHour } from './stages.js';
 
 export interface RunConfig {
   lake: string;
@@ -223,6 +223,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       summary.bytesDownloaded += bytes;
       emit({ type: 'download-bytes', bytes });
     };
+    const onRetry = (r: DownloadRetry) => emit({ type: 'download-retry', ...r });
     const onHourDownloaded = (d: DownloadedHour) => {
       emit({ type: 'hour-download', hour: d.hour, status: d.status, bytes: d.bytes, ...(d.error ? { error: d.error } : {}) });
       if (d.status === 'missing') {
@@ -249,7 +250,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
      */
     const refetch = async (hour: HourKey) => {
       try {
-        await stages.download([hour], { signal, reverify: false, checkGzip: true, onBytes, onHourDone: onHourDownloaded });
+        await stages.download([hour], { signal, reverify: false, checkGzip: true, onBytes, onRetry, onHourDone: onHourDownloaded });
       } catch (error) {
         if (!signal.aborted) failHour(hour, 'download', toPlainError(error));
       }
@@ -260,7 +261,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       const dl = await timeStage('download', () =>
         stages.download(
           todo.map((t) => t.hour),
-          { signal, reverify: config.force, checkGzip: false, onBytes, onHourDone: onHourDownloaded },
+          { signal, reverify: config.force, checkGzip: false, onBytes, onRetry, onHourDone: onHourDownloaded },
         ),
       );
       if (signal.aborted && (running.size || queue.length)) emit({ type: 'stopping', inFlight: running.size });

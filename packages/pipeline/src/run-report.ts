@@ -39,6 +39,17 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
       else if (event.status === 'failed') log.error('hour failed to download', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
       else if (verbose) log.info('hour downloaded', { hour: event.hour, status: event.status, bytes: event.bytes });
       break;
+    case 'download-retry':
+      // Retries are normal on real networks: visible, not alarming.
+      log.warn(event.keptBytes > 0 ? 'download cut short: resuming' : 'download failed: retrying', {
+        hour: event.hour,
+        attempt: event.attempt,
+        code: event.code,
+        error: event.message,
+        inMs: event.delayMs,
+        ...(event.keptBytes > 0 ? { keptBytes: event.keptBytes } : {}),
+      });
+      break;
     case 'hour-transform-start':
       if (verbose) log.debug('hour transform started', { hour: event.hour });
       break;

@@ -17,6 +17,17 @@ export interface DownloadedHour {
   error?: PlainError;
 }
 
+export interface DownloadRetry {
+  hour: HourKey;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  code: string;
+  message: string;
+  /** Bytes kept on disk: the next attempt asks only for the rest (0: from the start). */
+  keptBytes: number;
+}
+
 export interface TransformedHour {
   hour: HourKey;
   status: TransformStatus;
@@ -77,6 +88,8 @@ export interface PipelineStages {
       checkGzip: boolean;
       onBytes(bytes: number): void;
       onHourDone(result: DownloadedHour): void;
+      /** An attempt failed and the hour is tried again after `delayMs` (from `keptBytes` when resumed). */
+      onRetry?(retry: DownloadRetry): void;
     },
   ): Promise<void>;
   /**

@@ -49,6 +49,17 @@ describe('a flaky mirror and damaged hours', () => {
       expect(gets('2015-01-01-0') - before.h0).toBe(3); // 503, 503, 200
       expect(gets('2015-01-01-1') - before.h1).toBe(2); // reset, 200
       expect(gets('2015-01-01-2') - before.h2).toBe(3); // truncated three times: given up
+      // Every failed attempt is in the log, with its reason (a resumed one says so).
+      const retries = (hour: string) => r.logs.filter((l) => (l.msg === 'download failed: retrying' || l.msg === 'download cut short: resuming') && l.hour === hour).map((l) => [l.attempt, l.code]);
+      expect(retries('2015-01-01-0')).toEqual([
+        [1, 'GHLAKE_HTTP_STATUS'],
+        [2, 'GHLAKE_HTTP_STATUS'],
+      ]);
+      expect(retries('2015-01-01-1').map(([attempt]) => attempt)).toEqual([1]);
+      expect(retries('2015-01-01-2')).toEqual([
+        [1, 'GHLAKE_CONTENT_LENGTH_MISMATCH'],
+        [2, 'GHLAKE_CONTENT_LENGTH_MISMATCH'],
+      ]);
       expect(r.stdout).toContain('ghlake run finished with failures');
       expect(r.stdout).toMatch(/hours\s+2 transformed, 0 already up to date, 12 missing, 0 damaged, 2 failed/);
       expect(r.stdout).toMatch(/failed\s+2015-01-01-2 download GHLAKE_\w+: /);
