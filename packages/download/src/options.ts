@@ -29,7 +29,7 @@ export const DOWNLOAD_OPTIONS = defineOptions({
   retries: {
     flag: 'retries',
     env: 'GHLAKE_RETRIES',
-    description: 'retries per hour after a network error, timeout, 5xx, 429, truncated or corrupt body',
+    description: 'retries per hour after a network error, timeout, 5xx, 429, truncated or corrupt body (a body cut short resumes where it stopped)',
     default: 5,
     parse: parseInteger(0, 100),
   },

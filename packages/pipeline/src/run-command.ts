@@ -25,7 +25,8 @@ const HELP = `ghlake run [--from H --to H | --date D] [--lake DIR] [--base-url U
 
 The whole pipeline: download → bronze+silver (fused) → consolidation and gold → warehouse
 → (--upload) S3 → (--snowflake) Snowflake.
-Hours start transforming as soon as their file is verified, while others still download.
+Hours start transforming as soon as their file is stored, while others still download; the
+transform's read is the gzip check (a damaged file publishes nothing and is fetched again).
 With no range it processes GH Archive's example hour ${EXAMPLE_HOUR} into ./lake.
 
 A rerun does only what is missing (state in <lake>/_state/manifest.json, checked against the
