@@ -197,7 +197,10 @@ describe('byte ranges (resumed downloads)', () => {
     mirror = await startMirror({ root: await root(), faults: { '2015-01-01-0': { reset: { afterBytes: 500_000 } }, '2015-01-01-15': { noRanges: true } } });
     const before = await get(`${mirror.url}/2015-01-01-0.json.gz`, 'GET', { range: 'bytes=400000-' });
     expect(before.status).toBe(206);
-    expect(before.body.equals(HOUR0.subarray(400_000, 500_000))).toBe(true);
+    // The server sends exactly up to the cut; the client may lose unread bytes to the RST.
+    expect(mirror.requests[0]).toMatchObject({ status: 206, bytesSent: 100_000, completed: false });
+    expect(before.body.length).toBeLessThanOrEqual(100_000);
+    expect(before.body.equals(HOUR0.subarray(400_000, 400_000 + before.body.length))).toBe(true);
     expect(before.error).toBeDefined();
     const past = await get(`${mirror.url}/2015-01-01-0.json.gz`, 'GET', { range: 'bytes=600000-' });
     expect([past.status, past.body.length]).toEqual([206, 0]);
