@@ -177,6 +177,8 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     /** `uncheckedSource`: stored without a gzip check (the transform's read is that check). */
     const queue: { hour: HourKey; uncheckedSource: boolean }[] = [];
     const running = new Set<Promise<void>>();
+    /** Hours fetched again after their transform found them damaged (they hold no pool slot meanwhile). */
+    const refetching = new Set<Promise<void>>();
     let transformStageOpen = false;
     let transformStageStart = 0;
     const pump = () => {
@@ -205,7 +207,10 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
               ...(t.damaged ? { damaged: t.damaged } : {}),
               ...(t.error ? { error: t.error } : {}),
             });
-            if (t.status === 'refetch') await refetch(hour);
+            if (t.status === 'refetch') {
+              const again = refetch(hour).finally(() => refetching.delete(again));
+              refetching.add(again);
+            }
             else if (uncheckedSource && t.status === 'transformed' && t.uncompressedBytes !== undefined) {
               // Its read inflated it completely: the kept file counts as checked from now on.
               await stages.confirmGzip(hour, t.uncompressedBytes).catch((error: unknown) => emit({ type: 'warning', message: `${hour}: could not record its gzip check: ${toPlainError(error).message}` }));
@@ -266,7 +271,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       );
       if (signal.aborted && (running.size || queue.length)) emit({ type: 'stopping', inFlight: running.size });
       // In-flight hours finish (their files are complete and recorded); queued ones wait for the next run.
-      while (running.size) await Promise.race(running);
+      while (running.size || refetching.size) await Promise.race([...running, ...refetching]);
       if (!dl.ok && !signal.aborted) {
         // The stage itself broke (not one hour): every hour it did not settle failed with it.
         const settled = new Set([...summary.hours.missing, ...summary.hours.failed.map((f) => f.hour), ...summary.hours.done]);
