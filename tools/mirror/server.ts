@@ -133,7 +133,12 @@ async function sendBody(res: http.ServerResponse, file: string, start: number, e
       }
     }
   }
-  if (res.destroyed) return;
+  if (res.destroyed) {
+    // A client that has every byte may close first (it asked for `Connection: close`, or it counts
+    // Content-Length): everything was sent, so the response is complete, not cut.
+    if (!faults.reset && !faults.truncate && entry.bytesSent === end - start) entry.completed = true;
+    return;
+  }
   if (faults.reset) {
     await flushed(res);
     res.socket?.resetAndDestroy();

@@ -235,7 +235,7 @@ describe('mirror CLI', () => {
     const logged = Date.now() + 30_000;
     while (!err.includes('\n') && Date.now() < logged) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await exited, err).toBe(0);
     expect(err).toMatch(/^\d\d:\d\d:\d\d GET \/2015-01-01-15\.json\.gz 200 3700037B \[slow 50000000B\/s\]\n$/);
 
     const refused = spawn(process.execPath, ['--import', 'tsx', CLI, '--root', dir, '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
