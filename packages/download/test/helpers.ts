@@ -20,6 +20,13 @@ export const REAL = {
   '2015-01-01-15': { file: GHARCHIVE_FIXTURES.hour2015_01_01_15, size: 3_700_037, sha256: '54feca99896fa3ec09c145819731e4cd5b40a84eecef26da672080633e840a4c', uncompressed: 25_837_379, lines: 11_351 },
 } as const;
 
+/**
+ * A mirror rate for bodies cut by a reset: sent at a pace (in 64 KiB pieces) rather than in one
+ * burst, because a TCP RST makes the kernel drop what the client has not read yet, and a burst
+ * could all still be unread — leaving nothing to resume from, however the client behaves.
+ */
+export const PACED = 20_000_000;
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `ghlake-dl-${prefix}-`));
 }

@@ -11,17 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, rawMetaPath, type HourKey } from '@ghlake/core';
 import { downloadHours, formatSummary, type RetryEvent } from '../src/index.js';
 import type { MirrorFaults } from '../../../tools/mirror/faults.js';
-import { listFiles, mirrorRoot, REAL, startMirror, tempDir, testConfig, type Mirror } from './helpers.js';
+import { PACED, listFiles, mirrorRoot, REAL, startMirror, tempDir, testConfig, type Mirror } from './helpers.js';
 
 const H15 = '2015-01-01-15' as HourKey;
 const R0 = REAL['2015-01-01-0'];
 const R15 = REAL['2015-01-01-15'];
-/**
- * Bodies cut by a reset are sent at a pace (in 64 KiB pieces) rather than in one burst: a TCP RST
- * makes the kernel drop what the client has not read yet, and a burst could all still be unread
- * — leaving nothing to resume from, however the client behaves.
- */
-const PACED = 20_000_000;
 let mirror: Mirror | undefined;
 afterEach(async () => {
   await mirror?.close();
