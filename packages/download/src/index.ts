@@ -4,6 +4,6 @@ export { fetchHour, hourUrl, type HourResult, type HourStatus, type HourError, t
 export { DOWNLOAD_OPTIONS, DEFAULT_BASE_URL, configFromOptions, downloadConfig, type DownloadConfig, type DownloadOptions } from './options.js';
 export { backoffDelay, parseRetryAfter, planRetry, isRetryableStatus, type RetryPolicy } from './retry.js';
 export { GzipVerifier, verifyGzipFile, type GzipCheck } from './gzip-verify.js';
-export { corruptPath, readRawMeta, inspectKeptHour, isGzipChecked, markGzipChecked, type RawMeta, type KeptHour } from './raw-meta.js';
+export { corruptPath, readRawMeta, inspectKeptHour, markGzipChecked, markGzipDamaged, type RawMeta, type KeptHour } from './raw-meta.js';
 export { createProgressReporter, statusLine, type ProgressReporter } from './progress.js';
 export { formatSummary, summaryJson } from './summary.js';

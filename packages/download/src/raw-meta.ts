@@ -25,6 +25,8 @@ export interface RawMeta {
    * checking download. Records without the field were checked.
    */
   gzipChecked?: boolean;
+  /** Set when a reader found the gzip stream damaged (`markGzipDamaged`): the next download replaces the file. */
+  gzipDamage?: string;
   /** Hex of the file's last 8 bytes (the last member's CRC32 and ISIZE). */
   trailer: string;
   etag?: string;
@@ -43,6 +45,17 @@ export async function markGzipChecked(lake: string, hour: HourKey, uncompressedB
   const meta = await readRawMeta(lake, hour);
   if (!meta) return false;
   await writeRawMeta(lake, { ...meta, uncompressedBytes, gzipChecked: true, verifiedAt: now.toISOString() });
+  return true;
+}
+
+/**
+ * Record that a reader (the run's transform) found the kept file's gzip damaged. The next
+ * download replaces it at once, without inflating it again to learn what is already known.
+ */
+export async function markGzipDamaged(lake: string, hour: HourKey, damage: string): Promise<boolean> {
+  const meta = await readRawMeta(lake, hour);
+  if (!meta) return false;
+  await writeRawMeta(lake, { ...meta, gzipChecked: false, gzipDamage: damage });
   return true;
 }
 
@@ -116,6 +129,7 @@ export async function inspectKeptHour(lake: string, hour: HourKey, options: { re
   }
   const meta = await readRawMeta(lake, hour);
   if (!meta) return { state: 'unrecorded', size };
+  if (meta.gzipDamage !== undefined) return { state: 'damaged', reason: `its gzip was found damaged when read (${meta.gzipDamage})` };
   if (size !== meta.size) return { state: 'damaged', reason: `size ${size} differs from the recorded ${meta.size}` };
   const { head, trailer } = await readEnds(file, size);
   if (!hasGzipMagic(head)) return { state: 'damaged', reason: 'does not start with the gzip magic bytes' };

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, rawPath, type HourKey } from '@ghlake/core';
-import { downloadHours, markGzipChecked, readRawMeta } from '../src/index.js';
+import { downloadHours, markGzipChecked, markGzipDamaged, readRawMeta } from '../src/index.js';
 import { mirrorRoot, REAL, startMirror, tempDir, testConfig, type Mirror } from './helpers.js';
 
 const H0 = '2015-01-01-0' as HourKey;
@@ -66,6 +66,20 @@ describe('downloading without inflating (checkGzip: false)', () => {
     expect(s.results[0]!.replaced).toMatch(/^kept file failed its gzip check: corrupt gzip data: /);
     expect(await readRawMeta(lake, H15)).toMatchObject({ uncompressedBytes: REAL['2015-01-01-15'].uncompressed, gzipChecked: true });
     expect(mirror!.requestsFor(H15)).toHaveLength(2);
+  });
+
+  it('a file a reader found damaged (markGzipDamaged) is replaced by the next download at once, checking or not, without inflating it again', async () => {
+    const { lake, unchecked } = await uncheckedLake({ [H15]: REAL['2015-01-01-15'].file });
+    await downloadHours(unchecked, [H15]);
+    expect(await markGzipDamaged(lake, H15, 'Z_DATA_ERROR: gzip: invalid distance too far back')).toBe(true);
+    expect(await readRawMeta(lake, H15)).toMatchObject({ gzipChecked: false, gzipDamage: 'Z_DATA_ERROR: gzip: invalid distance too far back' });
+    const s = await downloadHours(unchecked, [H15]);
+    expect(s.results[0]).toMatchObject({ status: 'downloaded', replaced: 'its gzip was found damaged when read (Z_DATA_ERROR: gzip: invalid distance too far back)' });
+    const fresh = await readRawMeta(lake, H15);
+    expect(fresh).toMatchObject({ sha256: REAL['2015-01-01-15'].sha256, gzipChecked: false });
+    expect(fresh!.gzipDamage).toBeUndefined();
+    expect(mirror!.requestsFor(H15)).toHaveLength(2);
+    expect(await markGzipDamaged(lake, H0, 'x')).toBe(false);
   });
 
   it('markGzipChecked records what the transform measured, and nothing for an hour without a record', async () => {

@@ -4,7 +4,7 @@
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
 import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
-import { downloadHours, markGzipChecked, type HourError } from '@ghlake/download';
+import { downloadHours, markGzipChecked, markGzipDamaged, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import type { RunStageConfig } from './run-options.js';
@@ -53,8 +53,9 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
     },
     transform: (hour: HourKey, options) => transformOneHour(pool, config, hour, options),
-    async confirmGzip(hour, uncompressedBytes) {
-      await markGzipChecked(config.lake, hour, uncompressedBytes);
+    async recordGzipCheck(hour, found) {
+      if ('damage' in found) await markGzipDamaged(config.lake, hour, found.damage);
+      else await markGzipChecked(config.lake, hour, found.uncompressedBytes);
     },
     async gold({ signal, onStep }) {
       const result = await buildGold({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, refreshWarehouse: false, signal, ...(onStep ? { onStep } : {}) });

@@ -207,13 +207,13 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
               ...(t.damaged ? { damaged: t.damaged } : {}),
               ...(t.error ? { error: t.error } : {}),
             });
+            // What the read found is the file's gzip check: recorded beside it (checked, or damaged so
+            // that the refetch replaces it without inflating it again).
+            const found = t.status === 'refetch' ? { damage: t.damaged ?? 'damaged gzip' } : uncheckedSource && t.status === 'transformed' && t.uncompressedBytes !== undefined ? { uncompressedBytes: t.uncompressedBytes } : undefined;
+            if (found) await stages.recordGzipCheck(hour, found).catch((error: unknown) => emit({ type: 'warning', message: `${hour}: could not record its gzip check: ${toPlainError(error).message}` }));
             if (t.status === 'refetch') {
               const again = refetch(hour).finally(() => refetching.delete(again));
               refetching.add(again);
-            }
-            else if (uncheckedSource && t.status === 'transformed' && t.uncompressedBytes !== undefined) {
-              // Its read inflated it completely: the kept file counts as checked from now on.
-              await stages.confirmGzip(hour, t.uncompressedBytes).catch((error: unknown) => emit({ type: 'warning', message: `${hour}: could not record its gzip check: ${toPlainError(error).message}` }));
             }
           })
           .finally(() => {

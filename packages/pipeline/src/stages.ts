@@ -97,8 +97,11 @@ export interface PipelineStages {
    * `uncheckedSource`: its gzip was not checked yet; damaged → nothing published, status `refetch`.
    */
   transform(hour: HourKey, options: { uncheckedSource: boolean }): Promise<TransformedHour>;
-  /** Record that an unchecked raw file inflated completely (the transform read it without damage). */
-  confirmGzip(hour: HourKey, uncompressedBytes: number): Promise<void>;
+  /**
+   * Record what the transform's read found in a raw file stored unchecked: it inflated completely
+   * (`uncompressedBytes`), or its gzip is damaged (`damage`: the next download replaces it at once).
+   */
+  recordGzipCheck(hour: HourKey, found: { uncompressedBytes: number } | { damage: string }): Promise<void>;
   /** Cross-hour dedup, entity consolidation and gold over the whole lake; `onStep` as each of its steps starts. */
   gold(hooks: { signal: AbortSignal; onStep?: (step: string) => void }): Promise<GoldOutcome>;
   /** Rebuild the local DuckDB warehouse's views. */

@@ -104,6 +104,7 @@ describe('an hour damaged in transfer', () => {
       const meta = JSON.parse(await fs.readFile(rawMetaPath(lake, hour as HourKey), 'utf8'));
       expect(meta, hour).toMatchObject({ gzipChecked: true, uncompressedBytes: expect.any(Number) });
       expect(meta.uncompressedBytes, hour).toBeGreaterThan(100_000);
+      expect(meta.gzipDamage, hour).toBeUndefined(); // the damaged copy's verdict left with it
     }
   });
 });
