@@ -24,8 +24,6 @@ export class PartialBody {
   tail: Buffer = Buffer.alloc(0);
   /** The whole file's size, from the first response's Content-Length (resume needs it). */
   size: number | undefined;
-  /** If-Range value: the first response's strong ETag, else its Last-Modified (resume needs one). */
-  validator: string | undefined;
   /** The first response's ETag and Last-Modified: a 206 that names another version is not appended. */
   etag: string | undefined;
   lastModified: string | undefined;
@@ -41,6 +39,12 @@ export class PartialBody {
     this.verifier = checkGzip ? new GzipVerifier() : undefined;
   }
 
+  /** If-Range value: the first response's strong ETag, else its Last-Modified (resume needs one). */
+  get validator(): string | undefined {
+    // A weak ETag (W/"...") does not promise identical bytes: only Last-Modified then.
+    return this.etag !== undefined && !this.etag.startsWith('W/') ? this.etag : this.lastModified;
+  }
+
   /** Can the next attempt ask for the rest instead of starting over? */
   get resumable(): boolean {
     return !this.broken && this.bytes > 0 && this.size !== undefined && this.bytes < this.size && this.validator !== undefined;
@@ -51,8 +55,6 @@ export class PartialBody {
     this.size = size;
     this.etag = etag;
     this.lastModified = lastModified;
-    // A weak ETag (W/"...") does not promise identical bytes: only Last-Modified then.
-    this.validator = etag !== undefined && !etag.startsWith('W/') ? etag : lastModified;
   }
 
   /** A Writable that appends chunks to the file while feeding the checks, then reports them to `onBytes`. */
