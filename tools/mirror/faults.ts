@@ -30,6 +30,8 @@ export interface FileFaults {
   noRanges?: boolean;
   /** A broken server: apply Range even when If-Range names another version of the file. */
   ignoreIfRange?: boolean;
+  /** Send neither ETag nor Last-Modified: nothing names the file's version, so a client cannot resume safely. */
+  noValidators?: boolean;
   /** Redirect (302 by default) to the same file name under `to`, another base URL. */
   redirect?: { to: string; status?: number; times?: number };
 }
@@ -44,6 +46,7 @@ export function faultsFor(faults: MirrorFaults, hour: string, n: number): FileFa
   if (merged.missing) out.missing = true;
   if (merged.noRanges) out.noRanges = true;
   if (merged.ignoreIfRange) out.ignoreIfRange = true;
+  if (merged.noValidators) out.noValidators = true;
   if (active(merged.status)) out.status = merged.status!;
   if (merged.bytesPerSecond !== undefined && merged.bytesPerSecond > 0) out.bytesPerSecond = merged.bytesPerSecond;
   if (active(merged.reset)) out.reset = merged.reset!;
@@ -59,6 +62,7 @@ export function describeFaults(f: FileFaults): string | undefined {
   if (f.missing) parts.push('missing');
   if (f.noRanges) parts.push('no ranges');
   if (f.ignoreIfRange) parts.push('ignores If-Range');
+  if (f.noValidators) parts.push('no validators');
   if (f.status) parts.push(`status ${f.status.code}`);
   if (f.reset) parts.push(`reset@${f.reset.afterBytes}`);
   if (f.truncate) parts.push(`truncate@${f.truncate.afterBytes}${f.truncate.contentLength === false ? ' no-length' : ''}`);
@@ -71,7 +75,7 @@ export function describeFaults(f: FileFaults): string | undefined {
 /** Validate faults given as JSON (the CLI's --faults file): one clear error per mistake. */
 export function parseFaults(value: unknown, source = 'faults'): MirrorFaults {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source}: expected an object keyed by hour, file name or "*"`);
-  const known = new Set(['missing', 'noRanges', 'ignoreIfRange', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
+  const known = new Set(['missing', 'noRanges', 'ignoreIfRange', 'noValidators', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
   for (const [key, f] of Object.entries(value as Record<string, unknown>)) {
     if (key !== '*' && !/^\d{4}-\d{2}-\d{2}-\d{1,2}(\.json\.gz)?$/.test(key)) throw new Error(`${source}: key '${key}' is not an hour (2015-01-01-15), a file name or "*"`);
     if (f === null || typeof f !== 'object') throw new Error(`${source}.${key}: expected an object of faults`);

@@ -209,8 +209,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
       const headers: http.OutgoingHttpHeaders = {
         'content-type': 'application/gzip',
-        etag,
-        'last-modified': stat.mtime.toUTCString(),
+        ...(f.noValidators ? {} : { etag, 'last-modified': stat.mtime.toUTCString() }),
         ...(f.noRanges ? {} : { 'accept-ranges': 'bytes' }),
       };
       const rangeHeader = req.headers.range;

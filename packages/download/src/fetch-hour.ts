@@ -14,6 +14,7 @@ import { classifyFetchError, isAbortError, unreachableError } from './errors.js'
 import { verifyGzipFile } from './gzip-verify.js';
 import { attemptOnce, RESUMABLE, type Transfer } from './http-attempt.js';
 import type { DownloadConfig } from './options.js';
+import { partialIdentityPath, removeKeptPartial, reopenKeptPartial } from './kept-partial.js';
 import { corruptPath, inspectKeptHour, markGzipChecked, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
 import { planRetry, sleep } from './retry.js';
 
@@ -53,6 +54,10 @@ export interface HourResult {
   keptAs?: string;
   /** Temporary files a killed earlier run left for this hour, removed first. */
   tempFilesRemoved?: number;
+  /** Bytes of this hour an earlier, stopped run had fetched, taken up by this run (kept-partial.ts). */
+  keptFromEarlierRun?: number;
+  /** A partial download an earlier run left that could not be continued: why (it was removed). */
+  partialDiscarded?: string;
   error?: HourError;
 }
 
@@ -97,7 +102,7 @@ export function toHourError(error: GhlakeError): HourError {
 /** Remove what a killed run left for this hour: `.tmp-<random>-<file>` data and record temporaries. */
 async function removeHourTemps(lake: string, hour: HourKey): Promise<number> {
   const dir = rawDir(lake, hour);
-  const names = [archiveFileName(hour), path.basename(rawMetaPath(lake, hour))];
+  const names = [archiveFileName(hour), path.basename(rawMetaPath(lake, hour)), path.basename(partialIdentityPath(lake, hour))];
   let entries: string[];
   try {
     entries = await fs.readdir(dir);
@@ -170,20 +175,25 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
     ...(removedTemps ? { tempFilesRemoved: removedTemps } : {}),
   });
 
+  // A skipped hour needs nothing an earlier run may have kept half-downloaded.
+  const skip = async (fields: Omit<HourResult, 'hour' | 'url' | 'durationMs' | 'status' | 'attempts'>): Promise<HourResult> => {
+    await removeKeptPartial(config.lake, hour);
+    return done({ status: 'skipped', attempts: 0, ...fields });
+  };
   const kept = await inspectKeptHour(config.lake, hour, { rehash: config.verify, signal: ctx.signal });
   let replaced: string | undefined;
   const complete = config.verify ? 'already complete (sha256 re-verified)' : 'already complete';
   if (kept.state === 'complete') {
-    return done({ status: 'skipped', bytes: kept.meta.size, sha256: kept.meta.sha256, attempts: 0, path: target, gzipChecked: true, reason: complete });
+    return skip({ bytes: kept.meta.size, sha256: kept.meta.sha256, path: target, gzipChecked: true, reason: complete });
   }
   if (kept.state === 'unchecked') {
-    const skipped = { status: 'skipped' as const, bytes: kept.meta.size, sha256: kept.meta.sha256, attempts: 0, path: target };
-    if (!config.checkGzip) return done({ ...skipped, gzipChecked: false, reason: `${complete}, gzip not checked yet` });
+    const skipped = { bytes: kept.meta.size, sha256: kept.meta.sha256, path: target };
+    if (!config.checkGzip) return skip({ ...skipped, gzipChecked: false, reason: `${complete}, gzip not checked yet` });
     // Stored unchecked by an earlier run (killed before its transform read the file): check it now.
     try {
       const check = await verifyGzipFile(target, ctx.signal);
       await markGzipChecked(config.lake, hour, check.uncompressedBytes, new Date(ctx.now()));
-      return done({ ...skipped, gzipChecked: true, reason: `${complete}, gzip checked now` });
+      return skip({ ...skipped, gzipChecked: true, reason: `${complete}, gzip checked now` });
     } catch (error) {
       if (isAbortError(error) || ctx.signal.aborted) throw error;
       replaced = `kept file failed its gzip check: ${error instanceof Error ? error.message : String(error)}`;
@@ -191,14 +201,20 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
   }
   if (kept.state === 'unrecorded') {
     const meta = await adopt(config.lake, hour, url, ctx.signal);
-    if (meta) return done({ status: 'skipped', bytes: meta.size, sha256: meta.sha256, attempts: 0, path: target, gzipChecked: true, reason: 'kept file without a record: verified and recorded' });
+    if (meta) return skip({ bytes: meta.size, sha256: meta.sha256, path: target, gzipChecked: true, reason: 'kept file without a record: verified and recorded' });
     replaced = 'kept file without a record is not a valid gzip';
   }
   if (kept.state === 'damaged') replaced = kept.reason;
   if (replaced !== undefined) await removeKept(config.lake, hour);
-  const extra = replaced === undefined ? {} : { replaced };
 
-  const transfer: Transfer = { partial: undefined, resumedBytes: 0 };
+  // What a stopped earlier run fetched of this hour is continued, not fetched again.
+  const reopened = await reopenKeptPartial(config.lake, hour, url, config.checkGzip, ctx.signal);
+  const transfer: Transfer = { partial: reopened.kind === 'reopened' ? reopened.part : undefined, resumedBytes: 0 };
+  const extra = {
+    ...(replaced === undefined ? {} : { replaced }),
+    ...(reopened.kind === 'reopened' ? { keptFromEarlierRun: reopened.part.bytes } : {}),
+    ...(reopened.kind === 'discarded' ? { partialDiscarded: reopened.reason } : {}),
+  };
   const resumed = () => (transfer.resumedBytes > 0 ? { resumedBytes: transfer.resumedBytes } : {});
   try {
     for (let attempt = 1; ; attempt++) {
@@ -241,7 +257,9 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
       await sleep(wait, ctx.signal);
     }
   } finally {
-    // Given up, missing, or stopped: a body kept for resuming goes (a killed run leaves it as a .tmp-* file, removed next time).
-    await transfer.partial?.discard();
+    // Given up or missing: a body kept for resuming goes. Stopped (Ctrl-C): a body a later run
+    // can resume stays under its partial name (kept-partial.ts); the next run continues it.
+    if (ctx.signal.aborted) await transfer.partial?.leave();
+    else await transfer.partial?.discard();
   }
 }

@@ -102,6 +102,13 @@ export class GzipVerifier {
     if (!this.gunzip.write(chunk)) await Promise.race([firstOf(this.gunzip, ['drain', 'end', 'close']), this.failed]);
   }
 
+  /** Wait until every byte pushed so far has gone through the inflate: damage in them has failed by then. */
+  async settled(): Promise<void> {
+    if (this.error) throw this.error;
+    if (this.ended) return;
+    await Promise.race([new Promise<void>((resolve) => this.gunzip.flush(() => resolve())), this.endedPromise, this.failed]);
+  }
+
   async finish(): Promise<GzipCheck> {
     if (this.error) throw this.error;
     if (!this.ended) {

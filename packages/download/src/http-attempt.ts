@@ -14,7 +14,8 @@ import { ERROR_CODES, GhlakeError, commitFile, rawPath, tempPathFor, type HourKe
 import { classifyFetchError, httpStatusError, isAbortError, truncatedBody } from './errors.js';
 import type { FetchContext } from './fetch-hour.js';
 import { notGzipError } from './gzip-verify.js';
-import { PartialBody } from './partial-body.js';
+import { startKeptPartial } from './kept-partial.js';
+import { PartialBody, validatorOf } from './partial-body.js';
 import { corruptPath, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
 
@@ -126,8 +127,14 @@ export async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext,
   let part = resume;
   if (!part) {
     await fs.mkdir(path.dirname(target), { recursive: true });
-    part = new PartialBody(tempPathFor(target), config.checkGzip);
-    part.identify(announced, header(headers, 'etag'), header(headers, 'last-modified'));
+    const etag = header(headers, 'etag');
+    const lastModified = header(headers, 'last-modified');
+    // Resumable by a later run too: written under the hour's stable partial name (kept-partial.ts).
+    part =
+      validatorOf(etag, lastModified) !== undefined && announced !== undefined && announced > 0
+        ? await startKeptPartial(config.lake, { version: 1, hour, url, size: announced, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), startedAt: new Date(ctx.now()).toISOString() }, config.checkGzip)
+        : new PartialBody(tempPathFor(target), config.checkGzip);
+    part.identify(announced, etag, lastModified);
     state.contentLength = announced;
   }
   transfer.partial = part;
@@ -176,8 +183,8 @@ export async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext,
   };
   await commitFile(part.tmp, target);
   transfer.partial = undefined;
-  part.verifier?.destroy();
   await writeRawMeta(config.lake, meta);
+  await part.completed();
   await fs.rm(corruptPath(config.lake, hour), { force: true });
   return { kind: 'downloaded', meta };
 }

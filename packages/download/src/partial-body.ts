@@ -8,11 +8,22 @@
  * Bytes are counted only once they are on disk, hashed and inflated; a chunk that fails any of the
  * three breaks the body (no resume), so a resumable body's `bytes` is exactly the file's length
  * and its hash and inflate cover exactly those bytes.
+ *
+ * A body that could be resumed is written under the hour's stable `.partial-` name with its
+ * identity beside it (kept-partial.ts): a run stopped by Ctrl-C or killed leaves it, and the next
+ * run reopens it (`readBack` re-hashes and re-inflates the bytes on disk) and asks for the rest.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { Writable } from 'node:stream';
+import { INFLATE_CHUNK_BYTES } from '@ghlake/core';
 import { GzipVerifier } from './gzip-verify.js';
+
+/** The If-Range value for a response's ETag and Last-Modified, if it allows resuming. */
+export function validatorOf(etag: string | undefined, lastModified: string | undefined): string | undefined {
+  // A weak ETag (W/"...") does not promise identical bytes: only Last-Modified then.
+  return etag !== undefined && !etag.startsWith('W/') ? etag : lastModified;
+}
 
 export class PartialBody {
   readonly hash: Hash = createHash('sha256');
@@ -35,14 +46,31 @@ export class PartialBody {
   constructor(
     readonly tmp: string,
     checkGzip: boolean,
+    /** The identity file of a body kept across runs (`.partial-…json`), removed with it. */
+    readonly identityFile?: string,
   ) {
     this.verifier = checkGzip ? new GzipVerifier() : undefined;
   }
 
+  /**
+   * Take in the bytes a stopped run left in `tmp` (all of them: every byte on disk arrived in
+   * order): hash them, inflate them when the gzip is checked, and count them. Throws when they do
+   * not inflate (the caller then starts over).
+   */
+  async readBack(signal: AbortSignal): Promise<void> {
+    for await (const chunk of createReadStream(this.tmp, { highWaterMark: INFLATE_CHUNK_BYTES, signal })) {
+      const c = chunk as Buffer;
+      if (this.verifier) await this.verifier.push(c);
+      this.hash.update(c);
+      this.noteEnds([c]);
+      this.bytes += c.length;
+    }
+    await this.verifier?.settled();
+  }
+
   /** If-Range value: the first response's strong ETag, else its Last-Modified (resume needs one). */
   get validator(): string | undefined {
-    // A weak ETag (W/"...") does not promise identical bytes: only Last-Modified then.
-    return this.etag !== undefined && !this.etag.startsWith('W/') ? this.etag : this.lastModified;
+    return validatorOf(this.etag, this.lastModified);
   }
 
   /** Can the next attempt ask for the rest instead of starting over? */
@@ -108,12 +136,17 @@ export class PartialBody {
       this.broken = true;
       throw error;
     }
+    this.noteEnds(chunks);
+    this.bytes += n;
+    return n;
+  }
+
+  /** Keep the first two and the last eight bytes seen. */
+  private noteEnds(chunks: Buffer[]): void {
     for (const chunk of chunks) {
       if (this.head.length < 2) this.head = Buffer.concat([this.head, chunk.subarray(0, 2 - this.head.length)]);
       this.tail = chunk.length >= 8 ? Buffer.from(chunk.subarray(-8)) : Buffer.concat([this.tail, chunk]).subarray(-8);
     }
-    this.bytes += n;
-    return n;
   }
 
   /**
@@ -132,11 +165,32 @@ export class PartialBody {
     await this.pending.catch(() => undefined);
   }
 
-  /** Give it up: stop the inflate, remove the temporary file. */
+  /** Give it up: stop the inflate, remove the temporary file (and its identity). */
   async discard(): Promise<void> {
     await this.settle();
     this.verifier?.destroy();
     await fs.rm(this.tmp, { force: true });
+    if (this.identityFile) await fs.rm(this.identityFile, { force: true });
+  }
+
+  /**
+   * The run is stopping (Ctrl-C): leave a body kept across runs on disk for the next run to
+   * resume; anything else is discarded. Returns the bytes left for the next run (0: none).
+   */
+  async leave(): Promise<number> {
+    await this.settle();
+    if (!this.identityFile || !this.resumable) {
+      await this.discard();
+      return 0;
+    }
+    this.verifier?.destroy();
+    return this.bytes;
+  }
+
+  /** The body became the hour's file (renamed into place): its identity goes too. */
+  async completed(): Promise<void> {
+    this.verifier?.destroy();
+    if (this.identityFile) await fs.rm(this.identityFile, { force: true });
   }
 }
 

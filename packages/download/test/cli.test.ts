@@ -102,7 +102,7 @@ describe('ghlake download (acceptance)', () => {
 });
 
 describe('ghlake download: interrupted runs', () => {
-  it('SIGKILL mid-download, then a rerun: finished hours are not fetched again, no temporary file survives', async () => {
+  it('SIGKILL mid-download, then a rerun: finished hours are not fetched again, unfinished ones resume where they stopped, no temporary file survives', async () => {
     const root = await mirrorRoot({
       '2015-01-01-0': REAL['2015-01-01-0'].file,
       '2015-01-01-1': smallHour(20, 0),
@@ -115,18 +115,24 @@ describe('ghlake download: interrupted runs', () => {
     const args = ['download', '--from', '2015-01-01-0', '--to', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake, '--concurrency', '2'];
     const killed = ghlake(args);
     const metaFiles = async () => (await listFiles(lake)).filter((f) => f.endsWith('.meta.json'));
-    const tmpFiles = async () => (await listFiles(lake)).filter((f) => f.includes('/.tmp-'));
-    await until(async () => (await metaFiles()).length >= 1 && (await tmpFiles()).length >= 1 && mirror!.requests.some((r) => r.bytesSent > 200_000 && !r.completed), 'one hour done and one mid-transfer');
+    const tmpFiles = async () => (await listFiles(lake)).filter((f) => f.includes('/.tmp-') || f.includes('/.partial-'));
+    // A body in flight is kept under its stable partial name (kept-partial.ts), its identity beside it.
+    const partials = async () => (await listFiles(lake)).filter((f) => /\/\.partial-[^/]+\.json\.gz$/.test(f));
+    const partialBytes = async () => Promise.all((await partials()).map(async (f) => (await fs.stat(path.join(lake, f))).size));
+    await until(async () => (await metaFiles()).length >= 1 && (await partialBytes()).some((n) => n > 100_000), 'one hour done and one mid-transfer');
     killed.child.kill('SIGKILL');
     const dead = await killed.done;
     expect(dead.signal).toBe('SIGKILL');
 
     const finishedBeforeKill = (await metaFiles()).map((f) => path.basename(f, '.json.gz.meta.json')).sort();
     const leftovers = await tmpFiles();
+    const tempLeftovers = leftovers.filter((f) => f.includes('/.tmp-'));
+    // hour → bytes the killed run had on disk
+    const kept = Object.fromEntries(await Promise.all((await partials()).map(async (f) => [path.basename(f).slice('.partial-'.length, -'.json.gz'.length), (await fs.stat(path.join(lake, f))).size] as const)));
     expect(finishedBeforeKill.length).toBeGreaterThanOrEqual(1);
-    expect(leftovers.length).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...Object.values(kept))).toBeGreaterThan(100_000);
     // A killed transfer never looks complete: no final name without its record.
-    const finalNames = (await listFiles(lake)).filter((x) => x.endsWith('.json.gz') && !x.includes('/.tmp-'));
+    const finalNames = (await listFiles(lake)).filter((x) => x.endsWith('.json.gz') && !path.basename(x).startsWith('.'));
     expect(finalNames.map((f) => path.basename(f, '.json.gz')).sort()).toEqual(finishedBeforeKill);
 
     const HOURS = ['2015-01-01-0', '2015-01-01-1', '2015-01-01-2', '2015-01-01-15'];
@@ -134,29 +140,49 @@ describe('ghlake download: interrupted runs', () => {
     mirror.setFaults({});
     const rerun = await download([...args.slice(1), '--json']); // in-process, as above
     expect(rerun.code).toBe(0);
-    const json = JSON.parse(rerun.stdout) as { downloaded: number; skipped: number; tempFilesRemoved: number; missing: unknown[] };
+    const json = JSON.parse(rerun.stdout) as { downloaded: number; skipped: number; tempFilesRemoved: number; missing: unknown[]; results: Array<{ hour: string; resumedBytes?: number }> };
     expect(json.skipped).toBe(finishedBeforeKill.length);
     expect(json.downloaded).toBe(4 - finishedBeforeKill.length);
-    expect(json.tempFilesRemoved).toBe(leftovers.length);
+    expect(json.tempFilesRemoved).toBe(tempLeftovers.length);
     expect(json.missing).toHaveLength(12);
     for (const hour of HOURS) {
-      // Finished hours: no new request. The others: exactly one more (the complete transfer).
-      expect(mirror.requestsFor(hour).length - requestsBefore[hour]!, hour).toBe(finishedBeforeKill.includes(hour) ? 0 : 1);
+      // Finished hours: no new request. The others: exactly one more — for the rest only, where bytes were kept.
+      const after = mirror.requestsFor(hour).slice(requestsBefore[hour]!);
+      expect(after.length, hour).toBe(finishedBeforeKill.includes(hour) ? 0 : 1);
+      if (kept[hour]) {
+        expect([after[0]!.status, after[0]!.range], hour).toEqual([206, `bytes=${kept[hour]}-`]);
+        expect(json.results.find((r) => r.hour === hour)!.resumedBytes, hour).toBe(kept[hour]);
+      }
       expect(await sha256(rawPath(lake, hour as HourKey))).toBe(await sha256(path.join(root, `${hour}.json.gz`)));
     }
     expect(await tmpFiles()).toEqual([]);
   });
 
-  it('Ctrl-C (SIGINT): stops cleanly, leaves no partial file, exits 130', async () => {
+  it('Ctrl-C (SIGINT): stops cleanly, exits 130, keeps only the resumable partial; the same command then finishes with the rest', async () => {
     mirror = await startMirror({ root: await mirrorRoot({ '2015-01-01-15': REAL['2015-01-01-15'].file }), faults: { '*': { bytesPerSecond: 500_000 } } });
     const lake = tempDir('lake');
-    const run = ghlake(['download', '--from', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake]);
-    await until(() => mirror!.requests.some((r) => r.bytesSent > 100_000), 'bytes flowing');
+    const args = ['download', '--from', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake];
+    const run = ghlake(args);
+    const partial = path.join(lake, 'raw/date=2015-01-01/.partial-2015-01-01-15.json.gz');
+    await until(async () => (await fs.stat(partial).catch(() => undefined))?.size! > 100_000, 'bytes on disk');
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code).toBe(130);
     expect(result.stdout).toContain('download interrupted: 1 hour (2015-01-01-15)');
-    expect(result.stdout).toContain('  not done       1  interrupted; run the same command again to finish (completed hours are kept)');
-    expect(await listFiles(lake)).toEqual([]);
+    expect(result.stdout).toContain('  not done       1  interrupted; run the same command again to finish (completed hours are kept, unfinished ones resume where they stopped)');
+    // Nothing that looks complete: the bytes so far and their identity, under names no reader takes as data.
+    expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/.partial-2015-01-01-15.json.gz', 'raw/date=2015-01-01/.partial-2015-01-01-15.json.gz.json']);
+    const keptBytes = (await fs.stat(partial)).size;
+
+    mirror.setFaults({});
+    const again = await ghlake(args).done;
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`1 resumed (`);
+    expect(mirror.requestsFor('2015-01-01-15').map((r) => [r.status, r.range ?? null])).toEqual([
+      [200, null],
+      [206, `bytes=${keptBytes}-`],
+    ]);
+    expect(await sha256(rawPath(lake, '2015-01-01-15' as HourKey))).toBe(REAL['2015-01-01-15'].sha256);
+    expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/2015-01-01-15.json.gz', 'raw/date=2015-01-01/2015-01-01-15.json.gz.meta.json']);
   });
 });

@@ -258,9 +258,22 @@ describe('the runner contract the pipeline builds on', () => {
     expect(summary).toMatchObject({ hoursTotal: 3, downloaded: 2, skipped: 0, downloadedBytes: 6_315_436, receivedBytes: 6_315_436, attempts: 3, retries: 0, interrupted: false });
   });
 
-  it('aborting the signal stops mid-transfer: interrupted, no temporary or complete-looking file left', async () => {
+  it('aborting the signal stops mid-transfer: interrupted, nothing complete-looking left, only the partial a rerun resumes', async () => {
     const controller = new AbortController();
     const { lake, summary } = await run({ '*': { bytesPerSecond: 500_000 } }, [H0], {}, {
+      signal: controller.signal,
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        if (p.receivedBytes > 100_000) controller.abort();
+      },
+    });
+    expect(summary).toMatchObject({ interrupted: true, downloaded: 0, results: [] });
+    expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/.partial-2015-01-01-0.json.gz', 'raw/date=2015-01-01/.partial-2015-01-01-0.json.gz.json']);
+  });
+
+  it('a body without ETag or Last-Modified cannot be resumed later: a stop leaves nothing of it', async () => {
+    const controller = new AbortController();
+    const { lake, summary } = await run({ '*': { bytesPerSecond: 500_000, noValidators: true } }, [H0], {}, {
       signal: controller.signal,
       progressIntervalMs: 0,
       onProgress: (p) => {

@@ -47,6 +47,8 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             bytes: r.bytes,
             ...(r.sha256 ? { sha256: r.sha256 } : {}),
             ...(r.gzipChecked !== undefined ? { gzipChecked: r.gzipChecked } : {}),
+            ...(r.resumedBytes ? { resumedBytes: r.resumedBytes } : {}),
+            ...(r.partialDiscarded ? { partialDiscarded: r.partialDiscarded } : {}),
             ...(r.error ? { error: plainError(r.error) } : r.status === 'missing' ? { error: plainError({ code: ERROR_CODES.HOUR_MISSING, message: `${r.hour}: ${r.reason ?? 'not on the server'}` }) } : {}),
           }),
       });

@@ -21,7 +21,7 @@ export type RunEvent =
   | { type: 'gold-step'; step: string }
   /** Downloaded bytes since the previous event (any hour). */
   | { type: 'download-bytes'; bytes: number }
-  | { type: 'hour-download'; hour: HourKey; status: DownloadStatus; bytes: number; error?: PlainError }
+  | { type: 'hour-download'; hour: HourKey; status: DownloadStatus; bytes: number; resumedBytes?: number; partialDiscarded?: string; error?: PlainError }
   /** A download attempt failed; the hour is tried again (resumed from `keptBytes` when > 0). */
   | { type: 'download-retry'; hour: HourKey; attempt: number; delayMs: number; code: string; message: string; keptBytes: number }
   | { type: 'hour-transform-start'; hour: HourKey }

@@ -230,7 +230,15 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     };
     const onRetry = (r: DownloadRetry) => emit({ type: 'download-retry', ...r });
     const onHourDownloaded = (d: DownloadedHour) => {
-      emit({ type: 'hour-download', hour: d.hour, status: d.status, bytes: d.bytes, ...(d.error ? { error: d.error } : {}) });
+      emit({
+        type: 'hour-download',
+        hour: d.hour,
+        status: d.status,
+        bytes: d.bytes,
+        ...(d.resumedBytes ? { resumedBytes: d.resumedBytes } : {}),
+        ...(d.partialDiscarded ? { partialDiscarded: d.partialDiscarded } : {}),
+        ...(d.error ? { error: d.error } : {}),
+      });
       if (d.status === 'missing') {
         summary.hours.missing.push(d.hour);
         store.update(d.hour, (r) => ({ ...r, ...(isTransformed(r) ? {} : { state: 'missing' as const }), error: failureOf('download', d.error ?? missingError(d.hour)) }));

@@ -37,7 +37,9 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
       // Missing hours are normal (GH Archive has gaps): counted on the display, listed in the summary.
       if (event.status === 'missing') (verbose ? log.warn : log.debug)('hour missing', { hour: event.hour, reason: event.error?.message });
       else if (event.status === 'failed') log.error('hour failed to download', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
-      else if (verbose) log.info('hour downloaded', { hour: event.hour, status: event.status, bytes: event.bytes });
+      else if (verbose) log.info('hour downloaded', { hour: event.hour, status: event.status, bytes: event.bytes, ...(event.resumedBytes ? { resumedBytes: event.resumedBytes } : {}) });
+      // What a stopped earlier run left could not be continued: fetched from the start instead.
+      if (event.partialDiscarded) log.warn('partial download not resumed', { hour: event.hour, why: event.partialDiscarded });
       break;
     case 'download-retry':
       // Retries are normal on real networks: visible, not alarming.

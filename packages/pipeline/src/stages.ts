@@ -14,6 +14,10 @@ export interface DownloadedHour {
   sha256?: string;
   /** Downloaded or skipped: false when the file was stored without a gzip check (the transform checks it). */
   gzipChecked?: boolean;
+  /** Bytes not fetched again: an earlier attempt's, or a stopped earlier run's (HTTP Range). */
+  resumedBytes?: number;
+  /** A partial download an earlier run left that could not be continued: why. */
+  partialDiscarded?: string;
   error?: PlainError;
 }
 

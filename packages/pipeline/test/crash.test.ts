@@ -30,6 +30,12 @@ async function killAndRerun(name: string, match: (l: LogLine) => boolean, what: 
   if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
   run.child.kill('SIGKILL');
   expect((await run.exited).signal).toBe('SIGKILL');
+  // hour → bytes of a download the kill cut short (kept as raw/…/.partial-<hour>.json.gz for the rerun)
+  const keptAtKill: Record<string, number> = {};
+  for (const f of await tempFilesUnder(lake)) {
+    const m = /\/\.partial-(.+)\.json\.gz$/.exec(f);
+    if (m) keptAtKill[m[1]!] = (await fs.stat(f)).size;
+  }
 
   suite.mirror.setFaults({});
   const rerun = await runGhlake(runArgs(suite.mirror, lake));
@@ -40,15 +46,22 @@ async function killAndRerun(name: string, match: (l: LogLine) => boolean, what: 
   expect(await tempFilesUnder(lake)).toEqual([]);
   const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
   for (const h of HOURS) expect(manifest.hours[h].state).toBe('transformed');
-  return { killed: run, rerun };
+  return { killed: run, rerun, keptAtKill };
 }
 
 describe('SIGKILL, then a rerun, gives the uninterrupted result', () => {
   it('killed during download (one hour on disk, the next half-transferred)', async () => {
     // A slow mirror and one connection: hours arrive one by one, ~1.4 s each.
     suite.mirror.setFaults({ '*': { bytesPerSecond: 100_000 } });
-    const { killed } = await killAndRerun('kill-download', (l) => l.msg === 'hour downloaded', 'the first hour downloaded', 300, ['--concurrency', '1']);
+    const { killed, rerun, keptAtKill } = await killAndRerun('kill-download', (l) => l.msg === 'hour downloaded', 'the first hour downloaded', 300, ['--concurrency', '1']);
     expect(killed.logs.filter((l) => l.msg === 'hour downloaded')).toHaveLength(1);
+    // The half-transferred hour is not fetched again from byte 0: the rerun asks for the rest only.
+    expect(Object.keys(keptAtKill)).toHaveLength(1);
+    const [[hour, kept]] = Object.entries(keptAtKill) as [[string, number]];
+    expect(kept).toBeGreaterThan(0);
+    expect(rerun.logs.find((l) => l.msg === 'hour downloaded' && l.hour === hour)?.resumedBytes).toBe(kept);
+    const last = suite.mirror.requestsFor(hour).at(-1)!;
+    expect([last.status, last.range]).toEqual([206, `bytes=${kept}-`]);
   });
 
   it('killed during transform (an hour transformed, others in the pool)', async () => {

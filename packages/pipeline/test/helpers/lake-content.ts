@@ -54,7 +54,8 @@ export async function tempFilesUnder(dir: string): Promise<string[]> {
   const walk = async (d: string) => {
     for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) {
       const full = path.join(d, e.name);
-      if (e.name.startsWith('.tmp-')) found.push(full);
+      // temp files, and partial downloads kept for a rerun (download's kept-partial.ts)
+      if (e.name.startsWith('.tmp-') || e.name.startsWith('.partial-')) found.push(full);
       else if (e.isDirectory()) await walk(full);
     }
   };

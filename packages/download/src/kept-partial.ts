@@ -1,0 +1,116 @@
+/**
+ * Downloads cut short by a stopped run — Ctrl-C, SIGKILL, a crash, a reboot — resume in the next
+ * run instead of starting over. A body that can be resumed (the server announced its length and a
+ * validator: a strong ETag or Last-Modified) is written under a stable name beside the hour, with
+ * its identity written first:
+ *
+ *   raw/date=…/.partial-2015-01-01-15.json.gz         the bytes received so far, in order
+ *   raw/date=…/.partial-2015-01-01-15.json.gz.json    which file they are: URL, size, validator
+ *
+ * The next run reads the bytes back through the same checks (sha256; the gzip inflate when it is
+ * checked), then asks for the rest with `Range` + `If-Range`: a file changed on the server since
+ * answers 200 and comes whole (http-attempt.ts), so two versions are never spliced. Bytes a crash
+ * of the machine (not of the process) left garbled fail the gzip CRC, at once or at the
+ * transform's read, and the hour is fetched again.
+ *
+ * The names start with a dot and not with `.tmp-`: no reader lists them as data, and the sweeps
+ * of temporary files (`removeTempFiles`) leave them. Only one writer holds the lake (lake-lock),
+ * so one stable name per hour is safe.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { archiveFileName, rawDir, writeFileAtomic, type HourKey } from '@ghlake/core';
+import { PartialBody } from './partial-body.js';
+
+export const PARTIAL_MARK = '.partial-';
+const IDENTITY_VERSION = 1;
+
+export interface PartialIdentity {
+  version: number;
+  hour: HourKey;
+  url: string;
+  /** The whole file's size (Content-Length of the first response). */
+  size: number;
+  etag?: string;
+  lastModified?: string;
+  startedAt: string;
+}
+
+export function partialPath(lake: string, hour: HourKey): string {
+  return path.join(rawDir(lake, hour), `${PARTIAL_MARK}${archiveFileName(hour)}`);
+}
+
+export function partialIdentityPath(lake: string, hour: HourKey): string {
+  return `${partialPath(lake, hour)}.json`;
+}
+
+/** Start a body that a later run can resume: its identity is on disk before its first byte. */
+export async function startKeptPartial(lake: string, identity: PartialIdentity, checkGzip: boolean): Promise<PartialBody> {
+  await writeFileAtomic(partialIdentityPath(lake, identity.hour), `${JSON.stringify(identity, null, 2)}\n`);
+  const part = new PartialBody(partialPath(lake, identity.hour), checkGzip, partialIdentityPath(lake, identity.hour));
+  part.identify(identity.size, identity.etag, identity.lastModified);
+  return part;
+}
+
+/** Remove what an earlier run kept of this hour (the hour is complete, or its partial unusable). */
+export async function removeKeptPartial(lake: string, hour: HourKey): Promise<void> {
+  await fs.rm(partialPath(lake, hour), { force: true });
+  await fs.rm(partialIdentityPath(lake, hour), { force: true });
+}
+
+export type ReopenedPartial = { kind: 'none' } | { kind: 'reopened'; part: PartialBody } | { kind: 'discarded'; reason: string };
+
+async function readIdentity(file: string): Promise<PartialIdentity | string | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const id = JSON.parse(text) as Partial<PartialIdentity>;
+    if (id.version !== IDENTITY_VERSION || typeof id.url !== 'string' || !Number.isSafeInteger(id.size) || (id.size as number) <= 0) return 'its identity is not one this version writes';
+    return id as PartialIdentity;
+  } catch {
+    return 'its identity is not valid JSON';
+  }
+}
+
+/**
+ * What an earlier run left of this hour, ready to be continued: `reopened` (its bytes re-hashed
+ * and, with `checkGzip`, re-inflated), `none`, or `discarded` with the reason (the files are gone).
+ */
+export async function reopenKeptPartial(lake: string, hour: HourKey, url: string, checkGzip: boolean, signal: AbortSignal): Promise<ReopenedPartial> {
+  const identityFile = partialIdentityPath(lake, hour);
+  const dataFile = partialPath(lake, hour);
+  const identity = await readIdentity(identityFile);
+  const size = await fs.stat(dataFile).then(
+    (st) => st.size,
+    () => undefined,
+  );
+  if (identity === undefined && size === undefined) return { kind: 'none' };
+  const discard = async (reason: string): Promise<ReopenedPartial> => {
+    await removeKeptPartial(lake, hour);
+    return { kind: 'discarded', reason: `kept partial download: ${reason}` };
+  };
+  if (identity === undefined) return discard('no identity beside the bytes');
+  if (typeof identity === 'string') return discard(identity);
+  if (size === undefined || size === 0) return discard('no bytes were kept');
+  if (identity.url !== url) return discard(`it came from ${identity.url}, this run fetches ${url}`);
+  if (size >= identity.size) return discard(`${size} bytes kept of a ${identity.size}-byte file`);
+  const part = new PartialBody(dataFile, checkGzip, identityFile);
+  part.identify(identity.size, identity.etag, identity.lastModified);
+  if (part.validator === undefined) return discard('its only ETag is weak, and it has no Last-Modified');
+  try {
+    await part.readBack(signal);
+  } catch (error) {
+    if (signal.aborted) {
+      part.verifier?.destroy(); // stopped while reading back: the files stay for the next run
+      throw error;
+    }
+    await part.discard();
+    return { kind: 'discarded', reason: `kept partial download: the bytes kept do not inflate (${error instanceof Error ? error.message : String(error)})` };
+  }
+  return { kind: 'reopened', part };
+}
