@@ -2,11 +2,14 @@
  * The silver benchmark: the FUSED bronze+silver hour path against DuckDB doing the silver work in
  * SQL and against the floor (gunzip + JSON.parse of every line), all on 2 threads, on
  *   (a) the real 2015 hours (fixtures: 2015-01-01-0 and -15, 19,053 events, 44 MB raw), and
- *   (b) generated 2024-like hours (tools/generate: default 2 × 250,000 events, ~1 GB raw each).
+ *   (b) generated 2024-like hours (tools/generate: default 2 × 250,000 events, ~1 GB raw each), and
+ *   (c) generated 2026-like hours with the payloads GitHub trimmed in October 2025 (default
+ *       2 × 150,000 events of ~650 B, templates: the real 2026 lines in the fixtures): what a run on
+ *       today's archive meets, where the cost is per event more than per byte.
  *
  *   npx nx run silver:bench                                   (default: 2 × 250k events, 3 runs)
  *   npx tsx packages/silver/bench/silver-bench.ts --events 50000   (quick mode)
- *   options: --events N --hours N --runs N --threads N --sets real,generated --cache DIR --kinds fused,duckdb,duckdb-bronze,floor,required
+ *   options: --events N --hours N --runs N --threads N --sets real,generated,trimmed --trimmed-events N --cache DIR --kinds fused,duckdb,duckdb-bronze,floor,required
  *
  * Every (set, kind) runs in its own child process so peak RSS (VmHWM, whole process incl. worker
  * threads, reset before each run through /proc/self/clear_refs) is that kind's alone. Reported:
@@ -21,7 +24,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { archiveFileName, createPool, parseHour, runPoolTask, type HourKey } from '@ghlake/core';
+import { archiveFileName, createPool, hourFromMs, parseHour, parseHourMs, runPoolTask, type HourKey } from '@ghlake/core';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { generateHours } from '../../../tools/generate/hours.js';
 import { transformHours } from '../src/index.js';
@@ -129,17 +132,27 @@ function rawBytesOf(set: SetSpec): number {
   return set.hours.reduce((s, h) => s + gunzipSync(readFileSync(path.join(set.rawDir, archiveFileName(h)))).length, 0);
 }
 
-async function generatedSet(cache: string, events: number, hours: number, seed: number): Promise<SetSpec> {
+/** A generated era: where its hours start, the mean line size, the real lines it resamples. */
+interface Era {
+  label: string;
+  start: string;
+  bytesPerEvent?: number;
+  templates?: readonly string[];
+}
+const ERA_2024: Era = { label: 'generated', start: '2024-06-03-15' };
+const ERA_TRIMMED: Era = { label: 'trimmed 2026', start: '2026-06-01-15', bytesPerEvent: 650, templates: [GHARCHIVE_FIXTURES.trimmedPayloads] };
+
+async function generatedSet(cache: string, events: number, hours: number, seed: number, era: Era): Promise<SetSpec> {
   // `v2`: the generator's output version (v2: payload ids are fresh); bump it when the generator's output changes.
-  const dir = path.join(cache, `v2-events-${events}-hours-${hours}-seed-${seed}`);
-  const start = parseHour('2024-06-03-15');
-  const names = Array.from({ length: hours }, (_, i) => parseHour(new Date(Date.UTC(2024, 5, 3, 15 + i)).toISOString()));
+  const dir = path.join(cache, `v2-${era === ERA_2024 ? '' : 'trimmed-'}events-${events}-hours-${hours}-seed-${seed}`);
+  const start = parseHour(era.start);
+  const names = Array.from({ length: hours }, (_, i) => hourFromMs(parseHourMs(start) + i * 3_600_000));
   const have = existsSync(dir) ? new Set(await readdir(dir)) : new Set<string>();
   if (!names.every((h) => have.has(archiveFileName(h)))) {
     console.error(`generating ${hours} × ${events} events into ${dir} (cached for later runs) ...`);
-    await generateHours({ outDir: dir, start, hours, eventsPerHour: events, seed });
+    await generateHours({ outDir: dir, start, hours, eventsPerHour: events, seed, ...(era.bytesPerEvent ? { bytesPerEvent: era.bytesPerEvent } : {}), ...(era.templates ? { templates: era.templates } : {}) });
   }
-  return { name: `generated ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names };
+  return { name: `${era.label} ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names };
 }
 
 async function main(): Promise<void> {
@@ -155,7 +168,8 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       threads: { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
-      sets: { type: 'string', default: 'real,generated' },
+      sets: { type: 'string', default: 'real,generated,trimmed' },
+      'trimmed-events': { type: 'string', default: '150000' },
       kinds: { type: 'string', default: 'fused,duckdb,duckdb-bronze,floor,required' },
       cache: { type: 'string', default: path.join(tmpdir(), 'ghlake-bench-hours') },
     },
@@ -172,8 +186,9 @@ async function main(): Promise<void> {
   const sets: SetSpec[] = [];
   for (const s of values.sets!.split(',')) {
     if (s === 'real') sets.push({ name: 'real 2015 hours', rawDir: GHARCHIVE_FIXTURES.dir, hours: [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')] });
-    else if (s === 'generated') sets.push(await generatedSet(values.cache!, Number(values.events), Number(values.hours), Number(values.seed)));
-    else throw new Error(`--sets: unknown '${s}' (known: real, generated)`);
+    else if (s === 'generated') sets.push(await generatedSet(values.cache!, Number(values.events), Number(values.hours), Number(values.seed), ERA_2024));
+    else if (s === 'trimmed') sets.push(await generatedSet(values.cache!, Number(values['trimmed-events']), Number(values.hours), Number(values.seed), ERA_TRIMMED));
+    else throw new Error(`--sets: unknown '${s}' (known: real, generated, trimmed)`);
   }
 
   console.log(`# Silver benchmark — ${new Date().toISOString()}`);

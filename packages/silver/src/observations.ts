@@ -94,74 +94,123 @@ function payloadTime(v: unknown): number | null {
   return null;
 }
 
-/** A value with the created_at of the event that gave it. */
-interface Seen<T> {
-  value: T | null;
-  at: number;
-}
+/** "Never" in a time column; written as NULL. */
+const NEVER = -Infinity;
 
-/** Keep the latest non-NULL value: later created_at wins, a tie goes to the later line. */
-function observe<T>(slot: Seen<T>, value: T | null, at: number): void {
-  if (value !== null && at >= slot.at) {
-    slot.value = value;
-    slot.at = at;
+/**
+ * One attribute of every entity of a kind, by entity index: the latest non-NULL value and the
+ * created_at of the event that gave it. Columns, not an object per entity and attribute: an hour
+ * holds tens of thousands of entities, and they all live until the hour ends.
+ */
+class Latest<T> {
+  readonly values: (T | null)[] = [];
+  private readonly at: number[] = [];
+
+  grow(): void {
+    this.values.push(null);
+    this.at.push(NEVER);
+  }
+
+  /** Keep the latest non-NULL value: later created_at wins, a tie goes to the later line. */
+  observe(i: number, value: T | null, t: number): void {
+    if (value !== null && t >= this.at[i]!) {
+      this.values[i] = value;
+      this.at[i] = t;
+    }
   }
 }
 
-const none = <T>(): Seen<T> => ({ value: null, at: -Infinity });
-
-interface ActorObs {
-  id: number;
-  login: Seen<string>;
-  displayLogin: Seen<string>;
-  url: Seen<string>;
-  avatarUrl: Seen<string>;
-  gravatarId: Seen<string>;
-  loginSeenAt: number;
-  type: Seen<string>;
-  siteAdmin: Seen<boolean>;
-  typeSeenAt: number | null;
-  first: number;
-  last: number;
+/** A time per entity index (NEVER until set), raised to the latest time seen. */
+class MaxTime {
+  readonly values: number[] = [];
+  grow(): void {
+    this.values.push(NEVER);
+  }
+  see(i: number, t: number): void {
+    if (t > this.values[i]!) this.values[i] = t;
+  }
 }
 
-interface RepoObs {
-  id: number;
-  name: Seen<string>;
-  url: Seen<string>;
-  nameSeenAt: number | null;
-  ownerId: Seen<number>;
-  ownerLogin: Seen<string>;
-  isFork: Seen<boolean>;
-  language: Seen<string>;
-  createdAt: Seen<number>;
-  updatedAt: Seen<number>;
-  stars: Seen<number>;
-  forks: Seen<number>;
-  issues: Seen<number>;
-  watchers: Seen<number>;
-  size: Seen<number>;
-  detailsSeenAt: number | null;
-  first: number;
-  last: number;
-}
+/** The entities of one kind seen in the hour: id → index, and the span of their events. */
+class Entities {
+  private readonly index = new Map<number, number>();
+  readonly ids: number[] = [];
+  readonly first: number[] = [];
+  readonly last: number[] = [];
+  private readonly columns: { grow(): void }[];
 
-interface OrgObs {
-  id: number;
-  login: Seen<string>;
-  url: Seen<string>;
-  avatarUrl: Seen<string>;
-  loginSeenAt: number;
-  first: number;
-  last: number;
-}
+  constructor(...columns: { grow(): void }[]) {
+    this.columns = columns;
+  }
 
-const maxOrNull = (a: number | null, b: number): number => (a === null || b > a ? b : a);
+  /** The entity's index (added on first sight), its first/last seen widened to `t`. */
+  at(id: number, t: number): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.set(id, i);
+      this.ids.push(id);
+      this.first.push(t);
+      this.last.push(t);
+      for (const c of this.columns) c.grow();
+      return i;
+    }
+    if (t < this.first[i]!) this.first[i] = t;
+    if (t > this.last[i]!) this.last[i] = t;
+    return i;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Entity indexes ordered by id (rows are written by id). */
+  byId(): number[] {
+    const ids = this.ids;
+    return ids.map((_, i) => i).sort((a, b) => ids[a]! - ids[b]!);
+  }
+}
 
 export class HourObservations {
-  private readonly actors = new Map<number, ActorObs>();
-  private readonly repos = new Map<number, RepoObs>();
-  private readonly orgs = new Map<number, OrgObs>();
+  private readonly actor = {
+    login: new Latest<string>(),
+    displayLogin: new Latest<string>(),
+    url: new Latest<string>(),
+    avatarUrl: new Latest<string>(),
+    gravatarId: new Latest<string>(),
+    loginSeenAt: new MaxTime(),
+    type: new Latest<string>(),
+    siteAdmin: new Latest<boolean>(),
+    typeSeenAt: new MaxTime(),
+  };
+  private readonly actors = new Entities(...Object.values(this.actor));
+
+  private readonly repo = {
+    name: new Latest<string>(),
+    url: new Latest<string>(),
+    nameSeenAt: new MaxTime(),
+    ownerId: new Latest<number>(),
+    ownerLogin: new Latest<string>(),
+    isFork: new Latest<boolean>(),
+    language: new Latest<string>(),
+    createdAt: new Latest<number>(),
+    updatedAt: new Latest<number>(),
+    stars: new Latest<number>(),
+    forks: new Latest<number>(),
+    issues: new Latest<number>(),
+    watchers: new Latest<number>(),
+    size: new Latest<number>(),
+    detailsSeenAt: new MaxTime(),
+  };
+  private readonly repos = new Entities(...Object.values(this.repo));
+
+  private readonly org = {
+    login: new Latest<string>(),
+    url: new Latest<string>(),
+    avatarUrl: new Latest<string>(),
+    loginSeenAt: new MaxTime(),
+  };
+  private readonly orgs = new Entities(...Object.values(this.org));
 
   add(e: SilverEventInput): void {
     const t = e.createdAtMs;
@@ -169,112 +218,72 @@ export class HourObservations {
     if (actorId !== null) this.addActor(actorId, e.actor!, e.payload, t);
     const repoId = e.repo ? asInt(e.repo.id) : null;
     if (repoId !== null) {
-      const r = this.repo(repoId, t);
-      observe(r.name, asString(e.repo!.name), t);
-      observe(r.url, asString(e.repo!.url), t);
-      r.nameSeenAt = maxOrNull(r.nameSeenAt, t);
+      const i = this.repos.at(repoId, t);
+      this.repo.name.observe(i, asString(e.repo!.name), t);
+      this.repo.url.observe(i, asString(e.repo!.url), t);
+      this.repo.nameSeenAt.see(i, t);
       const payload = asObject(e.payload);
       if (payload) {
         found.length = 0;
         collect(payload, REPO_TREE, found);
-        for (const obj of found) if (asInt(obj.id) === repoId) this.repoDetails(r, obj, t);
+        for (const obj of found) if (asInt(obj.id) === repoId) this.repoDetails(i, obj, t);
       }
     }
     const forkee = e.eventType === 'ForkEvent' ? at(e.payload, ['forkee']) : null;
     const forkeeId = forkee ? asInt(forkee.id) : null;
     if (forkee && forkeeId !== null) {
-      const r = this.repo(forkeeId, t);
-      observe(r.name, asString(forkee.full_name), t);
-      observe(r.url, asString(forkee.url), t);
-      r.nameSeenAt = maxOrNull(r.nameSeenAt, t);
-      this.repoDetails(r, forkee, t);
+      const i = this.repos.at(forkeeId, t);
+      this.repo.name.observe(i, asString(forkee.full_name), t);
+      this.repo.url.observe(i, asString(forkee.url), t);
+      this.repo.nameSeenAt.see(i, t);
+      this.repoDetails(i, forkee, t);
     }
     const orgId = e.org ? asInt(e.org.id) : null;
     if (orgId !== null) {
-      let o = this.orgs.get(orgId);
-      if (!o) {
-        o = { id: orgId, login: none(), url: none(), avatarUrl: none(), loginSeenAt: t, first: t, last: t };
-        this.orgs.set(orgId, o);
-      }
-      observe(o.login, asString(e.org!.login), t);
-      observe(o.url, asString(e.org!.url), t);
-      observe(o.avatarUrl, asString(e.org!.avatar_url), t);
-      o.loginSeenAt = Math.max(o.loginSeenAt, t);
-      o.first = Math.min(o.first, t);
-      o.last = Math.max(o.last, t);
+      const i = this.orgs.at(orgId, t);
+      this.org.login.observe(i, asString(e.org!.login), t);
+      this.org.url.observe(i, asString(e.org!.url), t);
+      this.org.avatarUrl.observe(i, asString(e.org!.avatar_url), t);
+      this.org.loginSeenAt.see(i, t);
     }
   }
 
   private addActor(id: number, actor: Record<string, unknown>, payload: unknown, t: number): void {
-    let a = this.actors.get(id);
-    if (!a) {
-      a = { id, login: none(), displayLogin: none(), url: none(), avatarUrl: none(), gravatarId: none(), loginSeenAt: t, type: none(), siteAdmin: none(), typeSeenAt: null, first: t, last: t };
-      this.actors.set(id, a);
-    }
-    observe(a.login, asString(actor.login), t);
-    observe(a.displayLogin, asString(actor.display_login), t);
-    observe(a.url, asString(actor.url), t);
-    observe(a.avatarUrl, asString(actor.avatar_url), t);
-    observe(a.gravatarId, asString(actor.gravatar_id), t);
-    a.loginSeenAt = Math.max(a.loginSeenAt, t);
-    a.first = Math.min(a.first, t);
-    a.last = Math.max(a.last, t);
+    const a = this.actor;
+    const i = this.actors.at(id, t);
+    a.login.observe(i, asString(actor.login), t);
+    a.displayLogin.observe(i, asString(actor.display_login), t);
+    a.url.observe(i, asString(actor.url), t);
+    a.avatarUrl.observe(i, asString(actor.avatar_url), t);
+    a.gravatarId.observe(i, asString(actor.gravatar_id), t);
+    a.loginSeenAt.see(i, t);
     const p = asObject(payload);
     if (p === null) return;
     found.length = 0;
     collect(p, USER_TREE, found);
     for (const user of found) {
       if (asInt(user.id) !== id) continue;
-      observe(a.type, asString(user.type), t);
-      observe(a.siteAdmin, asBool(user.site_admin), t);
-      a.typeSeenAt = maxOrNull(a.typeSeenAt, t);
+      a.type.observe(i, asString(user.type), t);
+      a.siteAdmin.observe(i, asBool(user.site_admin), t);
+      a.typeSeenAt.see(i, t);
     }
   }
 
-  private repo(id: number, t: number): RepoObs {
-    let r = this.repos.get(id);
-    if (!r) {
-      r = {
-        id,
-        name: none(),
-        url: none(),
-        nameSeenAt: null,
-        ownerId: none(),
-        ownerLogin: none(),
-        isFork: none(),
-        language: none(),
-        createdAt: none(),
-        updatedAt: none(),
-        stars: none(),
-        forks: none(),
-        issues: none(),
-        watchers: none(),
-        size: none(),
-        detailsSeenAt: null,
-        first: t,
-        last: t,
-      };
-      this.repos.set(id, r);
-    }
-    r.first = Math.min(r.first, t);
-    r.last = Math.max(r.last, t);
-    return r;
-  }
-
-  private repoDetails(r: RepoObs, obj: Record<string, unknown>, t: number): void {
+  private repoDetails(i: number, obj: Record<string, unknown>, t: number): void {
+    const r = this.repo;
     const owner = asObject(obj.owner);
-    observe(r.ownerId, owner ? asInt(owner.id) : null, t);
-    observe(r.ownerLogin, owner ? asString(owner.login) : null, t);
-    observe(r.isFork, asBool(obj.fork), t);
-    observe(r.language, asString(obj.language), t);
-    observe(r.createdAt, payloadTime(obj.created_at), t);
-    observe(r.updatedAt, payloadTime(obj.updated_at), t);
-    observe(r.stars, asInt(obj.stargazers_count), t);
-    observe(r.forks, asInt(obj.forks_count), t);
-    observe(r.issues, asInt(obj.open_issues_count), t);
-    observe(r.watchers, asInt(obj.watchers_count), t);
-    observe(r.size, asInt(obj.size), t);
-    r.detailsSeenAt = maxOrNull(r.detailsSeenAt, t);
+    r.ownerId.observe(i, owner ? asInt(owner.id) : null, t);
+    r.ownerLogin.observe(i, owner ? asString(owner.login) : null, t);
+    r.isFork.observe(i, asBool(obj.fork), t);
+    r.language.observe(i, asString(obj.language), t);
+    r.createdAt.observe(i, payloadTime(obj.created_at), t);
+    r.updatedAt.observe(i, payloadTime(obj.updated_at), t);
+    r.stars.observe(i, asInt(obj.stargazers_count), t);
+    r.forks.observe(i, asInt(obj.forks_count), t);
+    r.issues.observe(i, asInt(obj.open_issues_count), t);
+    r.watchers.observe(i, asInt(obj.watchers_count), t);
+    r.size.observe(i, asInt(obj.size), t);
+    r.detailsSeenAt.see(i, t);
   }
 
   get counts(): { actors: number; repositories: number; organizations: number } {
@@ -283,60 +292,68 @@ export class HourObservations {
 
   /** The three observation tables, rows ordered by id. */
   batches(): { actors: ColumnarBatch; repositories: ColumnarBatch; organizations: ColumnarBatch } {
-    const byId = <T extends { id: number }>(m: Map<number, T>) => [...m.values()].sort((a, b) => a.id - b.id);
+    const a = this.actor;
+    const r = this.repo;
+    const o = this.org;
     return {
-      actors: columns(silverActorObservations, byId(this.actors), (a) => ({
-        actor_id: a.id,
-        actor_login: a.login.value,
-        actor_display_login: a.displayLogin.value,
-        actor_url: a.url.value,
-        avatar_url: a.avatarUrl.value,
-        gravatar_id: a.gravatarId.value,
-        login_seen_at: a.loginSeenAt,
-        actor_type: a.type.value,
-        actor_site_admin: a.siteAdmin.value,
-        type_seen_at: a.typeSeenAt,
-        first_seen_at: a.first,
-        last_seen_at: a.last,
-      })),
-      repositories: columns(silverRepositoryObservations, byId(this.repos), (r) => ({
-        repo_id: r.id,
-        repo_name: r.name.value,
-        repo_url: r.url.value,
-        name_seen_at: r.nameSeenAt,
-        owner_id: r.ownerId.value,
-        owner_login: r.ownerLogin.value,
-        is_fork: r.isFork.value,
-        language: r.language.value,
-        created_at: r.createdAt.value,
-        updated_at: r.updatedAt.value,
-        stars_count: r.stars.value,
-        forks_count: r.forks.value,
-        issues_count: r.issues.value,
-        watchers_count: r.watchers.value,
-        size: r.size.value,
-        details_seen_at: r.detailsSeenAt,
-        first_seen_at: r.first,
-        last_seen_at: r.last,
-      })),
-      organizations: columns(silverOrganizationObservations, byId(this.orgs), (o) => ({
-        org_id: o.id,
-        org_login: o.login.value,
-        org_url: o.url.value,
-        avatar_url: o.avatarUrl.value,
-        login_seen_at: o.loginSeenAt,
-        first_seen_at: o.first,
-        last_seen_at: o.last,
-      })),
+      actors: columns(silverActorObservations, this.actors, {
+        actor_id: this.actors.ids,
+        actor_login: a.login.values,
+        actor_display_login: a.displayLogin.values,
+        actor_url: a.url.values,
+        avatar_url: a.avatarUrl.values,
+        gravatar_id: a.gravatarId.values,
+        login_seen_at: a.loginSeenAt.values,
+        actor_type: a.type.values,
+        actor_site_admin: a.siteAdmin.values,
+        type_seen_at: a.typeSeenAt.values,
+        first_seen_at: this.actors.first,
+        last_seen_at: this.actors.last,
+      }),
+      repositories: columns(silverRepositoryObservations, this.repos, {
+        repo_id: this.repos.ids,
+        repo_name: r.name.values,
+        repo_url: r.url.values,
+        name_seen_at: r.nameSeenAt.values,
+        owner_id: r.ownerId.values,
+        owner_login: r.ownerLogin.values,
+        is_fork: r.isFork.values,
+        language: r.language.values,
+        created_at: r.createdAt.values,
+        updated_at: r.updatedAt.values,
+        stars_count: r.stars.values,
+        forks_count: r.forks.values,
+        issues_count: r.issues.values,
+        watchers_count: r.watchers.values,
+        size: r.size.values,
+        details_seen_at: r.detailsSeenAt.values,
+        first_seen_at: this.repos.first,
+        last_seen_at: this.repos.last,
+      }),
+      organizations: columns(silverOrganizationObservations, this.orgs, {
+        org_id: this.orgs.ids,
+        org_login: o.login.values,
+        org_url: o.url.values,
+        avatar_url: o.avatarUrl.values,
+        login_seen_at: o.loginSeenAt.values,
+        first_seen_at: this.orgs.first,
+        last_seen_at: this.orgs.last,
+      }),
     };
   }
 }
 
-function columns<T>(table: TableDecl, items: T[], row: (item: T) => Record<string, unknown>): ColumnarBatch {
-  const cols: Record<string, unknown[]> = Object.fromEntries(table.columns.map((c) => [c.name, []]));
-  for (const item of items) {
-    const r = row(item);
-    for (const c of table.columns) cols[c.name]!.push(r[c.name] ?? null);
+/** The table's columns in declaration order, rows ordered by id; a time never seen is NULL. */
+function columns(table: TableDecl, entities: Entities, byName: Record<string, readonly unknown[]>): ColumnarBatch {
+  const order = entities.byId();
+  const cols: Record<string, unknown[]> = {};
+  for (const c of table.columns) {
+    const source = byName[c.name];
+    if (source === undefined) throw new Error(`${table.layer}.${table.name}: no values for column ${c.name}`);
+    cols[c.name] = order.map((i) => {
+      const v = source[i];
+      return v === NEVER ? null : v;
+    });
   }
-  return { rowCount: items.length, columns: cols };
+  return { rowCount: order.length, columns: cols };
 }
