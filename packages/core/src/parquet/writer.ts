@@ -44,7 +44,11 @@ export interface WrittenFile {
 export interface TableFileWriter {
   readonly table: TableDecl;
   readonly path: string;
-  /** Buffer rows; a full row group is encoded and flushed to the temporary file. */
+  /**
+   * Buffer rows; a full row group is encoded and flushed to the temporary file. The writer may
+   * keep the batch's arrays as its buffer (no copy): the caller hands them over and must not
+   * change them afterwards (the row builders start new arrays at every `take`).
+   */
   append(batch: ColumnarBatch): Promise<void>;
   /** Flush, write the footer, fsync and rename into place. */
   close(): Promise<WrittenFile>;
@@ -88,6 +92,15 @@ export async function openTableWriter(table: TableDecl, target: string, options:
     async append(batch) {
       for (const name of names) {
         if (!(name in batch.columns)) throw new Error(`${table.layer}.${table.name}: batch lacks column ${name}`);
+      }
+      // An empty buffer adopts a batch that fits whole: its arrays become the row group's, uncopied.
+      const adoptable = (n: string) => Array.isArray(batch.columns[n]) && batch.columns[n]!.length === batch.rowCount;
+      if (buffered === 0 && batch.rowCount > 0 && batch.rowCount <= rowGroupRows && names.every(adoptable)) {
+        buffer = Object.fromEntries(names.map((n) => [n, batch.columns[n] as unknown[]]));
+        buffered = batch.rowCount;
+        rows += batch.rowCount;
+        if (buffered >= rowGroupRows) await flush();
+        return;
       }
       let offset = 0;
       while (offset < batch.rowCount) {
