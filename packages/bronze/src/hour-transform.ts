@@ -4,6 +4,7 @@
  * the fused bronze+silver worker and tests all drive this same code.
  */
 import { emptyAccounting, type LineAccounting } from './accounting.js';
+import { DedupKeys } from './dedup-keys.js';
 import { LineSplitter } from './line-splitter.js';
 import { parseLine, type LineOutcome, type ParsedEvent, type QuarantinedFragment } from './parse-line.js';
 
@@ -12,14 +13,9 @@ export interface HourSink {
   quarantine(q: QuarantinedFragment): void;
 }
 
-/** The identity of an event within the archive: ids alone are not unique since October 2025. */
-export function dedupKey(e: { eventId: number | bigint; eventType: string; createdAtMs: number }): string {
-  return `${e.eventId}|${e.eventType}|${e.createdAtMs}`;
-}
-
 export class HourTransform {
   readonly accounting: LineAccounting = emptyAccounting();
-  private readonly seen = new Set<string>();
+  private readonly keys = new DedupKeys();
   private readonly splitter = new LineSplitter();
   private readonly onLine = (line: Buffer, lineNo: number, terminated: boolean) => this.take(parseLine(line, lineNo, { terminated }));
 
@@ -58,10 +54,8 @@ export class HourTransform {
     acc.nulBytesRemoved += outcome.nulBytesRemoved;
     for (const ev of events) {
       acc.events++;
-      const key = dedupKey(ev);
-      ev.duplicate = this.seen.has(key);
+      ev.duplicate = this.keys.seen(ev);
       if (ev.duplicate) acc.duplicates++;
-      else this.seen.add(key);
       this.sink.event(ev);
     }
     for (const q of quarantined) {

@@ -5,6 +5,7 @@ export * from './timestamps.js';
 export * from './parse-line.js';
 export * from './bronze-rows.js';
 export * from './hour-transform.js';
+export * from './dedup-keys.js';
 export * from './read-raw.js';
 export * from './staged-files.js';
 export * from './write-bronze.js';

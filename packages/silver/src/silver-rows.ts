@@ -6,7 +6,7 @@
  * same rows. Values follow core's writer conventions (TIMESTAMP epoch ms).
  */
 import { silverEvents, silverPayloadDetails, type ColumnarBatch } from '@ghlake/core';
-import { dedupKey } from '@ghlake/bronze';
+import { DedupKeys } from '@ghlake/bronze';
 import { asInt, asObject, asString, type SilverEventInput } from './event-input.js';
 
 const HOUR_MS = 3_600_000;
@@ -29,7 +29,7 @@ const empty = (cols: readonly { name: string }[]): Columns => Object.fromEntries
 export class SilverEventRows {
   private events: Columns = empty(silverEvents.columns);
   private details: Columns = empty(silverPayloadDetails.columns);
-  private readonly seen = new Set<string>();
+  private readonly keys = new DedupKeys();
   rowCount = 0;
   /** Events dropped as duplicates of an earlier line of the hour. */
   duplicates = 0;
@@ -38,7 +38,7 @@ export class SilverEventRows {
 
   /** Add an event; false when it duplicates one already added. */
   add(e: SilverEventInput): boolean {
-    if (e.duplicate ?? this.isRepeat(dedupKey(e))) {
+    if (e.duplicate ?? this.keys.seen(e)) {
       this.duplicates++;
       return false;
     }
@@ -75,12 +75,6 @@ export class SilverEventRows {
     d.created_at!.push(e.createdAtMs);
     this.rowCount++;
     return true;
-  }
-
-  private isRepeat(key: string): boolean {
-    if (this.seen.has(key)) return true;
-    this.seen.add(key);
-    return false;
   }
 
   /** Rows added since the last take, for both tables; the builder starts empty again. */
