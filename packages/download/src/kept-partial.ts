@@ -58,6 +58,17 @@ export async function removeKeptPartial(lake: string, hour: HourKey): Promise<vo
   await fs.rm(partialIdentityPath(lake, hour), { force: true });
 }
 
+/** How far a kept partial download of the hour got (for `ghlake status`); undefined when there is none to resume. */
+export async function keptPartialProgress(lake: string, hour: HourKey): Promise<{ bytes: number; size: number } | undefined> {
+  const identity = await readIdentity(partialIdentityPath(lake, hour)).catch(() => undefined);
+  if (identity === undefined || typeof identity === 'string') return undefined;
+  const bytes = await fs.stat(partialPath(lake, hour)).then(
+    (st) => st.size,
+    () => 0,
+  );
+  return bytes > 0 && bytes < identity.size ? { bytes, size: identity.size } : undefined;
+}
+
 export type ReopenedPartial = { kind: 'none' } | { kind: 'reopened'; part: PartialBody } | { kind: 'discarded'; reason: string };
 
 async function readIdentity(file: string): Promise<PartialIdentity | string | undefined> {

@@ -4,6 +4,7 @@
  * the lock. Data only — `ghlake status` formats it.
  */
 import { compareHours, currentLockHolder, hourRange, type HourKey, type LockHolder } from '@ghlake/core';
+import { keptPartialProgress } from '@ghlake/download';
 import { missingOutputs } from './hour-files.js';
 import { goldFingerprint, hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
 
@@ -19,6 +20,8 @@ export interface HourStatus {
   damaged?: string;
   error?: { stage: string; code: string; message: string };
   missingFiles?: string[];
+  /** Not downloaded yet, but a stopped run kept part of it: the next run resumes from `bytes`. */
+  partial?: { bytes: number; size: number };
 }
 
 export interface Gap {
@@ -94,6 +97,10 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
       }
     }
     if (record.error) item.error = { stage: record.error.stage, code: record.error.code, message: record.error.message };
+    if (item.state === 'pending' || item.state === 'failed') {
+      const partial = await keptPartialProgress(lake, hour);
+      if (partial) item.partial = partial;
+    }
     status.counts[item.state] = (status.counts[item.state] ?? 0) + 1;
     if (item.state === 'missing') status.missing.push(hour);
     if (item.state === 'failed' || (item.error && item.state !== 'missing')) status.failed.push(item);

@@ -16,7 +16,7 @@ import {
   type CommandIO,
   type ExitCode,
 } from '@ghlake/core';
-import { formatCount, listSome } from './format.js';
+import { formatBytes, formatCount, listSome } from './format.js';
 import { lakeStatus, type HourStatus, type LakeStatus } from './lake-status.js';
 
 export const STATUS_OPTIONS = defineOptions({
@@ -44,8 +44,9 @@ function byReason(reasons: Record<string, number>): string {
 function note(h: HourStatus): string {
   if (h.state === 'incomplete') return `files gone: ${listSome(h.missingFiles ?? [], 2)}; the next run redoes it`;
   if (h.damaged) return `damaged: ${h.damaged}`;
-  if (h.error && h.state !== 'missing') return `${h.error.stage} ${h.error.code}: ${h.error.message}`;
-  return '';
+  const partly = h.partial ? `partly downloaded: ${formatBytes(h.partial.bytes)} of ${formatBytes(h.partial.size)} kept; the next run resumes` : '';
+  if (h.error && h.state !== 'missing') return `${h.error.stage} ${h.error.code}: ${h.error.message}${partly ? ` (${partly})` : ''}`;
+  return partly;
 }
 
 function table(rows: string[][]): string[] {

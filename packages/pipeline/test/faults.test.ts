@@ -143,13 +143,19 @@ describe('one lake, one run', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('stops cleanly: exit 130, in-flight hours finished, manifest consistent, lock released, no temp files; a rerun completes the lake', async () => {
+  it('stops cleanly: exit 130, in-flight hours finished, manifest consistent, lock released, no temp files; the download cut short is kept, shown by status and resumed by the rerun, which completes the lake', async () => {
     const lake = await newLake(suite, 'sigint');
     suite.mirror.setFaults({ '*': { bytesPerSecond: 100_000 } });
+    // Hours download one at a time, in order: the second one is in flight when the first is done.
+    const partial = path.join(lake, 'raw/date=2015-01-01/.partial-2015-01-01-1.json.gz');
     let run;
     try {
       run = spawnGhlake(runArgs(suite.mirror, lake, ['--concurrency', '1']));
       await run.waitForLog((l) => l.msg === 'hour downloaded', 'the first hour downloaded');
+      for (let waited = 0; ((await fs.stat(partial).catch(() => undefined))?.size ?? 0) < 10_000; waited += 20) {
+        if (waited > 30_000) throw new Error('timed out waiting for the second hour to be in flight');
+        await new Promise((r) => setTimeout(r, 20));
+      }
       run.child.kill('SIGINT');
       expect((await run.exited).code).toBe(130);
     } finally {
@@ -157,7 +163,13 @@ describe('Ctrl-C', () => {
     }
     expect(run.stdout()).toContain('ghlake run interrupted');
     await expect(fs.stat(lockPath(lake))).rejects.toThrow(/ENOENT/);
-    expect(await tempFilesUnder(lake)).toEqual([]);
+    // No temp file; only the bytes of the download cut short, with their identity, for the rerun.
+    expect((await tempFilesUnder(lake)).sort()).toEqual([partial, `${partial}.json`]);
+    const kept = (await fs.stat(partial)).size;
+    const status = await runGhlake(['status', '--lake', lake, '--from', '2015-01-01-0', '--to', '2015-01-01-2']);
+    expect(status.stdout).toMatch(/2015-01-01-1\s+pending\s+partly downloaded: \S+ \S+ of \S+ \S+ kept; the next run resumes/);
+    const json = JSON.parse((await runGhlake(['status', '--lake', lake, '--from', '2015-01-01-0', '--to', '2015-01-01-2', '--json'])).stdout);
+    expect(json.hours.find((h: { hour: string }) => h.hour === '2015-01-01-1').partial).toEqual({ bytes: kept, size: (await fs.stat(path.join(suite.mirrorDir, '2015-01-01-1.json.gz'))).size });
     // Every hour the manifest calls transformed has all its files; the others are not marked done.
     const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
     const transformed = HOURS.filter((h) => manifest.hours[h]?.state === 'transformed');
@@ -167,6 +179,9 @@ describe('Ctrl-C', () => {
 
     const rerun = await runGhlake(runArgs(suite.mirror, lake));
     expect(rerun.code, rerun.stderr).toBe(0);
+    const last = suite.mirror.requestsFor('2015-01-01-1').at(-1)!;
+    expect([last.status, last.range]).toEqual([206, `bytes=${kept}-`]);
     expect(await lakeContent(lake)).toEqual(suite.baseline);
+    expect(await tempFilesUnder(lake)).toEqual([]);
   });
 });
