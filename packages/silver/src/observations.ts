@@ -36,36 +36,41 @@ export const USER_OBJECT_PATHS: readonly (readonly string[])[] = [
 /** Payload paths holding repository objects (`{id, full_name, owner, fork, language, ...}`). */
 export const REPO_OBJECT_PATHS: readonly (readonly string[])[] = [['pull_request', 'base', 'repo'], ['pull_request', 'head', 'repo'], ['repository']];
 
-/** Paths merged into a tree, so objects sharing a prefix (`pull_request.*`) are reached in one walk. */
-type PathTree = Map<string, PathTree | null>;
+/**
+ * Paths merged into a tree, so objects sharing a prefix (`pull_request.*`) are reached in one walk.
+ * Plain arrays walked by index: every event walks both trees, and iterating a Map allocates.
+ */
+interface PathNode {
+  key: string;
+  /** null: the object at this key is collected. */
+  children: PathNode[] | null;
+}
 
-function pathTree(paths: readonly (readonly string[])[]): PathTree {
-  const root: PathTree = new Map();
+function pathTree(paths: readonly (readonly string[])[]): PathNode[] {
+  const root: PathNode[] = [];
   for (const path of paths) {
-    let node = root;
+    let level = root;
     path.forEach((key, i) => {
-      if (i === path.length - 1) {
-        if (!node.has(key)) node.set(key, null);
-        return;
+      const leaf = i === path.length - 1;
+      let node = level.find((n) => n.key === key && (n.children === null) === leaf);
+      if (!node) {
+        node = { key, children: leaf ? null : [] };
+        level.push(node);
       }
-      let next = node.get(key);
-      if (!next) {
-        next = new Map();
-        node.set(key, next);
-      }
-      node = next;
+      if (!leaf) level = node.children!;
     });
   }
   return root;
 }
 
 /** Push every object found at the tree's paths under `root` into `out`. */
-function collect(root: Record<string, unknown>, tree: PathTree, out: Record<string, unknown>[]): void {
-  for (const [key, sub] of tree) {
-    const v = asObject(root[key]);
+function collect(root: Record<string, unknown>, tree: readonly PathNode[], out: Record<string, unknown>[]): void {
+  for (let i = 0; i < tree.length; i++) {
+    const node = tree[i]!;
+    const v = asObject(root[node.key]);
     if (v === null) continue;
-    if (sub === null) out.push(v);
-    else collect(v, sub, out);
+    if (node.children === null) out.push(v);
+    else collect(v, node.children, out);
   }
 }
 
