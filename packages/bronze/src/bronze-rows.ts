@@ -55,9 +55,9 @@ export class BronzeEventBatch {
     // JS hash: they go as (small, independent) strings.
     c.payload!.push(ev.payloadJson);
     c.other!.push(ev.otherText);
-    c.actor!.push(ev.actorJson === null ? null : ev.actorJson.toString('utf8'));
-    c.repo!.push(ev.repoJson === null ? null : ev.repoJson.toString('utf8'));
-    c.org!.push(ev.orgJson === null ? null : ev.orgJson.toString('utf8'));
+    c.actor!.push(ev.actorText);
+    c.repo!.push(ev.repoText);
+    c.org!.push(ev.orgText);
     c.event_hash!.push(ev.hash);
     c.source_file!.push(this.sourceFile);
     c.source_line!.push(ev.sourceLine);

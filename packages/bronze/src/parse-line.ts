@@ -51,13 +51,17 @@ export interface ParsedEvent {
   /** The parsed object (silver reads actor/repo/org/payload from it). */
   obj: Record<string, unknown>;
   /**
-   * The exact UTF-8 bytes of the `actor`, `repo`, `org` and `payload` values as they stood in
-   * the line: zero-copy views of the decompressed bytes, handed to the Parquet writer as they
-   * are (never decoded, re-encoded or re-serialized). `textOf` turns one into a string.
+   * The exact text of the `actor`, `repo` and `org` values as they stood in the line (decoded
+   * from the line's bytes, never re-serialized). Strings: the writer dictionary-encodes them.
    */
-  actorJson: Buffer | null;
-  repoJson: Buffer | null;
-  orgJson: Buffer | null;
+  actorText: string | null;
+  repoText: string | null;
+  orgText: string | null;
+  /**
+   * The exact UTF-8 bytes of the `payload` value as it stood in the line: a zero-copy view of the
+   * decompressed bytes, handed to the Parquet writer as it is (never decoded, re-encoded or
+   * re-serialized). `textOf` turns it into a string.
+   */
   payloadJson: Buffer | null;
   /** UTF-8 byte length of the payload's text. */
   payloadBytes: number | null;
@@ -220,10 +224,25 @@ function findSplicedEvents(text: string, bytes: Buffer, ascii: boolean, lineNo: 
   return undefined;
 }
 
-/** A zero-copy view of the UTF-8 bytes of text[s, e) on a line holding non-ASCII text. */
-function utf8View(bytes: Buffer, text: string, s: number, e: number): Buffer {
+/** The byte offsets of text[s, e) in the line's UTF-8 bytes (char offsets are byte offsets on an ASCII line). */
+function byteRange(text: string, ascii: boolean, s: number, e: number): [number, number] {
+  if (ascii) return [s, e];
   const bs = Buffer.byteLength(text.slice(0, s));
-  return bytes.subarray(bs, bs + Buffer.byteLength(text.slice(s, e)));
+  return [bs, bs + Buffer.byteLength(text.slice(s, e))];
+}
+
+/** A zero-copy view of the UTF-8 bytes of text[s, e). */
+function memberBytes(bytes: Buffer, text: string, ascii: boolean, s: number, e: number): Buffer {
+  if (ascii) return bytes.subarray(s, e);
+  const [bs, be] = byteRange(text, ascii, s, e);
+  return bytes.subarray(bs, be);
+}
+
+/** text[s, e) as a string of its own (a slice of `text` would keep the whole line alive with it). */
+function memberText(bytes: Buffer, text: string, ascii: boolean, s: number, e: number): string {
+  if (ascii) return bytes.toString('latin1', s, e);
+  const [bs, be] = byteRange(text, ascii, s, e);
+  return bytes.toString('utf8', bs, be);
 }
 
 /** The text of a value's UTF-8 bytes (tests, tools). */
@@ -231,11 +250,9 @@ export function textOf(json: Buffer | null): string | null {
   return json === null ? null : json.toString('utf8');
 }
 
-/** Bytes of text[s, e) — char offsets equal byte offsets on an ASCII line. */
+/** A copy of the bytes of text[s, e) (quarantine rows keep it). */
 function byteSlice(bytes: Buffer, text: string, ascii: boolean, s: number, e: number): Buffer {
-  if (ascii) return Buffer.from(bytes.subarray(s, e));
-  const bs = Buffer.byteLength(text.slice(0, s));
-  return Buffer.from(bytes.subarray(bs, bs + Buffer.byteLength(text.slice(s, e))));
+  return Buffer.from(memberBytes(bytes, text, ascii, s, e));
 }
 
 function detailFor(reason: QuarantineReason, obj: unknown): string | null {
@@ -285,25 +302,24 @@ function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s:
   const scan = scanParsedObject(text, s, e, Object.keys(o));
   // The text parsed as JSON, so a failing scan is a bug in the scanner: fail loudly.
   if (scan === undefined) throw new Error(`line ${lineNo}: top-level scan failed on valid JSON`);
-  let actorJson: Buffer | null = null;
-  let repoJson: Buffer | null = null;
-  let orgJson: Buffer | null = null;
+  let actorText: string | null = null;
+  let repoText: string | null = null;
+  let orgText: string | null = null;
   let payloadJson: Buffer | null = null;
   let other: string[] | null = null;
-  const bytesOf = (from: number, to: number): Buffer => (ascii ? bytes.subarray(from, to) : utf8View(bytes, text, from, to));
   for (const f of scan.fields) {
     switch (f.key) {
       case 'actor':
-        actorJson = bytesOf(f.valueStart, f.valueEnd);
+        actorText = memberText(bytes, text, ascii, f.valueStart, f.valueEnd);
         break;
       case 'repo':
-        repoJson = bytesOf(f.valueStart, f.valueEnd);
+        repoText = memberText(bytes, text, ascii, f.valueStart, f.valueEnd);
         break;
       case 'org':
-        orgJson = bytesOf(f.valueStart, f.valueEnd);
+        orgText = memberText(bytes, text, ascii, f.valueStart, f.valueEnd);
         break;
       case 'payload':
-        payloadJson = bytesOf(f.valueStart, f.valueEnd);
+        payloadJson = memberBytes(bytes, text, ascii, f.valueStart, f.valueEnd);
         break;
       default:
         if (!KNOWN_KEYS.has(f.key)) (other ??= []).push(`${text.slice(f.keyStart, f.keyEnd)}:${text.slice(f.valueStart, f.valueEnd)}`);
@@ -311,7 +327,7 @@ function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s:
   }
   // Hash the object from its `{` to its `}`: not the whitespace or `\r` around it.
   const whole = scan.start === 0 && scan.end === text.length;
-  const objectBytes = whole ? bytes : byteSlice(bytes, text, ascii, scan.start, scan.end);
+  const objectBytes = whole ? bytes : memberBytes(bytes, text, ascii, scan.start, scan.end);
   return {
     sourceLine: lineNo,
     fragment,
@@ -319,9 +335,9 @@ function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s:
     eventType: o.type,
     createdAtMs,
     obj: o,
-    actorJson,
-    repoJson,
-    orgJson,
+    actorText,
+    repoText,
+    orgText,
     payloadJson,
     payloadBytes: payloadJson === null ? null : payloadJson.length,
     otherText: other === null ? null : `{${other.join(',')}}`,
