@@ -5,6 +5,8 @@
  * type's index packed together) instead of a string per event: an hour holds up to ~250k of them,
  * all alive until the hour ends. Only a second event under a seen id takes a full string key.
  */
+import { IntMap } from '@ghlake/core';
+
 export interface DedupKeyParts {
   eventId: number | bigint;
   eventType: string;
@@ -20,7 +22,10 @@ export function dedupKey(e: DedupKeyParts): string {
 const TYPE_SLOTS = 1024;
 
 export class DedupKeys {
-  private readonly byId = new Map<number | bigint, number>();
+  /** event id → the first event's packed key. */
+  private readonly byId = new IntMap();
+  /** Ids beyond 2^53 (read as BigInt): rare, kept in a Map. */
+  private readonly byBigId = new Map<bigint, number>();
   private readonly types = new Map<string, number>();
   /** Full keys of the events that share an id with the first event seen under it. */
   private readonly others = new Set<string>();
@@ -29,11 +34,13 @@ export class DedupKeys {
   seen(e: DedupKeyParts): boolean {
     const packed = this.pack(e);
     if (packed === undefined) return this.seenAsText(e);
-    const first = this.byId.get(e.eventId);
-    if (first === undefined) {
-      this.byId.set(e.eventId, packed);
-      return false;
+    let first: number | undefined;
+    if (typeof e.eventId === 'number') first = this.byId.getOrSet(e.eventId, packed);
+    else {
+      first = this.byBigId.get(e.eventId);
+      if (first === undefined) this.byBigId.set(e.eventId, packed);
     }
+    if (first === undefined) return false;
     return first === packed || this.seenAsText(e);
   }
 

@@ -33,4 +33,17 @@ describe('DedupKeys', () => {
     expect(types.map((eventType) => keys.seen({ eventId: 1, eventType, createdAtMs: T })).every((v) => v === false)).toBe(true);
     expect(types.map((eventType) => keys.seen({ eventId: 1, eventType, createdAtMs: T })).every((v) => v === true)).toBe(true);
   });
+
+  it('a whole hour of ids, dense and far apart (the table grows past its first size): every first sight new, every repeat a duplicate', () => {
+    const keys = new DedupKeys();
+    const ids = [
+      ...Array.from({ length: 150_000 }, (_, i) => 12_660_541_189 + i), // one hour of consecutive ids
+      ...Array.from({ length: 50_000 }, (_, i) => (i + 1) * 4_294_967_296), // differ only above bit 32
+      ...Array.from({ length: 50_000 }, (_, i) => i * 65_536), // differ only above bit 16
+    ];
+    const first = ids.map((eventId) => keys.seen({ eventId, eventType: 'PushEvent', createdAtMs: T }));
+    const again = ids.map((eventId) => keys.seen({ eventId, eventType: 'PushEvent', createdAtMs: T }));
+    expect(first.filter(Boolean)).toHaveLength(0);
+    expect(again.filter((v) => !v)).toHaveLength(0);
+  });
 });

@@ -11,3 +11,4 @@ export * from './parquet/index.js';
 export * from './duration.js';
 export * from './lake-lock.js';
 export * from './gunzip.js';
+export * from './int-map.js';

@@ -11,7 +11,7 @@
  *   objects whose `id` is this event's repo id (REPO_OBJECT_PATHS); a ForkEvent's `forkee` is
  *   a repository of its own (name from `full_name`), observed at the event's time.
  */
-import { silverActorObservations, silverOrganizationObservations, silverRepositoryObservations, type ColumnarBatch, type TableDecl } from '@ghlake/core';
+import { IntMap, silverActorObservations, silverOrganizationObservations, silverRepositoryObservations, type ColumnarBatch, type TableDecl } from '@ghlake/core';
 import { asBool, asInt, asObject, asString, type SilverEventInput } from './event-input.js';
 
 /** Payload paths holding user objects (`{id, login, type, site_admin, ...}`). */
@@ -138,7 +138,8 @@ class MaxTime {
 
 /** The entities of one kind seen in the hour: id → index, and the span of their events. */
 class Entities {
-  private readonly index = new Map<number, number>();
+  /** id → index. */
+  private readonly index = new IntMap();
   readonly ids: number[] = [];
   readonly first: number[] = [];
   readonly last: number[] = [];
@@ -150,15 +151,14 @@ class Entities {
 
   /** The entity's index (added on first sight), its first/last seen widened to `t`. */
   at(id: number, t: number): number {
-    let i = this.index.get(id);
+    const i = this.index.getOrSet(id, this.ids.length);
     if (i === undefined) {
-      i = this.ids.length;
-      this.index.set(id, i);
+      const added = this.ids.length;
       this.ids.push(id);
       this.first.push(t);
       this.last.push(t);
       for (const c of this.columns) c.grow();
-      return i;
+      return added;
     }
     if (t < this.first[i]!) this.first[i] = t;
     if (t > this.last[i]!) this.last[i] = t;
