@@ -175,16 +175,12 @@ export class PartialBody {
 
   /**
    * The run is stopping (Ctrl-C): leave a body kept across runs on disk for the next run to
-   * resume; anything else is discarded. Returns the bytes left for the next run (0: none).
+   * resume; anything else is discarded.
    */
-  async leave(): Promise<number> {
+  async leave(): Promise<void> {
     await this.settle();
-    if (!this.identityFile || !this.resumable) {
-      await this.discard();
-      return 0;
-    }
+    if (!this.identityFile || !this.resumable) return this.discard();
     this.verifier?.destroy();
-    return this.bytes;
   }
 
   /** The body became the hour's file (renamed into place): its identity goes too. */
