@@ -23,8 +23,13 @@ export function accountingPath(lake: string, hour: HourKey): string {
   return path.join(partitionDir(lake, 'bronze', bronzeEvents.name, hour), ACCOUNTING_FILE);
 }
 
-/** Batches are passed to the writer at this size (the writer makes row groups from them). */
-const HANDOFF_ROWS = 2048;
+/**
+ * Batches are passed to the writer at this size (the writer makes row groups from them). Small:
+ * a builder's arrays die young, and the writer's buffer (promoted once) takes the values. Handing
+ * over whole row groups instead made the fused hour ~5% slower (young-generation copies of large
+ * arrays); 1,024 measured ~4% faster than 2,048 on the trimmed-payload 2026 hours.
+ */
+const HANDOFF_ROWS = 1024;
 
 export class BronzeHourWriter {
   private readonly events: BronzeEventBatch;
