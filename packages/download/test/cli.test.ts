@@ -4,12 +4,11 @@
  * the mirror's request log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawPath, type HourKey } from '@ghlake/core';
-import { download, listFiles, mirrorRoot, REAL, smallHour, startMirror, tempDir, type Mirror } from './helpers.js';
+import { fileSha256, download, listFiles, mirrorRoot, REAL, smallHour, startMirror, tempDir, type Mirror } from './helpers.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../pipeline/bin/ghlake.mjs');
 const ENV = { ...process.env, GHLAKE_BASE_URL: '', GHLAKE_LAKE: '', GHLAKE_JSON: '', GHLAKE_FROM: '', GHLAKE_TO: '', GHLAKE_DATE: '' };
@@ -37,9 +36,6 @@ function ghlake(args: string[], cwd = tempDir('cwd')): Run {
   return { child, done };
 }
 
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
-}
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -73,8 +69,8 @@ describe('ghlake download (acceptance)', () => {
     expect(first.stderr).toMatch(/ info {2}\[\d+\/16\] 2015-01-01-15 downloaded 3\.70 MB in /);
     expect(first.stderr).toMatch(/ warn {2}\[\d+\/16\] 2015-01-01-9 missing: HTTP 404\n/);
 
-    expect(await sha256(rawPath(lake, '2015-01-01-0' as HourKey))).toBe(REAL['2015-01-01-0'].sha256);
-    expect(await sha256(rawPath(lake, '2015-01-01-15' as HourKey))).toBe(REAL['2015-01-01-15'].sha256);
+    expect(await fileSha256(rawPath(lake, '2015-01-01-0' as HourKey))).toBe(REAL['2015-01-01-0'].sha256);
+    expect(await fileSha256(rawPath(lake, '2015-01-01-15' as HourKey))).toBe(REAL['2015-01-01-15'].sha256);
     expect(await fs.readFile(rawPath(lake, '2015-01-01-3' as HourKey))).toEqual(small3);
     expect(await fs.readFile(rawPath(lake, '2015-01-01-7' as HourKey))).toEqual(small7);
     expect(await listFiles(lake)).toEqual(
@@ -153,7 +149,7 @@ describe('ghlake download: interrupted runs', () => {
         expect([after[0]!.status, after[0]!.range], hour).toEqual([206, `bytes=${kept[hour]}-`]);
         expect(json.results.find((r) => r.hour === hour)!.resumedBytes, hour).toBe(kept[hour]);
       }
-      expect(await sha256(rawPath(lake, hour as HourKey))).toBe(await sha256(path.join(root, `${hour}.json.gz`)));
+      expect(await fileSha256(rawPath(lake, hour as HourKey))).toBe(await fileSha256(path.join(root, `${hour}.json.gz`)));
     }
     expect(await tmpFiles()).toEqual([]);
   });
@@ -182,7 +178,7 @@ describe('ghlake download: interrupted runs', () => {
       [200, null],
       [206, `bytes=${keptBytes}-`],
     ]);
-    expect(await sha256(rawPath(lake, '2015-01-01-15' as HourKey))).toBe(REAL['2015-01-01-15'].sha256);
+    expect(await fileSha256(rawPath(lake, '2015-01-01-15' as HourKey))).toBe(REAL['2015-01-01-15'].sha256);
     expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/2015-01-01-15.json.gz', 'raw/date=2015-01-01/2015-01-01-15.json.gz.meta.json']);
   });
 });

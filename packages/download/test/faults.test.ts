@@ -3,12 +3,11 @@
  * server did (its request log) in, what the runner concluded (per-hour results, files in the
  * lake) out. Backoff is milliseconds here (testConfig).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, rawMetaPath, rawPath, type HourKey } from '@ghlake/core';
 import { downloadHours, type DownloadHooks, type RetryEvent } from '../src/index.js';
-import { PACED, hours, listFiles, mirrorRoot, REAL, smallHour, startMirror, tempDir, testConfig, type Mirror } from './helpers.js';
+import { fileSha256, PACED, hours, listFiles, mirrorRoot, REAL, smallHour, startMirror, tempDir, testConfig, type Mirror } from './helpers.js';
 import type { MirrorFaults } from '../../../tools/mirror/faults.js';
 
 const H0 = '2015-01-01-0' as HourKey;
@@ -21,9 +20,6 @@ afterEach(async () => {
   mirror = undefined;
 });
 
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
-}
 
 /** Serve the real hours 0 and 15 with `faults`, download `wanted`, return everything a test asserts on. */
 async function run(faults: MirrorFaults, wanted: HourKey[], config: Parameters<typeof testConfig>[2] = {}, hooks: DownloadHooks = {}) {
@@ -45,7 +41,7 @@ describe('download against a faulty mirror', () => {
       [2, 8, ERROR_CODES.HTTP_STATUS],
     ]);
     expect(retries[0]!.error.message).toBe(`HTTP 503 from ${mirror!.url}/2015-01-01-0.json.gz`);
-    expect(await sha256(rawPath(lake, H0))).toBe(R0.sha256);
+    expect(await fileSha256(rawPath(lake, H0))).toBe(R0.sha256);
     expect(JSON.parse(await fs.readFile(rawMetaPath(lake, H0), 'utf8'))).toMatchObject({ size: 2_615_399, sha256: R0.sha256, uncompressedBytes: 17_796_843 });
   });
 

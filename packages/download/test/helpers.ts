@@ -2,6 +2,7 @@
  * Shared test setup: temporary lakes and mirror roots, small real hours, a config with
  * test-sized backoff (milliseconds, not seconds) and the local mirror from tools/.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -112,4 +113,9 @@ export async function download(args: string[], options: { env?: Record<string, s
   }
   await new Promise((r) => setImmediate(r));
   return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Hex sha256 of a file's bytes (the lake's file against the mirror's). */
+export async function fileSha256(file: string): Promise<string> {
+  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
 }

@@ -4,13 +4,12 @@
  * asked for (`Range` + `If-Range`). A partial that cannot be trusted — another URL, a broken
  * identity, bytes that do not inflate, a file changed on the server since — is never continued.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawPath, type HourKey } from '@ghlake/core';
 import { downloadHours, formatSummary, type DownloadConfig } from '../src/index.js';
-import { listFiles, mirrorRoot, REAL, startMirror, tempDir, testConfig, type Mirror } from './helpers.js';
+import { fileSha256, listFiles, mirrorRoot, REAL, startMirror, tempDir, testConfig, type Mirror } from './helpers.js';
 
 const H15 = '2015-01-01-15' as HourKey;
 const R0 = REAL['2015-01-01-0'];
@@ -22,9 +21,6 @@ afterEach(async () => {
   mirror = undefined;
 });
 
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
-}
 
 /** A mirror serving the real hour 15, paced so a run can be stopped part-way. */
 async function serve() {
@@ -68,7 +64,7 @@ describe('a download stopped part-way resumes in the next run', () => {
         [200, null],
         [206, `bytes=${kept}-`],
       ]);
-      expect(await sha256(rawPath(lake, H15))).toBe(R15.sha256);
+      expect(await fileSha256(rawPath(lake, H15))).toBe(R15.sha256);
       expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/2015-01-01-15.json.gz', 'raw/date=2015-01-01/2015-01-01-15.json.gz.meta.json']);
     });
   }
@@ -154,7 +150,7 @@ describe('a download stopped part-way resumes in the next run', () => {
       [206, `bytes=${kept}-`],
       [200, null],
     ]);
-    expect(await sha256(rawPath(lake, H15))).toBe(R15.sha256);
+    expect(await fileSha256(rawPath(lake, H15))).toBe(R15.sha256);
   });
 
   it('an hour already complete: a partial left beside it is removed, with no request', async () => {
