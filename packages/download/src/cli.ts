@@ -31,9 +31,10 @@ usage: ghlake download --from YYYY-MM-DD-H [--to YYYY-MM-DD-H] [options]
 
 Each hour is streamed to <lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz, checked (status,
 Content-Length, a full gzip check of every member) and only then renamed into place, with
-its size and sha256 recorded beside it. Reruns skip hours already complete. Hours the
-archive does not have (HTTP 404) are reported as missing, not as failures. One writer per
-lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).
+its size and sha256 recorded beside it. Reruns skip hours already complete and continue
+(HTTP Range) a download that Ctrl-C or a kill cut short. Hours the archive does not have
+(HTTP 404) are reported as missing, not as failures. One writer per lake: it holds
+<lake>/_state/lock while it runs (exit 1 if another ghlake holds it).
 
 options (durations are milliseconds, or take a unit: 500ms, 30s, 2m):
 ${describeOptions(DOWNLOAD_OPTIONS)}
