@@ -30,7 +30,7 @@ transform's read is the gzip check (a damaged file publishes nothing and is fetc
 With no range it processes GH Archive's example hour ${EXAMPLE_HOUR} into ./lake.
 
 A rerun does only what is missing (state in <lake>/_state/manifest.json, checked against the
-files); --force redoes the range. One writer per lake at a time (<lake>/_state/lock; download,
+files; a download cut short continues where it stopped); --force redoes the range. One writer per lake at a time (<lake>/_state/lock; download,
 bronze, silver, gold and upload take it too).
 Missing hours (404) are listed and skipped. Exit 0 when everything asked for is done (missing
 hours included), 1 when something failed, 2 for usage errors, 130 when interrupted (Ctrl-C:
