@@ -130,11 +130,12 @@ export async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext,
     const etag = header(headers, 'etag');
     const lastModified = header(headers, 'last-modified');
     // Resumable by a later run too: written under the hour's stable partial name (kept-partial.ts).
-    part =
-      validatorOf(etag, lastModified) !== undefined && announced !== undefined && announced > 0
-        ? await startKeptPartial(config.lake, { version: 1, hour, url, size: announced, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), startedAt: new Date(ctx.now()).toISOString() }, config.checkGzip)
-        : new PartialBody(tempPathFor(target), config.checkGzip);
-    part.identify(announced, etag, lastModified);
+    if (validatorOf(etag, lastModified) !== undefined && announced !== undefined && announced > 0) {
+      part = await startKeptPartial(config.lake, { version: 1, hour, url, size: announced, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), startedAt: new Date(ctx.now()).toISOString() }, config.checkGzip);
+    } else {
+      part = new PartialBody(tempPathFor(target), config.checkGzip);
+      part.identify(announced, etag, lastModified);
+    }
     state.contentLength = announced;
   }
   transfer.partial = part;

@@ -7,4 +7,4 @@ export { GzipVerifier, verifyGzipFile, type GzipCheck } from './gzip-verify.js';
 export { corruptPath, readRawMeta, inspectKeptHour, markGzipChecked, markGzipDamaged, type RawMeta, type KeptHour } from './raw-meta.js';
 export { createProgressReporter, statusLine, type ProgressReporter } from './progress.js';
 export { formatSummary, summaryJson } from './summary.js';
-export { keptPartialProgress, partialPath, PARTIAL_MARK } from './kept-partial.js';
+export { keptPartialProgress, PARTIAL_MARK } from './kept-partial.js';

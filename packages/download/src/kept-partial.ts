@@ -47,7 +47,12 @@ export function partialIdentityPath(lake: string, hour: HourKey): string {
 /** Start a body that a later run can resume: its identity is on disk before its first byte. */
 export async function startKeptPartial(lake: string, identity: PartialIdentity, checkGzip: boolean): Promise<PartialBody> {
   await writeFileAtomic(partialIdentityPath(lake, identity.hour), `${JSON.stringify(identity, null, 2)}\n`);
-  const part = new PartialBody(partialPath(lake, identity.hour), checkGzip, partialIdentityPath(lake, identity.hour));
+  return bodyFor(lake, identity.hour, identity, checkGzip);
+}
+
+/** The body under the hour's stable partial name, identified as `identity` says. */
+function bodyFor(lake: string, hour: HourKey, identity: PartialIdentity, checkGzip: boolean): PartialBody {
+  const part = new PartialBody(partialPath(lake, hour), checkGzip, partialIdentityPath(lake, hour));
   part.identify(identity.size, identity.etag, identity.lastModified);
   return part;
 }
@@ -60,16 +65,24 @@ export async function removeKeptPartial(lake: string, hour: HourKey): Promise<vo
 
 /** How far a kept partial download of the hour got (for `ghlake status`); undefined when there is none to resume. */
 export async function keptPartialProgress(lake: string, hour: HourKey): Promise<{ bytes: number; size: number } | undefined> {
-  const identity = await readIdentity(partialIdentityPath(lake, hour)).catch(() => undefined);
-  if (identity === undefined || typeof identity === 'string') return undefined;
-  const bytes = await fs.stat(partialPath(lake, hour)).then(
-    (st) => st.size,
-    () => 0,
-  );
+  const { identity, bytes } = await readKeptPartial(lake, hour).catch(() => ({ identity: undefined, bytes: undefined }));
+  if (identity === undefined || typeof identity === 'string' || bytes === undefined) return undefined;
   return bytes > 0 && bytes < identity.size ? { bytes, size: identity.size } : undefined;
 }
 
 export type ReopenedPartial = { kind: 'none' } | { kind: 'reopened'; part: PartialBody } | { kind: 'discarded'; reason: string };
+
+/**
+ * What is on disk for the hour: its identity (a string: why it is unusable; undefined: none) and
+ * the bytes kept (undefined: no data file).
+ */
+async function readKeptPartial(lake: string, hour: HourKey): Promise<{ identity: PartialIdentity | string | undefined; bytes: number | undefined }> {
+  const bytes = await fs.stat(partialPath(lake, hour)).then(
+    (st) => st.size,
+    () => undefined,
+  );
+  return { identity: await readIdentity(partialIdentityPath(lake, hour)), bytes };
+}
 
 async function readIdentity(file: string): Promise<PartialIdentity | string | undefined> {
   let text: string;
@@ -93,13 +106,7 @@ async function readIdentity(file: string): Promise<PartialIdentity | string | un
  * and, with `checkGzip`, re-inflated), `none`, or `discarded` with the reason (the files are gone).
  */
 export async function reopenKeptPartial(lake: string, hour: HourKey, url: string, checkGzip: boolean, signal: AbortSignal): Promise<ReopenedPartial> {
-  const identityFile = partialIdentityPath(lake, hour);
-  const dataFile = partialPath(lake, hour);
-  const identity = await readIdentity(identityFile);
-  const size = await fs.stat(dataFile).then(
-    (st) => st.size,
-    () => undefined,
-  );
+  const { identity, bytes: size } = await readKeptPartial(lake, hour);
   if (identity === undefined && size === undefined) return { kind: 'none' };
   const discard = async (reason: string): Promise<ReopenedPartial> => {
     await removeKeptPartial(lake, hour);
@@ -110,8 +117,7 @@ export async function reopenKeptPartial(lake: string, hour: HourKey, url: string
   if (size === undefined || size === 0) return discard('no bytes were kept');
   if (identity.url !== url) return discard(`it came from ${identity.url}, this run fetches ${url}`);
   if (size >= identity.size) return discard(`${size} bytes kept of a ${identity.size}-byte file`);
-  const part = new PartialBody(dataFile, checkGzip, identityFile);
-  part.identify(identity.size, identity.etag, identity.lastModified);
+  const part = bodyFor(lake, hour, identity, checkGzip);
   if (part.validator === undefined) return discard('its only ETag is weak, and it has no Last-Modified');
   try {
     await part.readBack(signal);

@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, type TableDecl } from '@ghlake/core';
+import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, TMP_MARK, type TableDecl } from '@ghlake/core';
+import { PARTIAL_MARK } from '@ghlake/download';
 
 const WRITE_TIME_COLUMNS = new Set(['processed_at', 'ingested_at']);
 
@@ -55,7 +56,7 @@ export async function tempFilesUnder(dir: string): Promise<string[]> {
     for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) {
       const full = path.join(d, e.name);
       // temp files, and partial downloads kept for a rerun (download's kept-partial.ts)
-      if (e.name.startsWith('.tmp-') || e.name.startsWith('.partial-')) found.push(full);
+      if (e.name.startsWith(TMP_MARK) || e.name.startsWith(PARTIAL_MARK)) found.push(full);
       else if (e.isDirectory()) await walk(full);
     }
   };
