@@ -135,16 +135,18 @@ function rawBytesOf(set: SetSpec): number {
 /** A generated era: where its hours start, the mean line size, the real lines it resamples. */
 interface Era {
   label: string;
+  /** Part of the cache folder's name: hours of another era are other files. */
+  cacheTag: string;
   start: string;
   bytesPerEvent?: number;
   templates?: readonly string[];
 }
-const ERA_2024: Era = { label: 'generated', start: '2024-06-03-15' };
-const ERA_TRIMMED: Era = { label: 'trimmed 2026', start: '2026-06-01-15', bytesPerEvent: 650, templates: [GHARCHIVE_FIXTURES.trimmedPayloads] };
+const ERA_2024: Era = { label: 'generated', cacheTag: '', start: '2024-06-03-15' };
+const ERA_TRIMMED: Era = { label: 'trimmed 2026', cacheTag: 'trimmed-', start: '2026-06-01-15', bytesPerEvent: 650, templates: [GHARCHIVE_FIXTURES.trimmedPayloads] };
 
 async function generatedSet(cache: string, events: number, hours: number, seed: number, era: Era): Promise<SetSpec> {
   // `v2`: the generator's output version (v2: payload ids are fresh); bump it when the generator's output changes.
-  const dir = path.join(cache, `v2-${era === ERA_2024 ? '' : 'trimmed-'}events-${events}-hours-${hours}-seed-${seed}`);
+  const dir = path.join(cache, `v2-${era.cacheTag}events-${events}-hours-${hours}-seed-${seed}`);
   const start = parseHour(era.start);
   const names = Array.from({ length: hours }, (_, i) => hourFromMs(parseHourMs(start) + i * 3_600_000));
   const have = existsSync(dir) ? new Set(await readdir(dir)) : new Set<string>();
