@@ -96,7 +96,13 @@ const uniform = (salt: number, seed: number) => `((hash(i, ${seed}, ${salt}) % 1
  * Events with index in [lo, hi): every silver column plus helpers. Event i happens in hour
  * floor(i / eventsPerHour) after `startMs`, whichever hour's file it is filed in.
  */
-function eventsSql(lo: number, hi: number, startMs: number, o: Required<Pick<GenerateSilverOptions, 'actors' | 'repos' | 'seed'>>, eventsPerHour: number): string {
+function eventsSql(
+  lo: number,
+  hi: number,
+  startMs: number,
+  o: Required<Pick<GenerateSilverOptions, 'actors' | 'repos' | 'seed'>>,
+  eventsPerHour: number,
+): string {
   const s = o.seed;
   return `SELECT
       i,

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { GhlakeError } from '@ghlake/core';
 import { generateHours } from './hours.js';
 
-const USAGE = 'usage: tsx tools/generate/cli.ts --out <dir> --start <YYYY-MM-DD-H> [--hours 1] [--events 250000] [--seed 1] [--bytes-per-event 4300] [--gzip-level 6] [--templates f1,f2]';
+const USAGE =
+  'usage: tsx tools/generate/cli.ts --out <dir> --start <YYYY-MM-DD-H> [--hours 1] [--events 250000] [--seed 1] [--bytes-per-event 4300] [--gzip-level 6] [--templates f1,f2]';
 
 function int(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   });
   console.log(`templates: ${plan.templates.length} real events; expected ${Math.round(plan.meanBytesPerEvent)} B/event (size tilt γ=${plan.gamma.toFixed(3)})`);
   for (const h of hours) {
-    console.log(`${h.file}: ${h.events} events, ${(h.rawBytes / 1e6).toFixed(1)} MB raw (${Math.round(h.rawBytes / h.events)} B/event), ${(h.gzipBytes / 1e6).toFixed(1)} MB gzip`);
+    console.log(
+      `${h.file}: ${h.events} events, ${(h.rawBytes / 1e6).toFixed(1)} MB raw (${Math.round(h.rawBytes / h.events)} B/event), ${(h.gzipBytes / 1e6).toFixed(1)} MB gzip`,
+    );
   }
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -108,7 +108,14 @@ function readTemplates(files: readonly string[]): EventTemplate[] {
     const era = /^(\d{4})-/.exec(source)?.[1] ?? 'other';
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      const ev = JSON.parse(line) as { id?: unknown; type?: unknown; created_at?: unknown; actor?: EventTemplate['actor']; repo?: EventTemplate['repo']; org?: EventTemplate['org'] };
+      const ev = JSON.parse(line) as {
+        id?: unknown;
+        type?: unknown;
+        created_at?: unknown;
+        actor?: EventTemplate['actor'];
+        repo?: EventTemplate['repo'];
+        org?: EventTemplate['org'];
+      };
       if (typeof ev.id !== 'string' || typeof ev.type !== 'string' || typeof ev.actor !== 'object' || typeof ev.repo !== 'object') continue;
       const members = topLevelMembers(line);
       const payload = members.find(([k]) => k === 'payload')?.[1];

@@ -77,7 +77,8 @@ export function parseFaults(value: unknown, source = 'faults'): MirrorFaults {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source}: expected an object keyed by hour, file name or "*"`);
   const known = new Set(['missing', 'noRanges', 'ignoreIfRange', 'noValidators', 'status', 'bytesPerSecond', 'reset', 'truncate', 'corrupt', 'redirect']);
   for (const [key, f] of Object.entries(value as Record<string, unknown>)) {
-    if (key !== '*' && !/^\d{4}-\d{2}-\d{2}-\d{1,2}(\.json\.gz)?$/.test(key)) throw new Error(`${source}: key '${key}' is not an hour (2015-01-01-15), a file name or "*"`);
+    if (key !== '*' && !/^\d{4}-\d{2}-\d{2}-\d{1,2}(\.json\.gz)?$/.test(key))
+      throw new Error(`${source}: key '${key}' is not an hour (2015-01-01-15), a file name or "*"`);
     if (f === null || typeof f !== 'object') throw new Error(`${source}.${key}: expected an object of faults`);
     for (const name of Object.keys(f)) if (!known.has(name)) throw new Error(`${source}.${key}: unknown fault '${name}' (known: ${[...known].join(', ')})`);
   }

@@ -157,7 +157,12 @@ async function sendBody(res: http.ServerResponse, file: string, start: number, e
  * The byte range to send: undefined for the whole file (no Range, a Range we do not serve — several
  * ranges, suffix ranges — or an If-Range that no longer matches: the file changed, so all of it).
  */
-function requestedRange(range: string | undefined, ifRange: string | undefined, etag: string, stat: { size: number; mtime: Date }): { start: number; end: number } | 'unsatisfiable' | undefined {
+function requestedRange(
+  range: string | undefined,
+  ifRange: string | undefined,
+  etag: string,
+  stat: { size: number; mtime: Date },
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (range === undefined) return undefined;
   if (ifRange !== undefined && ifRange !== etag && ifRange !== stat.mtime.toUTCString()) return undefined;
   const m = /^bytes=(\d+)-(\d*)$/.exec(range.trim());

@@ -12,9 +12,7 @@ export interface StubColumn {
   type: StubColumnType;
 }
 
-export type StubReply =
-  | { kind: 'rows'; columns: StubColumn[]; rows: unknown[][] }
-  | { kind: 'error'; code: string; sqlState: string; message: string };
+export type StubReply = { kind: 'rows'; columns: StubColumn[]; rows: unknown[][] } | { kind: 'error'; code: string; sqlState: string; message: string };
 
 /** A result set; values are turned into the strings Snowflake sends (numbers as decimal text, booleans as "1"/"0", NULL as null). */
 export function resultSet(columns: StubColumn[], rows: unknown[][]): StubReply {

@@ -164,7 +164,8 @@ export async function startSnowflakeStub(options: SnowflakeStubOptions): Promise
       record.reason = reason;
       return { status: 200, body: fail('390100', 'Incorrect username or password was specified.') };
     };
-    if (account?.toUpperCase() !== options.account.toUpperCase() || user?.toUpperCase() !== options.user.toUpperCase()) return refuse('unknown account or user');
+    if (account?.toUpperCase() !== options.account.toUpperCase() || user?.toUpperCase() !== options.user.toUpperCase())
+      return refuse('unknown account or user');
     if (authenticator === 'SNOWFLAKE_JWT') {
       if (!options.publicKey) return refuse('no public key registered for the user');
       const check = verifySnowflakeJwt(String(data.TOKEN ?? ''), { account: options.account, user: options.user, publicKey: options.publicKey });
@@ -233,7 +234,16 @@ export async function startSnowflakeStub(options: SnowflakeStubOptions): Promise
     if (reply.kind === 'error') {
       return {
         status: 200,
-        body: fail(reply.code, reply.message, { internalError: false, errorCode: reply.code, age: 0, sqlState: reply.sqlState, queryId, line: -1, pos: -1, type: 'COMPILATION' }),
+        body: fail(reply.code, reply.message, {
+          internalError: false,
+          errorCode: reply.code,
+          age: 0,
+          sqlState: reply.sqlState,
+          queryId,
+          line: -1,
+          pos: -1,
+          type: 'COMPILATION',
+        }),
       };
     }
     return {
@@ -286,13 +296,23 @@ export async function startSnowflakeStub(options: SnowflakeStubOptions): Promise
           break;
         case 'heartbeat':
           heartbeats++;
-          answer = sessionOf(req) ? { status: 200, body: { success: true, code: null, message: null, data: null } } : { status: 200, body: fail('390112', 'Your session has expired. Please login again.') };
+          answer = sessionOf(req)
+            ? { status: 200, body: { success: true, code: null, message: null, data: null } }
+            : { status: 200, body: fail('390112', 'Your session has expired. Please login again.') };
           break;
         case 'token': {
           const m = /^Snowflake Token="([^"]*)"$/.exec(req.headers.authorization ?? '');
           const session = [...sessions.values()].find((s) => s.masterToken === m?.[1]);
           answer = session
-            ? { status: 200, body: { success: true, code: null, message: null, data: { sessionToken: session.token, masterToken: session.masterToken, validityInSecondsST: 3600, validityInSecondsMT: 14_400 } } }
+            ? {
+                status: 200,
+                body: {
+                  success: true,
+                  code: null,
+                  message: null,
+                  data: { sessionToken: session.token, masterToken: session.masterToken, validityInSecondsST: 3600, validityInSecondsMT: 14_400 },
+                },
+              }
             : { status: 200, body: fail('390114', 'Authentication token has expired. The user must authenticate again.') };
           break;
         }

@@ -40,7 +40,9 @@ describe('package boundaries', () => {
       imported.delete(pkg);
       expect([...imported].filter((d) => !allowed.includes(d))).toEqual([]);
       const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-      const declared = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@ghlake/')).map((d) => d.slice('@ghlake/'.length));
+      const declared = Object.keys(manifest.dependencies ?? {})
+        .filter((d) => d.startsWith('@ghlake/'))
+        .map((d) => d.slice('@ghlake/'.length));
       for (const dep of imported) expect(declared).toContain(dep);
     });
   }

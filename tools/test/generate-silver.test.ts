@@ -38,13 +38,18 @@ describe('generate-silver', () => {
       for (const hour of result.hours) {
         const file = partitionFile(lake(), 'silver', table.name, hour as HourKey);
         const schema = await sql(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}', hive_partitioning = false))`);
-        expect(schema.map((c) => `${String(c.column_name)} ${String(c.column_type)}`), `${table.name} ${hour}`).toEqual(table.columns.map((c) => `${c.name} ${c.type}`));
+        expect(
+          schema.map((c) => `${String(c.column_name)} ${String(c.column_type)}`),
+          `${table.name} ${hour}`,
+        ).toEqual(table.columns.map((c) => `${c.name} ${c.type}`));
       }
     }
   });
 
-  it('files 1% of each hour\'s events again in the next hour: 12,000 distinct events in 12,080 rows', async () => {
-    const perHour = await sql(`SELECT "hour", count(*) AS n, count(*) FILTER (WHERE hour_bucket < CAST("date" AS TIMESTAMP) + to_hours(CAST("hour" AS INTEGER))) AS earlier FROM ${events(lake())} GROUP BY "date", "hour" ORDER BY "date", "hour"`);
+  it("files 1% of each hour's events again in the next hour: 12,000 distinct events in 12,080 rows", async () => {
+    const perHour = await sql(
+      `SELECT "hour", count(*) AS n, count(*) FILTER (WHERE hour_bucket < CAST("date" AS TIMESTAMP) + to_hours(CAST("hour" AS INTEGER))) AS earlier FROM ${events(lake())} GROUP BY "date", "hour" ORDER BY "date", "hour"`,
+    );
     expect(perHour).toEqual([
       { hour: 22, n: 4_000, earlier: 0 },
       { hour: 23, n: 4_040, earlier: 40 },
@@ -67,13 +72,15 @@ describe('generate-silver', () => {
     expect(top!.share).toBeGreaterThan(0.1);
   });
 
-  it('folds each hour\'s observations from that hour\'s events (one row per id, seen range of the hour)', async () => {
+  it("folds each hour's observations from that hour's events (one row per id, seen range of the hour)", async () => {
     const diff = await sql(`
       WITH e AS (SELECT "date", "hour", actor_id, min(created_at) AS f, max(created_at) AS l FROM ${events(lake())} GROUP BY ALL),
            o AS (SELECT "date", "hour", actor_id, first_seen_at AS f, last_seen_at AS l FROM read_parquet('${partitionGlob(lake(), 'silver', 'actor_observations')}', hive_partitioning = true))
       (SELECT * FROM e EXCEPT SELECT * FROM o) UNION ALL (SELECT * FROM o EXCEPT SELECT * FROM e)`);
     expect(diff).toEqual([]);
-    const [orgs] = await sql(`SELECT count(*) AS n, count(DISTINCT ("hour", org_id)) AS d FROM read_parquet('${partitionGlob(lake(), 'silver', 'organization_observations')}', hive_partitioning = true)`);
+    const [orgs] = await sql(
+      `SELECT count(*) AS n, count(DISTINCT ("hour", org_id)) AS d FROM read_parquet('${partitionGlob(lake(), 'silver', 'organization_observations')}', hive_partitioning = true)`,
+    );
     expect(orgs!.n).toBe(orgs!.d);
     expect(orgs!.n).toBeGreaterThan(0);
   });
@@ -82,7 +89,9 @@ describe('generate-silver', () => {
     await generateSilver({ lake: path.join(dir, 'b'), events: 12_000, eventsPerHour: 4_000, duplicateRate: 0.01, start: '2024-06-03-22', seed: 7, threads: 1 });
     await generateSilver({ lake: path.join(dir, 'c'), events: 12_000, eventsPerHour: 4_000, duplicateRate: 0.01, start: '2024-06-03-22', seed: 8 });
     const cols = 'event_id, event_type, created_at, actor_id, repo_id, org_id, is_bot, "hour"';
-    const same = await sql(`(SELECT ${cols} FROM ${events(lake())} EXCEPT ALL SELECT ${cols} FROM ${events(path.join(dir, 'b'))}) UNION ALL (SELECT ${cols} FROM ${events(path.join(dir, 'b'))} EXCEPT ALL SELECT ${cols} FROM ${events(lake())})`);
+    const same = await sql(
+      `(SELECT ${cols} FROM ${events(lake())} EXCEPT ALL SELECT ${cols} FROM ${events(path.join(dir, 'b'))}) UNION ALL (SELECT ${cols} FROM ${events(path.join(dir, 'b'))} EXCEPT ALL SELECT ${cols} FROM ${events(lake())})`,
+    );
     expect(same).toEqual([]);
     const [other] = await sql(`SELECT count(*) AS n FROM (SELECT ${cols} FROM ${events(lake())} EXCEPT SELECT ${cols} FROM ${events(path.join(dir, 'c'))})`);
     expect(other!.n).toBeGreaterThan(11_500);

@@ -11,7 +11,11 @@ import { DEFAULT_TEMPLATES, generateHours } from '../generate/hours.js';
 import { loadTemplates, PAYLOAD_ID, topLevelMembers } from '../generate/templates.js';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const lines = (file: string) => gunzipSync(readFileSync(file)).toString('utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string) =>
+  gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('benchmark hour generator', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'ghlake-generate-'));
@@ -44,7 +48,14 @@ describe('benchmark hour generator', async () => {
       [first.hours[1]!, Date.UTC(2024, 5, 3, 16)],
     ] as const) {
       for (const line of lines(h.file)) {
-        const ev = JSON.parse(line) as { id: string; type: string; created_at: string; actor: { id: number; login: string }; repo: { id: number; name: string }; payload: unknown };
+        const ev = JSON.parse(line) as {
+          id: string;
+          type: string;
+          created_at: string;
+          actor: { id: number; login: string };
+          repo: { id: number; name: string };
+          payload: unknown;
+        };
         ids.add(ev.id);
         const t = Date.parse(ev.created_at);
         expect(t).toBeGreaterThanOrEqual(hourStart);

@@ -90,7 +90,9 @@ describe('the mirror serves GH Archive paths', () => {
   });
 
   it('listens on loopback only and needs an existing root', async () => {
-    await expect(startMirror({ root: await root(), host: '0.0.0.0' })).rejects.toThrow("the mirror listens on loopback only (127.0.0.1, ::1 or localhost), not '0.0.0.0'");
+    await expect(startMirror({ root: await root(), host: '0.0.0.0' })).rejects.toThrow(
+      "the mirror listens on loopback only (127.0.0.1, ::1 or localhost), not '0.0.0.0'",
+    );
     await expect(startMirror({ root: '/nonexistent/ghlake' })).rejects.toThrow("mirror root '/nonexistent/ghlake' is not a folder");
   });
 });
@@ -130,7 +132,10 @@ describe('fault injection', () => {
   });
 
   it('truncate: a clean close short of the announced length, or a length-less body that just ends', async () => {
-    mirror = await startMirror({ root: await root(), faults: { '2015-01-01-0': { truncate: { afterBytes: 300_000 } }, '2015-01-01-15': { truncate: { afterBytes: 300_000, contentLength: false } } } });
+    mirror = await startMirror({
+      root: await root(),
+      faults: { '2015-01-01-0': { truncate: { afterBytes: 300_000 } }, '2015-01-01-15': { truncate: { afterBytes: 300_000, contentLength: false } } },
+    });
     const announced = await get(`${mirror.url}/2015-01-01-0.json.gz`);
     expect(announced.headers['content-length']).toBe('2615399');
     expect(['aborted', 'ECONNRESET']).toContain(announced.error); // node:http's words for "closed before the end"
@@ -162,7 +167,7 @@ describe('fault injection', () => {
 
   it('validates a faults file with a message naming the mistake', () => {
     expect(() => parseFaults({ '2015-01-01-0': { resett: {} } }, 'faults.json')).toThrow("faults.json.2015-01-01-0: unknown fault 'resett'");
-    expect(() => parseFaults({ 'yesterday': {} }, 'faults.json')).toThrow("faults.json: key 'yesterday' is not an hour");
+    expect(() => parseFaults({ yesterday: {} }, 'faults.json')).toThrow("faults.json: key 'yesterday' is not an hour");
     expect(parseFaults({ '*': { bytesPerSecond: 1000 } })).toEqual({ '*': { bytesPerSecond: 1000 } });
   });
 });
@@ -219,7 +224,9 @@ describe('mirror CLI', () => {
   const CLI = path.resolve(import.meta.dirname, '../mirror/cli.ts');
   it('serves a folder until SIGTERM; refuses a non-loopback host with exit 2', async () => {
     const dir = await root();
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--root', dir, '--port', '0', '--bytes-per-second', '50000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--root', dir, '--port', '0', '--bytes-per-second', '50000000'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d));

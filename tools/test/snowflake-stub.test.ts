@@ -15,7 +15,14 @@ let stub: SnowflakeStub;
 const connections: Connection[] = [];
 
 async function connect(options: { password?: string } = {}): Promise<Connection> {
-  const connection = snowflake.createConnection({ account: 'acme-test', username: 'loader', password: options.password ?? 'secret', accessUrl: stub.url, database: 'DB', warehouse: 'WH' });
+  const connection = snowflake.createConnection({
+    account: 'acme-test',
+    username: 'loader',
+    password: options.password ?? 'secret',
+    accessUrl: stub.url,
+    database: 'DB',
+    warehouse: 'WH',
+  });
   connections.push(connection);
   await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
   return connection;
@@ -47,7 +54,8 @@ beforeEach(async () => {
           ],
         );
       }
-      if (s.sqlText.startsWith('SELECT * FROM missing')) return sqlError('002003', '42S02', "SQL compilation error:\nObject 'MISSING' does not exist or not authorized.");
+      if (s.sqlText.startsWith('SELECT * FROM missing'))
+        return sqlError('002003', '42S02', "SQL compilation error:\nObject 'MISSING' does not exist or not authorized.");
       return undefined;
     },
   });
@@ -72,7 +80,7 @@ describe('snowflake stub with the real driver', () => {
     ]);
   });
 
-  it('a SQL error reaches the driver with Snowflake\'s code and SQLSTATE', async () => {
+  it("a SQL error reaches the driver with Snowflake's code and SQLSTATE", async () => {
     const connection = await connect();
     await expect(run(connection, 'SELECT * FROM missing')).rejects.toMatchObject({
       code: '002003',
@@ -81,9 +89,19 @@ describe('snowflake stub with the real driver', () => {
     });
   });
 
-  it('refuses a wrong password with Snowflake\'s login error', async () => {
+  it("refuses a wrong password with Snowflake's login error", async () => {
     await expect(connect({ password: 'nope' })).rejects.toMatchObject({ code: '390100', message: 'Incorrect username or password was specified.' });
-    expect(stub.logins).toEqual([{ ok: false, account: 'acme-test', user: 'loader', authenticator: 'SNOWFLAKE', params: { warehouse: 'WH', databaseName: 'DB' }, reason: 'wrong password', sessionId: 0 }]);
+    expect(stub.logins).toEqual([
+      {
+        ok: false,
+        account: 'acme-test',
+        user: 'loader',
+        authenticator: 'SNOWFLAKE',
+        params: { warehouse: 'WH', databaseName: 'DB' },
+        reason: 'wrong password',
+        sessionId: 0,
+      },
+    ]);
   });
 
   it('answers heartbeats and closes the session on logout', async () => {
@@ -112,7 +130,7 @@ describe('key-pair JWT verification', () => {
   const expected = { account: 'acme-test', user: 'loader', publicKey: keys.publicKey };
   const claims = { iss: `ACME-TEST.LOADER.${publicKeyFingerprint(keys.publicKey)}`, sub: 'ACME-TEST.LOADER', iat: Date.now(), exp: Date.now() + 60_000 };
 
-  it('accepts a token signed by the registered key with Snowflake\'s issuer and subject', () => {
+  it("accepts a token signed by the registered key with Snowflake's issuer and subject", () => {
     expect(verifySnowflakeJwt(jwt(claims), expected)).toMatchObject({ ok: true });
   });
 

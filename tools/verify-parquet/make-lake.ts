@@ -31,15 +31,23 @@ await copy(GHARCHIVE_FIXTURES.head2021[0]!, '2021-07-21-6');
 await copy(GHARCHIVE_FIXTURES.head2025_01_01_15, '2025-01-01-15');
 
 // Real defect lines, one hour: events of every era, then what the archive gets wrong.
-const lines = (file: string) => (file.endsWith('.gz') ? gunzipSync(readFileSync(file)) : readFileSync(file)).toString('utf8').split('\n').filter((l) => l.length > 0);
+const lines = (file: string) =>
+  (file.endsWith('.gz') ? gunzipSync(readFileSync(file)) : readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 const real = lines(GHARCHIVE_FIXTURES.hour2015_01_01_0).slice(0, 200);
 const defects = Buffer.concat(
   [
     ...real.slice(0, 100).map((l) => Buffer.from(l)),
     ...lines(GHARCHIVE_FIXTURES.trimmedPayloads).map((l) => Buffer.from(l)),
     ...lines(GHARCHIVE_FIXTURES.pushBeforeAfter).map((l) => Buffer.from(l)),
-    ...lines(GHARCHIVE_FIXTURES.timeline.gh2011).slice(0, 20).map((l) => Buffer.from(l)), // 2011 lines with ids: events
-    ...lines(GHARCHIVE_FIXTURES.timeline.slice2014).slice(0, 20).map((l) => Buffer.from(l)), // timeline_format
+    ...lines(GHARCHIVE_FIXTURES.timeline.gh2011)
+      .slice(0, 20)
+      .map((l) => Buffer.from(l)), // 2011 lines with ids: events
+    ...lines(GHARCHIVE_FIXTURES.timeline.slice2014)
+      .slice(0, 20)
+      .map((l) => Buffer.from(l)), // timeline_format
     Buffer.from(`${real[100]}${real[101]}`), // }{: two events on one line
     Buffer.concat([Buffer.from(real[102]!.slice(0, 50)), Buffer.from([0, 0]), Buffer.from(real[102]!.slice(50))]), // NUL bytes, repaired
     Buffer.concat([Buffer.from('{"id":"1","type":"PushEvent","payload":"'), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('"}')]), // invalid_utf8
@@ -60,7 +68,11 @@ try {
   for (const hour of ['2015-01-01-0', '2015-01-01-15', '2015-01-02-0', '2021-07-21-6', '2024-06-03-15', '2025-01-01-15']) {
     // Asynchronously: the mirror answers from this process's event loop. Any exit but 0 throws
     // (every hour here is complete: defect lines are quarantined, not failures).
-    const r = await promisify(execFile)(process.execPath, [bin, 'run', '--from', hour, '--to', hour, '--base-url', mirror.url, '--lake', lake, '--threads', '2'], { encoding: 'utf8' });
+    const r = await promisify(execFile)(
+      process.execPath,
+      [bin, 'run', '--from', hour, '--to', hour, '--base-url', mirror.url, '--lake', lake, '--threads', '2'],
+      { encoding: 'utf8' },
+    );
     process.stdout.write(`${hour}: ${/events\s+(.*)/.exec(r.stdout)?.[1] ?? ''}\n`);
   }
 } finally {

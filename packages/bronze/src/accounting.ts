@@ -34,14 +34,28 @@ export interface LineAccounting {
 }
 
 export function emptyAccounting(): LineAccounting {
-  return { lines: 0, blankLines: 0, eventLines: 0, quarantinedLines: 0, events: 0, quarantineRows: 0, quarantinedByReason: {}, multiObjectLines: 0, nulLinesRepaired: 0, nulBytesRemoved: 0, duplicates: 0, bytes: 0 };
+  return {
+    lines: 0,
+    blankLines: 0,
+    eventLines: 0,
+    quarantinedLines: 0,
+    events: 0,
+    quarantineRows: 0,
+    quarantinedByReason: {},
+    multiObjectLines: 0,
+    nulLinesRepaired: 0,
+    nulBytesRemoved: 0,
+    duplicates: 0,
+    bytes: 0,
+  };
 }
 
 /** Throws GHLAKE_RECONCILIATION unless every line is accounted for and every row was written. */
 export function reconcile(hour: string, acc: LineAccounting, written: { events: number; quarantineRows: number }): void {
   const problems: string[] = [];
   const sum = acc.eventLines + acc.quarantinedLines + acc.blankLines;
-  if (sum !== acc.lines) problems.push(`lines read ${acc.lines} != event lines ${acc.eventLines} + quarantined lines ${acc.quarantinedLines} + blank lines ${acc.blankLines}`);
+  if (sum !== acc.lines)
+    problems.push(`lines read ${acc.lines} != event lines ${acc.eventLines} + quarantined lines ${acc.quarantinedLines} + blank lines ${acc.blankLines}`);
   if (written.events !== acc.events) problems.push(`events parsed ${acc.events} != bronze rows written ${written.events}`);
   if (written.quarantineRows !== acc.quarantineRows) problems.push(`quarantined ${acc.quarantineRows} != quarantine rows written ${written.quarantineRows}`);
   const byReason = Object.values(acc.quarantinedByReason).reduce((a, b) => a + b, 0);

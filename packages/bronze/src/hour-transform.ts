@@ -67,7 +67,10 @@ export class HourTransform {
 }
 
 /** Transform a whole hour held in memory (tests, small inputs): everything collected. */
-export function transformHourBytes(bytes: Buffer, options: { damaged?: boolean; chunkSize?: number } = {}): { events: ParsedEvent[]; quarantined: QuarantinedFragment[]; accounting: LineAccounting } {
+export function transformHourBytes(
+  bytes: Buffer,
+  options: { damaged?: boolean; chunkSize?: number } = {},
+): { events: ParsedEvent[]; quarantined: QuarantinedFragment[]; accounting: LineAccounting } {
   const events: ParsedEvent[] = [];
   const quarantined: QuarantinedFragment[] = [];
   const t = new HourTransform({ event: (e) => events.push(e), quarantine: (q) => quarantined.push(q) });

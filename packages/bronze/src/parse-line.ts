@@ -163,7 +163,15 @@ function stripNul(line: Buffer): Buffer {
 }
 
 /** The line did not parse as one JSON value: `}{`, a splice, or plain damage. */
-function parseDamagedLine(line: Buffer, bytes: Buffer, text: string, lineNo: number, ctx: LineContext, nulBytesRemoved: number, parseError: string): LineOutcome {
+function parseDamagedLine(
+  line: Buffer,
+  bytes: Buffer,
+  text: string,
+  lineNo: number,
+  ctx: LineContext,
+  nulBytesRemoved: number,
+  parseError: string,
+): LineOutcome {
   const ascii = text.length === bytes.length;
   const parts = splitObjects(text);
   if (parts && parts.length >= 2) {
@@ -174,11 +182,18 @@ function parseDamagedLine(line: Buffer, bytes: Buffer, text: string, lineNo: num
       try {
         obj = JSON.parse(text.slice(s, e));
       } catch (error) {
-        outcome.quarantined.push({ sourceLine: lineNo, fragment, reason: 'invalid_json', detail: errorMessage(error), raw: byteSlice(bytes, text, ascii, s, e) });
+        outcome.quarantined.push({
+          sourceLine: lineNo,
+          fragment,
+          reason: 'invalid_json',
+          detail: errorMessage(error),
+          raw: byteSlice(bytes, text, ascii, s, e),
+        });
         return;
       }
       const made = makeEvent(obj, text, bytes, ascii, s, e, lineNo, fragment);
-      if (typeof made === 'string') outcome.quarantined.push({ sourceLine: lineNo, fragment, reason: made, detail: detailFor(made, obj), raw: byteSlice(bytes, text, ascii, s, e) });
+      if (typeof made === 'string')
+        outcome.quarantined.push({ sourceLine: lineNo, fragment, reason: made, detail: detailFor(made, obj), raw: byteSlice(bytes, text, ascii, s, e) });
       else outcome.events.push(made);
     });
     return outcome;
@@ -189,7 +204,15 @@ function parseDamagedLine(line: Buffer, bytes: Buffer, text: string, lineNo: num
     return {
       blank: false,
       events: splice.events,
-      quarantined: [{ sourceLine: lineNo, fragment: 1, reason: 'spliced_event', detail: `an event cut after ${splice.cut} characters, followed by a complete event`, raw: byteSlice(bytes, text, ascii, 0, splice.cut) }],
+      quarantined: [
+        {
+          sourceLine: lineNo,
+          fragment: 1,
+          reason: 'spliced_event',
+          detail: `an event cut after ${splice.cut} characters, followed by a complete event`,
+          raw: byteSlice(bytes, text, ascii, 0, splice.cut),
+        },
+      ],
       nulBytesRemoved,
     };
   }
@@ -288,7 +311,16 @@ function parseEventId(id: unknown): number | bigint | undefined {
 }
 
 /** Validate one parsed object and cut its raw slices; a string is the quarantine reason. */
-function makeEvent(obj: unknown, text: string, bytes: Buffer, ascii: boolean, s: number, e: number, lineNo: number, fragment: number): ParsedEvent | QuarantineReason {
+function makeEvent(
+  obj: unknown,
+  text: string,
+  bytes: Buffer,
+  ascii: boolean,
+  s: number,
+  e: number,
+  lineNo: number,
+  fragment: number,
+): ParsedEvent | QuarantineReason {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'not_an_object';
   const o = obj as Record<string, unknown>;
   if (o.id === undefined || o.id === null) return isTimeline(o) ? 'timeline_format' : 'missing_id';

@@ -20,7 +20,6 @@ export interface RawReadResult {
   damage: RawDamage | undefined;
 }
 
-
 /** Calls `onChunk` for every decompressed chunk (awaiting it: backpressure), in order. */
 export async function readRawHour(rawPath: string, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<RawReadResult> {
   const { size } = await fs.stat(rawPath);

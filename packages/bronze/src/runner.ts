@@ -68,7 +68,13 @@ export function failedOutcome<M>(hour: HourKey, error: unknown): HourOutcome<M> 
 }
 
 /** Run one worker module over hours on the pool; outcomes in the order of `hours`. */
-export async function runHoursOnPool<TTask, M>(pool: SharedPool, worker: URL, hours: readonly HourKey[], taskFor: (hour: HourKey) => TTask, options: RunHoursOptions<M> = {}): Promise<HourOutcome<M>[]> {
+export async function runHoursOnPool<TTask, M>(
+  pool: SharedPool,
+  worker: URL,
+  hours: readonly HourKey[],
+  taskFor: (hour: HourKey) => TTask,
+  options: RunHoursOptions<M> = {},
+): Promise<HourOutcome<M>[]> {
   return Promise.all(
     hours.map(async (hour) => {
       let outcome: HourOutcome<M>;
@@ -85,6 +91,11 @@ export async function runHoursOnPool<TTask, M>(pool: SharedPool, worker: URL, ho
 }
 
 /** Raw hours → bronze.events + bronze.quarantine partitions. */
-export function bronzeHours(pool: SharedPool, config: BronzeConfig, hours: readonly HourKey[], options: RunHoursOptions<undefined> = {}): Promise<HourOutcome<undefined>[]> {
+export function bronzeHours(
+  pool: SharedPool,
+  config: BronzeConfig,
+  hours: readonly HourKey[],
+  options: RunHoursOptions<undefined> = {},
+): Promise<HourOutcome<undefined>[]> {
   return runHoursOnPool(pool, BRONZE_WORKER, hours, (hour) => rawHourTask(config, hour), options);
 }

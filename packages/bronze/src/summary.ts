@@ -53,7 +53,7 @@ export function totalsOf<M>(outcomes: readonly HourOutcome<M>[]): RunTotals {
 }
 
 export function formatTotals(t: RunTotals): string {
-  return `${t.hours} hour${t.hours === 1 ? "" : "s"}: ${t.ok} ok, ${t.damaged} damaged, ${t.failed} failed; ${t.lines} lines, ${t.events} events, ${t.quarantined} quarantined${reasons(t.quarantinedByReason)}`;
+  return `${t.hours} hour${t.hours === 1 ? '' : 's'}: ${t.ok} ok, ${t.damaged} damaged, ${t.failed} failed; ${t.lines} lines, ${t.events} events, ${t.quarantined} quarantined${reasons(t.quarantinedByReason)}`;
 }
 
 /** Exit code of a transform run: 1 when any hour failed (damaged hours kept what they could: 0). */

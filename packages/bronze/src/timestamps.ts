@@ -23,7 +23,15 @@ function daysInMonth(y: number, mo: number): number {
 
 /** Epoch milliseconds (UTC) of an ISO-8601 timestamp, or NaN. */
 export function parseTimestampMs(s: string): number {
-  if (s.length === 20 && s.charCodeAt(19) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) {
+  if (
+    s.length === 20 &&
+    s.charCodeAt(19) === 90 /* Z */ &&
+    s.charCodeAt(10) === 84 /* T */ &&
+    s.charCodeAt(4) === 45 &&
+    s.charCodeAt(7) === 45 &&
+    s.charCodeAt(13) === 58 &&
+    s.charCodeAt(16) === 58
+  ) {
     const mo = digits(s, 5, 7);
     const d = digits(s, 8, 10);
     const h = digits(s, 11, 13);

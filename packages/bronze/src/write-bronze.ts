@@ -47,9 +47,18 @@ export class BronzeHourWriter {
     this.quarantine = new BronzeQuarantineBatch(sourceFile, writtenAtMs);
   }
 
-  static async open(staged: StagedFiles, lake: string, hour: HourKey, sourceFile: string, writtenAtMs: number, options: BronzeWriteOptions): Promise<BronzeHourWriter> {
+  static async open(
+    staged: StagedFiles,
+    lake: string,
+    hour: HourKey,
+    sourceFile: string,
+    writtenAtMs: number,
+    options: BronzeWriteOptions,
+  ): Promise<BronzeHourWriter> {
     const eventsOut = await staged.openTable(bronzeEvents, partitionFile(lake, 'bronze', bronzeEvents.name, hour), { rowGroupRows: options.rowGroupRows });
-    const quarantineOut = await staged.openTable(bronzeQuarantine, partitionFile(lake, 'bronze', bronzeQuarantine.name, hour), { rowGroupRows: options.rowGroupRows });
+    const quarantineOut = await staged.openTable(bronzeQuarantine, partitionFile(lake, 'bronze', bronzeQuarantine.name, hour), {
+      rowGroupRows: options.rowGroupRows,
+    });
     return new BronzeHourWriter(eventsOut, quarantineOut, sourceFile, writtenAtMs);
   }
 

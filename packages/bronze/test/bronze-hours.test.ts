@@ -77,13 +77,15 @@ describe('bronzeHours on real and damaged hour files', async () => {
         `select count(distinct actor.id)::int actors, count(distinct repo.id)::int repos, count(distinct org.id)::int orgs, count(*)::int n
          from read_json('${raw}', format='newline_delimited', columns={actor: 'STRUCT(id BIGINT)', repo: 'STRUCT(id BIGINT)', org: 'STRUCT(id BIGINT)'})`,
       );
-      const [actual] = await rows(`select count(distinct actor_id)::int actors, count(distinct repo_id)::int repos, count(distinct org_id)::int orgs, count(*)::int n from read_parquet('${bronzeFile(h)}')`);
+      const [actual] = await rows(
+        `select count(distinct actor_id)::int actors, count(distinct repo_id)::int repos, count(distinct org_id)::int orgs, count(*)::int n from read_parquet('${bronzeFile(h)}')`,
+      );
       expect(actual).toEqual(expected);
       expect(expected!.actors).toBeGreaterThan(1000);
     }
   });
 
-  it('payload is the raw line\'s own text: a substring of the line, equal as JSON to json_extract(line, \'$.payload\'), hash = md5(line)', async () => {
+  it("payload is the raw line's own text: a substring of the line, equal as JSON to json_extract(line, '$.payload'), hash = md5(line)", async () => {
     const raw = path.join(rawDir, `${H15}.json.gz`);
     await db.run(`create or replace table raw_lines as
       select row_number() over () as source_line, line from read_csv('${raw}', columns={'line': 'VARCHAR'}, header=false, delim=chr(1), quote='', escape='', auto_detect=false)`);
@@ -105,7 +107,12 @@ describe('bronzeHours on real and damaged hour files', async () => {
     const o = outcomes.get(TRUNCATED)!;
     expect(o.status).toBe('damaged');
     expect(o.damage).toEqual({ code: 'Z_BUF_ERROR', message: 'gzip: unexpected end of file' });
-    expect(o.accounting).toMatchObject({ lines: completeLines.length + 1, events: completeLines.length, quarantineRows: 1, quarantinedByReason: { truncated_line: 1 } });
+    expect(o.accounting).toMatchObject({
+      lines: completeLines.length + 1,
+      events: completeLines.length,
+      quarantineRows: 1,
+      quarantinedByReason: { truncated_line: 1 },
+    });
     const hashes = (await rows(`select event_hash from read_parquet('${bronzeFile(TRUNCATED)}') order by source_line`)).map((r) => r.event_hash);
     expect(hashes).toEqual(completeLines.map(md5));
     const [q] = await rows(`select source_line::int line, reason, raw_length::int len from read_parquet('${quarantineFile(TRUNCATED)}')`);
@@ -174,7 +181,9 @@ describe('bronzeHours on real and damaged hour files', async () => {
     const small = createPool({ threads: 2, maxOldGenerationSizeMb: 256 });
     try {
       const hours = [hour(21), ONE_EVENT, hour(22)];
-      const got = await runHoursOnPool(small, new URL('./fixtures/failing-worker.ts', import.meta.url), hours, (h) => rawHourTask({ lake: path.join(dir, 'lake2'), rawDir }, h));
+      const got = await runHoursOnPool(small, new URL('./fixtures/failing-worker.ts', import.meta.url), hours, (h) =>
+        rawHourTask({ lake: path.join(dir, 'lake2'), rawDir }, h),
+      );
       expect(got.map((o) => [o.hour, o.status, o.error?.code])).toEqual([
         [hour(21), 'failed', ERROR_CODES.WORKER_FAILED],
         [ONE_EVENT, 'ok', undefined],

@@ -159,7 +159,7 @@ describe('blank lines, empty input, one event', () => {
 });
 
 describe('exact bytes of the JSON members', () => {
-  it('keeps payload, actor, repo and org as the line\'s own UTF-8 bytes, also on lines holding non-ASCII text', () => {
+  it("keeps payload, actor, repo and org as the line's own UTF-8 bytes, also on lines holding non-ASCII text", () => {
     const lines = hour15Lines();
     const nonAscii = lines.filter((l) => l.toString().length !== l.length).slice(0, 50);
     expect(nonAscii.length).toBe(50);

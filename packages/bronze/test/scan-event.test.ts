@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { scanObject, scanParsedObject, splitObjects } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, realLines } from './real-lines.js';
 
-const slices = (text: string, scan: ReturnType<typeof scanObject>) => scan && { start: scan.start, end: scan.end, fields: scan.fields.map((f) => [f.key, text.slice(f.keyStart, f.keyEnd), text.slice(f.valueStart, f.valueEnd)]) };
+const slices = (text: string, scan: ReturnType<typeof scanObject>) =>
+  scan && { start: scan.start, end: scan.end, fields: scan.fields.map((f) => [f.key, text.slice(f.keyStart, f.keyEnd), text.slice(f.valueStart, f.valueEnd)]) };
 const fast = (text: string) => slices(text, scanParsedObject(text, 0, text.length, Object.keys(JSON.parse(text))));
 const full = (text: string) => slices(text, scanObject(text, 0));
 
@@ -26,13 +27,22 @@ describe('top-level scan', () => {
     for (const text of tricky) {
       expect({ text, ...fast(text) }).toEqual({ text, ...full(text) });
       // the last member named payload (escaped or not) is the one JSON.parse keeps
-      const p = full(text)!.fields.filter(([k]) => k === 'payload').at(-1)![2]!;
+      const p = full(text)!
+        .fields.filter(([k]) => k === 'payload')
+        .at(-1)![2]!;
       expect(JSON.parse(p)).toEqual(JSON.parse(text).payload);
     }
   });
 
   it('gives the same slices as the full scan on every real line of every era', () => {
-    const files = [GHARCHIVE_FIXTURES.hour2015_01_01_0, GHARCHIVE_FIXTURES.head2025_01_01_15, ...GHARCHIVE_FIXTURES.head2021, GHARCHIVE_FIXTURES.trimmedPayloads, GHARCHIVE_FIXTURES.timeline.gh2011, GHARCHIVE_FIXTURES.timeline.slice2014];
+    const files = [
+      GHARCHIVE_FIXTURES.hour2015_01_01_0,
+      GHARCHIVE_FIXTURES.head2025_01_01_15,
+      ...GHARCHIVE_FIXTURES.head2021,
+      GHARCHIVE_FIXTURES.trimmedPayloads,
+      GHARCHIVE_FIXTURES.timeline.gh2011,
+      GHARCHIVE_FIXTURES.timeline.slice2014,
+    ];
     let n = 0;
     for (const file of files) {
       for (const line of realLines(file)) {

@@ -79,7 +79,9 @@ function eventValues(name: DatasetName, raw: RawEvent, copy: number, lineOffset:
   const { line, lineNo, ev, payloadText } = raw;
   const id = BigInt(ev.id) + BigInt(copy) * 10_000_000_000n;
   const createdAt = Date.parse(ev.created_at);
-  const hash = createHash('md5').update(copy === 0 ? line : `${copy}\n${line}`).digest('hex');
+  const hash = createHash('md5')
+    .update(copy === 0 ? line : `${copy}\n${line}`)
+    .digest('hex');
   const payload = copyPayload(payloadText, copy);
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
   if (name === 'bronze_events' || name === 'bronze_events_bytes') {

@@ -41,7 +41,8 @@ const WRITERS: Record<string, { describe: string; factory: () => SinkFactory }> 
     factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true }),
   },
   'hyparquet-ghlake': {
-    describe: 'hyparquet-writer defaults + native Snappy + no statistics on JSON columns (openTableWriter\'s backend until flat-sink.ts; the reference and fallback)',
+    describe:
+      "hyparquet-writer defaults + native Snappy + no statistics on JSON columns (openTableWriter's backend until flat-sink.ts; the reference and fallback)",
     factory: () => hyparquetSinkFactory(GHLAKE_HYPARQUET_TUNING),
   },
   'hyparquet-plain-pre-encoded': {
@@ -53,7 +54,8 @@ const WRITERS: Record<string, { describe: string; factory: () => SinkFactory }> 
     factory: () => hyparquetSinkFactory({ plainHighCardinality: true, noJsonStatistics: true, nativeSnappy: true, preEncodeStrings: 'all' }),
   },
   flat: {
-    describe: "the backend of openTableWriter: ghlake's flat-schema writer (src/parquet/flat-sink.ts), DATA_PAGE v1, PLAIN + RLE_DICTIONARY for repeating text, native Snappy",
+    describe:
+      "the backend of openTableWriter: ghlake's flat-schema writer (src/parquet/flat-sink.ts), DATA_PAGE v1, PLAIN + RLE_DICTIONARY for repeating text, native Snappy",
     factory: () => flatSinkFactory(),
   },
   parquetjs: { describe: '@dsnp/parquetjs 1.8.8 (row-oriented appendRow)', factory: () => parquetjsSinkFactory },
@@ -199,7 +201,9 @@ async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), 'ghlake-parquet-bench-'));
   const db = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
   console.log(`# Parquet writers — ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; runs per cell: ${runs} (median); row group ${ROW_GROUP_ROWS} rows`);
+  console.log(
+    `machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; runs per cell: ${runs} (median); row group ${ROW_GROUP_ROWS} rows`,
+  );
   try {
     const head = git('rev-parse --short HEAD');
     console.log(`commit: ${head}`);
@@ -207,9 +211,15 @@ async function main() {
     /* not a git checkout */
   }
   console.log('');
-  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log('');
-  console.log('| table | rows | input MB | writer | wall s | CPU s | rows/s (CPU) | input MB/s (CPU) | input MB/s (wall) | file MB | peak RSS above baseline MB | types | content |');
+  console.log(
+    '| table | rows | input MB | writer | wall s | CPU s | rows/s (CPU) | input MB/s (CPU) | input MB/s (wall) | file MB | peak RSS above baseline MB | types | content |',
+  );
   console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
   const failures: string[] = [];
   try {
@@ -237,7 +247,11 @@ async function main() {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\nload average at end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   for (const w of writers) console.log(`- ${w}: ${WRITERS[w]!.describe}`);
   if (failures.length) {
     console.log(`\nFAILED checks:\n${failures.map((f) => `- ${f}`).join('\n')}`);

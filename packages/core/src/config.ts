@@ -96,7 +96,14 @@ export const COMMON_OPTIONS = defineOptions({
     default: availableParallelism(),
     parse: parseInteger(1, 256),
   },
-  json: { flag: 'json', env: 'GHLAKE_JSON', description: 'print a machine-readable JSON summary at the end', default: false, boolean: true, parse: parseBoolean },
+  json: {
+    flag: 'json',
+    env: 'GHLAKE_JSON',
+    description: 'print a machine-readable JSON summary at the end',
+    default: false,
+    boolean: true,
+    parse: parseBoolean,
+  },
   logLevel: {
     flag: 'log-level',
     env: 'GHLAKE_LOG_LEVEL',
@@ -175,9 +182,7 @@ export function resolveOptions<S extends OptionsSpec>(
 export function describeOptions(spec: OptionsSpec): string {
   const rows = Object.values(spec).map((s) => {
     const left = `  --${s.flag}${s.boolean ? '' : ' <value>'}`;
-    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && !s.boolean ? `default ${String(s.default)}` : '']
-      .filter(Boolean)
-      .join(', ');
+    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && !s.boolean ? `default ${String(s.default)}` : ''].filter(Boolean).join(', ');
     return { left, right: `${s.description}${extra ? ` (${extra})` : ''}` };
   });
   const width = Math.max(...rows.map((r) => r.left.length)) + 2;

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { COMMON_OPTIONS, defineOptions, ERROR_CODES, GhlakeError, parseBytes, parseCommandLine, parseInteger, parseUrl, resolveOptions, describeOptions } from '../src/index.js';
+import {
+  COMMON_OPTIONS,
+  defineOptions,
+  ERROR_CODES,
+  GhlakeError,
+  parseBytes,
+  parseCommandLine,
+  parseInteger,
+  parseUrl,
+  resolveOptions,
+  describeOptions,
+} from '../src/index.js';
 
 const spec = defineOptions({
   ...COMMON_OPTIONS,

@@ -4,7 +4,9 @@ import { ERROR_CODES, formatDuration, parseDuration, type GhlakeError } from '..
 describe('durations in options', () => {
   it('reads bare milliseconds and ms/s/m/h units', () => {
     const parse = parseDuration();
-    expect(['250', '250ms', '1.5s', '30s', '2m', '1h', ' 10 S '].map((raw) => parse(raw, '--x'))).toEqual([250, 250, 1_500, 30_000, 120_000, 3_600_000, 10_000]);
+    expect(['250', '250ms', '1.5s', '30s', '2m', '1h', ' 10 S '].map((raw) => parse(raw, '--x'))).toEqual([
+      250, 250, 1_500, 30_000, 120_000, 3_600_000, 10_000,
+    ]);
   });
 
   it('names the option and the accepted range when a value is wrong', () => {
@@ -24,7 +26,15 @@ describe('durations in options', () => {
 
   it('formats short human durations', () => {
     expect([0, 850, 1_000, 12_345, 59_999, 60_000, 245_000, 3_600_000, 7_380_000].map(formatDuration)).toEqual([
-      '0ms', '850ms', '1.00s', '12.3s', '60.0s', '1m00s', '4m05s', '1h00m', '2h03m',
+      '0ms',
+      '850ms',
+      '1.00s',
+      '12.3s',
+      '60.0s',
+      '1m00s',
+      '4m05s',
+      '1h00m',
+      '2h03m',
     ]);
     expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('unbounded');
   });

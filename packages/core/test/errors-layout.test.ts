@@ -3,8 +3,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ERROR_CODES, GhlakeError, exitCodeFor, formatErrorForUser, fromPlainError, toPlainError,
-  hourFromPartitionPath, parseHour, partitionFile, rawPath, removeTempFiles, writeFileAtomic,
+  ERROR_CODES,
+  GhlakeError,
+  exitCodeFor,
+  formatErrorForUser,
+  fromPlainError,
+  toPlainError,
+  hourFromPartitionPath,
+  parseHour,
+  partitionFile,
+  rawPath,
+  removeTempFiles,
+  writeFileAtomic,
 } from '../src/index.js';
 
 describe('errors cross threads as plain data', () => {
@@ -17,14 +27,22 @@ describe('errors cross threads as plain data', () => {
     });
     const back = fromPlainError(structuredClone(toPlainError(original)));
     expect(back).toBeInstanceOf(GhlakeError);
-    expect([back.code, back.message, back.hint, back.retryable, back.details]).toEqual([ERROR_CODES.HTTP_STATUS, original.message, 'retry later', true, { status: 503 }]);
+    expect([back.code, back.message, back.hint, back.retryable, back.details]).toEqual([
+      ERROR_CODES.HTTP_STATUS,
+      original.message,
+      'retry later',
+      true,
+      { status: 503 },
+    ]);
     expect((back.cause as GhlakeError).message).toBe('socket hang up');
   });
 
   it('maps usage errors to exit 2 and others to 1, formatted as one line plus a hint', () => {
     expect(exitCodeFor(new GhlakeError(ERROR_CODES.INVALID_HOUR, 'x'))).toBe(2);
     expect(exitCodeFor(new Error('boom'))).toBe(1);
-    expect(formatErrorForUser(new GhlakeError(ERROR_CODES.LAKE_LOCKED, 'lake is locked', { hint: 'wait' }))).toBe('error GHLAKE_LAKE_LOCKED: lake is locked\n  hint: wait');
+    expect(formatErrorForUser(new GhlakeError(ERROR_CODES.LAKE_LOCKED, 'lake is locked', { hint: 'wait' }))).toBe(
+      'error GHLAKE_LAKE_LOCKED: lake is locked\n  hint: wait',
+    );
   });
 });
 

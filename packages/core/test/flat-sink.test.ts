@@ -116,7 +116,9 @@ function everyTypeColumns(rows: number, seed: number): Record<string, unknown[]>
   const cols = columnsFor(everyType, rows, seed);
   const r = rng(seed + 1);
   const low = ['PushEvent', 'WatchEvent', 'é', '😀', '\uFF5E', ''];
-  cols.low_card = cols.low_card!.map((v) => (v === null ? null : r() < 0.5 ? low[Math.floor(r() * low.length)] : new TextEncoder().encode(low[Math.floor(r() * low.length)]!)));
+  cols.low_card = cols.low_card!.map((v) =>
+    v === null ? null : r() < 0.5 ? low[Math.floor(r() * low.length)] : new TextEncoder().encode(low[Math.floor(r() * low.length)]!),
+  );
   const jsons = ['{"login":"a"}', '{"login":"é😀"}', '{}', '{"id":1,"x":[1,2]}'];
   cols.low_json = cols.low_json!.map((v) => (v === null ? null : new TextEncoder().encode(jsons[Math.floor(r() * jsons.length)]!)));
   cols.all_null = cols.all_null!.map(() => null);
@@ -124,7 +126,15 @@ function everyTypeColumns(rows: number, seed: number): Record<string, unknown[]>
   return cols;
 }
 
-async function writeFile(table: TableDecl, file: string, columns: Record<string, unknown[]>, rows: number, options: TableWriterOptions, tuning: FlatSinkTuning = {}, appendSize = 997) {
+async function writeFile(
+  table: TableDecl,
+  file: string,
+  columns: Record<string, unknown[]>,
+  rows: number,
+  options: TableWriterOptions,
+  tuning: FlatSinkTuning = {},
+  appendSize = 997,
+) {
   const writer = await openTableWriter(table, file, options, flatSinkFactory(tuning));
   for (let at = 0; at < rows; at += appendSize) {
     const n = Math.min(appendSize, rows - at);
@@ -148,7 +158,9 @@ function expectedDuck(type: ColumnType, v: unknown): unknown {
     case 'JSON':
       return text(v);
     case 'BLOB':
-      return Buffer.from(v as Uint8Array).toString('hex').toUpperCase();
+      return Buffer.from(v as Uint8Array)
+        .toString('hex')
+        .toUpperCase();
     default:
       return v;
   }
@@ -272,7 +284,9 @@ describe('flat parquet sink', async () => {
     const file = path.join(dir, 'pages.parquet');
     await writeFile(everyType, file, columns, rows, { rowGroupRows: rows }, { pageBytes: 1024 });
     // Count page headers by walking each column chunk with hyparquet's Thrift reader.
-    const { deserializeTCompactProtocol } = (await import('hyparquet/src/thrift.js')) as unknown as { deserializeTCompactProtocol: (r: { view: DataView; offset: number }) => Record<string, unknown> };
+    const { deserializeTCompactProtocol } = (await import('hyparquet/src/thrift.js')) as unknown as {
+      deserializeTCompactProtocol: (r: { view: DataView; offset: number }) => Record<string, unknown>;
+    };
     const buffer = await asyncBufferFromFile(file);
     const md = await parquetMetadataAsync(buffer);
     const bytes = new Uint8Array(await buffer.slice(0));
@@ -320,7 +334,12 @@ describe('flat parquet sink', async () => {
     const rows = 5000;
     const columns = everyTypeColumns(rows, 11);
     await writeFile(everyType, file, columns, rows, { rowGroupRows: 2500, metadata: { lines: '5000', note: 'é' } });
-    const enc = Object.fromEntries((await q(`SELECT path_in_schema c, list_distinct(list(encodings)) e FROM parquet_metadata('${file}') GROUP BY ALL`)).map((r) => [String(r.c), String(r.e)]));
+    const enc = Object.fromEntries(
+      (await q(`SELECT path_in_schema c, list_distinct(list(encodings)) e FROM parquet_metadata('${file}') GROUP BY ALL`)).map((r) => [
+        String(r.c),
+        String(r.e),
+      ]),
+    );
     expect(enc.low_card).toMatch(/RLE_DICTIONARY/);
     expect(enc.low_json).toMatch(/RLE_DICTIONARY/);
     expect(enc.distinct_text).not.toMatch(/DICTIONARY/);
@@ -341,7 +360,12 @@ describe('flat parquet sink', async () => {
     const rows = 3000;
     const columns = everyTypeColumns(rows, 12);
     await writeFile(everyType, file, columns, rows, { rowGroupRows: 3000 }, { dictionaryMaxBytes: 64, dictionarySample: 10 });
-    const enc = Object.fromEntries((await q(`SELECT path_in_schema c, list_distinct(list(encodings)) e FROM parquet_metadata('${file}') GROUP BY ALL`)).map((r) => [String(r.c), String(r.e)]));
+    const enc = Object.fromEntries(
+      (await q(`SELECT path_in_schema c, list_distinct(list(encodings)) e FROM parquet_metadata('${file}') GROUP BY ALL`)).map((r) => [
+        String(r.c),
+        String(r.e),
+      ]),
+    );
     expect(enc.opt_json).not.toMatch(/DICTIONARY/);
     expect(enc.low_card).toMatch(/RLE_DICTIONARY/);
     await checkRoundTrip(file, everyType, columns, rows);
@@ -350,9 +374,18 @@ describe('flat parquet sink', async () => {
   it("regression: a column's encoding is the same in every row group of a file (fastparquet reads a chunk whose encoding differs as all NULLs)", async () => {
     // Row group 1 repeats 5 values (a dictionary pays), row group 2 is all distinct (alone it would be PLAIN),
     // row group 3 all NULL, row group 4 repeats again. Found by tools/verify-parquet on a real bronze hour.
-    const table: TableDecl = { layer: 'silver', name: 'mixed', grain: 'row', key: ['i'], partitioning: 'none', columns: [col('i', 'BIGINT', false, 'row number'), col('s', 'VARCHAR', true, 'the column under test')] };
+    const table: TableDecl = {
+      layer: 'silver',
+      name: 'mixed',
+      grain: 'row',
+      key: ['i'],
+      partitioning: 'none',
+      columns: [col('i', 'BIGINT', false, 'row number'), col('s', 'VARCHAR', true, 'the column under test')],
+    };
     const kinds = ['repeating', 'distinct', 'null', 'repeating'] as const;
-    const s = kinds.flatMap((kind, g) => Array.from({ length: 2000 }, (_, i) => (kind === 'repeating' ? `v${i % 5}` : kind === 'null' ? null : `value-${g}-${i}-${'x'.repeat(24)}`)));
+    const s = kinds.flatMap((kind, g) =>
+      Array.from({ length: 2000 }, (_, i) => (kind === 'repeating' ? `v${i % 5}` : kind === 'null' ? null : `value-${g}-${i}-${'x'.repeat(24)}`)),
+    );
     const i = s.map((_, n) => n);
     const variants: [string, unknown[]][] = [
       ['dict-first', s],
@@ -427,7 +460,9 @@ describe('flat parquet sink', async () => {
       const g = Math.floor(i / per);
       const nul = (p: number) => r() < p;
       columns.i!.push(i);
-      columns.big!.push(nul(0.1) ? null : g % 3 === 0 ? 2n ** 60n + BigInt(g * 1000 + Math.floor(r() * 1000)) : g * 1_000_000 - 5_000_000 + Math.floor(r() * 1_000_000));
+      columns.big!.push(
+        nul(0.1) ? null : g % 3 === 0 ? 2n ** 60n + BigInt(g * 1000 + Math.floor(r() * 1000)) : g * 1_000_000 - 5_000_000 + Math.floor(r() * 1_000_000),
+      );
       columns.n!.push(nul(0.1) ? null : g * 1000 - 4000 + Math.floor(r() * 1000));
       columns.d!.push(nul(0.1) ? null : g === 4 && i % 50 === 0 ? (i % 100 === 0 ? -0 : 0) : g * 10 - 40 + r() * 10);
       columns.b!.push(nul(0.1) ? null : g === 2 ? true : g === 3 ? false : r() < 0.5);
@@ -447,7 +482,9 @@ describe('flat parquet sink', async () => {
     }
     const file = path.join(dir, 'stats.parquet');
     await writeFile(statsTable, file, columns, rows, { rowGroupRows: per });
-    const meta = await q(`SELECT row_group_id::INTEGER g, path_in_schema c, stats_min_value lo, stats_max_value hi, stats_null_count AS "nulls" FROM parquet_metadata('${file}') ORDER BY g, column_id`);
+    const meta = await q(
+      `SELECT row_group_id::INTEGER g, path_in_schema c, stats_min_value lo, stats_max_value hi, stats_null_count AS "nulls" FROM parquet_metadata('${file}') ORDER BY g, column_id`,
+    );
     const at = (g: number, c: string) => meta.find((m) => m.g === g && m.c === c)!;
 
     /** Min/max of a group's non-null values under an explicit order. */
@@ -488,7 +525,12 @@ describe('flat parquet sink', async () => {
     });
 
     it('string min/max use unsigned UTF-8 byte order (dictionary and PLAIN chunks); none for JSON, BLOB and distinct columns', async () => {
-      const encodings = Object.fromEntries((await q(`SELECT path_in_schema c, list_distinct(list(encodings)) e FROM parquet_metadata('${file}') GROUP BY ALL`)).map((x) => [String(x.c), String(x.e)]));
+      const encodings = Object.fromEntries(
+        (await q(`SELECT path_in_schema c, list_distinct(list(encodings)) e FROM parquet_metadata('${file}') GROUP BY ALL`)).map((x) => [
+          String(x.c),
+          String(x.e),
+        ]),
+      );
       expect(encodings.s).toMatch(/RLE_DICTIONARY/);
       expect(encodings.s_plain).not.toMatch(/DICTIONARY/);
       for (let g = 0; g < groups; g++) {
@@ -505,7 +547,8 @@ describe('flat parquet sink', async () => {
       // The test data does exercise the UTF-16 vs UTF-8 difference somewhere.
       const naive = (c: string, g: number) => minMax<unknown>(c, g, (a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
       let differs = 0;
-      for (let g = 0; g < groups; g++) for (const c of ['s', 's_plain']) if (naive(c, g) && text(naive(c, g)!.hi) !== text(minMax(c, g, byBytes)!.hi)) differs++;
+      for (let g = 0; g < groups; g++)
+        for (const c of ['s', 's_plain']) if (naive(c, g) && text(naive(c, g)!.hi) !== text(minMax(c, g, byBytes)!.hi)) differs++;
       expect(differs).toBeGreaterThan(0);
     });
 
@@ -563,9 +606,14 @@ describe('flat parquet sink', async () => {
       await hw.append({ rowCount: rows, columns });
       await hw.close();
       const schema = async (f: string) =>
-        (await q(`SELECT name, type, type_length, repetition_type, num_children, converted_type, scale, precision, field_id, logical_type, duckdb_type FROM parquet_schema('${f}') ORDER BY column_id`)).map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
+        (
+          await q(
+            `SELECT name, type, type_length, repetition_type, num_children, converted_type, scale, precision, field_id, logical_type, duckdb_type FROM parquet_schema('${f}') ORDER BY column_id`,
+          )
+        ).map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v)));
       expect(await schema(flatFile), `${table.layer}.${table.name}`).toEqual(await schema(hyFile));
-      const describe = async (f: string) => (await q(`DESCRIBE SELECT * FROM read_parquet('${f}')`)).map((r) => `${String(r.column_name)}:${String(r.column_type)}:${String(r.null)}`);
+      const describe = async (f: string) =>
+        (await q(`DESCRIBE SELECT * FROM read_parquet('${f}')`)).map((r) => `${String(r.column_name)}:${String(r.column_type)}:${String(r.null)}`);
       expect(await describe(flatFile), `${table.layer}.${table.name}`).toEqual(await describe(hyFile));
       const [diff] = await q(
         `SELECT (SELECT count(*) FROM (FROM '${flatFile}' EXCEPT ALL FROM '${hyFile}'))::INTEGER a, (SELECT count(*) FROM (FROM '${hyFile}' EXCEPT ALL FROM '${flatFile}'))::INTEGER b, (SELECT count(*) FROM '${flatFile}')::INTEGER n`,

@@ -113,17 +113,27 @@ describe('withLakeLock / withCommandLakeLock (every writing command)', () => {
     await held.release();
   });
 
-  it('records the command line, and warns on stderr when it took over a dead process\'s lock', async () => {
+  it("records the command line, and warns on stderr when it took over a dead process's lock", async () => {
     const pid = deadPid();
     await fs.mkdir(path.dirname(lockPath(lake)), { recursive: true });
-    await fs.writeFile(lockPath(lake), JSON.stringify({ pid, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z', command: 'ghlake bronze --date 2015-01-01' }));
+    await fs.writeFile(
+      lockPath(lake),
+      JSON.stringify({ pid, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z', command: 'ghlake bronze --date 2015-01-01' }),
+    );
     const stderr = new PassThrough();
     let written = '';
     stderr.on('data', (c) => (written += String(c)));
-    const command = await withCommandLakeLock({ argv: ['--lake', lake, '--threads', '2'], stderr }, 'silver', lake, async () => JSON.parse(await fs.readFile(lockPath(lake), 'utf8')).command);
+    const command = await withCommandLakeLock(
+      { argv: ['--lake', lake, '--threads', '2'], stderr },
+      'silver',
+      lake,
+      async () => JSON.parse(await fs.readFile(lockPath(lake), 'utf8')).command,
+    );
     expect(command).toBe(lockCommandLine('silver', ['--lake', lake, '--threads', '2']));
     expect(command).toBe(`ghlake silver --lake ${lake} --threads 2`);
-    expect(written).toBe(`warning: took over a stale lake lock: its process is gone (pid ${pid} on ${hostname()}, started 2020-01-01T00:00:00.000Z: ghlake bronze --date 2015-01-01)\n`);
+    expect(written).toBe(
+      `warning: took over a stale lake lock: its process is gone (pid ${pid} on ${hostname()}, started 2020-01-01T00:00:00.000Z: ghlake bronze --date 2015-01-01)\n`,
+    );
     await expect(fs.stat(lockPath(lake))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -53,8 +53,22 @@ describe('parquet table writer', async () => {
     expect(written.rows).toBe(2);
     const types = (await db.runAndReadAll(`describe select * from read_parquet('${file}')`)).getRowObjects().map((r) => `${r.column_name}:${r.column_type}`);
     expect(types).toEqual(['id:BIGINT', 'n:INTEGER', 'share:DOUBLE', 'flag:BOOLEAN', 'name:VARCHAR', 'doc:VARCHAR', 'ts:TIMESTAMP', 'day:DATE', 'raw:BLOB']);
-    const rows = (await db.runAndReadAll(`select id::varchar id, n, share, flag, name, doc::varchar doc, strftime(ts, '%Y-%m-%dT%H:%M:%S') ts, "day"::varchar "day", hex(raw) raw from read_parquet('${file}') order by id`)).getRowObjects();
-    expect(rows[0]).toEqual({ id: '2498208911', n: 1, share: 0.25, flag: true, name: 'dependabot[bot]', doc: '{"a": [1,2], "é":"x"}', ts: '2015-01-01T15:00:03', day: '2015-01-01', raw: '00FF0A7B' });
+    const rows = (
+      await db.runAndReadAll(
+        `select id::varchar id, n, share, flag, name, doc::varchar doc, strftime(ts, '%Y-%m-%dT%H:%M:%S') ts, "day"::varchar "day", hex(raw) raw from read_parquet('${file}') order by id`,
+      )
+    ).getRowObjects();
+    expect(rows[0]).toEqual({
+      id: '2498208911',
+      n: 1,
+      share: 0.25,
+      flag: true,
+      name: 'dependabot[bot]',
+      doc: '{"a": [1,2], "é":"x"}',
+      ts: '2015-01-01T15:00:03',
+      day: '2015-01-01',
+      raw: '00FF0A7B',
+    });
     expect(rows[1]).toEqual({ id: '9007199254740991', n: null, share: null, flag: null, name: null, doc: null, ts: null, day: null, raw: null });
   });
 
@@ -63,11 +77,26 @@ describe('parquet table writer', async () => {
     const writer = await openTableWriter(table, file, { rowGroupRows: 1000 });
     for (let b = 0; b < 5; b++) {
       const ids = Array.from({ length: 700 }, (_, i) => b * 700 + i);
-      await writer.append({ rowCount: 700, columns: { id: ids, n: ids, share: ids, flag: ids.map((i) => i % 2 === 0), name: ids.map(String), doc: ids.map(() => null), ts: ids.map((i) => i * 1000), day: ids.map(() => null), raw: ids.map(() => null) } });
+      await writer.append({
+        rowCount: 700,
+        columns: {
+          id: ids,
+          n: ids,
+          share: ids,
+          flag: ids.map((i) => i % 2 === 0),
+          name: ids.map(String),
+          doc: ids.map(() => null),
+          ts: ids.map((i) => i * 1000),
+          day: ids.map(() => null),
+          raw: ids.map(() => null),
+        },
+      });
     }
     expect(await readdir(dir)).not.toContain('groups.parquet');
     await writer.close();
-    const [meta] = (await db.runAndReadAll(`select count(distinct row_group_id) row_groups, max(row_group_num_rows) biggest from parquet_metadata('${file}')`)).getRowObjects();
+    const [meta] = (
+      await db.runAndReadAll(`select count(distinct row_group_id) row_groups, max(row_group_num_rows) biggest from parquet_metadata('${file}')`)
+    ).getRowObjects();
     expect(meta).toEqual({ row_groups: 4n, biggest: 1000n });
     const [sum] = (await db.runAndReadAll(`select count(*) n, sum(id) s from read_parquet('${file}')`)).getRowObjects();
     expect(sum).toEqual({ n: 3500n, s: 6123250n });
@@ -86,13 +115,18 @@ describe('parquet table writer on a real hour (2015-01-01-15)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'ghlake-parquet-real-'));
   afterAll(() => rm(dir, { recursive: true, force: true }));
   const db = await (await DuckDBInstance.create(':memory:')).connect();
-  const lines = gunzipSync(readFileSync(GHARCHIVE_FIXTURES.hour2015_01_01_15)).toString('utf8').split('\n').filter((l) => l !== '');
+  const lines = gunzipSync(readFileSync(GHARCHIVE_FIXTURES.hour2015_01_01_15))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const file = path.join(dir, 'real.parquet');
   await writeTableFile(realEventsTable, file, realEventColumns(lines), { rowGroupRows: 4096 });
   const q = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjects();
 
   it('keeps every event: 11,351 rows, the real per-type counts, every payload byte', async () => {
-    const [totals] = await q(`SELECT count(*)::INTEGER n, count(DISTINCT event_hash)::INTEGER hashes, sum(strlen(payload))::BIGINT payload_bytes FROM '${file}'`);
+    const [totals] = await q(
+      `SELECT count(*)::INTEGER n, count(DISTINCT event_hash)::INTEGER hashes, sum(strlen(payload))::BIGINT payload_bytes FROM '${file}'`,
+    );
     const payloadBytes = lines.reduce((s, l) => s + Buffer.byteLength(topLevelMember(l, 'payload')!), 0);
     expect(totals).toEqual({ n: 11_351, hashes: 11_351, payload_bytes: BigInt(payloadBytes) });
     const types = await q(`SELECT event_type, count(*)::INTEGER n FROM '${file}' GROUP BY ALL`);
@@ -107,7 +141,11 @@ describe('parquet table writer on a real hour (2015-01-01-15)', async () => {
   const headFile = path.join(dir, 'head.parquet');
   await writeTableFile(realEventsTable, headFile, realEventColumns(head), { rowGroupRows: 512 });
   const sameRows = async (other: string) =>
-    (await q(`SELECT (SELECT count(*) FROM (FROM '${headFile}' EXCEPT ALL FROM '${other}'))::INTEGER a, (SELECT count(*) FROM (FROM '${other}' EXCEPT ALL FROM '${headFile}'))::INTEGER b, (SELECT count(*) FROM '${other}')::INTEGER n`))[0];
+    (
+      await q(
+        `SELECT (SELECT count(*) FROM (FROM '${headFile}' EXCEPT ALL FROM '${other}'))::INTEGER a, (SELECT count(*) FROM (FROM '${other}' EXCEPT ALL FROM '${headFile}'))::INTEGER b, (SELECT count(*) FROM '${other}')::INTEGER n`,
+      )
+    )[0];
 
   it('takes text as UTF-8 bytes (Uint8Array) and writes the same content as from strings', async () => {
     const bytesFile = path.join(dir, 'head-bytes.parquet');
@@ -116,7 +154,8 @@ describe('parquet table writer on a real hour (2015-01-01-15)', async () => {
   });
 
   it('writes payload and hashes without a dictionary (all distinct) and payload without statistics; keeps dictionaries and statistics where queries filter', async () => {
-    const meta = await q(`SELECT path_in_schema col, list_distinct(list(encodings)) enc, bool_or(stats_min_value IS NOT NULL) has_stats, min(stats_min_value) lo, max(stats_max_value) hi
+    const meta =
+      await q(`SELECT path_in_schema col, list_distinct(list(encodings)) enc, bool_or(stats_min_value IS NOT NULL) has_stats, min(stats_min_value) lo, max(stats_max_value) hi
       FROM parquet_metadata('${file}') GROUP BY ALL ORDER BY col`);
     const by = Object.fromEntries(meta.map((r) => [String(r.col), { enc: String(r.enc), stats: r.has_stats, lo: r.lo, hi: r.hi }]));
     expect(by.payload!.enc).not.toMatch(/DICTIONARY/);

@@ -8,7 +8,9 @@ describe('shared pool', () => {
   afterAll(() => pool.destroy());
 
   it('runs TypeScript worker modules and returns typed results', async () => {
-    const results = await Promise.all([1, 2, 3, 4].map((value) => runPoolTask<{ kind: 'echo'; value: number }, { doubled: number }>(pool, worker, { kind: 'echo', value })));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((value) => runPoolTask<{ kind: 'echo'; value: number }, { doubled: number }>(pool, worker, { kind: 'echo', value })),
+    );
     expect(results.map((r) => r.doubled)).toEqual([2, 4, 6, 8]);
   });
 

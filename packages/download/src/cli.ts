@@ -70,7 +70,13 @@ export const downloadCommand: Command = {
       // One writer per lake: held for the whole download (`ghlake run` holds it itself).
       return await withCommandLakeLock(io, 'download', config.lake, async (): Promise<ExitCode> => {
         const tty = io.stderr.isTTY === true;
-        const reporter = createProgressReporter({ stream: io.stderr, tty, total: hours.length, level: options.logLevel, ...(io.stderr.columns ? { columns: io.stderr.columns } : {}) });
+        const reporter = createProgressReporter({
+          stream: io.stderr,
+          tty,
+          total: hours.length,
+          level: options.logLevel,
+          ...(io.stderr.columns ? { columns: io.stderr.columns } : {}),
+        });
         let summary;
         try {
           summary = await downloadHours(config, hours, {

@@ -201,7 +201,8 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
   }
   if (kept.state === 'unrecorded') {
     const meta = await adopt(config.lake, hour, url, ctx.signal);
-    if (meta) return skip({ bytes: meta.size, sha256: meta.sha256, path: target, gzipChecked: true, reason: 'kept file without a record: verified and recorded' });
+    if (meta)
+      return skip({ bytes: meta.size, sha256: meta.sha256, path: target, gzipChecked: true, reason: 'kept file without a record: verified and recorded' });
     replaced = 'kept file without a record is not a valid gzip';
   }
   if (kept.state === 'damaged') replaced = kept.reason;
@@ -225,10 +226,22 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
       try {
         const outcome = await attemptOnce(hour, url, ctx, transfer);
         if (outcome.kind === 'missing') return done({ status: 'missing', bytes: 0, attempts: attempt, reason: outcome.reason, ...extra });
-        return done({ status: 'downloaded', bytes: outcome.meta.size, sha256: outcome.meta.sha256, attempts: attempt, path: target, gzipChecked: outcome.meta.gzipChecked !== false, ...resumed(), ...extra });
+        return done({
+          status: 'downloaded',
+          bytes: outcome.meta.size,
+          sha256: outcome.meta.sha256,
+          attempts: attempt,
+          path: target,
+          gzipChecked: outcome.meta.gzipChecked !== false,
+          ...resumed(),
+          ...extra,
+        });
       } catch (error) {
         if (isAbortError(error) || ctx.signal.aborted) throw error;
-        failure = error instanceof GhlakeError ? error : classifyFetchError(error, { url, bytes: 0, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
+        failure =
+          error instanceof GhlakeError
+            ? error
+            : classifyFetchError(error, { url, bytes: 0, headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
       }
       // Keep the bytes on disk for the next attempt only after a failure of the transfer itself.
       if (transfer.partial && !(RESUMABLE.has(failure.code) && transfer.partial.resumable)) {
@@ -248,7 +261,13 @@ async function fetchHourOrThrow(hour: HourKey, url: string, started: number, ctx
           )
         : undefined;
       if (wait === undefined) {
-        const kept = failure.code === ERROR_CODES.GZIP_CORRUPT ? await fs.stat(corruptPath(config.lake, hour)).then(() => corruptPath(config.lake, hour), () => undefined) : undefined;
+        const kept =
+          failure.code === ERROR_CODES.GZIP_CORRUPT
+            ? await fs.stat(corruptPath(config.lake, hour)).then(
+                () => corruptPath(config.lake, hour),
+                () => undefined,
+              )
+            : undefined;
         const error = toHourError(failure);
         if (failure.retryable && attempt > 1) error.message = `${error.message} (gave up after ${attempt} attempts)`;
         return done({ status: 'failed', bytes: 0, attempts: attempt, error, ...resumed(), ...extra, ...(kept ? { keptAs: kept } : {}) });

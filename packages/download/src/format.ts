@@ -25,7 +25,7 @@ export function plural(n: number, word: string): string {
 export function formatHourList(hours: readonly HourKey[]): string {
   const sorted = [...hours].sort(compareHours);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && hourToMs(sorted[j + 1]!) === hourToMs(sorted[j]!) + 3_600_000) j++;
     parts.push(j === i ? sorted[i]! : j === i + 1 ? `${sorted[i]}, ${sorted[j]}` : `${sorted[i]} … ${sorted[j]}`);

@@ -55,7 +55,10 @@ function firstOf(emitter: NodeJS.EventEmitter, events: string[]): Promise<void> 
  */
 export function notGzipError(head: Uint8Array, fedBytes: number): GhlakeError | undefined {
   if (hasGzipMagic(head)) return undefined;
-  const message = fedBytes < 2 ? `a ${fedBytes}-byte body is not a gzip file` : `not a gzip file: it starts with ${Buffer.from(head.subarray(0, 2)).toString('hex')}, not the gzip magic bytes 1f8b`;
+  const message =
+    fedBytes < 2
+      ? `a ${fedBytes}-byte body is not a gzip file`
+      : `not a gzip file: it starts with ${Buffer.from(head.subarray(0, 2)).toString('hex')}, not the gzip magic bytes 1f8b`;
   return new GhlakeError(ERROR_CODES.GZIP_CORRUPT, message, {
     retryable: true,
     hint: 'the server answered 200 with something that is not an hour file; it is retried, then reported',

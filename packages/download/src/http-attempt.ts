@@ -49,7 +49,12 @@ export interface Transfer {
 }
 
 /** Failures of the transfer itself, after which the bytes already on disk are still good. */
-export const RESUMABLE: ReadonlySet<string> = new Set([ERROR_CODES.CONNECTION, ERROR_CODES.TIMEOUT, ERROR_CODES.CONTENT_LENGTH_MISMATCH, ERROR_CODES.HTTP_STATUS]);
+export const RESUMABLE: ReadonlySet<string> = new Set([
+  ERROR_CODES.CONNECTION,
+  ERROR_CODES.TIMEOUT,
+  ERROR_CODES.CONTENT_LENGTH_MISMATCH,
+  ERROR_CODES.HTTP_STATUS,
+]);
 
 function parseContentRange(value: string | undefined): { start: number; end: number; size: number } | undefined {
   const m = value === undefined ? null : /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value.trim());
@@ -93,11 +98,15 @@ export async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext,
       await body.dump().catch(() => undefined);
       transfer.partial = undefined;
       await resume.discard();
-      throw new GhlakeError(ERROR_CODES.CONTENT_LENGTH_MISMATCH, `asked ${url} for bytes ${resume.bytes}- of ${resume.size}, got ${header(headers, 'content-range') ?? 'no Content-Range'} of ${header(headers, 'etag') ?? 'a file without ETag'}`, {
-        retryable: true,
-        hint: 'the server answered another range or another version of the file; the hour is fetched again from the start',
-        details: { url, asked: resume.bytes, contentRange: header(headers, 'content-range') ?? null },
-      });
+      throw new GhlakeError(
+        ERROR_CODES.CONTENT_LENGTH_MISMATCH,
+        `asked ${url} for bytes ${resume.bytes}- of ${resume.size}, got ${header(headers, 'content-range') ?? 'no Content-Range'} of ${header(headers, 'etag') ?? 'a file without ETag'}`,
+        {
+          retryable: true,
+          hint: 'the server answered another range or another version of the file; the hour is fetched again from the start',
+          details: { url, asked: resume.bytes, contentRange: header(headers, 'content-range') ?? null },
+        },
+      );
     }
     transfer.resumedBytes += resume.bytes;
   } else if (resume && (statusCode === 200 || statusCode === 416)) {
@@ -131,7 +140,19 @@ export async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext,
     const lastModified = header(headers, 'last-modified');
     // Resumable by a later run too: written under the hour's stable partial name (kept-partial.ts).
     if (validatorOf(etag, lastModified) !== undefined && announced !== undefined && announced > 0) {
-      part = await startKeptPartial(config.lake, { version: 1, hour, url, size: announced, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), startedAt: new Date(ctx.now()).toISOString() }, config.checkGzip);
+      part = await startKeptPartial(
+        config.lake,
+        {
+          version: 1,
+          hour,
+          url,
+          size: announced,
+          ...(etag ? { etag } : {}),
+          ...(lastModified ? { lastModified } : {}),
+          startedAt: new Date(ctx.now()).toISOString(),
+        },
+        config.checkGzip,
+      );
     } else {
       part = new PartialBody(tempPathFor(target), config.checkGzip);
       part.identify(announced, etag, lastModified);

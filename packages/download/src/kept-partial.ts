@@ -94,7 +94,8 @@ async function readIdentity(file: string): Promise<PartialIdentity | string | un
   }
   try {
     const id = JSON.parse(text) as Partial<PartialIdentity>;
-    if (id.version !== IDENTITY_VERSION || typeof id.url !== 'string' || !Number.isSafeInteger(id.size) || (id.size as number) <= 0) return 'its identity is not one this version writes';
+    if (id.version !== IDENTITY_VERSION || typeof id.url !== 'string' || !Number.isSafeInteger(id.size) || (id.size as number) <= 0)
+      return 'its identity is not one this version writes';
     return id as PartialIdentity;
   } catch {
     return 'its identity is not valid JSON';

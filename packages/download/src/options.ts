@@ -43,7 +43,7 @@ export const DOWNLOAD_OPTIONS = defineOptions({
   retryMaxDelay: {
     flag: 'retry-max-delay',
     env: 'GHLAKE_RETRY_MAX_DELAY',
-    description: 'longest single wait between attempts, also the cap on a server\'s Retry-After',
+    description: "longest single wait between attempts, also the cap on a server's Retry-After",
     default: 30_000,
     parse: parseDuration(0),
   },

@@ -101,8 +101,7 @@ export function createProgressReporter(options: ReporterOptions): ProgressReport
         const first = seenErrors.get(key);
         if (first === undefined) seenErrors.set(key, result.hour);
         line('error', `${counter}${first === undefined ? describeResult(result) : `${result.hour} failed: same error as ${first}`}`);
-      }
-      else if (result.status === 'missing') line('warn', `${counter}${describeResult(result)}`);
+      } else if (result.status === 'missing') line('warn', `${counter}${describeResult(result)}`);
       // On a terminal the status line already counts downloads and skips.
       else if (!tty) line('info', `${counter}${describeResult(result)}`);
     },

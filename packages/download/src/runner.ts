@@ -134,7 +134,16 @@ export async function downloadHours(config: DownloadConfig, hours: readonly Hour
       const left = Math.max(0, perHour * (queue.length - hoursDone) - inFlight);
       etaMs = (left * 1000) / bytesPerSecond;
     }
-    return { hoursTotal: queue.length, hoursDone, ...counts, receivedBytes, elapsedMs, bytesPerSecond, ...(etaMs === undefined ? {} : { etaMs }), active: [...active.keys()] };
+    return {
+      hoursTotal: queue.length,
+      hoursDone,
+      ...counts,
+      receivedBytes,
+      elapsedMs,
+      bytesPerSecond,
+      ...(etaMs === undefined ? {} : { etaMs }),
+      active: [...active.keys()],
+    };
   };
   const emitProgress = (force: boolean) => {
     if (!hooks.onProgress) return;

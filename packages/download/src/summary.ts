@@ -35,7 +35,9 @@ export function formatSummary(s: DownloadSummary): string {
   }
   if (s.interrupted) {
     const finished = s.results.length;
-    lines.push(`  not done   ${String(s.hoursTotal - finished).padStart(5)}  interrupted; run the same command again to finish (completed hours are kept, unfinished ones resume where they stopped)`);
+    lines.push(
+      `  not done   ${String(s.hoursTotal - finished).padStart(5)}  interrupted; run the same command again to finish (completed hours are kept, unfinished ones resume where they stopped)`,
+    );
   }
   if (s.tempFilesRemoved) lines.push(`  removed ${plural(s.tempFilesRemoved, 'temporary file')} left by an interrupted run`);
   return lines.join('\n');

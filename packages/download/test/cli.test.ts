@@ -36,7 +36,6 @@ function ghlake(args: string[], cwd = tempDir('cwd')): Run {
   return { child, done };
 }
 
-
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -49,7 +48,12 @@ describe('ghlake download (acceptance)', () => {
   it('downloads the hours the mirror has byte-identical, reports the others missing, exits 0; a rerun skips them all', async () => {
     const small3 = smallHour(25, 100);
     const small7 = smallHour(60, 500);
-    const root = await mirrorRoot({ '2015-01-01-0': REAL['2015-01-01-0'].file, '2015-01-01-15': REAL['2015-01-01-15'].file, '2015-01-01-3': small3, '2015-01-01-7': small7 });
+    const root = await mirrorRoot({
+      '2015-01-01-0': REAL['2015-01-01-0'].file,
+      '2015-01-01-15': REAL['2015-01-01-15'].file,
+      '2015-01-01-3': small3,
+      '2015-01-01-7': small7,
+    });
     mirror = await startMirror({ root });
     const lake = tempDir('lake');
     const first = await ghlake(['download', '--from', '2015-01-01-0', '--to', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake]).done;
@@ -92,7 +96,9 @@ describe('ghlake download (acceptance)', () => {
     const run = await ghlake(['download', '--from', '2015-01-01-0', '--concurency', '3'], cwd).done;
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe("error GHLAKE_UNKNOWN_OPTION: unknown option '--concurency'\n  hint: did you mean --concurrency or --connect-timeout? see --help\n");
+    expect(run.stderr).toBe(
+      "error GHLAKE_UNKNOWN_OPTION: unknown option '--concurency'\n  hint: did you mean --concurrency or --connect-timeout? see --help\n",
+    );
     expect(await fs.readdir(cwd)).toEqual([]);
   });
 });
@@ -124,7 +130,13 @@ describe('ghlake download: interrupted runs', () => {
     const leftovers = await tmpFiles();
     const tempLeftovers = leftovers.filter((f) => f.includes('/.tmp-'));
     // hour → bytes the killed run had on disk
-    const kept = Object.fromEntries(await Promise.all((await partials()).map(async (f) => [path.basename(f).slice('.partial-'.length, -'.json.gz'.length), (await fs.stat(path.join(lake, f))).size] as const)));
+    const kept = Object.fromEntries(
+      await Promise.all(
+        (await partials()).map(
+          async (f) => [path.basename(f).slice('.partial-'.length, -'.json.gz'.length), (await fs.stat(path.join(lake, f))).size] as const,
+        ),
+      ),
+    );
     expect(finishedBeforeKill.length).toBeGreaterThanOrEqual(1);
     expect(Math.max(...Object.values(kept))).toBeGreaterThan(100_000);
     // A killed transfer never looks complete: no final name without its record.
@@ -136,7 +148,13 @@ describe('ghlake download: interrupted runs', () => {
     mirror.setFaults({});
     const rerun = await download([...args.slice(1), '--json']); // in-process, as above
     expect(rerun.code).toBe(0);
-    const json = JSON.parse(rerun.stdout) as { downloaded: number; skipped: number; tempFilesRemoved: number; missing: unknown[]; results: Array<{ hour: string; resumedBytes?: number }> };
+    const json = JSON.parse(rerun.stdout) as {
+      downloaded: number;
+      skipped: number;
+      tempFilesRemoved: number;
+      missing: unknown[];
+      results: Array<{ hour: string; resumedBytes?: number }>;
+    };
     expect(json.skipped).toBe(finishedBeforeKill.length);
     expect(json.downloaded).toBe(4 - finishedBeforeKill.length);
     expect(json.tempFilesRemoved).toBe(tempLeftovers.length);
@@ -165,7 +183,9 @@ describe('ghlake download: interrupted runs', () => {
     const result = await run.done;
     expect(result.code).toBe(130);
     expect(result.stdout).toContain('download interrupted: 1 hour (2015-01-01-15)');
-    expect(result.stdout).toContain('  not done       1  interrupted; run the same command again to finish (completed hours are kept, unfinished ones resume where they stopped)');
+    expect(result.stdout).toContain(
+      '  not done       1  interrupted; run the same command again to finish (completed hours are kept, unfinished ones resume where they stopped)',
+    );
     // Nothing that looks complete: the bytes so far and their identity, under names no reader takes as data.
     expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/.partial-2015-01-01-15.json.gz', 'raw/date=2015-01-01/.partial-2015-01-01-15.json.gz.json']);
     const keptBytes = (await fs.stat(partial)).size;

@@ -36,7 +36,10 @@ describe('ghlake download: outcomes and exit codes', () => {
   it('reads GHLAKE_* environment variables, flags win over them, relative lakes resolve against the working folder', async () => {
     mirror = await startMirror({ root: await mirrorRoot({ '2015-01-01-3': smallHour(5) }) });
     const cwd = tempDir('cwd');
-    const run = await download(['--json', '--concurrency', '1'], { cwd, env: { GHLAKE_BASE_URL: mirror.url, GHLAKE_LAKE: 'my-lake', GHLAKE_FROM: '2015-01-01-3', GHLAKE_CONCURRENCY: '9' } });
+    const run = await download(['--json', '--concurrency', '1'], {
+      cwd,
+      env: { GHLAKE_BASE_URL: mirror.url, GHLAKE_LAKE: 'my-lake', GHLAKE_FROM: '2015-01-01-3', GHLAKE_CONCURRENCY: '9' },
+    });
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as DownloadSummary;
     expect(summary).toMatchObject({ hoursTotal: 1, downloaded: 1, baseUrl: mirror.url, lake: path.join(cwd, 'my-lake') });
@@ -49,7 +52,9 @@ describe('ghlake download: outcomes and exit codes', () => {
     expect(run.code).toBe(1);
     const json = JSON.parse(run.stdout) as DownloadSummary;
     expect(json.failed).toHaveLength(24);
-    expect(new Set(json.failed.map((f) => `${f.code} ${f.message}`))).toEqual(new Set(['GHLAKE_CONNECTION nothing answers at http://127.0.0.1:9: connection refused (ECONNREFUSED)']));
+    expect(new Set(json.failed.map((f) => `${f.code} ${f.message}`))).toEqual(
+      new Set(['GHLAKE_CONNECTION nothing answers at http://127.0.0.1:9: connection refused (ECONNREFUSED)']),
+    );
     expect(json.retries).toBe(0);
     expect(json.attempts).toBeLessThanOrEqual(4);
     // stderr: the error once, then a back-reference per hour.
@@ -84,16 +89,52 @@ writeFileSync(notAFolder, 'x');
 
 describe('ghlake download: bad input gets one clear error, exit 2, and touches nothing', () => {
   const cases: [string, string[], string][] = [
-    ['an unknown flag', ['--from', '2015-01-01-0', '--verfy'], "error GHLAKE_UNKNOWN_OPTION: unknown option '--verfy'\n  hint: did you mean --verify? see --help"],
-    ['a malformed hour', ['--from', '2015-13-01-5'], "error GHLAKE_INVALID_HOUR: invalid hour '2015-13-01-5': month 13 is not 1-12\n  hint: write hours as YYYY-MM-DD-H, YYYY-MM-DDTHH or a full ISO timestamp such as 2015-01-01T15:00:00Z"],
-    ['--to before --from', ['--from', '2015-01-01-5', '--to', '2015-01-01-2'], 'error GHLAKE_INVALID_RANGE: --to 2015-01-01-2 is before --from 2015-01-01-5\n  hint: swap the two hours, or give --to an hour at or after --from'],
+    [
+      'an unknown flag',
+      ['--from', '2015-01-01-0', '--verfy'],
+      "error GHLAKE_UNKNOWN_OPTION: unknown option '--verfy'\n  hint: did you mean --verify? see --help",
+    ],
+    [
+      'a malformed hour',
+      ['--from', '2015-13-01-5'],
+      "error GHLAKE_INVALID_HOUR: invalid hour '2015-13-01-5': month 13 is not 1-12\n  hint: write hours as YYYY-MM-DD-H, YYYY-MM-DDTHH or a full ISO timestamp such as 2015-01-01T15:00:00Z",
+    ],
+    [
+      '--to before --from',
+      ['--from', '2015-01-01-5', '--to', '2015-01-01-2'],
+      'error GHLAKE_INVALID_RANGE: --to 2015-01-01-2 is before --from 2015-01-01-5\n  hint: swap the two hours, or give --to an hour at or after --from',
+    ],
     ['no hours at all', [], 'error GHLAKE_USAGE: no hours to download\n  hint: give --from YYYY-MM-DD-H (and --to YYYY-MM-DD-H) or --date YYYY-MM-DD'],
-    ['--date with --from', ['--date', '2015-01-01', '--from', '2015-01-01-3'], 'error GHLAKE_USAGE: --date cannot be combined with --from/--to\n  hint: use either --date YYYY-MM-DD or --from H --to H'],
-    ['a bad duration', ['--from', '2015-01-01-0', '--body-timeout', '5 minutes'], "error GHLAKE_INVALID_OPTION: --body-timeout has invalid value '5 minutes': expected a duration such as 500ms, 30s or 2m (at least 1.00s)\n  hint: give --body-timeout a duration such as 500ms, 30s or 2m (at least 1.00s)"],
-    ['a body timeout undici cannot enforce', ['--from', '2015-01-01-0', '--body-timeout', '20ms'], "error GHLAKE_INVALID_OPTION: --body-timeout has invalid value '20ms': expected a duration such as 500ms, 30s or 2m (at least 1.00s)\n  hint: give --body-timeout a duration such as 500ms, 30s or 2m (at least 1.00s)"],
-    ['zero concurrency', ['--from', '2015-01-01-0', '--concurrency', '0'], "error GHLAKE_INVALID_OPTION: --concurrency has invalid value '0': expected an integer from 1 to 64\n  hint: give --concurrency an integer from 1 to 64"],
-    ['a base URL that is not http', ['--from', '2015-01-01-0', '--base-url', 'ftp://data.gharchive.org'], "error GHLAKE_INVALID_OPTION: --base-url has invalid value 'ftp://data.gharchive.org': expected an http(s) URL\n  hint: give --base-url an http(s) URL"],
-    ['an hour before the archive', ['--date', '2010-01-01'], "error GHLAKE_INVALID_RANGE: 2010-01-01-0 is before GH Archive's first hour 2011-02-12-0\n  hint: start the range at 2011-02-12-0 or later"],
+    [
+      '--date with --from',
+      ['--date', '2015-01-01', '--from', '2015-01-01-3'],
+      'error GHLAKE_USAGE: --date cannot be combined with --from/--to\n  hint: use either --date YYYY-MM-DD or --from H --to H',
+    ],
+    [
+      'a bad duration',
+      ['--from', '2015-01-01-0', '--body-timeout', '5 minutes'],
+      "error GHLAKE_INVALID_OPTION: --body-timeout has invalid value '5 minutes': expected a duration such as 500ms, 30s or 2m (at least 1.00s)\n  hint: give --body-timeout a duration such as 500ms, 30s or 2m (at least 1.00s)",
+    ],
+    [
+      'a body timeout undici cannot enforce',
+      ['--from', '2015-01-01-0', '--body-timeout', '20ms'],
+      "error GHLAKE_INVALID_OPTION: --body-timeout has invalid value '20ms': expected a duration such as 500ms, 30s or 2m (at least 1.00s)\n  hint: give --body-timeout a duration such as 500ms, 30s or 2m (at least 1.00s)",
+    ],
+    [
+      'zero concurrency',
+      ['--from', '2015-01-01-0', '--concurrency', '0'],
+      "error GHLAKE_INVALID_OPTION: --concurrency has invalid value '0': expected an integer from 1 to 64\n  hint: give --concurrency an integer from 1 to 64",
+    ],
+    [
+      'a base URL that is not http',
+      ['--from', '2015-01-01-0', '--base-url', 'ftp://data.gharchive.org'],
+      "error GHLAKE_INVALID_OPTION: --base-url has invalid value 'ftp://data.gharchive.org': expected an http(s) URL\n  hint: give --base-url an http(s) URL",
+    ],
+    [
+      'an hour before the archive',
+      ['--date', '2010-01-01'],
+      "error GHLAKE_INVALID_RANGE: 2010-01-01-0 is before GH Archive's first hour 2011-02-12-0\n  hint: start the range at 2011-02-12-0 or later",
+    ],
     [
       'an unwritable lake (a path through a regular file)',
       ['--from', '2015-01-01-0', '--lake', path.join(notAFolder, 'lake')],

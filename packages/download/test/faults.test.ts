@@ -20,7 +20,6 @@ afterEach(async () => {
   mirror = undefined;
 });
 
-
 /** Serve the real hours 0 and 15 with `faults`, download `wanted`, return everything a test asserts on. */
 async function run(faults: MirrorFaults, wanted: HourKey[], config: Parameters<typeof testConfig>[2] = {}, hooks: DownloadHooks = {}) {
   const root = await mirrorRoot({ [H0]: R0.file, [H15]: R15.file });
@@ -77,7 +76,11 @@ describe('download against a faulty mirror', () => {
     expect(result.resumedBytes).toBe(kept);
     expect(summary.receivedBytes).toBe(3_700_037);
     // The resumed file went through the same checks as one transfer: sha256 above, the full gzip inflate here.
-    expect(JSON.parse(await fs.readFile(rawMetaPath(lake, H15), 'utf8'))).toMatchObject({ sha256: R15.sha256, uncompressedBytes: 25_837_379, gzipChecked: true });
+    expect(JSON.parse(await fs.readFile(rawMetaPath(lake, H15), 'utf8'))).toMatchObject({
+      sha256: R15.sha256,
+      uncompressedBytes: 25_837_379,
+      gzipChecked: true,
+    });
     expect(mirror!.requestsFor(H15)[0]).toMatchObject({ fault: `reset@1000000, slow ${PACED}B/s`, completed: false });
     expect(retries[0]!.error.code).toBe(ERROR_CODES.CONTENT_LENGTH_MISMATCH);
     expect(retries[0]!.error.message).toMatch(/^truncated body: got \d+ of 3700037 bytes \(connection closed: /);
@@ -145,7 +148,12 @@ describe('download against a faulty mirror', () => {
     expect(stalled.results[0]!.error!.code).toBe(ERROR_CODES.TIMEOUT);
     // The second attempt resumed after the first byte and got one more before stalling: 2 bytes held.
     expect(stalled.results[0]!.error!.message).toBe('body stalled: no data for 1.00s after 2 bytes (gave up after 2 attempts)');
-    expect(mirror.requestsFor('2015-01-01-3').slice(-2).map((r) => [r.status, r.range ?? null])).toEqual([
+    expect(
+      mirror
+        .requestsFor('2015-01-01-3')
+        .slice(-2)
+        .map((r) => [r.status, r.range ?? null]),
+    ).toEqual([
       [200, null],
       [206, 'bytes=1-'],
     ]);
@@ -159,7 +167,7 @@ describe('download against a faulty mirror', () => {
     expect(mirror!.requestsFor(H15)[0]).toMatchObject({ bytesSent: 3_700_037, completed: true });
   });
 
-  it('follows a mirror\'s redirect to another server; a redirect loop fails with the hint', async () => {
+  it("follows a mirror's redirect to another server; a redirect loop fails with the hint", async () => {
     const target = await startMirror({ root: await mirrorRoot({ [H0]: R0.file }) });
     try {
       mirror = await startMirror({ root: tempDir('empty'), faults: { '*': { redirect: { to: target.url } } } });
@@ -221,8 +229,18 @@ describe('download against a faulty mirror', () => {
   it('a 500 that never recovers fails after --retries; a 403 is not retried', async () => {
     const { summary } = await run({ [H0]: { status: { code: 500 } }, [H15]: { status: { code: 403 } } }, [H0, H15], { retries: 2 });
     expect(summary.failed).toEqual([
-      { hour: H0, code: ERROR_CODES.HTTP_STATUS, message: `HTTP 500 from ${mirror!.url}/2015-01-01-0.json.gz (gave up after 3 attempts)`, hint: 'the server is overloaded or failing; it is retried with backoff' },
-      { hour: H15, code: ERROR_CODES.HTTP_STATUS, message: `HTTP 403 from ${mirror!.url}/2015-01-01-15.json.gz`, hint: 'the server refuses access; check --base-url points at a public GH Archive mirror' },
+      {
+        hour: H0,
+        code: ERROR_CODES.HTTP_STATUS,
+        message: `HTTP 500 from ${mirror!.url}/2015-01-01-0.json.gz (gave up after 3 attempts)`,
+        hint: 'the server is overloaded or failing; it is retried with backoff',
+      },
+      {
+        hour: H15,
+        code: ERROR_CODES.HTTP_STATUS,
+        message: `HTTP 403 from ${mirror!.url}/2015-01-01-15.json.gz`,
+        hint: 'the server refuses access; check --base-url points at a public GH Archive mirror',
+      },
     ]);
     expect(mirror!.requestsFor(H0)).toHaveLength(3);
     expect(mirror!.requestsFor(H15)).toHaveLength(1);
@@ -241,41 +259,65 @@ describe('the runner contract the pipeline builds on', () => {
   it('reports each hour through onHourDone with its file already in place, and progress up to the last hour', async () => {
     const seen: [string, string, boolean][] = [];
     let last = { hoursDone: 0, receivedBytes: 0 };
-    const { summary } = await run({}, hours('2015-01-01-0', '2015-01-01-1', '2015-01-01-15'), {}, {
-      onHourDone: (r) => seen.push([r.hour, r.status, r.path ? existsSync(r.path) && existsSync(rawMetaPath(summary0Lake(r.path), r.hour)) : false]),
-      onProgress: (p) => (last = p),
-    });
+    const { summary } = await run(
+      {},
+      hours('2015-01-01-0', '2015-01-01-1', '2015-01-01-15'),
+      {},
+      {
+        onHourDone: (r) => seen.push([r.hour, r.status, r.path ? existsSync(r.path) && existsSync(rawMetaPath(summary0Lake(r.path), r.hour)) : false]),
+        onProgress: (p) => (last = p),
+      },
+    );
     expect(seen.sort()).toEqual([
       ['2015-01-01-0', 'downloaded', true],
       ['2015-01-01-1', 'missing', false],
       ['2015-01-01-15', 'downloaded', true],
     ]);
     expect(last).toMatchObject({ hoursTotal: 3, hoursDone: 3, downloaded: 2, missing: 1, receivedBytes: 2_615_399 + 3_700_037 });
-    expect(summary).toMatchObject({ hoursTotal: 3, downloaded: 2, skipped: 0, downloadedBytes: 6_315_436, receivedBytes: 6_315_436, attempts: 3, retries: 0, interrupted: false });
+    expect(summary).toMatchObject({
+      hoursTotal: 3,
+      downloaded: 2,
+      skipped: 0,
+      downloadedBytes: 6_315_436,
+      receivedBytes: 6_315_436,
+      attempts: 3,
+      retries: 0,
+      interrupted: false,
+    });
   });
 
   it('aborting the signal stops mid-transfer: interrupted, nothing complete-looking left, only the partial a rerun resumes', async () => {
     const controller = new AbortController();
-    const { lake, summary } = await run({ '*': { bytesPerSecond: 500_000 } }, [H0], {}, {
-      signal: controller.signal,
-      progressIntervalMs: 0,
-      onProgress: (p) => {
-        if (p.receivedBytes > 100_000) controller.abort();
+    const { lake, summary } = await run(
+      { '*': { bytesPerSecond: 500_000 } },
+      [H0],
+      {},
+      {
+        signal: controller.signal,
+        progressIntervalMs: 0,
+        onProgress: (p) => {
+          if (p.receivedBytes > 100_000) controller.abort();
+        },
       },
-    });
+    );
     expect(summary).toMatchObject({ interrupted: true, downloaded: 0, results: [] });
     expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/.partial-2015-01-01-0.json.gz', 'raw/date=2015-01-01/.partial-2015-01-01-0.json.gz.json']);
   });
 
   it('a body without ETag or Last-Modified cannot be resumed later: a stop leaves nothing of it', async () => {
     const controller = new AbortController();
-    const { lake, summary } = await run({ '*': { bytesPerSecond: 500_000, noValidators: true } }, [H0], {}, {
-      signal: controller.signal,
-      progressIntervalMs: 0,
-      onProgress: (p) => {
-        if (p.receivedBytes > 100_000) controller.abort();
+    const { lake, summary } = await run(
+      { '*': { bytesPerSecond: 500_000, noValidators: true } },
+      [H0],
+      {},
+      {
+        signal: controller.signal,
+        progressIntervalMs: 0,
+        onProgress: (p) => {
+          if (p.receivedBytes > 100_000) controller.abort();
+        },
       },
-    });
+    );
     expect(summary).toMatchObject({ interrupted: true, downloaded: 0, results: [] });
     expect(await listFiles(lake)).toEqual([]);
   });

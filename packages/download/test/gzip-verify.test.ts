@@ -29,7 +29,7 @@ const hour0 = readFileSync(REAL['2015-01-01-0'].file);
 const hour15 = readFileSync(REAL['2015-01-01-15'].file);
 
 describe('gzip verification', () => {
-  it('regression: inflates in 1 MiB chunks, not zlib\'s 16 KiB default (3.0 → 1.3 CPU-s to verify 4 generated hours)', async () => {
+  it("regression: inflates in 1 MiB chunks, not zlib's 16 KiB default (3.0 → 1.3 CPU-s to verify 4 generated hours)", async () => {
     const gunzip = createHourGunzip();
     gunzip.end(hour0);
     const sizes: number[] = [];
@@ -79,7 +79,11 @@ describe('gzip verification', () => {
   });
 
   it('tolerates and counts zero padding after the last member', async () => {
-    expect(await verifyBytes(Buffer.concat([hour0, Buffer.alloc(512)]))).toEqual({ compressedBytes: 2_615_399 + 512, uncompressedBytes: 17_796_843, trailingBytes: 512 });
+    expect(await verifyBytes(Buffer.concat([hour0, Buffer.alloc(512)]))).toEqual({
+      compressedBytes: 2_615_399 + 512,
+      uncompressedBytes: 17_796_843,
+      trailingBytes: 512,
+    });
   });
 
   it('regression: zero padding arriving after the last member no longer stalls the check waiting for drain', async () => {

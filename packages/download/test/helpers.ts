@@ -17,8 +17,20 @@ export { GHARCHIVE_FIXTURES };
 
 /** The two real 2015 hours: size and sha256 as measured with stat and sha256sum, lines with gzip -dc | wc. */
 export const REAL = {
-  '2015-01-01-0': { file: GHARCHIVE_FIXTURES.hour2015_01_01_0, size: 2_615_399, sha256: 'a007aec0e8583d84ce5f3f77688e72e6c158fff384c98f301e3093dbb77e1498', uncompressed: 17_796_843, lines: 7_702 },
-  '2015-01-01-15': { file: GHARCHIVE_FIXTURES.hour2015_01_01_15, size: 3_700_037, sha256: '54feca99896fa3ec09c145819731e4cd5b40a84eecef26da672080633e840a4c', uncompressed: 25_837_379, lines: 11_351 },
+  '2015-01-01-0': {
+    file: GHARCHIVE_FIXTURES.hour2015_01_01_0,
+    size: 2_615_399,
+    sha256: 'a007aec0e8583d84ce5f3f77688e72e6c158fff384c98f301e3093dbb77e1498',
+    uncompressed: 17_796_843,
+    lines: 7_702,
+  },
+  '2015-01-01-15': {
+    file: GHARCHIVE_FIXTURES.hour2015_01_01_15,
+    size: 3_700_037,
+    sha256: '54feca99896fa3ec09c145819731e4cd5b40a84eecef26da672080633e840a4c',
+    uncompressed: 25_837_379,
+    lines: 11_351,
+  },
 } as const;
 
 /**
@@ -117,5 +129,7 @@ export async function download(args: string[], options: { env?: Record<string, s
 
 /** Hex sha256 of a file's bytes (the lake's file against the mirror's). */
 export async function fileSha256(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }

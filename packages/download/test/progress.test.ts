@@ -49,9 +49,24 @@ describe('progress display', () => {
     const reporter = createProgressReporter({ stream: out.stream, tty: false, total: 24 });
     reporter.progress(progress);
     reporter.hourDone(downloaded);
-    reporter.retry({ hour: '2015-01-01-9' as HourKey, attempt: 1, delayMs: 1_500, error: { code: 'GHLAKE_HTTP_STATUS', message: 'HTTP 503 from u' }, keptBytes: 0 });
-    reporter.retry({ hour: '2015-01-01-7' as HourKey, attempt: 2, delayMs: 500, error: { code: 'GHLAKE_CONNECTION', message: 'connection lost' }, keptBytes: 1_310_720 });
-    const lines = out.text().split('\n').map((l) => l.slice(9));
+    reporter.retry({
+      hour: '2015-01-01-9' as HourKey,
+      attempt: 1,
+      delayMs: 1_500,
+      error: { code: 'GHLAKE_HTTP_STATUS', message: 'HTTP 503 from u' },
+      keptBytes: 0,
+    });
+    reporter.retry({
+      hour: '2015-01-01-7' as HourKey,
+      attempt: 2,
+      delayMs: 500,
+      error: { code: 'GHLAKE_CONNECTION', message: 'connection lost' },
+      keptBytes: 1_310_720,
+    });
+    const lines = out
+      .text()
+      .split('\n')
+      .map((l) => l.slice(9));
     expect(lines).toEqual([
       'info  [1/24] 2015-01-01-3 downloaded 2.62 MB in 812ms (2 attempts)',
       'warn  2015-01-01-9 attempt 1 failed (HTTP 503 from u); retrying in 1.50s',

@@ -21,7 +21,6 @@ afterEach(async () => {
   mirror = undefined;
 });
 
-
 /** A mirror serving the real hour 15, paced so a run can be stopped part-way. */
 async function serve() {
   const root = await mirrorRoot({ [H15]: R15.file });
@@ -57,7 +56,15 @@ describe('a download stopped part-way resumes in the next run', () => {
 
       mirror!.setFaults({});
       const s = await downloadHours(testConfig(lake, mirror!.url, { checkGzip }), [H15]);
-      expect(s.results[0]).toMatchObject({ status: 'downloaded', attempts: 1, bytes: 3_700_037, sha256: R15.sha256, resumedBytes: kept, keptFromEarlierRun: kept, gzipChecked: checkGzip });
+      expect(s.results[0]).toMatchObject({
+        status: 'downloaded',
+        attempts: 1,
+        bytes: 3_700_037,
+        sha256: R15.sha256,
+        resumedBytes: kept,
+        keptFromEarlierRun: kept,
+        gzipChecked: checkGzip,
+      });
       expect(s.receivedBytes).toBe(3_700_037 - kept);
       expect(formatSummary(s)).toContain('1 resumed (');
       expect(requests()).toEqual([
@@ -91,7 +98,9 @@ describe('a download stopped part-way resumes in the next run', () => {
     try {
       const s = await downloadHours(testConfig(lake, other.url), [H15]);
       expect(s.results[0]).toMatchObject({ status: 'downloaded', sha256: R15.sha256 });
-      expect(s.results[0]!.partialDiscarded).toBe(`kept partial download: it came from ${mirror!.url}/${H15}.json.gz, this run fetches ${other.url}/${H15}.json.gz`);
+      expect(s.results[0]!.partialDiscarded).toBe(
+        `kept partial download: it came from ${mirror!.url}/${H15}.json.gz, this run fetches ${other.url}/${H15}.json.gz`,
+      );
       expect(s.results[0]!.resumedBytes).toBeUndefined();
       expect(other.requestsFor(H15).map((r) => r.range ?? null)).toEqual([null]);
     } finally {
@@ -101,7 +110,11 @@ describe('a download stopped part-way resumes in the next run', () => {
   });
 
   it.each([
-    ['an identity that is not JSON', (dir: string) => fs.writeFile(path.join(dir, `${PARTIAL}.json`), '{"version":1,'), 'kept partial download: its identity is not valid JSON'],
+    [
+      'an identity that is not JSON',
+      (dir: string) => fs.writeFile(path.join(dir, `${PARTIAL}.json`), '{"version":1,'),
+      'kept partial download: its identity is not valid JSON',
+    ],
     ['bytes without an identity', (dir: string) => fs.rm(path.join(dir, `${PARTIAL}.json`)), 'kept partial download: no identity beside the bytes'],
     ['an identity without its bytes', (dir: string) => fs.rm(path.join(dir, PARTIAL)), 'kept partial download: no bytes were kept'],
   ])('%s: removed, the hour fetched from byte 0', async (_what, damage, reason) => {

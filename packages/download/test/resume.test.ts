@@ -112,7 +112,10 @@ describe('rerunning a download', () => {
       [H0, 'failed'],
       [H15, 'downloaded'],
     ]);
-    expect(summary.failed[0]).toMatchObject({ code: 'GHLAKE_LAKE_NOT_WRITABLE', hint: 'free disk space or fix the permissions of the lake folder (--lake), then run again' });
+    expect(summary.failed[0]).toMatchObject({
+      code: 'GHLAKE_LAKE_NOT_WRITABLE',
+      hint: 'free disk space or fix the permissions of the lake folder (--lake), then run again',
+    });
     expect(summary.failed[0]!.message).toMatch(/^cannot write the downloaded hour: .*2015-01-01-0\.json\.gz/);
     expect(mirror.requestsFor(H0)).toHaveLength(0);
   });

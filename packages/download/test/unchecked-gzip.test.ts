@@ -74,7 +74,10 @@ describe('downloading without inflating (checkGzip: false)', () => {
     expect(await markGzipDamaged(lake, H15, 'Z_DATA_ERROR: gzip: invalid distance too far back')).toBe(true);
     expect(await readRawMeta(lake, H15)).toMatchObject({ gzipChecked: false, gzipDamage: 'Z_DATA_ERROR: gzip: invalid distance too far back' });
     const s = await downloadHours(unchecked, [H15]);
-    expect(s.results[0]).toMatchObject({ status: 'downloaded', replaced: 'its gzip was found damaged when read (Z_DATA_ERROR: gzip: invalid distance too far back)' });
+    expect(s.results[0]).toMatchObject({
+      status: 'downloaded',
+      replaced: 'its gzip was found damaged when read (Z_DATA_ERROR: gzip: invalid distance too far back)',
+    });
     const fresh = await readRawMeta(lake, H15);
     expect(fresh).toMatchObject({ sha256: REAL['2015-01-01-15'].sha256, gzipChecked: false });
     expect(fresh!.gzipDamage).toBeUndefined();

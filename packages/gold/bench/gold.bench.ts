@@ -62,9 +62,13 @@ async function source(events: number): Promise<{ dir: string; generatedMs?: numb
 }
 
 async function measure(lake: string): Promise<ChildResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, [TSX_CLI, path.join(import.meta.dirname, 'gold-child.ts'), lake, String(memory), String(threads)], {
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [TSX_CLI, path.join(import.meta.dirname, 'gold-child.ts'), lake, String(memory), String(threads)],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
 }
 
@@ -78,7 +82,8 @@ async function main(): Promise<void> {
       .join(' ')}\n\n`,
   );
   const rows: string[] = [];
-  const header = '| events | hours | consolidate s | gold s | publish+warehouse s | total s (wall) | CPU s | wall s per 1M events | peak RSS MB | rerun total s | rerun CPU s | rerun peak RSS MB |';
+  const header =
+    '| events | hours | consolidate s | gold s | publish+warehouse s | total s (wall) | CPU s | wall s per 1M events | peak RSS MB | rerun total s | rerun CPU s | rerun peak RSS MB |';
   rows.push(header, '|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const events of sizes) {
     const src = await source(events);
@@ -92,7 +97,9 @@ async function main(): Promise<void> {
     const t = first.timings;
     const line = `| ${events.toLocaleString('en-US')} | ${Math.ceil(events / EVENTS_PER_HOUR)} | ${s(t.consolidate!)} | ${s(t.gold!)} | ${s(t.publish! + t.warehouse!)} | ${s(t.total!)} | ${first.cpuS.toFixed(1)} | ${(t.total! / 1000 / (events / 1e6)).toFixed(2)} | ${first.maxRssMb} | ${s(rerun.timings.total!)} | ${rerun.cpuS.toFixed(1)} | ${rerun.maxRssMb} |`;
     rows.push(line);
-    process.stdout.write(`${line}\n  ${JSON.stringify({ events: first.events, duplicatesRemoved: first.duplicatesRemoved, gold: first.gold, entities: first.entities, goldMs: first.goldMs, load: loadavg()[0]!.toFixed(1) })}\n`);
+    process.stdout.write(
+      `${line}\n  ${JSON.stringify({ events: first.events, duplicatesRemoved: first.duplicatesRemoved, gold: first.gold, entities: first.entities, goldMs: first.goldMs, load: loadavg()[0]!.toFixed(1) })}\n`,
+    );
   }
   process.stdout.write(`\n${rows.join('\n')}\n`);
 }

@@ -31,7 +31,10 @@ export function duckdbTempDir(lake: string): string {
  * Open a DuckDB database (`:memory:` by default) with the settings applied.
  * `readOnly` opens an existing database file for reading; several readers may share it.
  */
-export async function openDuckDB(settings: DuckDBSettings, options: { path?: string; readOnly?: boolean; keepInsertionOrder?: boolean } = {}): Promise<OpenDuckDB> {
+export async function openDuckDB(
+  settings: DuckDBSettings,
+  options: { path?: string; readOnly?: boolean; keepInsertionOrder?: boolean } = {},
+): Promise<OpenDuckDB> {
   await fs.mkdir(settings.tempDirectory, { recursive: true });
   const config: Record<string, string> = {
     memory_limit: `${Math.max(1, Math.floor(settings.memoryLimit / 1_000_000))}MB`,

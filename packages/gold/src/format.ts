@@ -34,7 +34,14 @@ export function formatTable(columns: readonly QueryColumn[], rows: readonly Quer
       .map((v, i) => (right[i] && !header ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const out = [line(columns.map((c) => c.name), true), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r))];
+  const out = [
+    line(
+      columns.map((c) => c.name),
+      true,
+    ),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.map((r) => line(r)),
+  ];
   const noun = total === 1 ? 'row' : 'rows';
   out.push(total > rows.length ? `(${rows.length} of ${total} ${noun} shown; raise --max-rows or use --format csv)` : `(${total} ${noun})`);
   return `${out.join('\n')}\n`;

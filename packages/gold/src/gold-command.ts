@@ -3,7 +3,16 @@
  * summary (rows per table, time) or, with --json, the whole result.
  */
 import path from 'node:path';
-import { createLogger, describeOptions, parseCommandLine, resolveOptions, withCommandLakeLock, type Command, type CommandIO, type ExitCode } from '@ghlake/core';
+import {
+  createLogger,
+  describeOptions,
+  parseCommandLine,
+  resolveOptions,
+  withCommandLakeLock,
+  type Command,
+  type CommandIO,
+  type ExitCode,
+} from '@ghlake/core';
 import { buildGold, type GoldResult } from './build-gold.js';
 import { assertLakeExists } from './lake-exists.js';
 import { GOLD_OPTIONS } from './options.js';
@@ -29,7 +38,8 @@ function bytes(n: number): string {
 export function formatGoldSummary(result: GoldResult): string {
   const { consolidation: c } = result;
   const rows: Array<[string, string, string]> = [];
-  const dedupNote = (removed: number, hours: number) => (removed ? `${count(removed)} duplicate${removed === 1 ? '' : 's'} removed from ${hours} hour${hours === 1 ? '' : 's'}` : '');
+  const dedupNote = (removed: number, hours: number) =>
+    removed ? `${count(removed)} duplicate${removed === 1 ? '' : 's'} removed from ${hours} hour${hours === 1 ? '' : 's'}` : '';
   rows.push(['silver.events', count(c.events.rows), dedupNote(c.events.rowsRemoved, c.events.rewrittenHours.length)]);
   rows.push(['silver.payload_details', count(c.payloadDetails.rows), dedupNote(c.payloadDetails.rowsRemoved, c.payloadDetails.rewrittenHours.length)]);
   for (const e of c.entities) rows.push([`silver.${e.table}`, count(e.rows), `from ${count(e.partitions)} hour${e.partitions === 1 ? '' : 's'}`]);
@@ -87,7 +97,8 @@ export const goldCommand: Command = {
         onStep: (step) => log.info(STEP_TEXT[step]),
       });
     });
-    if (result.consolidation.events.partitions === 0) log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
+    if (result.consolidation.events.partitions === 0)
+      log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
     log.info('gold done', { version: result.version, ms: result.timings.total });
     io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatGoldSummary(result)}\n`);
     return 0;

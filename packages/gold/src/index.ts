@@ -6,7 +6,18 @@
 export { buildGold, type GoldConfig, type GoldResult, type GoldStep, type GoldTableResult } from './build-gold.js';
 export * from './consolidate/index.js';
 export { refreshWarehouse, warehouseIsCurrent, currentViews, WAREHOUSE_TABLES, type WarehouseResult, type WarehouseView } from './warehouse.js';
-export { DIALECTS, GOLD_MODELS, goldModel, modelSql, quoteIdentifier, renderModel, renderSql, type Dialect, type GoldModel, type RenderOptions } from './models.js';
+export {
+  DIALECTS,
+  GOLD_MODELS,
+  goldModel,
+  modelSql,
+  quoteIdentifier,
+  renderModel,
+  renderSql,
+  type Dialect,
+  type GoldModel,
+  type RenderOptions,
+} from './models.js';
 export { currentGoldVersion, goldLinkPath, goldVersionsDir } from './gold-versions.js';
 export { duckdbTempDir, openDuckDB, sqlError, type DuckDBSettings } from './duckdb.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';

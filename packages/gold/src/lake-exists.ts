@@ -8,6 +8,10 @@ import { invalidOption } from '@ghlake/core';
 export async function assertLakeExists(lake: string, given: string): Promise<void> {
   const stat = await fs.stat(lake).catch(() => undefined);
   if (!stat?.isDirectory()) {
-    throw invalidOption('--lake', given, `an existing lake folder (${lake} does not exist; run ghlake run or ghlake silver first, or point --lake / GHLAKE_LAKE at your lake)`);
+    throw invalidOption(
+      '--lake',
+      given,
+      `an existing lake folder (${lake} does not exist; run ghlake run or ghlake silver first, or point --lake / GHLAKE_LAKE at your lake)`,
+    );
   }
 }

@@ -50,4 +50,3 @@ export const QUERY_OPTIONS = defineOptions({
     parse: parseInteger(1, 10_000_000),
   },
 });
-

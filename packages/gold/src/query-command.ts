@@ -54,7 +54,7 @@ export const queryCommand: Command = {
       'usage: ghlake query "<SQL>" [options]',
       '',
       'Runs one SQL statement (DuckDB dialect) against <lake>/warehouse.duckdb, whose schemas',
-      'bronze, silver and gold are views over the lake\'s Parquet. The warehouse is opened',
+      "bronze, silver and gold are views over the lake's Parquet. The warehouse is opened",
       'read-only and is (re)built first when missing or out of date.',
       '',
       'examples:',
@@ -69,7 +69,9 @@ export const queryCommand: Command = {
     const line = parseCommandLine(io.argv, QUERY_OPTIONS, { allowPositionals: true });
     const options = resolveOptions(QUERY_OPTIONS, { flags: line.flags, env: io.env });
     if (line.positionals.length === 0 || line.positionals.join(' ').trim() === '') {
-      throw new GhlakeError(ERROR_CODES.USAGE, 'no SQL given', { hint: 'give the SQL as one quoted argument: ghlake query "select * from gold.daily_summary"' });
+      throw new GhlakeError(ERROR_CODES.USAGE, 'no SQL given', {
+        hint: 'give the SQL as one quoted argument: ghlake query "select * from gold.daily_summary"',
+      });
     }
     if (line.positionals.length > 1) {
       throw new GhlakeError(ERROR_CODES.USAGE, `the SQL must be one argument, got ${line.positionals.length}`, {

@@ -12,7 +12,17 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, commitFile, tableDir, tempPathFor, warehousePath, type TableDecl } from '@ghlake/core';
+import {
+  BRONZE_TABLES,
+  GOLD_TABLES,
+  SILVER_OBSERVATION_TABLES,
+  SILVER_TABLES,
+  commitFile,
+  tableDir,
+  tempPathFor,
+  warehousePath,
+  type TableDecl,
+} from '@ghlake/core';
 import { duckdbTempDir, openDuckDB, queryRows, runSql, type DuckDBSettings } from './duckdb.js';
 import { tableHasFiles } from './lake-files.js';
 import { emptyRelation, sqlIdent, sqlString, typedSelectList } from './sql.js';
@@ -66,10 +76,7 @@ export async function refreshWarehouse(lake: string, options: RefreshOptions = {
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const views = await currentViews(lake);
-  const db = await openDuckDB(
-    { memoryLimit: 256_000_000, threads: 1, tempDirectory: duckdbTempDir(lake), ...options.settings },
-    { path: tmp },
-  );
+  const db = await openDuckDB({ memoryLimit: 256_000_000, threads: 1, tempDirectory: duckdbTempDir(lake), ...options.settings }, { path: tmp });
   try {
     for (const schema of ['bronze', 'silver', 'gold', META_SCHEMA]) await runSql(db.connection, `CREATE SCHEMA ${schema}`);
     for (const [i, table] of WAREHOUSE_TABLES.entries()) {

@@ -70,7 +70,14 @@ describe('ghlake gold', () => {
     expect(goldRun.code).toBe(0);
     const lines = goldRun.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^gold \S+ built in \d+\.\d s \(consolidate /);
-    expect(lines.slice(1, -1).map((l) => l.trim().replace(/\s+/g, ' ').replace(/ \d+(\.\d)? (B|kB)$/, ' <size>'))).toEqual([
+    expect(
+      lines.slice(1, -1).map((l) =>
+        l
+          .trim()
+          .replace(/\s+/g, ' ')
+          .replace(/ \d+(\.\d)? (B|kB)$/, ' <size>'),
+      ),
+    ).toEqual([
       'silver.events 9 rows 1 duplicate removed from 1 hour',
       'silver.payload_details 9 rows 1 duplicate removed from 1 hour',
       'silver.actors 3 rows from 3 hours',
@@ -104,7 +111,15 @@ describe('ghlake query', () => {
     const run = await ghlake(['query', 'select repo_name, total_events from gold.repo_metrics order by 2 desc limit 5', '--lake', lake]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      ['repo_name  total_events', '---------  ------------', 'acme/app              5', 'acme/lib              2', 'NULL                  1', '(3 rows)', ''].join('\n'),
+      [
+        'repo_name  total_events',
+        '---------  ------------',
+        'acme/app              5',
+        'acme/lib              2',
+        'NULL                  1',
+        '(3 rows)',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -120,11 +135,17 @@ describe('ghlake query', () => {
   });
 
   it('reads silver through the warehouse views, with the source hour of each partition', async () => {
-    const run = await inProcess(queryCommand, ['select source_hour, count(*) as n from silver.events group by 1 order by 1', '--lake', lake, '--format', 'csv']);
+    const run = await inProcess(queryCommand, [
+      'select source_hour, count(*) as n from silver.events group by 1 order by 1',
+      '--lake',
+      lake,
+      '--format',
+      'csv',
+    ]);
     expect(run.stdout).toBe('source_hour,n\n0,4\n1,3\n2,2\n');
   });
 
-  it('turns an error in the SQL into one GHLAKE_SQL line with DuckDB\'s message, exit 1', async () => {
+  it("turns an error in the SQL into one GHLAKE_SQL line with DuckDB's message, exit 1", async () => {
     const run = await ghlake(['query', 'select nope from gold.repo_metrics', '--lake', lake]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');

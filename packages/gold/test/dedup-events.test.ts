@@ -19,12 +19,23 @@ afterEach(async () => {
   await cleanup();
 });
 
-const eventsOf = (hour: string) => sql(`SELECT event_id, event_type, created_at FROM read_parquet('${partitionFile(lake, 'silver', 'events', parseHour(hour))}') ORDER BY event_id, event_type`);
+const eventsOf = (hour: string) =>
+  sql(`SELECT event_id, event_type, created_at FROM read_parquet('${partitionFile(lake, 'silver', 'events', parseHour(hour))}') ORDER BY event_id, event_type`);
 
 describe('cross-hour dedup of silver events', () => {
   it('keeps an event present in two hour files in the earlier hour and rewrites only the later one', async () => {
-    await writeSilverHour(lake, '2015-01-01-0', { events: [{ id: 1, at: '2015-01-01T00:10:00' }, { id: 2, at: '2015-01-01T00:59:59' }] });
-    await writeSilverHour(lake, '2015-01-01-1', { events: [{ id: 2, at: '2015-01-01T00:59:59' }, { id: 3, at: '2015-01-01T01:00:01' }] });
+    await writeSilverHour(lake, '2015-01-01-0', {
+      events: [
+        { id: 1, at: '2015-01-01T00:10:00' },
+        { id: 2, at: '2015-01-01T00:59:59' },
+      ],
+    });
+    await writeSilverHour(lake, '2015-01-01-1', {
+      events: [
+        { id: 2, at: '2015-01-01T00:59:59' },
+        { id: 3, at: '2015-01-01T01:00:01' },
+      ],
+    });
     await writeSilverHour(lake, '2015-01-01-2', { events: [{ id: 4, at: '2015-01-01T02:00:00' }] });
     const untouched = await fs.stat(partitionFile(lake, 'silver', 'events', parseHour('2015-01-01-2')));
     const keeper = await fs.stat(partitionFile(lake, 'silver', 'events', parseHour('2015-01-01-0')));
@@ -101,7 +112,7 @@ describe('cross-hour dedup of silver events', () => {
     ]);
   });
 
-  it('carries the transform\'s key/value metadata over and records the rows it removed', async () => {
+  it("carries the transform's key/value metadata over and records the rows it removed", async () => {
     await writeSilverHour(lake, '2015-01-01-0', { events: [{ id: 1, at: '2015-01-01T00:30:00' }] });
     const file = partitionFile(lake, 'silver', 'events', parseHour('2015-01-01-1'));
     const rows = [eventRow({ id: 1, at: '2015-01-01T00:30:00' }), eventRow({ id: 2, at: '2015-01-01T01:30:00' })];
@@ -119,7 +130,7 @@ describe('cross-hour dedup of silver events', () => {
     ]);
   });
 
-  it('never reads a writer\'s half-written .tmp- file beside a partition (DuckDB globs match dot-files)', async () => {
+  it("never reads a writer's half-written .tmp- file beside a partition (DuckDB globs match dot-files)", async () => {
     await writeSilverHour(lake, '2015-01-01-0', { events: [{ id: 1, at: '2015-01-01T00:30:00' }] });
     await writeSilverHour(lake, '2015-01-01-1', { events: [{ id: 2, at: '2015-01-01T01:30:00' }] });
     // A transform rewriting hour 1 right now: its temp file holds a copy of event 1 and is incomplete.

@@ -26,7 +26,18 @@ const rowsOf = async (name: 'actors' | 'repositories' | 'organizations', key: st
 describe('entity consolidation from per-hour observations', () => {
   it('folds actors: each attribute from its latest non-NULL observation, seen range over all hours', async () => {
     await writeSilverHour(lake, '2015-01-01-0', {
-      actors: [actorObs({ id: 1, login: 'alice-old', display: 'Alice', seen: '2015-01-01T00:50:00', first: '2015-01-01T00:01:00', type: 'User', typeSeen: '2015-01-01T00:40:00', siteAdmin: false })],
+      actors: [
+        actorObs({
+          id: 1,
+          login: 'alice-old',
+          display: 'Alice',
+          seen: '2015-01-01T00:50:00',
+          first: '2015-01-01T00:01:00',
+          type: 'User',
+          typeSeen: '2015-01-01T00:40:00',
+          siteAdmin: false,
+        }),
+      ],
     });
     await writeSilverHour(lake, '2015-01-01-1', {
       actors: [
@@ -89,9 +100,19 @@ describe('entity consolidation from per-hour observations', () => {
   it('folds repositories: name group and payload-details group each from their own latest observation', async () => {
     await writeSilverHour(lake, '2015-01-01-0', {
       repositories: [
-        repoObs({ id: 10, name: 'octo/old', nameSeen: '2015-01-01T00:05:00', first: '2015-01-01T00:05:00', details: { owner: 3, ownerLogin: 'octo', fork: false, language: 'Go', stars: 5, seen: '2015-01-01T00:30:00' } }),
+        repoObs({
+          id: 10,
+          name: 'octo/old',
+          nameSeen: '2015-01-01T00:05:00',
+          first: '2015-01-01T00:05:00',
+          details: { owner: 3, ownerLogin: 'octo', fork: false, language: 'Go', stars: 5, seen: '2015-01-01T00:30:00' },
+        }),
         // a forkee seen only inside a payload: no repo.name observation
-        repoObs({ id: 11, first: '2015-01-01T00:20:00', details: { owner: 4, ownerLogin: 'forker', fork: true, language: null, stars: 0, seen: '2015-01-01T00:20:00' } }),
+        repoObs({
+          id: 11,
+          first: '2015-01-01T00:20:00',
+          details: { owner: 4, ownerLogin: 'forker', fork: true, language: null, stars: 0, seen: '2015-01-01T00:20:00' },
+        }),
       ],
     });
     await writeSilverHour(lake, '2015-01-01-1', {

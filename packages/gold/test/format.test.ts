@@ -9,8 +9,20 @@ const columns = [
 
 describe('query output formats', () => {
   it('table: header, rule, numbers right-aligned, NULL spelled out, row count', () => {
-    expect(formatTable(columns, [['acme/app', 5, 0.5], [null, 12, null]])).toBe(
-      ['repo_name  total_events  event_share', '---------  ------------  -----------', 'acme/app              5          0.5', 'NULL                 12         NULL', '(2 rows)', ''].join('\n'),
+    expect(
+      formatTable(columns, [
+        ['acme/app', 5, 0.5],
+        [null, 12, null],
+      ]),
+    ).toBe(
+      [
+        'repo_name  total_events  event_share',
+        '---------  ------------  -----------',
+        'acme/app              5          0.5',
+        'NULL                 12         NULL',
+        '(2 rows)',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -25,7 +37,13 @@ describe('query output formats', () => {
   });
 
   it('csv: RFC 4180 quoting, NULL as an empty field', () => {
-    expect(csvHeader(columns) + csvRows([['a,"b"', 1, null], ['line\nbreak', null, 0.25]])).toBe('repo_name,total_events,event_share\n"a,""b""",1,\n"line\nbreak",,0.25\n');
+    expect(
+      csvHeader(columns) +
+        csvRows([
+          ['a,"b"', 1, null],
+          ['line\nbreak', null, 0.25],
+        ]),
+    ).toBe('repo_name,total_events,event_share\n"a,""b""",1,\n"line\nbreak",,0.25\n');
   });
 
   it('json: row objects keyed by column name, repeated names made unique', () => {

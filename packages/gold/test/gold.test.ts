@@ -30,16 +30,63 @@ describe('gold over a hand-counted three-hour lake', () => {
   it('actor_metrics: per actor, events counted once even when filed in two hours', async () => {
     expect(await gold('actor_metrics', 'actor_id')).toEqual([
       // id, login, display, url, type, site_admin, avatar, gravatar, is_bot, total, unique_repos, first, last
-      [1, 'alice', 'alice', 'https://api.github.com/users/alice', 'User', false, 'https://avatars.githubusercontent.com/u/1?', '', false, 4, 2, T('00:10'), T('02:30')],
+      [
+        1,
+        'alice',
+        'alice',
+        'https://api.github.com/users/alice',
+        'User',
+        false,
+        'https://avatars.githubusercontent.com/u/1?',
+        '',
+        false,
+        4,
+        2,
+        T('00:10'),
+        T('02:30'),
+      ],
       [2, 'bobby', 'bobby', 'https://api.github.com/users/bobby', N, N, 'https://avatars.githubusercontent.com/u/2?', '', false, 3, 1, T('00:20'), T('02:00')],
-      [3, 'ci-bot', 'ci-bot', 'https://api.github.com/users/ci-bot', 'Bot', false, 'https://avatars.githubusercontent.com/u/3?', '', true, 1, 1, T('00:59'), T('00:59')],
+      [
+        3,
+        'ci-bot',
+        'ci-bot',
+        'https://api.github.com/users/ci-bot',
+        'Bot',
+        false,
+        'https://avatars.githubusercontent.com/u/3?',
+        '',
+        true,
+        1,
+        1,
+        T('00:59'),
+        T('00:59'),
+      ],
     ]);
   });
 
   it('repo_metrics: per repository, attributes from silver.repositories (NULL when never observed)', async () => {
     expect(await gold('repo_metrics', 'repo_id')).toEqual([
       [100, 'acme/app', 'https://api.github.com/repos/acme/app', N, N, N, N, N, N, N, N, N, N, N, 5, 2, T('00:10'), T('02:30')],
-      [101, 'acme/lib', 'https://api.github.com/repos/acme/lib', 500, 'acme', false, 'Go', '2014-01-01T00:00:00Z', T('00:59'), 12, 0, 0, 12, 321, 2, 2, T('00:30'), T('00:59')],
+      [
+        101,
+        'acme/lib',
+        'https://api.github.com/repos/acme/lib',
+        500,
+        'acme',
+        false,
+        'Go',
+        '2014-01-01T00:00:00Z',
+        T('00:59'),
+        12,
+        0,
+        0,
+        12,
+        321,
+        2,
+        2,
+        T('00:30'),
+        T('00:59'),
+      ],
       [102, N, N, N, N, N, N, N, N, N, N, N, N, N, 1, 0, T('01:15'), T('01:15')],
     ]);
   });
@@ -71,7 +118,10 @@ describe('gold over a hand-counted three-hour lake', () => {
   it('writes every gold table with exactly its declared columns and types', async () => {
     for (const table of GOLD_TABLES) {
       const schema = await sql(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${lake}/gold/${table.name}/*.parquet'))`);
-      expect(schema.map((c) => `${String(c.column_name)} ${String(c.column_type)}`), table.name).toEqual(table.columns.map((c) => `${c.name} ${c.type}`));
+      expect(
+        schema.map((c) => `${String(c.column_name)} ${String(c.column_type)}`),
+        table.name,
+      ).toEqual(table.columns.map((c) => `${c.name} ${c.type}`));
     }
   });
 });

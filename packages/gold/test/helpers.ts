@@ -102,7 +102,17 @@ export async function writeSilverHour(lake: string, hour: string, spec: HourSpec
 }
 
 /** An actor observation with every column (NULL unless given). */
-export function actorObs(o: { id: number; login?: string | null; seen: string; first?: string; last?: string; type?: string | null; typeSeen?: string | null; siteAdmin?: boolean | null; display?: string | null }) {
+export function actorObs(o: {
+  id: number;
+  login?: string | null;
+  seen: string;
+  first?: string;
+  last?: string;
+  type?: string | null;
+  typeSeen?: string | null;
+  siteAdmin?: boolean | null;
+  display?: string | null;
+}) {
   return {
     actor_id: o.id,
     actor_login: o.login ?? null,

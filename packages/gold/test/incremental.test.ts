@@ -47,10 +47,26 @@ function twelveHours(): Record<string, HourSpec> {
     out[hour] = {
       events,
       actors: seen((e) => e.actor).map(([id, s]) =>
-        actorObs({ id, login: `user${id}-h${h % 4}`, seen: s.last, first: s.first, last: s.last, type: id % 2 ? 'User' : null, typeSeen: id % 2 ? s.last : null, siteAdmin: id % 2 ? false : null }),
+        actorObs({
+          id,
+          login: `user${id}-h${h % 4}`,
+          seen: s.last,
+          first: s.first,
+          last: s.last,
+          type: id % 2 ? 'User' : null,
+          typeSeen: id % 2 ? s.last : null,
+          siteAdmin: id % 2 ? false : null,
+        }),
       ),
       repositories: seen((e) => e.repo).map(([id, s]) =>
-        repoObs({ id, name: `org/repo${id}-h${h % 5}`, nameSeen: s.last, first: s.first, last: s.last, ...(h % 3 === 0 ? { details: { owner: 1, ownerLogin: 'org', fork: false, language: 'Rust', stars: h, seen: s.last } } : {}) }),
+        repoObs({
+          id,
+          name: `org/repo${id}-h${h % 5}`,
+          nameSeen: s.last,
+          first: s.first,
+          last: s.last,
+          ...(h % 3 === 0 ? { details: { owner: 1, ownerLogin: 'org', fork: false, language: 'Rust', stars: h, seen: s.last } } : {}),
+        }),
       ),
       organizations: seen((e) => e.org).map(([id, s]) => orgObs({ id, login: `org${id}-h${h % 2}`, seen: s.last, first: s.first, last: s.last })),
     };
@@ -72,7 +88,8 @@ async function snapshot(lake: string) {
     `SELECT "date", "hour", event_id, event_type, created_at, actor_id, repo_id, org_id FROM read_parquet('${partitionGlob(lake, 'silver', 'events')}', hive_partitioning = true) ORDER BY ALL`,
   );
   out.payload = await sql(`SELECT * FROM read_parquet('${partitionGlob(lake, 'silver', 'payload_details')}', hive_partitioning = true) ORDER BY ALL`);
-  for (const name of ['actors', 'repositories', 'organizations']) out[name] = await sql(`SELECT * FROM read_parquet('${consolidatedFile(lake, { layer: 'silver', name })}') ORDER BY ALL`);
+  for (const name of ['actors', 'repositories', 'organizations'])
+    out[name] = await sql(`SELECT * FROM read_parquet('${consolidatedFile(lake, { layer: 'silver', name })}') ORDER BY ALL`);
   for (const table of GOLD_TABLES) out[table.name] = await sql(`SELECT * FROM read_parquet('${lake}/gold/${table.name}/*.parquet') ORDER BY ALL`);
   return out;
 }

@@ -6,23 +6,29 @@ import { emptyRelation } from '../src/sql.js';
 import { sql } from './helpers.js';
 
 describe('gold model files', () => {
-  it('has one model per gold table, each stating its grain and its key (the declaration\'s key) at the top', () => {
+  it("has one model per gold table, each stating its grain and its key (the declaration's key) at the top", () => {
     expect(GOLD_MODELS.map((m) => m.table.name)).toEqual(GOLD_TABLES.map((t) => t.name));
     for (const model of GOLD_MODELS) {
       const text = readFileSync(model.file, 'utf8');
       const header = text.split('\n').filter((l) => l.startsWith('--'));
       expect(header[0], model.file).toBe(`-- gold.${model.table.name}`);
-      expect(header.some((l) => l.startsWith('-- grain: ')), model.file).toBe(true);
+      expect(
+        header.some((l) => l.startsWith('-- grain: ')),
+        model.file,
+      ).toBe(true);
       expect(header.find((l) => l.startsWith('-- key: '))?.replace(/^-- key:\s+/, ''), model.file).toBe(model.table.key.join(', '));
     }
   });
 
-  it('each model alone yields exactly its table\'s declared columns, in order, with the declared types (DuckDB)', async () => {
+  it("each model alone yields exactly its table's declared columns, in order, with the declared types (DuckDB)", async () => {
     const sources = Object.fromEntries(SILVER_TABLES.map((t) => [`silver.${t.name}`, emptyRelation(t)]));
     for (const model of GOLD_MODELS) {
       const rendered = renderModel(model.table.name, { dialect: 'duckdb', source: (layer, table) => sources[`${layer}.${table}`]! });
       const schema = await sql(`SELECT column_name, column_type FROM (DESCRIBE ${rendered})`);
-      expect(schema.map((c) => `${String(c.column_name)} ${String(c.column_type)}`), model.table.name).toEqual(model.table.columns.map((c) => `${c.name} ${DUCKDB_TYPE[c.type]}`));
+      expect(
+        schema.map((c) => `${String(c.column_name)} ${String(c.column_type)}`),
+        model.table.name,
+      ).toEqual(model.table.columns.map((c) => `${c.name} ${DUCKDB_TYPE[c.type]}`));
     }
   });
 });
@@ -66,8 +72,8 @@ describe('rendering a model for a dialect', () => {
   });
 
   it('rejects a placeholder it does not know, naming it', () => {
-    expect(() => renderSql('SELECT * FROM {{ ref(\'x\') }}', { dialect: 'duckdb' })).toThrow("unknown model placeholder {{ ref('x') }}");
-    expect(() => renderSql('SELECT {{ source(\'silver\') }}', { dialect: 'duckdb' })).toThrow('unknown model placeholder');
+    expect(() => renderSql("SELECT * FROM {{ ref('x') }}", { dialect: 'duckdb' })).toThrow("unknown model placeholder {{ ref('x') }}");
+    expect(() => renderSql("SELECT {{ source('silver') }}", { dialect: 'duckdb' })).toThrow('unknown model placeholder');
     expect(() => renderModel('nope', { dialect: 'duckdb' })).toThrow("no gold model 'nope'");
     expect(modelSql('repo_metrics')).toContain("{{ source('silver', 'repositories') }}");
   });

@@ -59,12 +59,18 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 describe('gold on real hours 2015-01-01-0 and -15 (+ hour 15 filed twice)', () => {
-  it('keeps each of the 19,053 real events once: all of hour 16\'s copies are removed', () => {
-    expect(result.consolidation.events).toMatchObject({ partitions: 3, rows: 7_702 + 11_351, duplicateKeys: 11_351, rowsRemoved: 11_351, rewrittenHours: ['2015-01-01-16'] });
+  it("keeps each of the 19,053 real events once: all of hour 16's copies are removed", () => {
+    expect(result.consolidation.events).toMatchObject({
+      partitions: 3,
+      rows: 7_702 + 11_351,
+      duplicateKeys: 11_351,
+      rowsRemoved: 11_351,
+      rewrittenHours: ['2015-01-01-16'],
+    });
     expect(result.consolidation.payloadDetails).toMatchObject({ rows: 19_053, rowsRemoved: 11_351, rewrittenHours: ['2015-01-01-16'] });
   });
 
-  it('event_type_metrics: counts sum to the silver events; hour 15\'s types match the hand count in SOURCES.md', async () => {
+  it("event_type_metrics: counts sum to the silver events; hour 15's types match the hand count in SOURCES.md", async () => {
     const [totals] = await sql(`SELECT sum(event_count) AS events, sum(event_share) AS share FROM ${goldTable('event_type_metrics')}`);
     expect(totals!.events).toBe(19_053);
     expect(totals!.share).toBeCloseTo(1, 12);
@@ -78,7 +84,7 @@ describe('gold on real hours 2015-01-01-0 and -15 (+ hour 15 filed twice)', () =
     ).toEqual([]);
   });
 
-  it('daily_summary: one row per event hour with the raw file\'s counts', async () => {
+  it("daily_summary: one row per event hour with the raw file's counts", async () => {
     expect(await sql(`SELECT strftime(hour_bucket, '%H') AS h, "day"::VARCHAR AS d, total_events FROM ${goldTable('daily_summary')} ORDER BY 1`)).toEqual([
       { h: '00', d: '2015-01-01', total_events: 7_702 },
       { h: '15', d: '2015-01-01', total_events: 11_351 },
@@ -91,7 +97,7 @@ describe('gold on real hours 2015-01-01-0 and -15 (+ hour 15 filed twice)', () =
     ).toEqual([]);
   });
 
-  it('actor_metrics: each actor\'s total_events is its silver event count, and every figure matches the raw events', async () => {
+  it("actor_metrics: each actor's total_events is its silver event count, and every figure matches the raw events", async () => {
     expect(
       await difference(
         `SELECT actor_id, total_events FROM ${goldTable('actor_metrics')}`,

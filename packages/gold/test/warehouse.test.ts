@@ -19,7 +19,7 @@ afterEach(async () => cleanup());
 const q = (sql: string) => runQuery({ lake, ...TEST_SETTINGS }, sql);
 
 describe('the warehouse', () => {
-  it('on an empty lake: every declared table is a typed, empty view in its layer\'s schema', async () => {
+  it("on an empty lake: every declared table is a typed, empty view in its layer's schema", async () => {
     const result = await refreshWarehouse(lake);
     expect(result.views.every((v) => !v.hasFiles)).toBe(true);
     const union = WAREHOUSE_TABLES.map((t) => `SELECT '${t.layer}.${t.name}' AS v, count(*)::INTEGER AS n FROM ${t.layer}.${t.name}`).join(' UNION ALL ');
@@ -30,7 +30,10 @@ describe('the warehouse', () => {
     for (const table of WAREHOUSE_TABLES) {
       const expected = table.columns.map((c) => [c.name, DUCKDB_TYPE[c.type]]);
       if (table.partitioning === 'hour') expected.push(['source_date', 'DATE'], ['source_hour', 'INTEGER']);
-      expect(rows.filter((r) => r[0] === `${table.layer}.${table.name}`).map((r) => r.slice(1)), `${table.layer}.${table.name}`).toEqual(expected);
+      expect(
+        rows.filter((r) => r[0] === `${table.layer}.${table.name}`).map((r) => r.slice(1)),
+        `${table.layer}.${table.name}`,
+      ).toEqual(expected);
     }
   });
 
@@ -87,16 +90,16 @@ describe('the warehouse', () => {
   it('exposes the source partition as source_date/source_hour, and filters on them read only matching files', async () => {
     await writeSmallLake(lake);
     await buildGold({ lake, ...TEST_SETTINGS });
-    expect((await q("SELECT source_date::VARCHAR, source_hour, count(*) FROM silver.events GROUP BY ALL ORDER BY 2")).rows).toEqual([
+    expect((await q('SELECT source_date::VARCHAR, source_hour, count(*) FROM silver.events GROUP BY ALL ORDER BY 2')).rows).toEqual([
       ['2015-01-01', 0, 4],
       ['2015-01-01', 1, 3],
       ['2015-01-01', 2, 2],
     ]);
-    const plan = (await q("EXPLAIN ANALYZE SELECT count(*) FROM silver.events WHERE source_hour = 2")).rows.map((r) => String(r[1])).join('\n');
+    const plan = (await q('EXPLAIN ANALYZE SELECT count(*) FROM silver.events WHERE source_hour = 2')).rows.map((r) => String(r[1])).join('\n');
     expect(plan).toMatch(/Total Files Read: 1\b/);
   });
 
-  it('never reads a writer\'s half-written .tmp- file in a partition folder (DuckDB globs match dot-files)', async () => {
+  it("never reads a writer's half-written .tmp- file in a partition folder (DuckDB globs match dot-files)", async () => {
     await writeSmallLake(lake);
     await refreshWarehouse(lake);
     await fs.writeFile(path.join(lake, 'silver', 'events', 'date=2015-01-01', 'hour=2', '.tmp-0a1b2c-part-0.parquet'), 'PAR1 half written');

@@ -72,7 +72,14 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; peakRss: n
 
 async function ensureData(hours: HourKey[]): Promise<{ files: string[]; gzBytes: number }> {
   const files = hours.map((h) => path.join(dataDir, `${h}.json.gz`));
-  const present = await Promise.all(files.map((f) => fs.stat(f).then(() => true, () => false)));
+  const present = await Promise.all(
+    files.map((f) =>
+      fs.stat(f).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   if (present.includes(false)) {
     process.stderr.write(`generating ${HOURS} hours × ${EVENTS} events into ${dataDir} ...\n`);
     await generateHours({ outDir: dataDir, start: values.start!, hours: HOURS, eventsPerHour: EVENTS, seed: 1 });
@@ -121,7 +128,11 @@ async function runDuckdb(files: string[]): Promise<number> {
   const connection = await db.connect();
   const t0 = performance.now();
   try {
-    for (const statement of DUCKDB_SILVER(files, out).split(';').map((s) => s.trim()).filter(Boolean)) await connection.run(statement);
+    for (const statement of DUCKDB_SILVER(files, out)
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await connection.run(statement);
     const reader = await connection.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${out}/events.parquet')`);
     const elapsed = performance.now() - t0;
     if (Number(reader.getRowObjectsJS()[0]!.n) < HOURS * EVENTS * 0.99) throw new Error('duckdb wrote too few events');
@@ -261,12 +272,30 @@ async function main() {
       rate(cpu.silver).toFixed(0),
       (rate(cpu.silver) / rate(cpu.duckdb)).toFixed(2),
     ],
-    ['download alone, as the run does (mirror in this process, no inflate)', `${(median(results.download) / 1000).toFixed(2)} s`, '', '', (median(results.downloadCpu) / 1000).toFixed(1), '', ''],
-    ['DuckDB silver SQL, 2 threads', `${(duckdb / 1000).toFixed(2)} s`, rate(duckdb).toFixed(0), '1.00', (cpu.duckdb / 1000).toFixed(1), rate(cpu.duckdb).toFixed(0), '1.00'],
+    [
+      'download alone, as the run does (mirror in this process, no inflate)',
+      `${(median(results.download) / 1000).toFixed(2)} s`,
+      '',
+      '',
+      (median(results.downloadCpu) / 1000).toFixed(1),
+      '',
+      '',
+    ],
+    [
+      'DuckDB silver SQL, 2 threads',
+      `${(duckdb / 1000).toFixed(2)} s`,
+      rate(duckdb).toFixed(0),
+      '1.00',
+      (cpu.duckdb / 1000).toFixed(1),
+      rate(cpu.duckdb).toFixed(0),
+      '1.00',
+    ],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  console.log(`\nghlake pipeline benchmark: ${HOURS} hours × ${EVENTS} events (${events} events, ${mb(data.gzBytes)} gzip), ${THREADS} threads, download concurrency ${CONCURRENCY}, median of ${RUNS}`);
+  console.log(
+    `\nghlake pipeline benchmark: ${HOURS} hours × ${EVENTS} events (${events} events, ${mb(data.gzBytes)} gzip), ${THREADS} threads, download concurrency ${CONCURRENCY}, median of ${RUNS}`,
+  );
   console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, ${(totalmem() / 1e9).toFixed(0)} GB, node ${process.version}`);
   console.log(lines.join('\n'));
   console.log(`end to end / silver alone: ${(rate(e2e) / rate(silver)).toFixed(2)} (1.00 = download and gold fully hidden behind the transform)`);

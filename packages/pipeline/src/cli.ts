@@ -15,7 +15,7 @@ function usage(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
-    'ghlake <command> --help shows a command\'s options.',
+    "ghlake <command> --help shows a command's options.",
   ].join('\n');
 }
 

@@ -64,7 +64,10 @@ async function runInSnowflake(io: CommandIO, argv: readonly string[]): Promise<E
   const results = await storage.runGoldInSnowflake(storage.connectionFrom(options), models, { objects, logger: log });
   const width = Math.max(...results.map((r) => r.table.length));
   io.stdout.write(
-    [`gold built inside Snowflake in ${((Date.now() - started) / 1000).toFixed(1)} s (each table swapped in atomically)`, ...results.map((r) => `  ${r.table.padEnd(width)}  ${r.rowsInserted.toLocaleString('en-US')} rows`)].join('\n') + '\n',
+    [
+      `gold built inside Snowflake in ${((Date.now() - started) / 1000).toFixed(1)} s (each table swapped in atomically)`,
+      ...results.map((r) => `  ${r.table.padEnd(width)}  ${r.rowsInserted.toLocaleString('en-US')} rows`),
+    ].join('\n') + '\n',
   );
   return 0;
 }

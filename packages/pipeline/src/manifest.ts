@@ -91,10 +91,14 @@ export async function readManifest(lake: string): Promise<Manifest> {
     });
   }
   if (typeof parsed !== 'object' || parsed === null || typeof parsed.hours !== 'object' || parsed.version !== MANIFEST_VERSION) {
-    throw new GhlakeError(ERROR_CODES.MANIFEST_CORRUPT, `the lake manifest ${file} has an unknown shape (version ${String((parsed as { version?: unknown })?.version)})`, {
-      hint: 'it was written by another ghlake version; move it aside and rerun',
-      details: { path: file },
-    });
+    throw new GhlakeError(
+      ERROR_CODES.MANIFEST_CORRUPT,
+      `the lake manifest ${file} has an unknown shape (version ${String((parsed as { version?: unknown })?.version)})`,
+      {
+        hint: 'it was written by another ghlake version; move it aside and rerun',
+        details: { path: file },
+      },
+    );
   }
   return parsed;
 }

@@ -123,7 +123,13 @@ export class RunProgress {
       totalHours: this.totalHours,
       toProcess: this.toProcess,
       upToDate: this.upToDate,
-      download: { done: this.downloaded, missing: this.missing, failed: this.downloadFailed, bytes: this.bytes, bytesPerSec: this.byteRate.rate(now, this.bytes) },
+      download: {
+        done: this.downloaded,
+        missing: this.missing,
+        failed: this.downloadFailed,
+        bytes: this.bytes,
+        bytesPerSec: this.byteRate.rate(now, this.bytes),
+      },
       transform: {
         done: this.transformed,
         inFlight: this.inFlight,

@@ -39,7 +39,8 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             reported = p.receivedBytes;
           }
         },
-        onRetry: (e) => hooks.onRetry?.({ hour: e.hour, attempt: e.attempt, delayMs: e.delayMs, code: e.error.code, message: e.error.message, keptBytes: e.keptBytes }),
+        onRetry: (e) =>
+          hooks.onRetry?.({ hour: e.hour, attempt: e.attempt, delayMs: e.delayMs, code: e.error.code, message: e.error.message, keptBytes: e.keptBytes }),
         onHourDone: (r) =>
           hooks.onHourDone({
             hour: r.hour,
@@ -49,7 +50,11 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             ...(r.gzipChecked !== undefined ? { gzipChecked: r.gzipChecked } : {}),
             ...(r.resumedBytes ? { resumedBytes: r.resumedBytes } : {}),
             ...(r.partialDiscarded ? { partialDiscarded: r.partialDiscarded } : {}),
-            ...(r.error ? { error: plainError(r.error) } : r.status === 'missing' ? { error: plainError({ code: ERROR_CODES.HOUR_MISSING, message: `${r.hour}: ${r.reason ?? 'not on the server'}` }) } : {}),
+            ...(r.error
+              ? { error: plainError(r.error) }
+              : r.status === 'missing'
+                ? { error: plainError({ code: ERROR_CODES.HOUR_MISSING, message: `${r.hour}: ${r.reason ?? 'not on the server'}` }) }
+                : {}),
           }),
       });
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
@@ -60,7 +65,14 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       else await markGzipChecked(config.lake, hour, found.uncompressedBytes);
     },
     async gold({ signal, onStep }) {
-      const result = await buildGold({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, refreshWarehouse: false, signal, ...(onStep ? { onStep } : {}) });
+      const result = await buildGold({
+        lake: config.lake,
+        memoryLimit: config.memoryLimit,
+        threads: config.threads,
+        refreshWarehouse: false,
+        signal,
+        ...(onStep ? { onStep } : {}),
+      });
       return {
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
         silverEvents: result.consolidation.events.rows,
@@ -72,7 +84,10 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
     },
     warehouseIsCurrent: () => warehouseIsCurrent(config.lake),
     async topRepositories(limit: number): Promise<TopRepository[]> {
-      const db = await openDuckDB({ memoryLimit: 256_000_000, threads: 1, tempDirectory: duckdbTempDir(config.lake) }, { path: warehousePath(config.lake), readOnly: true });
+      const db = await openDuckDB(
+        { memoryLimit: 256_000_000, threads: 1, tempDirectory: duckdbTempDir(config.lake) },
+        { path: warehousePath(config.lake), readOnly: true },
+      );
       try {
         const reader = await db.connection
           .runAndReadAll(`SELECT repo_id, repo_name, total_events FROM gold.repo_metrics ORDER BY total_events DESC, repo_id LIMIT ${Math.floor(limit)}`)
@@ -103,7 +118,10 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       ? {
           async snowflake({ signal }: { signal: AbortSignal }) {
             // Everything new since the last load (GHLAKE_LOADS), not only this run's hours.
-            const result = await loadLakeIntoSnowflake({ lake: config.lake, connection: config.snowflake!.connection, objects: config.snowflake!.objects }, { signal });
+            const result = await loadLakeIntoSnowflake(
+              { lake: config.lake, connection: config.snowflake!.connection, objects: config.snowflake!.objects },
+              { signal },
+            );
             return { rows: Object.fromEntries(result.tables.map((t) => [t.table, t.rowsLoaded])) };
           },
         }

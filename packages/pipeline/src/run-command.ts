@@ -2,16 +2,7 @@
  * `ghlake run`: the thin CLI over `runPipeline`. It alone reads argv/env, decides between the
  * live display (stderr is a terminal) and plain log lines, and prints the summary (or JSON).
  */
-import {
-  createLogger,
-  describeOptions,
-  parseCommandLine,
-  resolveOptions,
-  type Command,
-  type CommandIO,
-  type ExitCode,
-  type Logger,
-} from '@ghlake/core';
+import { createLogger, describeOptions, parseCommandLine, resolveOptions, type Command, type CommandIO, type ExitCode, type Logger } from '@ghlake/core';
 import { LiveDisplay, renderProgress } from './live-display.js';
 import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';

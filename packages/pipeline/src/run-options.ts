@@ -3,7 +3,18 @@
  * option), plus the run's switches. Defaults < GHLAKE_* environment < flags.
  */
 import path from 'node:path';
-import { COMMON_OPTIONS, ERROR_CODES, GhlakeError, RANGE_OPTIONS, defineOptions, parseBoolean, resolveHours, type HourKey, type OptionSpec, type ResolvedOptions } from '@ghlake/core';
+import {
+  COMMON_OPTIONS,
+  ERROR_CODES,
+  GhlakeError,
+  RANGE_OPTIONS,
+  defineOptions,
+  parseBoolean,
+  resolveHours,
+  type HourKey,
+  type OptionSpec,
+  type ResolvedOptions,
+} from '@ghlake/core';
 import { DOWNLOAD_OPTIONS, downloadConfig, type DownloadConfig } from '@ghlake/download';
 import { DUCKDB_OPTIONS } from '@ghlake/gold';
 import { TRANSFORM_OPTIONS } from '@ghlake/bronze';
@@ -28,7 +39,9 @@ const d = DOWNLOAD_OPTIONS;
  * The same option declarations with their parser typed structurally: the Snowflake parsers live
  * in modules @ghlake/storage does not export, which an exported spec could not name (TS2742).
  */
-function detached<S extends Record<string, OptionSpec<string>>>(spec: S): { [K in keyof S]: OptionSpec<string> & (S[K] extends { default: string } ? { default: string } : { default?: undefined }) } {
+function detached<S extends Record<string, OptionSpec<string>>>(
+  spec: S,
+): { [K in keyof S]: OptionSpec<string> & (S[K] extends { default: string } ? { default: string } : { default?: undefined }) } {
   return spec as never;
 }
 
@@ -36,7 +49,10 @@ export const RUN_OPTIONS = defineOptions({
   lake: COMMON_OPTIONS.lake,
   ...RANGE_OPTIONS,
   baseUrl: d.baseUrl,
-  threads: { ...COMMON_OPTIONS.threads, description: 'worker threads of the shared pool that transforms hours, and DuckDB threads for gold; default: the available cores' },
+  threads: {
+    ...COMMON_OPTIONS.threads,
+    description: 'worker threads of the shared pool that transforms hours, and DuckDB threads for gold; default: the available cores',
+  },
   force: {
     flag: 'force',
     env: 'GHLAKE_FORCE',
@@ -100,7 +116,7 @@ export function runConfigFromOptions(options: RunOptions, cwd: string): RunStage
   const hours = resolveHours(options);
   if (options.snowflake && !options.upload) {
     throw new GhlakeError(ERROR_CODES.USAGE, '--snowflake loads the S3 copy of the lake, but --upload is not given', {
-      hint: 'add --upload --bucket <bucket> (the bucket Snowflake\'s stage reads), or run ghlake snowflake load after ghlake upload',
+      hint: "add --upload --bucket <bucket> (the bucket Snowflake's stage reads), or run ghlake snowflake load after ghlake upload",
       details: { option: '--snowflake' },
     });
   }

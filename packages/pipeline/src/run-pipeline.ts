@@ -144,7 +144,11 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     // ---- download ⇉ transform --------------------------------------------------------
     const failHour = (hour: HourKey, stage: StageName, error: PlainError) => {
       summary.hours.failed.push({ hour, stage, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } satisfies FailedHour);
-      store.update(hour, (r) => ({ ...r, ...(isTransformed(r) || r.state === 'downloaded' ? {} : { state: 'failed' as const }), error: failureOf(stage, error) }));
+      store.update(hour, (r) => ({
+        ...r,
+        ...(isTransformed(r) || r.state === 'downloaded' ? {} : { state: 'failed' as const }),
+        error: failureOf(stage, error),
+      }));
     };
     const recordTransform = (t: TransformedHour) => {
       // Nothing was published; the hour stays `downloaded` until its second fetch settles it.
@@ -158,7 +162,8 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       summary.events += t.accounting.events;
       summary.silverEvents += t.accounting.silverEvents;
       summary.quarantined += t.accounting.quarantined;
-      for (const [reason, n] of Object.entries(t.accounting.quarantinedByReason)) summary.quarantinedByReason[reason] = (summary.quarantinedByReason[reason] ?? 0) + n;
+      for (const [reason, n] of Object.entries(t.accounting.quarantinedByReason))
+        summary.quarantinedByReason[reason] = (summary.quarantinedByReason[reason] ?? 0) + n;
       store.update(t.hour, (r): HourRecord => {
         const { error: _previous, publishedAt: _p, loadedAt: _l, ...rest } = r;
         return {
@@ -209,8 +214,16 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
             });
             // What the read found is the file's gzip check: recorded beside it (checked, or damaged so
             // that the refetch replaces it without inflating it again).
-            const found = t.status === 'refetch' ? { damage: t.damaged ?? 'damaged gzip' } : uncheckedSource && t.status === 'transformed' && t.uncompressedBytes !== undefined ? { uncompressedBytes: t.uncompressedBytes } : undefined;
-            if (found) await stages.recordGzipCheck(hour, found).catch((error: unknown) => emit({ type: 'warning', message: `${hour}: could not record its gzip check: ${toPlainError(error).message}` }));
+            const found =
+              t.status === 'refetch'
+                ? { damage: t.damaged ?? 'damaged gzip' }
+                : uncheckedSource && t.status === 'transformed' && t.uncompressedBytes !== undefined
+                  ? { uncompressedBytes: t.uncompressedBytes }
+                  : undefined;
+            if (found)
+              await stages
+                .recordGzipCheck(hour, found)
+                .catch((error: unknown) => emit({ type: 'warning', message: `${hour}: could not record its gzip check: ${toPlainError(error).message}` }));
             if (t.status === 'refetch') {
               const again = refetch(hour).finally(() => refetching.delete(again));
               refetching.add(again);
@@ -241,7 +254,11 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       });
       if (d.status === 'missing') {
         summary.hours.missing.push(d.hour);
-        store.update(d.hour, (r) => ({ ...r, ...(isTransformed(r) ? {} : { state: 'missing' as const }), error: failureOf('download', d.error ?? missingError(d.hour)) }));
+        store.update(d.hour, (r) => ({
+          ...r,
+          ...(isTransformed(r) ? {} : { state: 'missing' as const }),
+          error: failureOf('download', d.error ?? missingError(d.hour)),
+        }));
         return;
       }
       if (d.status === 'failed') {
@@ -296,7 +313,10 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       skipStage('transform', 'every hour is up to date');
     }
     const phaseMs = Math.max(1, now() - phaseStart);
-    summary.throughput = { eventsPerSec: todo.length ? (summary.events * 1000) / phaseMs : 0, downloadMBps: todo.length ? summary.bytesDownloaded / 1e3 / phaseMs : 0 };
+    summary.throughput = {
+      eventsPerSec: todo.length ? (summary.events * 1000) / phaseMs : 0,
+      downloadMBps: todo.length ? summary.bytesDownloaded / 1e3 / phaseMs : 0,
+    };
 
     const settled = new Set<HourKey>([...summary.hours.done, ...summary.hours.missing, ...summary.hours.failed.map((f) => f.hour)]);
     summary.hours.notStarted = todo.map((t) => t.hour).filter((h) => !settled.has(h));
@@ -345,11 +365,16 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
           summary.upload = up.value;
           if (up.value.complete && !signal.aborted) {
             const at = new Date(now()).toISOString();
-            for (const [hour, r] of Object.entries(store.manifest.hours)) if (r.state === 'transformed') store.manifest.hours[hour] = { ...r, state: 'published', publishedAt: at };
+            for (const [hour, r] of Object.entries(store.manifest.hours))
+              if (r.state === 'transformed') store.manifest.hours[hour] = { ...r, state: 'published', publishedAt: at };
             store.manifest.publishedAt = at;
             store.save();
           } else if (up.value.failed.length) {
-            summary.errors.push({ stage: 'upload', code: ERROR_CODES.S3, message: `${up.value.failed.length} object(s) failed to upload, first: ${up.value.failed[0]!.key}: ${up.value.failed[0]!.message}` });
+            summary.errors.push({
+              stage: 'upload',
+              code: ERROR_CODES.S3,
+              message: `${up.value.failed.length} object(s) failed to upload, first: ${up.value.failed[0]!.key}: ${up.value.failed[0]!.message}`,
+            });
           }
         }
       }
@@ -363,7 +388,8 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         if (sf.ok) {
           summary.snowflake = sf.value;
           const at = new Date(now()).toISOString();
-          for (const [hour, r] of Object.entries(store.manifest.hours)) if (r.state === 'published') store.manifest.hours[hour] = { ...r, state: 'loaded', loadedAt: at };
+          for (const [hour, r] of Object.entries(store.manifest.hours))
+            if (r.state === 'published') store.manifest.hours[hour] = { ...r, state: 'loaded', loadedAt: at };
           store.manifest.loadedAt = at;
           store.save();
         }

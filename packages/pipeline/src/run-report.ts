@@ -16,7 +16,14 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
     case 'start':
       if (event.tookOverLock) log.warn('took over a stale lake lock: its run is gone', { holder: event.tookOverLock });
       if (event.removedTempFiles) log.info('removed temporary files left by an interrupted run', { count: event.removedTempFiles });
-      if (verbose) log.info('run started', { lake: event.lake, hours: event.hours.length, from: event.hours[0], to: event.hours[event.hours.length - 1], threads: event.threads });
+      if (verbose)
+        log.info('run started', {
+          lake: event.lake,
+          hours: event.hours.length,
+          from: event.hours[0],
+          to: event.hours[event.hours.length - 1],
+          threads: event.threads,
+        });
       break;
     case 'plan':
       if (verbose) log.info('plan', { toProcess: event.toProcess, upToDate: event.upToDate });
@@ -31,13 +38,25 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
       break;
     case 'stage-end':
       if (!event.ok && event.detail !== 'interrupted') log.error('stage failed', { stage: event.stage, ms: Math.round(event.ms), error: event.detail });
-      else if (verbose) log.info(event.skipped ? 'stage skipped' : 'stage finished', { stage: event.stage, ms: Math.round(event.ms), ...(event.detail ? { detail: event.detail } : {}) });
+      else if (verbose)
+        log.info(event.skipped ? 'stage skipped' : 'stage finished', {
+          stage: event.stage,
+          ms: Math.round(event.ms),
+          ...(event.detail ? { detail: event.detail } : {}),
+        });
       break;
     case 'hour-download':
       // Missing hours are normal (GH Archive has gaps): counted on the display, listed in the summary.
       if (event.status === 'missing') (verbose ? log.warn : log.debug)('hour missing', { hour: event.hour, reason: event.error?.message });
-      else if (event.status === 'failed') log.error('hour failed to download', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
-      else if (verbose) log.info('hour downloaded', { hour: event.hour, status: event.status, bytes: event.bytes, ...(event.resumedBytes ? { resumedBytes: event.resumedBytes } : {}) });
+      else if (event.status === 'failed')
+        log.error('hour failed to download', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
+      else if (verbose)
+        log.info('hour downloaded', {
+          hour: event.hour,
+          status: event.status,
+          bytes: event.bytes,
+          ...(event.resumedBytes ? { resumedBytes: event.resumedBytes } : {}),
+        });
       // What a stopped earlier run left could not be continued: fetched from the start instead.
       if (event.partialDiscarded) log.warn('partial download not resumed', { hour: event.hour, why: event.partialDiscarded });
       break;
@@ -56,10 +75,13 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
       if (verbose) log.debug('hour transform started', { hour: event.hour });
       break;
     case 'hour-transform':
-      if (event.status === 'failed') log.error('hour failed to transform', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
+      if (event.status === 'failed')
+        log.error('hour failed to transform', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
       else if (event.status === 'damaged') log.warn('hour damaged: kept what was readable', { hour: event.hour, reason: event.damaged, events: event.events });
-      else if (event.status === 'refetch') log.warn('hour damaged on arrival: nothing kept, fetching it again with a full gzip check', { hour: event.hour, reason: event.damaged });
-      if ((event.status === 'transformed' || event.status === 'damaged') && verbose) log.info('hour transformed', { hour: event.hour, events: event.events, quarantined: event.quarantined, ms: Math.round(event.ms) });
+      else if (event.status === 'refetch')
+        log.warn('hour damaged on arrival: nothing kept, fetching it again with a full gzip check', { hour: event.hour, reason: event.damaged });
+      if ((event.status === 'transformed' || event.status === 'damaged') && verbose)
+        log.info('hour transformed', { hour: event.hour, events: event.events, quarantined: event.quarantined, ms: Math.round(event.ms) });
       break;
     case 'warning':
       log.warn(event.message, event.fields);
@@ -84,7 +106,16 @@ export function formatRunSummary(s: RunSummary): string {
   const verdict = s.interrupted ? 'interrupted' : s.exitCode === 0 ? 'done' : 'finished with failures';
   out.push(`ghlake run ${verdict}: ${range} (${s.range.hours} hour${s.range.hours === 1 ? '' : 's'}) → ${s.lake}`);
   const row = (label: string, text: string) => out.push(`  ${label.padEnd(12)}${text}`);
-  row('hours', [`${s.hours.done.length} transformed`, `${s.hours.upToDate.length} already up to date`, `${s.hours.missing.length} missing`, `${s.hours.damaged.length} damaged`, `${s.hours.failed.length} failed`].join(', ') + (s.hours.notStarted.length ? `, ${s.hours.notStarted.length} not started` : ''));
+  row(
+    'hours',
+    [
+      `${s.hours.done.length} transformed`,
+      `${s.hours.upToDate.length} already up to date`,
+      `${s.hours.missing.length} missing`,
+      `${s.hours.damaged.length} damaged`,
+      `${s.hours.failed.length} failed`,
+    ].join(', ') + (s.hours.notStarted.length ? `, ${s.hours.notStarted.length} not started` : ''),
+  );
   if (s.hours.missing.length) row('missing', `${listSome(s.hours.missing)} (not on the server: skipped; a later run asks again)`);
   // A dead mirror fails every hour of a year the same way: name the first few, count the rest.
   const SHOWN = 10;
@@ -94,7 +125,10 @@ export function formatRunSummary(s: RunSummary): string {
   if (s.hours.failed.length > SHOWN) row('failed', `… and ${s.hours.failed.length - SHOWN} more hours (ghlake status lists them)`);
   for (const e of s.errors) row('failed', `${e.stage} ${e.code}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
   if (s.hours.notStarted.length) row('not started', `${listSome(s.hours.notStarted)} (the next run does them)`);
-  row('events', `${formatCount(s.events)} to bronze, ${formatCount(s.silverEvents)} distinct within their hours to silver; ${formatCount(s.quarantined)} lines quarantined${reasons(s.quarantinedByReason)}`);
+  row(
+    'events',
+    `${formatCount(s.events)} to bronze, ${formatCount(s.silverEvents)} distinct within their hours to silver; ${formatCount(s.quarantined)} lines quarantined${reasons(s.quarantinedByReason)}`,
+  );
   row('downloaded', formatBytes(s.bytesDownloaded));
   const stages = STAGE_ORDER.filter((st) => s.stages[st]).map((st) => {
     const t = s.stages[st]!;
@@ -105,16 +139,31 @@ export function formatRunSummary(s: RunSummary): string {
   if (s.gold) {
     const tables = Object.entries(s.gold.tables);
     if (s.gold.rebuilt) {
-      row('silver', `${formatCount(s.gold.silverEvents)} events in the lake after cross-hour dedup (${formatCount(s.gold.crossHourDuplicatesRemoved)} copies found in a second hour file removed)`);
+      row(
+        'silver',
+        `${formatCount(s.gold.silverEvents)} events in the lake after cross-hour dedup (${formatCount(s.gold.crossHourDuplicatesRemoved)} copies found in a second hour file removed)`,
+      );
       row('gold', tables.map(([t, n]) => `${t} ${formatCount(n)}`).join(', '));
     } else row('gold', 'unchanged (already built from these hours)');
   }
-  if (s.upload) row('upload', `${formatCount(s.upload.uploaded)} objects uploaded (${formatBytes(s.upload.bytes)}), ${formatCount(s.upload.unchanged)} unchanged, ${s.upload.failed.length} failed`);
-  if (s.snowflake) row('snowflake', Object.entries(s.snowflake.rows).map(([t, n]) => `${t} ${formatCount(n)}`).join(', ') || 'nothing new to load');
+  if (s.upload)
+    row(
+      'upload',
+      `${formatCount(s.upload.uploaded)} objects uploaded (${formatBytes(s.upload.bytes)}), ${formatCount(s.upload.unchanged)} unchanged, ${s.upload.failed.length} failed`,
+    );
+  if (s.snowflake)
+    row(
+      'snowflake',
+      Object.entries(s.snowflake.rows)
+        .map(([t, n]) => `${t} ${formatCount(n)}`)
+        .join(', ') || 'nothing new to load',
+    );
   if (s.topRepositories?.length) {
     out.push('', 'most active repositories (gold.repo_metrics):');
     const width = Math.max(...s.topRepositories.map((r) => (r.repo_name ?? `#${r.repo_id}`).length));
-    s.topRepositories.forEach((r, i) => out.push(`  ${String(i + 1).padStart(2)}. ${(r.repo_name ?? `#${r.repo_id}`).padEnd(width)}  ${formatCount(r.total_events).padStart(8)} events`));
+    s.topRepositories.forEach((r, i) =>
+      out.push(`  ${String(i + 1).padStart(2)}. ${(r.repo_name ?? `#${r.repo_id}`).padEnd(width)}  ${formatCount(r.total_events).padStart(8)} events`),
+    );
   }
   return out.join('\n');
 }

@@ -51,7 +51,12 @@ function note(h: HourStatus): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function formatStatus(s: LakeStatus): string {
@@ -63,16 +68,23 @@ export function formatStatus(s: LakeStatus): string {
     return out.join('\n');
   }
   out.push(`range       ${s.range.from} .. ${s.range.to} (${s.range.hours} hours)`);
-  out.push(`hours       ${Object.entries(s.counts).map(([state, n]) => `${n} ${state}`).join(', ')}`);
+  out.push(
+    `hours       ${Object.entries(s.counts)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ')}`,
+  );
   out.push(`events      ${formatCount(s.events)} in bronze, ${formatCount(s.silverEvents)} distinct in silver`);
   out.push(`quarantined ${formatCount(s.quarantined)} lines${byReason(s.quarantinedByReason)}`);
   out.push(`missing     ${s.missing.length ? `${s.missing.length} (404 at GH Archive): ${listSome(s.missing)}` : 'none'}`);
   out.push(`gaps        ${gapText(s)}`);
-  out.push(`gold        ${s.gold ? `built ${s.gold.builtAt} from ${s.gold.hours} hours — ${s.gold.current ? 'current' : 'stale: `ghlake run` rebuilds it'}` : 'not built'}`);
+  out.push(
+    `gold        ${s.gold ? `built ${s.gold.builtAt} from ${s.gold.hours} hours — ${s.gold.current ? 'current' : 'stale: `ghlake run` rebuilds it'}` : 'not built'}`,
+  );
   out.push('');
   if (s.hours.length <= PER_HOUR_LIMIT) {
     const rows = [['hour', 'state', 'events', 'quarantined', 'note']];
-    for (const h of s.hours) rows.push([h.hour, h.state, h.events === undefined ? '' : formatCount(h.events), h.quarantined === undefined ? '' : formatCount(h.quarantined), note(h)]);
+    for (const h of s.hours)
+      rows.push([h.hour, h.state, h.events === undefined ? '' : formatCount(h.events), h.quarantined === undefined ? '' : formatCount(h.quarantined), note(h)]);
     out.push(...table(rows));
   } else {
     const days = new Map<string, HourStatus[]>();
@@ -90,7 +102,10 @@ export function formatStatus(s: LakeStatus): string {
         [...counts].map(([k, n]) => `${n} ${k}`).join(', '),
         formatCount(hs.reduce((a, h) => a + (h.events ?? 0), 0)),
         formatCount(hs.reduce((a, h) => a + (h.quarantined ?? 0), 0)),
-        listSome(incomplete.map((h) => `${h.hour.slice(11)}h ${h.state}`), 6),
+        listSome(
+          incomplete.map((h) => `${h.hour.slice(11)}h ${h.state}`),
+          6,
+        ),
       ]);
     }
     out.push(...table(rows));

@@ -14,7 +14,12 @@ export interface TransformStageConfig {
  * `uncheckedSource`: the raw file was stored without a gzip check; if it turns out damaged,
  * nothing is published and the answer is `refetch`.
  */
-export async function transformOneHour(pool: SharedPool, config: TransformStageConfig, hour: HourKey, options: { uncheckedSource: boolean }): Promise<TransformedHour> {
+export async function transformOneHour(
+  pool: SharedPool,
+  config: TransformStageConfig,
+  hour: HourKey,
+  options: { uncheckedSource: boolean },
+): Promise<TransformedHour> {
   const [outcome] = await transformHours(pool, { lake: config.lake, discardDamaged: options.uncheckedSource }, [hour]);
   if (!outcome) throw new Error(`the transform returned no outcome for ${hour}`);
   const acc = outcome.accounting;

@@ -51,12 +51,24 @@ describe('ghlake gold --engine snowflake', () => {
   afterAll(() => stub.close());
 
   it('renders the five gold models for Snowflake, builds each into __NEW and swaps it in; the password is never printed', async () => {
-    const env = { SNOWFLAKE_ACCOUNT: 'acme-test', SNOWFLAKE_USER: 'modeler', SNOWFLAKE_PASSWORD: PASSWORD, SNOWFLAKE_HOST: stub.url, SNOWFLAKE_DATABASE: 'GHLAKE' };
+    const env = {
+      SNOWFLAKE_ACCOUNT: 'acme-test',
+      SNOWFLAKE_USER: 'modeler',
+      SNOWFLAKE_PASSWORD: PASSWORD,
+      SNOWFLAKE_HOST: stub.url,
+      SNOWFLAKE_DATABASE: 'GHLAKE',
+    };
     const r = await runMain(['gold', '--engine', 'snowflake'], env);
     expect(r.code, r.stderr).toBe(0);
     const sql = stub.statements.map((s) => s.sqlText);
     const inserts = sql.filter((s) => s.startsWith('INSERT INTO'));
-    expect(inserts.map((s) => /INTO "GHLAKE"\."GOLD"\."(\w+)__NEW"/.exec(s)?.[1])).toEqual(['ACTOR_METRICS', 'REPO_METRICS', 'ORG_METRICS', 'EVENT_TYPE_METRICS', 'DAILY_SUMMARY']);
+    expect(inserts.map((s) => /INTO "GHLAKE"\."GOLD"\."(\w+)__NEW"/.exec(s)?.[1])).toEqual([
+      'ACTOR_METRICS',
+      'REPO_METRICS',
+      'ORG_METRICS',
+      'EVENT_TYPE_METRICS',
+      'DAILY_SUMMARY',
+    ]);
     for (const insert of inserts) {
       expect(insert).toContain('"GHLAKE"."SILVER"."EVENTS"');
       expect(insert).not.toMatch(/read_parquet|\{\{/);

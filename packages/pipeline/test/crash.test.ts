@@ -53,7 +53,10 @@ describe('SIGKILL, then a rerun, gives the uninterrupted result', () => {
   it('killed during download (one hour on disk, the next half-transferred)', async () => {
     // A slow mirror and one connection: hours arrive one by one, ~1.4 s each.
     suite.mirror.setFaults({ '*': { bytesPerSecond: 100_000 } });
-    const { killed, rerun, keptAtKill } = await killAndRerun('kill-download', (l) => l.msg === 'hour downloaded', 'the first hour downloaded', 300, ['--concurrency', '1']);
+    const { killed, rerun, keptAtKill } = await killAndRerun('kill-download', (l) => l.msg === 'hour downloaded', 'the first hour downloaded', 300, [
+      '--concurrency',
+      '1',
+    ]);
     expect(killed.logs.filter((l) => l.msg === 'hour downloaded')).toHaveLength(1);
     // The half-transferred hour is not fetched again from byte 0: the rerun asks for the rest only.
     expect(Object.keys(keptAtKill)).toHaveLength(1);

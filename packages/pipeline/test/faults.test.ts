@@ -50,7 +50,10 @@ describe('a flaky mirror and damaged hours', () => {
       expect(gets('2015-01-01-1') - before.h1).toBe(2); // reset, 200
       expect(gets('2015-01-01-2') - before.h2).toBe(3); // truncated three times: given up
       // Every failed attempt is in the log, with its reason (a resumed one says so).
-      const retries = (hour: string) => r.logs.filter((l) => (l.msg === 'download failed: retrying' || l.msg === 'download cut short: resuming') && l.hour === hour).map((l) => [l.attempt, l.code]);
+      const retries = (hour: string) =>
+        r.logs
+          .filter((l) => (l.msg === 'download failed: retrying' || l.msg === 'download cut short: resuming') && l.hour === hour)
+          .map((l) => [l.attempt, l.code]);
       expect(retries('2015-01-01-0')).toEqual([
         [1, 'GHLAKE_HTTP_STATUS'],
         [2, 'GHLAKE_HTTP_STATUS'],
@@ -96,7 +99,9 @@ describe('an hour damaged in transfer', () => {
     }
     expect(r.code, r.stderr).toBe(0);
     expect(gets('2015-01-01-1') - before).toBe(2); // damaged, then good
-    expect(r.logs.filter((l) => l.msg === 'hour damaged on arrival: nothing kept, fetching it again with a full gzip check').map((l) => l.hour)).toEqual(['2015-01-01-1']);
+    expect(r.logs.filter((l) => l.msg === 'hour damaged on arrival: nothing kept, fetching it again with a full gzip check').map((l) => l.hour)).toEqual([
+      '2015-01-01-1',
+    ]);
     expect(r.stdout).toMatch(/hours\s+4 transformed, 0 already up to date, 12 missing, 0 damaged, 0 failed/);
     expect(await lakeContent(lake)).toEqual(suite.baseline);
     // Every kept file ends up recorded as checked: by the refetch, or by its transform's complete read.
@@ -126,7 +131,9 @@ describe('one lake, one run', () => {
       }
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
-        new RegExp(`^error GHLAKE_LAKE_LOCKED: the lake is locked by another ghlake run \\(pid ${first.child.pid} on ${hostname()}, started [0-9T:.-]+Z: ghlake run --from 2015-01-01-0 --to 2015-01-01-15 --base-url`),
+        new RegExp(
+          `^error GHLAKE_LAKE_LOCKED: the lake is locked by another ghlake run \\(pid ${first.child.pid} on ${hostname()}, started [0-9T:.-]+Z: ghlake run --from 2015-01-01-0 --to 2015-01-01-15 --base-url`,
+        ),
       );
       expect(second.stderr).toContain(`hint: wait for it to finish, or stop it (kill ${first.child.pid})`);
       expect((await first.exited).code).toBe(0);
@@ -169,7 +176,10 @@ describe('Ctrl-C', () => {
     const status = await runGhlake(['status', '--lake', lake, '--from', '2015-01-01-0', '--to', '2015-01-01-2']);
     expect(status.stdout).toMatch(/2015-01-01-1\s+pending\s+partly downloaded: \S+ \S+ of \S+ \S+ kept; the next run resumes/);
     const json = JSON.parse((await runGhlake(['status', '--lake', lake, '--from', '2015-01-01-0', '--to', '2015-01-01-2', '--json'])).stdout);
-    expect(json.hours.find((h: { hour: string }) => h.hour === '2015-01-01-1').partial).toEqual({ bytes: kept, size: (await fs.stat(path.join(suite.mirrorDir, '2015-01-01-1.json.gz'))).size });
+    expect(json.hours.find((h: { hour: string }) => h.hour === '2015-01-01-1').partial).toEqual({
+      bytes: kept,
+      size: (await fs.stat(path.join(suite.mirrorDir, '2015-01-01-1.json.gz'))).size,
+    });
     // Every hour the manifest calls transformed has all its files; the others are not marked done.
     const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
     const transformed = HOURS.filter((h) => manifest.hours[h]?.state === 'transformed');

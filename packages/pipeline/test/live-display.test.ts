@@ -15,7 +15,7 @@ function terminal(columns = 80) {
 function screen(output: string): string[] {
   const lines: string[] = [''];
   let row = 0;
-  for (let i = 0; i < output.length; ) {
+  for (let i = 0; i < output.length;) {
     const esc = /^\x1b\[(\??\d*)([A-Za-z])/.exec(output.slice(i));
     if (esc) {
       if (esc[2] === 'A') row = Math.max(0, row - Number(esc[1] || 1));

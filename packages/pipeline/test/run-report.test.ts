@@ -27,7 +27,13 @@ function summary(over: Partial<RunSummary>): RunSummary {
 
 describe('run summary', () => {
   it('a mirror that refuses every hour gives ten named failures and a count, not a screen per hour', () => {
-    const failed = Array.from({ length: 48 }, (_, i) => ({ hour: h(i), stage: 'download' as const, code: 'GHLAKE_CONNECTION', message: 'connection refused', hint: 'check --base-url' }));
+    const failed = Array.from({ length: 48 }, (_, i) => ({
+      hour: h(i),
+      stage: 'download' as const,
+      code: 'GHLAKE_CONNECTION',
+      message: 'connection refused',
+      hint: 'check --base-url',
+    }));
     const text = formatRunSummary(summary({ exitCode: 1, hours: { done: [], upToDate: [], missing: [], damaged: [], failed, notStarted: [] } }));
     expect(text.split('\n').filter((l) => l.trimStart().startsWith('failed'))).toHaveLength(11);
     expect(text).toContain('failed      2015-01-01-0 download GHLAKE_CONNECTION: connection refused — check --base-url');
@@ -44,7 +50,12 @@ describe('run summary', () => {
         silverEvents: 11351,
         quarantined: 3,
         quarantinedByReason: { invalid_json: 2, truncated_line: 1 },
-        stages: { download: { ms: 1500, ok: true }, transform: { ms: 2500, ok: true }, gold: { ms: 900, ok: true }, warehouse: { ms: 0, ok: true, skipped: true } },
+        stages: {
+          download: { ms: 1500, ok: true },
+          transform: { ms: 2500, ok: true },
+          gold: { ms: 900, ok: true },
+          warehouse: { ms: 0, ok: true, skipped: true },
+        },
         gold: { tables: { repo_metrics: 2 }, silverEvents: 11351, crossHourDuplicatesRemoved: 0, rebuilt: true },
         topRepositories: [
           { repo_id: 1, repo_name: 'a/b', total_events: 120 },

@@ -68,7 +68,9 @@ describe('ghlake run', () => {
     // Bronze keeps every event; silver holds each event once across hours (20 lines were in two files).
     const lakeSql = (table: string) => `read_parquet('${path.join(lake, table, '*', '*', 'part-*.parquet')}', hive_partitioning = true)`;
     expect(await sql(`SELECT count(*) AS n FROM ${lakeSql('bronze/events')}`)).toEqual([{ n: 1200 }]);
-    expect(await sql(`SELECT count(*) AS n, count(DISTINCT (event_id, event_type, created_at)) AS d FROM ${lakeSql('silver/events')}`)).toEqual([{ n: 1180, d: 1180 }]);
+    expect(await sql(`SELECT count(*) AS n, count(DISTINCT (event_id, event_type, created_at)) AS d FROM ${lakeSql('silver/events')}`)).toEqual([
+      { n: 1180, d: 1180 },
+    ]);
     // The copy kept is the earliest source hour's: hour 1's partition lost the 20 shared events.
     expect(await sql(`SELECT "hour", count(*) AS n FROM ${lakeSql('silver/events')} GROUP BY 1 ORDER BY 1`)).toEqual([
       { hour: 0, n: 400 },
@@ -84,13 +86,19 @@ describe('ghlake run', () => {
     const top = await sql('SELECT repo_name, total_events FROM gold.repo_metrics ORDER BY total_events DESC, repo_id LIMIT 10', warehouse);
     const printed = r.stdout.split('most active repositories')[1]!.trim().split('\n').slice(1);
     expect(printed).toHaveLength(10);
-    printed.forEach((line, i) => expect(line).toMatch(new RegExp(`^\\s*${i + 1}\\. ${String(top[i]!.repo_name).replace(/[.]/g, '\\.')}\\s+${top[i]!.total_events} events$`)));
+    printed.forEach((line, i) =>
+      expect(line).toMatch(new RegExp(`^\\s*${i + 1}\\. ${String(top[i]!.repo_name).replace(/[.]/g, '\\.')}\\s+${top[i]!.total_events} events$`)),
+    );
 
     // The manifest records each hour's state, checksum and line accounting.
     const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
     expect(manifest.hours['2015-01-01-3'].state).toBe('missing');
     for (const h of ['2015-01-01-0', '2015-01-01-1', '2015-01-01-2']) {
-      expect(manifest.hours[h]).toMatchObject({ state: 'transformed', download: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, transform: { accounting: { lines: 400, events: 400, quarantined: 0 } } });
+      expect(manifest.hours[h]).toMatchObject({
+        state: 'transformed',
+        download: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        transform: { accounting: { lines: 400, events: 400, quarantined: 0 } },
+      });
       expect(manifest.hours[h].transform.files).toContain(path.relative(lake, partitionFile(lake, 'silver', 'events', h as HourKey)));
     }
     expect(manifest.gold.hours).toBe(3);
@@ -138,7 +146,7 @@ describe('ghlake run', () => {
     expect(json.events).toBe(1200);
   });
 
-  it('with no range processes GH Archive\'s example hour 2015-01-01-15 into ./lake and prints the top ten repositories', async () => {
+  it("with no range processes GH Archive's example hour 2015-01-01-15 into ./lake and prints the top ten repositories", async () => {
     const cwd = path.join(work, 'quickstart');
     await fs.mkdir(cwd);
     const r = await runGhlake(['run'], { cwd, env: { GHLAKE_BASE_URL: mirror.url } });

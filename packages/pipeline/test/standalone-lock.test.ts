@@ -72,10 +72,11 @@ async function writeStaleLock(lake: string, command: string): Promise<number> {
   return pid;
 }
 
-const lockExists = (lake: string) => fs.stat(lockPath(lake)).then(
-  () => true,
-  () => false,
-);
+const lockExists = (lake: string) =>
+  fs.stat(lockPath(lake)).then(
+    () => true,
+    () => false,
+  );
 
 const RUNNING_PIPELINE = 'ghlake run --from 2015-01-01-0 --to 2015-01-01-2 (held by the test)';
 
@@ -113,11 +114,13 @@ describe('one writer per lake: standalone commands beside a running pipeline', (
 });
 
 describe('a stale lock (its process was killed) is taken over by a standalone command', () => {
-  it('ghlake bronze takes over a dead pid\'s lock, warns naming it, writes the hour and releases the lock', async () => {
+  it("ghlake bronze takes over a dead pid's lock, warns naming it, writes the hour and releases the lock", async () => {
     const pid = await writeStaleLock(rawLake, 'ghlake run killed-by-the-test');
     const r = await runGhlake(['bronze', '--from', HOUR, '--lake', rawLake], { env: QUIET });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`warning: took over a stale lake lock: its process is gone (pid ${pid} on ${hostname()}, started 2020-01-01T00:00:00.000Z: ghlake run killed-by-the-test)`);
+    expect(r.stderr).toContain(
+      `warning: took over a stale lake lock: its process is gone (pid ${pid} on ${hostname()}, started 2020-01-01T00:00:00.000Z: ghlake run killed-by-the-test)`,
+    );
     expect(r.stdout).toContain('1 hour: 1 ok, 0 damaged, 0 failed');
     await expect(fs.stat(partitionFile(rawLake, 'bronze', 'events', HOUR))).resolves.toBeDefined();
     expect(await lockExists(rawLake)).toBe(false);
@@ -128,7 +131,7 @@ describe('a stale lock (its process was killed) is taken over by a standalone co
     expect(await lockExists(rawLake)).toBe(false);
   });
 
-  it('ghlake gold takes over a dead pid\'s lock, builds gold and the warehouse, and releases the lock', async () => {
+  it("ghlake gold takes over a dead pid's lock, builds gold and the warehouse, and releases the lock", async () => {
     const pid = await writeStaleLock(silverLake, 'ghlake gold (killed)');
     const r = await runGhlake(['gold', '--lake', silverLake], { env: QUIET });
     expect(r.code, r.stderr).toBe(0);

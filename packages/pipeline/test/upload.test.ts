@@ -47,7 +47,25 @@ describe('ghlake run --upload', () => {
       AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'none'),
       AWS_EC2_METADATA_DISABLED: 'true',
     };
-    const args = ['run', '--from', '2015-01-01-0', '--to', '2015-01-01-1', '--base-url', mirror.url, '--lake', lake, '--upload', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--prefix', 'lakes/test', '--json'];
+    const args = [
+      'run',
+      '--from',
+      '2015-01-01-0',
+      '--to',
+      '2015-01-01-1',
+      '--base-url',
+      mirror.url,
+      '--lake',
+      lake,
+      '--upload',
+      '--bucket',
+      s3.bucket,
+      '--endpoint',
+      s3.endpoint,
+      '--prefix',
+      'lakes/test',
+      '--json',
+    ];
     const r = await runGhlake(args, { env });
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -93,7 +111,26 @@ describe('ghlake run --upload', () => {
       },
     });
     try {
-      const args = ['run', '--from', '2015-01-01-0', '--to', '2015-01-01-1', '--base-url', mirror.url, '--lake', lake, '--upload', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--prefix', 'lakes/test', '--snowflake', '--json'];
+      const args = [
+        'run',
+        '--from',
+        '2015-01-01-0',
+        '--to',
+        '2015-01-01-1',
+        '--base-url',
+        mirror.url,
+        '--lake',
+        lake,
+        '--upload',
+        '--bucket',
+        s3.bucket,
+        '--endpoint',
+        s3.endpoint,
+        '--prefix',
+        'lakes/test',
+        '--snowflake',
+        '--json',
+      ];
       const sfEnv = { ...env, SNOWFLAKE_ACCOUNT: 'acme-test', SNOWFLAKE_USER: 'loader', SNOWFLAKE_PASSWORD: PASSWORD, SNOWFLAKE_HOST: stub.url };
       const r = await runGhlake(args, { env: sfEnv });
       expect(r.code, r.stderr).toBe(0);

@@ -99,7 +99,9 @@ async function child(kind: Kind, set: SetSpec, runs: number, threads: number): P
         report.phases.push(phases);
       } else if (kind === 'floor' || kind === 'required') {
         const task = (file: string): FloorTask => ({ file, required: kind === 'required' });
-        const results = await Promise.all(files.map((file) => runPoolTask<FloorTask, FloorResult>(pool!, new URL('./floor-worker.ts', import.meta.url), task(file))));
+        const results = await Promise.all(
+          files.map((file) => runPoolTask<FloorTask, FloorResult>(pool!, new URL('./floor-worker.ts', import.meta.url), task(file))),
+        );
         events = results.reduce((s, x) => s + x.lines, 0);
       } else {
         events = (await duckdbSilver(files, out, { threads, withBronze: kind === 'duckdb-bronze' })).events;
@@ -142,7 +144,13 @@ interface Era {
   templates?: readonly string[];
 }
 const ERA_2024: Era = { label: 'generated', cacheTag: '', start: '2024-06-03-15' };
-const ERA_TRIMMED: Era = { label: 'trimmed 2026', cacheTag: 'trimmed-', start: '2026-06-01-15', bytesPerEvent: 650, templates: [GHARCHIVE_FIXTURES.trimmedPayloads] };
+const ERA_TRIMMED: Era = {
+  label: 'trimmed 2026',
+  cacheTag: 'trimmed-',
+  start: '2026-06-01-15',
+  bytesPerEvent: 650,
+  templates: [GHARCHIVE_FIXTURES.trimmedPayloads],
+};
 
 async function generatedSet(cache: string, events: number, hours: number, seed: number, era: Era): Promise<SetSpec> {
   // `v2`: the generator's output version (v2: payload ids are fresh); bump it when the generator's output changes.
@@ -152,7 +160,15 @@ async function generatedSet(cache: string, events: number, hours: number, seed: 
   const have = existsSync(dir) ? new Set(await readdir(dir)) : new Set<string>();
   if (!names.every((h) => have.has(archiveFileName(h)))) {
     console.error(`generating ${hours} × ${events} events into ${dir} (cached for later runs) ...`);
-    await generateHours({ outDir: dir, start, hours, eventsPerHour: events, seed, ...(era.bytesPerEvent ? { bytesPerEvent: era.bytesPerEvent } : {}), ...(era.templates ? { templates: era.templates } : {}) });
+    await generateHours({
+      outDir: dir,
+      start,
+      hours,
+      eventsPerHour: events,
+      seed,
+      ...(era.bytesPerEvent ? { bytesPerEvent: era.bytesPerEvent } : {}),
+      ...(era.templates ? { templates: era.templates } : {}),
+    });
   }
   return { name: `${era.label} ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names };
 }
@@ -189,18 +205,25 @@ async function main(): Promise<void> {
   for (const s of values.sets!.split(',')) {
     if (s === 'real') sets.push({ name: 'real 2015 hours', rawDir: GHARCHIVE_FIXTURES.dir, hours: [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')] });
     else if (s === 'generated') sets.push(await generatedSet(values.cache!, Number(values.events), Number(values.hours), Number(values.seed), ERA_2024));
-    else if (s === 'trimmed') sets.push(await generatedSet(values.cache!, Number(values['trimmed-events']), Number(values.hours), Number(values.seed), ERA_TRIMMED));
+    else if (s === 'trimmed')
+      sets.push(await generatedSet(values.cache!, Number(values['trimmed-events']), Number(values.hours), Number(values.seed), ERA_TRIMMED));
     else throw new Error(`--sets: unknown '${s}' (known: real, generated, trimmed)`);
   }
 
   console.log(`# Silver benchmark — ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ${threads} threads; ${runs} runs per cell (median)`);
+  console.log(
+    `machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ${threads} threads; ${runs} runs per cell (median)`,
+  );
   try {
     console.log(`commit: ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}`);
   } catch {
     /* not a checkout */
   }
-  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   console.log('| input | raw MB | events | kind | wall s | CPU s | events/s | raw MB/s | peak RSS MB | vs DuckDB | vs floor | vs required |');
   console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const phaseLines: string[] = [];
@@ -208,7 +231,23 @@ async function main(): Promise<void> {
     const rawMb = rawBytesOf(set) / 1e6;
     const reports = new Map<Kind, ChildReport>();
     for (const kind of kinds) {
-      reports.set(kind, await runChild(['--kind', kind, '--set-name', set.name, '--raw-dir', set.rawDir, '--hour-list', set.hours.join(','), '--runs', String(runs), '--threads', String(threads)]));
+      reports.set(
+        kind,
+        await runChild([
+          '--kind',
+          kind,
+          '--set-name',
+          set.name,
+          '--raw-dir',
+          set.rawDir,
+          '--hour-list',
+          set.hours.join(','),
+          '--runs',
+          String(runs),
+          '--threads',
+          String(threads),
+        ]),
+      );
     }
     const rate = (k: Kind) => (reports.has(k) ? rawMb / (median(reports.get(k)!.runsMs) / 1000) : undefined);
     for (const [kind, r] of reports) {
@@ -222,11 +261,17 @@ async function main(): Promise<void> {
       );
       if (kind === 'fused') {
         const p = (f: 'readMs' | 'parseMs' | 'writeMs') => (median(r.phases.map((x) => x[f])) / 1000).toFixed(1);
-        phaseLines.push(`- ${set.name}: fused phases (summed over hours, worker time, median): read/gunzip wait ${p('readMs')} s, split+parse+hash+rows ${p('parseMs')} s, Parquet write ${p('writeMs')} s`);
+        phaseLines.push(
+          `- ${set.name}: fused phases (summed over hours, worker time, median): read/gunzip wait ${p('readMs')} s, split+parse+hash+rows ${p('parseMs')} s, Parquet write ${p('writeMs')} s`,
+        );
       }
     }
   }
-  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\nload average at end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   for (const l of phaseLines) console.log(l);
   for (const k of kinds) console.log(`- ${k}: ${KINDS[k]}`);
 }

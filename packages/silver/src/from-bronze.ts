@@ -92,11 +92,19 @@ export async function silverFromBronzeHour(task: FromBronzeTask): Promise<FromBr
     const t2 = performance.now();
     const metrics = await writer.close();
     const bronzeDuplicates = record.accounting.duplicates as number | undefined; // absent in accounting written before it was counted
-    if (metrics.events + metrics.duplicates !== bronzeRows || bronzeRows !== record.accounting.events || (bronzeDuplicates !== undefined && bronzeDuplicates !== metrics.duplicates)) {
-      throw new GhlakeError(ERROR_CODES.RECONCILIATION, `hour ${hour}: silver events ${metrics.events} + duplicates ${metrics.duplicates} != bronze rows ${bronzeRows} (accounting says ${record.accounting.events})`, {
-        hint: 'rebuild the hour\'s bronze partition with ghlake bronze; if it persists, report it',
-        details: { hour, silver: metrics, bronzeRows, accountingEvents: record.accounting.events },
-      });
+    if (
+      metrics.events + metrics.duplicates !== bronzeRows ||
+      bronzeRows !== record.accounting.events ||
+      (bronzeDuplicates !== undefined && bronzeDuplicates !== metrics.duplicates)
+    ) {
+      throw new GhlakeError(
+        ERROR_CODES.RECONCILIATION,
+        `hour ${hour}: silver events ${metrics.events} + duplicates ${metrics.duplicates} != bronze rows ${bronzeRows} (accounting says ${record.accounting.events})`,
+        {
+          hint: "rebuild the hour's bronze partition with ghlake bronze; if it persists, report it",
+          details: { hour, silver: metrics, bronzeRows, accountingEvents: record.accounting.events },
+        },
+      );
     }
     const files = await staged.commit();
     const writeMs = performance.now() - t2;

@@ -45,10 +45,14 @@ export function silverExtension(lake: string, hour: HourKey, rowGroupRows: numbe
       const metrics = await writer!.close();
       // Every bronze event is either a silver row or a counted duplicate.
       if (metrics.events + metrics.duplicates !== accounting.events || metrics.duplicates !== accounting.duplicates) {
-        throw new GhlakeError(ERROR_CODES.RECONCILIATION, `hour ${hour}: silver events ${metrics.events} + duplicates ${metrics.duplicates} != bronze events ${accounting.events} (bronze counted ${accounting.duplicates} duplicates)`, {
-          hint: 'this is a bug in ghlake, nothing was published for the hour; please report it with the hour',
-          details: { hour, silver: metrics, bronzeEvents: accounting.events },
-        });
+        throw new GhlakeError(
+          ERROR_CODES.RECONCILIATION,
+          `hour ${hour}: silver events ${metrics.events} + duplicates ${metrics.duplicates} != bronze events ${accounting.events} (bronze counted ${accounting.duplicates} duplicates)`,
+          {
+            hint: 'this is a bug in ghlake, nothing was published for the hour; please report it with the hour',
+            details: { hour, silver: metrics, bronzeEvents: accounting.events },
+          },
+        );
       }
       return metrics;
     },

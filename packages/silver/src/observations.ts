@@ -11,7 +11,14 @@
  *   objects whose `id` is this event's repo id (REPO_OBJECT_PATHS); a ForkEvent's `forkee` is
  *   a repository of its own (name from `full_name`), observed at the event's time.
  */
-import { IntMap, silverActorObservations, silverOrganizationObservations, silverRepositoryObservations, type ColumnarBatch, type TableDecl } from '@ghlake/core';
+import {
+  IntMap,
+  silverActorObservations,
+  silverOrganizationObservations,
+  silverRepositoryObservations,
+  type ColumnarBatch,
+  type TableDecl,
+} from '@ghlake/core';
 import { asBool, asInt, asObject, asString, type SilverEventInput } from './event-input.js';
 
 /** Payload paths holding user objects (`{id, login, type, site_admin, ...}`). */

@@ -17,7 +17,12 @@ const FROM_BRONZE_WORKER = new URL('./from-bronze-worker.ts', import.meta.url);
 export type TransformOutcome = HourOutcome<SilverHourMetrics>;
 
 /** Raw hours → bronze and silver partitions, hours in parallel, each line parsed once. */
-export function transformHours(pool: SharedPool, config: TransformConfig, hours: readonly HourKey[], options: RunHoursOptions<SilverHourMetrics> = {}): Promise<TransformOutcome[]> {
+export function transformHours(
+  pool: SharedPool,
+  config: TransformConfig,
+  hours: readonly HourKey[],
+  options: RunHoursOptions<SilverHourMetrics> = {},
+): Promise<TransformOutcome[]> {
   return runHoursOnPool<FusedHourTask, SilverHourMetrics>(
     pool,
     FUSED_WORKER,
@@ -28,7 +33,12 @@ export function transformHours(pool: SharedPool, config: TransformConfig, hours:
 }
 
 /** Bronze partitions → silver partitions (same rows as the fused path). */
-export function silverFromBronze(pool: SharedPool, config: { lake: string; silverRowGroupRows?: number }, hours: readonly HourKey[], options: RunHoursOptions<SilverHourMetrics> = {}): Promise<TransformOutcome[]> {
+export function silverFromBronze(
+  pool: SharedPool,
+  config: { lake: string; silverRowGroupRows?: number },
+  hours: readonly HourKey[],
+  options: RunHoursOptions<SilverHourMetrics> = {},
+): Promise<TransformOutcome[]> {
   return runHoursOnPool<FromBronzeTask, SilverHourMetrics>(
     pool,
     FROM_BRONZE_WORKER,

@@ -22,7 +22,6 @@ export function isBot(login: string | null): boolean | null {
   return login === null ? null : BOT_LOGIN.test(login);
 }
 
-
 type Columns = Record<string, unknown[]>;
 const empty = (cols: readonly { name: string }[]): Columns => Object.fromEntries(cols.map((c) => [c.name, []]));
 

@@ -28,11 +28,13 @@ describe('ghlake silver', async () => {
   await copyFile(GHARCHIVE_FIXTURES.head2025_01_01_15, path.join(rawDir, '2025-01-01-15.json.gz'));
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('builds silver from the lake\'s bronze and reports each hour; exit 1 for an hour without bronze', async () => {
+  it("builds silver from the lake's bronze and reports each hour; exit 1 for an hour without bronze", async () => {
     expect(await bronzeCommand.run(io(['--from', '2025-01-01-15', '--raw-dir', rawDir, '--lake', lake]).io)).toBe(0);
     const run = io(['--from', '2025-01-01-15', '--lake', lake]);
     expect(await silverCommand.run(run.io)).toBe(0);
-    expect(run.out()).toMatch(/^2025-01-01-15 ok lines=2048 events=2048 quarantined=0 blank=0 duplicates=0 silver=2048 actors=\d+ repos=\d+ orgs=\d+ \d+\.\ds\n1 hour: 1 ok, 0 damaged, 0 failed; 2048 lines, 2048 events, 0 quarantined\n$/);
+    expect(run.out()).toMatch(
+      /^2025-01-01-15 ok lines=2048 events=2048 quarantined=0 blank=0 duplicates=0 silver=2048 actors=\d+ repos=\d+ orgs=\d+ \d+\.\ds\n1 hour: 1 ok, 0 damaged, 0 failed; 2048 lines, 2048 events, 0 quarantined\n$/,
+    );
     const missing = io(['--from', '2025-01-01-16', '--lake', lake]);
     expect(await silverCommand.run(missing.io)).toBe(1);
     expect(missing.err()).toContain('2025-01-01-16 FAILED GHLAKE_HOUR_MISSING');

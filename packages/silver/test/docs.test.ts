@@ -10,7 +10,9 @@ const doc = readFileSync(path.join(import.meta.dirname, '../../../docs/transform
 describe('docs/transform.md', () => {
   it('has a row for every column of every table the transform writes', () => {
     const missing = [...BRONZE_TABLES, silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES].flatMap((t) =>
-      t.columns.filter((c) => !doc.includes(`| \`${c.name}\` | ${c.type} | ${c.nullable ? 'yes' : 'no'} | ${c.doc.replace(/\|/g, '\\|')} |`)).map((c) => `${t.layer}.${t.name}.${c.name}`),
+      t.columns
+        .filter((c) => !doc.includes(`| \`${c.name}\` | ${c.type} | ${c.nullable ? 'yes' : 'no'} | ${c.doc.replace(/\|/g, '\\|')} |`))
+        .map((c) => `${t.layer}.${t.name}.${c.name}`),
     );
     expect(missing).toEqual([]);
   });

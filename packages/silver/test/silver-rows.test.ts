@@ -29,18 +29,26 @@ describe('payload_details', () => {
     const byType = (type: string) => column(details, 'event_type').findIndex((t) => t === type);
     const push = byType('PushEvent');
     const pushPayload = JSON.parse(lines[push]!.toString()).payload;
-    expect([column(details, 'payload_push_size')[push], column(details, 'payload_distinct_size')[push], column(details, 'payload_head')[push], column(details, 'payload_before')[push], column(details, 'payload_ref')[push]]).toEqual([
-      pushPayload.size,
-      pushPayload.distinct_size,
-      pushPayload.head,
-      pushPayload.before,
-      pushPayload.ref,
-    ]);
+    expect([
+      column(details, 'payload_push_size')[push],
+      column(details, 'payload_distinct_size')[push],
+      column(details, 'payload_head')[push],
+      column(details, 'payload_before')[push],
+      column(details, 'payload_ref')[push],
+    ]).toEqual([pushPayload.size, pushPayload.distinct_size, pushPayload.head, pushPayload.before, pushPayload.ref]);
     const create = byType('CreateEvent');
-    expect([column(details, 'payload_ref')[create], column(details, 'payload_ref_type')[create], column(details, 'payload_push_size')[create]]).toEqual(['master', 'branch', null]);
+    expect([column(details, 'payload_ref')[create], column(details, 'payload_ref_type')[create], column(details, 'payload_push_size')[create]]).toEqual([
+      'master',
+      'branch',
+      null,
+    ]);
     const pr = byType('PullRequestEvent');
     const prPayload = JSON.parse(lines[pr]!.toString()).payload;
-    expect([column(details, 'payload_pull_request_id')[pr], column(details, 'payload_action')[pr], column(details, 'payload_issue_id')[pr]]).toEqual([prPayload.pull_request.id, prPayload.action, null]);
+    expect([column(details, 'payload_pull_request_id')[pr], column(details, 'payload_action')[pr], column(details, 'payload_issue_id')[pr]]).toEqual([
+      prPayload.pull_request.id,
+      prPayload.action,
+      null,
+    ]);
     // payload_size is the payload text's UTF-8 byte length (line 3 holds non-ASCII text)
     const sizes = column(details, 'payload_size');
     lines.slice(0, 40).forEach((line, i) => {
@@ -58,13 +66,19 @@ describe('payload_details', () => {
     expect(column(details, 'event_id')).toEqual([6725093205, 38549213316]);
     expect(column(details, 'payload_push_size')).toEqual([null, 1]);
     expect(column(details, 'payload_distinct_size')).toEqual([null, 1]);
-    const heads = fileBytes(GHARCHIVE_FIXTURES.pushBeforeAfter).toString().trim().split('\n').map((l) => JSON.parse(l).payload.head);
+    const heads = fileBytes(GHARCHIVE_FIXTURES.pushBeforeAfter)
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).payload.head);
     expect(column(details, 'payload_head')).toEqual(heads);
     expect(heads[0]).toBe('59ca5f2be76f50eda943dd591e785311b9709e75');
     const trimmed = new SilverEventRows(0);
     for (const e of parse(fileBytes(GHARCHIVE_FIXTURES.trimmedPayloads))) trimmed.add(e);
     const t = trimmed.take().details;
-    const pushes = column(t, 'event_type').map((type, i) => (type === 'PushEvent' ? i : -1)).filter((i) => i >= 0);
+    const pushes = column(t, 'event_type')
+      .map((type, i) => (type === 'PushEvent' ? i : -1))
+      .filter((i) => i >= 0);
     expect(pushes.length).toBeGreaterThan(1);
     // the 2026 pushes are trimmed (NULL); the 2025-09 push still has its sizes
     const sizes = pushes.map((i) => [column(t, 'event_id')[i], column(t, 'payload_push_size')[i]]);
@@ -85,8 +99,10 @@ describe('dedup within the hour', () => {
 });
 
 describe('observations', () => {
-  it('fills actor type and site_admin only from payload user objects carrying the actor\'s id', () => {
-    const lines = hour15Lines().filter((l) => l.includes('"type":"PullRequestEvent"')).slice(0, 30);
+  it("fills actor type and site_admin only from payload user objects carrying the actor's id", () => {
+    const lines = hour15Lines()
+      .filter((l) => l.includes('"type":"PullRequestEvent"'))
+      .slice(0, 30);
     const obs = new HourObservations();
     const events = parse(joinLines(lines));
     for (const e of events) obs.add(e);
@@ -122,14 +138,14 @@ describe('observations', () => {
     expect(column(repos, 'repo_id')).toEqual([e!.repo!.id, forkee.id].sort((a, b) => (a as number) - (b as number)));
     const i = (column(repos, 'repo_id') as number[]).indexOf(forkee.id as number);
     const j = 1 - i;
-    expect([column(repos, 'repo_name')[i], column(repos, 'owner_id')[i], column(repos, 'owner_login')[i], column(repos, 'is_fork')[i], column(repos, 'stars_count')[i], column(repos, 'created_at')[i]]).toEqual([
-      forkee.full_name,
-      forkee.owner.id,
-      forkee.owner.login,
-      forkee.fork,
-      forkee.stargazers_count,
-      Date.parse(forkee.created_at as string),
-    ]);
+    expect([
+      column(repos, 'repo_name')[i],
+      column(repos, 'owner_id')[i],
+      column(repos, 'owner_login')[i],
+      column(repos, 'is_fork')[i],
+      column(repos, 'stars_count')[i],
+      column(repos, 'created_at')[i],
+    ]).toEqual([forkee.full_name, forkee.owner.id, forkee.owner.login, forkee.fork, forkee.stargazers_count, Date.parse(forkee.created_at as string)]);
     // the forked repository itself: name from `repo`, no details in a ForkEvent
     expect([column(repos, 'repo_name')[j], column(repos, 'owner_id')[j], column(repos, 'details_seen_at')[j]]).toEqual([e!.repo!.name, null, null]);
   });

@@ -9,7 +9,16 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, parseHour, partitionFile, SILVER_OBSERVATION_TABLES, silverEvents, silverPayloadDetails, type HourKey, type TableDecl } from '@ghlake/core';
+import {
+  createPool,
+  parseHour,
+  partitionFile,
+  SILVER_OBSERVATION_TABLES,
+  silverEvents,
+  silverPayloadDetails,
+  type HourKey,
+  type TableDecl,
+} from '@ghlake/core';
 import { silverFromBronze, transformHours, type TransformOutcome } from '../src/index.js';
 import { GHARCHIVE_FIXTURES, hour15Lines, joinLines } from '../../bronze/test/real-lines.js';
 import { HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js';
@@ -57,7 +66,7 @@ describe('fused transform, determinism and silver from bronze', async () => {
     expect(Object.fromEntries(byType.map((r) => [r.event_type, r.n]))).toEqual(HOUR_2015_01_01_15_TYPES);
   });
 
-  it('drops duplicates within the hour, keeping the first line\'s row', async () => {
+  it("drops duplicates within the hour, keeping the first line's row", async () => {
     expect(a.get(DUPS)).toMatchObject({ status: 'ok', accounting: { events: 5, duplicates: 2 }, extension: { events: 3, duplicates: 2 } });
     const bronze = await rows(`select source_line::int line, event_hash from read_parquet('${partitionFile(lakeA, 'bronze', 'events', DUPS)}') order by line`);
     const silver = await rows(`select event_hash from read_parquet('${file(lakeA, silverEvents, DUPS)}')`);
@@ -95,7 +104,10 @@ describe('fused transform, determinism and silver from bronze', async () => {
   async function expectSameSilver(lakeX: string, lakeY: string, hours: HourKey[]) {
     for (const h of hours) {
       for (const t of SILVER_TABLES) {
-        const cols = t.columns.filter((c) => !WHEN_WRITTEN.has(c.name)).map((c) => `"${c.name}"`).join(', ');
+        const cols = t.columns
+          .filter((c) => !WHEN_WRITTEN.has(c.name))
+          .map((c) => `"${c.name}"`)
+          .join(', ');
         const [diff] = await rows(`
           select (select count(*) from (select ${cols} from read_parquet('${file(lakeX, t, h)}') except all select ${cols} from read_parquet('${file(lakeY, t, h)}')))::int x_only,
                  (select count(*) from (select ${cols} from read_parquet('${file(lakeY, t, h)}') except all select ${cols} from read_parquet('${file(lakeX, t, h)}')))::int y_only,
@@ -126,7 +138,13 @@ describe('fused transform, determinism and silver from bronze', async () => {
         [H15, 'ok', 11_351],
         [H0, 'ok', 7_702],
       ]);
-      expect(rebuilt[0]!.files.map((f) => f.table)).toEqual(['silver.events', 'silver.payload_details', 'silver.actor_observations', 'silver.repository_observations', 'silver.organization_observations']);
+      expect(rebuilt[0]!.files.map((f) => f.table)).toEqual([
+        'silver.events',
+        'silver.payload_details',
+        'silver.actor_observations',
+        'silver.repository_observations',
+        'silver.organization_observations',
+      ]);
     } finally {
       await pool.destroy();
     }

@@ -84,7 +84,15 @@ try {
     }
   }
   const planYear = await timed(async () => planLoad(objects, year, []));
-  const yearLoaded = year.map((f) => ({ table: `silver.${f.table.name}`, hour: f.hour, path: f.stagePath, bytes: f.bytes, mtimeMs: f.mtimeMs, rows: f.rows, loadedAt: '' }));
+  const yearLoaded = year.map((f) => ({
+    table: `silver.${f.table.name}`,
+    hour: f.hour,
+    path: f.stagePath,
+    bytes: f.bytes,
+    mtimeMs: f.mtimeMs,
+    rows: f.rows,
+    loadedAt: '',
+  }));
   const planYearNothing = await timed(async () => planLoad(objects, year, yearLoaded));
 
   const fake = fakeWarehouse({ stageUrl: 's3://bench/ghlake/' });
@@ -99,7 +107,10 @@ try {
 
   const fmt = (x: number) => x.toFixed(0);
   const report = {
-    machine: `${process.version}, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    machine: `${process.version}, load average ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     lake: `${hours} hours x 2 hourly tables x ${rowsPerHour} rows + actors + gold.daily_summary = ${files.length} files`,
     writeLakeMs: fmt(write.ms),
     dryRunScriptCpuMs: fmt(dry.cpuMs),

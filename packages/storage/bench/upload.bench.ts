@@ -22,7 +22,18 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { bronzeEvents, hourFromMs, hourToMs, parseHour, partitionFile, rawMetaPath, rawPath, silverEvents, silverPayloadDetails, writeTableFile } from '@ghlake/core';
+import {
+  bronzeEvents,
+  hourFromMs,
+  hourToMs,
+  parseHour,
+  partitionFile,
+  rawMetaPath,
+  rawPath,
+  silverEvents,
+  silverPayloadDetails,
+  writeTableFile,
+} from '@ghlake/core';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { startS3 } from '../test/fixtures/s3/s3-server.js';
 import { sampleBatch, writeGold } from '../test/fixtures/s3/lake.js';
@@ -98,23 +109,33 @@ const s3 = await startS3('ghlake-bench');
 const rows: string[] = [];
 try {
   const base = { lake, bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials };
-  console.log(`lake: ${built.files} data files, ${mb(built.bytes).toFixed(1)} MB (${hours} raw hours + one 148 MB hour, Parquet, gold); ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `lake: ${built.files} data files, ${mb(built.bytes).toFixed(1)} MB (${hours} raw hours + one 148 MB hour, Parquet, gold); ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}`,
+  );
   for (const concurrency of concurrencies) {
     const r = await measure({ ...base, prefix: `c${concurrency}`, concurrency });
-    rows.push(`| cold upload, --concurrency ${concurrency} | ${r.uploaded} up, ${r.multipart} multipart | ${(r.wallMs / 1000).toFixed(1)} s | ${(mb(r.uploadedBytes) / (r.wallMs / 1000)).toFixed(0)} MB/s | ${r.maxRssMb} MB |`);
+    rows.push(
+      `| cold upload, --concurrency ${concurrency} | ${r.uploaded} up, ${r.multipart} multipart | ${(r.wallMs / 1000).toFixed(1)} s | ${(mb(r.uploadedBytes) / (r.wallMs / 1000)).toFixed(0)} MB/s | ${r.maxRssMb} MB |`,
+    );
     console.log(rows.at(-1));
   }
   const c = concurrencies.at(-1)!;
   const warm = await measure({ ...base, prefix: `c${c}`, concurrency: c });
-  rows.push(`| rerun, nothing changed (hash cache warm) | ${warm.uploaded} up, ${warm.skipped} skipped | ${(warm.wallMs / 1000).toFixed(2)} s | — | ${warm.maxRssMb} MB |`);
+  rows.push(
+    `| rerun, nothing changed (hash cache warm) | ${warm.uploaded} up, ${warm.skipped} skipped | ${(warm.wallMs / 1000).toFixed(2)} s | — | ${warm.maxRssMb} MB |`,
+  );
   console.log(rows.at(-1));
   await fs.rm(HashCache.pathFor(lake), { force: true });
   const cold = await measure({ ...base, prefix: `c${c}`, concurrency: c });
-  rows.push(`| rerun, hash cache removed (Parquet rehashed) | ${cold.uploaded} up, ${cold.skipped} skipped | ${(cold.wallMs / 1000).toFixed(2)} s | — | ${cold.maxRssMb} MB |`);
+  rows.push(
+    `| rerun, hash cache removed (Parquet rehashed) | ${cold.uploaded} up, ${cold.skipped} skipped | ${(cold.wallMs / 1000).toFixed(2)} s | — | ${cold.maxRssMb} MB |`,
+  );
   console.log(rows.at(-1));
   await fs.rm(UploadRecord.pathFor(lake), { force: true });
   const heads = await measure({ ...base, prefix: `c${c}`, concurrency: c });
-  rows.push(`| rerun, upload record removed (one HeadObject per object) | ${heads.uploaded} up, ${heads.skipped} skipped | ${(heads.wallMs / 1000).toFixed(2)} s | — | ${heads.maxRssMb} MB |`);
+  rows.push(
+    `| rerun, upload record removed (one HeadObject per object) | ${heads.uploaded} up, ${heads.skipped} skipped | ${(heads.wallMs / 1000).toFixed(2)} s | — | ${heads.maxRssMb} MB |`,
+  );
   console.log(rows.at(-1));
 } finally {
   await s3.close();

@@ -83,7 +83,10 @@ async function getBytes(key: string): Promise<Buffer> {
 
 describe('ghlake upload (CLI)', () => {
   it('publishes every lake file byte-identical; a second run uploads nothing and says so', async () => {
-    const first = await ghlake(['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--log-level', 'debug'], credentials);
+    const first = await ghlake(
+      ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--log-level', 'debug'],
+      credentials,
+    );
     expect(first.stderr).not.toContain('error');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`upload s3://${s3.bucket}/accept/ from ${testLake.lake}`);
@@ -101,12 +104,20 @@ describe('ghlake upload (CLI)', () => {
     }
 
     // Bucket and prefix from the environment this time.
-    const second = await ghlake(['upload', '--lake', testLake.lake], { ...credentials, GHLAKE_S3_BUCKET: s3.bucket, GHLAKE_S3_PREFIX: 'accept', GHLAKE_S3_ENDPOINT: s3.endpoint });
+    const second = await ghlake(['upload', '--lake', testLake.lake], {
+      ...credentials,
+      GHLAKE_S3_BUCKET: s3.bucket,
+      GHLAKE_S3_PREFIX: 'accept',
+      GHLAKE_S3_ENDPOINT: s3.endpoint,
+    });
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('nothing to upload: all 10 objects are unchanged');
     expect(second.stdout).toMatch(/uploaded {3}0 \(/);
 
-    const json = await ghlake(['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--json'], credentials);
+    const json = await ghlake(
+      ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--json'],
+      credentials,
+    );
     expect(json.code).toBe(0);
     const summary = JSON.parse(json.stdout) as UploadSummary;
     expect(summary).toMatchObject({ files: 10, uploaded: 0, skippedUnchanged: 10, failed: [], interrupted: false });
@@ -117,11 +128,14 @@ describe('ghlake upload (CLI)', () => {
     // s3rver checks that the access key exists (it does not verify SigV4 signatures), so an
     // unknown key is the credential error it can produce.
     const unknownKey = 'AKIAGHLAKEUNKNOWNKEY9';
-    const run = await ghlake(['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'secrets', '--endpoint', s3.endpoint, '--log-level', 'debug'], {
-      ...credentials,
-      AWS_ACCESS_KEY_ID: unknownKey,
-      GHLAKE_DEBUG: '1',
-    });
+    const run = await ghlake(
+      ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'secrets', '--endpoint', s3.endpoint, '--log-level', 'debug'],
+      {
+        ...credentials,
+        AWS_ACCESS_KEY_ID: unknownKey,
+        GHLAKE_DEBUG: '1',
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('error GHLAKE_S3: listing s3://ghlake-test/secrets/ failed: InvalidAccessKeyId');
     expect(run.stderr).toContain('hint: the access key is not known to this endpoint');
@@ -135,7 +149,10 @@ describe('ghlake upload (CLI)', () => {
     proxy.rule = (req) => (req.method === 'PUT' ? { delayMs: 300 } : undefined);
     const args = ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'sigint', '--endpoint', proxy.endpoint, '--concurrency', '1'];
     const run = await new Promise<Run>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: work, ...credentials }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, ...args], {
+        env: { PATH: process.env.PATH ?? '', HOME: work, ...credentials },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -173,7 +190,10 @@ describe('ghlake upload (CLI)', () => {
 
   it('a key that keeps failing exits 1 and names the key', async () => {
     proxy.rule = (req) => (req.method === 'PUT' && req.key === 'failing/silver/events/date=2015-01-01/hour=15/part-0.parquet' ? internalError : undefined);
-    const run = await ghlake(['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'failing', '--endpoint', proxy.endpoint, '--retries', '0'], credentials);
+    const run = await ghlake(
+      ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'failing', '--endpoint', proxy.endpoint, '--retries', '0'],
+      credentials,
+    );
     proxy.rule = undefined;
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`FAILED s3://${s3.bucket}/failing/silver/events/date=2015-01-01/hour=15/part-0.parquet: GHLAKE_S3: uploading`);
@@ -199,7 +219,18 @@ async function runCommand(argv: string[], env: Record<string, string> = {}) {
 describe('ghlake upload options', () => {
   it('help lists every option with its environment variable', () => {
     const help = uploadCommand.help();
-    for (const text of ['--bucket', 'GHLAKE_S3_BUCKET', '--prefix', '--endpoint', '--force-path-style', '--region', '--concurrency', '--part-size', '--json', 'gold/_current.json']) {
+    for (const text of [
+      '--bucket',
+      'GHLAKE_S3_BUCKET',
+      '--prefix',
+      '--endpoint',
+      '--force-path-style',
+      '--region',
+      '--concurrency',
+      '--part-size',
+      '--json',
+      'gold/_current.json',
+    ]) {
       expect(help).toContain(text);
     }
   });

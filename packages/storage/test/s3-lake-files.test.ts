@@ -60,7 +60,7 @@ describe('listLakeFiles', () => {
 });
 
 describe('local sha256', () => {
-  it('reuses the download\'s verification record of a raw hour instead of reading the file', async () => {
+  it("reuses the download's verification record of a raw hour instead of reading the file", async () => {
     const lake = path.join(work, 'lake');
     await buildLake(lake);
     const file = rawPath(lake, HOUR);
@@ -74,7 +74,10 @@ describe('local sha256', () => {
     const cache = await HashCache.load(lake);
     const handle = await open(file, 'r');
     try {
-      expect(await localSha256(handle, { path: file, rel: 'raw/x', layer: 'raw' }, { size: bytes.length, mtimeMs: 1 }, cache)).toEqual({ sha256: recorded, source: 'raw-meta' });
+      expect(await localSha256(handle, { path: file, rel: 'raw/x', layer: 'raw' }, { size: bytes.length, mtimeMs: 1 }, cache)).toEqual({
+        sha256: recorded,
+        source: 'raw-meta',
+      });
     } finally {
       await handle.close();
     }
@@ -90,7 +93,12 @@ describe('local sha256', () => {
       const handle = await open(file, 'r');
       try {
         const st = await stat(file);
-        const out = await localSha256(handle, { path: file, rel: 'silver/actors/part-0.parquet', layer: 'silver' }, { size: st.size, mtimeMs: st.mtimeMs }, cache);
+        const out = await localSha256(
+          handle,
+          { path: file, rel: 'silver/actors/part-0.parquet', layer: 'silver' },
+          { size: st.size, mtimeMs: st.mtimeMs },
+          cache,
+        );
         await cache.save(true);
         return out;
       } finally {

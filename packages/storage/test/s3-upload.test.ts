@@ -6,10 +6,27 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GhlakeError, PART_FILE, rawPath, tableDir } from '@ghlake/core';
-import { createS3Client, formatUploadSummary, localGoldVersion, uploadExitCode, uploadLake, type UploadConfigInput, type UploadEvent, type GoldPointer } from '../src/index.js';
+import {
+  createS3Client,
+  formatUploadSummary,
+  localGoldVersion,
+  uploadExitCode,
+  uploadLake,
+  type UploadConfigInput,
+  type UploadEvent,
+  type GoldPointer,
+} from '../src/index.js';
 import { startS3, type TestS3 } from './fixtures/s3/s3-server.js';
 import { internalError, slowDown, startFaultProxy, writes, type FaultProxy } from './fixtures/s3/fault-proxy.js';
 import { buildLake, HOUR, writeGold, type TestLake } from './fixtures/s3/lake.js';
@@ -92,7 +109,10 @@ async function expectBucketMirrorsLake(): Promise<GoldPointer> {
 }
 
 function collect(events: UploadEvent[], status: string): string[] {
-  return events.filter((e) => e.type === 'object' && e.status === status).map((e) => (e as { key: string }).key).sort();
+  return events
+    .filter((e) => e.type === 'object' && e.status === status)
+    .map((e) => (e as { key: string }).key)
+    .sort();
 }
 
 describe('uploadLake', () => {
@@ -275,7 +295,14 @@ describe('uploadLake', () => {
       if (req.method === 'GET' && req.key === '' && req.query.has('uploads')) {
         return req.query.has('key-marker')
           ? { reply: 200, body: page(false, upload(`${prefix}/silver/actors/part-0.parquet`, 'concurrent-run-upload', future)) }
-          : { reply: 200, body: page(true, upload(key, stale.UploadId!, '2026-01-01T00:00:00.000Z'), `<NextKeyMarker>${key}</NextKeyMarker><NextUploadIdMarker>${stale.UploadId}</NextUploadIdMarker>`) };
+          : {
+              reply: 200,
+              body: page(
+                true,
+                upload(key, stale.UploadId!, '2026-01-01T00:00:00.000Z'),
+                `<NextKeyMarker>${key}</NextKeyMarker><NextUploadIdMarker>${stale.UploadId}</NextUploadIdMarker>`,
+              ),
+            };
       }
       if (req.method === 'DELETE' && req.query.has('uploadId')) return { reply: 204, body: '' };
       return undefined;

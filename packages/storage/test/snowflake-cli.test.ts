@@ -34,7 +34,11 @@ function ghlake(args: string[], env: Record<string, string> = {}): Promise<Run> 
   return new Promise((resolve, reject) => {
     // Only what the test gives: no SNOWFLAKE_* or GHLAKE_* from the machine running the tests.
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SNOWFLAKE_|GHLAKE_)/.test(k)));
-    const child = spawn(process.execPath, [BIN, 'snowflake', ...args], { cwd: work, env: { ...base, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'snowflake', ...args], {
+      cwd: work,
+      env: { ...base, ...env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -101,7 +105,9 @@ describe('dry runs print the plan and connect to nothing', () => {
     expect((run.stdout.match(/^BEGIN TRANSACTION;$/gm) ?? []).length).toBe(6);
     expect((run.stdout.match(/^COMMIT;$/gm) ?? []).length).toBe(6);
     expect((run.stdout.match(/^ALTER TABLE .* SWAP WITH .*;$/gm) ?? []).length).toBe(2);
-    const recorded = [...run.stdout.matchAll(/^-- binds: (\["\[\{.*)$/gm)].flatMap((m) => JSON.parse(JSON.parse(m[1]!)[0]) as Array<{ file_path: string; rows: number }>);
+    const recorded = [...run.stdout.matchAll(/^-- binds: (\["\[\{.*)$/gm)].flatMap(
+      (m) => JSON.parse(JSON.parse(m[1]!)[0]) as Array<{ file_path: string; rows: number }>,
+    );
     expect(recorded.map((r) => `${r.file_path.replace(/_v\/[0-9a-f]+/, '_v/*')} ${r.rows}`)).toEqual([
       'silver/events/date=2015-01-01/hour=0/part-0.parquet 5',
       'silver/events/date=2015-01-01/hour=15/part-0.parquet 3',
@@ -172,8 +178,30 @@ describe('against the Snowflake stub', () => {
     expect(status.code).toBe(0);
     const lines = status.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^table\s+lake\s+loaded\s+new\s+changed\s+not in lake\s+lake rows\s+rows loaded\s+loaded hours\s+last load \(UTC\)$/);
-    expect(lines.find((l) => l.startsWith('silver.events'))!.split(/\s{2,}/)).toEqual(['silver.events', '2', '2', '0', '0', '0', '8', '8', '2015-01-01-0..2015-01-01-15', '2026-01-02 03:04:05.678']);
-    expect(lines.find((l) => l.startsWith('silver.repositories'))!.split(/\s{2,}/)).toEqual(['silver.repositories', '0', '0', '0', '0', '0', '0', '0', '-', '-']);
+    expect(lines.find((l) => l.startsWith('silver.events'))!.split(/\s{2,}/)).toEqual([
+      'silver.events',
+      '2',
+      '2',
+      '0',
+      '0',
+      '0',
+      '8',
+      '8',
+      '2015-01-01-0..2015-01-01-15',
+      '2026-01-02 03:04:05.678',
+    ]);
+    expect(lines.find((l) => l.startsWith('silver.repositories'))!.split(/\s{2,}/)).toEqual([
+      'silver.repositories',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '-',
+      '-',
+    ]);
 
     for (const run of [setup, load, again, status]) {
       expect(run.stdout + run.stderr).not.toContain(PASSWORD);
@@ -187,7 +215,11 @@ describe('against the Snowflake stub', () => {
 describe('bad input: one clear error, exit code 2, nothing sent', () => {
   it.each([
     [['setup', '--dry-run'], {}, 'error GHLAKE_USAGE: the S3 bucket of the lake is not set\n  hint: set GHLAKE_S3_BUCKET or pass --bucket'],
-    [['setup', '--bucket', 'b-1'], { SNOWFLAKE_ACCOUNT: 'acme' }, 'error GHLAKE_USAGE: the Snowflake user is not set\n  hint: set SNOWFLAKE_USER or pass --user'],
+    [
+      ['setup', '--bucket', 'b-1'],
+      { SNOWFLAKE_ACCOUNT: 'acme' },
+      'error GHLAKE_USAGE: the Snowflake user is not set\n  hint: set SNOWFLAKE_USER or pass --user',
+    ],
     [['load', '--dry-run', '--database', 'x; DROP DATABASE prod'], {}, "error GHLAKE_INVALID_OPTION: --database has invalid value 'x; DROP DATABASE prod'"],
     [['status'], { SNOWFLAKE_ACCOUNT: 'acme', SNOWFLAKE_USER: 'u' }, 'error GHLAKE_USAGE: no Snowflake credentials are set'],
     [['load', '--dry-run', '--lake', 'no-such-lake'], {}, 'error GHLAKE_USAGE: the lake at'],

@@ -92,7 +92,13 @@ describe('setup through the driver', () => {
     const plan = planSetup(objects, location);
     expect(stub.statements.map((s) => s.sqlText)).toEqual(plan.statements.map((s) => s.sql));
     expect(stub.logins).toHaveLength(1);
-    expect(stub.logins[0]).toMatchObject({ ok: true, account: 'acme-test', user: 'loader', authenticator: 'SNOWFLAKE', params: { warehouse: 'LOAD_WH', databaseName: 'GHLAKE', roleName: 'LOADER' } });
+    expect(stub.logins[0]).toMatchObject({
+      ok: true,
+      account: 'acme-test',
+      user: 'loader',
+      authenticator: 'SNOWFLAKE',
+      params: { warehouse: 'LOAD_WH', databaseName: 'GHLAKE', roleName: 'LOADER' },
+    });
     expect(stub.closedSessions).toEqual([stub.logins[0]!.sessionId]);
     expect(result).toEqual({
       statementsRun: 20,
@@ -107,7 +113,10 @@ describe('setup through the driver', () => {
   });
 
   it('stops at DESC INTEGRATION when the integration does not exist, and the hint says how to create it', async () => {
-    fake.failWhen((sql) => sql.startsWith('DESC INTEGRATION'), sqlError('002003', '02000', "SQL compilation error:\nIntegration 'GHLAKE_S3' does not exist or not authorized."));
+    fake.failWhen(
+      (sql) => sql.startsWith('DESC INTEGRATION'),
+      sqlError('002003', '02000', "SQL compilation error:\nIntegration 'GHLAKE_S3' does not exist or not authorized."),
+    );
     const error = await thrownBy(withSnowflakeSession(connection(), (s) => runSetup(s, objects, location)));
     expect(error.code).toBe(ERROR_CODES.SNOWFLAKE);
     expect(error.message).toContain('describe storage integration GHLAKE_S3');
@@ -119,7 +128,10 @@ describe('setup through the driver', () => {
   });
 
   it('a role that may not create the storage integration gets the statement to hand to an admin', async () => {
-    fake.failWhen((sql) => sql.startsWith('CREATE STORAGE INTEGRATION'), sqlError('003001', '42501', "SQL access control error:\nInsufficient privileges to operate on account 'ACME'"));
+    fake.failWhen(
+      (sql) => sql.startsWith('CREATE STORAGE INTEGRATION'),
+      sqlError('003001', '42501', "SQL access control error:\nInsufficient privileges to operate on account 'ACME'"),
+    );
     const arn = 'arn:aws:iam::123456789012:role/ghlake-snowflake';
     const error = await thrownBy(withSnowflakeSession(connection(), (s) => runSetup(s, objects, { ...location, awsRoleArn: arn })));
     expect(error.message).toContain('create storage integration GHLAKE_S3 failed: SQL access control error:');
@@ -131,8 +143,16 @@ describe('setup through the driver', () => {
 describe('key-pair authentication', () => {
   it('the driver signs its JWT with the configured encrypted key; another key is refused', async () => {
     const passphrase = 'key-pass-never-print';
-    const good = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase } });
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const good = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase },
+    });
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     await fs.writeFile(path.join(work, 'good.p8'), good.privateKey);
     await fs.writeFile(path.join(work, 'other.p8'), other.privateKey);
     const keyStub = await startSnowflakeStub({ account: 'acme-test', user: 'loader', publicKey: good.publicKey });
@@ -151,7 +171,9 @@ describe('key-pair authentication', () => {
 
       const error = await thrownBy(withSnowflakeSession(config('other.p8'), (s) => s.run({ purpose: 'ping', sql: 'SELECT 1' })));
       expect(error.code).toBe(ERROR_CODES.SNOWFLAKE);
-      expect(error.message).toContain('logging in to Snowflake account acme-test as loader failed: JWT token is invalid. JWT signature does not verify with the registered public key (Snowflake error 390144)');
+      expect(error.message).toContain(
+        'logging in to Snowflake account acme-test as loader failed: JWT token is invalid. JWT signature does not verify with the registered public key (Snowflake error 390144)',
+      );
       expect(error.hint).toContain('RSA_PUBLIC_KEY');
       expect(keyStub.logins[1]).toMatchObject({ ok: false, reason: 'JWT signature does not verify with the registered public key' });
       expect(keyStub.statements).toHaveLength(1);
@@ -164,13 +186,24 @@ describe('key-pair authentication', () => {
 describe('private key problems are caught before connecting, naming the option', () => {
   it('missing file, not a key, encrypted without passphrase, wrong passphrase', async () => {
     const passphrase = 'pp-never-print';
-    const key = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase } });
+    const key = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase },
+    });
     await fs.writeFile(path.join(work, 'enc.p8'), key.privateKey);
     await fs.writeFile(path.join(work, 'pub.pem'), key.publicKey);
     const attempt = (file: string, pass?: string) =>
       thrownBy(
-        withSnowflakeSession({ account: 'acme-test', user: 'loader', database: 'GHLAKE', accessUrl: stub.url, auth: { kind: 'key-pair', privateKeyPath: path.join(work, file), ...(pass ? { passphrase: pass } : {}) } }, (s) =>
-          s.run({ purpose: 'ping', sql: 'SELECT 1' }),
+        withSnowflakeSession(
+          {
+            account: 'acme-test',
+            user: 'loader',
+            database: 'GHLAKE',
+            accessUrl: stub.url,
+            auth: { kind: 'key-pair', privateKeyPath: path.join(work, file), ...(pass ? { passphrase: pass } : {}) },
+          },
+          (s) => s.run({ purpose: 'ping', sql: 'SELECT 1' }),
         ),
       );
     const cases = [await attempt('none.p8'), await attempt('pub.pem'), await attempt('enc.p8'), await attempt('enc.p8', 'wrong-pass')];
@@ -188,7 +221,7 @@ describe('private key problems are caught before connecting, naming the option',
 });
 
 describe('load through the driver', () => {
-  it('loads each new hour in one transaction and swaps whole tables in; rows come from COPY\'s rows_loaded', async () => {
+  it("loads each new hour in one transaction and swaps whole tables in; rows come from COPY's rows_loaded", async () => {
     const files = await scanLake(lake.dir);
     expect(files.map((f) => `${f.path} ${f.rows}`)).toEqual([
       'silver/events/date=2015-01-01/hour=0/part-0.parquet 5',
@@ -203,7 +236,9 @@ describe('load through the driver', () => {
       return { plan, result: await runLoad(s, plan) };
     });
     // What reached Snowflake is exactly the plan, in order, binds included.
-    expect(stub.statements.map((s) => [s.sqlText, s.binds])).toEqual([readLoadsStatement(objects), ...loadPlanStatements(result.plan)].map((s) => [s.sql, s.binds ?? []]));
+    expect(stub.statements.map((s) => [s.sqlText, s.binds])).toEqual(
+      [readLoadsStatement(objects), ...loadPlanStatements(result.plan)].map((s) => [s.sql, s.binds ?? []]),
+    );
     const kinds = stub.statements.map((s) => s.sqlText.split(/\s/).slice(0, 2).join(' '));
     expect(kinds.slice(0, 7)).toEqual(['SELECT "TABLE_NAME",', 'BEGIN TRANSACTION', 'DELETE FROM', 'COPY INTO', 'DELETE FROM', 'INSERT INTO', 'COMMIT']);
     expect(kinds.filter((k) => k === 'ALTER TABLE')).toHaveLength(2); // actors and daily_summary swapped in
@@ -274,7 +309,10 @@ describe('load through the driver', () => {
       processed_at: Date.UTC(2026, 0, 2),
     }));
     const events = findTable('silver', 'events');
-    await writeTableFile(events, target, { rowCount: 2, columns: Object.fromEntries(events.columns.map((c) => [c.name, rows.map((r) => (r as Record<string, unknown>)[c.name])])) });
+    await writeTableFile(events, target, {
+      rowCount: 2,
+      columns: Object.fromEntries(events.columns.map((c) => [c.name, rows.map((r) => (r as Record<string, unknown>)[c.name])])),
+    });
     fake.staged.set('silver/events/date=2015-01-01/hour=15/part-0.parquet', 2);
     const sent = stub.statements.length;
     const result = await load(await scanLake(lake.dir));
@@ -283,15 +321,27 @@ describe('load through the driver', () => {
     expect(reload[1]!.sqlText).toMatch(/^DELETE FROM "GHLAKE"\."SILVER"\."EVENTS"\nWHERE REGEXP_SUBSTR/);
     expect(reload[1]!.binds).toEqual(['["date=2015-01-01/hour=15"]']);
     expect(fake.rows(EVENTS)).toBe(5 + 2);
-    expect(fake.loads().filter((l) => l.TABLE_NAME === 'silver.events').map((l) => l.ROWS_LOADED)).toEqual([5, 2]);
+    expect(
+      fake
+        .loads()
+        .filter((l) => l.TABLE_NAME === 'silver.events')
+        .map((l) => l.ROWS_LOADED),
+    ).toEqual([5, 2]);
   });
 
   it('a failing COPY rolls its hour back, names the hour, and keeps the hours committed before it', async () => {
-    fake.failWhen((sql) => sql.startsWith('COPY INTO "GHLAKE"."SILVER"."EVENTS"') && sql.includes('hour=15/'), sqlError('100038', '22018', "Numeric value 'abc' is not recognized"));
+    fake.failWhen(
+      (sql) => sql.startsWith('COPY INTO "GHLAKE"."SILVER"."EVENTS"') && sql.includes('hour=15/'),
+      sqlError('100038', '22018', "Numeric value 'abc' is not recognized"),
+    );
     const files = await scanLake(lake.dir);
-    const error = await thrownBy(withSnowflakeSession(connection(), async (s) => runLoad(s, planLoad(objects, files, await readLoadedFiles(s, objects), { batchFiles: 1 }))));
+    const error = await thrownBy(
+      withSnowflakeSession(connection(), async (s) => runLoad(s, planLoad(objects, files, await readLoadedFiles(s, objects), { batchFiles: 1 }))),
+    );
     expect(error.code).toBe(ERROR_CODES.SNOWFLAKE);
-    expect(error.message).toBe("load silver.events 2015-01-01-15: copy 1 file failed: Numeric value 'abc' is not recognized (Snowflake error 100038, SQLSTATE 22018)");
+    expect(error.message).toBe(
+      "load silver.events 2015-01-01-15: copy 1 file failed: Numeric value 'abc' is not recognized (Snowflake error 100038, SQLSTATE 22018)",
+    );
     expect(error.details).toMatchObject({ snowflakeCode: '100038', sqlState: '22018' });
     expect(stub.statements.at(-1)!.sqlText).toBe('ROLLBACK');
     expect(fake.transactionsRolledBack).toBe(1);
@@ -318,7 +368,9 @@ describe('load through the driver', () => {
     fake.staged.delete('silver/actors/part-0.parquet');
     const files = (await scanLake(lake.dir)).filter((f) => f.table.name === 'actors');
     const error = await thrownBy(withSnowflakeSession(connection(), async (s) => runLoad(s, planLoad(objects, files, []))));
-    expect(error.message).toContain("refresh silver.actors: copy 1 file failed: Remote file 's3://ghlake-test/ghlake/silver/actors/part-0.parquet' was not found");
+    expect(error.message).toContain(
+      "refresh silver.actors: copy 1 file failed: Remote file 's3://ghlake-test/ghlake/silver/actors/part-0.parquet' was not found",
+    );
     expect(error.hint).toContain('ghlake upload');
     expect(stub.statements.map((s) => s.sqlText)).toEqual([
       'CREATE OR REPLACE TABLE "GHLAKE"."SILVER"."ACTORS__NEW" LIKE "GHLAKE"."SILVER"."ACTORS"',
@@ -330,7 +382,12 @@ describe('load through the driver', () => {
   it('loadLakeIntoSnowflake does the whole load in one call (what ghlake run uses), then finds nothing new', async () => {
     const first = await loadLakeIntoSnowflake({ lake: lake.dir, connection: connection() });
     expect(first.lakeFiles).toBe(6);
-    expect(Object.fromEntries(first.tables.map((t) => [t.table, t.rowsLoaded]))).toEqual({ 'silver.events': 8, 'silver.actors': 8, 'silver.payload_details': 8, 'gold.daily_summary': 2 });
+    expect(Object.fromEntries(first.tables.map((t) => [t.table, t.rowsLoaded]))).toEqual({
+      'silver.events': 8,
+      'silver.actors': 8,
+      'silver.payload_details': 8,
+      'gold.daily_summary': 2,
+    });
     const second = await loadLakeIntoSnowflake({ lake: lake.dir, connection: connection() });
     expect([second.units, second.rowsLoaded]).toEqual([0, 0]);
     expect(second.plan.tables.find((t) => t.table === 'gold.daily_summary')).toMatchObject({ lakePartitions: 1, upToDatePartitions: 1 });
@@ -350,7 +407,12 @@ describe('load through the driver', () => {
 
 describe('gold in Snowflake', () => {
   it('runs each rendered model into __NEW and swaps it in, reporting rows inserted', async () => {
-    const result = await runGoldInSnowflake(connection(), [{ table: 'daily_summary', sql: 'SELECT hour_bucket, hour_bucket::DATE AS day, COUNT(*) AS total_events, 0 AS unique_actors, 0 AS unique_repos FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY 1' }]);
+    const result = await runGoldInSnowflake(connection(), [
+      {
+        table: 'daily_summary',
+        sql: 'SELECT hour_bucket, hour_bucket::DATE AS day, COUNT(*) AS total_events, 0 AS unique_actors, 0 AS unique_repos FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY 1',
+      },
+    ]);
     expect(result).toEqual([{ table: 'gold.daily_summary', rowsInserted: 7 }]);
     expect(stub.statements.map((s) => s.sqlText.split('\n')[0])).toEqual([
       'CREATE OR REPLACE TABLE "GHLAKE"."GOLD"."DAILY_SUMMARY__NEW" LIKE "GHLAKE"."GOLD"."DAILY_SUMMARY"',
@@ -370,7 +432,13 @@ describe('the real gold models, rendered for Snowflake', () => {
       sql: renderModel(table.name, { dialect: 'snowflake', source: (layer, name) => refs[`${layer}.${name}`]! }),
     }));
     const result = await runGoldInSnowflake(connection(), models);
-    expect(result.map((r) => r.table)).toEqual(['gold.actor_metrics', 'gold.repo_metrics', 'gold.org_metrics', 'gold.event_type_metrics', 'gold.daily_summary']);
+    expect(result.map((r) => r.table)).toEqual([
+      'gold.actor_metrics',
+      'gold.repo_metrics',
+      'gold.org_metrics',
+      'gold.event_type_metrics',
+      'gold.daily_summary',
+    ]);
     const inserts = stub.statements.filter((s) => s.sqlText.startsWith('INSERT INTO')).map((s) => s.sqlText);
     expect(inserts).toHaveLength(5);
     for (const sql of inserts) {

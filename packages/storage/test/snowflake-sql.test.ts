@@ -31,7 +31,8 @@ import { expectGolden } from './fixtures/snowflake/golden.js';
  * (a new column or type still does, and should be reviewed: CREATE TABLE IF NOT EXISTS does not
  * alter a table that exists).
  */
-const maskColumnDocs = (script: string) => script.replace(/^(  "[A-Z0-9_$]+" [A-Z_]+(?:\(\d+(?:,\d+)?\))?(?: NOT NULL)? COMMENT )'(?:[^']|'')*'(,?)$/gm, "$1'<doc>'$2");
+const maskColumnDocs = (script: string) =>
+  script.replace(/^(  "[A-Z0-9_$]+" [A-Z_]+(?:\(\d+(?:,\d+)?\))?(?: NOT NULL)? COMMENT )'(?:[^']|'')*'(,?)$/gm, "$1'<doc>'$2");
 
 const setupOptions = (flags: Record<string, string | boolean>, env: Record<string, string> = {}) => resolveOptions(SNOWFLAKE_SETUP_OPTIONS, { flags, env });
 
@@ -85,7 +86,13 @@ describe('snowflake setup SQL (golden)', () => {
 
   it('setup with custom names creates the storage integration from --aws-role-arn', () => {
     const options = setupOptions(
-      { bucket: 'acme-data', prefix: '/lakes/ghlake/', database: 'analytics', 'gold-schema': 'marts', 'aws-role-arn': 'arn:aws:iam::123456789012:role/ghlake-snowflake' },
+      {
+        bucket: 'acme-data',
+        prefix: '/lakes/ghlake/',
+        database: 'analytics',
+        'gold-schema': 'marts',
+        'aws-role-arn': 'arn:aws:iam::123456789012:role/ghlake-snowflake',
+      },
       { GHLAKE_SNOWFLAKE_SILVER_SCHEMA: 'Clean' },
     );
     const plan = planSetup(objectsFrom(options), locationFrom(options));
@@ -133,12 +140,22 @@ describe('snowflake load SQL (golden)', () => {
       'full-refresh actors  1',
       'full-refresh daily_summary  1',
     ]);
-    expect(plan.tables.find((t) => t.table === 'silver.events')).toEqual({ table: 'silver.events', lakePartitions: 3, newPartitions: 2, changedPartitions: 1, upToDatePartitions: 0 });
+    expect(plan.tables.find((t) => t.table === 'silver.events')).toEqual({
+      table: 'silver.events',
+      lakePartitions: 3,
+      newPartitions: 2,
+      changedPartitions: 1,
+      upToDatePartitions: 0,
+    });
     expectGolden('load-plan.sql', formatScript('ghlake snowflake load', loadPlanStatements(plan)));
   });
 
   it('reload of a range reloads those hours only; the whole tables load only when changed', () => {
-    const lake = [file(events, '2015-01-01-0', 'part-0.parquet', 10), file(events, '2015-01-01-1', 'part-0.parquet', 20), file(actors, null, 'part-0.parquet', 5)];
+    const lake = [
+      file(events, '2015-01-01-0', 'part-0.parquet', 10),
+      file(events, '2015-01-01-1', 'part-0.parquet', 20),
+      file(actors, null, 'part-0.parquet', 5),
+    ];
     const loaded = lake.map((f) => loadedOf(f));
     expect(planLoad(objectsFrom({}), lake, loaded).units).toEqual([]);
     const ranged = planLoad(objectsFrom({}), lake, loaded, { reload: true, hours: ['2015-01-01-1' as HourKey] });
@@ -159,7 +176,9 @@ describe('snowflake load SQL (golden)', () => {
   });
 
   it('each COPY lists at most 1000 files', () => {
-    const lake = Array.from({ length: 1001 }, (_, i) => file(events, `2015-01-${String(1 + Math.floor(i / 24)).padStart(2, '0')}-${i % 24}`, 'part-0.parquet', 1));
+    const lake = Array.from({ length: 1001 }, (_, i) =>
+      file(events, `2015-01-${String(1 + Math.floor(i / 24)).padStart(2, '0')}-${i % 24}`, 'part-0.parquet', 1),
+    );
     const plan = planLoad(objectsFrom({}), lake, []);
     expect(plan.units.map((u) => u.files.length)).toEqual([1000, 1]);
     expect((plan.units[0]!.copy.sql.match(/part-0\.parquet/g) ?? []).length).toBe(1000);
@@ -171,11 +190,19 @@ describe('snowflake load SQL (golden)', () => {
 describe('gold in Snowflake SQL (golden)', () => {
   it('builds each model into __NEW and swaps it in', () => {
     const units = planGoldInSnowflake(objectsFrom({ database: 'GHLAKE' }), [
-      { table: 'event_type_metrics', sql: 'SELECT event_type, COUNT(*) AS event_count, COUNT(DISTINCT actor_id) AS unique_actors, COUNT(DISTINCT repo_id) AS unique_repos, COUNT(*) / SUM(COUNT(*)) OVER () AS event_share FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY event_type;' },
-      { table: 'gold.daily_summary', sql: 'SELECT hour_bucket, hour_bucket::DATE AS day, COUNT(*) AS total_events, COUNT(DISTINCT actor_id) AS unique_actors, COUNT(DISTINCT repo_id) AS unique_repos FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY hour_bucket' },
+      {
+        table: 'event_type_metrics',
+        sql: 'SELECT event_type, COUNT(*) AS event_count, COUNT(DISTINCT actor_id) AS unique_actors, COUNT(DISTINCT repo_id) AS unique_repos, COUNT(*) / SUM(COUNT(*)) OVER () AS event_share FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY event_type;',
+      },
+      {
+        table: 'gold.daily_summary',
+        sql: 'SELECT hour_bucket, hour_bucket::DATE AS day, COUNT(*) AS total_events, COUNT(DISTINCT actor_id) AS unique_actors, COUNT(DISTINCT repo_id) AS unique_repos FROM "GHLAKE"."SILVER"."EVENTS" GROUP BY hour_bucket',
+      },
     ]);
     expectGolden('gold-models.sql', formatScript('ghlake gold --engine snowflake', goldStatements(units)));
-    expect(thrown(() => planGoldInSnowflake(objectsFrom({}), [{ table: 'silver.events', sql: 'SELECT 1' }])).message).toContain("'silver.events' is not a gold table");
+    expect(thrown(() => planGoldInSnowflake(objectsFrom({}), [{ table: 'silver.events', sql: 'SELECT 1' }])).message).toContain(
+      "'silver.events' is not a gold table",
+    );
   });
 });
 
@@ -194,7 +221,9 @@ describe('config cannot inject SQL', () => {
     expect(thrown(() => setupOptions({ bucket: "b1' OR 1=1" })).message).toContain('--bucket');
     expect(thrown(() => setupOptions({ bucket: 'b-1', prefix: "lake'); DROP STAGE x; --" })).message).toContain('--prefix');
     expect(thrown(() => setupOptions({ bucket: 'b-1', prefix: 'lake\\x' })).message).toContain('--prefix');
-    expect(thrown(() => setupOptions({ bucket: 'b-1', 'aws-role-arn': "arn:aws:iam::123456789012:role/x' ENABLED = FALSE" })).message).toContain('--aws-role-arn');
+    expect(thrown(() => setupOptions({ bucket: 'b-1', 'aws-role-arn': "arn:aws:iam::123456789012:role/x' ENABLED = FALSE" })).message).toContain(
+      '--aws-role-arn',
+    );
     expect(stageUrl('acme-data', 'lakes/ghlake')).toBe('s3://acme-data/lakes/ghlake/');
     expect(stageUrl('acme-data', '')).toBe('s3://acme-data/');
     expect(() => assertStagePath("silver/events/date=2015-01-01/hour=1/part-0.parquet') FORCE=FALSE --")).toThrow(/not a lake data file path/);
@@ -208,7 +237,9 @@ describe('config cannot inject SQL', () => {
 
   it('what reaches a bind is never spliced into the SQL text', () => {
     const lake = [file(events, '2015-01-01-0', 'part-0.parquet', 10)];
-    const sqlText = loadPlanStatements(planLoad(objectsFrom({}), lake, [])).map((s) => s.sql).join('\n');
+    const sqlText = loadPlanStatements(planLoad(objectsFrom({}), lake, []))
+      .map((s) => s.sql)
+      .join('\n');
     expect(sqlText).not.toContain('date=2015-01-01/hour=0"'); // hour directories travel as a JSON bind
     expect(sqlText).toContain("'silver/events/date=2015-01-01/hour=0/part-0.parquet'"); // FILES cannot bind: validated literal
   });
@@ -220,10 +251,16 @@ describe('connection settings', () => {
     const none = thrown(() => connectionFrom(setupOptions(base)));
     expect(none.code).toBe(ERROR_CODES.USAGE);
     expect(none.hint).toContain('SNOWFLAKE_PASSWORD');
-    expect(thrown(() => connectionFrom(setupOptions(base, { SNOWFLAKE_PASSWORD: 'p', SNOWFLAKE_PRIVATE_KEY_PATH: '/k.p8' }))).message).toBe('both a password and a private key are set');
-    expect(thrown(() => connectionFrom(setupOptions(base, { SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'x', SNOWFLAKE_PASSWORD: 'p' }))).message).toContain('passphrase');
+    expect(thrown(() => connectionFrom(setupOptions(base, { SNOWFLAKE_PASSWORD: 'p', SNOWFLAKE_PRIVATE_KEY_PATH: '/k.p8' }))).message).toBe(
+      'both a password and a private key are set',
+    );
+    expect(thrown(() => connectionFrom(setupOptions(base, { SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'x', SNOWFLAKE_PASSWORD: 'p' }))).message).toContain(
+      'passphrase',
+    );
     expect(thrown(() => connectionFrom(setupOptions({ user: 'u' }, { SNOWFLAKE_PASSWORD: 'p' }))).hint).toBe('set SNOWFLAKE_ACCOUNT or pass --account');
-    expect(connectionFrom(setupOptions(base, { SNOWFLAKE_PRIVATE_KEY_PATH: '/k.p8', SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 's', SNOWFLAKE_ROLE: 'loader_role' }))).toEqual({
+    expect(
+      connectionFrom(setupOptions(base, { SNOWFLAKE_PRIVATE_KEY_PATH: '/k.p8', SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 's', SNOWFLAKE_ROLE: 'loader_role' })),
+    ).toEqual({
       account: 'myorg-acct',
       user: 'loader',
       auth: { kind: 'key-pair', privateKeyPath: '/k.p8', passphrase: 's' },
@@ -233,8 +270,12 @@ describe('connection settings', () => {
   });
 
   it('SNOWFLAKE_HOST takes a host or a URL', () => {
-    expect(connectionFrom(setupOptions(base, { SNOWFLAKE_PASSWORD: 'p', SNOWFLAKE_HOST: 'myorg-acct.snowflakecomputing.com' })).accessUrl).toBe('https://myorg-acct.snowflakecomputing.com');
-    expect(connectionFrom(setupOptions({ ...base, 'snowflake-url': 'http://127.0.0.1:4567/' }, { SNOWFLAKE_PASSWORD: 'p' })).accessUrl).toBe('http://127.0.0.1:4567');
+    expect(connectionFrom(setupOptions(base, { SNOWFLAKE_PASSWORD: 'p', SNOWFLAKE_HOST: 'myorg-acct.snowflakecomputing.com' })).accessUrl).toBe(
+      'https://myorg-acct.snowflakecomputing.com',
+    );
+    expect(connectionFrom(setupOptions({ ...base, 'snowflake-url': 'http://127.0.0.1:4567/' }, { SNOWFLAKE_PASSWORD: 'p' })).accessUrl).toBe(
+      'http://127.0.0.1:4567',
+    );
     expect(thrown(() => setupOptions({ 'snowflake-url': 'http://h/x?y' })).message).toContain('--snowflake-url');
   });
 });

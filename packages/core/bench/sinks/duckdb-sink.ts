@@ -78,7 +78,9 @@ export function duckdbSinkFactory(opts: DuckDbSinkOptions = {}): SinkFactory {
         const kv = Object.entries(options.metadata ?? {});
         const kvSql = kv.length ? `, KV_METADATA {${kv.map(([k, v]) => `'${k.replaceAll("'", "''")}': '${v.replaceAll("'", "''")}'`).join(', ')}}` : '';
         try {
-          await db.run(`COPY t TO '${tmpPath.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${options.rowGroupRows ?? 65_536}${kvSql})`);
+          await db.run(
+            `COPY t TO '${tmpPath.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${options.rowGroupRows ?? 65_536}${kvSql})`,
+          );
         } finally {
           await cleanup();
         }

@@ -482,7 +482,15 @@ class FlatParquetWriter implements ParquetSink {
   // -------------------------------------------------------------------------------------------
   // INT64, INT32, DOUBLE, BOOLEAN
 
-  private fixedChunk(c: FlatColumn, values: unknown[], rowCount: number, nullCount: number, chunk: ChunkMeta, emit: (h: Buffer, b: Uint8Array, u: number) => void, at: () => number): void {
+  private fixedChunk(
+    c: FlatColumn,
+    values: unknown[],
+    rowCount: number,
+    nullCount: number,
+    chunk: ChunkMeta,
+    emit: (h: Buffer, b: Uint8Array, u: number) => void,
+    at: () => number,
+  ): void {
     const type = c.decl.type;
     const width = c.physical === 'BOOLEAN' ? 1 / 8 : c.physical === 'INT32' ? 4 : 8;
     const rowsPerPage = Math.max(8, Math.floor(this.pageBytes / width));
@@ -655,7 +663,15 @@ class FlatParquetWriter implements ParquetSink {
   // -------------------------------------------------------------------------------------------
   // BYTE_ARRAY: VARCHAR, JSON, BLOB
 
-  private byteArrayChunk(c: FlatColumn, values: unknown[], rowCount: number, nullCount: number, chunk: ChunkMeta, emit: (h: Buffer, b: Uint8Array, u: number) => void, at: () => number): void {
+  private byteArrayChunk(
+    c: FlatColumn,
+    values: unknown[],
+    rowCount: number,
+    nullCount: number,
+    chunk: ChunkMeta,
+    emit: (h: Buffer, b: Uint8Array, u: number) => void,
+    at: () => number,
+  ): void {
     const stats = c.statistics ? new ByteStats() : undefined;
     const chosen = this.dictionaryChosen.get(c.decl.name);
     const dict = c.dictionary && chosen !== false ? this.buildDictionary(c, values, rowCount, chosen === true) : undefined;
@@ -758,7 +774,12 @@ class FlatParquetWriter implements ParquetSink {
    * (harmless).
    */
   /** `committed`: the file chose a dictionary for this column, so build it whatever it saves. */
-  private buildDictionary(c: FlatColumn, values: unknown[], rowCount: number, committed: boolean): { entries: (string | Uint8Array)[]; nonNull: number } | undefined {
+  private buildDictionary(
+    c: FlatColumn,
+    values: unknown[],
+    rowCount: number,
+    committed: boolean,
+  ): { entries: (string | Uint8Array)[]; nonNull: number } | undefined {
     const strings = new Map<string, number>();
     let byteKeys: Map<string, number> | undefined;
     const entries: (string | Uint8Array)[] = [];

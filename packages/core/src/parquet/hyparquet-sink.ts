@@ -165,8 +165,10 @@ export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
       createdBy: 'ghlake',
       ...(tuning.nativeSnappy ? { compressors: { SNAPPY: (input: Uint8Array) => snappyCompress(input, { copyOutputData: true }) } } : {}),
     });
-    const plain = (c: ColumnDecl) => (tuning.plainHighCardinality === true && isHighCardinality(c)) || (tuning.plainDistinct === true && c.distinctValues === true);
-    const noStatistics = (c: ColumnDecl) => (tuning.noJsonStatistics === true && (c.type === 'JSON' || c.type === 'BLOB')) || (tuning.plainDistinct === true && c.distinctValues === true);
+    const plain = (c: ColumnDecl) =>
+      (tuning.plainHighCardinality === true && isHighCardinality(c)) || (tuning.plainDistinct === true && c.distinctValues === true);
+    const noStatistics = (c: ColumnDecl) =>
+      (tuning.noJsonStatistics === true && (c.type === 'JSON' || c.type === 'BLOB')) || (tuning.plainDistinct === true && c.distinctValues === true);
     const perColumn = table.columns.map((c) => ({
       ...(plain(c) ? { encoding: 'PLAIN' as const } : {}),
       ...(noStatistics(c) ? { statistics: false } : {}),
@@ -181,7 +183,11 @@ export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
           data: text(c) ? encodeStrings(columns[c.name] ?? []) : convert(c.type, columns[c.name] ?? []),
           ...perColumn[i],
         }));
-        return writer.write({ columnData, rowGroupSize: Math.max(rowCount, 1), ...(tuning.dictionaryMaxBytes ? { dictionarySize: tuning.dictionaryMaxBytes } : {}) });
+        return writer.write({
+          columnData,
+          rowGroupSize: Math.max(rowCount, 1),
+          ...(tuning.dictionaryMaxBytes ? { dictionarySize: tuning.dictionaryMaxBytes } : {}),
+        });
       },
       finish() {
         writer.finish();

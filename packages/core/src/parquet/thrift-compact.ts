@@ -83,7 +83,7 @@ export class CompactWriter {
     if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) this.varint(n * 2);
     else {
       const b = BigInt(n);
-      this.varintBig(b >= 0n ? b << 1n : ((-b) << 1n) - 1n);
+      this.varintBig(b >= 0n ? b << 1n : (-b << 1n) - 1n);
     }
   }
 

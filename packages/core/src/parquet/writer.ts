@@ -66,7 +66,12 @@ export interface ParquetSink {
 
 export type SinkFactory = (table: TableDecl, tmpPath: string, options: TableWriterOptions) => ParquetSink | Promise<ParquetSink>;
 
-export async function openTableWriter(table: TableDecl, target: string, options: TableWriterOptions = {}, sinkFactory: SinkFactory = openFlatSink): Promise<TableFileWriter> {
+export async function openTableWriter(
+  table: TableDecl,
+  target: string,
+  options: TableWriterOptions = {},
+  sinkFactory: SinkFactory = openFlatSink,
+): Promise<TableFileWriter> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   const rowGroupRows = options.rowGroupRows ?? 65_536;

@@ -15,9 +15,16 @@ export const bronzeQuarantine = {
     col('source_file', 'VARCHAR', false, 'archive file name'),
     col('source_line', 'BIGINT', false, '1-based line number in the decompressed file'),
     col('fragment', 'INTEGER', false, '0 for a whole line; n for the n-th object of a line that held several'),
-    col('reason', 'VARCHAR', false, 'stable reason code: invalid_json, truncated_line, spliced_event, nul_bytes, invalid_utf8, line_too_long, not_an_object, missing_id, invalid_id, missing_type, missing_created_at, invalid_created_at, timeline_format (docs/transform.md)'),
+    col(
+      'reason',
+      'VARCHAR',
+      false,
+      'stable reason code: invalid_json, truncated_line, spliced_event, nul_bytes, invalid_utf8, line_too_long, not_an_object, missing_id, invalid_id, missing_type, missing_created_at, invalid_created_at, timeline_format (docs/transform.md)',
+    ),
     col('detail', 'VARCHAR', true, 'human-readable detail (parser message)'),
-    col('raw', 'BLOB', false, 'the line\'s exact bytes (binary-safe: NULs and invalid UTF-8 kept); for a fragment > 0, that fragment\'s bytes', { distinctValues: true }),
+    col('raw', 'BLOB', false, "the line's exact bytes (binary-safe: NULs and invalid UTF-8 kept); for a fragment > 0, that fragment's bytes", {
+      distinctValues: true,
+    }),
     col('raw_length', 'BIGINT', false, 'length of `raw` in bytes'),
     col('quarantined_at', 'TIMESTAMP', false, 'when the row was written, UTC'),
   ],

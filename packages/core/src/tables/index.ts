@@ -30,9 +30,19 @@ import type { TableDecl } from './types.js';
 
 export const BRONZE_TABLES = [bronzeEvents, bronzeQuarantine] as const satisfies readonly TableDecl[];
 /** The five seed silver tables. */
-export const SILVER_TABLES = [silverEvents, silverActors, silverRepositories, silverOrganizations, silverPayloadDetails] as const satisfies readonly TableDecl[];
+export const SILVER_TABLES = [
+  silverEvents,
+  silverActors,
+  silverRepositories,
+  silverOrganizations,
+  silverPayloadDetails,
+] as const satisfies readonly TableDecl[];
 /** Per-hour entity observations written by the hour transform, consolidated into the entity tables. */
-export const SILVER_OBSERVATION_TABLES = [silverActorObservations, silverRepositoryObservations, silverOrganizationObservations] as const satisfies readonly TableDecl[];
+export const SILVER_OBSERVATION_TABLES = [
+  silverActorObservations,
+  silverRepositoryObservations,
+  silverOrganizationObservations,
+] as const satisfies readonly TableDecl[];
 export const GOLD_TABLES = [goldActorMetrics, goldRepoMetrics, goldOrgMetrics, goldEventTypeMetrics, goldDailySummary] as const satisfies readonly TableDecl[];
 export const ALL_TABLES: readonly TableDecl[] = [...BRONZE_TABLES, ...SILVER_TABLES, ...SILVER_OBSERVATION_TABLES, ...GOLD_TABLES];
 

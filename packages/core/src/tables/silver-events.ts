@@ -13,13 +13,20 @@ export const silverEvents = {
   partitioning: 'hour',
   columns: [
     col('event_id', 'BIGINT', false, 'bronze event_id'),
-    col('event_hash', 'VARCHAR', false, 'bronze event_hash: hex MD5 of the event object\'s exact bytes in the line (of the first line holding the event)', { distinctValues: true }),
+    col('event_hash', 'VARCHAR', false, "bronze event_hash: hex MD5 of the event object's exact bytes in the line (of the first line holding the event)", {
+      distinctValues: true,
+    }),
     col('event_type', 'VARCHAR', false, 'bronze event_type'),
     col('created_at', 'TIMESTAMP', false, 'bronze created_at, UTC'),
     col('actor_id', 'BIGINT', true, 'bronze actor_id'),
     col('repo_id', 'BIGINT', true, 'bronze repo_id'),
     col('org_id', 'BIGINT', true, 'bronze org_id'),
-    col('is_bot', 'BOOLEAN', true, 'actor login ends with [bot], or matches (^|[-_.])(bot|robot)$ or ^(bot|robot)[-_.], case-insensitive; NULL without an actor'),
+    col(
+      'is_bot',
+      'BOOLEAN',
+      true,
+      'actor login ends with [bot], or matches (^|[-_.])(bot|robot)$ or ^(bot|robot)[-_.], case-insensitive; NULL without an actor',
+    ),
     col('public', 'BOOLEAN', true, 'bronze public'),
     col('hour_bucket', 'TIMESTAMP', false, 'created_at truncated to the UTC hour (from created_at, never from the file name)'),
     col('processed_at', 'TIMESTAMP', false, 'when the row was written, UTC'),

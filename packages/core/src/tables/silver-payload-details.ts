@@ -23,7 +23,7 @@ export const silverPayloadDetails = {
     col('payload_ref_type', 'VARCHAR', true, '`payload.ref_type` wherever present'),
     col('payload_head', 'VARCHAR', true, '`payload.head` wherever present'),
     col('payload_before', 'VARCHAR', true, '`payload.before` wherever present'),
-    col('payload_size', 'BIGINT', true, 'length in bytes of the payload\'s JSON text as it stood in the line'),
+    col('payload_size', 'BIGINT', true, "length in bytes of the payload's JSON text as it stood in the line"),
     col('payload_distinct_size', 'BIGINT', true, '`payload.distinct_size` of PushEvents; NULL after the October 2025 trimming'),
     col('created_at', 'TIMESTAMP', false, 'event created_at (completes the key)'),
   ],

@@ -12,7 +12,7 @@ export const silverRepositories = {
   key: ['repo_id'],
   partitioning: 'none',
   columns: [
-    col('repo_id', 'BIGINT', false, '`repo.id` (or a payload repository object\'s id)'),
+    col('repo_id', 'BIGINT', false, "`repo.id` (or a payload repository object's id)"),
     col('repo_name', 'VARCHAR', true, '`repo.name` (owner/name), most recent observation'),
     col('repo_url', 'VARCHAR', true, '`repo.url`'),
     col('owner_id', 'BIGINT', true, 'payload repository object `owner.id`'),

@@ -34,7 +34,13 @@ export interface TableDecl {
   columns: readonly ColumnDecl[];
 }
 
-export const col = (name: string, type: ColumnType, nullable: boolean, doc: string, hints: { distinctValues?: boolean } = {}): ColumnDecl => ({ name, type, nullable, doc, ...hints });
+export const col = (name: string, type: ColumnType, nullable: boolean, doc: string, hints: { distinctValues?: boolean } = {}): ColumnDecl => ({
+  name,
+  type,
+  nullable,
+  doc,
+  ...hints,
+});
 
 /** DuckDB SQL type of each column type. TIMESTAMP values are UTC wall-clock (no zone). */
 export const DUCKDB_TYPE: Record<ColumnType, string> = {

@@ -46,7 +46,10 @@ export async function dedupPartitionedTable(connection: DuckDBConnection, lake: 
   const result: DedupResult = { table: table.name, partitions: files.length, rows: 0, duplicateKeys: 0, rowsRemoved: 0, rewrittenHours: [] };
   if (files.length === 0) return result;
 
-  const all = readParquet(files.map((f) => f.file), { hive: true, filename: true });
+  const all = readParquet(
+    files.map((f) => f.file),
+    { hive: true, filename: true },
+  );
   const keys = keyList(table);
   const dupKeys = `dup_keys_${table.name}`;
   await runSql(
@@ -94,7 +97,14 @@ export async function dedupPartitionedTable(connection: DuckDBConnection, lake: 
  * (anti-join against the duplicate keys; a window only when the file repeats a key itself), in
  * the file's original row order, to a temporary file that then replaces the partition.
  */
-async function rewriteWithoutDuplicates(connection: DuckDBConnection, table: TableDecl, partition: PartitionFile, dupKeys: string, removed: number, repeatsInFile: boolean): Promise<void> {
+async function rewriteWithoutDuplicates(
+  connection: DuckDBConnection,
+  table: TableDecl,
+  partition: PartitionFile,
+  dupKeys: string,
+  removed: number,
+  repeatsInFile: boolean,
+): Promise<void> {
   const source = readParquet(partition.file, { fileRowNumber: true });
   const rows = repeatsInFile
     ? `(SELECT *, row_number() OVER (PARTITION BY ${keyList(table)} ORDER BY file_row_number) AS copy_in_file FROM ${source})`

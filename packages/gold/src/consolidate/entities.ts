@@ -119,11 +119,22 @@ export function entityFoldStatements(fold: EntityFold, observations: string, pre
   const olderKeys = (g: string) => `${prefix}_older_keys_${g}`;
   const olderRows = (g: string) => `${prefix}_older_rows_${g}`;
   for (const c of fold.entity.columns) {
-    const known = c.name === fold.id || c.name === 'first_seen_at' || c.name === 'last_seen_at' || c.name in fold.attributes || (fold.constants !== undefined && c.name in fold.constants);
+    const known =
+      c.name === fold.id ||
+      c.name === 'first_seen_at' ||
+      c.name === 'last_seen_at' ||
+      c.name in fold.attributes ||
+      (fold.constants !== undefined && c.name in fold.constants);
     if (!known) throw new Error(`entity fold ${fold.entity.name}: no rule for column ${c.name}`);
   }
-  const members = (g: string) => Object.entries(fold.attributes).filter(([, group]) => group === g).map(([a]) => a);
-  const values = (g: string, alias: string) => members(g).map((a) => `${alias}.${sqlIdent(a)}`).join(', ');
+  const members = (g: string) =>
+    Object.entries(fold.attributes)
+      .filter(([, group]) => group === g)
+      .map(([a]) => a);
+  const values = (g: string, alias: string) =>
+    members(g)
+      .map((a) => `${alias}.${sqlIdent(a)}`)
+      .join(', ');
   const setup = [
     `CREATE OR REPLACE TEMP VIEW ${keyed} AS SELECT *, ${groups.map((g) => `${recencyKey(sqlIdent(g))} AS ${keyColumn(g)}`).join(', ')} FROM ${observations}`,
     `CREATE OR REPLACE TEMP TABLE ${latest} AS SELECT ${id}, min("first_seen_at") AS "first_seen_at", max("last_seen_at") AS "last_seen_at", ${groups
@@ -136,19 +147,16 @@ export function entityFoldStatements(fold: EntityFold, observations: string, pre
         .map((a) => `max(o.${keyColumn(g)}) FILTER (WHERE o.${sqlIdent(a)} IS NOT NULL) AS ${winnerColumn(a)}`)
         .join(', ')}
         FROM ${keyed} o SEMI JOIN (SELECT ${id} FROM ${rows(g)} WHERE ${members(g)
-        .map((a) => `${sqlIdent(a)} IS NULL`)
-        .join(' OR ')}) m ON o.${id} = m.${id}
+          .map((a) => `${sqlIdent(a)} IS NULL`)
+          .join(' OR ')}) m ON o.${id} = m.${id}
         WHERE o.${keyColumn(g)} IS NOT NULL GROUP BY o.${id}`,
       `CREATE OR REPLACE TEMP TABLE ${olderRows(g)} AS SELECT o.${id}, o.${keyColumn(g)}, ${values(g, 'o')}
         FROM ${keyed} o SEMI JOIN (${members(g)
-        .map((a) => `SELECT ${id}, ${winnerColumn(a)} AS k FROM ${olderKeys(g)} WHERE ${winnerColumn(a)} IS NOT NULL`)
-        .join(' UNION ')}) w ON o.${id} = w.${id} AND o.${keyColumn(g)} = w.k`,
+          .map((a) => `SELECT ${id}, ${winnerColumn(a)} AS k FROM ${olderKeys(g)} WHERE ${winnerColumn(a)} IS NOT NULL`)
+          .join(' UNION ')}) w ON o.${id} = w.${id} AND o.${keyColumn(g)} = w.k`,
     ]),
   ];
-  const joins = groups.flatMap((g, i) => [
-    `LEFT JOIN ${rows(g)} r${i} ON r${i}.${id} = l.${id}`,
-    `LEFT JOIN ${olderKeys(g)} k${i} ON k${i}.${id} = l.${id}`,
-  ]);
+  const joins = groups.flatMap((g, i) => [`LEFT JOIN ${rows(g)} r${i} ON r${i}.${id} = l.${id}`, `LEFT JOIN ${olderKeys(g)} k${i} ON k${i}.${id} = l.${id}`]);
   const columns = fold.entity.columns.map((c) => {
     const name = sqlIdent(c.name);
     if (c.name === fold.id || c.name === 'first_seen_at' || c.name === 'last_seen_at') return `l.${name}`;

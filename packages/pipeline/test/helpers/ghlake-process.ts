@@ -60,7 +60,9 @@ export function spawnGhlake(args: string[], options: { env?: Record<string, stri
       }
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     logs,
@@ -79,7 +81,10 @@ export function spawnGhlake(args: string[], options: { env?: Record<string, stri
 }
 
 /** Run to the end; returns exit code, stdout and stderr. */
-export async function runGhlake(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string; logs: LogLine[] }> {
+export async function runGhlake(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; logs: LogLine[] }> {
   const p = spawnGhlake(args, options);
   const { code } = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr(), logs: p.logs };

@@ -14,7 +14,24 @@ export const HOURS = RUN_SLICES.map((s) => s.hour);
 
 /** A run over the four sliced hours (0-2 and 15; 3-14 are 404s at the mirror). */
 export function runArgs(mirror: Mirror, lake: string, extra: string[] = []): string[] {
-  return ['run', '--from', '2015-01-01-0', '--to', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake, '--threads', '2', '--retry-delay', '20', '--retry-max-delay', '100', ...extra];
+  return [
+    'run',
+    '--from',
+    '2015-01-01-0',
+    '--to',
+    '2015-01-01-15',
+    '--base-url',
+    mirror.url,
+    '--lake',
+    lake,
+    '--threads',
+    '2',
+    '--retry-delay',
+    '20',
+    '--retry-max-delay',
+    '100',
+    ...extra,
+  ];
 }
 
 export interface Suite {
@@ -35,7 +52,17 @@ export async function setUpSuite(work: string): Promise<Suite> {
   const baseline = await lakeContent(lake);
   // The comparison must cover every layer, or it proves nothing.
   expect(Object.keys(baseline).sort()).toEqual(
-    expect.arrayContaining(['bronze.events', 'silver.events', 'silver.payload_details', 'silver.actors', 'silver.repositories', 'gold.repo_metrics', 'gold.actor_metrics', 'gold.daily_summary', 'gold.event_type_metrics']),
+    expect.arrayContaining([
+      'bronze.events',
+      'silver.events',
+      'silver.payload_details',
+      'silver.actors',
+      'silver.repositories',
+      'gold.repo_metrics',
+      'gold.actor_metrics',
+      'gold.daily_summary',
+      'gold.event_type_metrics',
+    ]),
   );
   return { work, mirrorDir, mirror, baseline };
 }

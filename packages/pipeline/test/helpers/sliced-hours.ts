@@ -25,7 +25,10 @@ const cache = new Map<string, string[]>();
 async function sourceLines(source: keyof typeof SOURCES): Promise<string[]> {
   let lines = cache.get(source);
   if (!lines) {
-    lines = gunzipSync(await fs.readFile(SOURCES[source])).toString('utf8').split('\n').filter((l) => l.length > 0);
+    lines = gunzipSync(await fs.readFile(SOURCES[source]))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     cache.set(source, lines);
   }
   return lines;

@@ -53,27 +53,41 @@ async function run(io: CommandIO): Promise<ExitCode> {
   // The upload writes its hash cache and record into <lake>/_state and must not read a lake that
   // a stage is rewriting: one writer per lake (`ghlake run --upload` holds the lock itself).
   await assertLakeDir(config.lake);
-  const summary = await withCommandLakeLock(io, 'upload', config.lake, () => uploadLake(config, {
-    signal: io.signal,
-    onProgress: (event) => {
-      switch (event.type) {
-        case 'listed':
-          log.info('upload start', { files: event.files, bytes: formatBytes(event.bytes), remoteObjects: event.remoteObjects, to: s3Url(config.bucket, config.prefix) });
-          break;
-        case 'object':
-          if (event.status === 'uploaded') log.info('uploaded', { key: event.key, bytes: event.bytes, ...(event.multipart ? { multipart: true } : {}), ...(event.attempts > 1 ? { attempts: event.attempts } : {}) });
-          else if (event.status === 'skipped') log.debug('unchanged', { key: event.key });
-          else if (event.status === 'failed') log.error('failed', { key: event.key, code: event.error?.code, error: event.error?.message, hint: event.error?.hint, attempts: event.attempts });
-          break;
-        case 'gold-pointer':
-          log.info('gold switched', { pointer: event.key, version: event.version, previous: event.previousVersion });
-          break;
-        case 'gold-removed':
-          log.info('old gold removed', { objects: event.keys.length });
-          break;
-      }
-    },
-  }));
+  const summary = await withCommandLakeLock(io, 'upload', config.lake, () =>
+    uploadLake(config, {
+      signal: io.signal,
+      onProgress: (event) => {
+        switch (event.type) {
+          case 'listed':
+            log.info('upload start', {
+              files: event.files,
+              bytes: formatBytes(event.bytes),
+              remoteObjects: event.remoteObjects,
+              to: s3Url(config.bucket, config.prefix),
+            });
+            break;
+          case 'object':
+            if (event.status === 'uploaded')
+              log.info('uploaded', {
+                key: event.key,
+                bytes: event.bytes,
+                ...(event.multipart ? { multipart: true } : {}),
+                ...(event.attempts > 1 ? { attempts: event.attempts } : {}),
+              });
+            else if (event.status === 'skipped') log.debug('unchanged', { key: event.key });
+            else if (event.status === 'failed')
+              log.error('failed', { key: event.key, code: event.error?.code, error: event.error?.message, hint: event.error?.hint, attempts: event.attempts });
+            break;
+          case 'gold-pointer':
+            log.info('gold switched', { pointer: event.key, version: event.version, previous: event.previousVersion });
+            break;
+          case 'gold-removed':
+            log.info('old gold removed', { objects: event.keys.length });
+            break;
+        }
+      },
+    }),
+  );
   for (const w of summary.warnings) log.warn(w);
   if (options.json) io.stdout.write(`${uploadSummaryJson(summary)}\n`);
   else io.stdout.write(`${formatUploadSummary(summary)}\n`);

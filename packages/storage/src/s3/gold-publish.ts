@@ -155,4 +155,3 @@ export async function removeOtherGoldVersions(
   await Promise.all(Array.from({ length: Math.min(concurrency, doomed.length) }, worker));
   return deleted.sort();
 }
-

@@ -50,7 +50,7 @@ export function parsePrefix(raw: string, source: string): string {
 export function parsePartSize(raw: string, source: string): number {
   const bytes = parseBytes(raw, source);
   if (bytes < MIN_PART_SIZE || bytes > MAX_PART_SIZE) {
-    throw invalidOption(source, raw, 'a part size from 5MiB to 5GiB (S3\'s limits for multipart parts), e.g. 16MiB');
+    throw invalidOption(source, raw, "a part size from 5MiB to 5GiB (S3's limits for multipart parts), e.g. 16MiB");
   }
   return bytes;
 }
@@ -113,7 +113,7 @@ export const UPLOAD_OPTIONS = defineOptions({
   retries: {
     flag: 'retries',
     env: 'GHLAKE_S3_RETRIES',
-    description: 'whole-object retries after the SDK\'s own request retries give up (throttling, 5xx, network)',
+    description: "whole-object retries after the SDK's own request retries give up (throttling, 5xx, network)",
     default: 3,
     parse: parseInteger(0, 10),
   },

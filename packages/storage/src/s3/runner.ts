@@ -121,7 +121,8 @@ export function uploadExitCode(summary: UploadSummary): 0 | 1 | 130 {
 function localFileError(error: unknown, file: LakeFile): GhlakeError {
   const errno = (error as NodeJS.ErrnoException).code;
   return new GhlakeError(ERROR_CODES.INTERNAL, `reading ${file.path} failed: ${(error as Error).message}`, {
-    hint: errno === 'ENOENT' ? 'the file disappeared while uploading (a stage rewrote it?): rerun the upload' : 'check the file and its permissions, then rerun',
+    hint:
+      errno === 'ENOENT' ? 'the file disappeared while uploading (a stage rewrote it?): rerun the upload' : 'check the file and its permissions, then rerun',
     cause: error,
     details: { path: file.path, ...(errno === undefined ? {} : { errno }) },
   });
@@ -319,7 +320,13 @@ export async function uploadLake(input: UploadConfigInput, options: UploadRunOpt
         } catch (thrown) {
           const error = thrown instanceof AttemptsExhausted ? thrown.error : thrown;
           summary.gold.status = 'held';
-          if (!signal.aborted) fail(goldPointerKey(prefix), '', s3Error(error, 'switching gold pointer', s3Url(bucket, goldPointerKey(prefix))), thrown instanceof AttemptsExhausted ? thrown.attempts : 1);
+          if (!signal.aborted)
+            fail(
+              goldPointerKey(prefix),
+              '',
+              s3Error(error, 'switching gold pointer', s3Url(bucket, goldPointerKey(prefix))),
+              thrown instanceof AttemptsExhausted ? thrown.attempts : 1,
+            );
         }
         if (summary.gold.status !== 'held' && !signal.aborted) {
           const removed = await removeOtherGoldVersions(client, bucket, prefix, goldPointer.version, remote.keys(), config.concurrency, (key, error) => {

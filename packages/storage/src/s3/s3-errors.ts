@@ -29,7 +29,8 @@ const RETRYABLE_ERRNO = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDO
 
 const HINTS: Record<string, string> = {
   NoSuchBucket: 'create the bucket first, or check --bucket (GHLAKE_S3_BUCKET) and --region',
-  AccessDenied: 'the credentials lack permission: allow s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject and s3:AbortMultipartUpload on the bucket and prefix',
+  AccessDenied:
+    'the credentials lack permission: allow s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject and s3:AbortMultipartUpload on the bucket and prefix',
   Forbidden: 'the credentials lack permission for this bucket or prefix (or belong to another account)',
   InvalidAccessKeyId: 'the access key is not known to this endpoint: check AWS_ACCESS_KEY_ID / AWS_PROFILE and --endpoint',
   SignatureDoesNotMatch: 'the secret key does not match the access key: check AWS_SECRET_ACCESS_KEY / AWS_PROFILE',

@@ -43,7 +43,7 @@ import { stageUrl } from './sql-text.js';
 
 const SUBCOMMANDS = {
   setup: { spec: SNOWFLAKE_SETUP_OPTIONS, summary: 'create the database, schemas, file format, stage, tables and GHLAKE_LOADS (idempotent)' },
-  load: { spec: SNOWFLAKE_LOAD_OPTIONS, summary: 'COPY the lake\'s new and changed partitions into Snowflake (reloading an hour replaces it)' },
+  load: { spec: SNOWFLAKE_LOAD_OPTIONS, summary: "COPY the lake's new and changed partitions into Snowflake (reloading an hour replaces it)" },
   status: { spec: SNOWFLAKE_STATUS_OPTIONS, summary: 'what is loaded (GHLAKE_LOADS) next to what the lake has' },
 } as const satisfies Record<string, { spec: OptionsSpec; summary: string }>;
 
@@ -82,15 +82,17 @@ function sessionOptions(logger: Logger, level: 'debug' | 'info' | 'warn' | 'erro
   return { logger, driverLogLevel: level === 'debug' ? 'DEBUG' : 'WARN' };
 }
 
-
 function planNotes(plan: LoadPlan, dryRun: boolean): string[] {
   const notes = plan.tables
     .filter((t) => t.lakePartitions > 0)
-    .map((t) => `${t.table}: ${t.lakePartitions} partition(s) in the lake, ${t.newPartitions} new, ${t.changedPartitions} changed, ${t.upToDatePartitions} up to date`);
+    .map(
+      (t) =>
+        `${t.table}: ${t.lakePartitions} partition(s) in the lake, ${t.newPartitions} new, ${t.changedPartitions} changed, ${t.upToDatePartitions} up to date`,
+    );
   if (dryRun) {
     notes.unshift(
       'dry run: nothing was sent to Snowflake and GHLAKE_LOADS was not read, so every lake partition is planned as new.',
-      'After each COPY, ghlake checks its result rows (every file LOADED, rows_loaded = the file\'s row count, the `rows` in',
+      "After each COPY, ghlake checks its result rows (every file LOADED, rows_loaded = the file's row count, the `rows` in",
       'the GHLAKE_LOADS record) before it commits or swaps; on any failure it runs ROLLBACK (hours) or DROP TABLE ...__NEW (whole tables).',
       '',
     );
@@ -105,15 +107,28 @@ async function setup(io: CommandIO, options: ReturnType<typeof resolveOptions<ty
     const plan = planSetup(objects, location);
     const notes = [`dry run: nothing was sent to Snowflake. Stage URL: ${stageUrl(location.bucket, location.prefix)}`];
     write(io.stdout, formatScript('ghlake snowflake setup', plan.statements, notes));
-    write(io.stdout, `\n${integrationGuide(objects, location).split('\n').map((l) => (l === '' ? '--' : `-- ${l}`)).join('\n')}`);
+    write(
+      io.stdout,
+      `\n${integrationGuide(objects, location)
+        .split('\n')
+        .map((l) => (l === '' ? '--' : `-- ${l}`))
+        .join('\n')}`,
+    );
     return 0;
   }
   const connection = connectionIn(io, options);
   const logger = loggerFor(io, options.logLevel);
   logger.info('snowflake setup', describeConnection(connection));
-  const result = await withSnowflakeSession(connection, (session) => runSetup(session, objects, location, { signal: io.signal }), sessionOptions(logger, options.logLevel));
+  const result = await withSnowflakeSession(
+    connection,
+    (session) => runSetup(session, objects, location, { signal: io.signal }),
+    sessionOptions(logger, options.logLevel),
+  );
   if (options.json) {
-    write(io.stdout, JSON.stringify({ command: 'snowflake setup', ok: true, database: objects.database, stage: stageUrl(location.bucket, location.prefix), ...result }));
+    write(
+      io.stdout,
+      JSON.stringify({ command: 'snowflake setup', ok: true, database: objects.database, stage: stageUrl(location.bucket, location.prefix), ...result }),
+    );
     return 0;
   }
   write(
@@ -153,14 +168,28 @@ async function load(io: CommandIO, options: ReturnType<typeof resolveOptions<typ
   );
   const plan = result.plan;
   if (options.json) {
-    write(io.stdout, JSON.stringify({ command: 'snowflake load', ok: true, units: result.units, statementsRun: result.statementsRun, rowsLoaded: result.rowsLoaded, tables: result.tables, plan: plan.tables }));
+    write(
+      io.stdout,
+      JSON.stringify({
+        command: 'snowflake load',
+        ok: true,
+        units: result.units,
+        statementsRun: result.statementsRun,
+        rowsLoaded: result.rowsLoaded,
+        tables: result.tables,
+        plan: plan.tables,
+      }),
+    );
     return 0;
   }
   if (plan.units.length === 0) {
     write(io.stdout, 'nothing to load: every lake partition is loaded and unchanged');
     return 0;
   }
-  const rows = [['table', 'files', 'hours', 'rows loaded'], ...result.tables.map((t) => [t.table, String(t.files), t.hours > 0 ? String(t.hours) : '-', t.rowsLoaded.toLocaleString('en-US')])];
+  const rows = [
+    ['table', 'files', 'hours', 'rows loaded'],
+    ...result.tables.map((t) => [t.table, String(t.files), t.hours > 0 ? String(t.hours) : '-', t.rowsLoaded.toLocaleString('en-US')]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   write(io.stdout, [`loaded ${result.rowsLoaded.toLocaleString('en-US')} rows in ${result.units} unit(s)`, ...table].join('\n'));

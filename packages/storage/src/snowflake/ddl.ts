@@ -52,8 +52,13 @@ export const LOADS_COLUMNS: readonly ColumnDdl[] = [
   { name: 'PARTITION_HOUR', type: 'TIMESTAMP_NTZ(0)', nullable: true, comment: 'source hour of an hourly partition (UTC); NULL for a whole-table file' },
   { name: 'FILE_PATH', type: 'VARCHAR', nullable: false, comment: 'file path relative to the lake and to the stage' },
   { name: 'FILE_BYTES', type: 'NUMBER(38,0)', nullable: false, comment: 'size of the lake file when it was loaded' },
-  { name: 'FILE_MTIME', type: 'TIMESTAMP_NTZ(3)', nullable: false, comment: 'modification time (UTC) of the lake file when it was loaded; with FILE_BYTES it tells a rewritten file' },
-  { name: 'ROWS_LOADED', type: 'NUMBER(38,0)', nullable: false, comment: 'rows COPY loaded from the file (checked equal to the file\'s row count)' },
+  {
+    name: 'FILE_MTIME',
+    type: 'TIMESTAMP_NTZ(3)',
+    nullable: false,
+    comment: 'modification time (UTC) of the lake file when it was loaded; with FILE_BYTES it tells a rewritten file',
+  },
+  { name: 'ROWS_LOADED', type: 'NUMBER(38,0)', nullable: false, comment: "rows COPY loaded from the file (checked equal to the file's row count)" },
   { name: 'LOADED_AT', type: 'TIMESTAMP_NTZ(3)', nullable: false, comment: 'when the load committed (UTC)' },
 ];
 

@@ -33,7 +33,10 @@ export interface GoldTableResult {
 }
 
 function goldTableOf(name: string): TableDecl {
-  const bare = name.trim().toLowerCase().replace(/^gold\./, '');
+  const bare = name
+    .trim()
+    .toLowerCase()
+    .replace(/^gold\./, '');
   const table = GOLD_TABLES.find((t) => t.name === bare);
   if (!table) {
     throw new GhlakeError(ERROR_CODES.USAGE, `'${name}' is not a gold table`, { hint: `gold tables are ${GOLD_TABLES.map((t) => t.name).join(', ')}` });
@@ -48,7 +51,8 @@ export function planGoldInSnowflake(objects: SnowflakeObjects, models: readonly 
     if (seen.has(table.name)) throw new GhlakeError(ERROR_CODES.USAGE, `gold model ${table.name} is given twice`, { hint: 'pass each gold model once' });
     seen.add(table.name);
     const sql = model.sql.trim().replace(/;\s*$/, '');
-    if (sql === '') throw new GhlakeError(ERROR_CODES.USAGE, `gold model ${table.name} has no SQL`, { hint: 'render the model for Snowflake before running it' });
+    if (sql === '')
+      throw new GhlakeError(ERROR_CODES.USAGE, `gold model ${table.name} has no SQL`, { hint: 'render the model for Snowflake before running it' });
     const key = tableKey(table);
     const target = tableRef(objects, table);
     const fresh = tableRef(objects, table, NEW_TABLE_SUFFIX);

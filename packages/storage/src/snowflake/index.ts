@@ -21,7 +21,17 @@ export { planSetup, integrationGuide, type SetupPlan, type IntegrationIdentity }
 export { scanLake, type LakeTableFile } from './lake-inventory.js';
 export { planLoad, loadPlanStatements, MAX_COPY_FILES, type LoadPlan, type LoadUnit, type LoadPlanOptions } from './load-plan.js';
 export { runSetup, type SetupResult } from './run-setup.js';
-export { runLoad, readLoadedFiles, checkCopyResult, loadLakeIntoSnowflake, type LoadResult, type TableLoadResult, type LoadLakeInput, type LoadLakeResult, type LoadProgress } from './run-load.js';
+export {
+  runLoad,
+  readLoadedFiles,
+  checkCopyResult,
+  loadLakeIntoSnowflake,
+  type LoadResult,
+  type TableLoadResult,
+  type LoadLakeInput,
+  type LoadLakeResult,
+  type LoadProgress,
+} from './run-load.js';
 export { compareLakeWithLoads, formatStatus, type TableStatus } from './status.js';
 export { runGoldInSnowflake, planGoldInSnowflake, goldStatements, runGoldUnits, type RenderedModel, type GoldTableResult } from './gold.js';
 export { openSnowflakeSession, withSnowflakeSession, snowflakeError, type SnowflakeSession, type SessionOptions } from './session.js';

@@ -74,10 +74,14 @@ async function rowCounts(files: string[]): Promise<Map<string, number>> {
       for (const [name, rows] of reader.getRows()) counts.set(String(name), Number(rows));
     }
   } catch (error) {
-    throw new GhlakeError(ERROR_CODES.SQL, `reading the row counts of the lake's Parquet files failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      hint: 'a lake file is damaged or not Parquet; rebuild it (ghlake silver / ghlake gold) and load again',
-    });
+    throw new GhlakeError(
+      ERROR_CODES.SQL,
+      `reading the row counts of the lake's Parquet files failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        hint: 'a lake file is damaged or not Parquet; rebuild it (ghlake silver / ghlake gold) and load again',
+      },
+    );
   } finally {
     connection.closeSync();
     instance.closeSync();

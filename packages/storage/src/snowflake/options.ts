@@ -54,7 +54,12 @@ export function parseStagePrefix(raw: string, source: string): string {
 }
 
 export const SNOWFLAKE_CONNECTION_OPTIONS = defineOptions({
-  account: { flag: 'account', env: 'SNOWFLAKE_ACCOUNT', description: 'Snowflake account identifier, e.g. myorg-myaccount (required to connect)', parse: parseAccount },
+  account: {
+    flag: 'account',
+    env: 'SNOWFLAKE_ACCOUNT',
+    description: 'Snowflake account identifier, e.g. myorg-myaccount (required to connect)',
+    parse: parseAccount,
+  },
   user: { flag: 'user', env: 'SNOWFLAKE_USER', description: 'Snowflake user (required to connect)', parse: parseNonEmpty('a user name') },
   password: {
     flag: 'password',
@@ -74,8 +79,13 @@ export const SNOWFLAKE_CONNECTION_OPTIONS = defineOptions({
     description: 'passphrase of an encrypted private key',
     parse: parseString,
   },
-  role: { flag: 'role', env: 'SNOWFLAKE_ROLE', description: 'role for the session (default: the user\'s default role)', parse: parseIdentifier },
-  warehouse: { flag: 'warehouse', env: 'SNOWFLAKE_WAREHOUSE', description: 'warehouse that runs COPY and gold (default: the user\'s default)', parse: parseIdentifier },
+  role: { flag: 'role', env: 'SNOWFLAKE_ROLE', description: "role for the session (default: the user's default role)", parse: parseIdentifier },
+  warehouse: {
+    flag: 'warehouse',
+    env: 'SNOWFLAKE_WAREHOUSE',
+    description: "warehouse that runs COPY and gold (default: the user's default)",
+    parse: parseIdentifier,
+  },
   database: { flag: 'database', env: 'SNOWFLAKE_DATABASE', description: 'database holding the schemas', default: 'GHLAKE', parse: parseIdentifier },
   url: {
     flag: 'snowflake-url',
@@ -87,7 +97,13 @@ export const SNOWFLAKE_CONNECTION_OPTIONS = defineOptions({
 
 export const SNOWFLAKE_OBJECT_OPTIONS = defineOptions({
   bronzeSchema: { flag: 'bronze-schema', env: 'GHLAKE_SNOWFLAKE_BRONZE_SCHEMA', description: 'schema for bronze', default: 'BRONZE', parse: parseIdentifier },
-  silverSchema: { flag: 'silver-schema', env: 'GHLAKE_SNOWFLAKE_SILVER_SCHEMA', description: 'schema for the silver tables', default: 'SILVER', parse: parseIdentifier },
+  silverSchema: {
+    flag: 'silver-schema',
+    env: 'GHLAKE_SNOWFLAKE_SILVER_SCHEMA',
+    description: 'schema for the silver tables',
+    default: 'SILVER',
+    parse: parseIdentifier,
+  },
   goldSchema: { flag: 'gold-schema', env: 'GHLAKE_SNOWFLAKE_GOLD_SCHEMA', description: 'schema for the gold tables', default: 'GOLD', parse: parseIdentifier },
   metaSchema: {
     flag: 'meta-schema',
@@ -96,8 +112,20 @@ export const SNOWFLAKE_OBJECT_OPTIONS = defineOptions({
     default: 'GHLAKE',
     parse: parseIdentifier,
   },
-  stage: { flag: 'stage', env: 'GHLAKE_SNOWFLAKE_STAGE', description: 'external stage on the lake\'s S3 location', default: 'GHLAKE_LAKE', parse: parseIdentifier },
-  fileFormat: { flag: 'file-format', env: 'GHLAKE_SNOWFLAKE_FILE_FORMAT', description: 'Parquet file format', default: 'GHLAKE_PARQUET', parse: parseIdentifier },
+  stage: {
+    flag: 'stage',
+    env: 'GHLAKE_SNOWFLAKE_STAGE',
+    description: "external stage on the lake's S3 location",
+    default: 'GHLAKE_LAKE',
+    parse: parseIdentifier,
+  },
+  fileFormat: {
+    flag: 'file-format',
+    env: 'GHLAKE_SNOWFLAKE_FILE_FORMAT',
+    description: 'Parquet file format',
+    default: 'GHLAKE_PARQUET',
+    parse: parseIdentifier,
+  },
   storageIntegration: {
     flag: 'storage-integration',
     env: 'GHLAKE_SNOWFLAKE_STORAGE_INTEGRATION',
@@ -129,10 +157,22 @@ const RUN_OPTIONS = defineOptions({
   lake: COMMON_OPTIONS.lake,
   json: COMMON_OPTIONS.json,
   logLevel: COMMON_OPTIONS.logLevel,
-  dryRun: { flag: 'dry-run', env: 'GHLAKE_DRY_RUN', description: 'print every statement instead of running it (no connection)', default: false, boolean: true, parse: parseBoolean },
+  dryRun: {
+    flag: 'dry-run',
+    env: 'GHLAKE_DRY_RUN',
+    description: 'print every statement instead of running it (no connection)',
+    default: false,
+    boolean: true,
+    parse: parseBoolean,
+  },
 });
 
-export const SNOWFLAKE_SETUP_OPTIONS = defineOptions({ ...SNOWFLAKE_CONNECTION_OPTIONS, ...SNOWFLAKE_OBJECT_OPTIONS, ...SNOWFLAKE_LOCATION_OPTIONS, ...RUN_OPTIONS });
+export const SNOWFLAKE_SETUP_OPTIONS = defineOptions({
+  ...SNOWFLAKE_CONNECTION_OPTIONS,
+  ...SNOWFLAKE_OBJECT_OPTIONS,
+  ...SNOWFLAKE_LOCATION_OPTIONS,
+  ...RUN_OPTIONS,
+});
 
 export const SNOWFLAKE_LOAD_OPTIONS = defineOptions({
   ...SNOWFLAKE_CONNECTION_OPTIONS,

@@ -28,11 +28,19 @@ export function checkPrivateKey(file: string, passphrase: string | undefined): v
     pem = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw keyError(`${OPTION} names ${file}, which cannot be read (${code ?? 'error'})`, 'give the path of the PEM private key whose public key is set on the Snowflake user', file);
+    throw keyError(
+      `${OPTION} names ${file}, which cannot be read (${code ?? 'error'})`,
+      'give the path of the PEM private key whose public key is set on the Snowflake user',
+      file,
+    );
   }
   const text = pem.toString('utf8');
   if (!/-----BEGIN (?:ENCRYPTED |RSA )?PRIVATE KEY-----/.test(text)) {
-    throw keyError(`${file} is not a PEM private key`, 'key-pair authentication needs a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)', file);
+    throw keyError(
+      `${file} is not a PEM private key`,
+      'key-pair authentication needs a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)',
+      file,
+    );
   }
   const encrypted = text.includes('ENCRYPTED PRIVATE KEY') || /Proc-Type: 4,ENCRYPTED/.test(text);
   if (encrypted && !passphrase) {

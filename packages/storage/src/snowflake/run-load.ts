@@ -78,10 +78,14 @@ export function checkCopyResult(unit: LoadUnit, rows: readonly SqlRow[]): number
     loaded += rowsLoaded;
   }
   if (missing.length > 0) {
-    throw new GhlakeError(ERROR_CODES.SNOWFLAKE, `COPY into ${what} did not load ${missing.length} of ${unit.files.length} files (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''})`, {
-      hint: 'upload the lake first (ghlake upload) with the --bucket and --prefix the stage points at, then load again',
-      details: { table: tableKey(unit.table), missing },
-    });
+    throw new GhlakeError(
+      ERROR_CODES.SNOWFLAKE,
+      `COPY into ${what} did not load ${missing.length} of ${unit.files.length} files (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''})`,
+      {
+        hint: 'upload the lake first (ghlake upload) with the --bucket and --prefix the stage points at, then load again',
+        details: { table: tableKey(unit.table), missing },
+      },
+    );
   }
   if (failed.length > 0) {
     throw new GhlakeError(ERROR_CODES.SNOWFLAKE, `COPY into ${what} failed for ${failed.length} files: ${failed.slice(0, 3).join('; ')}`, {
@@ -90,10 +94,14 @@ export function checkCopyResult(unit: LoadUnit, rows: readonly SqlRow[]): number
     });
   }
   if (mismatched.length > 0) {
-    throw new GhlakeError(ERROR_CODES.RECONCILIATION, `COPY into ${what} loaded a different number of rows than the lake holds: ${mismatched.slice(0, 3).join('; ')}`, {
-      hint: 'the file in S3 differs from the lake: upload the lake again (ghlake upload), then load again',
-      details: { table: tableKey(unit.table), mismatched },
-    });
+    throw new GhlakeError(
+      ERROR_CODES.RECONCILIATION,
+      `COPY into ${what} loaded a different number of rows than the lake holds: ${mismatched.slice(0, 3).join('; ')}`,
+      {
+        hint: 'the file in S3 differs from the lake: upload the lake again (ghlake upload), then load again',
+        details: { table: tableKey(unit.table), mismatched },
+      },
+    );
   }
   return loaded;
 }
@@ -200,7 +208,10 @@ export async function loadLakeIntoSnowflake(
         ...(input.reload !== undefined ? { reload: input.reload } : {}),
         ...(input.batchFiles !== undefined ? { batchFiles: input.batchFiles } : {}),
       });
-      const result = await runLoad(session, plan, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onUnit ? { onUnit: options.onUnit } : {}) });
+      const result = await runLoad(session, plan, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onUnit ? { onUnit: options.onUnit } : {}),
+      });
       return { ...result, lakeFiles: files.length, plan };
     },
     options.session ?? {},

@@ -30,7 +30,12 @@ function withHint(error: unknown, hint: string): unknown {
   return new GhlakeError(error.code, error.message, { hint, cause: error.cause ?? error, retryable: error.retryable, details: error.details });
 }
 
-export async function runSetup(executor: SqlExecutor, objects: SnowflakeObjects, location: SnowflakeLocation, options: { signal?: AbortSignal } = {}): Promise<SetupResult> {
+export async function runSetup(
+  executor: SqlExecutor,
+  objects: SnowflakeObjects,
+  location: SnowflakeLocation,
+  options: { signal?: AbortSignal } = {},
+): Promise<SetupResult> {
   const plan = planSetup(objects, location);
   let identity: IntegrationIdentity = {};
   let statementsRun = 0;

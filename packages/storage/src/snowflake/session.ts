@@ -127,7 +127,9 @@ export async function openSnowflakeSession(config: SnowflakeConnectionConfig, op
   }
   await new Promise<void>((resolve, reject) => {
     // connect() reports every failure through its callback (connectAsync does not throw them).
-    connection.connect((error) => (error ? reject(snowflakeError(error, `logging in to Snowflake account ${config.account} as ${config.user}`, secrets)) : resolve()));
+    connection.connect((error) =>
+      error ? reject(snowflakeError(error, `logging in to Snowflake account ${config.account} as ${config.user}`, secrets)) : resolve(),
+    );
   });
 
   let statementsRun = 0;
@@ -164,7 +166,11 @@ export async function openSnowflakeSession(config: SnowflakeConnectionConfig, op
 }
 
 /** Open a session, run `work`, always close the session. */
-export async function withSnowflakeSession<T>(config: SnowflakeConnectionConfig, work: (session: SnowflakeSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
+export async function withSnowflakeSession<T>(
+  config: SnowflakeConnectionConfig,
+  work: (session: SnowflakeSession) => Promise<T>,
+  options: SessionOptions = {},
+): Promise<T> {
   const session = await openSnowflakeSession(config, options);
   try {
     return await work(session);

@@ -52,7 +52,10 @@ export function planSetup(objects: SnowflakeObjects, location: SnowflakeLocation
   const out: SqlStatement[] = [
     statement(`create database ${objects.database}`, `CREATE DATABASE IF NOT EXISTS ${db} COMMENT = 'ghlake: GH Archive lakehouse'`),
     ...schemas.map(([name, what]) =>
-      statement(`create schema ${objects.database}.${name}`, `CREATE SCHEMA IF NOT EXISTS ${qualifiedName(objects.database, name)} COMMENT = ${sqlString(`ghlake ${what}`)}`),
+      statement(
+        `create schema ${objects.database}.${name}`,
+        `CREATE SCHEMA IF NOT EXISTS ${qualifiedName(objects.database, name)} COMMENT = ${sqlString(`ghlake ${what}`)}`,
+      ),
     ),
     statement(
       `create file format ${objects.fileFormat}`,
@@ -71,7 +74,10 @@ export function planSetup(objects: SnowflakeObjects, location: SnowflakeLocation
   out.push(
     describeIntegration,
     statement(`create stage ${objects.stage}`, `CREATE STAGE IF NOT EXISTS ${stageRef(objects)}\n${stageParams(objects, location)}`),
-    statement(`point stage ${objects.stage} at ${stageUrl(location.bucket, location.prefix)}`, `ALTER STAGE ${stageRef(objects)} SET\n${stageParams(objects, location)}`),
+    statement(
+      `point stage ${objects.stage} at ${stageUrl(location.bucket, location.prefix)}`,
+      `ALTER STAGE ${stageRef(objects)} SET\n${stageParams(objects, location)}`,
+    ),
     ...SNOWFLAKE_TABLES.map((t) => statement(`create table ${tableKey(t)}`, createTableSql(objects, t))),
     statement('create table GHLAKE_LOADS', createLoadsTableSql(objects)),
   );
@@ -96,7 +102,9 @@ export function integrationGuide(objects: SnowflakeObjects, location: SnowflakeL
     `The stage reads s3://${location.bucket} through the storage integration ${objects.storageIntegration}.`,
     `To create it (needs ACCOUNTADMIN or the CREATE INTEGRATION privilege), run once:`,
     '',
-    `  ${createIntegrationSql(objects, location, location.awsRoleArn ?? 'arn:aws:iam::<aws-account-id>:role/<role-name>').split('\n').join('\n  ')};`,
+    `  ${createIntegrationSql(objects, location, location.awsRoleArn ?? 'arn:aws:iam::<aws-account-id>:role/<role-name>')
+      .split('\n')
+      .join('\n  ')};`,
     `  ${describeIntegrationSql(objects)};`,
     '',
     `or rerun setup with --aws-role-arn <role ARN> and a role that may create integrations.`,
