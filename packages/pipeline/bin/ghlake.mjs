@@ -1,5 +1,5 @@
 #!/bin/sh
-':'; //; exec node --single-threaded-gc "$0" "$@"
+":" //; exec node --single-threaded-gc "$0" "$@"
 // ^ Run directly (npx ghlake, ./ghlake.mjs), the file is a shell script for one line: it `exec`s
 // Node on itself (the same process id, so signals and exit codes are Node's own) with
 // --single-threaded-gc. On the 2-core machines ghlake targets, V8's background GC threads
