@@ -120,7 +120,8 @@ describe('ghlake download: interrupted runs', () => {
     const tmpFiles = async () => (await listFiles(lake)).filter((f) => f.includes('/.tmp-') || f.includes('/.partial-'));
     // A body in flight is kept under its stable partial name (kept-partial.ts), its identity beside it.
     const partials = async () => (await listFiles(lake)).filter((f) => /\/\.partial-[^/]+\.json\.gz$/.test(f));
-    const partialBytes = async () => Promise.all((await partials()).map(async (f) => (await fs.stat(path.join(lake, f))).size));
+    // A small hour's partial can complete (and be renamed away) between the listing and the stat.
+    const partialBytes = async () => Promise.all((await partials()).map(async (f) => (await fs.stat(path.join(lake, f)).catch(() => ({ size: 0 }))).size));
     await until(async () => (await metaFiles()).length >= 1 && (await partialBytes()).some((n) => n > 100_000), 'one hour done and one mid-transfer');
     killed.child.kill('SIGKILL');
     const dead = await killed.done;
