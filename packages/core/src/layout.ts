@@ -4,10 +4,16 @@
  *   <lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz          downloaded hours (+ .meta.json beside each)
  *   <lake>/bronze/<table>/date=YYYY-MM-DD/hour=H/part-0.parquet
  *   <lake>/silver/<table>/date=YYYY-MM-DD/hour=H/part-0.parquet   per-hour silver tables
- *   <lake>/silver/<entity>/part-0.parquet                    consolidated entity tables (one row per id)
- *   <lake>/gold/<table>/part-0.parquet                       gold (swapped in atomically, see packages/gold)
+ *   <lake>/silver/<entity>/part-<seq>[-full].parquet        keyed entity tables (one row per id; see keyed-files.ts)
+ *   <lake>/gold -> gold-versions/<id>                        gold, swapped in atomically (see packages/gold)
+ *   <lake>/gold-versions/<id>/<table>/part-<seq>[-full].parquet   one complete gold version (files hard-linked
+ *                                                            from the previous version where unchanged)
  *   <lake>/warehouse.duckdb                                  the local warehouse
- *   <lake>/_state/                                           manifest, lock, run records
+ *   <lake>/_state/                                           manifest, lock, the incremental state (state.duckdb)
+ *   <lake>/_state/staged/<table>/date=/hour=/part-0.parquet  an hour's silver, written by the transform, published
+ *                                                            by silver consolidation
+ *   <lake>/_state/commits/<seq>/...                          files of a silver commit until its journal moves them
+ *   <lake>/_tmp/duckdb                                       DuckDB's spill files
  *
  * Partition values are hive-style so DuckDB's `read_parquet(..., hive_partitioning=true)`,
  * Spark and Snowflake's partition expressions read them. The hour in a partition path is the
@@ -82,4 +88,51 @@ export function warehousePath(lake: string): string {
 export function hourFromPartitionPath(p: string): HourKey | undefined {
   const m = /date=(\d{4}-\d{2}-\d{2})[\\/]hour=(\d{1,2})(?:[\\/]|$)/.exec(p);
   return m ? (`${m[1]}-${Number(m[2])}` as HourKey) : undefined;
+}
+
+/** The incremental state of silver and gold: one DuckDB database (see packages/silver, packages/gold). */
+export function stateDbPath(lake: string): string {
+  return path.join(stateDir(lake), 'state.duckdb');
+}
+
+/** `_state/format.json`: the lake format version this lake was written with (see lake-format.ts). */
+export function lakeFormatPath(lake: string): string {
+  return path.join(stateDir(lake), 'format.json');
+}
+
+/** Where the transform writes an hour's silver table until silver consolidation publishes it. */
+export function stagedPartitionFile(lake: string, table: string, hour: HourKey): string {
+  return path.join(stateDir(lake), 'staged', table, hourPartition(hour), PART_FILE);
+}
+
+/** Root of the staged silver tables (one folder per table, hive partitions below). */
+export function stagedTableDir(lake: string, table: string): string {
+  return path.join(stateDir(lake), 'staged', table);
+}
+
+/** Files a silver commit wrote, kept here until the commit's journal moves them into place. */
+export function commitFilesDir(lake: string, seq: number): string {
+  return path.join(stateDir(lake), 'commits', String(seq));
+}
+
+export function commitsDir(lake: string): string {
+  return path.join(stateDir(lake), 'commits');
+}
+
+/** `<lake>/gold`: a symbolic link to the published gold version's tables. */
+export function goldLinkPath(lake: string): string {
+  return path.join(lake, 'gold');
+}
+
+export function goldVersionsDir(lake: string): string {
+  return path.join(lake, 'gold-versions');
+}
+
+export function goldVersionDir(lake: string, id: string): string {
+  return path.join(goldVersionsDir(lake), id);
+}
+
+/** `<lake>/_tmp/duckdb`: DuckDB's spill files, on the lake's disk (which has room by definition). */
+export function duckdbTempDir(lake: string): string {
+  return path.join(lake, '_tmp', 'duckdb');
 }

@@ -6,7 +6,15 @@ export { silverPayloadDetails } from './silver-payload-details.js';
 export { silverActors } from './silver-actors.js';
 export { silverRepositories } from './silver-repositories.js';
 export { silverOrganizations } from './silver-organizations.js';
-export { silverActorObservations, silverRepositoryObservations, silverOrganizationObservations } from './silver-observations.js';
+export {
+  silverActorObservations,
+  silverRepositoryObservations,
+  silverOrganizationObservations,
+  ENTITY_RULES,
+  entityAttributes,
+  type EntityRule,
+  type EntityAttributeGroup,
+} from './silver-observations.js';
 export { goldActorMetrics } from './gold-actor-metrics.js';
 export { goldRepoMetrics } from './gold-repo-metrics.js';
 export { goldOrgMetrics } from './gold-org-metrics.js';

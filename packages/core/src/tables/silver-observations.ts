@@ -1,4 +1,7 @@
 import { col, type TableDecl } from './types.js';
+import { silverActors } from './silver-actors.js';
+import { silverOrganizations } from './silver-organizations.js';
+import { silverRepositories } from './silver-repositories.js';
 
 /**
  * Per-hour entity observations: the hour transform's contribution to the entity tables.
@@ -76,3 +79,78 @@ export const silverOrganizationObservations = {
     col('last_seen_at', 'TIMESTAMP', false, 'max created_at in the hour of events carrying the org'),
   ],
 } as const satisfies TableDecl;
+
+/**
+ * The one rule that makes an entity table from its observations, over an hour (the transform,
+ * silver/src/observations.ts) and across hours (silver consolidation):
+ *
+ *   first_seen_at = min, last_seen_at = max;
+ *   each attribute = its value in the latest observation where it is non-NULL, "latest" by its
+ *   group's seen-at column (ties: the later source hour; within an hour, the later line).
+ *
+ * A group is a set of attributes GitHub sends together in one object, dated by one column.
+ */
+export interface EntityAttributeGroup {
+  /** The observation column that dates the group (e.g. `login_seen_at`). */
+  seenAt: string;
+  attributes: readonly string[];
+}
+
+export interface EntityRule {
+  entity: TableDecl;
+  observations: TableDecl;
+  /** The id column, in both tables. */
+  id: string;
+  groups: readonly EntityAttributeGroup[];
+  /** Entity columns with a constant SQL value (no event carries them). */
+  constants?: Readonly<Record<string, string>>;
+}
+
+export const ENTITY_RULES = [
+  {
+    entity: silverActors,
+    observations: silverActorObservations,
+    id: 'actor_id',
+    groups: [
+      { seenAt: 'login_seen_at', attributes: ['actor_login', 'actor_display_login', 'actor_url', 'avatar_url', 'gravatar_id'] },
+      { seenAt: 'type_seen_at', attributes: ['actor_type', 'actor_site_admin'] },
+    ],
+  },
+  {
+    entity: silverRepositories,
+    observations: silverRepositoryObservations,
+    id: 'repo_id',
+    groups: [
+      { seenAt: 'name_seen_at', attributes: ['repo_name', 'repo_url'] },
+      {
+        seenAt: 'details_seen_at',
+        attributes: [
+          'owner_id',
+          'owner_login',
+          'is_fork',
+          'language',
+          'created_at',
+          'updated_at',
+          'stars_count',
+          'forks_count',
+          'issues_count',
+          'watchers_count',
+          'size',
+        ],
+      },
+    ],
+  },
+  {
+    entity: silverOrganizations,
+    observations: silverOrganizationObservations,
+    id: 'org_id',
+    groups: [{ seenAt: 'login_seen_at', attributes: ['org_login', 'org_url', 'avatar_url'] }],
+    // No GH Archive event carries an organization description.
+    constants: { description: 'NULL' },
+  },
+] as const satisfies readonly EntityRule[];
+
+/** Every attribute of a rule with the group column that dates it. */
+export function entityAttributes(rule: EntityRule): { attribute: string; seenAt: string }[] {
+  return rule.groups.flatMap((g) => g.attributes.map((attribute) => ({ attribute, seenAt: g.seenAt })));
+}

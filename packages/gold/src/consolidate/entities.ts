@@ -13,22 +13,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  commitFile,
-  silverActorObservations,
-  silverActors,
-  silverOrganizationObservations,
-  silverOrganizations,
-  silverRepositoryObservations,
-  silverRepositories,
-  tempPathFor,
-  type TableDecl,
-} from '@ghlake/core';
+import { ENTITY_RULES, commitFile, entityAttributes, tempPathFor, type EntityRule, type TableDecl } from '@ghlake/core';
 import { queryNumber, runSql } from '../duckdb.js';
 import { consolidatedFile, listPartitionFiles } from '../lake-files.js';
 import { emptyRelation, readParquet, sqlIdent, sqlString, typedSelectList } from '../sql.js';
 
-/** How an entity table is folded from its observation table. */
+/** How an entity table is folded from its observation table: derived from core's ENTITY_RULES. */
 export interface EntityFold {
   entity: TableDecl;
   observations: TableDecl;
@@ -39,48 +29,13 @@ export interface EntityFold {
   constants?: Record<string, string>;
 }
 
-const group = (seenAt: string, columns: string[]): Record<string, string> => Object.fromEntries(columns.map((c) => [c, seenAt]));
-
-export const ENTITY_FOLDS: readonly EntityFold[] = [
-  {
-    entity: silverActors,
-    observations: silverActorObservations,
-    id: 'actor_id',
-    attributes: {
-      ...group('login_seen_at', ['actor_login', 'actor_display_login', 'actor_url', 'avatar_url', 'gravatar_id']),
-      ...group('type_seen_at', ['actor_type', 'actor_site_admin']),
-    },
-  },
-  {
-    entity: silverRepositories,
-    observations: silverRepositoryObservations,
-    id: 'repo_id',
-    attributes: {
-      ...group('name_seen_at', ['repo_name', 'repo_url']),
-      ...group('details_seen_at', [
-        'owner_id',
-        'owner_login',
-        'is_fork',
-        'language',
-        'created_at',
-        'updated_at',
-        'stars_count',
-        'forks_count',
-        'issues_count',
-        'watchers_count',
-        'size',
-      ]),
-    },
-  },
-  {
-    entity: silverOrganizations,
-    observations: silverOrganizationObservations,
-    id: 'org_id',
-    attributes: group('login_seen_at', ['org_login', 'org_url', 'avatar_url']),
-    // No GH Archive event carries an organization description.
-    constants: { description: 'NULL' },
-  },
-];
+export const ENTITY_FOLDS: readonly EntityFold[] = ENTITY_RULES.map((rule: EntityRule) => ({
+  entity: rule.entity,
+  observations: rule.observations,
+  id: rule.id,
+  attributes: Object.fromEntries(entityAttributes(rule).map((a) => [a.attribute, a.seenAt])),
+  ...(rule.constants ? { constants: { ...rule.constants } } : {}),
+}));
 
 /**
  * (seen_at, source_hour, file_row_number) packed into one HUGEINT so "latest" is a plain max:
