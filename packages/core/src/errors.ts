@@ -35,6 +35,12 @@ export const ERROR_CODES = {
   INTERNAL: 'GHLAKE_INTERNAL',
   // the whole run (packages/pipeline)
   MANIFEST_CORRUPT: 'GHLAKE_MANIFEST_CORRUPT',
+  /** Stopped by the user (Ctrl-C, SIGTERM): exit 130, safe to rerun. */
+  INTERRUPTED: 'GHLAKE_INTERRUPTED',
+  /** The lake was written by another ghlake lake format (see lake-format.ts). */
+  LAKE_FORMAT: 'GHLAKE_LAKE_FORMAT',
+  /** The incremental state (`_state/state.duckdb`) disagrees with the lake's files. */
+  STATE_DAMAGED: 'GHLAKE_STATE_DAMAGED',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

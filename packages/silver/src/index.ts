@@ -7,3 +7,4 @@ export { silverFromBronzeHour, silverInputFromBronzeRow, type FromBronzeTask, ty
 export * from './options.js';
 export * from './runner.js';
 export { silverCommand, silverExtra } from './cli.js';
+export * from './consolidate/index.js';

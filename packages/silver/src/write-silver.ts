@@ -1,9 +1,10 @@
 /**
- * Streams an hour's silver tables into staged files: silver.events and silver.payload_details
+ * Streams an hour's silver tables into staged files (`<lake>/_state/staged/`, published by silver
+ * consolidation, see consolidate/): silver.events and silver.payload_details
  * as rows come (memory bounded), the three observation tables at the end of the hour.
  */
 import {
-  partitionFile,
+  stagedPartitionFile,
   silverActorObservations,
   silverEvents,
   silverOrganizationObservations,
@@ -54,8 +55,8 @@ export class SilverHourWriter {
   }
 
   static async open(staged: StagedFiles, lake: string, hour: HourKey, processedAtMs: number, rowGroupRows = 65_536): Promise<SilverHourWriter> {
-    const eventsOut = await staged.openTable(silverEvents, partitionFile(lake, 'silver', silverEvents.name, hour), { rowGroupRows });
-    const detailsOut = await staged.openTable(silverPayloadDetails, partitionFile(lake, 'silver', silverPayloadDetails.name, hour), { rowGroupRows });
+    const eventsOut = await staged.openTable(silverEvents, stagedPartitionFile(lake, silverEvents.name, hour), { rowGroupRows });
+    const detailsOut = await staged.openTable(silverPayloadDetails, stagedPartitionFile(lake, silverPayloadDetails.name, hour), { rowGroupRows });
     return new SilverHourWriter(staged, lake, hour, eventsOut, detailsOut, processedAtMs);
   }
 
@@ -88,7 +89,7 @@ export class SilverHourWriter {
   }
 
   private async writeWhole(table: TableDecl, batch: ColumnarBatch): Promise<void> {
-    const out = await this.staged.openTable(table, partitionFile(this.lake, 'silver', table.name, this.hour), { rowGroupRows: Math.max(batch.rowCount, 1) });
+    const out = await this.staged.openTable(table, stagedPartitionFile(this.lake, table.name, this.hour), { rowGroupRows: Math.max(batch.rowCount, 1) });
     await out.writer.append(batch);
     await out.close();
   }

@@ -6,3 +6,6 @@
 export * from './connection.js';
 export * from './sql.js';
 export * from './lake-files.js';
+export * from './keyed-files.js';
+export * from './state-db.js';
+export * from './silver-state.js';

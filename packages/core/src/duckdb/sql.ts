@@ -59,3 +59,16 @@ export function keyList(table: Pick<TableDecl, 'key'>, qualifier?: string): stri
 export function keyEquals(table: Pick<TableDecl, 'key'>, a: string, b: string): string {
   return table.key.map((k) => `${a}.${sqlIdent(k)} = ${b}.${sqlIdent(k)}`).join(' AND ');
 }
+
+/** Column definitions for CREATE TABLE from a declaration (`"a" BIGINT NOT NULL, ...`), plus extra ones. */
+export function columnDefinitions(table: Pick<TableDecl, 'columns'>, extra: readonly string[] = []): string {
+  return [...table.columns.map((c) => `${sqlIdent(c.name)} ${DUCKDB_TYPE[c.type]}${c.nullable ? '' : ' NOT NULL'}`), ...extra].join(', ');
+}
+
+/** The declared column names, quoted and joined (`"a", "b"`), optionally qualified. */
+export function columnList(table: Pick<TableDecl, 'columns'>, qualifier?: string): string {
+  return table.columns.map((c) => `${qualifier ? `${qualifier}.` : ''}${sqlIdent(c.name)}`).join(', ');
+}
+
+/** Hours since the epoch of a hive partition (`date`, `hour` columns): how state tables name a source hour. */
+export const HIVE_SOURCE_HOUR = `CAST((CAST("date" AS DATE) - DATE '1970-01-01') * 24 + "hour" AS INTEGER)`;

@@ -14,9 +14,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ENTITY_RULES, commitFile, entityAttributes, tempPathFor, type EntityRule, type TableDecl } from '@ghlake/core';
-import { queryNumber, runSql } from '../duckdb.js';
-import { consolidatedFile, listPartitionFiles } from '../lake-files.js';
-import { emptyRelation, readParquet, sqlIdent, sqlString, typedSelectList } from '../sql.js';
+import { queryNumber, runSql } from '@ghlake/core/duckdb';
+import { consolidatedFile, listPartitionFiles } from '@ghlake/core/duckdb';
+import { emptyRelation, readParquet, sqlIdent, sqlString, typedSelectList } from '@ghlake/core/duckdb';
 
 /** How an entity table is folded from its observation table: derived from core's ENTITY_RULES. */
 export interface EntityFold {

@@ -5,11 +5,11 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { silverEvents, silverPayloadDetails } from '@ghlake/core';
-import { dedupPartitionedTable, type DedupResult } from './dedup-events.js';
-import { consolidateEntities, type EntityResult } from './entities.js';
+import { dedupPartitionedTable, type DedupResult } from './full-dedup.js';
+import { consolidateEntities, type EntityResult } from './full-fold.js';
 
-export { dedupPartitionedTable, DEDUP_METADATA_KEY, type DedupResult } from './dedup-events.js';
-export { consolidateEntities, consolidateEntity, entityFoldStatements, ENTITY_FOLDS, type EntityFold, type EntityResult } from './entities.js';
+export { dedupPartitionedTable, DEDUP_METADATA_KEY, type DedupResult } from './full-dedup.js';
+export { consolidateEntities, consolidateEntity, entityFoldStatements, ENTITY_FOLDS, type EntityFold, type EntityResult } from './full-fold.js';
 
 export interface ConsolidationResult {
   events: DedupResult;

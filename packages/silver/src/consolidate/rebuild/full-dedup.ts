@@ -17,9 +17,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { commitFile, hourToMs, tempPathFor, type HourKey, type TableDecl } from '@ghlake/core';
 import { promises as fs } from 'node:fs';
-import { queryNumber, queryRows, runSql } from '../duckdb.js';
-import { listPartitionFiles, type PartitionFile } from '../lake-files.js';
-import { keyEquals, keyList, readParquet, sqlIdent, sqlString, typedSelectList } from '../sql.js';
+import { queryNumber, queryRows, runSql } from '@ghlake/core/duckdb';
+import { listPartitionFiles, type PartitionFile } from '@ghlake/core/duckdb';
+import { keyEquals, keyList, readParquet, sqlIdent, sqlString, typedSelectList } from '@ghlake/core/duckdb';
 
 export interface DedupResult {
   table: string;

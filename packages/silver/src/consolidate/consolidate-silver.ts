@@ -1,0 +1,161 @@
+/**
+ * `consolidateSilver`: publish the hours the transform staged, as silver commits.
+ *
+ *   1. finish what a killed run committed but did not publish (the journal), drop what it did not commit;
+ *   2. take the staged hours in batches; per batch, ONE transaction of the state database:
+ *      cross-hour dedup (event-dedup.ts), the entity tables merged (entity-merge.ts), the change log
+ *      for gold, and the journal of file moves;
+ *   3. apply the journal: the batch's partitions, observation partitions and entity-table files move
+ *      into place, the staged files go.
+ *
+ * Cost follows the batch: the staged folder, the index rows of the buckets the batch's events fall
+ * into, the entity state rows of the ids it observed. Nothing walks the lake, except refolding the
+ * ids of an hour redone with different observations (entity-merge.ts).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import {
+  ENTITY_RULES,
+  ERROR_CODES,
+  GhlakeError,
+  compareHours,
+  hourFromPartitionPath,
+  partitionFile,
+  silverEvents,
+  silverPayloadDetails,
+  stagedPartitionFile,
+  stagedTableDir,
+  type HourKey,
+  type TableDecl,
+} from '@ghlake/core';
+import { inTransaction, openStateDb, readMeta, writeMeta, type OpenDuckDB } from '@ghlake/core/duckdb';
+import { dedupBatch, type DedupResult } from './event-dedup.js';
+import { mergeEntities, type EntityMergeResult } from './entity-merge.js';
+import { applyJournal, removeAbandonedCommits, writeJournal, type JournalEntry } from './journal.js';
+import { SILVER_HEAD, SILVER_STATE_TABLES } from '@ghlake/core/duckdb';
+
+export interface SilverConsolidationConfig {
+  lake: string;
+  /** DuckDB memory limit in bytes (spills past it to `<lake>/_tmp/duckdb`). */
+  memoryLimit: number;
+  threads: number;
+  /** Hours per commit (default 24): bounds a commit's memory and work. */
+  batchHours?: number;
+  signal?: AbortSignal;
+}
+
+export interface SilverCommitResult {
+  seq: number;
+  hours: HourKey[];
+  events: DedupResult;
+  entities: EntityMergeResult[];
+  ms: number;
+}
+
+export interface SilverConsolidationResult {
+  /** The silver head after consolidation (0: nothing ever committed). */
+  head: number;
+  commits: SilverCommitResult[];
+  /** Staged hours left out because a table of theirs is missing (a transform cut short). */
+  incomplete: HourKey[];
+  /** Journal entries of an earlier, interrupted commit applied first. */
+  recovered: number;
+}
+
+/** Every table the transform stages per hour: an hour is ready when all of them are there. */
+export const STAGED_TABLES: readonly TableDecl[] = [silverEvents, silverPayloadDetails, ...ENTITY_RULES.map((r) => r.observations)];
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+/** Hours with staged silver: complete ones, oldest first, and incomplete ones. */
+export async function stagedHours(lake: string): Promise<{ ready: HourKey[]; incomplete: HourKey[] }> {
+  const found = new Set<HourKey>();
+  for (const table of STAGED_TABLES) {
+    const root = stagedTableDir(lake, table.name);
+    for (const dateDir of await listDir(root)) {
+      for (const hourDir of await listDir(path.join(root, dateDir))) {
+        const hour = hourFromPartitionPath(`${dateDir}/${hourDir}`);
+        if (hour) found.add(hour);
+      }
+    }
+  }
+  const ready: HourKey[] = [];
+  const incomplete: HourKey[] = [];
+  for (const hour of [...found].sort(compareHours)) {
+    const present = await Promise.all(STAGED_TABLES.map((t) => exists(stagedPartitionFile(lake, t.name, hour))));
+    (present.every(Boolean) ? ready : incomplete).push(hour);
+  }
+  return { ready, incomplete };
+}
+
+function interrupted(): GhlakeError {
+  return new GhlakeError(ERROR_CODES.INTERRUPTED, 'silver consolidation interrupted', { hint: 'run it again: committed batches stay, the rest is redone' });
+}
+
+/** One silver commit of `hours` (all staged and ready). */
+async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Promise<SilverCommitResult> {
+  const started = performance.now();
+  const seq = ((await readMeta(db, SILVER_HEAD)) ?? 0) + 1;
+  const published = new Set<HourKey>();
+  for (const hour of hours) if (await exists(partitionFile(lake, 'silver', ENTITY_RULES[0].observations.name, hour))) published.add(hour);
+  const result = await inTransaction(db, async () => {
+    const journal: JournalEntry[] = [];
+    const dedup = await dedupBatch(db, lake, seq, hours);
+    journal.push(...dedup.journal);
+    const entities: EntityMergeResult[] = [];
+    for (const rule of ENTITY_RULES) {
+      const merged = await mergeEntities(db, lake, seq, rule, hours, published);
+      entities.push(merged.result);
+      journal.push(...merged.journal);
+    }
+    for (const hour of hours) {
+      for (const rule of ENTITY_RULES) {
+        journal.push({
+          op: 'move',
+          src: stagedPartitionFile(lake, rule.observations.name, hour),
+          dst: partitionFile(lake, 'silver', rule.observations.name, hour),
+        });
+      }
+    }
+    await writeJournal(db, seq, journal);
+    await writeMeta(db, SILVER_HEAD, seq);
+    return { events: dedup.result, entities };
+  });
+  await applyJournal(db, lake);
+  return { seq, hours, ...result, ms: Math.round(performance.now() - started) };
+}
+
+/** Publish every staged hour. Cost: the staged hours, not the lake. */
+export async function consolidateSilver(config: SilverConsolidationConfig, db?: OpenDuckDB): Promise<SilverConsolidationResult> {
+  const own = db === undefined;
+  const state = db ?? (await openStateDb(config.lake, { memoryLimit: config.memoryLimit, threads: config.threads }, SILVER_STATE_TABLES));
+  try {
+    if (!own) for (const t of SILVER_STATE_TABLES) await state.connection.run(`CREATE TABLE IF NOT EXISTS ${t.name} (${t.columns})`);
+    const recovered = await applyJournal(state, config.lake);
+    await removeAbandonedCommits(state, config.lake);
+    const { ready, incomplete } = await stagedHours(config.lake);
+    const batchHours = Math.max(1, config.batchHours ?? 24);
+    const commits: SilverCommitResult[] = [];
+    for (let i = 0; i < ready.length; i += batchHours) {
+      if (config.signal?.aborted) throw interrupted();
+      commits.push(await commitBatch(state, config.lake, ready.slice(i, i + batchHours)));
+    }
+    return { head: (await readMeta(state, SILVER_HEAD)) ?? 0, commits, incomplete, recovered };
+  } finally {
+    if (own) state.close();
+  }
+}
