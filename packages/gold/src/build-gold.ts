@@ -1,25 +1,61 @@
 /**
- * `buildGold`: the runner behind `ghlake gold` (and the last step of `ghlake run`).
+ * `buildGold`: gold brought up to the newest silver commit, as a new published version.
  *
- *   1. consolidate silver (cross-hour dedup, entity tables)        consolidate/
- *   2. run every gold model in DuckDB over the silver Parquet      models/*.sql
- *      into a new version directory, then swap `<lake>/gold`       gold-versions.ts
- *   3. rebuild the warehouse views                                 warehouse.ts
+ *   incremental (the default): the silver change log since the last gold commit is applied to
+ *     gold's state (incremental/apply-changes.ts) and a version is written that hard-links what did
+ *     not change and adds the rows that did (incremental/publish-version.ts). Cost: the changes.
+ *   rebuild (`rebuild: true`, or when gold's state cannot be trusted): the state is recounted from
+ *     the published silver and every table is computed by its SQL model (models/*.sql) — the
+ *     reference the incremental path is tested against. Cost: the lake.
+ *   unchanged: gold already holds the newest silver commit; nothing is written.
  *
- * All of it happens inside DuckDB with a memory limit and a spill directory: no event is ever
- * loaded into JS memory, so a month of events (~150M) needs disk, not RAM. Pure runner: data in,
- * metrics out; it neither logs nor reads env/argv (the command does).
+ * One commit is one transaction of the state database: the state, the version folder (complete
+ * before the commit) and the consumed change log rows move together. `<lake>/gold` is switched to
+ * the version after the commit (and again on the next run if a crash came in between). Pure
+ * runner: no logging, no env/argv; the callers hold the lake lock.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { ERROR_CODES, GOLD_TABLES, GhlakeError, SILVER_TABLES, type TableDecl } from '@ghlake/core';
-import { consolidate, type ConsolidationResult } from './consolidate/index.js';
-import { duckdbTempDir, openDuckDB, queryNumber, runSql } from './duckdb.js';
-import { buildingVersionDir, completeVersion, newGoldVersionId, publishGoldVersion, pruneGoldVersions } from './gold-versions.js';
-import { tableRelation } from './lake-files.js';
+import {
+  ENTITY_RULES,
+  ERROR_CODES,
+  GOLD_TABLES,
+  GhlakeError,
+  goldVersionDir,
+  goldVersionsDir,
+  partitionGlob,
+  silverEvents,
+  tableDir,
+  TMP_MARK,
+  type TableDecl,
+} from '@ghlake/core';
+import {
+  CHANGE_EVENTS,
+  SILVER_HEAD,
+  SILVER_STATE_TABLES,
+  emptyRelation,
+  entityChangeTable,
+  inTransaction,
+  keyedFileName,
+  keyedRelation,
+  listKeyedFiles,
+  liveKeyedFiles,
+  listPartitionFiles,
+  openStateDb,
+  queryNumber,
+  readMeta,
+  runSql,
+  sqlString,
+  typedSelectList,
+  writeMeta,
+  type OpenDuckDB,
+} from '@ghlake/core/duckdb';
+import { currentGoldVersion, publishGoldVersion, pruneGoldVersions } from './gold-versions.js';
+import { applyChanges, type ApplyResult } from './incremental/apply-changes.js';
+import { goldVersionId, writeGoldVersion, type PublishedTable } from './incremental/publish-version.js';
+import { recountGoldState } from './incremental/recount.js';
+import { GOLD_COMMIT, GOLD_HEAD, GOLD_STATE_TABLES } from './incremental/state-tables.js';
 import { renderModel } from './models.js';
-import { keyList, sqlString, typedSelectList } from './sql.js';
 import { refreshWarehouse, type WarehouseResult } from './warehouse.js';
 
 export interface GoldConfig {
@@ -27,121 +63,185 @@ export interface GoldConfig {
   /** DuckDB memory limit in bytes. */
   memoryLimit: number;
   threads: number;
-  /** DuckDB spill directory; default `<lake>/_tmp/duckdb`. */
-  tempDirectory?: string;
+  /** Recount everything from silver (the reference). Default: incremental. */
+  rebuild?: boolean;
   /** Rebuild `<lake>/warehouse.duckdb` after gold (default true). */
   refreshWarehouse?: boolean;
   signal?: AbortSignal;
   /** Called as each step starts (the command logs it). */
   onStep?: (step: GoldStep) => void;
-  now?: () => Date;
 }
 
-export type GoldStep = 'consolidate' | 'gold' | 'publish' | 'warehouse';
+export type GoldStep = 'apply' | 'publish' | 'warehouse';
+export type GoldMode = 'incremental' | 'rebuild' | 'unchanged';
 
-export interface GoldTableResult {
-  table: string;
-  rows: number;
-  bytes: number;
-  file: string;
-  /** Time to compute and write the table. */
-  ms: number;
-}
+export type GoldTableResult = PublishedTable;
 
 export interface GoldResult {
   lake: string;
+  mode: GoldMode;
+  /** Why a rebuild ran (asked for, or the state could not be used). */
+  rebuildReason?: string;
   /** The gold version now published at `<lake>/gold`. */
-  version: string;
+  version: string | undefined;
   previousVersion: string | undefined;
-  /** Old versions deleted. */
   prunedVersions: string[];
-  consolidation: ConsolidationResult;
+  /** The silver commit gold now reflects. */
+  silverHead: number;
+  /** What the incremental path applied. */
+  applied?: ApplyResult;
   gold: GoldTableResult[];
   warehouse: WarehouseResult | undefined;
   /** Wall time per step and in total, ms. */
   timings: Record<GoldStep | 'total', number>;
 }
 
-/** `silver.events` → a temp view name in the build's DuckDB. */
-const sourceView = (layer: string, table: string) => `src_${layer}_${table}`;
-
-/** Temp views over the current silver files: each model reads them by name. */
-async function createSourceViews(connection: DuckDBConnection, lake: string): Promise<void> {
-  for (const table of SILVER_TABLES) {
-    await runSql(connection, `CREATE OR REPLACE TEMP VIEW ${sourceView(table.layer, table.name)} AS SELECT * FROM ${await tableRelation(lake, table)}`);
-  }
+function interrupted(): GhlakeError {
+  return new GhlakeError(ERROR_CODES.INTERRUPTED, 'gold interrupted', { hint: 'run it again: gold is published whole or not at all' });
 }
 
-async function writeGoldTable(connection: DuckDBConnection, table: TableDecl, dir: string): Promise<GoldTableResult> {
-  const started = performance.now();
-  const model = renderModel(table.name, {
-    dialect: 'duckdb',
-    source: (layer, name) => {
-      if (layer !== 'silver' || !SILVER_TABLES.some((t) => t.name === name)) throw new Error(`gold model ${table.name} reads unknown source ${layer}.${name}`);
-      return sourceView(layer, name);
-    },
-  });
-  const file = path.join(dir, table.name, 'part-0.parquet');
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await runSql(
-    connection,
-    `COPY (SELECT ${typedSelectList(table)} FROM (${model}) AS model ORDER BY ${keyList(table)})
-     TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`,
-    `computing gold.${table.name}`,
+/** Temp views named like the models' sources, over the published silver. */
+async function createSilverViews(db: OpenDuckDB, lake: string): Promise<(layer: string, name: string) => string> {
+  const views = new Map<string, string>();
+  const events = (await listPartitionFiles(lake, silverEvents)).length
+    ? `(SELECT ${typedSelectList(silverEvents)} FROM read_parquet(${sqlString(partitionGlob(lake, 'silver', 'events'))}, hive_partitioning = false))`
+    : emptyRelation(silverEvents);
+  views.set('silver.events', events);
+  for (const rule of ENTITY_RULES) {
+    const relation = keyedRelation(rule.entity, liveKeyedFiles(await listKeyedFiles(tableDir(lake, 'silver', rule.entity.name))).live);
+    views.set(`silver.${rule.entity.name}`, relation ?? emptyRelation(rule.entity));
+  }
+  for (const [key, relation] of views) await runSql(db.connection, `CREATE OR REPLACE TEMP VIEW ${key.replace('.', '_src_')} AS SELECT * FROM ${relation}`);
+  return (layer, name) => {
+    const key = `${layer}.${name}`;
+    if (!views.has(key)) throw new Error(`a gold model reads ${key}, which is not a silver table`);
+    return key.replace('.', '_src_');
+  };
+}
+
+/** Every gold table computed by its model, written whole: the reference. */
+async function writeModelVersion(db: OpenDuckDB, lake: string, dir: string, commit: number): Promise<PublishedTable[]> {
+  const source = await createSilverViews(db, lake);
+  const out: PublishedTable[] = [];
+  for (const table of GOLD_TABLES as readonly TableDecl[]) {
+    const model = renderModel(table.name, { dialect: 'duckdb', source });
+    const name = keyedFileName(commit, true);
+    const file = path.join(dir, table.name, name);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await runSql(
+      db.connection,
+      `COPY (SELECT ${typedSelectList(table)} FROM (${model}) ORDER BY ${table.key.map((k) => `"${k}"`).join(', ')}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`,
+      `computing gold.${table.name}`,
+    );
+    const rows = await queryNumber(db.connection, `SELECT num_rows FROM parquet_file_metadata(${sqlString(file)})`);
+    out.push({ table: table.name, rows, bytes: (await fs.stat(file)).size, files: [name], written: rows, full: true });
+  }
+  return out;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
   );
-  const rows = await queryNumber(connection, `SELECT count(*) FROM read_parquet(${sqlString(file)})`);
-  const { size } = await fs.stat(file);
-  return { table: table.name, rows, bytes: size, file, ms: Math.round(performance.now() - started) };
 }
 
 export async function buildGold(config: GoldConfig): Promise<GoldResult> {
   const started = performance.now();
-  const timings = { consolidate: 0, gold: 0, publish: 0, warehouse: 0, total: 0 };
+  const timings = { apply: 0, publish: 0, warehouse: 0, total: 0 };
   const lake = config.lake;
-  const tempDirectory = config.tempDirectory ?? duckdbTempDir(lake);
-  const db = await openDuckDB({ memoryLimit: config.memoryLimit, threads: config.threads, tempDirectory }, { keepInsertionOrder: false });
-  const onAbort = () => db.connection.interrupt();
-  config.signal?.addEventListener('abort', onAbort, { once: true });
-  const checkAborted = () => {
-    if (config.signal?.aborted) throw new GhlakeError(ERROR_CODES.USAGE, 'interrupted', { hint: 'run ghlake gold again: every step is safe to repeat' });
-  };
   const step = async <T>(name: GoldStep, fn: () => Promise<T>): Promise<T> => {
-    checkAborted();
+    if (config.signal?.aborted) throw interrupted();
     config.onStep?.(name);
     const t0 = performance.now();
     try {
       return await fn();
     } finally {
-      timings[name] = Math.round(performance.now() - t0);
+      timings[name] += Math.round(performance.now() - t0);
     }
   };
-
-  const id = newGoldVersionId(config.now?.() ?? new Date());
-  const building = buildingVersionDir(lake, id);
+  const db = await openStateDb(lake, { memoryLimit: config.memoryLimit, threads: config.threads }, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]);
+  const onAbort = () => db.connection.interrupt();
+  config.signal?.addEventListener('abort', onAbort, { once: true });
+  let building: string | undefined;
   try {
-    const consolidation = await step('consolidate', () => consolidate(db.connection, lake));
-    const gold = await step('gold', async () => {
-      await createSourceViews(db.connection, lake);
-      const out: GoldTableResult[] = [];
-      for (const table of GOLD_TABLES) {
-        checkAborted();
-        out.push(await writeGoldTable(db.connection, table, building));
+    const silverHead = (await readMeta(db, SILVER_HEAD)) ?? 0;
+    const goldHead = (await readMeta(db, GOLD_HEAD)) ?? 0;
+    const commit = (await readMeta(db, GOLD_COMMIT)) ?? 0;
+    let current = await currentGoldVersion(lake);
+    // A crash between the state commit and the switch: point the link where the state says.
+    if (commit > 0 && current !== goldVersionId(commit) && (await exists(goldVersionDir(lake, goldVersionId(commit))))) {
+      await publishGoldVersion(lake, goldVersionId(commit));
+      current = goldVersionId(commit);
+    }
+    const published = current !== undefined && (await exists(goldVersionDir(lake, current)));
+    let rebuildReason: string | undefined;
+    if (config.rebuild) rebuildReason = 'asked for (--rebuild)';
+    else if (goldHead < 0) rebuildReason = 'silver was rebuilt';
+    else if (commit > 0 && (!published || current !== goldVersionId(commit))) rebuildReason = 'the published gold is not the one the state describes';
+    if (!rebuildReason && goldHead === silverHead && published) {
+      return {
+        lake,
+        mode: 'unchanged',
+        version: current,
+        previousVersion: undefined,
+        prunedVersions: [],
+        silverHead,
+        gold: [],
+        warehouse: undefined,
+        timings: { ...timings, total: Math.round(performance.now() - started) },
+      };
+    }
+
+    const next = commit + 1;
+    const id = goldVersionId(next);
+    building = path.join(goldVersionsDir(lake), `${TMP_MARK}${id}`);
+    await fs.rm(building, { recursive: true, force: true });
+    await fs.mkdir(building, { recursive: true });
+    const previousDir = published ? goldVersionDir(lake, current!) : undefined;
+    let applied: ApplyResult | undefined;
+    const gold = await inTransaction(db, async () => {
+      let tables: PublishedTable[];
+      if (rebuildReason) {
+        await step('apply', () => recountGoldState(db, lake));
+        tables = await step('publish', () => writeModelVersion(db, lake, building!, next));
+      } else {
+        applied = await step('apply', () => applyChanges(db, lake, goldHead, silverHead));
+        tables = await step('publish', () => writeGoldVersion(db, building!, next, previousDir, { from: goldHead, to: silverHead }));
       }
-      return out;
+      if (config.signal?.aborted) throw interrupted();
+      await runSql(db.connection, `DELETE FROM ${CHANGE_EVENTS.name} WHERE seq <= ${silverHead}`);
+      for (const rule of ENTITY_RULES) await runSql(db.connection, `DELETE FROM ${entityChangeTable(rule).name} WHERE seq <= ${silverHead}`);
+      await writeMeta(db, GOLD_HEAD, silverHead);
+      await writeMeta(db, GOLD_COMMIT, next);
+      await fs.rm(goldVersionDir(lake, id), { recursive: true, force: true });
+      await fs.rename(building!, goldVersionDir(lake, id));
+      building = undefined;
+      return tables;
+    });
+    const { previous, pruned } = await step('publish', async () => {
+      const previous = await publishGoldVersion(lake, id);
+      return { previous, pruned: await pruneGoldVersions(lake, [id, previous]) };
     });
     db.close();
-    const { previousVersion, prunedVersions, published } = await step('publish', async () => {
-      const dir = await completeVersion(lake, id);
-      const previous = await publishGoldVersion(lake, id);
-      const pruned = await pruneGoldVersions(lake, [id, previous]);
-      return { previousVersion: previous, prunedVersions: pruned, published: dir };
-    });
-    const goldFiles = gold.map((g) => ({ ...g, file: path.join(published, g.table, 'part-0.parquet') }));
     const warehouse = config.refreshWarehouse === false ? undefined : await step('warehouse', () => refreshWarehouse(lake));
     timings.total = Math.round(performance.now() - started);
-    return { lake, version: id, previousVersion, prunedVersions, consolidation, gold: goldFiles, warehouse, timings };
+    return {
+      lake,
+      mode: rebuildReason ? 'rebuild' : 'incremental',
+      ...(rebuildReason ? { rebuildReason } : {}),
+      version: id,
+      previousVersion: previous,
+      prunedVersions: pruned,
+      silverHead,
+      ...(applied ? { applied } : {}),
+      gold,
+      warehouse,
+      timings,
+    };
   } catch (error) {
-    await fs.rm(building, { recursive: true, force: true });
+    if (building) await fs.rm(building, { recursive: true, force: true });
+    if (config.signal?.aborted && !(error instanceof GhlakeError && error.code === ERROR_CODES.INTERRUPTED)) throw interrupted();
     throw error;
   } finally {
     config.signal?.removeEventListener('abort', onAbort);

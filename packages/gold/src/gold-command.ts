@@ -13,16 +13,15 @@ import {
   type CommandIO,
   type ExitCode,
 } from '@ghlake/core';
-import { buildGold, type GoldResult } from './build-gold.js';
+import { buildGold, type GoldResult, type GoldStep } from './build-gold.js';
 import { assertLakeExists } from './lake-exists.js';
 import { GOLD_OPTIONS } from './options.js';
 
-const STEP_TEXT = {
-  consolidate: 'consolidating silver (cross-hour dedup, entity tables)',
-  gold: 'computing gold tables',
-  publish: 'publishing the new gold version',
+const STEP_TEXT: Record<GoldStep, string> = {
+  apply: "applying the silver changes to gold's state",
+  publish: 'writing and publishing the new gold version',
   warehouse: 'rebuilding the warehouse views',
-} as const;
+};
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const count = (n: number) => n.toLocaleString('en-US');
@@ -36,19 +35,21 @@ function bytes(n: number): string {
 
 /** The human summary printed after a build. */
 export function formatGoldSummary(result: GoldResult): string {
-  const { consolidation: c } = result;
-  const rows: Array<[string, string, string]> = [];
-  const dedupNote = (removed: number, hours: number) =>
-    removed ? `${count(removed)} duplicate${removed === 1 ? '' : 's'} removed from ${hours} hour${hours === 1 ? '' : 's'}` : '';
-  rows.push(['silver.events', count(c.events.rows), dedupNote(c.events.rowsRemoved, c.events.rewrittenHours.length)]);
-  rows.push(['silver.payload_details', count(c.payloadDetails.rows), dedupNote(c.payloadDetails.rowsRemoved, c.payloadDetails.rewrittenHours.length)]);
-  for (const e of c.entities) rows.push([`silver.${e.table}`, count(e.rows), `from ${count(e.partitions)} hour${e.partitions === 1 ? '' : 's'}`]);
-  for (const g of result.gold) rows.push([`gold.${g.table}`, count(g.rows), bytes(g.bytes)]);
+  const t = result.timings;
+  if (result.mode === 'unchanged') return `gold ${result.version ?? '(none)'} is current (silver commit ${result.silverHead}): nothing to do`;
+  const rows: Array<[string, string, string]> = result.gold.map((g) => [
+    `gold.${g.table}`,
+    count(g.rows),
+    g.full ? `written whole, ${bytes(g.bytes)}` : g.written ? `${count(g.written)} changed, ${bytes(g.bytes)}` : 'unchanged',
+  ]);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  const t = result.timings;
+  const how =
+    result.mode === 'rebuild'
+      ? `rebuilt from silver (${result.rebuildReason})`
+      : `${count(result.applied?.changes ?? 0)} change${result.applied?.changes === 1 ? '' : 's'} applied up to silver commit ${result.silverHead}`;
   return [
-    `gold ${result.version} built in ${seconds(t.total)} (consolidate ${seconds(t.consolidate)}, gold ${seconds(t.gold)}, publish ${seconds(t.publish)}, warehouse ${seconds(t.warehouse)})`,
+    `gold ${result.version} ${how} in ${seconds(t.total)} (apply ${seconds(t.apply)}, publish ${seconds(t.publish)}, warehouse ${seconds(t.warehouse)})`,
     ...rows.map(([name, n, note]) => `  ${name.padEnd(w0)}  ${n.padStart(w1)} rows${note ? `  ${note}` : ''}`),
     result.warehouse ? `warehouse ${result.warehouse.path}: ${result.warehouse.views.length} views (try: ghlake query "select * from gold.daily_summary")` : '',
   ]
@@ -97,8 +98,7 @@ export const goldCommand: Command = {
         onStep: (step) => log.info(STEP_TEXT[step]),
       });
     });
-    if (result.consolidation.events.partitions === 0)
-      log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
+    if (result.silverHead === 0) log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
     log.info('gold done', { version: result.version, ms: result.timings.total });
     io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatGoldSummary(result)}\n`);
     return 0;

@@ -1,10 +1,9 @@
 /**
- * @ghlake/gold — everything that spans hours, in DuckDB over the silver Parquet:
- * consolidation (cross-hour dedup, entity tables), the gold models, the embedded warehouse
- * and `ghlake query`.
+ * @ghlake/gold — gold from silver, in DuckDB: the models (the reference, and what runs in
+ * Snowflake), gold's incremental state and versions, the embedded warehouse and `ghlake query`.
  */
-export { buildGold, type GoldConfig, type GoldResult, type GoldStep, type GoldTableResult } from './build-gold.js';
-export * from './consolidate/index.js';
+export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep, type GoldTableResult } from './build-gold.js';
+export { GOLD_STATE_TABLES, GOLD_HEAD, GOLD_COMMIT, PAIRS } from './incremental/state-tables.js';
 export { refreshWarehouse, warehouseIsCurrent, currentViews, WAREHOUSE_TABLES, type WarehouseResult, type WarehouseView } from './warehouse.js';
 export {
   DIALECTS,

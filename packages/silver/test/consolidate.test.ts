@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ENTITY_RULES, partitionGlob, tableDir } from '@ghlake/core';
 import { keyedRelation, listKeyedFiles, liveKeyedFiles, openDuckDB } from '@ghlake/core/duckdb';
-import { consolidateSilver } from '../src/consolidate/index.js';
+import { consolidateSilver, rebuildSilver } from '../src/consolidate/index.js';
 import { consolidate } from '../src/consolidate/rebuild/index.js';
 import { TEST_SETTINGS, TWELVE_HOURS, sql, tempLake, twelveHours, writeSilverHour, type HourSpec } from './silver-lake.js';
 
@@ -152,6 +152,23 @@ describe('incremental silver consolidation equals the full recomputation', () =>
     const redo = await consolidateSilver(config(lake));
     expect(redo.commits[0]!.events.rewrittenHours).toEqual(['2024-03-10-6']);
     expect(await silverSnapshot(lake, 'keyed')).toEqual(want);
+  });
+
+  it('a lake published before the incremental state (no state database) is rebuilt, then grows incrementally', async () => {
+    const lake = await fresh();
+    // Hours 0–7 as an earlier ghlake left them: published partitions with their duplicates, no state.
+    for (const hour of TWELVE_HOURS.slice(0, 8)) await writeSilverHour(lake, hour, DATA[hour]!);
+    const rebuilt = await rebuildSilver(config(lake));
+    expect(rebuilt).toMatchObject({ events: 8 * 30, setAside: 7 * 4 });
+    await stage(lake, TWELVE_HOURS.slice(8));
+    await consolidateSilver(config(lake));
+    expect(await silverSnapshot(lake, 'keyed')).toEqual(expected);
+    // A rebuild of the grown lake changes nothing, and incremental commits go on from it.
+    await rebuildSilver(config(lake));
+    expect(await silverSnapshot(lake, 'keyed')).toEqual(expected);
+    await stage(lake, [TWELVE_HOURS[3]!]);
+    await consolidateSilver(config(lake));
+    expect(await silverSnapshot(lake, 'keyed')).toEqual(expected);
   });
 });
 

@@ -80,7 +80,7 @@ export function entityStateTable(rule: EntityRule): StateTable {
 }
 
 export function entityChangeTable(rule: EntityRule): StateTable {
-  return { name: `change_${rule.entity.name}`, columns: columnDefinitions(rule.entity, ['seq BIGINT NOT NULL']) };
+  return { name: `change_${rule.entity.name}`, columns: columnDefinitions(rule.entity, ['seq BIGINT NOT NULL', 'changed BOOLEAN NOT NULL']) };
 }
 
 export const SILVER_STATE_TABLES: readonly StateTable[] = [

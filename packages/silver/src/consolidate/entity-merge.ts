@@ -167,11 +167,14 @@ export async function mergeEntities(
 
   const entityCols = columnList(rule.entity);
   const change = entityChangeTable(rule).name;
+  // Every row the commit observed goes to the change log (gold takes the attributes of the ids it
+  // touches from there); only the rows that differ go to the published table's delta.
   await runSql(
     c,
-    `INSERT INTO ${change} BY NAME SELECT ${entityCols}, ${seq} AS seq FROM (SELECT ${entityCols} FROM e_new_state EXCEPT SELECT ${entityCols} FROM e_old_state)`,
+    `CREATE OR REPLACE TEMP TABLE e_changed AS SELECT ${id} FROM (SELECT ${entityCols} FROM e_new_state EXCEPT SELECT ${entityCols} FROM e_old_state)`,
   );
-  const changed = await queryNumber(c, `SELECT count(*) FROM ${change} WHERE seq = ${seq}`);
+  await runSql(c, `INSERT INTO ${change} BY NAME SELECT ${entityCols}, ${seq} AS seq, ${id} IN (SELECT ${id} FROM e_changed) AS changed FROM e_new_state`);
+  const changed = await queryNumber(c, `SELECT count(*) FROM e_changed`);
   const observed = await queryNumber(c, `SELECT count(DISTINCT ${id}) FROM e_new`);
   const rows = await queryNumber(c, `SELECT count(*) FROM ${state}`);
 
@@ -190,12 +193,13 @@ export async function mergeEntities(
     await fs.mkdir(path.dirname(out), { recursive: true });
     const select = compacted
       ? `SELECT ${typedSelectList(rule.entity)} FROM ${state} ORDER BY ${id}`
-      : `SELECT ${typedSelectList(rule.entity)} FROM e_new_state WHERE ${id} IN (SELECT ${id} FROM ${change} WHERE seq = ${seq}) ORDER BY ${id}`;
+      : `SELECT ${typedSelectList(rule.entity)} FROM e_new_state WHERE ${id} IN (SELECT ${id} FROM e_changed) ORDER BY ${id}`;
     await runSql(c, `COPY (${select}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy)`, `writing silver.${rule.entity.name}`);
     journal.push({ op: 'move', src: out, dst: path.join(dir, keyedFileName(seq, compacted)) });
   }
   // Files a previous compaction made obsolete: gone one commit later (a query reading them then has finished).
   for (const f of obsolete) journal.push({ op: 'delete', dst: f.path });
-  for (const t of ['e_new', 'e_old', 'e_retract', 'e_touched', 'e_old_state', 'e_candidates', 'e_new_state']) await runSql(c, `DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['e_new', 'e_old', 'e_retract', 'e_touched', 'e_old_state', 'e_candidates', 'e_new_state', 'e_changed'])
+    await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return { result: { table: rule.entity.name, observed, changed, refolded, rows, compacted }, journal };
 }

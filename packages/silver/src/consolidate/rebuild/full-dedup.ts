@@ -41,7 +41,12 @@ const hourIndex = (hour: HourKey): number => hourToMs(hour) / 3_600_000;
 /** Metadata key recording how many duplicate rows consolidation removed from a partition file. */
 export const DEDUP_METADATA_KEY = 'ghlake.consolidation.duplicates_removed';
 
-export async function dedupPartitionedTable(connection: DuckDBConnection, lake: string, table: TableDecl): Promise<DedupResult> {
+/**
+ * `setAside`: a state table (declared columns + source_hour + source_row) that receives the copies
+ * removed because an earlier hour keeps them (silver's rebuild keeps them, as the incremental path
+ * does); without it they are dropped (the reference recomputation of the tests).
+ */
+export async function dedupPartitionedTable(connection: DuckDBConnection, lake: string, table: TableDecl, setAside?: string): Promise<DedupResult> {
   const files = await listPartitionFiles(lake, table);
   const result: DedupResult = { table: table.name, partitions: files.length, rows: 0, duplicateKeys: 0, rowsRemoved: 0, rewrittenHours: [] };
   if (files.length === 0) return result;
@@ -81,7 +86,7 @@ export async function dedupPartitionedTable(connection: DuckDBConnection, lake: 
     for (const loser of losers) {
       const partition = byFile.get(String(loser.filename));
       if (!partition) continue;
-      await rewriteWithoutDuplicates(connection, table, partition, dupKeys, Number(loser.removed), loser.repeats_in_file === true);
+      await rewriteWithoutDuplicates(connection, table, partition, dupKeys, Number(loser.removed), loser.repeats_in_file === true, setAside);
       result.rowsRemoved += Number(loser.removed);
       result.rewrittenHours.push(partition.hour);
     }
@@ -104,6 +109,7 @@ async function rewriteWithoutDuplicates(
   dupKeys: string,
   removed: number,
   repeatsInFile: boolean,
+  setAside: string | undefined,
 ): Promise<void> {
   const source = readParquet(partition.file, { fileRowNumber: true });
   const rows = repeatsInFile
@@ -112,13 +118,21 @@ async function rewriteWithoutDuplicates(
   const metadata = await keptMetadata(connection, partition.file);
   metadata[DEDUP_METADATA_KEY] = String(removed + Number(metadata[DEDUP_METADATA_KEY] ?? 0));
   const tmp = tempPathFor(partition.file);
+  const keptElsewhere = `EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${keyEquals(table, 'd', 'p')} AND d.keep_hour < ${hourIndex(partition.hour)})`;
+  if (setAside) {
+    await runSql(
+      connection,
+      `INSERT INTO ${setAside} SELECT ${typedSelectList(table, { qualifier: 'p' })}, ${hourIndex(partition.hour)}, p.file_row_number FROM ${rows} p WHERE p.copy_in_file = 1 AND ${keptElsewhere}`,
+      `setting aside copies of ${partition.file}`,
+    );
+  }
   try {
     await runSql(
       connection,
       `COPY (
          SELECT ${typedSelectList(table, { qualifier: 'p' })} FROM ${rows} p
          WHERE p.copy_in_file = 1
-           AND NOT EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${keyEquals(table, 'd', 'p')} AND d.keep_hour < ${hourIndex(partition.hour)})
+           AND NOT ${keptElsewhere}
          ORDER BY p.file_row_number
        ) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${Object.entries(metadata)
          .map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`)
