@@ -19,6 +19,11 @@ export interface HourCommandSpec<M> {
   run: (pool: SharedPool, options: RunHoursOptions<M>) => Promise<HourOutcome<M>[]>;
   /** Stage-specific figures appended to each hour's line. */
   extra?: (metrics: M) => string;
+  /**
+   * Work after the hours, under the same lock (silver publishes what it staged): its summary
+   * lines are printed after the hours' totals; a failure makes the exit code 1.
+   */
+  after?: (outcomes: HourOutcome<M>[]) => Promise<string[]>;
 }
 
 export function runHourCommand<M>(io: CommandIO, spec: HourCommandSpec<M>): Promise<ExitCode> {
@@ -34,7 +39,9 @@ export function runHourCommand<M>(io: CommandIO, spec: HourCommandSpec<M>): Prom
       });
       if (io.signal.aborted) return 130;
       const totals = totalsOf(outcomes);
-      io.stdout.write(spec.json ? `${JSON.stringify({ totals, hours: outcomes }, null, 2)}\n` : `${formatTotals(totals)}\n`);
+      const after = spec.after ? await spec.after(outcomes) : [];
+      if (io.signal.aborted) return 130;
+      io.stdout.write(spec.json ? `${JSON.stringify({ totals, hours: outcomes, after }, null, 2)}\n` : `${[formatTotals(totals), ...after].join('\n')}\n`);
       return exitCodeOf(outcomes);
     } finally {
       await pool.destroy();

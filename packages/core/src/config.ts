@@ -188,3 +188,21 @@ export function describeOptions(spec: OptionsSpec): string {
   const width = Math.max(...rows.map((r) => r.left.length)) + 2;
   return rows.map((r) => r.left.padEnd(width) + r.right).join('\n');
 }
+
+// ---- DuckDB, for every command that runs it (silver consolidation, gold, query) ---------------
+/** 2 GB: enough for a month of events with spilling, small enough for a shared laptop. */
+export const DEFAULT_DUCKDB_MEMORY = 2_000_000_000;
+
+export const DUCKDB_MEMORY_OPTIONS = defineOptions({
+  memoryLimit: {
+    flag: 'memory-limit',
+    env: 'GHLAKE_DUCKDB_MEMORY',
+    description: 'DuckDB memory limit, in bytes or with a unit (512MB, 4GB); beyond it DuckDB spills to <lake>/_tmp/duckdb',
+    default: DEFAULT_DUCKDB_MEMORY,
+    parse: (raw: string, source: string) => {
+      const bytes = parseBytes(raw, source);
+      if (bytes < 64_000_000) throw invalidOption(source, raw, 'a size of at least 64MB, such as 2GB');
+      return bytes;
+    },
+  },
+});

@@ -12,3 +12,5 @@ export * from './duration.js';
 export * from './lake-lock.js';
 export * from './gunzip.js';
 export * from './int-map.js';
+export * from './heads.js';
+export * from './crash-point.js';

@@ -136,3 +136,23 @@ export function goldVersionDir(lake: string, id: string): string {
 export function duckdbTempDir(lake: string): string {
   return path.join(lake, '_tmp', 'duckdb');
 }
+
+/** Where silver consolidation publishes a staged file (the same table and partition under `<lake>/silver`). */
+export function publishedPathOfStaged(lake: string, staged: string): string {
+  const root = path.join(stateDir(lake), 'staged');
+  const rel = path.relative(root, staged);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return staged;
+  return path.join(lake, 'silver', rel);
+}
+
+/** `_state/heads.json`: the last silver and gold commits, for readers that must not open the state database. */
+export function headsPath(lake: string): string {
+  return path.join(stateDir(lake), 'heads.json');
+}
+
+/** Where the transform stages a silver file that consolidation will publish at `published` (the inverse of publishedPathOfStaged). */
+export function stagedPathOfPublished(lake: string, published: string): string | undefined {
+  const rel = path.relative(path.join(lake, 'silver'), published);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || !/^[^/\\]+[/\\]date=/.test(rel)) return undefined;
+  return path.join(stateDir(lake), 'staged', rel);
+}

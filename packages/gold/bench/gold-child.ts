@@ -1,27 +1,35 @@
 /**
- * One measured `buildGold` in its own process, so peak RSS (getrusage maxrss, which includes
- * DuckDB's native memory) belongs to this build alone. Prints one JSON line.
+ * One measured full recomputation in its own process, so peak RSS (getrusage maxrss, which includes
+ * DuckDB's native memory) belongs to it alone: silver rebuilt from every hour (`rebuildSilver`: the
+ * cross-hour dedup, the entity tables, the incremental state) and gold recounted with the models
+ * (`buildGold --rebuild`). With `incremental`, a plain `buildGold` instead (nothing new: the
+ * steady state of an hourly run). Prints one JSON line.
  *
- *   tsx bench/gold-child.ts <lake> <memoryLimitBytes> <threads>
+ *   tsx bench/gold-child.ts <lake> <memoryLimitBytes> <threads> [rebuild|incremental]
  */
+import { rebuildSilver } from '@ghlake/silver';
 import { buildGold } from '../src/build-gold.js';
 
-const [lake, memory, threads] = process.argv.slice(2);
+const [lake, memory, threads, mode = 'rebuild'] = process.argv.slice(2);
 if (!lake || !memory || !threads) {
-  process.stderr.write('usage: tsx bench/gold-child.ts <lake> <memoryLimitBytes> <threads>\n');
+  process.stderr.write('usage: tsx bench/gold-child.ts <lake> <memoryLimitBytes> <threads> [rebuild|incremental]\n');
   process.exit(2);
 }
+const config = { lake, memoryLimit: Number(memory), threads: Number(threads) };
 const cpu0 = process.cpuUsage();
-const result = await buildGold({ lake, memoryLimit: Number(memory), threads: Number(threads) });
+const t0 = performance.now();
+const silver = mode === 'rebuild' ? await rebuildSilver(config) : undefined;
+const silverMs = Math.round(performance.now() - t0);
+const result = await buildGold({ ...config, rebuild: mode === 'rebuild' });
 process.stdout.write(
   `${JSON.stringify({
-    timings: result.timings,
+    timings: { silver: silverMs, ...result.timings, total: Math.round(performance.now() - t0) },
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     cpuS: Math.round(((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6) * 10) / 10,
-    goldMs: Object.fromEntries(result.gold.map((g) => [g.table, g.ms])),
-    events: result.consolidation.events.rows,
-    duplicatesRemoved: result.consolidation.events.rowsRemoved,
+    mode: result.mode,
+    events: result.events,
+    setAside: silver?.setAside ?? 0,
     gold: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
-    entities: Object.fromEntries(result.consolidation.entities.map((e) => [e.table, e.rows])),
+    entities: Object.fromEntries((silver?.entities ?? []).map((e) => [e.table, e.rows])),
   })}\n`,
 );

@@ -27,6 +27,8 @@ import {
   silverEvents,
   tableDir,
   TMP_MARK,
+  crashPoint,
+  writeHeads,
   type TableDecl,
 } from '@ghlake/core';
 import {
@@ -54,7 +56,7 @@ import { currentGoldVersion, publishGoldVersion, pruneGoldVersions } from './gol
 import { applyChanges, type ApplyResult } from './incremental/apply-changes.js';
 import { goldVersionId, writeGoldVersion, type PublishedTable } from './incremental/publish-version.js';
 import { recountGoldState } from './incremental/recount.js';
-import { GOLD_COMMIT, GOLD_HEAD, GOLD_STATE_TABLES } from './incremental/state-tables.js';
+import { GOLD_COMMIT, GOLD_HEAD, GOLD_STATE_TABLES, GOLD_TYPE } from './incremental/state-tables.js';
 import { renderModel } from './models.js';
 import { refreshWarehouse, type WarehouseResult } from './warehouse.js';
 
@@ -88,6 +90,8 @@ export interface GoldResult {
   prunedVersions: string[];
   /** The silver commit gold now reflects. */
   silverHead: number;
+  /** Distinct events in silver (the sum of event_type_metrics' counts). */
+  events: number;
   /** What the incremental path applied. */
   applied?: ApplyResult;
   gold: GoldTableResult[];
@@ -179,8 +183,10 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
     if (config.rebuild) rebuildReason = 'asked for (--rebuild)';
     else if (goldHead < 0) rebuildReason = 'silver was rebuilt';
     else if (commit > 0 && (!published || current !== goldVersionId(commit))) rebuildReason = 'the published gold is not the one the state describes';
+    const events = async () => queryNumber(db.connection, `SELECT coalesce(sum(event_count), 0) FROM ${GOLD_TYPE.name}`);
     if (!rebuildReason && goldHead === silverHead && published) {
       return {
+        events: await events(),
         lake,
         mode: 'unchanged',
         version: current,
@@ -217,10 +223,14 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
       await fs.rm(goldVersionDir(lake, id), { recursive: true, force: true });
       await fs.rename(building!, goldVersionDir(lake, id));
       building = undefined;
+      crashPoint('gold:before-commit');
       return tables;
     });
+    crashPoint('gold:committed');
+    const total = await events();
     const { previous, pruned } = await step('publish', async () => {
       const previous = await publishGoldVersion(lake, id);
+      await writeHeads(lake, { gold: { head: silverHead, version: id, mode: rebuildReason ? 'rebuild' : 'incremental', at: new Date().toISOString() } });
       return { previous, pruned: await pruneGoldVersions(lake, [id, previous]) };
     });
     db.close();
@@ -234,6 +244,7 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
       previousVersion: previous,
       prunedVersions: pruned,
       silverHead,
+      events: total,
       ...(applied ? { applied } : {}),
       gold,
       warehouse,

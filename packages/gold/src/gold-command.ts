@@ -12,6 +12,7 @@ import {
   type Command,
   type CommandIO,
   type ExitCode,
+  type Logger,
 } from '@ghlake/core';
 import { buildGold, type GoldResult, type GoldStep } from './build-gold.js';
 import { assertLakeExists } from './lake-exists.js';
@@ -57,50 +58,65 @@ export function formatGoldSummary(result: GoldResult): string {
     .join('\n');
 }
 
-export const goldCommand: Command = {
-  name: 'gold',
-  summary: 'consolidate silver entities and compute gold metrics (DuckDB)',
-  help: () =>
-    [
-      'usage: ghlake gold [options]',
-      '',
-      'Recomputes, over every silver hour in the lake:',
-      '  - cross-hour dedup of silver events and payload_details (the earliest source hour keeps an event)',
-      '  - silver/actors, silver/repositories, silver/organizations from the per-hour observations',
-      '  - gold/actor_metrics, repo_metrics, org_metrics, event_type_metrics, daily_summary,',
-      '    published atomically (<lake>/gold is a link to the newest complete version)',
-      '  - the warehouse <lake>/warehouse.duckdb (views for ghlake query)',
-      'DuckDB does all of it with the memory limit below and spills to <lake>/_tmp/duckdb.',
-      'One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).',
-      '',
-      'options:',
-      describeOptions(GOLD_OPTIONS),
-    ].join('\n'),
-  async run(io: CommandIO): Promise<ExitCode> {
-    const line = parseCommandLine(io.argv, GOLD_OPTIONS);
-    const options = resolveOptions(GOLD_OPTIONS, { flags: line.flags, env: io.env });
-    const log = createLogger({
-      level: options.logLevel,
-      format: io.stderr.isTTY ? 'pretty' : 'json',
-      write: (text) => io.stderr.write(`${text}\n`),
-    });
-    const lake = path.resolve(io.cwd, options.lake);
-    await assertLakeExists(lake, options.lake);
-    // One writer per lake: consolidation, the gold swap and the warehouse all happen under the
-    // lock (`ghlake run` calls buildGold itself, already holding it).
-    const result = await withCommandLakeLock(io, 'gold', lake, () => {
-      log.info('gold started', { lake, memory_limit: options.memoryLimit, threads: options.threads });
-      return buildGold({
-        lake,
-        memoryLimit: options.memoryLimit,
-        threads: options.threads,
-        signal: io.signal,
-        onStep: (step) => log.info(STEP_TEXT[step]),
+/**
+ * What runs before gold under the same lock: the pipeline passes silver consolidation (the hours
+ * transformed but not yet published become silver commits) — gold only computes gold from silver.
+ */
+export type GoldPrepare = (context: { lake: string; memoryLimit: number; threads: number; signal: AbortSignal; log: Logger }) => Promise<string[]>;
+
+export function createGoldCommand(prepare?: GoldPrepare): Command {
+  return {
+    name: 'gold',
+    summary: 'bring gold up to the newest silver (incremental; --rebuild recounts it with the SQL models)',
+    help: () =>
+      [
+        'usage: ghlake gold [options]',
+        '',
+        'Publishes the hours transformed but not yet in silver (silver commits), then applies what those',
+        'commits changed to gold: cost follows the new hours, not the lake. Gold keeps exact state (pair',
+        'tables for distinct counts) in <lake>/_state/state.duckdb. --rebuild recounts everything from',
+        'silver with the SQL models (the reference; also done by itself when the state cannot be trusted).',
+        'Each version is published atomically: <lake>/gold is a link to the newest complete version.',
+        'Then the warehouse <lake>/warehouse.duckdb (views for ghlake query) is rebuilt.',
+        'DuckDB does all of it with the memory limit below and spills to <lake>/_tmp/duckdb.',
+        'One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).',
+        '',
+        'options:',
+        describeOptions(GOLD_OPTIONS),
+      ].join('\n'),
+    async run(io: CommandIO): Promise<ExitCode> {
+      const line = parseCommandLine(io.argv, GOLD_OPTIONS);
+      const options = resolveOptions(GOLD_OPTIONS, { flags: line.flags, env: io.env });
+      const log = createLogger({
+        level: options.logLevel,
+        format: io.stderr.isTTY ? 'pretty' : 'json',
+        write: (text) => io.stderr.write(`${text}\n`),
       });
-    });
-    if (result.silverHead === 0) log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
-    log.info('gold done', { version: result.version, ms: result.timings.total });
-    io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatGoldSummary(result)}\n`);
-    return 0;
-  },
-};
+      const lake = path.resolve(io.cwd, options.lake);
+      await assertLakeExists(lake, options.lake);
+      // One writer per lake: consolidation, the gold swap and the warehouse all happen under the
+      // lock (`ghlake run` calls buildGold itself, already holding it).
+      let prepared: string[] = [];
+      const result = await withCommandLakeLock(io, 'gold', lake, async () => {
+        log.info('gold started', { lake, memory_limit: options.memoryLimit, threads: options.threads, rebuild: options.rebuild });
+        prepared = (await prepare?.({ lake, memoryLimit: options.memoryLimit, threads: options.threads, signal: io.signal, log })) ?? [];
+        return buildGold({
+          lake,
+          memoryLimit: options.memoryLimit,
+          threads: options.threads,
+          rebuild: options.rebuild,
+          signal: io.signal,
+          onStep: (step) => log.info(STEP_TEXT[step]),
+        });
+      });
+      if (result.silverHead === 0) log.warn('the lake has no silver events yet: gold is empty', { hint: 'run ghlake silver (or ghlake run) first' });
+      log.info('gold done', { version: result.version, ms: result.timings.total });
+      io.stdout.write(
+        options.json ? `${JSON.stringify({ ...result, silver: prepared }, null, 2)}\n` : `${[...prepared, formatGoldSummary(result)].join('\n')}\n`,
+      );
+      return 0;
+    },
+  };
+}
+
+export const goldCommand: Command = createGoldCommand();

@@ -22,5 +22,6 @@ export { duckdbTempDir, openDuckDB, sqlError, type DuckDBSettings } from './duck
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';
 export { openQuery, runQuery, ensureWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
 export { formatTable, csvHeader, csvRows, jsonKeys, jsonRow } from './format.js';
-export { goldCommand, formatGoldSummary } from './gold-command.js';
+export { goldCommand, createGoldCommand, formatGoldSummary, type GoldPrepare } from './gold-command.js';
+export { assertLakeExists } from './lake-exists.js';
 export { queryCommand } from './query-command.js';

@@ -3,30 +3,27 @@
  * knobs are shared: both commands open DuckDB with a memory limit, a thread count and a spill
  * directory inside the lake, so a lake bigger than memory is still computed exactly.
  */
-import { COMMON_OPTIONS, defineOptions, invalidOption, parseBytes, parseChoice, parseInteger } from '@ghlake/core';
+import { COMMON_OPTIONS, DUCKDB_MEMORY_OPTIONS, defineOptions, parseBoolean, parseChoice, parseInteger } from '@ghlake/core';
 
-/** 2 GB: enough for a month of events with spilling, small enough for a shared laptop. */
-export const DEFAULT_DUCKDB_MEMORY = 2_000_000_000;
+export { DEFAULT_DUCKDB_MEMORY } from '@ghlake/core';
 
 export const DUCKDB_OPTIONS = defineOptions({
   lake: COMMON_OPTIONS.lake,
   threads: { ...COMMON_OPTIONS.threads, description: 'DuckDB threads; default: the available cores' },
-  memoryLimit: {
-    flag: 'memory-limit',
-    env: 'GHLAKE_DUCKDB_MEMORY',
-    description: 'DuckDB memory limit, in bytes or with a unit (512MB, 4GB); beyond it DuckDB spills to <lake>/_tmp/duckdb',
-    default: DEFAULT_DUCKDB_MEMORY,
-    parse: (raw: string, source: string) => {
-      const bytes = parseBytes(raw, source);
-      if (bytes < 64_000_000) throw invalidOption(source, raw, 'a size of at least 64MB, such as 2GB');
-      return bytes;
-    },
-  },
+  ...DUCKDB_MEMORY_OPTIONS,
   logLevel: COMMON_OPTIONS.logLevel,
 });
 
 export const GOLD_OPTIONS = defineOptions({
   ...DUCKDB_OPTIONS,
+  rebuild: {
+    flag: 'rebuild',
+    env: 'GHLAKE_GOLD_REBUILD',
+    description: 'recount gold (and its incremental state) from all of silver with the SQL models, instead of applying the changes since the last run',
+    default: false,
+    boolean: true,
+    parse: parseBoolean,
+  },
   json: COMMON_OPTIONS.json,
 });
 

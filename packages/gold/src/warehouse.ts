@@ -18,14 +18,28 @@ import {
   SILVER_OBSERVATION_TABLES,
   SILVER_TABLES,
   commitFile,
+  goldVersionsDir,
   tableDir,
   tempPathFor,
   warehousePath,
   type TableDecl,
 } from '@ghlake/core';
-import { duckdbTempDir, openDuckDB, queryRows, runSql, type DuckDBSettings } from './duckdb.js';
-import { tableHasFiles } from './lake-files.js';
-import { emptyRelation, sqlIdent, sqlString, typedSelectList } from './sql.js';
+import {
+  duckdbTempDir,
+  emptyRelation,
+  keyedRelation,
+  listKeyedFiles,
+  liveKeyedFiles,
+  openDuckDB,
+  queryRows,
+  runSql,
+  sqlIdent,
+  sqlString,
+  tableHasFiles,
+  typedSelectList,
+  type DuckDBSettings,
+} from '@ghlake/core/duckdb';
+import { currentGoldVersion } from './gold-versions.js';
 
 /** Every table the warehouse exposes, in schema order. */
 export const WAREHOUSE_TABLES: readonly TableDecl[] = [...BRONZE_TABLES, ...SILVER_TABLES, ...SILVER_OBSERVATION_TABLES, ...GOLD_TABLES];
@@ -38,6 +52,8 @@ export interface WarehouseView {
   name: string;
   /** false: the table had no files and its view is empty. */
   hasFiles: boolean;
+  /** A keyed table's live files the view reads (empty for a partitioned table). */
+  files: string[];
 }
 
 export interface WarehouseResult {
@@ -45,23 +61,44 @@ export interface WarehouseResult {
   views: WarehouseView[];
 }
 
-function viewSql(lake: string, table: TableDecl, hasFiles: boolean): string {
+/** The folder whose keyed files make a non-partitioned table now (gold: the published version's). */
+async function keyedDir(lake: string, table: TableDecl): Promise<string | undefined> {
+  if (table.layer !== 'gold') return tableDir(lake, table.layer, table.name);
+  const version = await currentGoldVersion(lake);
+  return version === undefined ? undefined : path.join(goldVersionsDir(lake), version, table.name);
+}
+
+/** What a view reads: for a partitioned table whether it has files, for a keyed table its live files. */
+async function viewSource(lake: string, table: TableDecl): Promise<{ hasFiles: boolean; files: string[] }> {
+  if (table.partitioning === 'hour') return { hasFiles: await tableHasFiles(lake, table), files: [] };
+  const dir = await keyedDir(lake, table);
+  const files = dir ? liveKeyedFiles(await listKeyedFiles(dir)).live.map((f) => path.resolve(f.path)) : [];
+  return { hasFiles: files.length > 0, files };
+}
+
+function viewSql(lake: string, table: TableDecl, source: { hasFiles: boolean; files: string[] }): string {
   const name = `${table.layer}.${sqlIdent(table.name)}`;
   const partitionColumns = table.partitioning === 'hour' ? ', CAST(NULL AS DATE) AS source_date, CAST(NULL AS INTEGER) AS source_hour' : '';
-  if (!hasFiles) return `CREATE VIEW ${name} AS SELECT *${partitionColumns} FROM ${emptyRelation(table)}`;
-  const root = path.resolve(tableDir(lake, table.layer, table.name));
+  if (!source.hasFiles) return `CREATE VIEW ${name} AS SELECT *${partitionColumns} FROM ${emptyRelation(table)}`;
   if (table.partitioning === 'hour') {
-    const glob = path.join(root, '*', '*', 'part-*.parquet');
+    const glob = path.join(path.resolve(tableDir(lake, table.layer, table.name)), '*', '*', 'part-*.parquet');
     return `CREATE VIEW ${name} AS SELECT ${typedSelectList(table)}, "date" AS source_date, "hour" AS source_hour
       FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})`;
   }
-  return `CREATE VIEW ${name} AS SELECT ${typedSelectList(table)} FROM read_parquet(${sqlString(path.join(root, 'part-*.parquet'))}, hive_partitioning = false)`;
+  const files = source.files.map((file) => {
+    const m = /part-(\d{10})(-full)?\.parquet$/.exec(file)!;
+    return { seq: Number(m[1]), full: m[2] !== undefined, name: path.basename(file), path: file };
+  });
+  return `CREATE VIEW ${name} AS SELECT * FROM ${keyedRelation(table, files)}`;
 }
 
 /** Which tables have files now (what the views would be built from). */
 export async function currentViews(lake: string): Promise<WarehouseView[]> {
   const out: WarehouseView[] = [];
-  for (const table of WAREHOUSE_TABLES) out.push({ schema: table.layer, name: table.name, hasFiles: await tableHasFiles(lake, table) });
+  for (const table of WAREHOUSE_TABLES) {
+    const source = await viewSource(lake, table);
+    out.push({ schema: table.layer, name: table.name, hasFiles: source.hasFiles, files: source.files });
+  }
   return out;
 }
 
@@ -80,12 +117,12 @@ export async function refreshWarehouse(lake: string, options: RefreshOptions = {
   try {
     for (const schema of ['bronze', 'silver', 'gold', META_SCHEMA]) await runSql(db.connection, `CREATE SCHEMA ${schema}`);
     for (const [i, table] of WAREHOUSE_TABLES.entries()) {
-      await runSql(db.connection, viewSql(lake, table, views[i]!.hasFiles), `creating view ${table.layer}.${table.name}`);
+      await runSql(db.connection, viewSql(lake, table, views[i]!), `creating view ${table.layer}.${table.name}`);
     }
-    await runSql(db.connection, `CREATE TABLE ${META_SCHEMA}.views (schema_name VARCHAR, view_name VARCHAR, has_files BOOLEAN)`);
+    await runSql(db.connection, `CREATE TABLE ${META_SCHEMA}.views (schema_name VARCHAR, view_name VARCHAR, has_files BOOLEAN, files VARCHAR)`);
     await runSql(
       db.connection,
-      `INSERT INTO ${META_SCHEMA}.views VALUES ${views.map((v) => `(${sqlString(v.schema)}, ${sqlString(v.name)}, ${v.hasFiles})`).join(', ')}`,
+      `INSERT INTO ${META_SCHEMA}.views VALUES ${views.map((v) => `(${sqlString(v.schema)}, ${sqlString(v.name)}, ${v.hasFiles}, ${sqlString(v.files.join('\n'))})`).join(', ')}`,
     );
     // Views hold absolute paths: a lake moved elsewhere must get a new warehouse.
     await runSql(db.connection, `CREATE TABLE ${META_SCHEMA}.lake AS SELECT ${sqlString(path.resolve(lake))} AS lake_path`);
@@ -116,12 +153,12 @@ export async function warehouseIsCurrent(lake: string): Promise<boolean> {
   }
   const db = await openDuckDB({ memoryLimit: 128_000_000, threads: 1, tempDirectory: duckdbTempDir(lake) }, { path: file, readOnly: true });
   try {
-    const rows = await queryRows(db.connection, `SELECT schema_name, view_name, has_files FROM ${META_SCHEMA}.views`).catch(() => undefined);
+    const rows = await queryRows(db.connection, `SELECT schema_name, view_name, has_files, files FROM ${META_SCHEMA}.views`).catch(() => undefined);
     const builtFor = await queryRows(db.connection, `SELECT lake_path FROM ${META_SCHEMA}.lake`).catch(() => undefined);
     if (!rows || builtFor?.[0]?.lake_path !== path.resolve(lake)) return false;
-    const built = new Map(rows.map((r) => [`${String(r.schema_name)}.${String(r.view_name)}`, r.has_files === true]));
+    const built = new Map(rows.map((r) => [`${String(r.schema_name)}.${String(r.view_name)}`, `${r.has_files === true}|${String(r.files)}`]));
     const now = await currentViews(lake);
-    return now.every((v) => built.get(`${v.schema}.${v.name}`) === v.hasFiles) && built.size === now.length;
+    return now.every((v) => built.get(`${v.schema}.${v.name}`) === `${v.hasFiles}|${v.files.join('\n')}`) && built.size === now.length;
   } finally {
     db.close();
   }

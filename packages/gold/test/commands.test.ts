@@ -65,29 +65,25 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 describe('ghlake gold', () => {
-  it('consolidates, computes gold and prints rows per table', () => {
+  it('publishes the staged silver, computes gold and prints rows per table', () => {
     expect(goldRun.stderr).toBe('');
     expect(goldRun.code).toBe(0);
     const lines = goldRun.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^gold \S+ built in \d+\.\d s \(consolidate /);
+    expect(lines[0]).toBe('silver published 3 hours in 1 commit (head 1): 9 distinct events, 1 copy kept by an earlier hour set aside');
+    expect(lines[1]).toMatch(/^gold 0000000001 9 changes applied up to silver commit 1 in \d+\.\d s \(apply /);
     expect(
-      lines.slice(1, -1).map((l) =>
+      lines.slice(2, -1).map((l) =>
         l
           .trim()
           .replace(/\s+/g, ' ')
           .replace(/ \d+(\.\d)? (B|kB)$/, ' <size>'),
       ),
     ).toEqual([
-      'silver.events 9 rows 1 duplicate removed from 1 hour',
-      'silver.payload_details 9 rows 1 duplicate removed from 1 hour',
-      'silver.actors 3 rows from 3 hours',
-      'silver.repositories 2 rows from 3 hours',
-      'silver.organizations 2 rows from 3 hours',
-      'gold.actor_metrics 3 rows <size>',
-      'gold.repo_metrics 3 rows <size>',
-      'gold.org_metrics 2 rows <size>',
-      'gold.event_type_metrics 4 rows <size>',
-      'gold.daily_summary 3 rows <size>',
+      'gold.actor_metrics 3 rows written whole, <size>',
+      'gold.repo_metrics 3 rows written whole, <size>',
+      'gold.org_metrics 2 rows written whole, <size>',
+      'gold.event_type_metrics 4 rows written whole, <size>',
+      'gold.daily_summary 3 rows written whole, <size>',
     ]);
     expect(lines.at(-1)).toContain(`warehouse ${path.join(lake, 'warehouse.duckdb')}: 15 views`);
   });

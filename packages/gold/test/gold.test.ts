@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GOLD_TABLES } from '@ghlake/core';
 import { buildGold } from '../src/build-gold.js';
 import { goldLinkPath, goldVersionsDir } from '../src/gold-versions.js';
-import { TEST_SETTINGS, iso, sql, tempLake } from './helpers.js';
+import { TEST_SETTINGS, iso, publishSilver, sql, tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
 
 let lake: string;
@@ -17,13 +17,19 @@ async function gold(table: string, orderBy: string) {
 }
 
 const T = (hm: string) => `2015-01-01T${hm}:00Z`;
+
+/** What `ghlake gold` does: publish the staged silver, then gold from what it changed. */
+async function build(options: { rebuild?: boolean; signal?: AbortSignal } = {}) {
+  await publishSilver(lake);
+  return buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false, ...options });
+}
 const N = null;
 
 describe('gold over a hand-counted three-hour lake', () => {
   beforeAll(async () => {
     ({ lake, cleanup } = await tempLake());
     await writeSmallLake(lake);
-    await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
+    await build();
   });
   afterAll(async () => cleanup());
 
@@ -134,9 +140,9 @@ describe('gold is swapped in atomically', () => {
 
   it('publishes <lake>/gold as a link to a complete version, keeps the previous one, deletes older ones', async () => {
     await writeSmallLake(lake, ['2015-01-01-0']);
-    const first = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
+    const first = await build();
     expect(first.previousVersion).toBeUndefined();
-    expect(await fs.readlink(goldLinkPath(lake))).toBe(path.join('gold-versions', first.version));
+    expect(await fs.readlink(goldLinkPath(lake))).toBe(path.join('gold-versions', first.version!));
     expect(first.gold.map((g) => [g.table, g.rows])).toEqual([
       ['actor_metrics', 3],
       ['repo_metrics', 2],
@@ -146,19 +152,22 @@ describe('gold is swapped in atomically', () => {
     ]);
 
     await writeSmallLake(lake, ['2015-01-01-1', '2015-01-01-2']);
-    const second = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
+    const second = await build();
     expect(second.previousVersion).toBe(first.version);
     expect((await sql(`SELECT sum(total_events) AS n FROM read_parquet('${lake}/gold/daily_summary/*.parquet')`))[0]!.n).toBe(9);
     // A reader that resolved the old link can still finish reading the previous version.
     expect((await sql(`SELECT sum(total_events) AS n FROM read_parquet('${goldVersionsDir(lake)}/${first.version}/daily_summary/*.parquet')`))[0]!.n).toBe(4);
 
-    const third = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
+    // Nothing new: no version. A rebuild makes one, and the oldest goes.
+    expect((await build()).mode).toBe('unchanged');
+    const third = await build({ rebuild: true });
     expect(third.prunedVersions).toEqual([first.version]);
     expect((await fs.readdir(goldVersionsDir(lake))).sort()).toEqual([second.version, third.version].sort());
   });
 
   it('publishes nothing when interrupted (Ctrl-C)', async () => {
     await writeSmallLake(lake);
+    await publishSilver(lake);
     const controller = new AbortController();
     controller.abort();
     await expect(buildGold({ lake, ...TEST_SETTINGS, signal: controller.signal })).rejects.toThrow('interrupted');
@@ -166,13 +175,21 @@ describe('gold is swapped in atomically', () => {
     expect(await fs.readdir(goldVersionsDir(lake)).catch(() => [])).toEqual([]);
   });
 
-  it('leaves the published gold untouched when a build fails midway', async () => {
-    await writeSmallLake(lake);
-    const good = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
-    // Corrupt an input: the next build must fail with GHLAKE_SQL and change nothing visible.
-    await fs.writeFile(path.join(lake, 'silver', 'events', 'date=2015-01-01', 'hour=2', 'part-0.parquet'), 'not parquet');
-    await expect(buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false })).rejects.toMatchObject({ code: 'GHLAKE_SQL' });
-    expect(await fs.readlink(goldLinkPath(lake))).toBe(path.join('gold-versions', good.version));
+  it('leaves the published gold (and silver) untouched when a build fails midway, and the next one completes', async () => {
+    await writeSmallLake(lake, ['2015-01-01-0', '2015-01-01-1']);
+    const good = await build();
+    // A new hour whose staged events file is not Parquet: silver's commit fails, nothing changes.
+    await writeSmallLake(lake, ['2015-01-01-2']);
+    const staged = path.join(lake, '_state', 'staged', 'events', 'date=2015-01-01', 'hour=2', 'part-0.parquet');
+    const bytes = await fs.readFile(staged);
+    await fs.writeFile(staged, 'not parquet');
+    await expect(build()).rejects.toMatchObject({ code: 'GHLAKE_SQL' });
+    expect(await fs.readlink(goldLinkPath(lake))).toBe(path.join('gold-versions', good.version!));
     expect(await fs.readdir(goldVersionsDir(lake))).toEqual([good.version]);
+    await expect(fs.stat(path.join(lake, 'silver', 'events', 'date=2015-01-01', 'hour=2'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await fs.writeFile(staged, bytes);
+    const next = await build();
+    expect(next.mode).toBe('incremental');
+    expect((await sql(`SELECT sum(total_events) AS n FROM read_parquet('${lake}/gold/daily_summary/*.parquet')`))[0]!.n).toBe(9);
   });
 });

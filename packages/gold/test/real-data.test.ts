@@ -3,22 +3,30 @@
  * transform (@ghlake/silver), checked against figures computed independently from the raw
  * JSON with DuckDB's read_json — a path that shares no code with the transform or gold.
  *
- * The same hour is then filed a second time (hour 15's silver partitions copied as hour 16,
- * what the crawler does to late events since 2025): every figure must stay the same.
+ * The hours go through silver and gold as separate commits (0 and 15, then 15 filed a second
+ * time as hour 16 — what the crawler does to late events since 2025): every figure must stay the
+ * same, and the incremental gold must equal gold recounted by the SQL models.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SILVER_OBSERVATION_TABLES, createPool, parseHour, partitionDir, silverEvents, silverPayloadDetails } from '@ghlake/core';
-import { transformHours } from '@ghlake/silver';
+import { SILVER_OBSERVATION_TABLES, createPool, parseHour, silverEvents, silverPayloadDetails, stagedPartitionFile, tableDir } from '@ghlake/core';
+import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
+import { consolidateSilver, transformHours, type SilverConsolidationResult } from '@ghlake/silver';
 import { GHARCHIVE_FIXTURES, HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js';
 import { buildGold, type GoldResult } from '../src/build-gold.js';
-import { consolidatedFile } from '../src/lake-files.js';
 import { TEST_SETTINGS, sql, tempLake } from './helpers.js';
 
 let lake: string;
 let cleanup: () => Promise<void>;
-let result: GoldResult;
+let silverRuns: SilverConsolidationResult[];
+let goldRuns: GoldResult[];
+/** A silver entity table's current rows (a keyed table: its full file and deltas, newest row per key). */
+async function silverTable(name: 'actors' | 'repositories' | 'organizations'): Promise<string> {
+  const { ENTITY_RULES } = await import('@ghlake/core');
+  const rule = ENTITY_RULES.find((r) => r.entity.name === name)!;
+  return keyedRelation(rule.entity, liveKeyedFiles(await listKeyedFiles(tableDir(lake, 'silver', name))).live)!;
+}
 
 const RAW = `read_json(['${GHARCHIVE_FIXTURES.hour2015_01_01_0}', '${GHARCHIVE_FIXTURES.hour2015_01_01_15}'],
   columns = {id: 'BIGINT', type: 'VARCHAR', created_at: 'TIMESTAMP', actor: 'STRUCT(id BIGINT, login VARCHAR)', repo: 'STRUCT(id BIGINT, name VARCHAR)', org: 'STRUCT(id BIGINT)'})`;
@@ -45,13 +53,22 @@ beforeAll(async () => {
   } finally {
     await pool.destroy();
   }
-  // Hour 15 filed again as hour 16: the same 11,351 events in a second source hour.
-  for (const table of [silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES]) {
-    const to = partitionDir(lake, 'silver', table.name, parseHour('2015-01-01-16'));
-    await fs.mkdir(to, { recursive: true });
-    await fs.copyFile(path.join(partitionDir(lake, 'silver', table.name, parseHour('2015-01-01-15')), 'part-0.parquet'), path.join(to, 'part-0.parquet'));
+  // Hour 15's staged silver kept aside, to be filed again as hour 16 after the first commit.
+  const tables = [silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES];
+  const copies = path.join(lake, 'copies-of-15');
+  for (const table of tables) {
+    await fs.mkdir(path.join(copies, table.name), { recursive: true });
+    await fs.copyFile(stagedPartitionFile(lake, table.name, parseHour('2015-01-01-15')), path.join(copies, table.name, 'part-0.parquet'));
   }
-  result = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
+  silverRuns = [await consolidateSilver({ lake, ...TEST_SETTINGS })];
+  goldRuns = [await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false })];
+  for (const table of tables) {
+    const to = stagedPartitionFile(lake, table.name, parseHour('2015-01-01-16'));
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.rename(path.join(copies, table.name, 'part-0.parquet'), to);
+  }
+  silverRuns.push(await consolidateSilver({ lake, ...TEST_SETTINGS }));
+  goldRuns.push(await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false }));
   const refFile = path.join(lake, 'reference-from-raw.parquet');
   await sql(`COPY (${REF_SQL}) TO '${refFile}' (FORMAT parquet)`);
   REF = `read_parquet('${refFile}')`;
@@ -59,15 +76,27 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 describe('gold on real hours 2015-01-01-0 and -15 (+ hour 15 filed twice)', () => {
-  it("keeps each of the 19,053 real events once: all of hour 16's copies are removed", () => {
-    expect(result.consolidation.events).toMatchObject({
-      partitions: 3,
-      rows: 7_702 + 11_351,
-      duplicateKeys: 11_351,
-      rowsRemoved: 11_351,
-      rewrittenHours: ['2015-01-01-16'],
-    });
-    expect(result.consolidation.payloadDetails).toMatchObject({ rows: 19_053, rowsRemoved: 11_351, rewrittenHours: ['2015-01-01-16'] });
+  it("keeps each of the 19,053 real events once: all of hour 16's copies are set aside, and gold does not change", async () => {
+    expect(silverRuns[0]!.commits[0]!.events).toMatchObject({ published: 7_702 + 11_351, setAside: 0 });
+    expect(silverRuns[1]!.commits[0]!.events).toMatchObject({ published: 0, setAside: 11_351, rewrittenHours: [], changes: 0 });
+    expect((await sql(`SELECT count(*) AS n FROM ${SILVER_EVENTS()}`))[0]!.n).toBe(19_053);
+    expect((await sql(`SELECT count(*) AS n FROM read_parquet('${lake}/silver/payload_details/*/*/part-*.parquet')`))[0]!.n).toBe(19_053);
+    expect(goldRuns.map((g) => g.mode)).toEqual(['incremental', 'incremental']);
+    expect(goldRuns[1]!.applied!.changes).toBe(0);
+    expect(goldRuns[1]!.events).toBe(19_053);
+  });
+
+  it('incremental gold equals gold recounted by the SQL models, table for table', async () => {
+    const copy = `${lake}-rebuild`;
+    await fs.cp(lake, copy, { recursive: true, verbatimSymlinks: true });
+    try {
+      expect((await buildGold({ lake: copy, ...TEST_SETTINGS, refreshWarehouse: false, rebuild: true })).mode).toBe('rebuild');
+      for (const name of ['actor_metrics', 'repo_metrics', 'org_metrics', 'event_type_metrics', 'daily_summary']) {
+        expect(await difference(`SELECT * FROM ${goldTable(name)}`, `SELECT * FROM read_parquet('${copy}/gold/${name}/*.parquet')`), name).toEqual([]);
+      }
+    } finally {
+      await fs.rm(copy, { recursive: true, force: true });
+    }
   });
 
   it("event_type_metrics: counts sum to the silver events; hour 15's types match the hand count in SOURCES.md", async () => {
@@ -135,19 +164,17 @@ describe('gold on real hours 2015-01-01-0 and -15 (+ hour 15 filed twice)', () =
   it('silver entities: one row per id, seen ranges spanning both real hours', async () => {
     expect(
       await difference(
-        `SELECT actor_id, first_seen_at, last_seen_at FROM read_parquet('${consolidatedFile(lake, { layer: 'silver', name: 'actors' })}')`,
+        `SELECT actor_id, first_seen_at, last_seen_at FROM ${await silverTable('actors')}`,
         `SELECT actor_id, min(created_at), max(created_at) FROM ${REF} WHERE actor_id IS NOT NULL GROUP BY 1`,
       ),
     ).toEqual([]);
     expect(
       await difference(
-        `SELECT org_id, first_seen_at, last_seen_at, description FROM read_parquet('${consolidatedFile(lake, { layer: 'silver', name: 'organizations' })}')`,
+        `SELECT org_id, first_seen_at, last_seen_at, description FROM ${await silverTable('organizations')}`,
         `SELECT org_id, min(created_at), max(created_at), NULL FROM ${REF} WHERE org_id IS NOT NULL GROUP BY 1`,
       ),
     ).toEqual([]);
-    const [both] = await sql(
-      `SELECT count(*) AS n FROM read_parquet('${consolidatedFile(lake, { layer: 'silver', name: 'actors' })}') WHERE hour(first_seen_at) = 0 AND hour(last_seen_at) = 15`,
-    );
+    const [both] = await sql(`SELECT count(*) AS n FROM ${await silverTable('actors')} WHERE hour(first_seen_at) = 0 AND hour(last_seen_at) = 15`);
     expect(both!.n).toBeGreaterThan(0);
   });
 });

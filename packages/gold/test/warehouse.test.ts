@@ -6,7 +6,7 @@ import { DUCKDB_TYPE, warehousePath } from '@ghlake/core';
 import { buildGold } from '../src/build-gold.js';
 import { runQuery } from '../src/query.js';
 import { WAREHOUSE_TABLES, refreshWarehouse, warehouseIsCurrent } from '../src/warehouse.js';
-import { TEST_SETTINGS, tempLake } from './helpers.js';
+import { TEST_SETTINGS, publishSilver, tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
 
 let lake: string;
@@ -17,6 +17,12 @@ beforeEach(async () => {
 afterEach(async () => cleanup());
 
 const q = (sql: string) => runQuery({ lake, ...TEST_SETTINGS }, sql);
+
+/** What `ghlake gold` does: publish the staged silver, then gold. */
+async function build(options: { refreshWarehouse?: boolean } = {}) {
+  await publishSilver(lake);
+  return buildGold({ lake, ...TEST_SETTINGS, ...options });
+}
 
 describe('the warehouse', () => {
   it("on an empty lake: every declared table is a typed, empty view in its layer's schema", async () => {
@@ -39,7 +45,7 @@ describe('the warehouse', () => {
 
   it('is rebuilt by a query once a table gets its first files, then reads them', async () => {
     await refreshWarehouse(lake);
-    await writeSmallLake(lake);
+    await writeSmallLake(lake, undefined, { staged: false });
     expect(await warehouseIsCurrent(lake)).toBe(false);
     expect((await q('SELECT count(*) FROM silver.events')).rows).toEqual([[10]]); // before consolidation: hour 1 repeats event 4
     expect(await warehouseIsCurrent(lake)).toBe(true);
@@ -47,7 +53,7 @@ describe('the warehouse', () => {
 
   it('is rebuilt by a query when the lake folder was moved (its views hold absolute paths)', async () => {
     await writeSmallLake(lake, ['2015-01-01-0']);
-    await buildGold({ lake, ...TEST_SETTINGS });
+    await build();
     const moved = `${lake}-moved`;
     await fs.rename(lake, moved);
     try {
@@ -60,16 +66,16 @@ describe('the warehouse', () => {
 
   it('gold views follow the <lake>/gold link: a new gold version is visible without a refresh', async () => {
     await writeSmallLake(lake, ['2015-01-01-0']);
-    await buildGold({ lake, ...TEST_SETTINGS });
+    await build();
     expect((await q('SELECT sum(total_events) FROM gold.daily_summary')).rows).toEqual([[4]]);
     await writeSmallLake(lake, ['2015-01-01-1', '2015-01-01-2']);
-    await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
+    await build({ refreshWarehouse: false });
     expect((await q('SELECT sum(total_events) FROM gold.daily_summary')).rows).toEqual([[9]]);
   });
 
   it('is replaced atomically: a reader holding the old file keeps querying while it is rebuilt', async () => {
     await writeSmallLake(lake);
-    await buildGold({ lake, ...TEST_SETTINGS });
+    await build();
     const before = await fs.stat(warehousePath(lake));
     const reader = await DuckDBInstance.create(warehousePath(lake), { access_mode: 'READ_ONLY' });
     const connection = await reader.connect();
@@ -89,7 +95,7 @@ describe('the warehouse', () => {
 
   it('exposes the source partition as source_date/source_hour, and filters on them read only matching files', async () => {
     await writeSmallLake(lake);
-    await buildGold({ lake, ...TEST_SETTINGS });
+    await build();
     expect((await q('SELECT source_date::VARCHAR, source_hour, count(*) FROM silver.events GROUP BY ALL ORDER BY 2')).rows).toEqual([
       ['2015-01-01', 0, 4],
       ['2015-01-01', 1, 3],
@@ -100,7 +106,7 @@ describe('the warehouse', () => {
   });
 
   it("never reads a writer's half-written .tmp- file in a partition folder (DuckDB globs match dot-files)", async () => {
-    await writeSmallLake(lake);
+    await writeSmallLake(lake, undefined, { staged: false });
     await refreshWarehouse(lake);
     await fs.writeFile(path.join(lake, 'silver', 'events', 'date=2015-01-01', 'hour=2', '.tmp-0a1b2c-part-0.parquet'), 'PAR1 half written');
     expect((await q('SELECT count(*) FROM silver.events')).rows).toEqual([[10]]);

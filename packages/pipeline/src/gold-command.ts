@@ -15,7 +15,15 @@ import {
   type CommandIO,
   type ExitCode,
 } from '@ghlake/core';
-import { GOLD_MODELS, goldCommand, renderModel } from '@ghlake/gold';
+import { GOLD_MODELS, createGoldCommand, renderModel } from '@ghlake/gold';
+import { consolidateSilver, silverSummary } from '@ghlake/silver';
+
+/** Gold over DuckDB, after silver has published what the transform staged. */
+const goldCommand = createGoldCommand(async ({ lake, memoryLimit, threads, signal, log }) => {
+  const silver = await consolidateSilver({ lake, memoryLimit, threads, signal });
+  if (silver.incomplete.length) log.warn('staged hours left out: a table of theirs is missing', { hours: silver.incomplete });
+  return silverSummary(silver);
+});
 
 export type GoldEngine = 'duckdb' | 'snowflake';
 

@@ -1,9 +1,11 @@
 /**
  * "Trust the files, not just the manifest": before an hour marked transformed is skipped,
- * every partition file its transform reported must still be there.
+ * every partition file its transform reported must still be there — published, or (silver) still
+ * staged for the next silver commit to publish.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { stagedPathOfPublished } from '@ghlake/core';
 import type { HourRecord } from './manifest.js';
 
 /** Lake-relative paths (forward slashes) so a manifest survives moving the lake. */
@@ -22,13 +24,17 @@ export async function missingOutputs(lake: string, record: HourRecord): Promise<
   const gone: string[] = [];
   await Promise.all(
     files.map(async (rel) => {
-      try {
-        const stat = await fs.stat(fromLakeRelative(lake, rel));
-        if (!stat.isFile()) gone.push(rel);
-      } catch {
-        gone.push(rel);
-      }
+      const file = fromLakeRelative(lake, rel);
+      const staged = stagedPathOfPublished(lake, file);
+      if (!(await isFile(file)) && !(staged && (await isFile(staged)))) gone.push(rel);
     }),
   );
   return gone.sort();
+}
+
+async function isFile(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

@@ -3,10 +3,11 @@
  * line accounting, failures, the gaps in the range, whether gold is current, and who holds
  * the lock. Data only — `ghlake status` formats it.
  */
-import { compareHours, currentLockHolder, hourRange, type HourKey, type LockHolder } from '@ghlake/core';
+import { compareHours, currentLockHolder, hourRange, readHeads, type HourKey, type LockHolder } from '@ghlake/core';
+import { stagedHours } from '@ghlake/silver';
 import { keptPartialProgress } from '@ghlake/download';
 import { missingOutputs } from './hour-files.js';
-import { goldFingerprint, hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
+import { hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
 
 /** A manifest state, or `incomplete`: marked transformed but files are gone (the next run redoes it). */
 export type ObservedState = HourState | 'incomplete';
@@ -44,7 +45,11 @@ export interface LakeStatus {
   missing: HourKey[];
   failed: HourStatus[];
   gaps: Gap[];
-  gold: { builtAt: string; hours: number; current: boolean } | null;
+  /**
+   * The published gold: its version, when, over how many consolidated source hours, and whether it
+   * reflects every hour the lake holds (no hour staged but unpublished, gold at silver's last commit).
+   */
+  gold: { version: string; builtAt: string; hours: number; current: boolean; staged: number } | null;
   lock: (LockHolder & { stale: boolean }) | null;
 }
 
@@ -120,8 +125,16 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
     } else open = undefined;
   }
 
-  if (manifest.gold) {
-    status.gold = { builtAt: manifest.gold.builtAt, hours: manifest.gold.hours, current: manifest.gold.fingerprint === goldFingerprint(manifest).fingerprint };
+  const heads = await readHeads(lake);
+  if (heads.gold) {
+    const staged = (await stagedHours(lake)).ready.length;
+    status.gold = {
+      version: heads.gold.version,
+      builtAt: heads.gold.at,
+      hours: heads.silver?.hours ?? 0,
+      current: staged === 0 && heads.gold.head === (heads.silver?.head ?? 0),
+      staged,
+    };
   }
   return status;
 }

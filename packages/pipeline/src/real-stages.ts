@@ -7,6 +7,7 @@ import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type
 import { downloadHours, markGzipChecked, markGzipDamaged, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
+import { consolidateSilver } from '@ghlake/silver';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
@@ -65,6 +66,10 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       else await markGzipChecked(config.lake, hour, found.uncompressedBytes);
     },
     async gold({ signal, onStep }) {
+      // Silver first: the hours this run staged become silver commits (and a commit a killed run
+      // left half-published is finished), then gold applies what they changed.
+      onStep?.('consolidate');
+      const silver = await consolidateSilver({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, ...(signal ? { signal } : {}) });
       const result = await buildGold({
         lake: config.lake,
         memoryLimit: config.memoryLimit,
@@ -74,9 +79,11 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
         ...(onStep ? { onStep } : {}),
       });
       return {
+        mode: result.mode,
+        silverCommits: silver.commits.length,
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
-        silverEvents: result.consolidation.events.rows,
-        crossHourDuplicatesRemoved: result.consolidation.events.rowsRemoved,
+        silverEvents: result.events,
+        crossHourDuplicatesRemoved: silver.commits.reduce((n, c) => n + c.events.setAside, 0),
       };
     },
     async warehouse() {

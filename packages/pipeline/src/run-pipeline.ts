@@ -15,7 +15,7 @@ import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, removeTempF
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { missingOutputs, toLakeRelative } from './hour-files.js';
-import { ManifestStore, failureOf, goldFingerprint, isTransformed, type HourRecord } from './manifest.js';
+import { ManifestStore, failureOf, isTransformed, type HourRecord } from './manifest.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
 import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';
 import type { DownloadRetry, DownloadedHour, PipelineStages, TransformedHour } from './stages.js';
@@ -321,37 +321,18 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     const settled = new Set<HourKey>([...summary.hours.done, ...summary.hours.missing, ...summary.hours.failed.map((f) => f.hour)]);
     summary.hours.notStarted = todo.map((t) => t.hour).filter((h) => !settled.has(h));
 
-    // ---- gold + warehouse ------------------------------------------------------------
+    // ---- silver consolidation + gold + warehouse ---------------------------------------
+    // Always asked: each is cheap when nothing is new (the state knows), and this is also where a
+    // commit that a killed run left half-published is finished.
     if (!signal.aborted) {
-      const { fingerprint, hours: transformedHours } = goldFingerprint(store.manifest);
-      const goldFresh = !config.force && store.manifest.gold?.fingerprint === fingerprint && (await exists(path.join(lake, 'gold')));
-      if (transformedHours === 0) {
-        skipStage('gold', 'no transformed hours in the lake');
-      } else if (goldFresh) {
-        skipStage('gold', 'gold already matches the transformed hours');
-        summary.gold = { tables: {}, silverEvents: 0, crossHourDuplicatesRemoved: 0, rebuilt: false };
-      } else {
-        await store.flush();
-        const gold = await timeStage('gold', () => stages.gold({ signal, onStep: (step) => emit({ type: 'gold-step', step }) }));
-        if (gold.ok) {
-          store.manifest.gold = { builtAt: new Date(now()).toISOString(), fingerprint, hours: transformedHours };
-          store.save();
-          summary.gold = { ...gold.value, rebuilt: true };
-        }
-      }
-      if (summary.stages.gold?.ok !== false && transformedHours > 0) {
-        // Rebuilt after every gold, and whenever a killed run may have left it behind.
-        const current = !summary.gold?.rebuilt && store.manifest.warehouse?.fingerprint === fingerprint && (await stages.warehouseIsCurrent());
+      await store.flush();
+      const gold = await timeStage('gold', () => stages.gold({ signal, onStep: (step) => emit({ type: 'gold-step', step }) }));
+      if (gold.ok) summary.gold = { ...gold.value, rebuilt: gold.value.mode !== 'unchanged' };
+      if (gold.ok && gold.value.silverEvents + gold.value.silverCommits > 0) {
+        const current = gold.value.mode === 'unchanged' && gold.value.silverCommits === 0 && (await stages.warehouseIsCurrent());
         if (current) skipStage('warehouse', 'the warehouse is current');
-        else {
-          await store.flush();
-          const wh = await timeStage('warehouse', () => stages.warehouse());
-          if (wh.ok) {
-            store.manifest.warehouse = { builtAt: new Date(now()).toISOString(), fingerprint };
-            store.save();
-          }
-        }
-      } else if (transformedHours === 0) skipStage('warehouse', 'no transformed hours in the lake');
+        else await timeStage('warehouse', () => stages.warehouse());
+      } else if (gold.ok) skipStage('warehouse', 'no silver in the lake yet');
     }
 
     // ---- publish ---------------------------------------------------------------------

@@ -138,13 +138,14 @@ export function formatRunSummary(s: RunSummary): string {
   if (s.events) row('throughput', `${formatRate(s.throughput.eventsPerSec, 'events')}, ${formatRate(s.throughput.downloadMBps, 'MB')} downloaded`);
   if (s.gold) {
     const tables = Object.entries(s.gold.tables);
-    if (s.gold.rebuilt) {
-      row(
-        'silver',
-        `${formatCount(s.gold.silverEvents)} events in the lake after cross-hour dedup (${formatCount(s.gold.crossHourDuplicatesRemoved)} copies found in a second hour file removed)`,
-      );
-      row('gold', tables.map(([t, n]) => `${t} ${formatCount(n)}`).join(', '));
-    } else row('gold', 'unchanged (already built from these hours)');
+    row(
+      'silver',
+      `${formatCount(s.gold.silverEvents)} events in the lake after cross-hour dedup${
+        s.gold.silverCommits ? ` (${formatCount(s.gold.crossHourDuplicatesRemoved)} copies kept by an earlier hour file set aside)` : ''
+      }`,
+    );
+    if (s.gold.rebuilt) row('gold', `${s.gold.mode === 'rebuild' ? 'rebuilt: ' : ''}${tables.map(([t, n]) => `${t} ${formatCount(n)}`).join(', ')}`);
+    else row('gold', 'unchanged (already up to date with silver)');
   }
   if (s.upload)
     row(

@@ -46,11 +46,15 @@ export interface TransformedHour {
 }
 
 export interface GoldOutcome {
-  /** Rows per gold table. */
+  /** incremental: gold applied silver's changes; rebuild: recounted from silver; unchanged: nothing new. */
+  mode: 'incremental' | 'rebuild' | 'unchanged';
+  /** Silver commits made (the hours the run staged, published). */
+  silverCommits: number;
+  /** Rows per gold table (empty when unchanged). */
   tables: Record<string, number>;
-  /** Rows of silver.events in the whole lake after cross-hour dedup. */
+  /** Distinct events in the lake's silver. */
   silverEvents: number;
-  /** Copies of events found in two hour files, removed by this consolidation. */
+  /** Copies of events that an earlier hour file keeps, set aside by this run's silver commits. */
   crossHourDuplicatesRemoved: number;
 }
 
@@ -106,7 +110,7 @@ export interface PipelineStages {
    * (`uncompressedBytes`), or its gzip is damaged (`damage`: the next download replaces it at once).
    */
   recordGzipCheck(hour: HourKey, found: { uncompressedBytes: number } | { damage: string }): Promise<void>;
-  /** Cross-hour dedup, entity consolidation and gold over the whole lake; `onStep` as each of its steps starts. */
+  /** Silver consolidation of the staged hours, then gold from what it changed; `onStep` as each step starts. */
   gold(hooks: { signal: AbortSignal; onStep?: (step: string) => void }): Promise<GoldOutcome>;
   /** Rebuild the local DuckDB warehouse's views. */
   warehouse(): Promise<void>;

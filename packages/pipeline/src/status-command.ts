@@ -78,7 +78,7 @@ export function formatStatus(s: LakeStatus): string {
   out.push(`missing     ${s.missing.length ? `${s.missing.length} (404 at GH Archive): ${listSome(s.missing)}` : 'none'}`);
   out.push(`gaps        ${gapText(s)}`);
   out.push(
-    `gold        ${s.gold ? `built ${s.gold.builtAt} from ${s.gold.hours} hours — ${s.gold.current ? 'current' : 'stale: `ghlake run` rebuilds it'}` : 'not built'}`,
+    `gold        ${s.gold ? `built ${s.gold.builtAt} from ${s.gold.hours} hours — ${s.gold.current ? 'current' : `stale${s.gold.staged ? ` (${s.gold.staged} hour${s.gold.staged === 1 ? '' : 's'} transformed, not yet published)` : ''}: \`ghlake run\` brings it up to date`}` : 'not built'}`,
   );
   out.push('');
   if (s.hours.length <= PER_HOUR_LIMIT) {

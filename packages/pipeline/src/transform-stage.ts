@@ -2,7 +2,7 @@
  * One hour through @ghlake/silver's fused bronze+silver transform on the shared pool, in the
  * run's terms (files, line accounting, damage). An hour that fails comes back as data.
  */
-import type { HourKey, SharedPool } from '@ghlake/core';
+import { publishedPathOfStaged, type HourKey, type SharedPool } from '@ghlake/core';
 import { transformHours } from '@ghlake/silver';
 import type { TransformedHour } from './stages.js';
 
@@ -27,7 +27,8 @@ export async function transformOneHour(
   const base: TransformedHour = {
     hour,
     status: outcome.status === 'ok' ? 'transformed' : outcome.status === 'discarded' ? 'refetch' : outcome.status,
-    files: outcome.files.map((f) => f.path),
+    // Silver is staged and published by the next silver commit: the hour's files are where that puts them.
+    files: outcome.files.map((f) => publishedPathOfStaged(config.lake, f.path)),
     accounting: {
       lines: acc?.lines ?? 0,
       events: acc?.events ?? 0,

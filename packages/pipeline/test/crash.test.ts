@@ -22,13 +22,18 @@ afterAll(async () => {
   await fs.rm(suite?.work ?? '/nonexistent', { recursive: true, force: true });
 });
 
-/** Start a run, SIGKILL it `delayMs` after the log line `match`, rerun, and compare with the baseline. */
-async function killAndRerun(name: string, match: (l: LogLine) => boolean, what: string, delayMs = 0, extra: string[] = []) {
+/**
+ * Start a run, SIGKILL it `delayMs` after the log line `match` (or, with `crashAt`, at that crash
+ * point of the code: core's crash-point.ts), rerun, and compare with the baseline.
+ */
+async function killAndRerun(name: string, match: ((l: LogLine) => boolean) | { crashAt: string }, what: string, delayMs = 0, extra: string[] = []) {
   const lake = await newLake(suite, name);
-  const run = spawnGhlake(runArgs(suite.mirror, lake, extra));
-  await run.waitForLog(match, what);
-  if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-  run.child.kill('SIGKILL');
+  const run = spawnGhlake(runArgs(suite.mirror, lake, extra), 'crashAt' in match ? { env: { GHLAKE_CRASH_AT: match.crashAt } } : {});
+  if (!('crashAt' in match)) {
+    await run.waitForLog(match, what);
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    run.child.kill('SIGKILL');
+  }
   expect((await run.exited).signal).toBe('SIGKILL');
   // hour → bytes of a download the kill cut short (kept as raw/…/.partial-<hour>.json.gz for the rerun)
   const keptAtKill: Record<string, number> = {};
@@ -72,17 +77,25 @@ describe('SIGKILL, then a rerun, gives the uninterrupted result', () => {
     expect(killed.logs.some((l) => l.msg === 'stage started' && l.stage === 'gold')).toBe(false);
   });
 
-  // Killed at the log line of a gold step, not after a fixed delay: gold takes ~250 ms on a quiet
-  // machine, so "250 ms after gold started" sometimes landed after the run had finished.
-  it('killed during consolidation (cross-hour dedup rewriting silver partitions)', async () => {
+  // Killed at the log line of a step, not after a fixed delay: these steps take a few hundred ms on
+  // a quiet machine, so "250 ms after it started" sometimes landed after the run had finished.
+  it('killed as silver consolidation starts (hours transformed and staged, none published)', async () => {
     const { killed } = await killAndRerun('kill-consolidate', (l) => l.msg === 'gold step' && l.step === 'consolidate', 'consolidation starting');
     expect(killed.logs.some((l) => l.msg === 'stage finished' && l.stage === 'gold')).toBe(false);
   });
 
-  it('killed while the gold tables are written', async () => {
-    const { killed } = await killAndRerun('kill-gold', (l) => l.msg === 'gold step' && l.step === 'gold', 'the gold models starting');
+  it('killed while gold applies the changes', async () => {
+    const { killed } = await killAndRerun('kill-gold', (l) => l.msg === 'gold step' && l.step === 'apply', 'gold applying the changes');
     expect(killed.logs.some((l) => l.msg === 'stage finished' && l.stage === 'gold')).toBe(false);
   });
+
+  // Exactly at the commit points of the incremental state: before a transaction commits (rolled
+  // back), after it commits but before its files are in place (the journal or the link finishes it).
+  for (const point of ['silver:before-commit', 'silver:committed', 'silver:journal-half-applied', 'gold:before-commit', 'gold:committed']) {
+    it(`killed at ${point}`, async () => {
+      await killAndRerun(`kill-${point.replace(':', '-')}`, { crashAt: point }, point);
+    });
+  }
 
   it('killed while the warehouse is rebuilt', async () => {
     await killAndRerun('kill-warehouse', (l) => l.msg === 'stage started' && l.stage === 'warehouse', 'the warehouse starting');

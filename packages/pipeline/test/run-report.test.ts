@@ -56,7 +56,7 @@ describe('run summary', () => {
           gold: { ms: 900, ok: true },
           warehouse: { ms: 0, ok: true, skipped: true },
         },
-        gold: { tables: { repo_metrics: 2 }, silverEvents: 11351, crossHourDuplicatesRemoved: 0, rebuilt: true },
+        gold: { mode: 'incremental', silverCommits: 1, tables: { repo_metrics: 2 }, silverEvents: 11351, crossHourDuplicatesRemoved: 0, rebuilt: true },
         topRepositories: [
           { repo_id: 1, repo_name: 'a/b', total_events: 120 },
           { repo_id: 2, repo_name: null, total_events: 7 },

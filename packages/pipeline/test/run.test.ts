@@ -101,7 +101,10 @@ describe('ghlake run', () => {
       });
       expect(manifest.hours[h].transform.files).toContain(path.relative(lake, partitionFile(lake, 'silver', 'events', h as HourKey)));
     }
-    expect(manifest.gold.hours).toBe(3);
+    // Gold reflects the last silver commit, which holds the three hours (the state's summary for readers).
+    const heads = JSON.parse(await fs.readFile(path.join(lake, '_state', 'heads.json'), 'utf8'));
+    expect(heads.silver).toMatchObject({ hours: 3, events: 1180 });
+    expect(heads.gold.head).toBe(heads.silver.head);
     expect(await tempFilesUnder(lake)).toEqual([]);
     await expect(fs.stat(path.join(lake, '_state', 'lock'))).rejects.toThrow(/ENOENT/);
   });
@@ -113,7 +116,8 @@ describe('ghlake run', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.hours).toMatchObject({ done: [], upToDate: ['2015-01-01-0', '2015-01-01-1', '2015-01-01-2'], missing: ['2015-01-01-3'], failed: [] });
-    expect(summary.stages.gold).toMatchObject({ skipped: true });
+    expect(summary.gold).toMatchObject({ mode: 'unchanged', silverCommits: 0, rebuilt: false });
+    expect(summary.stages.warehouse).toMatchObject({ skipped: true });
     expect(GETS('2015-01-01-0')).toBe(gets['0']);
     expect(GETS('2015-01-01-2')).toBe(gets['2']);
     expect(GETS('2015-01-01-3')).toBe(gets['3']! + 1);

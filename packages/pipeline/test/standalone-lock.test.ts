@@ -136,7 +136,7 @@ describe('a stale lock (its process was killed) is taken over by a standalone co
     const r = await runGhlake(['gold', '--lake', silverLake], { env: QUIET });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`took over a stale lake lock: its process is gone (pid ${pid} on ${hostname()}`);
-    expect(r.stdout).toMatch(/^gold \S+ built in/);
+    expect(r.stdout).toMatch(/^silver published 3 hours in 1 commit .*\ngold \S+ \d+ changes applied/);
     await expect(fs.stat(path.join(silverLake, 'gold', 'daily_summary'))).resolves.toBeDefined();
     await expect(fs.stat(path.join(silverLake, 'warehouse.duckdb'))).resolves.toBeDefined();
     expect(await lockExists(silverLake)).toBe(false);

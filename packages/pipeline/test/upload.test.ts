@@ -81,10 +81,10 @@ describe('ghlake run --upload', () => {
         'lakes/test/raw/date=2015-01-01/2015-01-01-0.json.gz',
         'lakes/test/bronze/events/date=2015-01-01/hour=1/part-0.parquet',
         'lakes/test/silver/events/date=2015-01-01/hour=0/part-0.parquet',
-        'lakes/test/silver/actors/part-0.parquet',
+        'lakes/test/silver/actors/part-0000000001-full.parquet',
       ]),
     );
-    expect(keys.some((k) => /^lakes\/test\/gold\/.*repo_metrics\/part-0\.parquet$/.test(k))).toBe(true);
+    expect(keys.some((k) => /^lakes\/test\/gold\/.*repo_metrics\/part-\d{10}-full\.parquet$/.test(k))).toBe(true);
     expect(keys.filter((k) => k.includes('_state') || k.includes('warehouse.duckdb') || k.includes('.tmp-'))).toEqual([]);
 
     const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));

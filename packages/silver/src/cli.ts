@@ -5,7 +5,8 @@
  * its bronze partition is missing), 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { describeOptions, parseCommandLine, resolveOptions, type Command } from '@ghlake/core';
+import { describeOptions, parseCommandLine, resolveHours, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
+import { consolidateSilver, rebuildSilver, silverSummary } from './consolidate/index.js';
 import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
 import { silverFromBronze } from './runner.js';
@@ -21,7 +22,10 @@ Reads each hour's bronze.events partition and writes its silver partitions:
 organization_observations}/date=D/hour=H/part-0.parquet — one row per distinct event
 (dedup key event_id, event_type, created_at; first line wins) and one row per actor,
 repository and organization seen in the hour. Same rows as the fused path of ghlake run.
-Column rules: docs/transform.md.
+The hours are then published as silver commits: an event filed in two hours is kept in the
+earlier one, and silver/actors, repositories and organizations are merged with the hours'
+observations — at the cost of the new hours, not of the lake. Column rules: docs/transform.md.
+--rebuild (with or without hours) recomputes that over every hour in the lake instead.
 One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).
 
 options:
@@ -30,7 +34,8 @@ ${describeOptions(SILVER_OPTIONS)}
 exit codes: 0 all hours written; 1 some hour failed; 2 usage error; 130 interrupted
 
 examples:
-  ghlake silver --date 2015-01-01 --lake ./lake`;
+  ghlake silver --date 2015-01-01 --lake ./lake
+  ghlake silver --rebuild --lake ./lake`;
 
 export function silverExtra(m: SilverHourMetrics): string {
   return `silver=${m.events} actors=${m.actors} repos=${m.repositories} orgs=${m.organizations}`;
@@ -43,8 +48,24 @@ export const silverCommand: Command = {
   async run(io) {
     const { flags } = parseCommandLine(io.argv, SILVER_OPTIONS);
     const options = resolveOptions(SILVER_OPTIONS, { flags, env: io.env });
-    const hours = hoursOrUsageError(options);
     const lake = path.resolve(io.cwd, options.lake);
+    const duckdb = { lake, memoryLimit: options.memoryLimit, threads: options.threads };
+    const publish = async (): Promise<string[]> => {
+      if (options.rebuild) {
+        const r = await rebuildSilver(duckdb);
+        return [
+          `silver rebuilt from every hour (commit ${r.head}): ${r.events.toLocaleString('en-US')} distinct events, ${r.setAside.toLocaleString('en-US')} copies kept by an earlier hour set aside`,
+        ];
+      }
+      return silverSummary(await consolidateSilver({ ...duckdb, signal: io.signal }));
+    };
+    if (options.rebuild && resolveHours(options).length === 0) {
+      return withCommandLakeLock(io, 'silver', lake, async (): Promise<ExitCode> => {
+        io.stdout.write(`${(await publish()).join('\n')}\n`);
+        return 0;
+      });
+    }
+    const hours = hoursOrUsageError(options);
     return runHourCommand(io, {
       name: 'silver',
       lake,
@@ -54,6 +75,7 @@ export const silverCommand: Command = {
       json: options.json,
       run: (pool, callbacks) => silverFromBronze(pool, { lake, silverRowGroupRows: options.silverRowGroupRows }, hours, callbacks),
       extra: silverExtra,
+      after: publish,
     });
   },
 };

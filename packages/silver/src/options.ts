@@ -2,7 +2,7 @@
  * Silver options: defaults < GHLAKE_* env < flags (core/config.ts). The transform options
  * (raw folder, row group sizes, worker heap) are bronze's: the fused path takes both.
  */
-import { COMMON_OPTIONS, RANGE_OPTIONS, defineOptions, parseInteger } from '@ghlake/core';
+import { COMMON_OPTIONS, DUCKDB_MEMORY_OPTIONS, RANGE_OPTIONS, defineOptions, parseBoolean, parseInteger } from '@ghlake/core';
 import { TRANSFORM_OPTIONS, type BronzeConfig } from '@ghlake/bronze';
 
 export const SILVER_ROW_GROUP_OPTION = defineOptions({
@@ -20,6 +20,15 @@ export const SILVER_OPTIONS = defineOptions({
   ...RANGE_OPTIONS,
   silverRowGroupRows: SILVER_ROW_GROUP_OPTION.silverRowGroupRows,
   workerHeapMb: TRANSFORM_OPTIONS.workerHeapMb,
+  ...DUCKDB_MEMORY_OPTIONS,
+  rebuild: {
+    flag: 'rebuild',
+    env: 'GHLAKE_SILVER_REBUILD',
+    description: 'recompute silver from every hour in the lake (cross-hour dedup, entity tables) and its incremental state; gold is rebuilt next',
+    default: false,
+    boolean: true,
+    parse: parseBoolean,
+  },
 });
 
 /** The fused raw → bronze + silver transform: bronze's config plus silver's row groups. */

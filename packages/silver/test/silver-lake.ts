@@ -274,3 +274,9 @@ export function twelveHours(): Record<string, HourSpec> {
   });
   return out;
 }
+
+/** Publish what is staged (silver commits), as `ghlake run` does before gold. */
+export async function publishSilver(lake: string): Promise<void> {
+  const { consolidateSilver } = await import('../src/consolidate/index.js');
+  await consolidateSilver({ lake, ...TEST_SETTINGS });
+}

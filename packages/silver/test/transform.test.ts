@@ -13,6 +13,7 @@ import {
   createPool,
   parseHour,
   partitionFile,
+  stagedPartitionFile,
   SILVER_OBSERVATION_TABLES,
   silverEvents,
   silverPayloadDetails,
@@ -57,7 +58,9 @@ describe('fused transform, determinism and silver from bronze', async () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  const file = (lake: string, t: TableDecl, h: HourKey) => partitionFile(lake, t.layer as 'silver', t.name, h);
+  // The transform stages an hour's silver; silver consolidation publishes it (consolidate.test.ts).
+  const file = (lake: string, t: TableDecl, h: HourKey) =>
+    t.layer === 'silver' ? stagedPartitionFile(lake, t.name, h) : partitionFile(lake, t.layer, t.name, h);
 
   it('2015-01-01-15: 11,351 silver events with the measured per-type counts, equal to bronze minus duplicates', async () => {
     expect(a.get(H15)).toMatchObject({ status: 'ok', extension: { events: 11_351, duplicates: 0, eventsByType: HOUR_2015_01_01_15_TYPES } });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, TMP_MARK, type TableDecl } from '@ghlake/core';
 import { PARTIAL_MARK } from '@ghlake/download';
+import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 
 const WRITE_TIME_COLUMNS = new Set(['processed_at', 'ingested_at']);
 
@@ -22,11 +23,11 @@ async function hasFiles(dir: string): Promise<boolean> {
   return walk(dir);
 }
 
-function relation(lake: string, t: TableDecl): string {
+/** A table's current rows: partitions by glob; a keyed table (entities, gold) newest row per key over its live files. */
+async function relation(lake: string, t: TableDecl): Promise<string> {
   const dir = path.join(lake, t.layer, t.name);
-  return t.partitioning === 'hour'
-    ? `read_parquet('${path.join(dir, '*', '*', 'part-*.parquet')}', hive_partitioning = true)`
-    : `read_parquet('${path.join(dir, 'part-*.parquet')}')`;
+  if (t.partitioning === 'hour') return `read_parquet('${path.join(dir, '*', '*', 'part-*.parquet')}', hive_partitioning = true)`;
+  return keyedRelation(t, liveKeyedFiles(await listKeyedFiles(dir)).live) ?? `(SELECT 1 WHERE false)`;
 }
 
 /** `layer.table` → rows (sorted, JSON-safe), for every table that has files. */
@@ -39,7 +40,7 @@ export async function lakeContent(lake: string): Promise<Record<string, unknown[
       if (!(await hasFiles(path.join(lake, t.layer, t.name)))) continue;
       const columns = t.columns.filter((c) => !WRITE_TIME_COLUMNS.has(c.name)).map((c) => `"${c.name}"`);
       if (t.partitioning === 'hour') columns.push('"date"::VARCHAR AS "date"', '"hour"::VARCHAR AS "hour"');
-      const reader = await connection.runAndReadAll(`SELECT ${columns.join(', ')} FROM ${relation(lake, t)} ORDER BY ALL`);
+      const reader = await connection.runAndReadAll(`SELECT ${columns.join(', ')} FROM ${await relation(lake, t)} ORDER BY ALL`);
       out[`${t.layer}.${t.name}`] = JSON.parse(JSON.stringify(reader.getRowObjectsJS(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
     }
   } finally {

@@ -12,27 +12,13 @@
  * into, the entity state rows of the ids it observed. Nothing walks the lake, except refolding the
  * ids of an hour redone with different observations (entity-merge.ts).
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import {
-  ENTITY_RULES,
-  ERROR_CODES,
-  GhlakeError,
-  compareHours,
-  hourFromPartitionPath,
-  partitionFile,
-  silverEvents,
-  silverPayloadDetails,
-  stagedPartitionFile,
-  stagedTableDir,
-  type HourKey,
-  type TableDecl,
-} from '@ghlake/core';
-import { inTransaction, openStateDb, readMeta, writeMeta, type OpenDuckDB } from '@ghlake/core/duckdb';
+import { ENTITY_RULES, ERROR_CODES, GhlakeError, crashPoint, partitionFile, stagedPartitionFile, type HourKey } from '@ghlake/core';
+import { SILVER_HEAD, SILVER_STATE_TABLES, inTransaction, openStateDb, readMeta, writeMeta, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { dedupBatch, type DedupResult } from './event-dedup.js';
 import { mergeEntities, type EntityMergeResult } from './entity-merge.js';
 import { applyJournal, removeAbandonedCommits, writeJournal, type JournalEntry } from './journal.js';
-import { SILVER_HEAD, SILVER_STATE_TABLES } from '@ghlake/core/duckdb';
+import { rebuildSilver, type SilverRebuildResult } from './rebuild-silver.js';
+import { exists, hasPublishedSilver, recordSilverHead, stagedHours } from './staged-hours.js';
 
 export interface SilverConsolidationConfig {
   lake: string;
@@ -55,51 +41,13 @@ export interface SilverCommitResult {
 export interface SilverConsolidationResult {
   /** The silver head after consolidation (0: nothing ever committed). */
   head: number;
+  /** The lake had silver published by an earlier ghlake and no incremental state: it was rebuilt first. */
+  migrated?: SilverRebuildResult;
   commits: SilverCommitResult[];
   /** Staged hours left out because a table of theirs is missing (a transform cut short). */
   incomplete: HourKey[];
   /** Journal entries of an earlier, interrupted commit applied first. */
   recovered: number;
-}
-
-/** Every table the transform stages per hour: an hour is ready when all of them are there. */
-export const STAGED_TABLES: readonly TableDecl[] = [silverEvents, silverPayloadDetails, ...ENTITY_RULES.map((r) => r.observations)];
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-/** Hours with staged silver: complete ones, oldest first, and incomplete ones. */
-export async function stagedHours(lake: string): Promise<{ ready: HourKey[]; incomplete: HourKey[] }> {
-  const found = new Set<HourKey>();
-  for (const table of STAGED_TABLES) {
-    const root = stagedTableDir(lake, table.name);
-    for (const dateDir of await listDir(root)) {
-      for (const hourDir of await listDir(path.join(root, dateDir))) {
-        const hour = hourFromPartitionPath(`${dateDir}/${hourDir}`);
-        if (hour) found.add(hour);
-      }
-    }
-  }
-  const ready: HourKey[] = [];
-  const incomplete: HourKey[] = [];
-  for (const hour of [...found].sort(compareHours)) {
-    const present = await Promise.all(STAGED_TABLES.map((t) => exists(stagedPartitionFile(lake, t.name, hour))));
-    (present.every(Boolean) ? ready : incomplete).push(hour);
-  }
-  return { ready, incomplete };
 }
 
 function interrupted(): GhlakeError {
@@ -133,8 +81,10 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
     }
     await writeJournal(db, seq, journal);
     await writeMeta(db, SILVER_HEAD, seq);
+    crashPoint('silver:before-commit');
     return { events: dedup.result, entities };
   });
+  crashPoint('silver:committed');
   await applyJournal(db, lake);
   return { seq, hours, ...result, ms: Math.round(performance.now() - started) };
 }
@@ -147,6 +97,9 @@ export async function consolidateSilver(config: SilverConsolidationConfig, db?: 
     if (!own) for (const t of SILVER_STATE_TABLES) await state.connection.run(`CREATE TABLE IF NOT EXISTS ${t.name} (${t.columns})`);
     const recovered = await applyJournal(state, config.lake);
     await removeAbandonedCommits(state, config.lake);
+    // A lake whose silver an earlier ghlake published (no state yet): the state is made from it once.
+    const migrated =
+      (await readMeta(state, SILVER_HEAD)) === undefined && (await hasPublishedSilver(config.lake)) ? await rebuildSilver(config, state) : undefined;
     const { ready, incomplete } = await stagedHours(config.lake);
     const batchHours = Math.max(1, config.batchHours ?? 24);
     const commits: SilverCommitResult[] = [];
@@ -154,8 +107,25 @@ export async function consolidateSilver(config: SilverConsolidationConfig, db?: 
       if (config.signal?.aborted) throw interrupted();
       commits.push(await commitBatch(state, config.lake, ready.slice(i, i + batchHours)));
     }
-    return { head: (await readMeta(state, SILVER_HEAD)) ?? 0, commits, incomplete, recovered };
+    const head = (await readMeta(state, SILVER_HEAD)) ?? 0;
+    if (commits.length || recovered) await recordSilverHead(state, config.lake, head);
+    return { head, ...(migrated ? { migrated } : {}), commits, incomplete, recovered };
   } finally {
     if (own) state.close();
   }
+}
+
+/** What a consolidation did, in a few lines for a terminal. */
+export function silverSummary(r: SilverConsolidationResult): string[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const hours = r.commits.reduce((k, c) => k + c.hours.length, 0);
+  const published = r.commits.reduce((k, c) => k + c.events.published, 0);
+  const setAside = r.commits.reduce((k, c) => k + c.events.setAside, 0);
+  return [
+    ...(r.migrated ? [`silver state made from the lake's existing silver: ${n(r.migrated.events)} distinct events (commit ${r.migrated.head})`] : []),
+    hours === 0
+      ? `silver is current (commit ${r.head}): no transformed hour waits to be published`
+      : `silver published ${hours} hour${hours === 1 ? '' : 's'} in ${r.commits.length} commit${r.commits.length === 1 ? '' : 's'} (head ${r.head}): ${n(published)} distinct events, ${n(setAside)} cop${setAside === 1 ? 'y' : 'ies'} kept by an earlier hour set aside`,
+    ...(r.incomplete.length ? [`left out (a staged table is missing; transform them again): ${r.incomplete.join(', ')}`] : []),
+  ];
 }

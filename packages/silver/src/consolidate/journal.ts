@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { commitFilesDir, commitsDir } from '@ghlake/core';
+import { commitFilesDir, commitsDir, crashPoint } from '@ghlake/core';
 import { queryRows, runSql, sqlString, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { SILVER_JOURNAL } from '@ghlake/core/duckdb';
 
@@ -44,7 +44,8 @@ export async function applyJournal(db: OpenDuckDB, lake: string): Promise<number
   const rows = await queryRows(db.connection, `SELECT seq, step, op, src, dst FROM ${SILVER_JOURNAL.name} ORDER BY seq, step`);
   if (rows.length === 0) return 0;
   const dirs = new Set<string>();
-  for (const row of rows) {
+  for (const [i, row] of rows.entries()) {
+    if (i === Math.floor(rows.length / 2)) crashPoint('silver:journal-half-applied');
     const dst = String(row.dst);
     if (row.op === 'delete') {
       await fs.rm(dst, { force: true });

@@ -66,7 +66,7 @@ import {
 } from '@ghlake/core/duckdb';
 import { hourIndex, hourOfIndex } from './event-dedup.js';
 import { applyJournal, removeAbandonedCommits } from './journal.js';
-import { STAGED_TABLES, stagedHours } from './consolidate-silver.js';
+import { STAGED_TABLES, recordSilverHead, stagedHours } from './staged-hours.js';
 import { dedupPartitionedTable } from './rebuild/full-dedup.js';
 import { ENTITY_FOLDS, entityFoldStatements } from './rebuild/full-fold.js';
 
@@ -156,10 +156,10 @@ async function rebuildEntity(db: OpenDuckDB, lake: string, seq: number, ruleInde
   return queryNumber(c, `SELECT count(*) FROM ${state}`);
 }
 
-export async function rebuildSilver(config: { lake: string; memoryLimit: number; threads: number }): Promise<SilverRebuildResult> {
+export async function rebuildSilver(config: { lake: string; memoryLimit: number; threads: number }, open?: OpenDuckDB): Promise<SilverRebuildResult> {
   const started = performance.now();
   const lake = config.lake;
-  const db = await openStateDb(lake, { memoryLimit: config.memoryLimit, threads: config.threads }, SILVER_STATE_TABLES);
+  const db = open ?? (await openStateDb(lake, { memoryLimit: config.memoryLimit, threads: config.threads }, SILVER_STATE_TABLES));
   try {
     const c = db.connection;
     await applyJournal(db, lake);
@@ -207,8 +207,9 @@ export async function rebuildSilver(config: { lake: string; memoryLimit: number;
     // Observation partitions of hours with no events still count as consolidated hours.
     const events = await queryNumber(c, `SELECT count(*) FROM (SELECT DISTINCT event_id, event_type, created_at FROM ${EVENT_COPIES.name})`);
     const setAside = await queryNumber(c, `SELECT count(*) FROM ${SET_ASIDE_EVENTS.name}`);
+    await recordSilverHead(db, lake, seq);
     return { head: seq, events, setAside, published: ready, entities, ms: Math.round(performance.now() - started) };
   } finally {
-    db.close();
+    if (!open) db.close();
   }
 }

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silverActors, silverOrganizations, silverRepositories } from '@ghlake/core';
-import { consolidateEntities } from '../src/consolidate/index.js';
-import { duckdbTempDir, openDuckDB, type OpenDuckDB } from '../src/duckdb.js';
-import { consolidatedFile } from '../src/lake-files.js';
-import { TEST_SETTINGS, actorObs, iso, orgObs, repoObs, sql, tempLake, writeSilverHour } from './helpers.js';
+import { consolidateEntities } from '../src/consolidate/rebuild/index.js';
+import { duckdbTempDir, openDuckDB, type OpenDuckDB } from '@ghlake/core/duckdb';
+import { consolidatedFile } from '@ghlake/core/duckdb';
+import { TEST_SETTINGS, actorObs, iso, orgObs, repoObs, sql, tempLake, writeSilverHour } from './silver-lake.js';
 
 let lake: string;
 let cleanup: () => Promise<void>;

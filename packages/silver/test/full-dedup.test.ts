@@ -2,9 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseHour, partitionDir, partitionFile, silverEvents, silverPayloadDetails, writeTableFile } from '@ghlake/core';
-import { DEDUP_METADATA_KEY, dedupPartitionedTable } from '../src/consolidate/index.js';
-import { duckdbTempDir, openDuckDB, type OpenDuckDB } from '../src/duckdb.js';
-import { TEST_SETTINGS, eventRow, iso, sql, tempLake, writePartition, writeSilverHour } from './helpers.js';
+import { DEDUP_METADATA_KEY, dedupPartitionedTable } from '../src/consolidate/rebuild/index.js';
+import { duckdbTempDir, openDuckDB, type OpenDuckDB } from '@ghlake/core/duckdb';
+import { TEST_SETTINGS, eventRow, iso, sql, tempLake, writePartition, writeSilverHour } from './silver-lake.js';
 
 let lake: string;
 let cleanup: () => Promise<void>;
