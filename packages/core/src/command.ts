@@ -11,6 +11,8 @@ export interface CommandIO {
   env: Record<string, string | undefined>;
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Standard input (`ghlake query -` reads its SQL from it); absent: nothing to read. */
+  stdin?: NodeJS.ReadableStream;
   /** Aborted on Ctrl-C / SIGTERM: stop cleanly and return 130. */
   signal: AbortSignal;
   cwd: string;

@@ -50,6 +50,7 @@ export async function main(argv: readonly string[], io: Partial<CommandIO> = {})
       env: io.env ?? process.env,
       stdout,
       stderr,
+      stdin: io.stdin ?? process.stdin,
       signal: io.signal ?? controller.signal,
       cwd: io.cwd ?? process.cwd(),
     });
