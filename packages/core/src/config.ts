@@ -20,6 +20,13 @@ export interface OptionSpec<T> {
   /** A boolean switch (`--force`) rather than an option taking a value. */
   boolean?: boolean;
   short?: string;
+  /**
+   * The value is a secret (a password, a key, a token). This mark is the one source of the list
+   * of secret options (`secretOptions`): their values are replaced by `***` wherever a command
+   * line is written down or shown (the lake lock, `status`, lock messages, logs), never echoed
+   * in an error, and giving one as a flag prints a warning that suggests the variable.
+   */
+  secret?: boolean;
   /** Turns the raw text into the typed value; throw `invalidOption` on bad input. */
   parse: (raw: string, source: string) => T;
 }
@@ -29,8 +36,67 @@ export type ResolvedOptions<S extends OptionsSpec> = {
   [K in keyof S]: S[K] extends OptionSpec<infer T> ? (S[K]['default'] extends undefined ? T | undefined : T) : never;
 };
 
+/** Every option marked `secret` in any declaration loaded so far, by flag. */
+const SECRET_OPTIONS = new Map<string, OptionSpec<unknown>>();
+
+/** What a secret's value is shown as. */
+export const REDACTED = '***';
+
 export function defineOptions<S extends OptionsSpec>(spec: S): S {
+  for (const s of Object.values(spec)) if (s.secret) SECRET_OPTIONS.set(s.flag, s);
   return spec;
+}
+
+/** The secret options (derived from the `secret` marks of the declarations). */
+export function secretOptions(): OptionSpec<unknown>[] {
+  return [...SECRET_OPTIONS.values()];
+}
+
+/** The option an argv token names (`--password`, `--password=x`), if it is a secret one. */
+function secretFlagOf(token: string): { spec: OptionSpec<unknown>; inline: boolean } | undefined {
+  if (!token.startsWith('--')) return undefined;
+  const eq = token.indexOf('=');
+  const spec = SECRET_OPTIONS.get(token.slice(2, eq === -1 ? undefined : eq));
+  return spec ? { spec, inline: eq !== -1 } : undefined;
+}
+
+/** argv with the value of every secret option replaced by `***` (both `--flag value` and `--flag=value`). */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const secret = secretFlagOf(token);
+    if (!secret) out.push(token);
+    else if (secret.inline) out.push(`--${secret.spec.flag}=${REDACTED}`);
+    else {
+      out.push(token);
+      if (i + 1 < argv.length) {
+        out.push(REDACTED);
+        i++;
+      }
+    }
+  }
+  return out;
+}
+
+/** The secret options given as flags on this command line (flags are visible to every user of the machine). */
+export function secretFlagsGiven(argv: readonly string[]): OptionSpec<unknown>[] {
+  const seen = new Map<string, OptionSpec<unknown>>();
+  for (const token of argv) {
+    if (token === '--') break;
+    const secret = secretFlagOf(token);
+    if (secret) seen.set(secret.spec.flag, secret.spec);
+  }
+  return [...seen.values()];
+}
+
+/** The one-line warning for a secret given as a flag. */
+export function secretFlagWarning(spec: OptionSpec<unknown>): string {
+  return `warning: --${spec.flag} is visible to other users of this machine (process list, shell history)${spec.env ? `; set ${spec.env} instead` : ''}`;
 }
 
 export function invalidOption(source: string, raw: string, expected: string): GhlakeError {
@@ -168,14 +234,29 @@ export function resolveOptions<S extends OptionsSpec>(
   for (const [key, s] of Object.entries(spec)) {
     let value: unknown = s.default;
     const fromEnv = s.env === undefined ? undefined : env[s.env];
-    if (fromEnv !== undefined && fromEnv !== '') value = s.parse(fromEnv, s.env!);
+    if (fromEnv !== undefined && fromEnv !== '') value = parseValue(s, fromEnv, s.env!);
     const fromFlag = flags[s.flag];
     if (fromFlag !== undefined) {
-      value = typeof fromFlag === 'boolean' ? fromFlag : s.parse(fromFlag, `--${s.flag}`);
+      value = typeof fromFlag === 'boolean' ? fromFlag : parseValue(s, fromFlag, `--${s.flag}`);
     }
     out[key] = value;
   }
   return out as ResolvedOptions<S>;
+}
+
+/** Parse one raw value; a secret's value never appears in the error. */
+function parseValue(s: OptionSpec<unknown>, raw: string, source: string): unknown {
+  if (!s.secret) return s.parse(raw, source);
+  try {
+    return s.parse(raw, source);
+  } catch (error) {
+    const e = error instanceof GhlakeError ? error : new GhlakeError(ERROR_CODES.INVALID_OPTION, `${source} has an invalid value`);
+    const scrub = (text: string) => (raw === '' ? text : text.split(raw).join(REDACTED));
+    throw new GhlakeError(e.code, scrub(e.message), {
+      ...(e.hint ? { hint: scrub(e.hint) } : {}),
+      details: { option: source, value: REDACTED },
+    });
+  }
 }
 
 /** Help text lines for a spec: `--base-url <value>  description (env GHLAKE_BASE_URL, default ...)`. */

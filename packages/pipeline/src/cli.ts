@@ -2,7 +2,7 @@
  * `ghlake <command> [options]` — dispatches to the stage commands. Owns process concerns:
  * exit codes, Ctrl-C (abort signal, exit 130), and turning errors into one clear line.
  */
-import { exitCodeFor, formatErrorForUser, type CommandIO, type ExitCode } from '@ghlake/core';
+import { exitCodeFor, formatErrorForUser, secretFlagWarning, secretFlagsGiven, type CommandIO, type ExitCode } from '@ghlake/core';
 import { COMMANDS } from './commands.js';
 
 function usage(): string {
@@ -37,6 +37,8 @@ export async function main(argv: readonly string[], io: Partial<CommandIO> = {})
     stdout.write(`${command.help()}\n`);
     return 0;
   }
+  // Loading the command loaded its option declarations, so every secret option is known by now.
+  for (const spec of secretFlagsGiven(rest)) stderr.write(`${secretFlagWarning(spec)}\n`);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   const ownSignal = io.signal === undefined;

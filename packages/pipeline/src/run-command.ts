@@ -2,7 +2,17 @@
  * `ghlake run`: the thin CLI over `runPipeline`. It alone reads argv/env, decides between the
  * live display (stderr is a terminal) and plain log lines, and prints the summary (or JSON).
  */
-import { createLogger, describeOptions, parseCommandLine, resolveOptions, type Command, type CommandIO, type ExitCode, type Logger } from '@ghlake/core';
+import {
+  createLogger,
+  describeOptions,
+  lockCommandLine,
+  parseCommandLine,
+  resolveOptions,
+  type Command,
+  type CommandIO,
+  type ExitCode,
+  type Logger,
+} from '@ghlake/core';
 import { LiveDisplay, renderProgress } from './live-display.js';
 import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';
@@ -66,7 +76,7 @@ export const runCommand: Command = {
           upload: config.upload !== undefined,
           snowflake: config.snowflake !== undefined,
           topRepositories: 10,
-          command: ['ghlake', 'run', ...io.argv].join(' '),
+          command: lockCommandLine('run', io.argv),
         },
         stages,
         { signal: io.signal, onEvent },
