@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   // download
   HTTP_STATUS: 'GHLAKE_HTTP_STATUS',
   HOUR_MISSING: 'GHLAKE_HOUR_MISSING',
+  /** Every hour that should exist answered 404: the base URL is not GH Archive (or a mirror of it). */
+  SOURCE_NOT_FOUND: 'GHLAKE_SOURCE_NOT_FOUND',
   CONNECTION: 'GHLAKE_CONNECTION',
   TIMEOUT: 'GHLAKE_TIMEOUT',
   CONTENT_LENGTH_MISMATCH: 'GHLAKE_CONTENT_LENGTH_MISMATCH',

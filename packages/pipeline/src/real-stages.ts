@@ -4,7 +4,7 @@
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
 import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
-import { downloadHours, markGzipChecked, markGzipDamaged, type HourError } from '@ghlake/download';
+import { downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import type { RunStageConfig } from './run-options.js';
@@ -58,6 +58,8 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
           }),
       });
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
+      const wrongSource = summary.interrupted ? undefined : wrongSourceError(summary.baseUrl, summary.results, { heldElsewhere: hooks.rangeHasData });
+      if (wrongSource) throw wrongSource;
     },
     transform: (hour: HourKey, options) => transformOneHour(pool, config, hour, options),
     async recordGzipCheck(hour, found) {

@@ -18,7 +18,7 @@ import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';
 import { EXAMPLE_HOUR, RUN_OPTIONS, runConfigFromOptions } from './run-options.js';
 import { runPipeline } from './run-pipeline.js';
-import { formatRunSummary, logRunEvent } from './run-report.js';
+import { RunLog, formatRunSummary } from './run-report.js';
 import type { RunEvent } from './run-events.js';
 
 const HELP = `ghlake run [--from H --to H | --date D] [--lake DIR] [--base-url URL] [--threads N] [--force]
@@ -58,9 +58,10 @@ export const runCommand: Command = {
       format: live ? 'pretty' : 'json',
       write: display ? (l) => display.log(l) : (l) => io.stderr.write(`${l}\n`),
     });
+    const runLog = new RunLog(log, !live);
     const onEvent = (event: RunEvent) => {
       progress.apply(event, Date.now());
-      logRunEvent(log, event, !live);
+      runLog.event(event);
     };
 
     const stages = createRealStages(config);
@@ -82,6 +83,7 @@ export const runCommand: Command = {
         { signal: io.signal, onEvent },
       );
     } finally {
+      runLog.flush();
       display?.stop();
       await stages.close();
     }

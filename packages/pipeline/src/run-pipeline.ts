@@ -280,7 +280,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
      */
     const refetch = async (hour: HourKey) => {
       try {
-        await stages.download([hour], { signal, reverify: false, checkGzip: true, onBytes, onRetry, onHourDone: onHourDownloaded });
+        await stages.download([hour], { signal, reverify: false, checkGzip: true, rangeHasData: true, onBytes, onRetry, onHourDone: onHourDownloaded });
       } catch (error) {
         if (!signal.aborted) failHour(hour, 'download', toPlainError(error));
       }
@@ -291,7 +291,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       const dl = await timeStage('download', () =>
         stages.download(
           todo.map((t) => t.hour),
-          { signal, reverify: config.force, checkGzip: false, onBytes, onRetry, onHourDone: onHourDownloaded },
+          { signal, reverify: config.force, checkGzip: false, rangeHasData: upToDate.length > 0, onBytes, onRetry, onHourDone: onHourDownloaded },
         ),
       );
       if (signal.aborted && (running.size || queue.length)) emit({ type: 'stopping', inFlight: running.size });

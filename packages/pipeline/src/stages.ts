@@ -90,6 +90,11 @@ export interface PipelineStages {
        * transform found it damaged.
        */
       checkGzip: boolean;
+      /**
+       * Hours of the run's range are already in the lake. Without that, a download in which every
+       * hour that should exist answered 404 throws GHLAKE_SOURCE_NOT_FOUND once every hour is settled.
+       */
+      rangeHasData: boolean;
       onBytes(bytes: number): void;
       onHourDone(result: DownloadedHour): void;
       /** An attempt failed and the hour is tried again after `delayMs` (from `keptBytes` when resumed). */
