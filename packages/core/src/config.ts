@@ -192,12 +192,35 @@ export interface CommandLine {
   positionals: string[];
 }
 
-/** Parse argv strictly against the spec: an unknown flag is an error naming it. */
+/**
+ * Parse argv strictly against the spec: an unknown flag is an error naming it. A value that
+ * starts with a dash (`--threads -1`) is taken as the option's value, and an option given
+ * without its value gets the option's own message (its parser's), never Node's parser text.
+ */
 export function parseCommandLine(argv: readonly string[], spec: OptionsSpec, opts: { allowPositionals?: boolean } = {}): CommandLine {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const s of Object.values(spec)) options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+  const byFlag = new Map<string, OptionSpec<unknown>>();
+  for (const s of Object.values(spec)) {
+    options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+    byFlag.set(`--${s.flag}`, s);
+    if (s.short) byFlag.set(`-${s.short}`, s);
+  }
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    const s = token.includes('=') ? undefined : byFlag.get(token);
+    if (s && !s.boolean) {
+      const value = argv[i + 1];
+      // Missing (end of argv, or another flag next): the option's own parser says what it expects.
+      if (value === undefined || (value.startsWith('--') && value.length > 2) || (value.startsWith('-') && !/^-\d/.test(value) && value !== '-')) {
+        throw missingValue(s);
+      }
+      args.push(`--${s.flag}=${value}`);
+      i++;
+    } else args.push(token);
+  }
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: opts.allowPositionals ?? false });
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: opts.allowPositionals ?? false });
     return { flags: values as CommandLine['flags'], positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -210,6 +233,23 @@ export function parseCommandLine(argv: readonly string[], spec: OptionsSpec, opt
     }
     throw new GhlakeError(ERROR_CODES.USAGE, message, { hint: 'see --help for the options', cause: error });
   }
+}
+
+function missingValue(s: OptionSpec<unknown>): GhlakeError {
+  try {
+    s.parse('', `--${s.flag}`);
+  } catch (error) {
+    if (error instanceof GhlakeError) {
+      return new GhlakeError(error.code, `--${s.flag} needs a value: ${error.message.replace(/^.* has invalid value '': /, '')}`, {
+        ...(error.hint ? { hint: error.hint } : {}),
+        details: { option: `--${s.flag}` },
+      });
+    }
+  }
+  return new GhlakeError(ERROR_CODES.INVALID_OPTION, `--${s.flag} needs a value`, {
+    hint: `give --${s.flag} <value>; see --help`,
+    details: { option: `--${s.flag}` },
+  });
 }
 
 function throwUnknown(flag: string, spec: OptionsSpec): never {
@@ -259,11 +299,44 @@ function parseValue(s: OptionSpec<unknown>, raw: string, source: string): unknow
   }
 }
 
+const DURATION_UNITS: [string, number][] = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+];
+const SIZE_UNITS: [string, number][] = [
+  ['GB', 1e9],
+  ['GiB', 1024 ** 3],
+  ['MB', 1e6],
+  ['MiB', 1024 ** 2],
+  ['KB', 1e3],
+  ['KiB', 1024],
+];
+
+/**
+ * A default as a user would type it: `2m` rather than 120000, `2GB` rather than 2000000000. The
+ * candidates are checked with the option's own parser, so a count stays a plain number.
+ */
+export function displayDefault(s: OptionSpec<unknown>): string {
+  const value = s.default;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
+    const exact = (units: [string, number][]) => units.filter(([, n]) => value % n === 0).map(([u, n]) => `${value / n}${u}`);
+    for (const candidate of [...exact(DURATION_UNITS), ...exact(SIZE_UNITS)]) {
+      try {
+        if (s.parse(candidate, `--${s.flag}`) === value) return candidate;
+      } catch {
+        // not this option's kind of value
+      }
+    }
+  }
+  return String(value);
+}
+
 /** Help text lines for a spec: `--base-url <value>  description (env GHLAKE_BASE_URL, default ...)`. */
 export function describeOptions(spec: OptionsSpec): string {
   const rows = Object.values(spec).map((s) => {
     const left = `  --${s.flag}${s.boolean ? '' : ' <value>'}`;
-    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && !s.boolean ? `default ${String(s.default)}` : ''].filter(Boolean).join(', ');
+    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && !s.boolean ? `default ${displayDefault(s)}` : ''].filter(Boolean).join(', ');
     return { left, right: `${s.description}${extra ? ` (${extra})` : ''}` };
   });
   const width = Math.max(...rows.map((r) => r.left.length)) + 2;

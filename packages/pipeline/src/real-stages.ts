@@ -53,7 +53,12 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             ...(r.error
               ? { error: plainError(r.error) }
               : r.status === 'missing'
-                ? { error: plainError({ code: ERROR_CODES.HOUR_MISSING, message: `${r.hour}: ${r.reason ?? 'not on the server'}` }) }
+                ? {
+                    error: plainError({
+                      code: ERROR_CODES.HOUR_MISSING,
+                      message: `${r.hour}: ${r.reason ?? 'not on the server'} at ${config.download.baseUrl}`,
+                    }),
+                  }
                 : {}),
           }),
       });

@@ -73,7 +73,7 @@ describe('a source where every hour that should exist answers 404 is an error', 
       `failed      download ${ERROR_CODES.SOURCE_NOT_FOUND}: all 168 hours asked for answered 404 at ${base} (e.g. ${base}/2015-01-01-0.json.gz): the source looks wrong`,
     );
     const missingLines = r.logs.filter((l) => /^hours? missing$/.test(l.msg));
-    expect(missingLines.map((l) => [l.from, l.to, l.hours, l.reason])).toEqual([['2015-01-01-0', '2015-01-07-23', 168, 'HTTP 404']]);
+    expect(missingLines.map((l) => [l.from, l.to, l.hours, l.reason])).toEqual([['2015-01-01-0', '2015-01-07-23', 168, `HTTP 404 at ${base}`]]);
   });
 
   it('ghlake download says the same (exit 1)', async () => {
