@@ -3,10 +3,11 @@
  * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
-import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
-import { downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
+import { ERROR_CODES, createPool, rawPath, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
+import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
+import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
@@ -67,6 +68,9 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       if (wrongSource) throw wrongSource;
     },
     transform: (hour: HourKey, options) => transformOneHour(pool, config, hour, options),
+    async keepDamagedCopy(hour) {
+      await fs.rename(rawPath(config.lake, hour), corruptPath(config.lake, hour)).catch(() => undefined);
+    },
     async recordGzipCheck(hour, found) {
       if ('damage' in found) await markGzipDamaged(config.lake, hour, found.damage);
       else await markGzipChecked(config.lake, hour, found.uncompressedBytes);

@@ -105,7 +105,12 @@ export interface PipelineStages {
    * Bronze + silver of one downloaded hour (the fused path), on the shared pool.
    * `uncheckedSource`: its gzip was not checked yet; damaged → nothing published, status `refetch`.
    */
-  transform(hour: HourKey, options: { uncheckedSource: boolean }): Promise<TransformedHour>;
+  transform(hour: HourKey, options: { uncheckedSource: boolean; keptCopy?: boolean }): Promise<TransformedHour>;
+  /**
+   * Move the hour's raw file, found damaged, aside as `<hour>.json.gz.corrupt` (docs/download.md):
+   * kept for inspection and, if the source is damaged too, for its good lines.
+   */
+  keepDamagedCopy(hour: HourKey): Promise<void>;
   /**
    * Record what the transform's read found in a raw file stored unchecked: it inflated completely
    * (`uncompressedBytes`), or its gzip is damaged (`damage`: the next download replaces it at once).
