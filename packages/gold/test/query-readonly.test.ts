@@ -12,7 +12,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, formatErrorForUser } from '@ghlake/core';
 import { buildGold } from '../src/build-gold.js';
-const explainedText = (s: string): string | undefined => s;
+import { explainedText } from '../src/query.js';
 import { queryCommand } from '../src/query-command.js';
 import { tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
