@@ -11,8 +11,8 @@
  * - `readRawHourExactly`, on damage: pako's port of the same inflate, member by member, which
  *   leaves its output position valid when it fails. It delivers every byte decoded before the
  *   damage and reports the damage's kind and byte offset in the file. For a member whose own
- *   check fails (corrupt deflate data, CRC32 or length mismatch), everything it decoded is
- *   unverified: `unverifiedFrom` says from which decompressed offset.
+ *   check fails (corrupt deflate data, CRC32 or length mismatch) or is never reached (the file
+ *   ends inside it), everything it decoded is unverified: `unverifiedFrom` says from where.
  *
  * GH Archive files may hold several gzip members. As zlib and gzip(1) do, bytes after a member
  * that start with a zero byte are padding (ignored); other bytes must be another member — if
@@ -40,8 +40,9 @@ export interface RawReadResult {
   /** Decompressed bytes delivered. */
   decompressedBytes: number;
   /**
-   * With `corrupt` damage: the decompressed offset where the failing member's output starts.
-   * Its bytes decoded, but the member's check failed: they may be garbled anywhere.
+   * With `corrupt` or `truncated` damage: the decompressed offset where the damaged member's
+   * output starts. Its bytes decoded, but the member's check failed or was never reached: they
+   * may be garbled anywhere.
    */
   unverifiedFrom?: number;
 }
@@ -175,7 +176,9 @@ export async function readRawHourExactly(rawPath: string, onChunk: OnChunk): Pro
   }
   await flush();
   if (!betweenMembers && !ended) {
-    return damaged('truncated', `the gzip stream ends inside member ${members + 1} (unexpected end of file after ${size} bytes)`, size);
+    // Its CRC was never reached: what it decoded is unverified too (bytes replaced by garbage
+    // before the cut decode without an error as often as not).
+    return damaged('truncated', `the gzip stream ends inside member ${members + 1} (unexpected end of file after ${size} bytes)`, size, memberStartOut);
   }
   return { compressedBytes: size, decompressedBytes: decoded, damage: undefined };
 }
