@@ -43,4 +43,6 @@ export interface BronzeConfig {
    * gzip stream (this read is that check): such a file is fetched again, not kept half-read.
    */
   discardDamaged?: boolean;
+  /** Read these hours from these files instead (`ghlake run` reads the kept `.corrupt` copy of an hour damaged at the source). */
+  rawFiles?: Record<string, string> | undefined;
 }

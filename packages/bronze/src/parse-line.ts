@@ -34,6 +34,8 @@ export const QUARANTINE_REASONS = [
   'missing_created_at',
   'invalid_created_at',
   'timeline_format',
+  // Not a line: where the gzip stream is damaged, and what follows (one row per damaged hour; read-raw.ts).
+  'gzip_damage',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 

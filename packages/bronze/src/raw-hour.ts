@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
 import { reconcile, type LineAccounting } from './accounting.js';
-import { HourTransform } from './hour-transform.js';
+import { HourTransform, type LineGate } from './hour-transform.js';
 import type { ParsedEvent } from './parse-line.js';
-import { readRawHour, type RawDamage } from './read-raw.js';
+import { readRawHour, readRawHourExactly, type RawDamage } from './read-raw.js';
 import { StagedFiles } from './staged-files.js';
 import { accountingPath, BronzeHourWriter, type AccountingRecord } from './write-bronze.js';
 
@@ -55,7 +55,8 @@ export interface RawHourResult<M = undefined> {
   hour: string;
   sourceFile: string;
   /**
-   * `damaged`: the gzip was truncated or corrupt; every line before the damage is in the tables.
+   * `damaged`: the gzip was truncated or corrupt; every line gunzip completed before the damage is
+   * in the tables, and the damage is one `gzip_damage` quarantine row (read-raw.ts, hour-transform.ts).
    * `discarded`: the same, with `discardDamaged`: nothing was published (`files` is empty).
    */
   status: 'ok' | 'damaged' | 'discarded';
@@ -78,49 +79,88 @@ export async function transformRawHour<M = undefined>(task: RawHourTask, extensi
     });
   }
   const writtenAtMs = Date.now();
-  const staged = new StagedFiles();
+  /**
+   * One pass over the file: parse, stream rows to staged files, reconcile. `gate` (after damage)
+   * decides which lines in an unverified stretch are read as lines.
+   */
+  const pass = async (read: typeof readRawHour, gate?: LineGate) => {
+    const staged = new StagedFiles();
+    try {
+      const bronze = await BronzeHourWriter.open(staged, task.lake, hour, sourceFile, writtenAtMs, { rowGroupRows: task.bronzeRowGroupRows });
+      await extension?.open(staged, writtenAtMs);
+      const transform = new HourTransform(
+        {
+          event: extension
+            ? (ev) => {
+                bronze.event(ev);
+                extension.event(ev);
+              }
+            : (ev) => bronze.event(ev),
+          quarantine: (q) => bronze.quarantined(q),
+        },
+        gate,
+      );
+      let parseMs = 0;
+      let writeMs = 0;
+      const raw = await read(task.rawPath, async (chunk) => {
+        const t0 = performance.now();
+        transform.push(chunk);
+        const t1 = performance.now();
+        await bronze.drain();
+        await extension?.drain();
+        parseMs += t1 - t0;
+        writeMs += performance.now() - t1;
+      });
+      return { staged, bronze, transform, raw, parseMs, writeMs };
+    } catch (error) {
+      await staged.abort();
+      throw error;
+    }
+  };
+
+  let p = await pass(readRawHour);
+  let damage: RawDamage | undefined = p.raw.damage;
+  const discard = damage !== undefined && task.discardDamaged === true;
+  if (damage && !discard && damage.code !== 'not_gzip') {
+    // zlib lost the output of its failing step and cannot say where the damage is: the exact
+    // reader finds it (a first read without parsing, to know the unverified stretch before any
+    // line is taken), then the hour is read again up to it.
+    await p.staged.abort();
+    const found = await readRawHourExactly(task.rawPath, () => undefined);
+    const unverifiedFrom = found.unverifiedFrom;
+    // In a member whose own check failed, a line is kept only while it is wholly events: the
+    // first that is not is where its garbling shows, and the damage point.
+    const gate: LineGate | undefined =
+      unverifiedFrom === undefined ? undefined : (outcome, end) => end <= unverifiedFrom || (outcome.events.length > 0 && outcome.quarantined.length === 0);
+    p = await pass(readRawHourExactly, gate);
+    damage = p.raw.damage;
+  }
+  const { staged, bronze, transform, raw: read } = p;
+  let { parseMs, writeMs } = p;
   try {
-    const bronze = await BronzeHourWriter.open(staged, task.lake, hour, sourceFile, writtenAtMs, { rowGroupRows: task.bronzeRowGroupRows });
-    await extension?.open(staged, writtenAtMs);
-    const transform = new HourTransform({
-      event: extension
-        ? (ev) => {
-            bronze.event(ev);
-            extension.event(ev);
-          }
-        : (ev) => bronze.event(ev),
-      quarantine: (q) => bronze.quarantined(q),
-    });
-    let parseMs = 0;
-    let writeMs = 0;
-    const read = await readRawHour(task.rawPath, async (chunk) => {
-      const t0 = performance.now();
-      transform.push(chunk);
-      const t1 = performance.now();
-      await bronze.drain();
-      await extension?.drain();
-      parseMs += t1 - t0;
-      writeMs += performance.now() - t1;
-    });
     const t0 = performance.now();
-    const accounting = transform.end(read.damage !== undefined);
+    const accounting = damage
+      ? transform.endAtDamage(
+          (from, unread) =>
+            `gzip damage (${damage!.code}) found at byte ${damage!.offset ?? '?'} of ${read.compressedBytes}: ${damage!.message}; ${unread} decompressed bytes from byte ${from} on are not read as lines`,
+        )
+      : transform.end(false);
     const t1 = performance.now();
     const bronzeFiles = await bronze.close();
     reconcile(hour, accounting, { events: bronzeFiles.events.rows, quarantineRows: bronzeFiles.quarantine.rows });
     const extensionMetrics = (await extension?.close(accounting)) as M;
-    const record: AccountingRecord = { hour, sourceFile, accounting, damage: read.damage ?? null, writtenAt: new Date(writtenAtMs).toISOString() };
+    const record: AccountingRecord = { hour, sourceFile, accounting, damage: damage ?? null, writtenAt: new Date(writtenAtMs).toISOString() };
     await staged.stageJson(accountingPath(task.lake, hour), record, 'bronze.events/_accounting');
     parseMs += t1 - t0;
     writeMs += performance.now() - t1;
-    const discard = read.damage !== undefined && task.discardDamaged === true;
     const files = discard ? [] : await staged.commit();
     if (discard) await staged.abort();
     const totalMs = performance.now() - started;
     return {
       hour,
       sourceFile,
-      status: read.damage ? (discard ? 'discarded' : 'damaged') : 'ok',
-      damage: read.damage ?? null,
+      status: damage ? (discard ? 'discarded' : 'damaged') : 'ok',
+      damage: damage ?? null,
       compressedBytes: read.compressedBytes,
       accounting,
       extension: extensionMetrics,

@@ -33,7 +33,9 @@ export interface RunHoursOptions<M> {
 }
 
 /** Where the raw file of an hour is: `<rawDir>/<hour>.json.gz` or the lake's raw layout. */
-export function rawFileFor(config: { lake: string; rawDir?: string | undefined }, hour: HourKey): string {
+export function rawFileFor(config: { lake: string; rawDir?: string | undefined; rawFiles?: Record<string, string> | undefined }, hour: HourKey): string {
+  const explicit = config.rawFiles?.[hour];
+  if (explicit !== undefined) return explicit;
   return config.rawDir ? path.join(config.rawDir, archiveFileName(hour)) : rawPath(config.lake, hour);
 }
 

@@ -100,29 +100,34 @@ describe('bronzeHours on real and damaged hour files', async () => {
     expect(check).toEqual({ n: 11_351, substring_of_line: 11_351, json_equal: 11_351, hash_equal: 11_351, actor_repo_equal: 11_351, id_time_equal: 11_351 });
   });
 
-  it('a truncated gzip keeps every complete line before the damage and quarantines the partial last line', async () => {
+  it('a truncated gzip keeps every complete line before the damage; the partial last line is the one gzip_damage row', async () => {
     const before = gunzipSync(truncatedGz, { finishFlush: constants.Z_SYNC_FLUSH });
     const complete = before.subarray(0, before.lastIndexOf(10) + 1);
     const completeLines = realLines(GHARCHIVE_FIXTURES.hour2015_01_01_0).slice(0, complete.toString().split('\n').length - 1);
     const o = outcomes.get(TRUNCATED)!;
     expect(o.status).toBe('damaged');
-    expect(o.damage).toEqual({ code: 'Z_BUF_ERROR', message: 'gzip: unexpected end of file' });
+    expect(o.damage).toEqual({
+      code: 'truncated',
+      message: 'the gzip stream ends inside member 1 (unexpected end of file after 1000000 bytes)',
+      offset: 1_000_000,
+    });
     expect(o.accounting).toMatchObject({
-      lines: completeLines.length + 1,
+      lines: completeLines.length,
       events: completeLines.length,
+      quarantinedLines: 0,
       quarantineRows: 1,
-      quarantinedByReason: { truncated_line: 1 },
+      quarantinedByReason: { gzip_damage: 1 },
     });
     const hashes = (await rows(`select event_hash from read_parquet('${bronzeFile(TRUNCATED)}') order by source_line`)).map((r) => r.event_hash);
     expect(hashes).toEqual(completeLines.map(md5));
     const [q] = await rows(`select source_line::int line, reason, raw_length::int len from read_parquet('${quarantineFile(TRUNCATED)}')`);
-    expect(q).toEqual({ line: completeLines.length + 1, reason: 'truncated_line', len: before.length - complete.length });
+    expect(q).toEqual({ line: completeLines.length + 1, reason: 'gzip_damage', len: before.length - complete.length });
   });
 
   it('a corrupt gzip is reported damaged, every line read is accounted for, and no event is invented', async () => {
     const o = outcomes.get(CORRUPT)!;
     expect(o.status).toBe('damaged');
-    expect(o.damage?.code).toBe('Z_DATA_ERROR');
+    expect(o.damage?.code).toBe('corrupt');
     const a = o.accounting!;
     expect(a.lines).toBe(a.eventLines + a.quarantinedLines + a.blankLines);
     expect(a.events).toBeGreaterThan(1000);
@@ -142,7 +147,7 @@ describe('bronzeHours on real and damaged hour files', async () => {
   });
 
   it('a file that is not gzip is damaged NOT_GZIP; a missing file fails that hour alone with HOUR_MISSING', () => {
-    expect(outcomes.get(NOT_GZIP)).toMatchObject({ status: 'damaged', damage: { code: 'NOT_GZIP' }, accounting: { lines: 0 } });
+    expect(outcomes.get(NOT_GZIP)).toMatchObject({ status: 'damaged', damage: { code: 'not_gzip', offset: 0 }, accounting: { lines: 0, quarantineRows: 1 } });
     const missing = outcomes.get(MISSING)!;
     expect(missing.status).toBe('failed');
     expect(missing.error).toMatchObject({ code: ERROR_CODES.HOUR_MISSING, details: { hour: MISSING } });
@@ -153,12 +158,12 @@ describe('bronzeHours on real and damaged hour files', async () => {
     const discardLake = path.join(dir, 'discard-lake');
     const list = await bronzeHours(pool, { lake: discardLake, rawDir, discardDamaged: true }, [TRUNCATED, CORRUPT, ONE_EVENT]);
     expect(list.map((o) => [o.hour, o.status, o.damage?.code ?? null, o.files.length])).toEqual([
-      [TRUNCATED, 'discarded', 'Z_BUF_ERROR', 0],
-      [CORRUPT, 'discarded', 'Z_DATA_ERROR', 0],
+      [TRUNCATED, 'discarded', 'truncated', 0],
+      [CORRUPT, 'discarded', 'corrupt', 0],
       [ONE_EVENT, 'ok', null, 3],
     ]);
     // Counted as read, so the caller knows what it threw away; nothing of it on disk, no temp files.
-    expect(list[0]!.accounting).toMatchObject({ quarantinedByReason: { truncated_line: 1 } });
+    expect(list[0]!.accounting).toMatchObject({ quarantinedByReason: { gzip_damage: 1 } });
     const onDisk = (await readdir(discardLake, { recursive: true })).filter((f) => f.endsWith('.parquet') || f.endsWith('.json') || f.includes('.tmp-'));
     expect(onDisk.filter((f) => f.includes('date=2015-01-02/hour=1/') || f.includes('date=2015-01-02/hour=2/') || f.includes('.tmp-'))).toEqual([]);
     expect(onDisk.filter((f) => f.includes('date=2015-01-02/hour=5/')).length).toBe(3);

@@ -3,6 +3,7 @@
  * (argv/env parsing, logging, printing) over its pure runner; packages/pipeline assembles
  * them into the `ghlake` program. Only commands touch argv, env and the terminal.
  */
+import { redactArgv } from './config.js';
 import { ERROR_CODES, GhlakeError } from './errors.js';
 import { describeHolder, withLakeLock } from './lake-lock.js';
 
@@ -11,6 +12,8 @@ export interface CommandIO {
   env: Record<string, string | undefined>;
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Standard input (`ghlake query -` reads its SQL from it); absent: nothing to read. */
+  stdin?: NodeJS.ReadableStream;
   /** Aborted on Ctrl-C / SIGTERM: stop cleanly and return 130. */
   signal: AbortSignal;
   cwd: string;
@@ -42,9 +45,12 @@ export function notImplementedCommand(name: string, summary: string): Command {
   };
 }
 
-/** The command line written into the lake lock, so a second command can name the holder. */
+/**
+ * A command line as ghlake writes it down or shows it (the lake lock, so a second command can
+ * name the holder; `status`; lock messages): every secret option's value replaced by `***`.
+ */
 export function lockCommandLine(name: string, argv: readonly string[]): string {
-  return ['ghlake', name, ...argv].join(' ');
+  return ['ghlake', name, ...redactArgv(argv)].join(' ');
 }
 
 /**

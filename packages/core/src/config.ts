@@ -20,6 +20,13 @@ export interface OptionSpec<T> {
   /** A boolean switch (`--force`) rather than an option taking a value. */
   boolean?: boolean;
   short?: string;
+  /**
+   * The value is a secret (a password, a key, a token). This mark is the one source of the list
+   * of secret options (`secretOptions`): their values are replaced by `***` wherever a command
+   * line is written down or shown (the lake lock, `status`, lock messages, logs), never echoed
+   * in an error, and giving one as a flag prints a warning that suggests the variable.
+   */
+  secret?: boolean;
   /** Turns the raw text into the typed value; throw `invalidOption` on bad input. */
   parse: (raw: string, source: string) => T;
 }
@@ -29,8 +36,67 @@ export type ResolvedOptions<S extends OptionsSpec> = {
   [K in keyof S]: S[K] extends OptionSpec<infer T> ? (S[K]['default'] extends undefined ? T | undefined : T) : never;
 };
 
+/** Every option marked `secret` in any declaration loaded so far, by flag. */
+const SECRET_OPTIONS = new Map<string, OptionSpec<unknown>>();
+
+/** What a secret's value is shown as. */
+export const REDACTED = '***';
+
 export function defineOptions<S extends OptionsSpec>(spec: S): S {
+  for (const s of Object.values(spec)) if (s.secret) SECRET_OPTIONS.set(s.flag, s);
   return spec;
+}
+
+/** The secret options (derived from the `secret` marks of the declarations). */
+export function secretOptions(): OptionSpec<unknown>[] {
+  return [...SECRET_OPTIONS.values()];
+}
+
+/** The option an argv token names (`--password`, `--password=x`), if it is a secret one. */
+function secretFlagOf(token: string): { spec: OptionSpec<unknown>; inline: boolean } | undefined {
+  if (!token.startsWith('--')) return undefined;
+  const eq = token.indexOf('=');
+  const spec = SECRET_OPTIONS.get(token.slice(2, eq === -1 ? undefined : eq));
+  return spec ? { spec, inline: eq !== -1 } : undefined;
+}
+
+/** argv with the value of every secret option replaced by `***` (both `--flag value` and `--flag=value`). */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const secret = secretFlagOf(token);
+    if (!secret) out.push(token);
+    else if (secret.inline) out.push(`--${secret.spec.flag}=${REDACTED}`);
+    else {
+      out.push(token);
+      if (i + 1 < argv.length) {
+        out.push(REDACTED);
+        i++;
+      }
+    }
+  }
+  return out;
+}
+
+/** The secret options given as flags on this command line (flags are visible to every user of the machine). */
+export function secretFlagsGiven(argv: readonly string[]): OptionSpec<unknown>[] {
+  const seen = new Map<string, OptionSpec<unknown>>();
+  for (const token of argv) {
+    if (token === '--') break;
+    const secret = secretFlagOf(token);
+    if (secret) seen.set(secret.spec.flag, secret.spec);
+  }
+  return [...seen.values()];
+}
+
+/** The one-line warning for a secret given as a flag. */
+export function secretFlagWarning(spec: OptionSpec<unknown>): string {
+  return `warning: --${spec.flag} is visible to other users of this machine (process list, shell history)${spec.env ? `; set ${spec.env} instead` : ''}`;
 }
 
 export function invalidOption(source: string, raw: string, expected: string): GhlakeError {
@@ -126,12 +192,35 @@ export interface CommandLine {
   positionals: string[];
 }
 
-/** Parse argv strictly against the spec: an unknown flag is an error naming it. */
+/**
+ * Parse argv strictly against the spec: an unknown flag is an error naming it. A value that
+ * starts with a dash (`--threads -1`) is taken as the option's value, and an option given
+ * without its value gets the option's own message (its parser's), never Node's parser text.
+ */
 export function parseCommandLine(argv: readonly string[], spec: OptionsSpec, opts: { allowPositionals?: boolean } = {}): CommandLine {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const s of Object.values(spec)) options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+  const byFlag = new Map<string, OptionSpec<unknown>>();
+  for (const s of Object.values(spec)) {
+    options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+    byFlag.set(`--${s.flag}`, s);
+    if (s.short) byFlag.set(`-${s.short}`, s);
+  }
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    const s = token.includes('=') ? undefined : byFlag.get(token);
+    if (s && !s.boolean) {
+      const value = argv[i + 1];
+      // Missing (end of argv, or another flag next): the option's own parser says what it expects.
+      if (value === undefined || (value.startsWith('--') && value.length > 2) || (value.startsWith('-') && !/^-\d/.test(value) && value !== '-')) {
+        throw missingValue(s);
+      }
+      args.push(`--${s.flag}=${value}`);
+      i++;
+    } else args.push(token);
+  }
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: opts.allowPositionals ?? false });
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: opts.allowPositionals ?? false });
     return { flags: values as CommandLine['flags'], positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -144,6 +233,23 @@ export function parseCommandLine(argv: readonly string[], spec: OptionsSpec, opt
     }
     throw new GhlakeError(ERROR_CODES.USAGE, message, { hint: 'see --help for the options', cause: error });
   }
+}
+
+function missingValue(s: OptionSpec<unknown>): GhlakeError {
+  try {
+    s.parse('', `--${s.flag}`);
+  } catch (error) {
+    if (error instanceof GhlakeError) {
+      return new GhlakeError(error.code, `--${s.flag} needs a value: ${error.message.replace(/^.* has invalid value '': /, '')}`, {
+        ...(error.hint ? { hint: error.hint } : {}),
+        details: { option: `--${s.flag}` },
+      });
+    }
+  }
+  return new GhlakeError(ERROR_CODES.INVALID_OPTION, `--${s.flag} needs a value`, {
+    hint: `give --${s.flag} <value>; see --help`,
+    details: { option: `--${s.flag}` },
+  });
 }
 
 function throwUnknown(flag: string, spec: OptionsSpec): never {
@@ -168,21 +274,69 @@ export function resolveOptions<S extends OptionsSpec>(
   for (const [key, s] of Object.entries(spec)) {
     let value: unknown = s.default;
     const fromEnv = s.env === undefined ? undefined : env[s.env];
-    if (fromEnv !== undefined && fromEnv !== '') value = s.parse(fromEnv, s.env!);
+    if (fromEnv !== undefined && fromEnv !== '') value = parseValue(s, fromEnv, s.env!);
     const fromFlag = flags[s.flag];
     if (fromFlag !== undefined) {
-      value = typeof fromFlag === 'boolean' ? fromFlag : s.parse(fromFlag, `--${s.flag}`);
+      value = typeof fromFlag === 'boolean' ? fromFlag : parseValue(s, fromFlag, `--${s.flag}`);
     }
     out[key] = value;
   }
   return out as ResolvedOptions<S>;
 }
 
+/** Parse one raw value; a secret's value never appears in the error. */
+function parseValue(s: OptionSpec<unknown>, raw: string, source: string): unknown {
+  if (!s.secret) return s.parse(raw, source);
+  try {
+    return s.parse(raw, source);
+  } catch (error) {
+    const e = error instanceof GhlakeError ? error : new GhlakeError(ERROR_CODES.INVALID_OPTION, `${source} has an invalid value`);
+    const scrub = (text: string) => (raw === '' ? text : text.split(raw).join(REDACTED));
+    throw new GhlakeError(e.code, scrub(e.message), {
+      ...(e.hint ? { hint: scrub(e.hint) } : {}),
+      details: { option: source, value: REDACTED },
+    });
+  }
+}
+
+const DURATION_UNITS: [string, number][] = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+];
+const SIZE_UNITS: [string, number][] = [
+  ['GB', 1e9],
+  ['GiB', 1024 ** 3],
+  ['MB', 1e6],
+  ['MiB', 1024 ** 2],
+  ['KB', 1e3],
+  ['KiB', 1024],
+];
+
+/**
+ * A default as a user would type it: `2m` rather than 120000, `2GB` rather than 2000000000. The
+ * candidates are checked with the option's own parser, so a count stays a plain number.
+ */
+export function displayDefault(s: OptionSpec<unknown>): string {
+  const value = s.default;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
+    const exact = (units: [string, number][]) => units.filter(([, n]) => value % n === 0).map(([u, n]) => `${value / n}${u}`);
+    for (const candidate of [...exact(DURATION_UNITS), ...exact(SIZE_UNITS)]) {
+      try {
+        if (s.parse(candidate, `--${s.flag}`) === value) return candidate;
+      } catch {
+        // not this option's kind of value
+      }
+    }
+  }
+  return String(value);
+}
+
 /** Help text lines for a spec: `--base-url <value>  description (env GHLAKE_BASE_URL, default ...)`. */
 export function describeOptions(spec: OptionsSpec): string {
   const rows = Object.values(spec).map((s) => {
     const left = `  --${s.flag}${s.boolean ? '' : ' <value>'}`;
-    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && !s.boolean ? `default ${String(s.default)}` : ''].filter(Boolean).join(', ');
+    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined && !s.boolean ? `default ${displayDefault(s)}` : ''].filter(Boolean).join(', ');
     return { left, right: `${s.description}${extra ? ` (${extra})` : ''}` };
   });
   const width = Math.max(...rows.map((r) => r.left.length)) + 2;

@@ -14,12 +14,16 @@ export const ERROR_CODES = {
   INVALID_HOUR: 'GHLAKE_INVALID_HOUR',
   INVALID_RANGE: 'GHLAKE_INVALID_RANGE',
   NOT_IMPLEMENTED: 'GHLAKE_NOT_IMPLEMENTED',
+  /** `ghlake query` refused a statement that is not one read-only statement confined to the lake. */
+  QUERY_REFUSED: 'GHLAKE_QUERY_REFUSED',
   // lake and filesystem
   LAKE_NOT_WRITABLE: 'GHLAKE_LAKE_NOT_WRITABLE',
   LAKE_LOCKED: 'GHLAKE_LAKE_LOCKED',
   // download
   HTTP_STATUS: 'GHLAKE_HTTP_STATUS',
   HOUR_MISSING: 'GHLAKE_HOUR_MISSING',
+  /** Every hour that should exist answered 404: the base URL is not GH Archive (or a mirror of it). */
+  SOURCE_NOT_FOUND: 'GHLAKE_SOURCE_NOT_FOUND',
   CONNECTION: 'GHLAKE_CONNECTION',
   TIMEOUT: 'GHLAKE_TIMEOUT',
   CONTENT_LENGTH_MISMATCH: 'GHLAKE_CONTENT_LENGTH_MISMATCH',
@@ -146,6 +150,7 @@ export function exitCodeFor(error: unknown): 1 | 2 {
     ERROR_CODES.INVALID_HOUR,
     ERROR_CODES.INVALID_RANGE,
     ERROR_CODES.NOT_IMPLEMENTED,
+    ERROR_CODES.QUERY_REFUSED,
   ];
   return error instanceof GhlakeError && usage.includes(error.code) ? 2 : 1;
 }

@@ -36,12 +36,16 @@ export async function commitFile(tmp: string, target: string): Promise<void> {
   await fsyncPath(path.dirname(target)).catch(() => undefined);
 }
 
-/** Write a whole file atomically. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
+/** Files under `<lake>/_state` (lock, manifest, run records) may name hosts, commands and paths: owner only. */
+export const STATE_FILE_MODE = 0o600;
+export const STATE_DIR_MODE = 0o700;
+
+/** Write a whole file atomically (`mode`: the new file's permission bits, default 0666 less the umask). */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true, ...(options.mode === STATE_FILE_MODE ? { mode: STATE_DIR_MODE } : {}) });
   const tmp = tempPathFor(target);
   try {
-    await fs.writeFile(tmp, data);
+    await fs.writeFile(tmp, data, options.mode === undefined ? {} : { mode: options.mode });
     await commitFile(tmp, target);
   } catch (error) {
     await fs.rm(tmp, { force: true });

@@ -100,20 +100,48 @@ export function dayHours(date: string): HourKey[] {
   return hourRange(`${match[0]}-0` as HourKey, `${match[0]}-23` as HourKey);
 }
 
-/** Hours a user asked for: `--date`, or `--from`/`--to` (either alone means that one hour). */
-export function resolveHours(options: { from?: string; to?: string; date?: string }): HourKey[] {
+/**
+ * Refuse a range GH Archive cannot have, before anything is allocated for it: hours before its
+ * first hour (2011-02-12-0), and hours after the current one (they cannot exist yet).
+ */
+export function checkArchiveRange(from: HourKey, to: HourKey, now: number = Date.now()): void {
+  if (hourToMs(from) < ARCHIVE_START) {
+    throw new GhlakeError(ERROR_CODES.INVALID_RANGE, `${from} is before GH Archive's first hour ${hourFromMs(ARCHIVE_START)}`, {
+      hint: `start the range at ${hourFromMs(ARCHIVE_START)} or later`,
+      details: { from, to },
+    });
+  }
+  const current = hourFromMs(now);
+  if (hourToMs(to) > hourToMs(current)) {
+    throw new GhlakeError(ERROR_CODES.INVALID_RANGE, `${to} is after the current hour ${current}: GH Archive cannot have it yet`, {
+      hint: `end the range at ${current} or earlier (GH Archive publishes an hour shortly after it ends)`,
+      details: { from, to, current },
+    });
+  }
+}
+
+/**
+ * Hours a user asked for: `--date`, or `--from`/`--to` (either alone means that one hour),
+ * inside what GH Archive can have (`checkArchiveRange`).
+ */
+export function resolveHours(options: { from?: string | undefined; to?: string | undefined; date?: string | undefined }, now: number = Date.now()): HourKey[] {
   if (options.date !== undefined) {
     if (options.from !== undefined || options.to !== undefined) {
       throw new GhlakeError(ERROR_CODES.USAGE, '--date cannot be combined with --from/--to', {
         hint: 'use either --date YYYY-MM-DD or --from H --to H',
       });
     }
-    return dayHours(options.date);
+    const day = dayHours(options.date);
+    checkArchiveRange(day[0]!, day[day.length - 1]!, now);
+    return day;
   }
-  const from = options.from ?? options.to;
-  const to = options.to ?? options.from;
-  if (from === undefined || to === undefined) return [];
-  return hourRange(parseHour(from), parseHour(to));
+  const fromText = options.from ?? options.to;
+  const toText = options.to ?? options.from;
+  if (fromText === undefined || toText === undefined) return [];
+  const from = parseHour(fromText);
+  const to = parseHour(toText);
+  if (hourToMs(to) >= hourToMs(from)) checkArchiveRange(from, to, now);
+  return hourRange(from, to);
 }
 
 /** Sort hours chronologically (string order is wrong for unpadded hours). */

@@ -15,7 +15,7 @@
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { ERROR_CODES, GhlakeError } from './errors.js';
-import { tempPathFor } from './fs-atomic.js';
+import { STATE_DIR_MODE, STATE_FILE_MODE, tempPathFor } from './fs-atomic.js';
 import { lockPath, stateDir } from './layout.js';
 
 export interface LockHolder {
@@ -74,7 +74,7 @@ function lockedError(file: string, holder: LockHolder): GhlakeError {
 export async function acquireLakeLock(lake: string, command: string): Promise<LakeLock> {
   const file = lockPath(lake);
   try {
-    await fs.mkdir(stateDir(lake), { recursive: true });
+    await fs.mkdir(stateDir(lake), { recursive: true, mode: STATE_DIR_MODE });
   } catch (error) {
     throw new GhlakeError(ERROR_CODES.LAKE_NOT_WRITABLE, `cannot create ${stateDir(lake)}: ${(error as Error).message}`, {
       hint: 'choose a writable folder with --lake (or GHLAKE_LAKE)',
@@ -83,7 +83,7 @@ export async function acquireLakeLock(lake: string, command: string): Promise<La
   }
   const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
   const tmp = tempPathFor(file);
-  await fs.writeFile(tmp, `${JSON.stringify(holder)}\n`);
+  await fs.writeFile(tmp, `${JSON.stringify(holder)}\n`, { mode: STATE_FILE_MODE });
   let tookOver: LockHolder | undefined;
   try {
     for (let attempt = 0; ; attempt++) {

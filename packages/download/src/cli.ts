@@ -5,13 +5,10 @@
  * included: nothing was attempted); 130 when interrupted.
  */
 import {
-  ARCHIVE_START,
   ERROR_CODES,
   GhlakeError,
   describeOptions,
   formatErrorForUser,
-  hourFromMs,
-  hourToMs,
   parseCommandLine,
   resolveHours,
   resolveOptions,
@@ -19,6 +16,7 @@ import {
   type Command,
   type ExitCode,
 } from '@ghlake/core';
+import { wrongSourceError } from './source-check.js';
 import { configFromOptions, DOWNLOAD_OPTIONS } from './options.js';
 import { createProgressReporter } from './progress.js';
 import { downloadHours, ensureLakeWritable } from './runner.js';
@@ -57,11 +55,6 @@ export const downloadCommand: Command = {
     if (hours.length === 0) {
       throw new GhlakeError(ERROR_CODES.USAGE, 'no hours to download', { hint: 'give --from YYYY-MM-DD-H (and --to YYYY-MM-DD-H) or --date YYYY-MM-DD' });
     }
-    if (hourToMs(hours[0]!) < ARCHIVE_START) {
-      throw new GhlakeError(ERROR_CODES.INVALID_RANGE, `${hours[0]} is before GH Archive's first hour ${hourFromMs(ARCHIVE_START)}`, {
-        hint: `start the range at ${hourFromMs(ARCHIVE_START)} or later`,
-      });
-    }
     const config = configFromOptions(options, io.cwd);
     try {
       // The lake must be writable before the lock is taken there: a usage problem, said in the
@@ -90,6 +83,11 @@ export const downloadCommand: Command = {
         }
         io.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
         if (summary.interrupted) return 130;
+        const wrongSource = wrongSourceError(summary.baseUrl, summary.results);
+        if (wrongSource) {
+          io.stderr.write(`${formatErrorForUser(wrongSource)}\n`);
+          return 1;
+        }
         return summary.failed.length ? 1 : 0;
       });
     } catch (error) {

@@ -63,6 +63,25 @@ export async function removeKeptPartial(lake: string, hour: HourKey): Promise<vo
   await fs.rm(partialIdentityPath(lake, hour), { force: true });
 }
 
+/**
+ * The hours that have a kept partial download in the lake: one listing of `raw/` and its date
+ * folders, so `ghlake status` over the whole archive's range asks the disk once per day folder
+ * that exists, not twice per hour.
+ */
+export async function hoursWithKeptPartials(lake: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const root = path.join(lake, 'raw');
+  const days = await fs.readdir(root).catch(() => [] as string[]);
+  for (const day of days) {
+    if (!day.startsWith('date=')) continue;
+    for (const name of await fs.readdir(path.join(root, day)).catch(() => [] as string[])) {
+      const m = name.startsWith(PARTIAL_MARK) ? /^(.+)\.json\.gz$/.exec(name.slice(PARTIAL_MARK.length)) : null;
+      if (m) out.add(m[1]!);
+    }
+  }
+  return out;
+}
+
 /** How far a kept partial download of the hour got (for `ghlake status`); undefined when there is none to resume. */
 export async function keptPartialProgress(lake: string, hour: HourKey): Promise<{ bytes: number; size: number } | undefined> {
   const { identity, bytes } = await readKeptPartial(lake, hour).catch(() => ({ identity: undefined, bytes: undefined }));

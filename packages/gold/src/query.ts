@@ -1,13 +1,25 @@
 /**
  * `openQuery`: run a user's SQL against `<lake>/warehouse.duckdb` and stream the result.
- * The warehouse is opened read-only (several queries may run at once, and a query never
- * changes the lake); it is (re)built first when missing or stale (a table got its first files
- * since it was built). Rows stream chunk by chunk, so `--format csv` of a billion rows never
- * holds them in memory.
+ * The warehouse is (re)built first when missing or stale (a table got its first files since it
+ * was built). Rows stream chunk by chunk, so `--format csv` of a billion rows never holds them
+ * in memory.
+ *
+ * A query can change nothing, by three locks that do not depend on each other:
+ * - exactly one statement, and DuckDB's own parser decides its type: only SELECT (which is what
+ *   DuckDB makes of WITH, DESCRIBE, SHOW, SUMMARIZE, FROM-first and the PRAGMAs that read) and
+ *   EXPLAIN of a SELECT run; COPY, ATTACH, INSTALL/LOAD, CREATE, SET, CALL, EXPORT ... are refused
+ *   before anything runs (`readOnlyStatement`);
+ * - the warehouse file is opened read-only;
+ * - DuckDB's file access is confined to the lake folder (`allowed_directories` with
+ *   `enable_external_access = false`) and the configuration is locked (`lock_configuration`),
+ *   so no statement can widen it again. DuckDB's confinement allows writing inside the lake
+ *   too: the statement type is what keeps COPY ... TO out.
  */
-import { warehousePath } from '@ghlake/core';
-import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import path from 'node:path';
+import { ERROR_CODES, GhlakeError, warehousePath } from '@ghlake/core';
+import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
 import { duckdbTempDir, openDuckDB, sqlError } from './duckdb.js';
+import { sqlString } from './sql.js';
 import { refreshWarehouse, warehouseIsCurrent } from './warehouse.js';
 
 export interface QueryConfig {
@@ -57,6 +69,94 @@ export async function ensureWarehouse(lake: string): Promise<boolean> {
   return true;
 }
 
+/** What `ghlake query` may run, as DuckDB's parser classifies statements. */
+export const QUERY_ALLOWS = 'one read-only statement: SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, a PRAGMA that reads, or EXPLAIN of one of them';
+
+function refused(why: string, details: Record<string, unknown> = {}): GhlakeError {
+  return new GhlakeError(ERROR_CODES.QUERY_REFUSED, `refused: ${why}`, {
+    hint: `ghlake query runs ${QUERY_ALLOWS}, reading files inside the lake only; to write, copy the data out with DuckDB itself`,
+    details,
+  });
+}
+
+/** DuckDB refuses a file outside the allowed directories with a Permission Error: a refusal, not a mistake in the SQL. */
+function refusedOrSqlError(error: unknown): GhlakeError {
+  const message = (error instanceof Error ? error.message : String(error)).trim();
+  if (/^Permission Error/i.test(message)) return refused(`${message.split('\n')[0]} (only files inside the lake can be read)`);
+  return sqlError(error);
+}
+
+/**
+ * The statement EXPLAIN wraps: the text after `EXPLAIN`, an optional `ANALYZE` and an optional
+ * `( options )`, skipping comments. DuckDB then parses it and says what it is (EXPLAIN ANALYZE
+ * executes its statement, so it must be read-only too).
+ */
+export function explainedText(sql: string): string | undefined {
+  let i = 0;
+  const skip = () => {
+    for (;;) {
+      while (i < sql.length && /\s/.test(sql[i]!)) i++;
+      if (sql.startsWith('--', i)) i = sql.indexOf('\n', i) === -1 ? sql.length : sql.indexOf('\n', i) + 1;
+      else if (sql.startsWith('/*', i)) i = sql.indexOf('*/', i) === -1 ? sql.length : sql.indexOf('*/', i) + 2;
+      else return;
+    }
+  };
+  const word = (w: string) => {
+    skip();
+    if (sql.slice(i, i + w.length).toLowerCase() === w && !/[\w$]/.test(sql[i + w.length] ?? '')) {
+      i += w.length;
+      return true;
+    }
+    return false;
+  };
+  if (!word('explain')) return undefined;
+  if (!word('analyze')) word('analyse');
+  skip();
+  if (sql[i] === '(') {
+    const close = sql.indexOf(')', i);
+    if (close === -1) return undefined;
+    i = close + 1;
+  }
+  return sql.slice(i);
+}
+
+/**
+ * Parse `sql` with DuckDB and prepare it if it is exactly one read-only statement; otherwise
+ * throw GHLAKE_QUERY_REFUSED (exit 2) naming what it is. Nothing runs before this check.
+ */
+export async function readOnlyStatement(connection: DuckDBConnection, sql: string, inner = false): Promise<DuckDBPreparedStatement> {
+  const extracted = await connection.extractStatements(sql).catch((error: unknown) => {
+    throw refusedOrSqlError(error);
+  });
+  if (extracted.count === 0) throw refused('no SQL statement given');
+  if (extracted.count > 1) throw refused(`${extracted.count} statements given; ghlake query runs exactly one`, { statements: extracted.count });
+  const prepared = await extracted.prepare(0).catch((error: unknown) => {
+    throw refusedOrSqlError(error);
+  });
+  const type = prepared.statementType;
+  if (type === StatementType.SELECT) return prepared;
+  if (type === StatementType.EXPLAIN && !inner) {
+    const text = explainedText(sql);
+    if (text !== undefined) {
+      // Throws for anything but one read-only statement; the EXPLAIN itself is what runs.
+      (await readOnlyStatement(connection, text, true)).destroySync();
+      return prepared;
+    }
+  }
+  prepared.destroySync();
+  const name = StatementType[type] ?? String(type);
+  throw refused(`${inner ? 'EXPLAIN of a' : 'a'} ${name} statement can change the lake or the session`, { statementType: name });
+}
+
+/** Confine DuckDB's file access to the lake (read: views, read_parquet on lake paths) and lock the settings. */
+async function confineToLake(connection: DuckDBConnection, lake: string): Promise<void> {
+  const dir = `${path.resolve(lake)}${path.sep}`;
+  await connection.run(`SET allowed_directories = [${sqlString(dir)}]`);
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET autoinstall_known_extensions = false');
+  await connection.run('SET lock_configuration = true');
+}
+
 export async function openQuery(config: QueryConfig, sql: string): Promise<QueryStream> {
   const refreshedWarehouse = await ensureWarehouse(config.lake);
   const db = await openDuckDB(
@@ -72,10 +172,14 @@ export async function openQuery(config: QueryConfig, sql: string): Promise<Query
   };
   let result: DuckDBResult;
   try {
-    result = await connection.stream(sql);
+    await confineToLake(connection, config.lake);
+    const statement = await readOnlyStatement(connection, sql);
+    result = await statement.stream().catch((error: unknown) => {
+      throw refusedOrSqlError(error);
+    });
   } catch (error) {
     close();
-    throw sqlError(error);
+    throw error instanceof GhlakeError ? error : sqlError(error);
   }
   const columns = result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
   const normalize = normalizer(columns.map((c) => c.type));

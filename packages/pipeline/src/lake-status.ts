@@ -5,7 +5,7 @@
  */
 import { compareHours, currentLockHolder, hourRange, readHeads, type HourKey, type LockHolder } from '@ghlake/core';
 import { stagedHours } from '@ghlake/silver';
-import { keptPartialProgress } from '@ghlake/download';
+import { hoursWithKeptPartials, keptPartialProgress } from '@ghlake/download';
 import { missingOutputs } from './hour-files.js';
 import { hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
 
@@ -81,6 +81,7 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
     lock: (await currentLockHolder(lake)) ?? null,
   };
 
+  const withPartials = await hoursWithKeptPartials(lake);
   for (const hour of hours) {
     const record = hourRecord(manifest, hour);
     const item: HourStatus = { hour, state: record.state };
@@ -102,7 +103,7 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
       }
     }
     if (record.error) item.error = { stage: record.error.stage, code: record.error.code, message: record.error.message };
-    if (item.state === 'pending' || item.state === 'failed') {
+    if ((item.state === 'pending' || item.state === 'failed') && withPartials.has(hour)) {
       const partial = await keptPartialProgress(lake, hour);
       if (partial) item.partial = partial;
     }

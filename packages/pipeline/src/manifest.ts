@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { ERROR_CODES, GhlakeError, compareHours, manifestPath, writeFileAtomic, type HourKey, type PlainError } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, STATE_FILE_MODE, compareHours, manifestPath, writeFileAtomic, type HourKey, type PlainError } from '@ghlake/core';
 
 export const MANIFEST_VERSION = 1;
 
@@ -105,7 +105,7 @@ export async function readManifest(lake: string): Promise<Manifest> {
 
 export async function writeManifest(lake: string, manifest: Manifest): Promise<void> {
   manifest.updatedAt = new Date().toISOString();
-  await writeFileAtomic(manifestPath(lake), `${JSON.stringify(manifest, null, 1)}\n`);
+  await writeFileAtomic(manifestPath(lake), `${JSON.stringify(manifest, null, 1)}\n`, { mode: STATE_FILE_MODE });
 }
 
 export function hourRecord(manifest: Manifest, hour: HourKey): HourRecord {

@@ -3,11 +3,12 @@
  * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
-import { ERROR_CODES, createPool, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
-import { downloadHours, markGzipChecked, markGzipDamaged, type HourError } from '@ghlake/download';
+import { ERROR_CODES, createPool, rawPath, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
+import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import { consolidateSilver } from '@ghlake/silver';
+import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
@@ -54,13 +55,23 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             ...(r.error
               ? { error: plainError(r.error) }
               : r.status === 'missing'
-                ? { error: plainError({ code: ERROR_CODES.HOUR_MISSING, message: `${r.hour}: ${r.reason ?? 'not on the server'}` }) }
+                ? {
+                    error: plainError({
+                      code: ERROR_CODES.HOUR_MISSING,
+                      message: `${r.hour}: ${r.reason ?? 'not on the server'} at ${config.download.baseUrl}`,
+                    }),
+                  }
                 : {}),
           }),
       });
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
+      const wrongSource = summary.interrupted ? undefined : wrongSourceError(summary.baseUrl, summary.results, { heldElsewhere: hooks.rangeHasData });
+      if (wrongSource) throw wrongSource;
     },
     transform: (hour: HourKey, options) => transformOneHour(pool, config, hour, options),
+    async keepDamagedCopy(hour) {
+      await fs.rename(rawPath(config.lake, hour), corruptPath(config.lake, hour)).catch(() => undefined);
+    },
     async recordGzipCheck(hour, found) {
       if ('damage' in found) await markGzipDamaged(config.lake, hour, found.damage);
       else await markGzipChecked(config.lake, hour, found.uncompressedBytes);

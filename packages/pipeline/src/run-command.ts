@@ -2,13 +2,23 @@
  * `ghlake run`: the thin CLI over `runPipeline`. It alone reads argv/env, decides between the
  * live display (stderr is a terminal) and plain log lines, and prints the summary (or JSON).
  */
-import { createLogger, describeOptions, parseCommandLine, resolveOptions, type Command, type CommandIO, type ExitCode, type Logger } from '@ghlake/core';
+import {
+  createLogger,
+  describeOptions,
+  lockCommandLine,
+  parseCommandLine,
+  resolveOptions,
+  type Command,
+  type CommandIO,
+  type ExitCode,
+  type Logger,
+} from '@ghlake/core';
 import { LiveDisplay, renderProgress } from './live-display.js';
 import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';
 import { EXAMPLE_HOUR, RUN_OPTIONS, runConfigFromOptions } from './run-options.js';
 import { runPipeline } from './run-pipeline.js';
-import { formatRunSummary, logRunEvent } from './run-report.js';
+import { RunLog, formatRunSummary } from './run-report.js';
 import type { RunEvent } from './run-events.js';
 
 const HELP = `ghlake run [--from H --to H | --date D] [--lake DIR] [--base-url URL] [--threads N] [--force]
@@ -48,9 +58,10 @@ export const runCommand: Command = {
       format: live ? 'pretty' : 'json',
       write: display ? (l) => display.log(l) : (l) => io.stderr.write(`${l}\n`),
     });
+    const runLog = new RunLog(log, !live);
     const onEvent = (event: RunEvent) => {
       progress.apply(event, Date.now());
-      logRunEvent(log, event, !live);
+      runLog.event(event);
     };
 
     const stages = createRealStages(config);
@@ -66,12 +77,13 @@ export const runCommand: Command = {
           upload: config.upload !== undefined,
           snowflake: config.snowflake !== undefined,
           topRepositories: 10,
-          command: ['ghlake', 'run', ...io.argv].join(' '),
+          command: lockCommandLine('run', io.argv),
         },
         stages,
         { signal: io.signal, onEvent },
       );
     } finally {
+      runLog.flush();
       display?.stop();
       await stages.close();
     }

@@ -19,10 +19,12 @@ import { DOWNLOAD_OPTIONS, downloadConfig, type DownloadConfig } from '@ghlake/d
 import { DUCKDB_OPTIONS } from '@ghlake/gold';
 import { TRANSFORM_OPTIONS } from '@ghlake/bronze';
 import {
+  S3_CREDENTIAL_OPTIONS,
   S3_LOCATION_OPTIONS,
   SNOWFLAKE_CONNECTION_OPTIONS,
   SNOWFLAKE_OBJECT_OPTIONS,
   connectionFrom,
+  credentialsFrom,
   objectsFrom,
   resolveUploadConfig,
   type SnowflakeConnectionConfig,
@@ -80,6 +82,7 @@ export const RUN_OPTIONS = defineOptions({
     parse: parseBoolean,
   },
   ...S3_LOCATION_OPTIONS,
+  ...S3_CREDENTIAL_OPTIONS,
   snowflake: {
     flag: 'snowflake',
     env: 'GHLAKE_SNOWFLAKE',
@@ -149,6 +152,7 @@ export function runConfigFromOptions(options: RunOptions, cwd: string): RunStage
           endpoint: options.endpoint,
           forcePathStyle: options.forcePathStyle,
           region: options.region,
+          credentials: credentialsFrom(options),
         })
       : undefined,
     snowflake: options.snowflake ? { connection: connectionFrom(options), objects: objectsFrom(options) } : undefined,

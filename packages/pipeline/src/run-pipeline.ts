@@ -53,6 +53,8 @@ async function planHours(store: ManifestStore, lake: string, hours: readonly Hou
     const record = store.manifest.hours[hour];
     if (force) todo.push({ hour, why: 'forced' });
     else if (!record || !isTransformed(record)) todo.push({ hour, why: record ? record.state : 'new' });
+    // Its good lines are published; the source may have a clean copy by now.
+    else if (record.transform?.damaged) todo.push({ hour, why: `damaged (${record.transform.damaged}): fetching it again` });
     else {
       const gone = await missingOutputs(lake, record);
       if (gone.length) todo.push({ hour, why: `transformed, but ${gone.length} file(s) are gone (${gone[0]})` });
@@ -215,7 +217,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
             // What the read found is the file's gzip check: recorded beside it (checked, or damaged so
             // that the refetch replaces it without inflating it again).
             const found =
-              t.status === 'refetch'
+              t.status === 'refetch' || t.status === 'damaged'
                 ? { damage: t.damaged ?? 'damaged gzip' }
                 : uncheckedSource && t.status === 'transformed' && t.uncompressedBytes !== undefined
                   ? { uncompressedBytes: t.uncompressedBytes }
@@ -225,6 +227,8 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
                 .recordGzipCheck(hour, found)
                 .catch((error: unknown) => emit({ type: 'warning', message: `${hour}: could not record its gzip check: ${toPlainError(error).message}` }));
             if (t.status === 'refetch') {
+              // Kept aside (docs/download.md), for inspection and for its good lines if the source is damaged too.
+              await stages.keepDamagedCopy(hour).catch(() => undefined);
               const again = refetch(hour).finally(() => refetching.delete(again));
               refetching.add(again);
             }
@@ -279,11 +283,41 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
      * replaced, a file damaged at the source fails as GHLAKE_GZIP_CORRUPT.
      */
     const refetch = async (hour: HourKey) => {
+      let damagedAtSource = false;
       try {
-        await stages.download([hour], { signal, reverify: false, checkGzip: true, onBytes, onRetry, onHourDone: onHourDownloaded });
+        await stages.download([hour], {
+          signal,
+          reverify: false,
+          checkGzip: true,
+          rangeHasData: true,
+          onBytes,
+          onRetry,
+          onHourDone: (d) => {
+            if (d.status === 'failed' && d.error?.code === ERROR_CODES.GZIP_CORRUPT) damagedAtSource = true;
+            else onHourDownloaded(d);
+          },
+        });
       } catch (error) {
         if (!signal.aborted) failHour(hour, 'download', toPlainError(error));
       }
+      if (!damagedAtSource || signal.aborted) return;
+      // Damaged at the source too: its good lines (the kept copy's) are published and the hour is
+      // marked damaged; the next run fetches it again and replaces them if the source is mended.
+      const t0 = now();
+      const t = await stages
+        .transform(hour, { uncheckedSource: false, keptCopy: true })
+        .catch((error: unknown): TransformedHour => ({ hour, status: 'failed', files: [], accounting: emptyAccounting(), error: toPlainError(error) }));
+      recordTransform(t);
+      emit({
+        type: 'hour-transform',
+        hour,
+        status: t.status,
+        events: t.accounting.events,
+        quarantined: t.accounting.quarantined,
+        ms: now() - t0,
+        ...(t.damaged ? { damaged: t.damaged } : {}),
+        ...(t.error ? { error: t.error } : {}),
+      });
     };
 
     const phaseStart = now();
@@ -291,7 +325,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       const dl = await timeStage('download', () =>
         stages.download(
           todo.map((t) => t.hour),
-          { signal, reverify: config.force, checkGzip: false, onBytes, onRetry, onHourDone: onHourDownloaded },
+          { signal, reverify: config.force, checkGzip: false, rangeHasData: upToDate.length > 0, onBytes, onRetry, onHourDone: onHourDownloaded },
         ),
       );
       if (signal.aborted && (running.size || queue.length)) emit({ type: 'stopping', inFlight: running.size });

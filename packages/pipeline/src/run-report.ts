@@ -2,7 +2,7 @@
  * What a person reads: the run's events as log lines (when stderr is not a terminal, or
  * above the live display when it is), and the final summary with the most active repositories.
  */
-import type { Logger } from '@ghlake/core';
+import { hourFromMs, hourToMs, type HourKey, type Logger } from '@ghlake/core';
 import { formatBytes, formatCount, formatDuration, formatRate, listSome } from './format.js';
 import { STAGE_ORDER, type RunEvent } from './run-events.js';
 import type { RunSummary } from './run-summary.js';
@@ -46,9 +46,9 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
         });
       break;
     case 'hour-download':
-      // Missing hours are normal (GH Archive has gaps): counted on the display, listed in the summary.
-      if (event.status === 'missing') (verbose ? log.warn : log.debug)('hour missing', { hour: event.hour, reason: event.error?.message });
-      else if (event.status === 'failed')
+      // Missing hours are logged by RunLog, one line per contiguous run of them.
+      if (event.status === 'missing') break;
+      if (event.status === 'failed')
         log.error('hour failed to download', { hour: event.hour, code: event.error?.code, error: event.error?.message, hint: event.error?.hint });
       else if (verbose)
         log.info('hour downloaded', {
@@ -91,6 +91,46 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
       break;
     default:
       break;
+  }
+}
+
+/**
+ * The run's log: `logRunEvent` for every event, except missing hours, which are normal (GH
+ * Archive has gaps) and can be tens of thousands (a wrong --base-url, a range far back): they are
+ * gathered and logged as ONE line per contiguous run of hours with the same reason, when the
+ * download stage ends (and at `flush`, for hours fetched again after it).
+ */
+export class RunLog {
+  private missing: { hour: HourKey; reason: string }[] = [];
+
+  constructor(
+    private readonly log: Logger,
+    private readonly verbose: boolean,
+  ) {}
+
+  event(event: RunEvent): void {
+    if (event.type === 'hour-download' && event.status === 'missing') {
+      const reason = (event.error?.message ?? 'not on the server').replace(`${event.hour}: `, '');
+      this.missing.push({ hour: event.hour, reason });
+      return;
+    }
+    if (event.type === 'stage-end' && event.stage === 'download') this.flush();
+    logRunEvent(this.log, event, this.verbose);
+  }
+
+  /** Log the missing hours gathered so far. */
+  flush(): void {
+    const sorted = this.missing.map((m) => ({ ms: hourToMs(m.hour), reason: m.reason })).sort((a, b) => a.ms - b.ms);
+    this.missing = [];
+    const write = this.verbose ? this.log.warn : this.log.debug;
+    for (let i = 0; i < sorted.length;) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1]!.ms === sorted[j]!.ms + 3_600_000 && sorted[j + 1]!.reason === sorted[i]!.reason) j++;
+      const from = hourFromMs(sorted[i]!.ms);
+      const to = hourFromMs(sorted[j]!.ms);
+      write(j === i ? 'hour missing' : 'hours missing', { from, to, hours: j - i + 1, reason: sorted[i]!.reason });
+      i = j + 1;
+    }
   }
 }
 

@@ -94,6 +94,11 @@ export interface PipelineStages {
        * transform found it damaged.
        */
       checkGzip: boolean;
+      /**
+       * Hours of the run's range are already in the lake. Without that, a download in which every
+       * hour that should exist answered 404 throws GHLAKE_SOURCE_NOT_FOUND once every hour is settled.
+       */
+      rangeHasData: boolean;
       onBytes(bytes: number): void;
       onHourDone(result: DownloadedHour): void;
       /** An attempt failed and the hour is tried again after `delayMs` (from `keptBytes` when resumed). */
@@ -104,7 +109,12 @@ export interface PipelineStages {
    * Bronze + silver of one downloaded hour (the fused path), on the shared pool.
    * `uncheckedSource`: its gzip was not checked yet; damaged → nothing published, status `refetch`.
    */
-  transform(hour: HourKey, options: { uncheckedSource: boolean }): Promise<TransformedHour>;
+  transform(hour: HourKey, options: { uncheckedSource: boolean; keptCopy?: boolean }): Promise<TransformedHour>;
+  /**
+   * Move the hour's raw file, found damaged, aside as `<hour>.json.gz.corrupt` (docs/download.md):
+   * kept for inspection and, if the source is damaged too, for its good lines.
+   */
+  keepDamagedCopy(hour: HourKey): Promise<void>;
   /**
    * Record what the transform's read found in a raw file stored unchecked: it inflated completely
    * (`uncompressedBytes`), or its gzip is damaged (`damage`: the next download replaces it at once).

@@ -25,13 +25,28 @@ export const STATUS_OPTIONS = defineOptions({
   json: COMMON_OPTIONS.json,
 });
 
+const hours = (n: number) => `${n} hour${n === 1 ? '' : 's'}`;
+
+/** Why the missing hours are missing, and where: `HTTP 404 at http://127.0.0.1:8080` (the source the run asked, named). */
+function missingText(s: LakeStatus): string {
+  const why = new Map<string, number>();
+  for (const h of s.hours) {
+    if (h.state !== 'missing') continue;
+    const message = h.error?.message ?? '';
+    const reason = message.startsWith(`${h.hour}: `) ? message.slice(h.hour.length + 2) : 'not on the server';
+    why.set(reason, (why.get(reason) ?? 0) + 1);
+  }
+  const reasons = [...why].map(([reason, n]) => (why.size > 1 ? `${reason}: ${n}` : reason)).join('; ');
+  return `${s.missing.length} (${reasons}): ${listSome(s.missing)}`;
+}
+
 /** Above this many hours the table shows one line per day. */
 const PER_HOUR_LIMIT = 72;
 
 function gapText(s: LakeStatus): string {
   if (!s.gaps.length) return 'none';
   return listSome(
-    s.gaps.map((g) => `${g.from}${g.hours > 1 ? `..${g.to} (${g.hours} hours` : ' ('}${g.hours > 1 ? ': ' : ''}${g.states.join(', ')})`),
+    s.gaps.map((g) => `${g.from}${g.hours > 1 ? `..${g.to} (${hours(g.hours)}: ` : ' ('}${g.states.join(', ')})`),
     10,
   );
 }
@@ -67,7 +82,7 @@ export function formatStatus(s: LakeStatus): string {
     out.push('hours     none yet — run `ghlake run` to fill the lake');
     return out.join('\n');
   }
-  out.push(`range       ${s.range.from} .. ${s.range.to} (${s.range.hours} hours)`);
+  out.push(`range       ${s.range.from} .. ${s.range.to} (${hours(s.range.hours)})`);
   out.push(
     `hours       ${Object.entries(s.counts)
       .map(([state, n]) => `${n} ${state}`)
@@ -75,10 +90,10 @@ export function formatStatus(s: LakeStatus): string {
   );
   out.push(`events      ${formatCount(s.events)} in bronze, ${formatCount(s.silverEvents)} distinct in silver`);
   out.push(`quarantined ${formatCount(s.quarantined)} lines${byReason(s.quarantinedByReason)}`);
-  out.push(`missing     ${s.missing.length ? `${s.missing.length} (404 at GH Archive): ${listSome(s.missing)}` : 'none'}`);
+  out.push(`missing     ${s.missing.length ? missingText(s) : 'none'}`);
   out.push(`gaps        ${gapText(s)}`);
   out.push(
-    `gold        ${s.gold ? `built ${s.gold.builtAt} from ${s.gold.hours} hours — ${s.gold.current ? 'current' : `stale${s.gold.staged ? ` (${s.gold.staged} hour${s.gold.staged === 1 ? '' : 's'} transformed, not yet published)` : ''}: \`ghlake run\` brings it up to date`}` : 'not built'}`,
+    `gold        ${s.gold ? `built ${s.gold.builtAt} from ${hours(s.gold.hours)} — ${s.gold.current ? 'current' : `stale${s.gold.staged ? ` (${hours(s.gold.staged)} transformed, not yet published)` : ''}: \`ghlake run\` brings it up to date`}` : 'not built'}`,
   );
   out.push('');
   if (s.hours.length <= PER_HOUR_LIMIT) {

@@ -3,6 +3,7 @@
  * run's terms (files, line accounting, damage). An hour that fails comes back as data.
  */
 import { publishedPathOfStaged, type HourKey, type SharedPool } from '@ghlake/core';
+import { corruptPath } from '@ghlake/download';
 import { transformHours } from '@ghlake/silver';
 import type { TransformedHour } from './stages.js';
 
@@ -12,15 +13,20 @@ export interface TransformStageConfig {
 
 /**
  * `uncheckedSource`: the raw file was stored without a gzip check; if it turns out damaged,
- * nothing is published and the answer is `refetch`.
+ * nothing is published and the answer is `refetch`. `keptCopy`: read the hour's kept damaged
+ * copy (`<hour>.json.gz.corrupt`, the source itself is damaged): its good lines are published.
  */
 export async function transformOneHour(
   pool: SharedPool,
   config: TransformStageConfig,
   hour: HourKey,
-  options: { uncheckedSource: boolean },
+  options: { uncheckedSource: boolean; keptCopy?: boolean },
 ): Promise<TransformedHour> {
-  const [outcome] = await transformHours(pool, { lake: config.lake, discardDamaged: options.uncheckedSource }, [hour]);
+  const [outcome] = await transformHours(
+    pool,
+    { lake: config.lake, discardDamaged: options.uncheckedSource, ...(options.keptCopy ? { rawFiles: { [hour]: corruptPath(config.lake, hour) } } : {}) },
+    [hour],
+  );
   if (!outcome) throw new Error(`the transform returned no outcome for ${hour}`);
   const acc = outcome.accounting;
   const silver = outcome.extension;

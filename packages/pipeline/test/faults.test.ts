@@ -27,7 +27,7 @@ afterAll(async () => {
 const gets = (hour: string) => suite.mirror.requestsFor(hour).length;
 
 describe('a flaky mirror and damaged hours', () => {
-  it('retries 5xx bursts and resets, fails the truncated and the corrupt hour with their reasons (exit 1), completes the rest; a rerun finishes only those', async () => {
+  it('retries 5xx bursts and resets, fails the truncated hour, publishes the lines of the hour corrupt at the source before its damage as damaged (exit 1), completes the rest; a rerun finishes only those', async () => {
     const lake = await newLake(suite, 'faults');
     const good = path.join(suite.work, 'good-15.json.gz');
     const served = path.join(suite.mirrorDir, '2015-01-01-15.json.gz');
@@ -64,12 +64,18 @@ describe('a flaky mirror and damaged hours', () => {
         [2, 'GHLAKE_CONTENT_LENGTH_MISMATCH'],
       ]);
       expect(r.stdout).toContain('ghlake run finished with failures');
-      expect(r.stdout).toMatch(/hours\s+2 transformed, 0 already up to date, 12 missing, 0 damaged, 2 failed/);
+      expect(r.stdout).toMatch(/hours\s+3 transformed, 0 already up to date, 12 missing, 1 damaged, 1 failed/);
       expect(r.stdout).toMatch(/failed\s+2015-01-01-2 download GHLAKE_\w+: /);
-      expect(r.stdout).toMatch(/failed\s+2015-01-01-15 download GHLAKE_GZIP_CORRUPT: /);
-      // The good hours went all the way: gold was built from them.
-      expect(r.stdout).toMatch(/silver\s+780 events in the lake/);
+      // Corrupt at the source (every fetch): garbage spliced in after 2 kB, where the gzip stream
+      // ends. What it held before the damage is published, nothing decoded from the garbage is a
+      // line (one gzip_damage row), and the hour is marked damaged.
+      expect(r.stdout).toMatch(/damaged\s+2015-01-01-15: truncated: the gzip stream ends inside member 1/);
+      expect(r.stdout).toMatch(/lines quarantined \(gzip_damage 1\)/);
       const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
+      const kept = manifest.hours['2015-01-01-15'].transform.accounting.events;
+      // The good hours went all the way: gold was built from them (and the damaged hour's kept lines).
+      expect(r.stdout).toContain(`silver      ${780 + kept} events in the lake`);
+      expect(manifest.hours['2015-01-01-15']).toMatchObject({ state: 'transformed', transform: { damaged: expect.stringMatching(/^truncated: /) } });
       expect(manifest.hours['2015-01-01-2']).toMatchObject({ state: 'failed', error: { stage: 'download' } });
       expect(manifest.hours['2015-01-01-0'].state).toBe('transformed');
     } finally {

@@ -140,7 +140,7 @@ describe('ghlake run', () => {
     const r = await runGhlake(['status', '--lake', lake, '--from', '2015-01-01-0', '--to', '2015-01-01-5']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/hours\s+3 transformed, 1 missing, 2 pending/);
-    expect(r.stdout).toMatch(/missing\s+1 \(404 at GH Archive\): 2015-01-01-3/);
+    expect(r.stdout).toContain(`missing     1 (HTTP 404 at ${mirror.url}): 2015-01-01-3`);
     expect(r.stdout).toMatch(/gaps\s+2015-01-01-3\.\.2015-01-01-5 \(3 hours: missing, pending\)/);
     expect(r.stdout).toMatch(/quarantined 0 lines/);
     expect(r.stdout).toMatch(/gold\s+built .* from 3 hours — current/);

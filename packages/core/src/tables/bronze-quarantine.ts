@@ -19,7 +19,7 @@ export const bronzeQuarantine = {
       'reason',
       'VARCHAR',
       false,
-      'stable reason code: invalid_json, truncated_line, spliced_event, nul_bytes, invalid_utf8, line_too_long, not_an_object, missing_id, invalid_id, missing_type, missing_created_at, invalid_created_at, timeline_format (docs/transform.md)',
+      'stable reason code: invalid_json, truncated_line, spliced_event, nul_bytes, invalid_utf8, line_too_long, not_an_object, missing_id, invalid_id, missing_type, missing_created_at, invalid_created_at, timeline_format; gzip_damage: not a line but where the gzip stream is damaged — one row per damaged hour, detail naming the byte offset, raw the first unread bytes (docs/transform.md)',
     ),
     col('detail', 'VARCHAR', true, 'human-readable detail (parser message)'),
     col('raw', 'BLOB', false, "the line's exact bytes (binary-safe: NULs and invalid UTF-8 kept); for a fragment > 0, that fragment's bytes", {

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { stateDir, writeFileAtomic } from '@ghlake/core';
+import { STATE_FILE_MODE, stateDir, writeFileAtomic } from '@ghlake/core';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -107,7 +107,7 @@ export class HashCache {
     const keep = prune ? this.seen : this.entries;
     if (!this.dirty && keep.size === this.entries.size) return;
     const files = Object.fromEntries([...keep.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, files }, null, 1)}\n`);
+    await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, files }, null, 1)}\n`, { mode: STATE_FILE_MODE });
     this.dirty = false;
   }
 }

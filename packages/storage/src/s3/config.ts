@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES, GhlakeError, invalidOption } from '@ghlake/core';
 import type { S3Credentials } from './client.js';
-import { MAX_PART_SIZE, MIN_PART_SIZE, UPLOAD_OPTIONS, parseBucket, parsePrefix, type UploadOptions } from './options.js';
+import { MAX_PART_SIZE, MIN_PART_SIZE, UPLOAD_OPTIONS, credentialsFrom, parseBucket, parsePrefix, type UploadOptions } from './options.js';
 
 export interface UploadConfig {
   /** The lake folder. */
@@ -73,5 +73,6 @@ export function resolveUploadConfig(input: UploadConfigInput): UploadConfig {
 
 /** The config of `ghlake upload` from its resolved options. */
 export function uploadConfigFromOptions(options: UploadOptions): UploadConfig {
-  return resolveUploadConfig({ ...options, bucket: options.bucket ?? '' });
+  const { accessKeyId: _id, secretAccessKey: _secret, sessionToken: _token, ...rest } = options;
+  return resolveUploadConfig({ ...rest, bucket: options.bucket ?? '', credentials: credentialsFrom(options) });
 }

@@ -9,7 +9,17 @@ export {
   type ObjectStatus,
 } from './runner.js';
 export { resolveUploadConfig, uploadConfigFromOptions, type UploadConfig, type UploadConfigInput } from './config.js';
-export { UPLOAD_OPTIONS, S3_LOCATION_OPTIONS, MIN_PART_SIZE, MAX_PART_SIZE, parseBucket, parsePrefix, type UploadOptions } from './options.js';
+export {
+  UPLOAD_OPTIONS,
+  S3_LOCATION_OPTIONS,
+  S3_CREDENTIAL_OPTIONS,
+  credentialsFrom,
+  MIN_PART_SIZE,
+  MAX_PART_SIZE,
+  parseBucket,
+  parsePrefix,
+  type UploadOptions,
+} from './options.js';
 export { createS3Client, type S3ConnectionConfig, type S3Credentials } from './client.js';
 export { listLakeFiles } from './lake-files.js';
 export { objectKey, publishedRel, keyPrefix, goldPointerKey, goldVersionPrefix, goldVersionKey, s3Url, GOLD_POINTER, GOLD_VERSIONS_DIR } from './keys.js';

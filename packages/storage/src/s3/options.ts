@@ -86,9 +86,51 @@ export const S3_LOCATION_OPTIONS = defineOptions({
   },
 });
 
+/**
+ * Explicit AWS credentials. Without them the AWS SDK's default chain is used (environment,
+ * profile, SSO, instance role). The secret ones are marked `secret`: redacted everywhere.
+ */
+export const S3_CREDENTIAL_OPTIONS = defineOptions({
+  accessKeyId: {
+    flag: 'access-key-id',
+    env: 'AWS_ACCESS_KEY_ID',
+    description: 'AWS access key id (with --secret-access-key); default: the AWS default credential chain',
+    parse: parseString,
+  },
+  secretAccessKey: {
+    flag: 'secret-access-key',
+    env: 'AWS_SECRET_ACCESS_KEY',
+    description: 'AWS secret access key; prefer the environment variable (flags show in process lists)',
+    secret: true,
+    parse: parseString,
+  },
+  sessionToken: {
+    flag: 'session-token',
+    env: 'AWS_SESSION_TOKEN',
+    description: 'AWS session token of temporary credentials',
+    secret: true,
+    parse: parseString,
+  },
+});
+
+/** Explicit credentials when both the key id and the secret are given; otherwise the SDK's chain. */
+export function credentialsFrom(options: {
+  accessKeyId?: string | undefined;
+  secretAccessKey?: string | undefined;
+  sessionToken?: string | undefined;
+}): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined {
+  if (!options.accessKeyId || !options.secretAccessKey) return undefined;
+  return {
+    accessKeyId: options.accessKeyId,
+    secretAccessKey: options.secretAccessKey,
+    ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+  };
+}
+
 export const UPLOAD_OPTIONS = defineOptions({
   lake: COMMON_OPTIONS.lake,
   ...S3_LOCATION_OPTIONS,
+  ...S3_CREDENTIAL_OPTIONS,
   concurrency: {
     flag: 'concurrency',
     env: 'GHLAKE_S3_CONCURRENCY',

@@ -9,7 +9,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { stateDir, writeFileAtomic } from '@ghlake/core';
+import { STATE_FILE_MODE, stateDir, writeFileAtomic } from '@ghlake/core';
 
 export interface PublishedObject {
   size: number;
@@ -71,7 +71,7 @@ export class UploadRecord {
     const current = this.scopes[this.scope] ?? {};
     if (!this.dirty && (!prune || Object.keys(current).length === this.seen.size)) return;
     if (prune) this.scopes[this.scope] = Object.fromEntries([...this.seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, scopes: this.scopes })}\n`);
+    await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, scopes: this.scopes })}\n`, { mode: STATE_FILE_MODE });
     this.dirty = false;
   }
 }

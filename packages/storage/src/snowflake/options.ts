@@ -65,6 +65,7 @@ export const SNOWFLAKE_CONNECTION_OPTIONS = defineOptions({
     flag: 'password',
     env: 'SNOWFLAKE_PASSWORD',
     description: 'password authentication; prefer the environment variable (flags show in process lists)',
+    secret: true,
     parse: parseNonEmpty('a password'),
   },
   privateKeyPath: {
@@ -77,6 +78,7 @@ export const SNOWFLAKE_CONNECTION_OPTIONS = defineOptions({
     flag: 'private-key-passphrase',
     env: 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE',
     description: 'passphrase of an encrypted private key',
+    secret: true,
     parse: parseString,
   },
   role: { flag: 'role', env: 'SNOWFLAKE_ROLE', description: "role for the session (default: the user's default role)", parse: parseIdentifier },
