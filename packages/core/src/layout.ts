@@ -72,6 +72,17 @@ export function stateDir(lake: string): string {
   return path.join(lake, '_state');
 }
 
+/** The manifest: one file per month of hours plus `lake.json` (see packages/pipeline/src/manifest.ts). */
+export function manifestDir(lake: string): string {
+  return path.join(stateDir(lake), 'manifest');
+}
+
+/** `_state/manifest/hours-YYYY-MM.json`: the records of one month's hours. */
+export function manifestMonthPath(lake: string, month: string): string {
+  return path.join(manifestDir(lake), `hours-${month}.json`);
+}
+
+/** The single-file manifest of lakes written before it was split by month (read once, then migrated). */
 export function manifestPath(lake: string): string {
   return path.join(stateDir(lake), 'manifest.json');
 }
@@ -155,4 +166,21 @@ export function stagedPathOfPublished(lake: string, published: string): string |
   const rel = path.relative(path.join(lake, 'silver'), published);
   if (rel.startsWith('..') || path.isAbsolute(rel) || !/^[^/\\]+[/\\]date=/.test(rel)) return undefined;
   return path.join(stateDir(lake), 'staged', rel);
+}
+
+/**
+ * Every folder a run writes an hour's files into (the raw folder, its bronze partitions, its staged
+ * silver): where a run killed while working on the hour can have left temporary files.
+ */
+export function hourWriteDirs(lake: string, hour: HourKey, tables: { bronze: readonly string[]; staged: readonly string[] }): string[] {
+  return [
+    rawDir(lake, hour),
+    ...tables.bronze.map((t) => partitionDir(lake, 'bronze', t, hour)),
+    ...tables.staged.map((t) => path.dirname(stagedPartitionFile(lake, t, hour))),
+  ];
+}
+
+/** `_state/in-flight.json`: the hours a run is working on, so that the next run knows where a crash may have left temporary files. */
+export function inFlightPath(lake: string): string {
+  return path.join(stateDir(lake), 'in-flight.json');
 }

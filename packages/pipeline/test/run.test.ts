@@ -13,6 +13,7 @@ import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { RUN_SLICES, writeSlicedHours } from './helpers/sliced-hours.js';
+import { readManifest } from '../src/manifest.js';
 
 let work: string;
 let mirrorDir: string;
@@ -91,15 +92,15 @@ describe('ghlake run', () => {
     );
 
     // The manifest records each hour's state, checksum and line accounting.
-    const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
-    expect(manifest.hours['2015-01-01-3'].state).toBe('missing');
+    const manifest = await readManifest(lake);
+    expect(manifest.hours['2015-01-01-3']!.state).toBe('missing');
     for (const h of ['2015-01-01-0', '2015-01-01-1', '2015-01-01-2']) {
       expect(manifest.hours[h]).toMatchObject({
         state: 'transformed',
         download: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
         transform: { accounting: { lines: 400, events: 400, quarantined: 0 } },
       });
-      expect(manifest.hours[h].transform.files).toContain(path.relative(lake, partitionFile(lake, 'silver', 'events', h as HourKey)));
+      expect(manifest.hours[h]!.transform!.files).toContain(path.relative(lake, partitionFile(lake, 'silver', 'events', h as HourKey)));
     }
     // Gold reflects the last silver commit, which holds the three hours (the state's summary for readers).
     const heads = JSON.parse(await fs.readFile(path.join(lake, '_state', 'heads.json'), 'utf8'));
