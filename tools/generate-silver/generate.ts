@@ -47,6 +47,16 @@ export interface GenerateSilverOptions {
   actors?: number;
   /** Distinct repositories to draw from (default events / 6). */
   repos?: number;
+  /**
+   * Events in a row that share their actor (and, separately, their repository) within an hour
+   * (default 1: every event draws its own). 2 gives an hour about half as many distinct actors and
+   * repositories as events — what real hours hold (2015-01-01-15: 11,351 events, 5,249 actors,
+   * 6,198 repositories).
+   */
+  sessionLength?: number;
+  /** Exponent of the skew of actor and repository draws, u^k (default 2.5 for actors, 2.0 for repositories). */
+  actorSkew?: number;
+  repoSkew?: number;
   seed?: number;
   /** DuckDB settings for the generator. */
   memoryLimit?: string;
@@ -90,7 +100,7 @@ function typeCase(u: string): string {
 }
 
 /** A uniform [0, 1) from the event index, the seed and a salt: identical for any thread count. */
-const uniform = (salt: number, seed: number) => `((hash(i, ${seed}, ${salt}) % 1000000007) / 1000000007.0)`;
+const uniform = (salt: number, seed: number, index = 'i') => `((hash(${index}, ${seed}, ${salt}) % 1000000007) / 1000000007.0)`;
 
 /**
  * Events with index in [lo, hi): every silver column plus helpers. Event i happens in hour
@@ -100,18 +110,20 @@ function eventsSql(
   lo: number,
   hi: number,
   startMs: number,
-  o: Required<Pick<GenerateSilverOptions, 'actors' | 'repos' | 'seed'>>,
+  o: Required<Pick<GenerateSilverOptions, 'actors' | 'repos' | 'seed' | 'sessionLength' | 'actorSkew' | 'repoSkew'>>,
   eventsPerHour: number,
 ): string {
   const s = o.seed;
+  // Events of one session (i // sessionLength) share their actor and repository draws.
+  const session = `(i // ${o.sessionLength})`;
   return `SELECT
       i,
       CAST(30000000000 + i AS BIGINT) AS event_id,
       md5(CAST(i AS VARCHAR) || '-${s}') AS event_hash,
       ${typeCase(uniform(1, s))} AS event_type,
       make_timestamp(CAST((${startMs} + (i // ${eventsPerHour}) * 3600000 + floor(${uniform(2, s)} * 3600000)) * 1000 AS BIGINT)) AS created_at,
-      CAST(1 + floor(${o.actors} * pow(${uniform(3, s)}, 2.5)) AS BIGINT) AS actor_id,
-      CAST(1 + floor(${o.repos} * pow(${uniform(4, s)}, 2.0)) AS BIGINT) AS repo_id,
+      CAST(1 + floor(${o.actors} * pow(${uniform(3, s, session)}, ${o.actorSkew})) AS BIGINT) AS actor_id,
+      CAST(1 + floor(${o.repos} * pow(${uniform(4, s, `(${session} * 7 + 3)`)}, ${o.repoSkew})) AS BIGINT) AS repo_id,
       ${uniform(5, s)} AS u_payload
     FROM range(${lo}, ${hi}) t(i)`;
 }
@@ -140,6 +152,9 @@ export async function generateSilver(options: GenerateSilverOptions): Promise<Ge
     actors: options.actors ?? Math.max(10, Math.round(options.events / 8)),
     repos: options.repos ?? Math.max(10, Math.round(options.events / 6)),
     seed: options.seed ?? 1,
+    sessionLength: Math.max(1, Math.round(options.sessionLength ?? 1)),
+    actorSkew: options.actorSkew ?? 2.5,
+    repoSkew: options.repoSkew ?? 2.0,
   };
   if (!Number.isInteger(options.events) || options.events < 1) throw new Error(`events must be a positive integer, got ${options.events}`);
   const startMs = hourToMs(parseHour(options.start ?? '2024-06-03-0'));
