@@ -34,6 +34,10 @@ export interface EventSpec {
   repo?: number | null;
   org?: number | null;
   bot?: boolean | null;
+  /** payload_action (default NULL). */
+  action?: string | null;
+  /** payload_pull_request_merged (default NULL). */
+  merged?: boolean | null;
 }
 
 export function eventRow(e: EventSpec): Record<string, unknown> {
@@ -57,7 +61,7 @@ export function payloadRow(e: EventSpec): Record<string, unknown> {
   return {
     event_id: e.id,
     event_type: e.type ?? 'PushEvent',
-    payload_action: null,
+    payload_action: e.action ?? null,
     payload_issue_id: null,
     payload_pull_request_id: null,
     payload_comment_id: null,
@@ -68,6 +72,7 @@ export function payloadRow(e: EventSpec): Record<string, unknown> {
     payload_before: `before-${e.id}`,
     payload_size: 42,
     payload_distinct_size: 1,
+    payload_pull_request_merged: e.merged ?? null,
     created_at: ms(e.at),
   };
 }
