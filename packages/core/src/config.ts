@@ -20,6 +20,11 @@ export interface OptionSpec<T> {
   /** A boolean switch (`--force`) rather than an option taking a value. */
   boolean?: boolean;
   short?: string;
+  /**
+   * The flag may be given several times (`--repo a/b --repo c/d`): each value is parsed and the
+   * results, which must be arrays, are concatenated. The environment variable is parsed once.
+   */
+  multiple?: boolean;
   /** Turns the raw text into the typed value; throw `invalidOption` on bad input. */
   parse: (raw: string, source: string) => T;
 }
@@ -121,15 +126,16 @@ export const RANGE_OPTIONS = defineOptions({
 
 // ---- resolution ------------------------------------------------------------------------
 export interface CommandLine {
-  /** Raw flag values keyed by flag name. */
-  flags: Record<string, string | boolean | undefined>;
+  /** Raw flag values keyed by flag name (a list for a `multiple` option). */
+  flags: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
 /** Parse argv strictly against the spec: an unknown flag is an error naming it. */
 export function parseCommandLine(argv: readonly string[], spec: OptionsSpec, opts: { allowPositionals?: boolean } = {}): CommandLine {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const s of Object.values(spec)) options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  for (const s of Object.values(spec))
+    options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) };
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: opts.allowPositionals ?? false });
     return { flags: values as CommandLine['flags'], positionals };
@@ -171,7 +177,8 @@ export function resolveOptions<S extends OptionsSpec>(
     if (fromEnv !== undefined && fromEnv !== '') value = s.parse(fromEnv, s.env!);
     const fromFlag = flags[s.flag];
     if (fromFlag !== undefined) {
-      value = typeof fromFlag === 'boolean' ? fromFlag : s.parse(fromFlag, `--${s.flag}`);
+      if (Array.isArray(fromFlag)) value = fromFlag.flatMap((raw) => s.parse(raw, `--${s.flag}`) as unknown[]);
+      else value = typeof fromFlag === 'boolean' ? fromFlag : s.parse(fromFlag, `--${s.flag}`);
     }
     out[key] = value;
   }

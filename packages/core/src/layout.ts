@@ -7,6 +7,7 @@
  *   <lake>/silver/<entity>/part-0.parquet                    consolidated entity tables (one row per id)
  *   <lake>/gold/<table>/part-0.parquet                       gold (swapped in atomically, see packages/gold)
  *   <lake>/warehouse.duckdb                                  the local warehouse
+ *   <lake>/report.html                                       the last report (`ghlake report`, end of `ghlake run`)
  *   <lake>/_state/                                           manifest, lock, run records
  *
  * Partition values are hive-style so DuckDB's `read_parquet(..., hive_partitioning=true)`,
@@ -76,6 +77,11 @@ export function lockPath(lake: string): string {
 
 export function warehousePath(lake: string): string {
   return path.join(lake, 'warehouse.duckdb');
+}
+
+/** Where `ghlake report` (and the end of `ghlake run`) writes the report unless told otherwise. */
+export function reportPath(lake: string): string {
+  return path.join(lake, 'report.html');
 }
 
 /** Parse `date=YYYY-MM-DD/hour=H` back out of any path that contains it. */

@@ -40,6 +40,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./status-command.js')).statusCommand,
   },
   {
+    name: 'report',
+    summary: 'one self-contained HTML report: activity over time, top lists, per-repository charts, data quality',
+    load: async () => (await import('./report-command.js')).reportCommand,
+  },
+  {
     name: 'query',
     summary: 'run SQL against the local warehouse (schemas bronze, silver, gold)',
     load: async () => (await import('@ghlake/gold')).queryCommand,
