@@ -43,8 +43,8 @@ gaps AS (
 ),
 families AS (
   SELECT *,
-    sum(CASE WHEN gap IS NULL OR gap > ${ID_FAMILY_GAP} THEN 1 ELSE 0 END)
-      OVER (PARTITION BY source_hour ORDER BY event_id, event_type ROWS UNBOUNDED PRECEDING) AS family_rank
+    CAST(sum(CASE WHEN gap IS NULL OR gap > ${ID_FAMILY_GAP} THEN 1 ELSE 0 END)
+      OVER (PARTITION BY source_hour ORDER BY event_id, event_type ROWS UNBOUNDED PRECEDING) AS BIGINT) AS family_rank
   FROM gaps
 ),
 ranked AS (

@@ -82,11 +82,16 @@
   }
 
   const interval = (grain) => (grain === 'day' ? 'day' : 'hour');
+  const hourDate = (key) => utc(`${key.slice(0, 10)} ${key.slice(11).padStart(2, '0')}:00:00`);
 
   // ---- header ---------------------------------------------------------------------------------
   const meta = DATA.meta;
   const summary = rows('summary')[0] ?? {};
-  const calendar = DATA.calendar.map((c) => ({ ...c, date: utc(`${c.hour.slice(0, 10)} ${String(c.hour.slice(11)).padStart(2, '0')}:00:00`) }));
+  const calendar = DATA.calendar.map((c) => ({ ...c, date: hourDate(c.hour) }));
+  // every time axis spans the whole range, so charts line up and gaps show as gaps
+  const rangeStart = hourDate(meta.from);
+  const rangeEnd = new Date(hourDate(meta.to).getTime() + 3600000);
+  const activityDomain = meta.activityGrain === 'day' ? [utc(meta.firstDay), new Date(utc(meta.lastDay).getTime() + 86400000)] : [rangeStart, rangeEnd];
   const stateCount = (s) => calendar.filter((c) => c.state === s).length;
   const quarantine = rows('quarantine');
   const duplicates = rows('duplicates');
@@ -147,7 +152,7 @@
         width,
         height: 340,
         marginLeft: 56,
-        x: { type: 'utc', label: null },
+        x: { type: 'utc', label: null, domain: activityDomain },
         y: { grid: true, label: 'events' },
         color: { legend: true, scheme: 'tableau10' },
         marks: [Plot.rectY(activity, { x: 'bucket', interval: interval(meta.activityGrain), y: 'events', fill: 'event_type', tip: true }), Plot.ruleY([0])],
@@ -165,7 +170,7 @@
         width,
         height: 220,
         marginLeft: 56,
-        x: { type: 'utc', label: null },
+        x: { type: 'utc', label: null, domain: activityDomain },
         y: { grid: true, label: 'bot share of actors', tickFormat: '%', zero: true },
         marks: [
           Plot.lineY(bots, { x: 'bucket', y: 'bot_actor_share', stroke: '#7b4fd6' }),
@@ -323,7 +328,7 @@
   );
   const qualityGrid = el('div', { class: 'grid' });
   quality.append(qualityGrid);
-  const sourceX = { type: 'utc', label: 'source hour (UTC)' };
+  const sourceX = { type: 'utc', label: 'source hour (UTC)', domain: [rangeStart, rangeEnd] };
   figure(
     qualityGrid,
     'quarantine',
