@@ -1,6 +1,7 @@
 -- gold.actor_daily_metrics
 -- grain: one row per (actor_id, UTC day of created_at) with at least one silver event by the actor that day
--- key:   actor_id, day
+-- key:   day, actor_id
+-- (day first: the file is written sorted by its key, and reports read a range of days)
 -- Counts are over deduplicated silver events; unique_repos is exact (NULL ids not counted).
 -- Event kinds (columns declared once in core's daily-event-kinds.ts; the `kinds` lines are the same in
 -- repo_, actor_ and org_daily_metrics): stars = WatchEvent, forks = ForkEvent, pushes = PushEvent,

@@ -1,6 +1,7 @@
 -- gold.org_daily_metrics
 -- grain: one row per (org_id, UTC day of created_at) with at least one silver event carrying the organization that day
--- key:   org_id, day
+-- key:   day, org_id
+-- (day first: the file is written sorted by its key, and reports read a range of days)
 -- Counts are over deduplicated silver events; unique_actors and unique_repos are exact (NULL ids not counted).
 -- Event kinds (columns declared once in core's daily-event-kinds.ts; the `kinds` lines are the same in
 -- repo_, actor_ and org_daily_metrics): stars = WatchEvent, forks = ForkEvent, pushes = PushEvent,

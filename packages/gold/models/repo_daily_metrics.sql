@@ -1,6 +1,7 @@
 -- gold.repo_daily_metrics
 -- grain: one row per (repo_id, UTC day of created_at) with at least one silver event on the repository that day
--- key:   repo_id, day
+-- key:   day, repo_id
+-- (day first: the file is written sorted by its key, and reports read a range of days)
 -- Counts are over deduplicated silver events; unique_actors is exact (NULL ids not counted).
 -- Event kinds (columns declared once in core's daily-event-kinds.ts; the `kinds` lines are the same in
 -- repo_, actor_ and org_daily_metrics): stars = WatchEvent, forks = ForkEvent, pushes = PushEvent,

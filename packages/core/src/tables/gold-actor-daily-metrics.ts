@@ -3,13 +3,13 @@ import { col, type TableDecl } from './types.js';
 
 /**
  * gold.actor_daily_metrics — grain: one row per actor and UTC day (of the event's created_at)
- * with at least one event by the actor. Key: (actor_id, day).
+ * with at least one event by the actor. Key: (day, actor_id).
  */
 export const goldActorDailyMetrics = {
   layer: 'gold',
   name: 'actor_daily_metrics',
   grain: 'one row per actor id and UTC day with events',
-  key: ['actor_id', 'day'],
+  key: ['day', 'actor_id'],
   partitioning: 'none',
   columns: [
     col('actor_id', 'BIGINT', false, 'silver.events actor_id'),

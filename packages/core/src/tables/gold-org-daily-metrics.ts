@@ -3,13 +3,13 @@ import { col, type TableDecl } from './types.js';
 
 /**
  * gold.org_daily_metrics — grain: one row per organization and UTC day (of the event's
- * created_at) with at least one event carrying the organization. Key: (org_id, day).
+ * created_at) with at least one event carrying the organization. Key: (day, org_id).
  */
 export const goldOrgDailyMetrics = {
   layer: 'gold',
   name: 'org_daily_metrics',
   grain: 'one row per organization id and UTC day with events',
-  key: ['org_id', 'day'],
+  key: ['day', 'org_id'],
   partitioning: 'none',
   columns: [
     col('org_id', 'BIGINT', false, 'silver.events org_id'),

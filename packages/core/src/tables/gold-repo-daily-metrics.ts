@@ -3,13 +3,13 @@ import { col, type TableDecl } from './types.js';
 
 /**
  * gold.repo_daily_metrics — grain: one row per repository and UTC day (of the event's
- * created_at) with at least one event on it. Key: (repo_id, day).
+ * created_at) with at least one event on it. Key: (day, repo_id).
  */
 export const goldRepoDailyMetrics = {
   layer: 'gold',
   name: 'repo_daily_metrics',
   grain: 'one row per repository id and UTC day with events',
-  key: ['repo_id', 'day'],
+  key: ['day', 'repo_id'],
   partitioning: 'none',
   columns: [
     col('repo_id', 'BIGINT', false, 'silver.events repo_id'),
