@@ -8,6 +8,8 @@ import path from 'node:path';
 import { chromiumMissing, launchChromium, openFile } from '../test/helpers/chromium.js';
 
 const [file, png, width] = process.argv.slice(2);
+// `npm run -w` runs in the package's folder: paths are the caller's (npm's INIT_CWD)
+const cwd = process.env.INIT_CWD ?? process.cwd();
 if (!file || !png) {
   console.error('usage: npm run screenshot -w @ghlake/report -- <report.html> <out.png> [width]');
   process.exit(2);
@@ -19,11 +21,11 @@ if (missing) {
 }
 const chromium = await launchChromium({ viewport: { width: Number(width ?? 1280), height: 900 } });
 try {
-  const opened = await openFile(chromium, path.resolve(file));
+  const opened = await openFile(chromium, path.resolve(cwd, file));
   await opened.page.waitForSelector('main[data-ready="true"]', { timeout: 60_000 });
   if (opened.errors.length) throw new Error(`the page logged errors: ${opened.errors.join('; ')}`);
-  await opened.page.screenshot({ path: path.resolve(png), fullPage: true });
-  console.log(path.resolve(png));
+  await opened.page.screenshot({ path: path.resolve(cwd, png), fullPage: true });
+  console.log(path.resolve(cwd, png));
 } finally {
   await chromium.close();
 }
