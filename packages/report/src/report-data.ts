@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hourRange, tableDir, type HourKey } from '@ghlake/core';
-import { ensureWarehouse, runQuery, type QueryColumn, type QueryValue } from '@ghlake/gold';
+import { currentGoldVersion, ensureWarehouse, runQuery, type QueryColumn, type QueryValue } from '@ghlake/gold';
 import { BASELINE_WEEKS, reportQueries, reportRange, type DatasetName } from './queries.js';
 import { ID_FAMILY_GAP, MIN_FAMILY_IDS, TRIM_SHARE } from './capture-indicator.js';
 
@@ -36,7 +36,7 @@ export interface ReportInput {
   top?: number;
   /** One entry per hour of the range (the caller reads the manifest and the lake). */
   calendar: readonly CalendarHour[];
-  /** Gold as the manifest records it, if known. */
+  /** Gold as the manifest records it, if it does (`ghlake run` records it; `ghlake gold` alone does not). */
   gold?: { builtAt: string; hours: number; current: boolean } | null;
   memoryLimit: number;
   threads: number;
@@ -58,6 +58,8 @@ export interface ReportData {
     repos: string[];
     top: number;
     gold: ReportInput['gold'];
+    /** The gold version published at `<lake>/gold`, if any (from the lake itself). */
+    goldVersion: string | null;
     capture: { familyGap: number; trimShare: number; minFamilyIds: number; baselineWeeks: number };
   };
   calendar: CalendarHour[];
@@ -116,6 +118,7 @@ export async function collectReportData(input: ReportInput): Promise<ReportData>
       repos,
       top,
       gold: input.gold ?? null,
+      goldVersion: (await currentGoldVersion(lake)) ?? null,
       capture: { familyGap: ID_FAMILY_GAP, trimShare: TRIM_SHARE, minFamilyIds: MIN_FAMILY_IDS, baselineWeeks: BASELINE_WEEKS },
     },
     calendar: input.calendar.filter((c) => hours.has(c.hour)),

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport, type CalendarHour, type ReportData } from '../src/index.js';
 import { chromiumMissing, launchChromium, openFile, type Chromium, type OpenedPage } from './helpers/chromium.js';
+import { generateSilver } from '../../../tools/generate-silver/generate.js';
 import { generatedWeeksLake, qualityLake, SETTINGS, tempDir } from './helpers/lakes.js';
 import { ghlakeQuery } from './helpers/query-cli.js';
 
@@ -155,6 +156,18 @@ describe.skipIf(Boolean(missing))(`the report in headless Chromium${missing ? ` 
     expect([count('#3a9c5a'), count('#e39b2d'), count('#b9bec7'), count('#d64545'), count('#eef0f3')]).toEqual([3, 1, 13, 1, 1]);
     // a repository not in the lake says so instead of drawing empty charts
     expect(await opened.page.textContent('[data-repo="nobody/nothing"] [data-empty]')).toContain('no events of a repository of that name');
+    await opened.page.close();
+  });
+
+  it('a lake with silver but no gold yet: the page says so, top lists are empty notes, the rest is drawn', async () => {
+    const lake = path.join(dir, 'no-gold-lake');
+    const generated = await generateSilver({ lake, events: 6 * 100, eventsPerHour: 100, start: '2024-06-03-0', threads: 2, memoryLimit: '256MB' });
+    const calendar = generated.hours.map((hour): CalendarHour => ({ hour, state: 'present' }));
+    const { opened, data } = await reportOf('report-no-gold', lake, { from: generated.hours[0]!, to: generated.hours.at(-1)!, calendar }, []);
+    expect(data.meta.goldVersion).toBeNull();
+    expect(await opened.page.textContent('[data-note="no-gold"]')).toContain('The lake has no gold yet');
+    await checkPage('report-no-gold', lake, opened, data);
+    expect((await drawnFigures(opened.page)).top_repos).toMatchObject({ empty: true });
     await opened.page.close();
   });
 

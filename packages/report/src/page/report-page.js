@@ -110,11 +110,12 @@
         text: `Gold was built ${meta.gold.builtAt} from ${meta.gold.hours} hours and is stale: run ghlake run (or ghlake gold) to include the newer hours in the top lists and repository charts.`,
       }),
     );
-  if (!meta.gold)
+  if (!meta.goldVersion)
     main.append(
       el('p', {
         class: 'note',
-        text: 'The lake has no record of a gold build: top lists and repository charts are empty until ghlake gold (or ghlake run) has built gold.',
+        'data-note': 'no-gold',
+        text: 'The lake has no gold yet: top lists and repository charts are empty until ghlake gold (or ghlake run) has built it.',
       }),
     );
   const kpi = (key, value, label) =>
