@@ -11,12 +11,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SILVER_OBSERVATION_TABLES, createPool, parseHour, partitionDir, silverEvents, silverPayloadDetails } from '@ghlake/core';
-import { transformHours } from '@ghlake/silver';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { buildGold } from '../src/build-gold.js';
 import { modelSql } from '../src/models.js';
-import { TEST_SETTINGS, sql, tempLake, writeSilverHour, type EventSpec } from './helpers.js';
+import { TEST_SETTINGS, fileSilverHourAgain, sql, tempLake, transformRealHours, writeSilverHour, type EventSpec } from './helpers.js';
 
 const DAILY = ['repo_daily_metrics', 'actor_daily_metrics', 'org_daily_metrics'] as const;
 const KIND_COLUMNS =
@@ -52,19 +50,9 @@ describe('daily gold tables on real hours (2015-01-01-0, -15 filed twice, 2025-0
     await fs.copyFile(GHARCHIVE_FIXTURES.hour2015_01_01_0, path.join(rawDir, '2015-01-01-0.json.gz'));
     await fs.copyFile(GHARCHIVE_FIXTURES.hour2015_01_01_15, path.join(rawDir, '2015-01-01-15.json.gz'));
     await fs.copyFile(GHARCHIVE_FIXTURES.head2025_01_01_15, path.join(rawDir, '2025-01-01-15.json.gz'));
-    const pool = createPool({ threads: 2 });
-    try {
-      const outcomes = await transformHours(pool, { lake, rawDir }, ['2015-01-01-0', '2015-01-01-15', '2025-01-01-15'].map(parseHour));
-      expect(outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'ok']);
-    } finally {
-      await pool.destroy();
-    }
+    await transformRealHours(lake, rawDir, ['2015-01-01-0', '2015-01-01-15', '2025-01-01-15']);
     // Hour 15 filed again as hour 16: every figure must stay the same (consolidation removes the copies).
-    for (const table of [silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES]) {
-      const to = partitionDir(lake, 'silver', table.name, parseHour('2015-01-01-16'));
-      await fs.mkdir(to, { recursive: true });
-      await fs.copyFile(path.join(partitionDir(lake, 'silver', table.name, parseHour('2015-01-01-15')), 'part-0.parquet'), path.join(to, 'part-0.parquet'));
-    }
+    await fileSilverHourAgain(lake, '2015-01-01-15', '2015-01-01-16');
     await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
     const files = ['2015-01-01-0', '2015-01-01-15', '2025-01-01-15'].map((h) => `'${path.join(rawDir, `${h}.json.gz`)}'`).join(', ');
     const refFile = path.join(lake, 'reference-from-raw.parquet');

@@ -2,12 +2,17 @@
  * Test lakes from hand-written rows: silver partitions are written with core's writeTableFile
  * (the same writer the hour transform uses), read back with DuckDB.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'vitest';
+import { transformHours } from '@ghlake/silver';
 import {
+  SILVER_OBSERVATION_TABLES,
+  createPool,
   parseHour,
+  partitionDir,
   partitionFile,
   silverActorObservations,
   silverEvents,
@@ -21,6 +26,26 @@ import {
 export async function tempLake(prefix = 'ghlake-gold-'): Promise<{ lake: string; cleanup: () => Promise<void> }> {
   const lake = await mkdtemp(path.join(tmpdir(), prefix));
   return { lake, cleanup: () => rm(lake, { recursive: true, force: true }) };
+}
+
+/** Real hour files (`<rawDir>/<hour>.json.gz`) made bronze and silver by the real fused transform; each must come out ok. */
+export async function transformRealHours(lake: string, rawDir: string, hours: readonly string[]): Promise<void> {
+  const pool = createPool({ threads: 2 });
+  try {
+    const outcomes = await transformHours(pool, { lake, rawDir }, hours.map(parseHour));
+    expect(outcomes.map((o) => [o.hour, o.status])).toEqual(hours.map((h) => [h, 'ok']));
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** A source hour's silver partitions copied as another hour's: the same events filed in two hour files. */
+export async function fileSilverHourAgain(lake: string, from: string, to: string): Promise<void> {
+  for (const table of [silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES]) {
+    const dir = partitionDir(lake, 'silver', table.name, parseHour(to));
+    await mkdir(dir, { recursive: true });
+    await copyFile(partitionFile(lake, 'silver', table.name, parseHour(from)), path.join(dir, 'part-0.parquet'));
+  }
 }
 
 /** `2015-01-01T15:04:05Z` → epoch ms (the writer's TIMESTAMP convention). */

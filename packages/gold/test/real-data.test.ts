@@ -6,15 +6,12 @@
  * The same hour is then filed a second time (hour 15's silver partitions copied as hour 16,
  * what the crawler does to late events since 2025): every figure must stay the same.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SILVER_OBSERVATION_TABLES, createPool, parseHour, partitionDir, silverEvents, silverPayloadDetails } from '@ghlake/core';
-import { transformHours } from '@ghlake/silver';
 import { GHARCHIVE_FIXTURES, HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js';
 import { buildGold, type GoldResult } from '../src/build-gold.js';
 import { consolidatedFile } from '../src/lake-files.js';
-import { TEST_SETTINGS, sql, tempLake } from './helpers.js';
+import { TEST_SETTINGS, fileSilverHourAgain, sql, tempLake, transformRealHours } from './helpers.js';
 
 let lake: string;
 let cleanup: () => Promise<void>;
@@ -35,22 +32,9 @@ async function difference(a: string, b: string): Promise<Record<string, unknown>
 
 beforeAll(async () => {
   ({ lake, cleanup } = await tempLake('ghlake-gold-real-'));
-  const pool = createPool({ threads: 2 });
-  try {
-    const outcomes = await transformHours(pool, { lake, rawDir: GHARCHIVE_FIXTURES.dir }, [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')]);
-    expect(outcomes.map((o) => [o.hour, o.status])).toEqual([
-      ['2015-01-01-0', 'ok'],
-      ['2015-01-01-15', 'ok'],
-    ]);
-  } finally {
-    await pool.destroy();
-  }
+  await transformRealHours(lake, GHARCHIVE_FIXTURES.dir, ['2015-01-01-0', '2015-01-01-15']);
   // Hour 15 filed again as hour 16: the same 11,351 events in a second source hour.
-  for (const table of [silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES]) {
-    const to = partitionDir(lake, 'silver', table.name, parseHour('2015-01-01-16'));
-    await fs.mkdir(to, { recursive: true });
-    await fs.copyFile(path.join(partitionDir(lake, 'silver', table.name, parseHour('2015-01-01-15')), 'part-0.parquet'), path.join(to, 'part-0.parquet'));
-  }
+  await fileSilverHourAgain(lake, '2015-01-01-15', '2015-01-01-16');
   result = await buildGold({ lake, ...TEST_SETTINGS, refreshWarehouse: false });
   const refFile = path.join(lake, 'reference-from-raw.parquet');
   await sql(`COPY (${REF_SQL}) TO '${refFile}' (FORMAT parquet)`);

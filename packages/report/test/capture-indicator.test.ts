@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '@ghlake/gold';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { captureIndicatorSql, ID_FAMILY_GAP, MIN_FAMILY_IDS, TRIM_SHARE } from '../src/capture-indicator.js';
-import { SETTINGS, tempDir, transformRealHours } from './helpers/lakes.js';
+import { SETTINGS, tempDir, transformRealHoursAndGold } from './helpers/lakes.js';
 
 const FILES: Record<string, string> = {
   '2015-01-01-0': GHARCHIVE_FIXTURES.hour2015_01_01_0,
@@ -92,7 +92,7 @@ beforeAll(async () => {
     await fs.writeFile(path.join(rawDir, `${hour}.json.gz`), gzipSync(rawText[hour]!));
   }
   const lake = path.join(dir, 'lake');
-  await transformRealHours(lake, rawDir, Object.keys(FILES));
+  await transformRealHoursAndGold(lake, rawDir, Object.keys(FILES));
   const hours = Object.keys(FILES).sort();
   const sql = captureIndicatorSql(hours.map((h) => ({ from: h, to: h }) as never));
   const result = await runQuery({ lake, ...SETTINGS }, sql);

@@ -6,9 +6,9 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createPool, hourRange, parseHour, type HourKey } from '@ghlake/core';
+import { hourRange, parseHour, type HourKey } from '@ghlake/core';
 import { buildGold } from '@ghlake/gold';
-import { transformHours } from '@ghlake/silver';
+import { transformRealHours } from '../../../gold/test/helpers.js';
 import { GHARCHIVE_FIXTURES } from '../../../core/test/fixtures/gharchive.js';
 import { generateSilver } from '../../../../tools/generate-silver/generate.js';
 import type { CalendarHour } from '../../src/index.js';
@@ -21,15 +21,8 @@ export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: (
 }
 
 /** Real hours, made bronze and silver by the real fused transform, then gold. */
-export async function transformRealHours(lake: string, rawDir: string, hours: readonly string[]): Promise<void> {
-  const pool = createPool({ threads: 2 });
-  try {
-    const outcomes = await transformHours(pool, { lake, rawDir }, hours.map(parseHour));
-    const bad = outcomes.filter((o) => o.status !== 'ok');
-    if (bad.length) throw new Error(`transform failed: ${JSON.stringify(bad)}`);
-  } finally {
-    await pool.destroy();
-  }
+export async function transformRealHoursAndGold(lake: string, rawDir: string, hours: readonly string[]): Promise<void> {
+  await transformRealHours(lake, rawDir, hours);
   await buildGold({ lake, ...SETTINGS, refreshWarehouse: false });
 }
 
@@ -70,7 +63,7 @@ export async function qualityLake(lake: string): Promise<{ from: HourKey; to: Ho
   ];
   const text = `${[...real, ...broken].join('\n')}\n${real[4]!.slice(0, 150)}`; // truncated_line: the file ends mid-event
   await fs.writeFile(path.join(rawDir, '2015-01-01-17.json.gz'), gzipSync(text));
-  await transformRealHours(lake, rawDir, ['2015-01-01-0', '2015-01-01-15', '2015-01-01-16', '2015-01-01-17']);
+  await transformRealHoursAndGold(lake, rawDir, ['2015-01-01-0', '2015-01-01-15', '2015-01-01-16', '2015-01-01-17']);
   await fs.rm(rawDir, { recursive: true });
   const from = parseHour('2015-01-01-0');
   const to = parseHour('2015-01-01-18');
