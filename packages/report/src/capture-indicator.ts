@@ -13,11 +13,15 @@
  * hour's ids span a few million at most (a 2024 hour consumes about 1e6 ids; late events filed up
  * to 6 hours later widen that a few times), while families lie billions apart.
  *
- * The estimator, per (source hour, family) of n distinct ids: drop the floor(5% of n) lowest and
- * the floor(5% of n) highest ids (stragglers — late or early events — would otherwise stretch the
- * span), then
- *     held     = n − 2·floor(0.05·n)          the ids kept
- *     consumed = id[last kept] − id[first kept] + 1   the ids the sequence used over that stretch
+ * Families are found from per-bucket aggregates (bucket = id ÷ ID_FAMILY_GAP), never by sorting an
+ * hour's rows: two ids in one bucket are less than ID_FAMILY_GAP apart, so a gap that large can
+ * only lie between the last id of one non-empty bucket and the first of the next.
+ *
+ * The estimator, per (source hour, family) of n events (ids are distinct within a family): keep
+ * the ids from the 5th to the 95th percentile — DuckDB's quantile_disc, the ⌈0.05·n⌉-th and the
+ * ⌈0.95·n⌉-th smallest — so stragglers (late or early events) do not stretch the span, then
+ *     held     = ⌈0.95·n⌉ − ⌈0.05·n⌉ + 1          the ids kept
+ *     consumed = id[95th pct] − id[5th pct] + 1    the ids the sequence used over that stretch
  *     capture  = held / consumed
  * A family with fewer than MIN_FAMILY_IDS ids gets no capture value (its span says nothing).
  * Families are named by their most frequent event type (ties: the first by name).
@@ -30,61 +34,61 @@ export const MIN_FAMILY_IDS = 100;
 
 /**
  * One row per (source hour, family): source_hour, family (most frequent type), family_rank
- * (1 = lowest ids), types (distinct types, comma-separated by count), ids, held, consumed, capture
- * (NULL under MIN_FAMILY_IDS), first_id, last_id.
+ * (1 = lowest ids), types (distinct types, commonest first), ids, held, consumed, capture (NULL
+ * under MIN_FAMILY_IDS), first_id, last_id.
  */
 export function captureIndicatorSql(window: SourceHourWindow): string {
-  return `WITH ids AS (
-  SELECT DISTINCT source_hour_ts AS source_hour, event_id, event_type
+  const low = TRIM_SHARE;
+  const high = 1 - TRIM_SHARE;
+  return `WITH ev AS (
+  SELECT source_hour_ts AS source_hour, event_id, event_type
   FROM ${eventsInSourceHours(window, ['event_id', 'event_type'])}
 ),
-gaps AS (
-  SELECT *, event_id - lag(event_id) OVER (PARTITION BY source_hour ORDER BY event_id, event_type) AS gap FROM ids
+buckets AS (
+  SELECT source_hour, event_id // ${ID_FAMILY_GAP} AS bucket, min(event_id) AS lo, max(event_id) AS hi
+  FROM ev GROUP BY ALL
 ),
 families AS (
-  SELECT *,
-    CAST(sum(CASE WHEN gap IS NULL OR gap > ${ID_FAMILY_GAP} THEN 1 ELSE 0 END)
-      OVER (PARTITION BY source_hour ORDER BY event_id, event_type ROWS UNBOUNDED PRECEDING) AS BIGINT) AS family_rank
-  FROM gaps
+  -- a new family where the gap from the previous non-empty bucket's last id exceeds the family gap
+  SELECT source_hour, bucket,
+    CAST(sum(CASE WHEN prev_hi IS NULL OR lo - prev_hi > ${ID_FAMILY_GAP} THEN 1 ELSE 0 END)
+      OVER (PARTITION BY source_hour ORDER BY bucket ROWS UNBOUNDED PRECEDING) AS BIGINT) AS family_rank
+  FROM (SELECT *, lag(hi) OVER (PARTITION BY source_hour ORDER BY bucket) AS prev_hi FROM buckets)
 ),
-ranked AS (
-  SELECT *,
-    row_number() OVER (PARTITION BY source_hour, family_rank ORDER BY event_id, event_type) AS r,
-    count(*) OVER (PARTITION BY source_hour, family_rank) AS n
-  FROM families
+tagged AS (
+  SELECT ev.source_hour, families.family_rank, ev.event_id, ev.event_type
+  FROM ev JOIN families ON families.source_hour = ev.source_hour AND families.bucket = ev.event_id // ${ID_FAMILY_GAP}
 ),
-kept AS (
-  SELECT source_hour, family_rank, n AS ids, count(*) AS held, min(event_id) AS first_kept, max(event_id) AS last_kept
-  FROM ranked
-  WHERE r > floor(${TRIM_SHARE} * n) AND r <= n - floor(${TRIM_SHARE} * n)
-  GROUP BY source_hour, family_rank, n
+per_family AS (
+  SELECT source_hour, family_rank, count(*) AS ids, min(event_id) AS first_id, max(event_id) AS last_id,
+    quantile_disc(event_id, ${low}) AS first_kept, quantile_disc(event_id, ${high}) AS last_kept
+  FROM tagged GROUP BY ALL
 ),
 type_counts AS (
-  SELECT source_hour, family_rank, event_type, count(*) AS events FROM families GROUP BY ALL
+  SELECT source_hour, family_rank, event_type, count(*) AS events FROM tagged GROUP BY ALL
 ),
 types AS (
   SELECT source_hour, family_rank,
     first(event_type ORDER BY events DESC, event_type) AS family,
     string_agg(event_type, ', ' ORDER BY events DESC, event_type) AS types
-  FROM type_counts
-  GROUP BY ALL
+  FROM type_counts GROUP BY ALL
 ),
-span AS (
-  SELECT source_hour, family_rank, min(event_id) AS first_id, max(event_id) AS last_id FROM families GROUP BY ALL
+measured AS (
+  SELECT per_family.*, CAST(ceil(${high} * ids) - ceil(${low} * ids) + 1 AS BIGINT) AS held, last_kept - first_kept + 1 AS consumed
+  FROM per_family
 )
 SELECT
-  kept.source_hour,
+  measured.source_hour,
   types.family,
-  kept.family_rank,
+  measured.family_rank,
   types.types,
-  kept.ids,
-  kept.held,
-  kept.last_kept - kept.first_kept + 1 AS consumed,
-  CASE WHEN kept.ids >= ${MIN_FAMILY_IDS} THEN kept.held / (kept.last_kept - kept.first_kept + 1) END AS capture,
-  span.first_id,
-  span.last_id
-FROM kept
-JOIN types USING (source_hour, family_rank)
-JOIN span USING (source_hour, family_rank)
-ORDER BY kept.source_hour, kept.family_rank`;
+  measured.ids,
+  measured.held,
+  measured.consumed,
+  CASE WHEN measured.ids >= ${MIN_FAMILY_IDS} THEN measured.held / measured.consumed END AS capture,
+  measured.first_id,
+  measured.last_id
+FROM measured
+JOIN types ON types.source_hour = measured.source_hour AND types.family_rank = measured.family_rank
+ORDER BY measured.source_hour, measured.family_rank`;
 }

@@ -53,7 +53,8 @@ export type DatasetName =
 
 export interface DatasetQuery {
   name: DatasetName;
-  sql: string;
+  /** The statement, or how to write it from the rows of the datasets run before it. */
+  sql: string | ((done: ReadonlyMap<string, readonly (readonly unknown[])[]>) => string);
 }
 
 const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -84,7 +85,8 @@ export function reportRange(from: HourKey, to: HourKey) {
   };
 }
 
-type Range = ReturnType<typeof reportRange>;
+export type Range = ReturnType<typeof reportRange>;
+export type TopList = 'repos' | 'actors' | 'orgs';
 
 interface Entity {
   key: 'repo' | 'actor' | 'org';
@@ -93,34 +95,48 @@ interface Entity {
   totals: string;
   nameColumn: string;
 }
-const ENTITIES: Record<'repos' | 'actors' | 'orgs', Entity> = {
+const ENTITIES: Record<TopList, Entity> = {
   repos: { key: 'repo', idColumn: 'repo_id', daily: 'gold.repo_daily_metrics', totals: 'gold.repo_metrics', nameColumn: 'repo_name' },
   actors: { key: 'actor', idColumn: 'actor_id', daily: 'gold.actor_daily_metrics', totals: 'gold.actor_metrics', nameColumn: 'actor_login' },
   orgs: { key: 'org', idColumn: 'org_id', daily: 'gold.org_daily_metrics', totals: 'gold.org_metrics', nameColumn: 'org_login' },
 };
 
 function topSql(e: Entity, r: Range, top: number): string {
-  return `SELECT d.${e.idColumn} AS id, any_value(t.${e.nameColumn}) AS name,
-  CAST(sum(d.total_events) AS BIGINT) AS events, CAST(sum(d.pushes) AS BIGINT) AS pushes, CAST(sum(d.stars) AS BIGINT) AS stars,
-  CAST(sum(d.pull_requests_opened) AS BIGINT) AS pull_requests_opened, CAST(sum(d.comments) AS BIGINT) AS comments
-FROM ${e.daily} AS d LEFT JOIN ${e.totals} AS t ON t.${e.idColumn} = d.${e.idColumn}
-WHERE d.${r.dayFilter}
-GROUP BY d.${e.idColumn}
-ORDER BY events DESC, id
-LIMIT ${top}`;
+  // rank on one sum, then the other sums and the names for the top rows only: over a month of
+  // repository-days the wide aggregate and the name join were most of the time
+  return `WITH ranked AS (
+  SELECT ${e.idColumn} AS id, CAST(sum(total_events) AS BIGINT) AS events
+  FROM ${e.daily}
+  WHERE ${r.dayFilter}
+  GROUP BY ${e.idColumn}
+  ORDER BY events DESC, id
+  LIMIT ${top}
+),
+totals AS (
+  SELECT ${e.idColumn} AS id, CAST(sum(pushes) AS BIGINT) AS pushes, CAST(sum(stars) AS BIGINT) AS stars,
+    CAST(sum(pull_requests_opened) AS BIGINT) AS pull_requests_opened, CAST(sum(comments) AS BIGINT) AS comments
+  FROM ${e.daily}
+  WHERE ${r.dayFilter} AND ${e.idColumn} IN (SELECT id FROM ranked)
+  GROUP BY ${e.idColumn}
+)
+SELECT ranked.id, t.${e.nameColumn} AS name, ranked.events, totals.pushes, totals.stars, totals.pull_requests_opened, totals.comments
+FROM ranked JOIN totals ON totals.id = ranked.id LEFT JOIN ${e.totals} AS t ON t.${e.idColumn} = ranked.id
+ORDER BY ranked.events DESC, ranked.id`;
 }
 
-function trendSql(e: Entity, r: Range, top: number): string {
-  const ids = `(SELECT id FROM (${topSql(e, r, top)}))`;
-  if (r.trendGrain === 'day') {
+/** The trend of the top list's rows (`ids`, from the top list's result). */
+export function trendSql(list: TopList, range: Range, ids: readonly number[]): string {
+  const e = ENTITIES[list];
+  const idList = ids.length ? ids.join(', ') : 'NULL';
+  if (range.trendGrain === 'day') {
     return `SELECT ${e.idColumn} AS id, CAST("day" AS TIMESTAMP) AS bucket, total_events AS events
 FROM ${e.daily}
-WHERE ${r.dayFilter} AND ${e.idColumn} IN ${ids}
+WHERE ${range.dayFilter} AND ${e.idColumn} IN (${idList})
 ORDER BY id, bucket`;
   }
   return `SELECT ${e.idColumn} AS id, hour_bucket AS bucket, count(*) AS events
 FROM silver.events
-WHERE ${r.wholeDaysEventFilter} AND ${e.idColumn} IN ${ids}
+WHERE ${range.wholeDaysEventFilter} AND ${e.idColumn} IN (${idList})
 GROUP BY ALL
 ORDER BY id, bucket`;
 }
@@ -217,9 +233,18 @@ GROUP BY ALL
 ORDER BY bucket`,
     },
   ];
-  for (const [list, entity] of Object.entries(ENTITIES) as ['repos' | 'actors' | 'orgs', Entity][]) {
+  for (const [list, entity] of Object.entries(ENTITIES) as [TopList, Entity][]) {
     out.push({ name: `top_${list}`, sql: topSql(entity, r, p.top) });
-    out.push({ name: `top_${list}_trend`, sql: trendSql(entity, r, p.top) });
+    // its SQL names the ids the top list found: written once that list has run
+    out.push({
+      name: `top_${list}_trend`,
+      sql: (done) =>
+        trendSql(
+          list,
+          r,
+          (done.get(`top_${list}`) ?? []).map((row) => Number(row[0])),
+        ),
+    });
   }
   for (const name of p.repos) out.push({ name: `repo:${name}`, sql: repoSql(name, r) });
   out.push({

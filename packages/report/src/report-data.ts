@@ -99,9 +99,12 @@ export async function collectReportData(input: ReportInput): Promise<ReportData>
   });
   await ensureWarehouse(lake);
   const datasets: Dataset[] = [];
+  const done = new Map<string, QueryValue[][]>();
   for (const q of queries) {
-    const { columns, rows } = await runQuery({ lake, memoryLimit: input.memoryLimit, threads: input.threads, signal: input.signal }, q.sql);
-    datasets.push({ name: q.name, sql: q.sql, columns, rows });
+    const sql = typeof q.sql === 'string' ? q.sql : q.sql(done);
+    const { columns, rows } = await runQuery({ lake, memoryLimit: input.memoryLimit, threads: input.threads, signal: input.signal }, sql);
+    datasets.push({ name: q.name, sql, columns, rows });
+    done.set(q.name, rows);
   }
   const hours = new Set(hourRange(input.from, input.to));
   return {

@@ -56,8 +56,8 @@ function expectedFamilies(hour: string, text: string): Family[] {
   const [date, h] = [hour.slice(0, 10), hour.slice(11)];
   return families.map((f, i) => {
     const n = f.length;
-    const cut = Math.floor(TRIM_SHARE * n);
-    const kept = f.slice(cut, n - cut);
+    // the ⌈0.05·n⌉-th to the ⌈0.95·n⌉-th smallest id
+    const kept = f.slice(Math.ceil(TRIM_SHARE * n) - 1, Math.ceil((1 - TRIM_SHARE) * n));
     const consumed = kept.at(-1)!.id - kept[0]!.id + 1;
     const counts = new Map<string, number>();
     for (const e of f) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
