@@ -86,7 +86,7 @@ async function monthLake(): Promise<string> {
 }
 
 async function measure(name: string, lake: string, extra: string[]) {
-  const out = path.join(DIR, `${name}.html`);
+  const out = path.join(DIR, `${name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}.html`);
   const commandMs: number[] = [];
   const wallMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
