@@ -8,6 +8,7 @@
  *   - actors and repositories are drawn Zipf-like (u^k): a few bots and busy repositories
  *     produce a large share of the events, most appear once or twice;
  *   - event types follow GH Archive's mix (PushEvent ~51%, CreateEvent ~13%, WatchEvent ~11%, ...);
+ *   - issues and pull requests are opened (55%) or closed (45%); two thirds of closed pull requests are merged;
  *   - a quarter of repositories belong to an organization, and their events carry it;
  *   - ~10% of repositories carry payload details (owner, language, stars...) in the hour;
  *   - `duplicateRate` of each hour's events are filed again in the next hour's file, as the
@@ -195,7 +196,7 @@ export async function generateSilver(options: GenerateSilverOptions): Promise<Ge
       await copyTo(
         connection,
         `SELECT ${typedSelect(silverPayloadDetails, {
-          payload_action: `CASE WHEN event_type IN ('IssuesEvent', 'PullRequestEvent') THEN 'opened' WHEN event_type = 'WatchEvent' THEN 'started' END`,
+          payload_action: `CASE WHEN event_type IN ('IssuesEvent', 'PullRequestEvent') THEN CASE WHEN u_payload < 0.55 THEN 'opened' ELSE 'closed' END WHEN event_type = 'WatchEvent' THEN 'started' END`,
           payload_issue_id: `CASE WHEN event_type IN ('IssuesEvent', 'IssueCommentEvent') THEN 50000000 + i END`,
           payload_pull_request_id: `CASE WHEN event_type LIKE 'PullRequest%' THEN 20000000 + i END`,
           payload_comment_id: `CASE WHEN event_type LIKE '%CommentEvent' THEN 70000000 + i END`,
@@ -206,6 +207,8 @@ export async function generateSilver(options: GenerateSilverOptions): Promise<Ge
           payload_before: `CASE WHEN event_type = 'PushEvent' THEN sha256(CAST(i + 1 AS VARCHAR))[1:40] END`,
           payload_size: `CAST(200 + floor(u_payload * 4000) AS BIGINT)`,
           payload_distinct_size: `CASE WHEN event_type = 'PushEvent' THEN 1 + floor(u_payload * 4) END`,
+          // closed pull requests: ~2/3 merged; opened ones say merged=false, as GitHub sends them
+          payload_pull_request_merged: `CASE WHEN event_type = 'PullRequestEvent' THEN u_payload >= 0.55 AND u_payload < 0.85 END`,
         })} FROM hour_events_x ORDER BY i`,
         partitionFile(options.lake, 'silver', 'payload_details', hour),
       );

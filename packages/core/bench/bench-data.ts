@@ -140,6 +140,7 @@ function eventValues(name: DatasetName, raw: RawEvent, copy: number, lineOffset:
     payload_before: str(p.before),
     payload_size: payload === null ? null : BigInt(Buffer.byteLength(payload)),
     payload_distinct_size: push ? toBig(p.distinct_size) : null,
+    payload_pull_request_merged: typeof p.pull_request?.merged === 'boolean' ? p.pull_request.merged : null,
     created_at: createdAt,
   };
 }

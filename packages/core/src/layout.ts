@@ -9,6 +9,7 @@
  *   <lake>/gold-versions/<id>/<table>/part-<seq>[-full].parquet   one complete gold version (files hard-linked
  *                                                            from the previous version where unchanged)
  *   <lake>/warehouse.duckdb                                  the local warehouse
+ *   <lake>/report.html                                       the last report (`ghlake report`, end of `ghlake run`)
  *   <lake>/_state/                                           manifest, lock, the incremental state (state.duckdb)
  *   <lake>/_state/staged/<table>/date=/hour=/part-0.parquet  an hour's silver, written by the transform, published
  *                                                            by silver consolidation
@@ -93,6 +94,11 @@ export function lockPath(lake: string): string {
 
 export function warehousePath(lake: string): string {
   return path.join(lake, 'warehouse.duckdb');
+}
+
+/** Where `ghlake report` (and the end of `ghlake run`) writes the report unless told otherwise. */
+export function reportPath(lake: string): string {
+  return path.join(lake, 'report.html');
 }
 
 /** Parse `date=YYYY-MM-DD/hour=H` back out of any path that contains it. */

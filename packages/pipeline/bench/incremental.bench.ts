@@ -25,7 +25,17 @@ import { promises as fs } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { hourFromMs, hourToMs, parseBytes, parseHour, partitionFile, SILVER_OBSERVATION_TABLES, silverEvents, silverPayloadDetails, type HourKey } from '@ghlake/core';
+import {
+  hourFromMs,
+  hourToMs,
+  parseBytes,
+  parseHour,
+  partitionFile,
+  SILVER_OBSERVATION_TABLES,
+  silverEvents,
+  silverPayloadDetails,
+  type HourKey,
+} from '@ghlake/core';
 import { generateSilver } from '../../../tools/generate-silver/generate.js';
 import { generateHours } from '../../../tools/generate/hours.js';
 import { startMirror } from '../../../tools/mirror/server.js';

@@ -85,7 +85,7 @@ describe('ghlake run', () => {
 
     // The ten most active repositories printed are the warehouse's, in order.
     const top = await sql('SELECT repo_name, total_events FROM gold.repo_metrics ORDER BY total_events DESC, repo_id LIMIT 10', warehouse);
-    const printed = r.stdout.split('most active repositories')[1]!.trim().split('\n').slice(1);
+    const printed = r.stdout.split('most active repositories')[1]!.split('\n\n')[0]!.trim().split('\n').slice(1);
     expect(printed).toHaveLength(10);
     printed.forEach((line, i) =>
       expect(line).toMatch(new RegExp(`^\\s*${i + 1}\\. ${String(top[i]!.repo_name).replace(/[.]/g, '\\.')}\\s+${top[i]!.total_events} events$`)),
@@ -158,8 +158,11 @@ describe('ghlake run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`ghlake run done: 2015-01-01-15 (1 hour) → ${path.join(cwd, 'lake')}`);
     expect(r.stdout).toContain(`${RUN_SLICES.find((s) => s.hour === '2015-01-01-15')!.to} to bronze`);
-    expect(r.stdout.split('most active repositories')[1]!.trim().split('\n')).toHaveLength(11);
+    expect(r.stdout.split('most active repositories')[1]!.split('\n\n')[0]!.trim().split('\n')).toHaveLength(11);
     await fs.access(path.join(cwd, 'lake', 'warehouse.duckdb'));
+    // and, last, the report of the run's hour
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`report: ${path.join(cwd, 'lake', 'report.html')}`);
+    await fs.access(path.join(cwd, 'lake', 'report.html'));
   });
 
   it('usage errors exit 2 with one clear line', async () => {

@@ -7,7 +7,7 @@
  */
 import { silverEvents, silverPayloadDetails, type ColumnarBatch } from '@ghlake/core';
 import { DedupKeys } from '@ghlake/bronze';
-import { asInt, asObject, asString, type SilverEventInput } from './event-input.js';
+import { asBool, asInt, asObject, asString, type SilverEventInput } from './event-input.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -71,6 +71,7 @@ export class SilverEventRows {
     d.payload_before!.push(p ? asString(p.before) : null);
     d.payload_size!.push(e.payloadBytes);
     d.payload_distinct_size!.push(p && push ? asInt(p.distinct_size) : null);
+    d.payload_pull_request_merged!.push(p ? mergedOf(p.pull_request) : null);
     d.created_at!.push(e.createdAtMs);
     this.rowCount++;
     return true;
@@ -89,4 +90,9 @@ export class SilverEventRows {
 function idOf(v: unknown): number | null {
   const o = asObject(v);
   return o ? asInt(o.id) : null;
+}
+
+function mergedOf(pullRequest: unknown): boolean | null {
+  const o = asObject(pullRequest);
+  return o ? asBool(o.merged) : null;
 }

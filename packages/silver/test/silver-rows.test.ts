@@ -86,6 +86,36 @@ describe('payload_details', () => {
   });
 });
 
+describe('payload_pull_request_merged', () => {
+  it('is payload.pull_request.merged on every line of a real hour, NULL where the payload has no merged flag', () => {
+    const lines = hour15Lines();
+    const rows = new SilverEventRows(0);
+    for (const e of parse(joinLines(lines))) rows.add(e);
+    const merged = column(rows.take().details, 'payload_pull_request_merged');
+    const expected = lines.map((line) => {
+      const value = JSON.parse(line.toString()).payload?.pull_request?.merged;
+      return typeof value === 'boolean' ? value : null;
+    });
+    expect(merged).toEqual(expected);
+    // 2015-01-01-15: 474 PullRequestEvents (175 closed and merged, 50 closed unmerged, 241 opened, 8 reopened);
+    // the 136 PullRequestReviewCommentEvents carry a pull_request object without `merged`
+    const count = (v: boolean | null) => merged.filter((m) => m === v).length;
+    expect([count(true), count(false), count(null)]).toEqual([175, 299, lines.length - 474]);
+  });
+
+  it('is NULL for a pull request trimmed the way GitHub trims them since October 2025 (url, id, number, head, base)', () => {
+    const line = hour15Lines().find((l) => l.includes('"type":"PullRequestEvent"') && l.includes('"merged":true'))!;
+    const event = JSON.parse(line.toString());
+    const { url, id, number, head, base } = event.payload.pull_request;
+    event.payload.pull_request = { url, id, number, head: { ref: head.ref, sha: head.sha }, base: { ref: base.ref, sha: base.sha } };
+    const rows = new SilverEventRows(0);
+    for (const e of parse(joinLines([line, Buffer.from(JSON.stringify(event).replace(`"id":"${event.id}"`, `"id":"${Number(event.id) + 1}"`))]))) rows.add(e);
+    const { details } = rows.take();
+    expect(column(details, 'payload_pull_request_merged')).toEqual([true, null]);
+    expect(column(details, 'payload_pull_request_id')).toEqual([id, id]);
+  });
+});
+
 describe('dedup within the hour', () => {
   it('keeps the first occurrence in line order of each (event_id, event_type, created_at)', () => {
     const [l0, l1, l2] = hour15Lines();
