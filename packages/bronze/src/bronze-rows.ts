@@ -1,11 +1,13 @@
 /**
- * Parsed events and quarantined fragments → column arrays of bronze.events and
+ * Events read from the line bytes and quarantined fragments → column arrays of bronze.events and
  * bronze.quarantine (core's writer value conventions: TIMESTAMP epoch ms, BLOB Uint8Array).
  * Batches are small and handed to the streaming writer as they fill, so an hour's rows are
  * never all in memory.
  */
 import { bronzeEvents, bronzeQuarantine, type ColumnarBatch } from '@ghlake/core';
-import type { ParsedEvent, QuarantinedFragment } from './parse-line.js';
+import type { EventView, QuarantinedFragment } from './event-reader.js';
+import { slotOf } from './event-fields.js';
+import { KIND_ABSENT } from './json-reader.js';
 
 type Columns = Record<string, unknown[]>;
 
@@ -13,17 +15,17 @@ function emptyColumns(names: readonly { name: string }[]): Columns {
   return Object.fromEntries(names.map((c) => [c.name, []]));
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
-
-function int(v: unknown): number | null {
-  return typeof v === 'number' && Number.isInteger(v) ? v : null;
-}
-
-function obj(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
+const ACTOR = slotOf('actor');
+const ACTOR_ID = slotOf('actor.id');
+const ACTOR_LOGIN = slotOf('actor.login');
+const REPO = slotOf('repo');
+const REPO_ID = slotOf('repo.id');
+const REPO_NAME = slotOf('repo.name');
+const ORG = slotOf('org');
+const ORG_ID = slotOf('org.id');
+const ORG_LOGIN = slotOf('org.login');
+const PUBLIC = slotOf('public');
+const PAYLOAD = slotOf('payload');
 
 export class BronzeEventBatch {
   private cols: Columns = emptyColumns(bronzeEvents.columns);
@@ -34,30 +36,33 @@ export class BronzeEventBatch {
     private readonly ingestedAtMs: number,
   ) {}
 
-  add(ev: ParsedEvent): void {
+  add(ev: EventView): void {
     const c = this.cols;
-    const actor = obj(ev.obj.actor);
-    const repo = obj(ev.obj.repo);
-    const org = obj(ev.obj.org);
+    const f = ev.fields;
+    const b = f.buf;
+    const actor = f.kindOf(ACTOR);
+    const repo = f.kindOf(REPO);
+    const org = f.kindOf(ORG);
+    const payload = f.kindOf(PAYLOAD);
     c.event_id!.push(ev.eventId);
     c.event_type!.push(ev.eventType);
     c.created_at!.push(ev.createdAtMs);
-    c.actor_id!.push(actor ? int(actor.id) : null);
-    c.actor_login!.push(actor ? str(actor.login) : null);
-    c.repo_id!.push(repo ? int(repo.id) : null);
-    c.repo_name!.push(repo ? str(repo.name) : null);
-    c.org_id!.push(org ? int(org.id) : null);
-    c.org_login!.push(org ? str(org.login) : null);
-    c.public!.push(typeof ev.obj.public === 'boolean' ? ev.obj.public : null);
+    // Members below actor/repo/org are recorded only when those are objects.
+    c.actor_id!.push(f.int(ACTOR_ID));
+    c.actor_login!.push(f.str(ACTOR_LOGIN));
+    c.repo_id!.push(f.int(REPO_ID));
+    c.repo_name!.push(f.str(REPO_NAME));
+    c.org_id!.push(f.int(ORG_ID));
+    c.org_login!.push(f.str(ORG_LOGIN));
+    c.public!.push(f.bool(PUBLIC));
     // The payload (distinct per event, most of the bytes) goes to the writer as the line's own
     // UTF-8 bytes: never decoded or re-encoded. actor/repo/org repeat within an hour and are
-    // dictionary-encoded by the writer, which dedups strings natively but byte arrays with a
-    // JS hash: they go as (small, independent) strings.
-    c.payload!.push(ev.payloadJson);
-    c.other!.push(ev.otherText);
-    c.actor!.push(ev.actorText);
-    c.repo!.push(ev.repoText);
-    c.org!.push(ev.orgText);
+    // dictionary-encoded by the writer, which dedups strings natively: they go as strings.
+    c.payload!.push(payload === KIND_ABSENT ? null : b.subarray(f.start[PAYLOAD]!, f.end[PAYLOAD]!));
+    c.other!.push(ev.otherText());
+    c.actor!.push(actor === KIND_ABSENT ? null : b.toString('utf8', f.start[ACTOR]!, f.end[ACTOR]!));
+    c.repo!.push(repo === KIND_ABSENT ? null : b.toString('utf8', f.start[REPO]!, f.end[REPO]!));
+    c.org!.push(org === KIND_ABSENT ? null : b.toString('utf8', f.start[ORG]!, f.end[ORG]!));
     c.event_hash!.push(ev.hash);
     c.source_file!.push(this.sourceFile);
     c.source_line!.push(ev.sourceLine);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
 import { reconcile, type LineAccounting } from './accounting.js';
 import { HourTransform } from './hour-transform.js';
-import type { ParsedEvent } from './parse-line.js';
+import type { EventReaderOptions, EventView } from './event-reader.js';
 import { readRawHour, type RawDamage } from './read-raw.js';
 import { StagedFiles } from './staged-files.js';
 import { accountingPath, BronzeHourWriter, type AccountingRecord } from './write-bronze.js';
@@ -27,7 +27,8 @@ export interface RawHourTask {
 /** Tables derived from the same parse (silver in the fused path). */
 export interface HourExtension<M> {
   open(staged: StagedFiles, writtenAtMs: number): Promise<void>;
-  event(ev: ParsedEvent): void;
+  /** The view is valid during the call only. */
+  event(ev: EventView): void;
   /** Called between chunks: hand full batches to writers. */
   drain(): Promise<void>;
   /** Close its writers (files staged); returns its metrics. */
@@ -67,7 +68,11 @@ export interface RawHourResult<M = undefined> {
   timings: HourTimings;
 }
 
-export async function transformRawHour<M = undefined>(task: RawHourTask, extension?: HourExtension<M>): Promise<RawHourResult<M>> {
+export async function transformRawHour<M = undefined>(
+  task: RawHourTask,
+  extension?: HourExtension<M>,
+  readerOptions: EventReaderOptions = {},
+): Promise<RawHourResult<M>> {
   const started = performance.now();
   const hour = task.hour as HourKey;
   const sourceFile = path.basename(task.rawPath);
@@ -82,15 +87,18 @@ export async function transformRawHour<M = undefined>(task: RawHourTask, extensi
   try {
     const bronze = await BronzeHourWriter.open(staged, task.lake, hour, sourceFile, writtenAtMs, { rowGroupRows: task.bronzeRowGroupRows });
     await extension?.open(staged, writtenAtMs);
-    const transform = new HourTransform({
-      event: extension
-        ? (ev) => {
-            bronze.event(ev);
-            extension.event(ev);
-          }
-        : (ev) => bronze.event(ev),
-      quarantine: (q) => bronze.quarantined(q),
-    });
+    const transform = new HourTransform(
+      {
+        event: extension
+          ? (ev) => {
+              bronze.event(ev);
+              extension.event(ev);
+            }
+          : (ev) => bronze.event(ev),
+        quarantine: (q) => bronze.quarantined(q),
+      },
+      readerOptions,
+    );
     let parseMs = 0;
     let writeMs = 0;
     const read = await readRawHour(task.rawPath, async (chunk) => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { bronzeEvents, bronzeQuarantine, partitionDir, partitionFile, type HourKey, type TableFileWriter } from '@ghlake/core';
 import type { LineAccounting } from './accounting.js';
 import { BronzeEventBatch, BronzeQuarantineBatch } from './bronze-rows.js';
-import type { ParsedEvent, QuarantinedFragment } from './parse-line.js';
+import type { EventView, QuarantinedFragment } from './event-reader.js';
 import type { StagedFile, StagedFiles } from './staged-files.js';
 
 export const ACCOUNTING_FILE = '_accounting.json';
@@ -62,7 +62,7 @@ export class BronzeHourWriter {
     return new BronzeHourWriter(eventsOut, quarantineOut, sourceFile, writtenAtMs);
   }
 
-  event(ev: ParsedEvent): void {
+  event(ev: EventView): void {
     this.events.add(ev);
   }
 

@@ -6,8 +6,8 @@
  * same rows. Values follow core's writer conventions (TIMESTAMP epoch ms).
  */
 import { silverEvents, silverPayloadDetails, type ColumnarBatch } from '@ghlake/core';
-import { DedupKeys } from '@ghlake/bronze';
-import { asInt, asObject, asString, type SilverEventInput } from './event-input.js';
+import { DedupKeys, slotOf } from '@ghlake/bronze';
+import type { SilverEventInput } from './event-input.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -25,6 +25,28 @@ export function isBot(login: string | null): boolean | null {
 type Columns = Record<string, unknown[]>;
 const empty = (cols: readonly { name: string }[]): Columns => Object.fromEntries(cols.map((c) => [c.name, []]));
 
+// Members below an object are recorded only when it is an object: `payload.issue.id` is set only
+// when the payload and its issue are objects, which is the rule ("wherever present").
+const ACTOR_ID = slotOf('actor.id');
+const ACTOR_LOGIN = slotOf('actor.login');
+const REPO_ID = slotOf('repo.id');
+const ORG_ID = slotOf('org.id');
+const PUBLIC = slotOf('public');
+const PAYLOAD = slotOf('payload');
+const P = {
+  action: slotOf('payload.action'),
+  issueId: slotOf('payload.issue.id'),
+  pullRequestId: slotOf('payload.pull_request.id'),
+  pullRequestMerged: slotOf('payload.pull_request.merged'),
+  commentId: slotOf('payload.comment.id'),
+  size: slotOf('payload.size'),
+  distinctSize: slotOf('payload.distinct_size'),
+  ref: slotOf('payload.ref'),
+  refType: slotOf('payload.ref_type'),
+  head: slotOf('payload.head'),
+  before: slotOf('payload.before'),
+};
+
 export class SilverEventRows {
   private events: Columns = empty(silverEvents.columns);
   private details: Columns = empty(silverPayloadDetails.columns);
@@ -35,42 +57,46 @@ export class SilverEventRows {
 
   constructor(private readonly processedAtMs: number) {}
 
-  /** Add an event; false when it duplicates one already added. */
-  add(e: SilverEventInput): boolean {
-    if (e.duplicate ?? this.keys.seen(e)) {
+  /**
+   * Add an event; false when it duplicates one already added. `duplicate`: already decided by
+   * whoever read the hour (the fused path's transform keeps the hour's dedup keys); undefined:
+   * silver decides with its own set of keys.
+   */
+  add(e: SilverEventInput, duplicate?: boolean): boolean {
+    if (duplicate ?? this.keys.seen(e)) {
       this.duplicates++;
       return false;
     }
+    const f = e.fields;
     const ev = this.events;
-    const actorLogin = e.actor ? asString(e.actor.login) : null;
     ev.event_id!.push(e.eventId);
     ev.event_hash!.push(e.hash);
     ev.event_type!.push(e.eventType);
     ev.created_at!.push(e.createdAtMs);
-    ev.actor_id!.push(e.actor ? asInt(e.actor.id) : null);
-    ev.repo_id!.push(e.repo ? asInt(e.repo.id) : null);
-    ev.org_id!.push(e.org ? asInt(e.org.id) : null);
-    ev.is_bot!.push(isBot(actorLogin));
-    ev.public!.push(e.public);
+    ev.actor_id!.push(f.int(ACTOR_ID));
+    ev.repo_id!.push(f.int(REPO_ID));
+    ev.org_id!.push(f.int(ORG_ID));
+    ev.is_bot!.push(isBot(f.str(ACTOR_LOGIN)));
+    ev.public!.push(f.bool(PUBLIC));
     ev.hour_bucket!.push(Math.floor(e.createdAtMs / HOUR_MS) * HOUR_MS);
     ev.processed_at!.push(this.processedAtMs);
 
     const d = this.details;
-    const p = asObject(e.payload);
     const push = e.eventType === 'PushEvent';
     d.event_id!.push(e.eventId);
     d.event_type!.push(e.eventType);
-    d.payload_action!.push(p ? asString(p.action) : null);
-    d.payload_issue_id!.push(p ? idOf(p.issue) : null);
-    d.payload_pull_request_id!.push(p ? idOf(p.pull_request) : null);
-    d.payload_comment_id!.push(p ? idOf(p.comment) : null);
-    d.payload_push_size!.push(p && push ? asInt(p.size) : null);
-    d.payload_ref!.push(p ? asString(p.ref) : null);
-    d.payload_ref_type!.push(p ? asString(p.ref_type) : null);
-    d.payload_head!.push(p ? asString(p.head) : null);
-    d.payload_before!.push(p ? asString(p.before) : null);
-    d.payload_size!.push(e.payloadBytes);
-    d.payload_distinct_size!.push(p && push ? asInt(p.distinct_size) : null);
+    d.payload_action!.push(f.str(P.action));
+    d.payload_issue_id!.push(f.int(P.issueId));
+    d.payload_pull_request_id!.push(f.int(P.pullRequestId));
+    d.payload_comment_id!.push(f.int(P.commentId));
+    d.payload_push_size!.push(push ? f.int(P.size) : null);
+    d.payload_ref!.push(f.str(P.ref));
+    d.payload_ref_type!.push(f.str(P.refType));
+    d.payload_head!.push(f.str(P.head));
+    d.payload_before!.push(f.str(P.before));
+    d.payload_size!.push(f.byteLength(PAYLOAD));
+    d.payload_distinct_size!.push(push ? f.int(P.distinctSize) : null);
+    d.payload_pull_request_merged!.push(f.bool(P.pullRequestMerged));
     d.created_at!.push(e.createdAtMs);
     this.rowCount++;
     return true;
@@ -84,9 +110,4 @@ export class SilverEventRows {
     this.rowCount = 0;
     return out;
   }
-}
-
-function idOf(v: unknown): number | null {
-  const o = asObject(v);
-  return o ? asInt(o.id) : null;
 }

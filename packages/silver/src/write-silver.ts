@@ -59,8 +59,9 @@ export class SilverHourWriter {
     return new SilverHourWriter(staged, lake, hour, eventsOut, detailsOut, processedAtMs);
   }
 
-  add(e: SilverEventInput): void {
-    if (!this.rows.add(e)) return;
+  /** `duplicate`: decided by the reader of the hour (fused path); undefined: silver decides. */
+  add(e: SilverEventInput, duplicate?: boolean): void {
+    if (!this.rows.add(e, duplicate)) return;
     this.distinct++;
     this.byType[e.eventType] = (this.byType[e.eventType] ?? 0) + 1;
     this.observations.add(e);

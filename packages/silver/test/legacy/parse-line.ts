@@ -1,3 +1,4 @@
+/** LEGACY reference (the JSON.parse path before issue 17), kept only for the differential test; deleted with it. */
 /**
  * One archive line → events, or quarantine entries with a stable reason. Every known defect
  * of the real archive (spec/gharchive-facts.md) has its branch here:
@@ -18,24 +19,10 @@
 import { hash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { scanParsedObject, splitObjects } from './scan-event.js';
-import { parseTimestampMs } from './timestamps.js';
+import { parseTimestampMs } from '@ghlake/bronze';
 
-export const QUARANTINE_REASONS = [
-  'invalid_json',
-  'truncated_line',
-  'spliced_event',
-  'nul_bytes',
-  'invalid_utf8',
-  'line_too_long',
-  'not_an_object',
-  'missing_id',
-  'invalid_id',
-  'missing_type',
-  'missing_created_at',
-  'invalid_created_at',
-  'timeline_format',
-] as const;
-export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
+import type { QuarantineReason } from '@ghlake/bronze';
+export type { QuarantineReason };
 
 /** Top-level keys with a column of their own; any other key goes to `other`. */
 const KNOWN_KEYS = new Set(['id', 'type', 'actor', 'repo', 'org', 'payload', 'public', 'created_at']);

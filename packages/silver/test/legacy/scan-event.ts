@@ -1,3 +1,4 @@
+/** LEGACY reference (the JSON.parse path before issue 17), kept only for the differential test; deleted with it. */
 /**
  * A top-level JSON object scanner that gives the raw text of each top-level value without
  * building it: `payload` must be stored exactly as it stood in the line, so it is sliced, never
