@@ -1,13 +1,21 @@
 /**
- * Events read from the line bytes and quarantined fragments → column arrays of bronze.events and
- * bronze.quarantine (core's writer value conventions: TIMESTAMP epoch ms, BLOB Uint8Array).
- * Batches are small and handed to the streaming writer as they fill, so an hour's rows are
- * never all in memory.
+ * Events read from the line bytes → bronze.events row groups (column vectors); quarantined
+ * fragments → bronze.quarantine rows (arrays: rare). Row groups are handed to the streaming
+ * writer as they fill, so an hour's rows are never all in memory.
  */
-import { bronzeEvents, bronzeQuarantine, type ColumnarBatch } from '@ghlake/core';
+import {
+  BoolColumn,
+  BytesColumn,
+  DictColumn,
+  NumberColumn,
+  bronzeEvents,
+  bronzeQuarantine,
+  type ColumnVector,
+  type ColumnarBatch,
+  type VectorRows,
+} from '@ghlake/core';
 import type { EventView, QuarantinedFragment } from './event-reader.js';
 import { slotOf } from './event-fields.js';
-import { KIND_ABSENT } from './json-reader.js';
 
 type Columns = Record<string, unknown[]>;
 
@@ -27,9 +35,36 @@ const ORG_LOGIN = slotOf('org.login');
 const PUBLIC = slotOf('public');
 const PAYLOAD = slotOf('payload');
 
-export class BronzeEventBatch {
-  private cols: Columns = emptyColumns(bronzeEvents.columns);
+/**
+ * One row group of bronze.events as column vectors (core/parquet/columns.ts). The payload (distinct
+ * per event, most of the bytes) is copied as the line's own bytes, never decoded; texts that repeat
+ * within an hour (types, logins, names, the actor/repo/org objects) are interned by their bytes
+ * into the row group's dictionaries.
+ */
+export class BronzeEventBatch implements VectorRows {
   rowCount = 0;
+  private readonly c = {
+    event_id: new NumberColumn(),
+    event_type: new DictColumn(),
+    created_at: new NumberColumn(),
+    actor_id: new NumberColumn(),
+    actor_login: new DictColumn(),
+    repo_id: new NumberColumn(),
+    repo_name: new DictColumn(),
+    org_id: new NumberColumn(),
+    org_login: new DictColumn(),
+    public: new BoolColumn(),
+    payload: new BytesColumn(),
+    other: new BytesColumn(),
+    actor: new DictColumn(),
+    repo: new DictColumn(),
+    org: new DictColumn(),
+    event_hash: new BytesColumn(),
+    source_file: new DictColumn(),
+    source_line: new NumberColumn(),
+    fragment: new NumberColumn(),
+    ingested_at: new NumberColumn(),
+  } satisfies Record<(typeof bronzeEvents.columns)[number]['name'], ColumnVector>;
 
   constructor(
     private readonly sourceFile: string,
@@ -37,46 +72,45 @@ export class BronzeEventBatch {
   ) {}
 
   add(ev: EventView): void {
-    const c = this.cols;
+    const c = this.c;
     const f = ev.fields;
-    const b = f.buf;
-    const actor = f.kindOf(ACTOR);
-    const repo = f.kindOf(REPO);
-    const org = f.kindOf(ORG);
-    const payload = f.kindOf(PAYLOAD);
-    c.event_id!.push(ev.eventId);
-    c.event_type!.push(ev.eventType);
-    c.created_at!.push(ev.createdAtMs);
+    if (typeof ev.eventId === 'bigint') c.event_id.pushBig(ev.eventId);
+    else c.event_id.push(ev.eventId);
+    c.event_type.pushString(ev.eventType);
+    c.created_at.push(ev.createdAtMs);
     // Members below actor/repo/org are recorded only when those are objects.
-    c.actor_id!.push(f.int(ACTOR_ID));
-    c.actor_login!.push(f.str(ACTOR_LOGIN));
-    c.repo_id!.push(f.int(REPO_ID));
-    c.repo_name!.push(f.str(REPO_NAME));
-    c.org_id!.push(f.int(ORG_ID));
-    c.org_login!.push(f.str(ORG_LOGIN));
-    c.public!.push(f.bool(PUBLIC));
-    // The payload (distinct per event, most of the bytes) goes to the writer as the line's own
-    // UTF-8 bytes: never decoded or re-encoded. actor/repo/org repeat within an hour and are
-    // dictionary-encoded by the writer, which dedups strings natively: they go as strings.
-    c.payload!.push(payload === KIND_ABSENT ? null : b.subarray(f.start[PAYLOAD]!, f.end[PAYLOAD]!));
-    c.other!.push(ev.otherText());
-    c.actor!.push(actor === KIND_ABSENT ? null : b.toString('utf8', f.start[ACTOR]!, f.end[ACTOR]!));
-    c.repo!.push(repo === KIND_ABSENT ? null : b.toString('utf8', f.start[REPO]!, f.end[REPO]!));
-    c.org!.push(org === KIND_ABSENT ? null : b.toString('utf8', f.start[ORG]!, f.end[ORG]!));
-    c.event_hash!.push(ev.hash);
-    c.source_file!.push(this.sourceFile);
-    c.source_line!.push(ev.sourceLine);
-    c.fragment!.push(ev.fragment);
-    c.ingested_at!.push(this.ingestedAtMs);
+    c.actor_id.push(f.int(ACTOR_ID));
+    f.pushStr(ACTOR_LOGIN, c.actor_login);
+    c.repo_id.push(f.int(REPO_ID));
+    f.pushStr(REPO_NAME, c.repo_name);
+    c.org_id.push(f.int(ORG_ID));
+    f.pushStr(ORG_LOGIN, c.org_login);
+    c.public.push(f.bool(PUBLIC));
+    f.pushText(PAYLOAD, c.payload);
+    c.other.pushString(ev.otherText());
+    f.pushText(ACTOR, c.actor);
+    f.pushText(REPO, c.repo);
+    f.pushText(ORG, c.org);
+    c.event_hash.pushString(ev.hash);
+    c.source_file.pushString(this.sourceFile);
+    c.source_line.push(ev.sourceLine);
+    c.fragment.push(ev.fragment);
+    c.ingested_at.push(this.ingestedAtMs);
     this.rowCount++;
   }
 
-  /** The rows so far as a batch; the builder starts empty again. */
-  take(): ColumnarBatch {
-    const batch = { rowCount: this.rowCount, columns: this.cols };
-    this.cols = emptyColumns(bronzeEvents.columns);
+  batch(): { rowCount: number; columns: Record<string, ColumnVector> } {
+    return { rowCount: this.rowCount, columns: this.c };
+  }
+
+  clear(): void {
+    for (const v of Object.values(this.c)) v.clear();
     this.rowCount = 0;
-    return batch;
+  }
+
+  /** The rows so far as a batch (tests: a fresh builder goes on). */
+  take(): ColumnarBatch {
+    return this.batch();
   }
 }
 

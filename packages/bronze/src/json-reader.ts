@@ -24,6 +24,13 @@ export const KIND_TRUE = 5;
 export const KIND_FALSE = 6;
 export const KIND_NULL = 7;
 
+/** What a text column takes (core's BytesColumn and DictColumn). */
+export interface StringSink {
+  pushBytes(src: Uint8Array, start: number, end: number): void;
+  pushString(v: string | null): void;
+  pushNull(): void;
+}
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_BRACE = 123;
@@ -330,6 +337,22 @@ export class JsonReader {
   bool(slot: number): boolean | null {
     const k = this.kindOf(slot);
     return k === KIND_TRUE ? true : k === KIND_FALSE ? false : null;
+  }
+
+  /**
+   * Add the slot's string value to a column (NULL for any other type): the bytes between the
+   * quotes as they stand (they are the string's UTF-8 when unescaped), decoded only when escaped.
+   */
+  pushStr(slot: number, column: StringSink): void {
+    if (this.kindOf(slot) !== KIND_STRING) return column.pushNull();
+    if (this.escaped[slot] === 1) return column.pushString(this.str(slot));
+    column.pushBytes(this.buf, this.start[slot]! + 1, this.end[slot]! - 1);
+  }
+
+  /** Add the slot's value text, whatever its type, to a column (NULL when absent). */
+  pushText(slot: number, column: StringSink): void {
+    if (this.kindOf(slot) === KIND_ABSENT) return column.pushNull();
+    column.pushBytes(this.buf, this.start[slot]!, this.end[slot]!);
   }
 
   /** Byte length of the slot's value text (NULL when absent). */

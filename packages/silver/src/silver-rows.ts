@@ -3,10 +3,21 @@
  *
  * Dedup key: (event_id, event_type, created_at); the first occurrence in line order is kept
  * (deterministic: an hour is one sequential pass whatever the pool does). Both tables get the
- * same rows. Values follow core's writer conventions (TIMESTAMP epoch ms).
+ * same rows, built as column vectors (core/parquet/columns.ts), one row group at a time.
  */
-import { silverEvents, silverPayloadDetails, type ColumnarBatch } from '@ghlake/core';
-import { DedupKeys, slotOf } from '@ghlake/bronze';
+import {
+  BoolColumn,
+  BytesColumn,
+  DictColumn,
+  NumberColumn,
+  RowGroupQueue,
+  silverEvents,
+  silverPayloadDetails,
+  type ColumnVector,
+  type ColumnarBatch,
+  type VectorRows,
+} from '@ghlake/core';
+import { DedupKeys, slotOf, type JsonReader } from '@ghlake/bronze';
 import type { SilverEventInput } from './event-input.js';
 
 const HOUR_MS = 3_600_000;
@@ -21,9 +32,6 @@ const BOT_LOGIN = /\[bot\]$|(?:^|[-_.])(?:bot|robot)$|^(?:bot|robot)[-_.]/i;
 export function isBot(login: string | null): boolean | null {
   return login === null ? null : BOT_LOGIN.test(login);
 }
-
-type Columns = Record<string, unknown[]>;
-const empty = (cols: readonly { name: string }[]): Columns => Object.fromEntries(cols.map((c) => [c.name, []]));
 
 // Members below an object are recorded only when it is an object: `payload.issue.id` is set only
 // when the payload and its issue are objects, which is the rule ("wherever present").
@@ -47,15 +55,78 @@ const P = {
   before: slotOf('payload.before'),
 };
 
-export class SilverEventRows {
-  private events: Columns = empty(silverEvents.columns);
-  private details: Columns = empty(silverPayloadDetails.columns);
-  private readonly keys = new DedupKeys();
+/** is_bot of the actor login, from its bytes: the login as a string only when it is not plain ASCII word characters. */
+function isBotOf(f: JsonReader, slot: number): boolean | null {
+  return isBot(f.str(slot));
+}
+
+/** One row group of both tables. */
+class SilverColumns implements VectorRows {
   rowCount = 0;
+  readonly events = {
+    event_id: new NumberColumn(),
+    event_hash: new BytesColumn(),
+    event_type: new DictColumn(),
+    created_at: new NumberColumn(),
+    actor_id: new NumberColumn(),
+    repo_id: new NumberColumn(),
+    org_id: new NumberColumn(),
+    is_bot: new BoolColumn(),
+    public: new BoolColumn(),
+    hour_bucket: new NumberColumn(),
+    processed_at: new NumberColumn(),
+  } satisfies Record<(typeof silverEvents.columns)[number]['name'], ColumnVector>;
+  readonly details = {
+    event_id: new NumberColumn(),
+    event_type: new DictColumn(),
+    payload_action: new DictColumn(),
+    payload_issue_id: new NumberColumn(),
+    payload_pull_request_id: new NumberColumn(),
+    payload_comment_id: new NumberColumn(),
+    payload_push_size: new NumberColumn(),
+    payload_ref: new DictColumn(),
+    payload_ref_type: new DictColumn(),
+    payload_head: new BytesColumn(),
+    payload_before: new BytesColumn(),
+    payload_size: new NumberColumn(),
+    payload_distinct_size: new NumberColumn(),
+    payload_pull_request_merged: new BoolColumn(),
+    created_at: new NumberColumn(),
+  } satisfies Record<(typeof silverPayloadDetails.columns)[number]['name'], ColumnVector>;
+
+  batch(): { rowCount: number; columns: Record<string, ColumnVector> } {
+    return { rowCount: this.rowCount, columns: this.events };
+  }
+
+  detailsBatch(): { rowCount: number; columns: Record<string, ColumnVector> } {
+    return { rowCount: this.rowCount, columns: this.details };
+  }
+
+  clear(): void {
+    for (const v of Object.values(this.events)) v.clear();
+    for (const v of Object.values(this.details)) v.clear();
+    this.rowCount = 0;
+  }
+}
+
+export class SilverEventRows {
+  private readonly keys = new DedupKeys();
+  private readonly queue: RowGroupQueue<SilverColumns>;
   /** Events dropped as duplicates of an earlier line of the hour. */
   duplicates = 0;
 
-  constructor(private readonly processedAtMs: number) {}
+  /** `rowGroupRows`: rows per row group of both tables (tests: everything in one). */
+  constructor(
+    private readonly processedAtMs: number,
+    rowGroupRows = Number.MAX_SAFE_INTEGER,
+  ) {
+    this.queue = new RowGroupQueue(() => new SilverColumns(), rowGroupRows);
+  }
+
+  /** Rows in the row group being filled. */
+  get rowCount(): number {
+    return this.queue.current.rowCount;
+  }
 
   /**
    * Add an event; false when it duplicates one already added. `duplicate`: already decided by
@@ -68,46 +139,51 @@ export class SilverEventRows {
       return false;
     }
     const f = e.fields;
-    const ev = this.events;
-    ev.event_id!.push(e.eventId);
-    ev.event_hash!.push(e.hash);
-    ev.event_type!.push(e.eventType);
-    ev.created_at!.push(e.createdAtMs);
-    ev.actor_id!.push(f.int(ACTOR_ID));
-    ev.repo_id!.push(f.int(REPO_ID));
-    ev.org_id!.push(f.int(ORG_ID));
-    ev.is_bot!.push(isBot(f.str(ACTOR_LOGIN)));
-    ev.public!.push(f.bool(PUBLIC));
-    ev.hour_bucket!.push(Math.floor(e.createdAtMs / HOUR_MS) * HOUR_MS);
-    ev.processed_at!.push(this.processedAtMs);
+    const set = this.queue.current;
+    const ev = set.events;
+    if (typeof e.eventId === 'bigint') ev.event_id.pushBig(e.eventId);
+    else ev.event_id.push(e.eventId);
+    ev.event_hash.pushString(e.hash);
+    ev.event_type.pushString(e.eventType);
+    ev.created_at.push(e.createdAtMs);
+    ev.actor_id.push(f.int(ACTOR_ID));
+    ev.repo_id.push(f.int(REPO_ID));
+    ev.org_id.push(f.int(ORG_ID));
+    ev.is_bot.push(isBotOf(f, ACTOR_LOGIN));
+    ev.public.push(f.bool(PUBLIC));
+    ev.hour_bucket.push(Math.floor(e.createdAtMs / HOUR_MS) * HOUR_MS);
+    ev.processed_at.push(this.processedAtMs);
 
-    const d = this.details;
+    const d = set.details;
     const push = e.eventType === 'PushEvent';
-    d.event_id!.push(e.eventId);
-    d.event_type!.push(e.eventType);
-    d.payload_action!.push(f.str(P.action));
-    d.payload_issue_id!.push(f.int(P.issueId));
-    d.payload_pull_request_id!.push(f.int(P.pullRequestId));
-    d.payload_comment_id!.push(f.int(P.commentId));
-    d.payload_push_size!.push(push ? f.int(P.size) : null);
-    d.payload_ref!.push(f.str(P.ref));
-    d.payload_ref_type!.push(f.str(P.refType));
-    d.payload_head!.push(f.str(P.head));
-    d.payload_before!.push(f.str(P.before));
-    d.payload_size!.push(f.byteLength(PAYLOAD));
-    d.payload_distinct_size!.push(push ? f.int(P.distinctSize) : null);
-    d.payload_pull_request_merged!.push(f.bool(P.pullRequestMerged));
-    d.created_at!.push(e.createdAtMs);
-    this.rowCount++;
+    if (typeof e.eventId === 'bigint') d.event_id.pushBig(e.eventId);
+    else d.event_id.push(e.eventId);
+    d.event_type.pushString(e.eventType);
+    f.pushStr(P.action, d.payload_action);
+    d.payload_issue_id.push(f.int(P.issueId));
+    d.payload_pull_request_id.push(f.int(P.pullRequestId));
+    d.payload_comment_id.push(f.int(P.commentId));
+    d.payload_push_size.push(push ? f.int(P.size) : null);
+    f.pushStr(P.ref, d.payload_ref);
+    f.pushStr(P.refType, d.payload_ref_type);
+    f.pushStr(P.head, d.payload_head);
+    f.pushStr(P.before, d.payload_before);
+    d.payload_size.push(f.byteLength(PAYLOAD));
+    d.payload_distinct_size.push(push ? f.int(P.distinctSize) : null);
+    d.payload_pull_request_merged.push(f.bool(P.pullRequestMerged));
+    d.created_at.push(e.createdAtMs);
+    set.rowCount++;
+    this.queue.added();
     return true;
   }
 
-  /** Rows added since the last take, for both tables; the builder starts empty again. */
+  /** Write the full row groups (with `force` the partial one too). */
+  drain(write: (events: ColumnarBatch, details: ColumnarBatch) => Promise<void>, force = false): Promise<number> {
+    return this.queue.drain((set) => write(set.batch(), set.detailsBatch()), force);
+  }
+
+  /** The rows of the row group being filled, for both tables (tests). */
   take(): { events: ColumnarBatch; details: ColumnarBatch } {
-    const out = { events: { rowCount: this.rowCount, columns: this.events }, details: { rowCount: this.rowCount, columns: this.details } };
-    this.events = empty(silverEvents.columns);
-    this.details = empty(silverPayloadDetails.columns);
-    this.rowCount = 0;
-    return out;
+    return { events: this.queue.current.batch(), details: this.queue.current.detailsBatch() };
   }
 }

@@ -19,9 +19,6 @@ import type { SilverEventInput } from './event-input.js';
 import { HourObservations } from './observations.js';
 import { SilverEventRows } from './silver-rows.js';
 
-/** Rows handed to the writers at a time: small, as in bronze's write-bronze.ts (measured there). */
-const HANDOFF_ROWS = 1024;
-
 export interface SilverHourMetrics {
   /** Distinct events written to silver.events (and payload_details). */
   events: number;
@@ -49,14 +46,15 @@ export class SilverHourWriter {
     private readonly eventsOut: Out,
     private readonly detailsOut: Out,
     processedAtMs: number,
+    rowGroupRows: number,
   ) {
-    this.rows = new SilverEventRows(processedAtMs);
+    this.rows = new SilverEventRows(processedAtMs, rowGroupRows);
   }
 
   static async open(staged: StagedFiles, lake: string, hour: HourKey, processedAtMs: number, rowGroupRows = 65_536): Promise<SilverHourWriter> {
     const eventsOut = await staged.openTable(silverEvents, partitionFile(lake, 'silver', silverEvents.name, hour), { rowGroupRows });
     const detailsOut = await staged.openTable(silverPayloadDetails, partitionFile(lake, 'silver', silverPayloadDetails.name, hour), { rowGroupRows });
-    return new SilverHourWriter(staged, lake, hour, eventsOut, detailsOut, processedAtMs);
+    return new SilverHourWriter(staged, lake, hour, eventsOut, detailsOut, processedAtMs, rowGroupRows);
   }
 
   /** `duplicate`: decided by the reader of the hour (fused path); undefined: silver decides. */
@@ -68,11 +66,10 @@ export class SilverHourWriter {
   }
 
   async drain(force = false): Promise<void> {
-    if (this.rows.rowCount >= HANDOFF_ROWS || (force && this.rows.rowCount > 0)) {
-      const { events, details } = this.rows.take();
+    await this.rows.drain(async (events, details) => {
       await this.eventsOut.writer.append(events);
       await this.detailsOut.writer.append(details);
-    }
+    }, force);
   }
 
   /** Close every silver table of the hour (staged, not yet visible). */

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ColumnarBatch } from '@ghlake/core';
+import { valueAt, type ColumnarBatch } from '@ghlake/core';
 import { BronzeEventBatch, BronzeQuarantineBatch, HourTransform } from '@ghlake/bronze';
 import { HourObservations, SilverEventRows } from '../src/index.js';
 import { GHARCHIVE_FIXTURES, hour15Lines, joinLines, realLines } from '../../bronze/test/real-lines.js';
@@ -81,7 +81,15 @@ function newRows(bytes: Buffer, chunk: number, damaged = false): HourRows {
   return { accounting, bronze: bronze.take(), quarantine: quarantine.take(), events, details, ...o };
 }
 
-const norm = (v: unknown): unknown => (v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : typeof v === 'bigint' ? `big:${v}` : v);
+/** Text as its UTF-8 bytes (the writer takes a string or its bytes alike), bigints apart. */
+const norm = (v: unknown): unknown =>
+  v instanceof Uint8Array
+    ? `bytes:${Buffer.from(v).toString('hex')}`
+    : typeof v === 'string'
+      ? `bytes:${Buffer.from(v).toString('hex')}`
+      : typeof v === 'bigint'
+        ? `big:${v}`
+        : v;
 
 /** The first difference between two batches (column, row, values), or undefined. */
 function firstDifference(a: ColumnarBatch, b: ColumnarBatch): unknown {
@@ -92,8 +100,8 @@ function firstDifference(a: ColumnarBatch, b: ColumnarBatch): unknown {
     const y = b.columns[name];
     if (!x || !y) return { column: name, missing: !x ? 'legacy' : 'new' };
     for (let i = 0; i < a.rowCount; i++) {
-      const u = norm(x[i] ?? null);
-      const v = norm(y[i] ?? null);
+      const u = norm(valueAt(x, i));
+      const v = norm(valueAt(y, i));
       if (!Object.is(u, v) && !(typeof u === 'number' && u === v)) return { column: name, row: i, legacy: u, new: v };
     }
   }
@@ -208,15 +216,15 @@ describe('differential: the byte reader gives the rows of the JSON.parse path', 
     // from the first payload's value to the end of the second (not JSON); the reader keeps the last
     // value, as JSON.parse does and as docs/transform.md says. No real hour holds such a line.
     const twice = replace(l3, /"payload":/, '"payload":{"action":"x"},"payload":');
-    const legacy = legacyRows(joinLines([twice]), 1 << 20).bronze.columns.payload![0] as Uint8Array;
-    const now = newRows(joinLines([twice]), 1 << 20).bronze.columns.payload![0] as Uint8Array;
+    const legacy = valueAt(legacyRows(joinLines([twice]), 1 << 20).bronze.columns.payload!, 0) as Uint8Array;
+    const now = valueAt(newRows(joinLines([twice]), 1 << 20).bronze.columns.payload!, 0) as Uint8Array;
     expect(Buffer.from(legacy).toString()).toBe('{"action":"x"},"payload":{"action":"started"}');
     expect(Buffer.from(now).toString()).toBe('{"action":"started"}');
     const escaped = replace(l3, /"payload":/, '"pay\\u006coad":[1],"payload":');
-    expect(Buffer.from(legacyRows(joinLines([escaped]), 1 << 20).bronze.columns.payload![0] as Uint8Array).toString()).toBe(
+    expect(Buffer.from(valueAt(legacyRows(joinLines([escaped]), 1 << 20).bronze.columns.payload!, 0) as Uint8Array).toString()).toBe(
       '[1],"payload":{"action":"started"}',
     );
-    expect(Buffer.from(newRows(joinLines([escaped]), 1 << 20).bronze.columns.payload![0] as Uint8Array).toString()).toBe('{"action":"started"}');
+    expect(Buffer.from(valueAt(newRows(joinLines([escaped]), 1 << 20).bronze.columns.payload!, 0) as Uint8Array).toString()).toBe('{"action":"started"}');
     // a last line cut by gzip damage, whether or not it reads
     expectSameRows('damaged, last line complete', Buffer.concat([joinLines([l0]), l1]), { damaged: true });
     expectSameRows('damaged, last line cut', Buffer.concat([joinLines([l0]), l1.subarray(0, 100)]), { damaged: true });

@@ -3,6 +3,7 @@
  * trimming), observations from payload user/repository objects, dedup.
  */
 import { describe, expect, it } from 'vitest';
+import { valueAt, type ColumnarBatch } from '@ghlake/core';
 import { transformHourBytes } from '@ghlake/bronze';
 import { BronzeRowEvent, HourObservations, isBot, SilverEventRows } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, hour15Lines, joinLines } from '../../bronze/test/real-lines.js';
@@ -29,7 +30,11 @@ const parse = (bytes: Buffer) =>
     } as any;
     return Object.assign(view, { json });
   });
-const column = (batch: { columns: Record<string, ArrayLike<unknown>> }, name: string) => Array.from(batch.columns[name]!);
+const column = (batch: ColumnarBatch, name: string) =>
+  Array.from({ length: batch.rowCount }, (_, i) => {
+    const v = valueAt(batch.columns[name]!, i);
+    return v instanceof Uint8Array ? Buffer.from(v).toString() : v;
+  });
 
 describe('is_bot', () => {
   it('is true for [bot] apps and bot/robot words at either end, false for look-alikes, NULL without an actor', () => {
