@@ -39,9 +39,6 @@ const OPEN_BRACKET = 91;
 const COMMA = 44;
 const COLON = 58;
 
-/** Bytes that stand for themselves inside a string: everything but `"`, `\` and control characters. */
-const PLAIN = new Uint8Array(256);
-for (let c = 0x20; c < 256; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
 /** Characters allowed after a backslash (besides `u`). */
 const ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrt') ESCAPE[c.charCodeAt(0)] = 1;
@@ -224,8 +221,8 @@ export class JsonReader {
     let escaped = false;
     i++;
     for (;;) {
-      while (PLAIN[b[i]!] === 1) i++;
-      const c = b[i]!;
+      let c = b[i]!;
+      while (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) c = b[++i]!;
       if (c === QUOTE) {
         this.lastEscaped = escaped;
         return i + 1;
@@ -353,6 +350,23 @@ export class JsonReader {
   pushText(slot: number, column: StringSink): void {
     if (this.kindOf(slot) === KIND_ABSENT) return column.pushNull();
     column.pushBytes(this.buf, this.start[slot]!, this.end[slot]!);
+  }
+
+  /** Is the slot's value the string `v`? Compares bytes, making no string (the common answer is yes). */
+  strEquals(slot: number, v: string): boolean {
+    if (this.kindOf(slot) !== KIND_STRING) return false;
+    const s = this.start[slot]! + 1;
+    const e = this.end[slot]! - 1;
+    if (this.escaped[slot] === 1) return this.str(slot) === v;
+    if (e - s !== v.length) return false;
+    const b = this.buf;
+    for (let k = 0; k < v.length; k++) {
+      const c = b[s + k]!;
+      // a byte beyond ASCII is part of a multi-byte character: compare decoded
+      if (c >= 0x80) return this.str(slot) === v;
+      if (c !== v.charCodeAt(k)) return false;
+    }
+    return true;
   }
 
   /** Byte length of the slot's value text (NULL when absent). */

@@ -145,7 +145,7 @@ const NEVER = -Infinity;
  */
 class Latest<T> {
   readonly values: (T | null)[] = [];
-  private readonly at: number[] = [];
+  protected readonly at: number[] = [];
 
   grow(): void {
     this.values.push(null);
@@ -158,6 +158,16 @@ class Latest<T> {
       this.values[i] = value;
       this.at[i] = t;
     }
+  }
+}
+
+/** `Latest` of a string slot: the same rule, decoding the string only when it is not the one kept already. */
+class LatestString extends Latest<string> {
+  observeSlot(i: number, f: JsonReader, slot: number, t: number): void {
+    if (t < this.at[i]! || f.kindOf(slot) !== KIND_STRING) return;
+    const kept = this.values[i];
+    if (kept === null || kept === undefined || !f.strEquals(slot, kept)) this.values[i] = f.str(slot);
+    this.at[i] = t;
   }
 }
 
@@ -214,26 +224,26 @@ class Entities {
 
 export class HourObservations {
   private readonly actor = {
-    login: new Latest<string>(),
-    displayLogin: new Latest<string>(),
-    url: new Latest<string>(),
-    avatarUrl: new Latest<string>(),
-    gravatarId: new Latest<string>(),
+    login: new LatestString(),
+    displayLogin: new LatestString(),
+    url: new LatestString(),
+    avatarUrl: new LatestString(),
+    gravatarId: new LatestString(),
     loginSeenAt: new MaxTime(),
-    type: new Latest<string>(),
+    type: new LatestString(),
     siteAdmin: new Latest<boolean>(),
     typeSeenAt: new MaxTime(),
   };
   private readonly actors = new Entities(...Object.values(this.actor));
 
   private readonly repo = {
-    name: new Latest<string>(),
-    url: new Latest<string>(),
+    name: new LatestString(),
+    url: new LatestString(),
     nameSeenAt: new MaxTime(),
     ownerId: new Latest<number>(),
-    ownerLogin: new Latest<string>(),
+    ownerLogin: new LatestString(),
     isFork: new Latest<boolean>(),
-    language: new Latest<string>(),
+    language: new LatestString(),
     createdAt: new Latest<number>(),
     updatedAt: new Latest<number>(),
     stars: new Latest<number>(),
@@ -246,9 +256,9 @@ export class HourObservations {
   private readonly repos = new Entities(...Object.values(this.repo));
 
   private readonly org = {
-    login: new Latest<string>(),
-    url: new Latest<string>(),
-    avatarUrl: new Latest<string>(),
+    login: new LatestString(),
+    url: new LatestString(),
+    avatarUrl: new LatestString(),
     loginSeenAt: new MaxTime(),
   };
   private readonly orgs = new Entities(...Object.values(this.org));
@@ -261,25 +271,25 @@ export class HourObservations {
     const repoId = f.int(REPO.id);
     if (repoId !== null) {
       const i = this.repos.at(repoId, t);
-      this.repo.name.observe(i, f.str(REPO.name), t);
-      this.repo.url.observe(i, f.str(REPO.url), t);
+      this.repo.name.observeSlot(i, f, REPO.name, t);
+      this.repo.url.observeSlot(i, f, REPO.url, t);
       this.repo.nameSeenAt.see(i, t);
       for (const r of REPO_OBJECTS) if (f.kindOf(r.object) === KIND_OBJECT && f.int(r.id) === repoId) this.repoDetails(i, f, r, t);
     }
     const forkeeId = e.eventType === 'ForkEvent' && f.kindOf(FORKEE.object) === KIND_OBJECT ? f.int(FORKEE.id) : null;
     if (forkeeId !== null) {
       const i = this.repos.at(forkeeId, t);
-      this.repo.name.observe(i, f.str(FORKEE.fullName), t);
-      this.repo.url.observe(i, f.str(FORKEE.url), t);
+      this.repo.name.observeSlot(i, f, FORKEE.fullName, t);
+      this.repo.url.observeSlot(i, f, FORKEE.url, t);
       this.repo.nameSeenAt.see(i, t);
       this.repoDetails(i, f, FORKEE, t);
     }
     const orgId = f.int(ORG.id);
     if (orgId !== null) {
       const i = this.orgs.at(orgId, t);
-      this.org.login.observe(i, f.str(ORG.login), t);
-      this.org.url.observe(i, f.str(ORG.url), t);
-      this.org.avatarUrl.observe(i, f.str(ORG.avatarUrl), t);
+      this.org.login.observeSlot(i, f, ORG.login, t);
+      this.org.url.observeSlot(i, f, ORG.url, t);
+      this.org.avatarUrl.observeSlot(i, f, ORG.avatarUrl, t);
       this.org.loginSeenAt.see(i, t);
     }
   }
@@ -287,15 +297,15 @@ export class HourObservations {
   private addActor(id: number, f: JsonReader, t: number): void {
     const a = this.actor;
     const i = this.actors.at(id, t);
-    a.login.observe(i, f.str(ACTOR.login), t);
-    a.displayLogin.observe(i, f.str(ACTOR.displayLogin), t);
-    a.url.observe(i, f.str(ACTOR.url), t);
-    a.avatarUrl.observe(i, f.str(ACTOR.avatarUrl), t);
-    a.gravatarId.observe(i, f.str(ACTOR.gravatarId), t);
+    a.login.observeSlot(i, f, ACTOR.login, t);
+    a.displayLogin.observeSlot(i, f, ACTOR.displayLogin, t);
+    a.url.observeSlot(i, f, ACTOR.url, t);
+    a.avatarUrl.observeSlot(i, f, ACTOR.avatarUrl, t);
+    a.gravatarId.observeSlot(i, f, ACTOR.gravatarId, t);
     a.loginSeenAt.see(i, t);
     for (const u of USER_OBJECTS) {
       if (f.kindOf(u.object) !== KIND_OBJECT || f.int(u.id) !== id) continue;
-      a.type.observe(i, f.str(u.type), t);
+      a.type.observeSlot(i, f, u.type, t);
       a.siteAdmin.observe(i, f.bool(u.siteAdmin), t);
       a.typeSeenAt.see(i, t);
     }
@@ -305,9 +315,9 @@ export class HourObservations {
     const r = this.repo;
     // owner.* are recorded only when the owner is an object
     r.ownerId.observe(i, f.int(s.ownerId), t);
-    r.ownerLogin.observe(i, f.str(s.ownerLogin), t);
+    r.ownerLogin.observeSlot(i, f, s.ownerLogin, t);
     r.isFork.observe(i, f.bool(s.fork), t);
-    r.language.observe(i, f.str(s.language), t);
+    r.language.observeSlot(i, f, s.language, t);
     r.createdAt.observe(i, payloadTime(f, s.createdAt), t);
     r.updatedAt.observe(i, payloadTime(f, s.updatedAt), t);
     r.stars.observe(i, f.int(s.stars), t);

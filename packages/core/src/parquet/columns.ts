@@ -261,6 +261,10 @@ export class DictColumn {
       if (this.hashes[k] !== h) continue;
       const ks = k === 0 ? 0 : this.entryEnds[k - 1]!;
       if (this.entryEnds[k]! - ks !== n) continue;
+      if (n > 32) {
+        if (data.compare(src, s, e, ks, ks + n) === 0) return k;
+        continue;
+      }
       let j = 0;
       while (j < n && data[ks + j] === src[s + j]) j++;
       if (j === n) return k;
