@@ -17,7 +17,7 @@ import {
   type ColumnarBatch,
   type VectorRows,
 } from '@ghlake/core';
-import { DedupKeys, slotOf, type JsonReader } from '@ghlake/bronze';
+import { DedupKeys, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
 import type { SilverEventInput } from './event-input.js';
 
 const HOUR_MS = 3_600_000;
@@ -55,9 +55,35 @@ const P = {
   before: slotOf('payload.before'),
 };
 
-/** is_bot of the actor login, from its bytes: the login as a string only when it is not plain ASCII word characters. */
+const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+const isSeparator = (c: number): boolean => c === 45 || c === 95 || c === 46;
+
+/** Do the bytes b[s, e) end (at === e) or start (at === s) with `word` (lowercase ASCII), case-insensitively? */
+function wordAt(b: Uint8Array, s: number, e: number, word: string, atEnd: boolean): boolean {
+  const n = word.length;
+  if (e - s < n) return false;
+  const from = atEnd ? e - n : s;
+  for (let k = 0; k < n; k++) if (lower(b[from + k]!) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * isBot of the actor login slot, read from its bytes (the rule of `isBot`, whose letters are all
+ * ASCII: a byte of a multi-byte character never matches them). An escaped login is decoded.
+ */
 function isBotOf(f: JsonReader, slot: number): boolean | null {
-  return isBot(f.str(slot));
+  if (f.kindOf(slot) !== KIND_STRING) return null;
+  if (f.escaped[slot] === 1) return isBot(f.str(slot));
+  const b = f.buf;
+  const s = f.start[slot]! + 1;
+  const e = f.end[slot]! - 1;
+  if (wordAt(b, s, e, '[bot]', true)) return true;
+  for (const word of ['bot', 'robot']) {
+    const n = word.length;
+    if (wordAt(b, s, e, word, true) && (e - s === n || isSeparator(b[e - n - 1]!))) return true;
+    if (wordAt(b, s, e, word, false) && e - s > n && isSeparator(b[s + n]!)) return true;
+  }
+  return false;
 }
 
 /** One row group of both tables. */

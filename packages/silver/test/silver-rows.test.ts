@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { valueAt, type ColumnarBatch } from '@ghlake/core';
-import { transformHourBytes } from '@ghlake/bronze';
+import { HourTransform, transformHourBytes } from '@ghlake/bronze';
 import { BronzeRowEvent, HourObservations, isBot, SilverEventRows } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, hour15Lines, joinLines } from '../../bronze/test/real-lines.js';
 
@@ -174,5 +174,50 @@ describe('observations', () => {
     ]).toEqual([forkee.full_name, forkee.owner.id, forkee.owner.login, forkee.fork, forkee.stargazers_count, Date.parse(forkee.created_at as string)]);
     // the forked repository itself: name from `repo`, no details in a ForkEvent
     expect([column(repos, 'repo_name')[j], column(repos, 'owner_id')[j], column(repos, 'details_seen_at')[j]]).toEqual([e!.json.repo.name, null, null]);
+  });
+});
+
+describe('is_bot from the login bytes', () => {
+  it('agrees with isBot on tricky logins, escaped and non-ASCII ones included', () => {
+    const logins = [
+      'dependabot[bot]',
+      'X[BOT]',
+      'renovate-bot',
+      'k8s-ci-robot',
+      'bot-ci',
+      'Robot_Deploy',
+      'my.bot',
+      'BOT',
+      'robot',
+      'bot',
+      'bo',
+      '-bot',
+      'bot-',
+      'botbot',
+      'robotbot',
+      'abbot',
+      'my-bottle',
+      'robotframework',
+      'chatbotx',
+      'é-bot',
+      'bot-é',
+      'ßbot',
+      'a\\u002dbot',
+      '\\u0062ot',
+      'x.robot',
+      'xrobot',
+      '[bot]',
+      'bot]',
+    ];
+    const lines = logins.map(
+      (login, i) => `{"id":"${i + 1}","type":"WatchEvent","actor":{"id":${i + 1},"login":"${login}"},"created_at":"2015-01-01T15:00:00Z"}`,
+    );
+    const rows = new SilverEventRows(0);
+    const transform = new HourTransform({ event: (ev) => rows.add(ev, ev.duplicate), quarantine: () => undefined });
+    transform.push(Buffer.from(`${lines.join('\n')}\n`));
+    transform.end();
+    const expected = logins.map((l) => isBot(JSON.parse(`"${l}"`) as string));
+    expect(column(rows.take().events, 'is_bot')).toEqual(expected);
+    expect(expected.filter(Boolean).length).toBe(18);
   });
 });
