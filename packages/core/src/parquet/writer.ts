@@ -37,6 +37,12 @@ export interface TableWriterOptions {
   codec?: 'SNAPPY' | 'UNCOMPRESSED';
   /** Extra key/value metadata stored in the file footer (e.g. line accounting). */
   metadata?: Record<string, string>;
+  /**
+   * `target` is already a temporary name that the caller renames into place with other files
+   * (bronze's StagedFiles): write it directly and fsync it on close, without a second temporary
+   * name, rename and directory fsync of its own.
+   */
+  staged?: boolean;
 }
 
 export interface WrittenFile {
@@ -77,7 +83,7 @@ export async function openTableWriter(
   sinkFactory: SinkFactory = openFlatSink,
 ): Promise<TableFileWriter> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = tempPathFor(target);
+  const tmp = options.staged ? target : tempPathFor(target);
   const rowGroupRows = options.rowGroupRows ?? 65_536;
   const sink = await sinkFactory(table, tmp, options);
   const names = table.columns.map((c) => c.name);
@@ -150,7 +156,8 @@ export async function openTableWriter(
         }
         await sink.finish();
         const { size } = await fs.stat(tmp);
-        await commitFile(tmp, target);
+        if (options.staged) await fsyncFile(tmp);
+        else await commitFile(tmp, target);
         return { path: target, rows, bytes: size };
       } catch (error) {
         await fs.rm(tmp, { force: true });
@@ -163,6 +170,15 @@ export async function openTableWriter(
       await fs.rm(tmp, { force: true });
     },
   };
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Write one whole table file from column arrays. */
