@@ -191,6 +191,7 @@ export async function generateSilver(options: GenerateSilverOptions): Promise<Ge
           payload_before: `CASE WHEN event_type = 'PushEvent' THEN sha256(CAST(i + 1 AS VARCHAR))[1:40] END`,
           payload_size: `CAST(200 + floor(u_payload * 4000) AS BIGINT)`,
           payload_distinct_size: `CASE WHEN event_type = 'PushEvent' THEN 1 + floor(u_payload * 4) END`,
+          payload_pull_request_merged: `CASE WHEN event_type = 'PullRequestEvent' THEN u_payload < 0.5 END`,
         })} FROM hour_events_x ORDER BY i`,
         partitionFile(options.lake, 'silver', 'payload_details', hour),
       );
