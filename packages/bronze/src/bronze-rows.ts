@@ -16,6 +16,7 @@ import {
 } from '@ghlake/core';
 import type { EventView, QuarantinedFragment } from './event-reader.js';
 import { slotOf } from './event-fields.js';
+import { KIND_ABSENT } from './json-reader.js';
 
 type Columns = Record<string, unknown[]>;
 
@@ -86,7 +87,9 @@ export class BronzeEventBatch implements VectorRows {
     c.org_id.push(f.int(ORG_ID));
     f.pushStr(ORG_LOGIN, c.org_login);
     c.public.push(f.bool(PUBLIC));
-    f.pushText(PAYLOAD, c.payload);
+    // The payload points into the decompressed chunk (written to the page from there, not copied twice).
+    if (f.kindOf(PAYLOAD) === KIND_ABSENT) c.payload.pushNull();
+    else c.payload.pushRef(f.buf, f.start[PAYLOAD]!, f.end[PAYLOAD]!);
     c.other.pushString(ev.otherText());
     f.pushText(ACTOR, c.actor);
     f.pushText(REPO, c.repo);

@@ -143,15 +143,21 @@ export class BoolColumn {
 
 export class BytesColumn {
   readonly arena = new Arena();
-  /** End offset of row i's bytes in the arena (a NULL row's end is the previous end). */
+  /** Where row i's bytes are: -1 the arena, k >= 0 `refs[k]`, a buffer the row points into (not copied). */
+  srcs: Int32Array = new Int32Array(INITIAL_ROWS);
+  starts: Int32Array = new Int32Array(INITIAL_ROWS);
   ends: Int32Array = new Int32Array(INITIAL_ROWS);
   nulls: Uint8Array = new Uint8Array(INITIAL_ROWS);
+  /** Buffers rows point into, kept alive until `clear()`. */
+  readonly refs: Uint8Array[] = [];
   length = 0;
   nullCount = 0;
 
   private next(): number {
     const i = this.length;
     if (i === this.ends.length) {
+      this.srcs = grownI32(this.srcs, i + 1);
+      this.starts = grownI32(this.starts, i + 1);
       this.ends = grownI32(this.ends, i + 1);
       this.nulls = grownU8(this.nulls, i + 1);
     }
@@ -162,14 +168,37 @@ export class BytesColumn {
   /** The bytes src[s, e) as the next row (copied). */
   pushBytes(src: Uint8Array, s: number, e: number): void {
     const i = this.next();
+    this.srcs[i] = -1;
+    this.starts[i] = this.arena.size;
     this.arena.append(src, s, e);
     this.ends[i] = this.arena.size;
+    this.nulls[i] = 0;
+  }
+
+  /**
+   * The bytes src[s, e) as the next row, NOT copied: the row points into `src`, which must not
+   * change until the column is cleared (the payload: a slice of the decompressed chunk, written
+   * to the page straight from it).
+   */
+  pushRef(src: Uint8Array, s: number, e: number): void {
+    const i = this.next();
+    const refs = this.refs;
+    let k = refs.length - 1;
+    if (k < 0 || refs[k] !== src) {
+      refs.push(src);
+      k++;
+    }
+    this.srcs[i] = k;
+    this.starts[i] = s;
+    this.ends[i] = e;
     this.nulls[i] = 0;
   }
 
   pushString(v: string | null): void {
     if (v === null) return this.pushNull();
     const i = this.next();
+    this.srcs[i] = -1;
+    this.starts[i] = this.arena.size;
     this.arena.appendString(v);
     this.ends[i] = this.arena.size;
     this.nulls[i] = 0;
@@ -177,7 +206,8 @@ export class BytesColumn {
 
   pushNull(): void {
     const i = this.next();
-    this.ends[i] = this.arena.size;
+    this.srcs[i] = -1;
+    this.starts[i] = this.ends[i] = this.arena.size;
     this.nulls[i] = 1;
     this.nullCount++;
   }
@@ -186,14 +216,19 @@ export class BytesColumn {
     this.length = 0;
     this.nullCount = 0;
     this.arena.size = 0;
+    this.refs.length = 0;
   }
 
-  start(i: number): number {
-    return i === 0 ? 0 : this.ends[i - 1]!;
+  /** The buffer holding row i's bytes (at starts[i]..ends[i]). */
+  dataOf(i: number): Uint8Array {
+    const k = this.srcs[i]!;
+    return k < 0 ? this.arena.data : this.refs[k]!;
   }
 
   get(i: number): Buffer | null {
-    return this.nulls[i] === 1 ? null : this.arena.data.subarray(this.start(i), this.ends[i]!);
+    if (this.nulls[i] === 1) return null;
+    const d = this.dataOf(i);
+    return Buffer.from(d.buffer, d.byteOffset + this.starts[i]!, this.ends[i]! - this.starts[i]!);
   }
 }
 

@@ -902,10 +902,9 @@ class FlatParquetWriter implements ParquetSink {
       else {
         dict = this.scratchDict;
         dict.clear();
-        const data = v.arena.data;
         for (let i = 0; i < rowCount; i++) {
           if (v.nulls[i] === 1) dict.pushNull();
-          else dict.pushBytes(data, v.start(i), v.ends[i]!);
+          else dict.pushBytes(v.dataOf(i), v.starts[i]!, v.ends[i]!);
         }
       }
       if (chosen === undefined) {
@@ -973,11 +972,12 @@ class FlatParquetWriter implements ParquetSink {
       chunk.dataPageOffset = at();
       chunk.encodings = c.optional ? [Encoding.PLAIN, Encoding.RLE] : [Encoding.PLAIN];
       const isDict = v instanceof DictColumn;
-      const data = isDict ? v.entries.data : v.arena.data;
-      const startOf = (i: number): number => (isDict ? v.entryStart(v.indexes[i]!) : v.start(i));
+      const entries = isDict ? v.entries.data : undefined;
+      const dataAt = (i: number): Uint8Array => (isDict ? entries! : (v as BytesColumn).dataOf(i));
+      const startOf = (i: number): number => (isDict ? v.entryStart(v.indexes[i]!) : (v as BytesColumn).starts[i]!);
       const endOf = (i: number): number => (isDict ? v.entryEnds[v.indexes[i]!]! : (v as BytesColumn).ends[i]!);
       const isNullAt = (i: number): boolean => (isDict ? v.indexes[i]! < 0 : (v as BytesColumn).nulls[i] === 1);
-      if (stats && isDict) for (let k = 0; k < v.entryCount; k++) stats.add(data.subarray(v.entryStart(k), v.entryEnds[k]!), false);
+      if (stats && isDict) for (let k = 0; k < v.entryCount; k++) stats.add(entries!.subarray(v.entryStart(k), v.entryEnds[k]!), false);
       let r0 = 0;
       while (r0 < rowCount) {
         let r1 = r0;
@@ -992,6 +992,7 @@ class FlatParquetWriter implements ParquetSink {
         let p = s.pos;
         for (let i = r0; i < r1; i++) {
           if (isNullAt(i)) continue;
+          const data = dataAt(i);
           const vs = startOf(i);
           const ve = endOf(i);
           const n = ve - vs;
@@ -1000,7 +1001,7 @@ class FlatParquetWriter implements ParquetSink {
           b[p + 2] = (n >>> 16) & 0xff;
           b[p + 3] = n >>> 24;
           if (n < 48) for (let k = 0; k < n; k++) b[p + 4 + k] = data[vs + k]!;
-          else data.copy(b, p + 4, vs, ve);
+          else b.set(data.subarray(vs, ve), p + 4);
           p += 4 + n;
           if (stats && !isDict) stats.add(data.subarray(vs, ve), false);
         }
