@@ -105,6 +105,9 @@ async function prefilledLake(hours: number): Promise<{ dir: string; prepared?: {
   if (await exists(path.join(dir, '.complete'))) return { dir };
   await fs.rm(dir, { recursive: true, force: true });
   const start = hourFromMs(hourToMs(T) - hours * 3_600_000);
+  // The generated silver has this ghlake's columns: the lake is of this format.
+  await fs.mkdir(dir, { recursive: true });
+  await ensureLakeFormat(dir);
   const t0 = performance.now();
   const generated = await generateSilver({
     lake: dir,

@@ -11,7 +11,7 @@
  * fingerprint of the hours it was built from only after it is swapped in, and everything an
  * interrupted run left half-done is either a temp file (removed at start) or unmarked (redone).
  */
-import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
+import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, ensureLakeFormat, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
 import { clearInFlight, readInFlight, sweepTempFiles, writeInFlight } from './temp-sweep.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -84,6 +84,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
   const lock = await acquireLakeLock(lake, config.command);
   try {
     // Only now that no other run can be writing: what a killed run left behind goes.
+    await ensureLakeFormat(lake);
     // What a killed run left: in the folders of the hours it had in flight (and the fixed places).
     const inFlight = await readInFlight(lake);
     const removedTempFiles = await sweepTempFiles(lake, inFlight);
