@@ -26,6 +26,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import {
+  ensureLakeFormat,
   hourFromMs,
   hourToMs,
   parseBytes,
