@@ -80,6 +80,8 @@ export interface SilverRebuildResult {
   published: HourKey[];
   entities: { table: string; rows: number }[];
   ms: number;
+  /** Wall time of the steps, ms. */
+  timings: { dedup: number; index: number; entities: number };
 }
 
 /** Gold's head in the state database; −1 tells gold to rebuild (see packages/gold). */
@@ -104,8 +106,6 @@ async function restoreSetAside(db: OpenDuckDB, lake: string, table: TableDecl, a
   await runSql(db.connection, `DELETE FROM ${aside}`);
 }
 
-/** (seen_at, source hour) packed as in entity-merge.ts, for the latest non-NULL value's recency. */
-const packKey = (seen: string) => `(CAST(epoch_us(${seen}) AS HUGEINT) * 1048576 + source_hour)`;
 
 async function rebuildEntity(db: OpenDuckDB, lake: string, seq: number, ruleIndex: number): Promise<number> {
   const rule = ENTITY_RULES[ruleIndex]!;
@@ -120,29 +120,13 @@ async function rebuildEntity(db: OpenDuckDB, lake: string, seq: number, ruleInde
       partitions.map((p) => p.file),
       { hive: true, fileRowNumber: true },
     )})`;
-    const plan = entityFoldStatements(fold, observations, `rebuild_${rule.entity.name}`);
+    const plan = entityFoldStatements(fold, observations, `rebuild_${rule.entity.name}`, { withRecency: true });
     try {
       for (const statement of plan.setup) await runSql(c, statement, `folding ${rule.entity.name}`);
-      await runSql(c, `CREATE OR REPLACE TEMP TABLE r_values AS SELECT ${typedSelectList(rule.entity)} FROM (${plan.select})`, `folding ${rule.entity.name}`);
+      await runSql(c, `INSERT INTO ${state} BY NAME ${plan.select}`, `writing ${state}`);
     } finally {
       for (const statement of plan.cleanup) await runSql(c, statement).catch(() => undefined);
     }
-    // Each attribute's recency: the (seen_at, source hour) of its latest non-NULL value — fixed-size aggregates.
-    const keys = entityAttributes(rule).map(
-      ({ attribute, seenAt }) => `max(CASE WHEN ${sqlIdent(attribute)} IS NOT NULL THEN ${packKey(sqlIdent(seenAt))} END) AS ${sqlIdent(`${attribute}__key`)}`,
-    );
-    await runSql(
-      c,
-      `CREATE OR REPLACE TEMP TABLE r_keys AS SELECT ${id}, ${keys.join(', ')} FROM ${observations} GROUP BY ${id}`,
-      `dating ${rule.entity.name}`,
-    );
-    const unpacked = entityAttributes(rule).flatMap(({ attribute }) => {
-      const k = `k.${sqlIdent(`${attribute}__key`)}`;
-      return [`make_timestamp(CAST(${k} // 1048576 AS BIGINT)) AS ${seenColumn(attribute)}`, `CAST(${k} % 1048576 AS INTEGER) AS ${hourColumn(attribute)}`];
-    });
-    await runSql(c, `INSERT INTO ${state} BY NAME SELECT v.*, ${unpacked.join(', ')} FROM r_values v JOIN r_keys k ON k.${id} = v.${id}`, `writing ${state}`);
-    await runSql(c, 'DROP TABLE IF EXISTS r_values');
-    await runSql(c, 'DROP TABLE IF EXISTS r_keys');
   }
   // Published whole; everything else in the folder (a pre-incremental part-0.parquet, older files) goes.
   const dir = tableDir(lake, 'silver', rule.entity.name);
@@ -175,8 +159,11 @@ export async function rebuildSilver(config: { lake: string; memoryLimit: number;
         await fs.rename(stagedPartitionFile(lake, table.name, hour), target);
       }
     }
+    const timings = { dedup: 0, index: 0, entities: 0 };
+    let t0 = performance.now();
     await dedupPartitionedTable(c, lake, silverEvents, SET_ASIDE_EVENTS.name);
     await dedupPartitionedTable(c, lake, silverPayloadDetails, SET_ASIDE_PAYLOAD_DETAILS.name);
+    timings.dedup = Math.round(performance.now() - t0);
 
     const seq = ((await readMeta(db, SILVER_HEAD)) ?? 0) + 1;
     const entities: { table: string; rows: number }[] = [];
@@ -197,7 +184,10 @@ export async function rebuildSilver(config: { lake: string; memoryLimit: number;
         c,
         `INSERT INTO ${SOURCE_HOURS.name} SELECT source_hour, min(created_at), max(created_at), count(*), ${seq} FROM ${EVENT_COPIES.name} GROUP BY source_hour`,
       );
+      timings.index = Math.round(performance.now() - t0 - timings.dedup);
+      t0 = performance.now();
       for (const [i, rule] of ENTITY_RULES.entries()) entities.push({ table: rule.entity.name, rows: await rebuildEntity(db, lake, seq, i) });
+      timings.entities = Math.round(performance.now() - t0);
       await runSql(c, `DELETE FROM ${CHANGE_EVENTS.name}`);
       for (const rule of ENTITY_RULES) await runSql(c, `DELETE FROM ${entityChangeTable(rule).name}`);
       await runSql(c, `DELETE FROM ${SILVER_JOURNAL.name}`);
@@ -208,7 +198,7 @@ export async function rebuildSilver(config: { lake: string; memoryLimit: number;
     const events = await queryNumber(c, `SELECT count(*) FROM (SELECT DISTINCT event_id, event_type, created_at FROM ${EVENT_COPIES.name})`);
     const setAside = await queryNumber(c, `SELECT count(*) FROM ${SET_ASIDE_EVENTS.name}`);
     await recordSilverHead(db, lake, seq);
-    return { head: seq, events, setAside, published: ready, entities, ms: Math.round(performance.now() - started) };
+    return { head: seq, events, setAside, published: ready, entities, ms: Math.round(performance.now() - started), timings };
   } finally {
     if (!open) db.close();
   }

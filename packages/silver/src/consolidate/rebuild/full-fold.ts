@@ -65,7 +65,16 @@ const winnerColumn = (attribute: string) => sqlIdent(`w_${attribute}`);
  *      observation that has it, and those observations' values;
  *   4. each attribute = the latest observation's value, else the older one's.
  */
-export function entityFoldStatements(fold: EntityFold, observations: string, prefix: string): { setup: string[]; select: string; cleanup: string[] } {
+/**
+ * `withRecency`: the SELECT also gives, per attribute, the (seen_at, source hour) of the observation
+ * its value came from (`<attr>__seen`, `<attr>__hour`): what silver's incremental state keeps.
+ */
+export function entityFoldStatements(
+  fold: EntityFold,
+  observations: string,
+  prefix: string,
+  options: { withRecency?: boolean } = {},
+): { setup: string[]; select: string; cleanup: string[] } {
   const id = sqlIdent(fold.id);
   const groups = [...new Set(Object.values(fold.attributes))];
   const keyed = `${prefix}_keyed`;
@@ -122,6 +131,17 @@ export function entityFoldStatements(fold: EntityFold, observations: string, pre
     joins.push(`LEFT JOIN ${olderRows(g)} ${older} ON ${older}.${id} = l.${id} AND ${older}.${keyColumn(g)} = k${i}.${winnerColumn(c.name)}`);
     return `COALESCE(r${i}.${name}, ${older}.${name}) AS ${name}`;
   });
+  if (options.withRecency) {
+    // The winning observation's key: the latest one's when it has the value, else the older winner's.
+    for (const [attribute, g] of Object.entries(fold.attributes)) {
+      const i = groups.indexOf(g);
+      const key = `CASE WHEN r${i}.${sqlIdent(attribute)} IS NOT NULL THEN l.${latestColumn(g)} ELSE k${i}.${winnerColumn(attribute)} END`;
+      columns.push(
+        `make_timestamp(CAST((${key}) // 10000000000000 AS BIGINT)) AS ${sqlIdent(`${attribute}__seen`)}`,
+        `CAST(((${key}) // 10000000) % 1000000 AS INTEGER) AS ${sqlIdent(`${attribute}__hour`)}`,
+      );
+    }
+  }
   return {
     setup,
     select: `SELECT ${columns.join(', ')} FROM ${latest} l ${joins.join(' ')}`,
