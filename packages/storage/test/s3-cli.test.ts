@@ -96,10 +96,11 @@ describe('ghlake upload (CLI)', () => {
     const listed = await direct.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'accept/' }));
     const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
     const current = JSON.parse((await getBytes('accept/gold/_current.json')).toString('utf8')) as GoldPointer;
-    const expected = testLake.dataFiles.map((rel) => (rel.startsWith('gold/') ? `${current.prefix}${rel.slice(5)}` : `accept/${rel}`));
+    expect(current.version).toBe('0000000001');
+    const expected = testLake.dataFiles.map((rel) => `accept/${rel}`);
     expect(keys).toEqual([...expected, 'accept/gold/_current.json'].sort());
     for (const rel of testLake.dataFiles) {
-      const key = rel.startsWith('gold/') ? `${current.prefix}${rel.slice(5)}` : `accept/${rel}`;
+      const key = `accept/${rel}`;
       expect((await getBytes(key)).equals(await readFile(path.join(testLake.lake, rel))), key).toBe(true);
     }
 
