@@ -13,7 +13,7 @@ import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENTITY_RULES, GOLD_TABLES, hourFromMs, type TableDecl } from '@ghlake/core';
+import { ENTITY_RULES, GOLD_TABLES, hourFromMs, stateDbPath, type TableDecl } from '@ghlake/core';
 import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 import { consolidateSilver } from '@ghlake/silver';
 import { buildGold } from '@ghlake/gold';
@@ -21,6 +21,7 @@ import { createS3Client, uploadLake, type GoldPointer, type UploadConfigInput, t
 import { startS3, type TestS3 } from './fixtures/s3/s3-server.js';
 import { startFaultProxy, writes, type FaultProxy, type SeenRequest } from './fixtures/s3/fault-proxy.js';
 import { dataFilesOf } from './fixtures/s3/lake.js';
+import { spawnGhlake } from '../../pipeline/test/helpers/ghlake-process.js';
 import { actorObs, repoObs, writeSilverHour, type EventSpec, type HourSpec } from '../../silver/test/silver-lake.js';
 
 const SETTINGS = { memoryLimit: 512_000_000, threads: 2 } as const;
@@ -220,6 +221,141 @@ describe('incremental upload', () => {
     ]);
     const after = await getBytes(`${prefix}/silver/events/date=2024-03-10/hour=4/part-0.parquet`);
     expect(after.equals(before)).toBe(false);
+    await expectBucketReadsAsLake();
+  });
+
+  it("a keyed table's new files go up in seq order, each after the one before it is complete; files that left a table go one upload later", async () => {
+    await commit([0]);
+    await uploadLake(config());
+    for (const h of [1, 2, 3]) await commit([h]);
+    const live = liveKeyedFiles(await listKeyedFiles(path.join(lake, 'silver', 'actors'))).live;
+    expect(live.map((f) => f.name)).toEqual(['part-0000000001-full.parquet', 'part-0000000002.parquet', 'part-0000000003.parquet', 'part-0000000004.parquet']);
+    proxy.requests.length = 0;
+    const second = await uploadLake(config({ concurrency: 4 }));
+    expect(second).toMatchObject({ mode: 'incremental', hours: 3, failed: [], deleted: 0 });
+    for (const dir of ['silver/actors', 'silver/repositories', 'gold/actor_metrics', 'gold/repo_metrics']) {
+      const puts = proxy.requests.filter((r) => r.method === 'PUT' && r.key.startsWith(`${prefix}/${dir}/`));
+      expect(
+        puts.map((r) => r.key.slice(r.key.lastIndexOf('/') + 1)),
+        dir,
+      ).toEqual([...puts.map((r) => r.key.slice(r.key.lastIndexOf('/') + 1))].sort());
+      expect(puts.length, dir).toBeGreaterThan(1);
+      for (let i = 1; i < puts.length; i++)
+        expect(puts[i]!.arrived, `${dir}: ${puts[i]!.key} started before ${puts[i - 1]!.key} was in`).toBeGreaterThan(puts[i - 1]!.done!);
+    }
+    await expectBucketReadsAsLake();
+
+    // The small gold tables are written whole each version: the first upload's files left them now
+    // (the pointer no longer lists them) but stay for one more upload.
+    const v1Daily = `${prefix}/gold/daily_summary/part-0000000001-full.parquet`;
+    expect(await listKeys(v1Daily)).toEqual([v1Daily]);
+    expect((await pointer()).tables.daily_summary).toEqual([`${prefix}/gold/daily_summary/part-0000000004-full.parquet`]);
+    await commit([4]);
+    proxy.requests.length = 0;
+    const third = await uploadLake(config());
+    const deleted = writes(proxy.requests).filter((w) => w.startsWith('DELETE '));
+    expect(deleted).toContain(`DELETE ${v1Daily}`);
+    expect(deleted).not.toContain(`DELETE ${prefix}/gold/daily_summary/part-0000000004-full.parquet`); // the previous pointer's: kept until the next upload
+    expect(third.deleted).toBe(deleted.length);
+    const listed = new Set((await pointer()).files.map((f) => f.key));
+    expect(deleted.filter((d) => listed.has(d.slice('DELETE '.length)))).toEqual([]);
+    await expectBucketReadsAsLake();
+  });
+
+  it('trusts its record between full uploads: an object deleted behind its back comes back with --full', async () => {
+    await commit([0, 1]);
+    await uploadLake(config());
+    const key = `${prefix}/silver/events/date=2024-03-10/hour=1/part-0.parquet`;
+    await direct.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
+    const incremental = await uploadLake(config());
+    expect(incremental).toMatchObject({ mode: 'incremental', hours: 0, uploaded: 0 });
+    expect(await listKeys(key)).toEqual([]);
+    const full = await uploadLake(config({ full: true }));
+    expect(full).toMatchObject({ mode: 'full', fullReason: 'asked for (--full)', uploaded: 1, failed: [] });
+    expect(await listKeys(key)).toEqual([key]);
+    await expectBucketReadsAsLake();
+  });
+
+  it('a lake whose state was lost (seqs restart at 1) is uploaded in full, and files that would shadow its tables go first', async () => {
+    for (const h of [0, 1, 2, 3]) await commit([h]);
+    await uploadLake(config());
+    // The state database is lost: silver is rebuilt from the published lake (commit 1), gold too.
+    await rm(stateDbPath(lake));
+    await rm(`${stateDbPath(lake)}.wal`, { force: true });
+    await commit([]);
+    expect(liveKeyedFiles(await listKeyedFiles(path.join(lake, 'silver', 'actors'))).live.map((f) => f.name)).toEqual(['part-0000000001-full.parquet']);
+    proxy.requests.length = 0;
+    const summary = await uploadLake(config());
+    expect(summary).toMatchObject({ mode: 'full', failed: [], gold: { status: 'published', version: '0000000001' } });
+    expect(summary.warnings.some((w) => /silver\/actors: the bucket held \d+ file\(s\) newer than the lake's table/.test(w))).toBe(true);
+    // Shadowing files are deleted before the table's own files go up.
+    const seq = writes(proxy.requests.filter((r) => r.key.startsWith(`${prefix}/silver/actors/`)));
+    const firstPut = seq.findIndex((w) => w.startsWith('PUT '));
+    expect(seq.slice(0, firstPut).every((w) => w.startsWith('DELETE '))).toBe(true);
+    expect(firstPut).toBeGreaterThan(0);
+    await expectBucketReadsAsLake();
+  });
+
+  it('a rerun after an interrupted upload finishes it; an object uploaded but not recorded is found by one HeadObject, not sent again', async () => {
+    await commit([0]);
+    await uploadLake(config());
+    await commit([1, 2]);
+    const controller = new AbortController();
+    const first: UploadEvent[] = [];
+    const interrupted = await uploadLake(config({ concurrency: 1 }), {
+      signal: controller.signal,
+      onProgress: (e) => {
+        first.push(e);
+        if (first.filter((x) => x.type === 'object' && x.status === 'uploaded').length === 4) controller.abort();
+      },
+    });
+    expect(interrupted).toMatchObject({ mode: 'incremental', interrupted: true, gold: { status: 'held' } });
+    const sent = first.filter((e) => e.type === 'object' && e.status === 'uploaded').map((e) => (e as { key: string }).key);
+    expect(sent).toHaveLength(4);
+    // What a crash between an upload and its record leaves: the object in the bucket, no row for it.
+    const forgotten = sent[0]!;
+    const instance = await DuckDBInstance.create(stateDbPath(lake));
+    const connection = await instance.connect();
+    await connection.run(`DELETE FROM upload_objects WHERE key = '${forgotten}'; DELETE FROM upload_keyed WHERE key = '${forgotten}'`);
+    connection.closeSync();
+    instance.closeSync();
+
+    proxy.requests.length = 0;
+    const rerun = await uploadLake(config());
+    expect(rerun).toMatchObject({ mode: 'incremental', interrupted: false, failed: [], gold: { status: 'published' } });
+    const puts = writes(proxy.requests)
+      .filter((w) => w.startsWith('PUT '))
+      .map((w) => w.slice(4));
+    expect(puts.filter((k) => sent.includes(k))).toEqual([]);
+    expect(proxy.requests.filter((r) => r.method === 'HEAD').map((r) => r.key)).toContain(forgotten);
+    await expectBucketReadsAsLake();
+  });
+
+  it('SIGKILL in the middle of an incremental upload: the rerun sends only what is missing', async () => {
+    await commit([0]);
+    await uploadLake(config());
+    await commit([1, 2]);
+    // Every PUT waits a little, so the kill lands between objects.
+    proxy.rule = (req) => (req.method === 'PUT' ? { delayMs: 150 } : undefined);
+    const child = spawnGhlake(['upload', '--lake', lake, '--bucket', s3.bucket, '--prefix', prefix, '--endpoint', proxy.endpoint, '--concurrency', '1'], {
+      env: { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey },
+    });
+    let uploaded = 0;
+    await child.waitForLog((l) => l.msg === 'uploaded' && ++uploaded === 3, 'the third uploaded object');
+    child.child.kill('SIGKILL');
+    expect((await child.exited).signal).toBe('SIGKILL');
+    proxy.rule = undefined;
+    const sent = child.logs.filter((l) => l.msg === 'uploaded').map((l) => String(l.key));
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(child.logs.find((l) => l.msg === 'upload start')).toMatchObject({ mode: 'incremental' });
+
+    proxy.requests.length = 0;
+    const rerun = await uploadLake(config());
+    expect(rerun).toMatchObject({ mode: 'incremental', failed: [], interrupted: false, gold: { status: 'published' } });
+    const puts = writes(proxy.requests)
+      .filter((w) => w.startsWith('PUT '))
+      .map((w) => w.slice(4));
+    expect(puts.filter((k) => sent.includes(k))).toEqual([]);
     await expectBucketReadsAsLake();
   });
 });
