@@ -78,7 +78,7 @@ beforeEach(async () => {
   fake = fakeWarehouse({ stageUrl: STAGE_URL });
   stub = await startSnowflakeStub({ account: 'acme-test', user: 'loader', password: PASSWORD, handler: fake.handler });
   const dir = await fs.mkdtemp(path.join(work, 'lake-'));
-  await fs.cp(template.dir, dir, { recursive: true, preserveTimestamps: true });
+  await fs.cp(template.dir, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   lake = { ...template, dir };
   for (const f of await scanLake(dir)) fake.staged.set(f.stagePath, f.rows); // as `ghlake upload` would have put it
 });
@@ -226,10 +226,10 @@ describe('load through the driver', () => {
     expect(files.map((f) => `${f.path} ${f.rows}`)).toEqual([
       'silver/events/date=2015-01-01/hour=0/part-0.parquet 5',
       'silver/events/date=2015-01-01/hour=15/part-0.parquet 3',
-      'silver/actors/part-0.parquet 8',
+      'silver/actors/part-0000000001-full.parquet 8',
       'silver/payload_details/date=2015-01-01/hour=0/part-0.parquet 5',
       'silver/payload_details/date=2015-01-01/hour=15/part-0.parquet 3',
-      'gold/daily_summary/part-0.parquet 2',
+      'gold/daily_summary/part-0000000001-full.parquet 2',
     ]);
     const result = await withSnowflakeSession(connection(), async (s) => {
       const plan = planLoad(objects, files, await readLoadedFiles(s, objects), { batchFiles: 1 });
@@ -365,11 +365,11 @@ describe('load through the driver', () => {
   });
 
   it('a whole table whose file is not in S3 drops its half-built copy and says to upload', async () => {
-    fake.staged.delete('silver/actors/part-0.parquet');
+    fake.staged.delete('silver/actors/part-0000000001-full.parquet');
     const files = (await scanLake(lake.dir)).filter((f) => f.table.name === 'actors');
     const error = await thrownBy(withSnowflakeSession(connection(), async (s) => runLoad(s, planLoad(objects, files, []))));
     expect(error.message).toContain(
-      "refresh silver.actors: copy 1 file failed: Remote file 's3://ghlake-test/ghlake/silver/actors/part-0.parquet' was not found",
+      "refresh silver.actors: copy 1 file failed: Remote file 's3://ghlake-test/ghlake/silver/actors/part-0000000001-full.parquet' was not found",
     );
     expect(error.hint).toContain('ghlake upload');
     expect(stub.statements.map((s) => s.sqlText)).toEqual([
