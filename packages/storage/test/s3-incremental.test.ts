@@ -13,46 +13,14 @@ import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENTITY_RULES, GOLD_TABLES, hourFromMs, stateDbPath, type TableDecl } from '@ghlake/core';
+import { ENTITY_RULES, GOLD_TABLES, stateDbPath, type TableDecl } from '@ghlake/core';
 import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
-import { consolidateSilver } from '@ghlake/silver';
-import { buildGold } from '@ghlake/gold';
 import { createS3Client, uploadLake, type GoldPointer, type UploadConfigInput, type UploadEvent } from '../src/index.js';
 import { startS3, type TestS3 } from './fixtures/s3/s3-server.js';
 import { startFaultProxy, writes, type FaultProxy, type SeenRequest } from './fixtures/s3/fault-proxy.js';
 import { dataFilesOf } from './fixtures/s3/lake.js';
 import { spawnGhlake } from '../../pipeline/test/helpers/ghlake-process.js';
-import { actorObs, repoObs, writeSilverHour, type EventSpec, type HourSpec } from '../../silver/test/silver-lake.js';
-
-const SETTINGS = { memoryLimit: 512_000_000, threads: 2 } as const;
-const hourKey = (h: number) => hourFromMs(Date.parse('2024-03-10T00:00:00Z') + h * 3_600_000);
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/**
- * Hour 0: 200 events of 100 actors and 100 repositories (the tables' bulk). Hour h > 0: 6 events of
- * one actor and one repository (a few ids: their rows go to deltas), plus copies of the previous
- * hour's last 2 events (GH Archive files late events in the next hour too) — so consolidating hour
- * h-1 AFTER hour h takes those copies from h and rewrites h's partitions.
- */
-function ownEvents(h: number): EventSpec[] {
-  const at = (min: number, sec: number) => `2024-03-10T${pad(h)}:${pad(min)}:${pad(sec)}`;
-  if (h === 0) return Array.from({ length: 200 }, (_, i) => ({ id: 1 + i, at: at(Math.floor(i / 4), i % 60), actor: 1 + (i % 100), repo: 1000 + (i % 100) }));
-  return Array.from({ length: 6 }, (_, j) => ({ id: 10_000 * h + j, at: at(9 * j, j), actor: 1 + (h % 100), repo: 1000 + ((h * 7) % 100) }));
-}
-
-function hourSpec(h: number): HourSpec {
-  const events = [...(h > 0 ? ownEvents(h - 1).slice(-2) : []), ...ownEvents(h)];
-  const last = new Map<string, string>();
-  for (const e of events) {
-    for (const k of [`a${e.actor}`, `r${e.repo}`]) if ((last.get(k) ?? '') < e.at) last.set(k, e.at);
-  }
-  const ids = (p: string) => [...last.keys()].filter((k) => k.startsWith(p)).map((k) => Number(k.slice(1)));
-  return {
-    events,
-    actors: ids('a').map((id) => actorObs({ id, login: `user${id}-h${h}`, seen: last.get(`a${id}`)! })),
-    repositories: ids('r').map((id) => repoObs({ id, name: `org/repo${id}`, nameSeen: last.get(`r${id}`)!, first: last.get(`r${id}`)! })),
-  };
-}
+import { commitHours } from './fixtures/keyed-lake.js';
 
 let s3: TestS3;
 let proxy: FaultProxy;
@@ -83,12 +51,7 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Stage `hours`, publish them as one silver commit, bring gold up to it: what `ghlake run` does. */
-async function commit(hours: number[]): Promise<void> {
-  for (const h of hours) await writeSilverHour(lake, hourKey(h), hourSpec(h), { staged: true });
-  await consolidateSilver({ lake, ...SETTINGS });
-  await buildGold({ lake, ...SETTINGS, refreshWarehouse: false });
-}
+const commit = (hours: number[]) => commitHours(lake, hours);
 
 function config(extra: Partial<UploadConfigInput> = {}): UploadConfigInput {
   return { lake, bucket: s3.bucket, prefix, endpoint: proxy.endpoint, credentials: s3.credentials, concurrency: 3, retryBaseDelayMs: 10, ...extra };
