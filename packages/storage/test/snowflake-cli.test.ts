@@ -177,7 +177,7 @@ describe('against the Snowflake stub', () => {
     const status = await ghlakeInProcess(['status'], env);
     expect(status.code).toBe(0);
     const lines = status.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^table\s+lake\s+loaded\s+new\s+changed\s+not in lake\s+lake rows\s+rows loaded\s+loaded hours\s+last load \(UTC\)$/);
+    expect(lines[0]).toMatch(/^table\s+lake\s+loaded\s+new\s+changed\s+not in lake\s+lake rows\s+rows loaded\s+next load\s+loaded hours\s+last load \(UTC\)$/);
     expect(lines.find((l) => l.startsWith('silver.events'))!.split(/\s{2,}/)).toEqual([
       'silver.events',
       '2',
@@ -187,6 +187,7 @@ describe('against the Snowflake stub', () => {
       '0',
       '8',
       '8',
+      '-',
       '2015-01-01-0..2015-01-01-15',
       '2026-01-02 03:04:05.678',
     ]);
@@ -201,7 +202,15 @@ describe('against the Snowflake stub', () => {
       '0',
       '-',
       '-',
+      '-',
     ]);
+    // A keyed table: its live files (one full file here), loaded and up to date.
+    expect(
+      lines
+        .find((l) => l.startsWith('silver.actors'))!
+        .split(/\s{2,}/)
+        .slice(0, 9),
+    ).toEqual(['silver.actors', '1', '1', '0', '0', '0', '8', '8', '-']);
 
     for (const run of [setup, load, again, status]) {
       expect(run.stdout + run.stderr).not.toContain(PASSWORD);
