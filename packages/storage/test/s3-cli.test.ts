@@ -114,6 +114,14 @@ describe('ghlake upload (CLI)', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('nothing to upload: all 10 objects are unchanged');
     expect(second.stdout).toMatch(/uploaded {3}0 \(/);
+    // This lake has no silver state (no commit to follow): every upload checks every file, and says why.
+    expect(second.stdout).toContain('  mode       full: the lake has no silver state (nothing consolidated yet): every file is checked');
+    const full = await ghlake(
+      ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--full'],
+      credentials,
+    );
+    expect(full.code).toBe(0);
+    expect(full.stdout).toContain('  mode       full: asked for (--full)');
 
     const json = await ghlake(
       ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--json'],
