@@ -14,6 +14,9 @@ const project = (name: string, root: string) => ({
 export default defineConfig({
   test: {
     pool: 'forks',
-    projects: [...['core', 'download', 'bronze', 'silver', 'gold', 'storage', 'pipeline'].map((p) => project(p, `packages/${p}`)), project('tools', 'tools')],
+    projects: [
+      ...['core', 'download', 'bronze', 'silver', 'gold', 'storage', 'report', 'pipeline'].map((p) => project(p, `packages/${p}`)),
+      project('tools', 'tools'),
+    ],
   },
 });

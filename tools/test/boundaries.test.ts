@@ -16,7 +16,9 @@ const ALLOWED: Record<string, string[]> = {
   silver: ['core', 'bronze'],
   gold: ['core'],
   storage: ['core'],
-  pipeline: ['core', 'download', 'bronze', 'silver', 'gold', 'storage'],
+  // the report reads the warehouse through gold's query path (the same as `ghlake query`)
+  report: ['core', 'gold'],
+  pipeline: ['core', 'download', 'bronze', 'silver', 'gold', 'storage', 'report'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,11 +1,22 @@
 /**
- * Parsed events and quarantined fragments → column arrays of bronze.events and
- * bronze.quarantine (core's writer value conventions: TIMESTAMP epoch ms, BLOB Uint8Array).
- * Batches are small and handed to the streaming writer as they fill, so an hour's rows are
- * never all in memory.
+ * Events read from the line bytes → bronze.events row groups (column vectors); quarantined
+ * fragments → bronze.quarantine rows (arrays: rare). Row groups are handed to the streaming
+ * writer as they fill, so an hour's rows are never all in memory.
  */
-import { bronzeEvents, bronzeQuarantine, type ColumnarBatch } from '@ghlake/core';
-import type { ParsedEvent, QuarantinedFragment } from './parse-line.js';
+import {
+  BoolColumn,
+  BytesColumn,
+  DictColumn,
+  NumberColumn,
+  bronzeEvents,
+  bronzeQuarantine,
+  type ColumnVector,
+  type ColumnarBatch,
+  type VectorRows,
+} from '@ghlake/core';
+import type { EventView, QuarantinedFragment } from './event-reader.js';
+import { slotOf } from './event-fields.js';
+import { KIND_ABSENT } from './json-reader.js';
 
 type Columns = Record<string, unknown[]>;
 
@@ -13,65 +24,96 @@ function emptyColumns(names: readonly { name: string }[]): Columns {
   return Object.fromEntries(names.map((c) => [c.name, []]));
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
+const ACTOR = slotOf('actor');
+const ACTOR_ID = slotOf('actor.id');
+const ACTOR_LOGIN = slotOf('actor.login');
+const REPO = slotOf('repo');
+const REPO_ID = slotOf('repo.id');
+const REPO_NAME = slotOf('repo.name');
+const ORG = slotOf('org');
+const ORG_ID = slotOf('org.id');
+const ORG_LOGIN = slotOf('org.login');
+const PUBLIC = slotOf('public');
+const PAYLOAD = slotOf('payload');
 
-function int(v: unknown): number | null {
-  return typeof v === 'number' && Number.isInteger(v) ? v : null;
-}
-
-function obj(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-
-export class BronzeEventBatch {
-  private cols: Columns = emptyColumns(bronzeEvents.columns);
+/**
+ * One row group of bronze.events as column vectors (core/parquet/columns.ts). The payload (distinct
+ * per event, most of the bytes) is copied as the line's own bytes, never decoded; texts that repeat
+ * within an hour (types, logins, names, the actor/repo/org objects) are interned by their bytes
+ * into the row group's dictionaries.
+ */
+export class BronzeEventBatch implements VectorRows {
   rowCount = 0;
+  private readonly c = {
+    event_id: new NumberColumn(),
+    event_type: new DictColumn(),
+    created_at: new NumberColumn(),
+    actor_id: new NumberColumn(),
+    actor_login: new DictColumn(),
+    repo_id: new NumberColumn(),
+    repo_name: new DictColumn(),
+    org_id: new NumberColumn(),
+    org_login: new DictColumn(),
+    public: new BoolColumn(),
+    payload: new BytesColumn(),
+    other: new BytesColumn(),
+    actor: new DictColumn(),
+    repo: new DictColumn(),
+    org: new DictColumn(),
+    event_hash: new BytesColumn(),
+    source_file: new DictColumn(),
+    source_line: new NumberColumn(),
+    fragment: new NumberColumn(),
+    ingested_at: new NumberColumn(),
+  } satisfies Record<(typeof bronzeEvents.columns)[number]['name'], ColumnVector>;
 
   constructor(
     private readonly sourceFile: string,
     private readonly ingestedAtMs: number,
   ) {}
 
-  add(ev: ParsedEvent): void {
-    const c = this.cols;
-    const actor = obj(ev.obj.actor);
-    const repo = obj(ev.obj.repo);
-    const org = obj(ev.obj.org);
-    c.event_id!.push(ev.eventId);
-    c.event_type!.push(ev.eventType);
-    c.created_at!.push(ev.createdAtMs);
-    c.actor_id!.push(actor ? int(actor.id) : null);
-    c.actor_login!.push(actor ? str(actor.login) : null);
-    c.repo_id!.push(repo ? int(repo.id) : null);
-    c.repo_name!.push(repo ? str(repo.name) : null);
-    c.org_id!.push(org ? int(org.id) : null);
-    c.org_login!.push(org ? str(org.login) : null);
-    c.public!.push(typeof ev.obj.public === 'boolean' ? ev.obj.public : null);
-    // The payload (distinct per event, most of the bytes) goes to the writer as the line's own
-    // UTF-8 bytes: never decoded or re-encoded. actor/repo/org repeat within an hour and are
-    // dictionary-encoded by the writer, which dedups strings natively but byte arrays with a
-    // JS hash: they go as (small, independent) strings.
-    c.payload!.push(ev.payloadJson);
-    c.other!.push(ev.otherText);
-    c.actor!.push(ev.actorText);
-    c.repo!.push(ev.repoText);
-    c.org!.push(ev.orgText);
-    c.event_hash!.push(ev.hash);
-    c.source_file!.push(this.sourceFile);
-    c.source_line!.push(ev.sourceLine);
-    c.fragment!.push(ev.fragment);
-    c.ingested_at!.push(this.ingestedAtMs);
+  add(ev: EventView): void {
+    const c = this.c;
+    const f = ev.fields;
+    if (typeof ev.eventId === 'bigint') c.event_id.pushBig(ev.eventId);
+    else c.event_id.push(ev.eventId);
+    c.event_type.pushString(ev.eventType);
+    c.created_at.push(ev.createdAtMs);
+    // Members below actor/repo/org are recorded only when those are objects.
+    c.actor_id.push(f.int(ACTOR_ID));
+    f.pushStr(ACTOR_LOGIN, c.actor_login);
+    c.repo_id.push(f.int(REPO_ID));
+    f.pushStr(REPO_NAME, c.repo_name);
+    c.org_id.push(f.int(ORG_ID));
+    f.pushStr(ORG_LOGIN, c.org_login);
+    c.public.push(f.bool(PUBLIC));
+    // The payload points into the decompressed chunk (written to the page from there, not copied twice).
+    if (f.kindOf(PAYLOAD) === KIND_ABSENT) c.payload.pushNull();
+    else c.payload.pushRef(f.buf, f.start[PAYLOAD]!, f.end[PAYLOAD]!);
+    c.other.pushString(ev.otherText());
+    f.pushText(ACTOR, c.actor);
+    f.pushText(REPO, c.repo);
+    f.pushText(ORG, c.org);
+    c.event_hash.pushString(ev.hash);
+    c.source_file.pushString(this.sourceFile);
+    c.source_line.push(ev.sourceLine);
+    c.fragment.push(ev.fragment);
+    c.ingested_at.push(this.ingestedAtMs);
     this.rowCount++;
   }
 
-  /** The rows so far as a batch; the builder starts empty again. */
-  take(): ColumnarBatch {
-    const batch = { rowCount: this.rowCount, columns: this.cols };
-    this.cols = emptyColumns(bronzeEvents.columns);
+  batch(): { rowCount: number; columns: Record<string, ColumnVector> } {
+    return { rowCount: this.rowCount, columns: this.c };
+  }
+
+  clear(): void {
+    for (const v of Object.values(this.c)) v.clear();
     this.rowCount = 0;
-    return batch;
+  }
+
+  /** The rows so far as a batch (tests: a fresh builder goes on). */
+  take(): ColumnarBatch {
+    return this.batch();
   }
 }
 

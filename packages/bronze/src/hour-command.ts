@@ -3,7 +3,7 @@
  * lock, run the hours on a pool sized to them, print a line per hour as it finishes and the
  * totals (or the JSON summary), and turn the outcomes into the exit code.
  */
-import { createPool, withCommandLakeLock, type CommandIO, type ExitCode, type HourKey, type SharedPool } from '@ghlake/core';
+import { createPool, ensureLakeFormat, withCommandLakeLock, type CommandIO, type ExitCode, type HourKey, type SharedPool } from '@ghlake/core';
 import type { HourOutcome, RunHoursOptions } from './runner.js';
 import { exitCodeOf, formatHourLine, formatTotals, totalsOf } from './summary.js';
 
@@ -29,6 +29,7 @@ export interface HourCommandSpec<M> {
 export function runHourCommand<M>(io: CommandIO, spec: HourCommandSpec<M>): Promise<ExitCode> {
   // One writer per lake: held until the pool is gone (`ghlake run` holds it itself).
   return withCommandLakeLock(io, spec.name, spec.lake, async (): Promise<ExitCode> => {
+    await ensureLakeFormat(spec.lake);
     const pool = createPool({ threads: Math.min(spec.threads, spec.hours.length), maxOldGenerationSizeMb: spec.workerHeapMb });
     try {
       const outcomes = await spec.run(pool, {

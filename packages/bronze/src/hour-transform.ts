@@ -1,53 +1,94 @@
 /**
- * The pure hour transform: decompressed bytes in (any chunking), parsed events and quarantined
+ * The pure hour transform: decompressed bytes in (any chunking), events and quarantined
  * fragments out through a sink, line accounting kept. No files, no logging: the bronze worker,
  * the fused bronze+silver worker and tests all drive this same code.
  */
 import { emptyAccounting, type LineAccounting } from './accounting.js';
 import { DedupKeys } from './dedup-keys.js';
-import { LineSplitter } from './line-splitter.js';
-import { parseLine, type LineOutcome, type ParsedEvent, type QuarantinedFragment } from './parse-line.js';
+import {
+  EventReader,
+  type EventReaderOptions,
+  type EventView,
+  type LineContext,
+  type LineResult,
+  type LineSink,
+  type QuarantinedFragment,
+} from './event-reader.js';
+import { LineSplitter, NUL_FREE, UTF8_VALID } from './line-splitter.js';
+import { slotOf } from './event-fields.js';
+import { KIND_ABSENT } from './json-reader.js';
 
 export interface HourSink {
-  event(ev: ParsedEvent): void;
+  /** The view is valid during the call only (the reader reuses it). */
+  event(ev: EventView): void;
   quarantine(q: QuarantinedFragment): void;
 }
 
 /**
- * Decides, line by line, whether a line is read as a line: `end` is the decompressed offset
- * just after it. Returning false stops the hour there: that line and everything after it are
- * not lines (with `endAtDamage` they are reported as the one `gzip_damage` row).
+ * Decides, line by line, whether a line is read as a line (after gzip damage: read-raw.ts, raw-hour.ts):
+ * `line` is what reading it found, `end` the decompressed offset just after it. Returning false
+ * stops the hour there: that line and everything after it are not lines (`endAtDamage` reports them
+ * as the one `gzip_damage` row).
  */
+export type LineGate = (line: LineResult, end: number) => boolean;
+
 /** The `gzip_damage` row keeps at most this much of the first unread bytes (garbage may hold no newline for megabytes). */
 export const MAX_DAMAGE_RAW_BYTES = 1 << 20;
 
-export type LineGate = (outcome: LineOutcome, end: number) => boolean;
+/** Reads a line without handing anything on: what a gate decides on (the damage path only). */
+const NO_SINK: LineSink = { event: () => undefined, quarantine: () => undefined };
 
 export class HourTransform {
   readonly accounting: LineAccounting = emptyAccounting();
   private readonly keys = new DedupKeys();
   private readonly splitter = new LineSplitter();
-  /** Decompressed offset after the last line handed out, and the lines taken. */
+  private readonly reader: EventReader;
+  private readonly ctx: LineContext = { terminated: true, cutByDamage: false, knownNulFree: false, knownUtf8: false };
+  private readonly lineSink: LineSink;
+  private readonly gate: LineGate | undefined;
+  /** Decompressed offset after the last line handed out, the lines taken, and where a gate stopped the hour. */
   private offset = 0;
   private taken = 0;
   private stoppedAt: { start: number; raw: Buffer } | undefined;
-  private readonly onLine = (line: Buffer, lineNo: number, terminated: boolean) => {
+  private readonly onLine = (buf: Buffer, s: number, e: number, lineNo: number, terminated: boolean, checked: number) => {
     if (this.stoppedAt) return;
+    const ctx = this.ctx;
+    ctx.terminated = terminated;
+    ctx.knownNulFree = (checked & NUL_FREE) !== 0;
+    ctx.knownUtf8 = (checked & UTF8_VALID) !== 0;
     const start = this.offset;
-    this.offset += line.length + (terminated ? 1 : 0);
-    const outcome = parseLine(line, lineNo, { terminated });
-    if (this.gate && !this.gate(outcome, this.offset)) {
-      this.stoppedAt = { start, raw: Buffer.from(line) };
+    this.offset += e - s + (terminated ? 1 : 0);
+    // A gated line is read twice: once to decide, once to hand on (damaged hours only).
+    if (this.gate && !this.gate(this.reader.readLine(buf, s, e, lineNo, ctx, NO_SINK), this.offset)) {
+      this.stoppedAt = { start, raw: Buffer.from(buf.subarray(s, e)) };
       return;
     }
     this.taken++;
-    this.take(outcome);
+    this.take(this.reader.readLine(buf, s, e, lineNo, ctx, this.lineSink));
   };
 
-  constructor(
-    private readonly sink: HourSink,
-    private readonly gate?: LineGate,
-  ) {}
+  private readonly lineSinkQuarantineRaw: (q: QuarantinedFragment) => void;
+
+  constructor(sink: HourSink, options: EventReaderOptions & { gate?: LineGate } = {}) {
+    this.gate = options.gate;
+    this.lineSinkQuarantineRaw = (q) => sink.quarantine(q);
+    this.reader = new EventReader(options);
+    const acc = this.accounting;
+    const keys = this.keys;
+    this.lineSink = {
+      event(ev) {
+        acc.events++;
+        ev.duplicate = keys.seen(ev);
+        if (ev.duplicate) acc.duplicates++;
+        sink.event(ev);
+      },
+      quarantine(q) {
+        acc.quarantineRows++;
+        acc.quarantinedByReason[q.reason] = (acc.quarantinedByReason[q.reason] ?? 0) + 1;
+        sink.quarantine(q);
+      },
+    };
+  }
 
   /** Feed the next decompressed chunk. */
   push(chunk: Buffer): void {
@@ -56,10 +97,12 @@ export class HourTransform {
 
   /**
    * No more bytes. `damaged`: the stream ended in damage (corrupt or truncated gzip), so an
-   * unterminated last line is quarantined as truncated even if it parses.
+   * unterminated last line is quarantined as truncated even if it reads.
    */
   end(damaged = false): LineAccounting {
-    this.splitter.end((line, lineNo, terminated) => this.take(parseLine(line, lineNo, { terminated, cutByDamage: damaged })));
+    this.ctx.cutByDamage = damaged;
+    this.splitter.end(this.onLine);
+    this.ctx.cutByDamage = false;
     this.accounting.lines = this.splitter.lines;
     this.accounting.bytes = this.splitter.bytes;
     return this.accounting;
@@ -73,8 +116,8 @@ export class HourTransform {
    */
   endAtDamage(describe: (damagedFrom: number, unread: number) => string): LineAccounting {
     let rest: Buffer | undefined;
-    this.splitter.end((line) => {
-      if (!this.stoppedAt) rest = line;
+    this.splitter.end((buf, s, e) => {
+      if (!this.stoppedAt) rest = Buffer.from(buf.subarray(s, e));
     });
     const damagedFrom = this.stoppedAt?.start ?? this.offset;
     const acc = this.accounting;
@@ -82,7 +125,7 @@ export class HourTransform {
     acc.bytes = this.splitter.bytes;
     acc.quarantineRows++;
     acc.quarantinedByReason.gzip_damage = (acc.quarantinedByReason.gzip_damage ?? 0) + 1;
-    this.sink.quarantine({
+    this.lineSinkQuarantineRaw({
       sourceLine: this.taken + 1,
       fragment: 0,
       reason: 'gzip_damage',
@@ -92,45 +135,73 @@ export class HourTransform {
     return acc;
   }
 
-  private take(outcome: LineOutcome): void {
+  private take(r: LineResult): void {
     const acc = this.accounting;
-    if (outcome.blank) {
+    if (r.blank) {
       acc.blankLines++;
       return;
     }
-    const { events, quarantined } = outcome;
-    if (events.length > 0) {
+    if (r.events > 0) {
       acc.eventLines++;
-      if (outcome.nulBytesRemoved > 0) acc.nulLinesRepaired++;
+      if (r.nulBytesRemoved > 0) acc.nulLinesRepaired++;
     } else {
       acc.quarantinedLines++;
     }
-    if (events.length + quarantined.length > 1 || (events.length > 0 && events[0]!.fragment > 0)) acc.multiObjectLines++;
-    acc.nulBytesRemoved += outcome.nulBytesRemoved;
-    for (const ev of events) {
-      acc.events++;
-      ev.duplicate = this.keys.seen(ev);
-      if (ev.duplicate) acc.duplicates++;
-      this.sink.event(ev);
-    }
-    for (const q of quarantined) {
-      acc.quarantineRows++;
-      acc.quarantinedByReason[q.reason] = (acc.quarantinedByReason[q.reason] ?? 0) + 1;
-      this.sink.quarantine(q);
-    }
+    if (r.events + r.quarantined > 1 || (r.events > 0 && r.firstFragment > 0)) acc.multiObjectLines++;
+    acc.nulBytesRemoved += r.nulBytesRemoved;
   }
+}
+
+/** An event copied out of the reader's view (tests, tools: what `transformHourBytes` collects). */
+export interface EventSnapshot {
+  sourceLine: number;
+  fragment: number;
+  eventId: number | bigint;
+  eventType: string;
+  createdAtMs: number;
+  hash: string;
+  duplicate: boolean;
+  /** The exact bytes of the members as they stood in the line; null when absent. */
+  payload: Buffer | null;
+  actor: Buffer | null;
+  repo: Buffer | null;
+  org: Buffer | null;
+  otherText: string | null;
+  public: boolean | null;
+}
+
+const MEMBERS = { payload: slotOf('payload'), actor: slotOf('actor'), repo: slotOf('repo'), org: slotOf('org'), public: slotOf('public') };
+
+export function snapshotEvent(ev: EventView): EventSnapshot {
+  const f = ev.fields;
+  const bytes = (slot: number) => (f.kindOf(slot) === KIND_ABSENT ? null : Buffer.from(f.buf.subarray(f.start[slot]!, f.end[slot]!)));
+  return {
+    sourceLine: ev.sourceLine,
+    fragment: ev.fragment,
+    eventId: ev.eventId,
+    eventType: ev.eventType,
+    createdAtMs: ev.createdAtMs,
+    hash: ev.hash,
+    duplicate: ev.duplicate,
+    payload: bytes(MEMBERS.payload),
+    actor: bytes(MEMBERS.actor),
+    repo: bytes(MEMBERS.repo),
+    org: bytes(MEMBERS.org),
+    otherText: ev.otherText(),
+    public: f.bool(MEMBERS.public),
+  };
 }
 
 /** Transform a whole hour held in memory (tests, small inputs): everything collected. */
 export function transformHourBytes(
   bytes: Buffer,
-  options: { damaged?: boolean; chunkSize?: number } = {},
-): { events: ParsedEvent[]; quarantined: QuarantinedFragment[]; accounting: LineAccounting } {
-  const events: ParsedEvent[] = [];
+  options: { damaged?: boolean; chunkSize?: number } & EventReaderOptions = {},
+): { events: EventSnapshot[]; quarantined: QuarantinedFragment[]; accounting: LineAccounting } {
+  const events: EventSnapshot[] = [];
   const quarantined: QuarantinedFragment[] = [];
-  const t = new HourTransform({ event: (e) => events.push(e), quarantine: (q) => quarantined.push(q) });
-  const step = options.chunkSize ?? bytes.length;
-  for (let i = 0; i < bytes.length; i += Math.max(step, 1)) t.push(bytes.subarray(i, i + Math.max(step, 1)));
+  const t = new HourTransform({ event: (e) => events.push(snapshotEvent(e)), quarantine: (q) => quarantined.push(q) }, options);
+  const step = Math.max(options.chunkSize ?? bytes.length, 1);
+  for (let i = 0; i < bytes.length; i += step) t.push(bytes.subarray(i, i + step));
   const accounting = t.end(options.damaged ?? false);
   return { events, quarantined, accounting };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
 import { reconcile, type LineAccounting } from './accounting.js';
 import { HourTransform, type LineGate } from './hour-transform.js';
-import type { ParsedEvent } from './parse-line.js';
+import type { EventReaderOptions, EventView } from './event-reader.js';
 import { readRawHour, readRawHourExactly, type RawDamage } from './read-raw.js';
 import { StagedFiles } from './staged-files.js';
 import { accountingPath, BronzeHourWriter, type AccountingRecord } from './write-bronze.js';
@@ -27,7 +27,8 @@ export interface RawHourTask {
 /** Tables derived from the same parse (silver in the fused path). */
 export interface HourExtension<M> {
   open(staged: StagedFiles, writtenAtMs: number): Promise<void>;
-  event(ev: ParsedEvent): void;
+  /** The view is valid during the call only. */
+  event(ev: EventView): void;
   /** Called between chunks: hand full batches to writers. */
   drain(): Promise<void>;
   /** Close its writers (files staged); returns its metrics. */
@@ -68,7 +69,11 @@ export interface RawHourResult<M = undefined> {
   timings: HourTimings;
 }
 
-export async function transformRawHour<M = undefined>(task: RawHourTask, extension?: HourExtension<M>): Promise<RawHourResult<M>> {
+export async function transformRawHour<M = undefined>(
+  task: RawHourTask,
+  extension?: HourExtension<M>,
+  readerOptions: EventReaderOptions = {},
+): Promise<RawHourResult<M>> {
   const started = performance.now();
   const hour = task.hour as HourKey;
   const sourceFile = path.basename(task.rawPath);
@@ -98,7 +103,7 @@ export async function transformRawHour<M = undefined>(task: RawHourTask, extensi
             : (ev) => bronze.event(ev),
           quarantine: (q) => bronze.quarantined(q),
         },
-        gate,
+        { ...readerOptions, ...(gate ? { gate } : {}) },
       );
       let parseMs = 0;
       let writeMs = 0;
@@ -131,7 +136,7 @@ export async function transformRawHour<M = undefined>(task: RawHourTask, extensi
     // In a member whose own check failed, a line is kept only while it is wholly events: the
     // first that is not is where its garbling shows, and the damage point.
     const gate: LineGate | undefined =
-      unverifiedFrom === undefined ? undefined : (outcome, end) => end <= unverifiedFrom || (outcome.events.length > 0 && outcome.quarantined.length === 0);
+      unverifiedFrom === undefined ? undefined : (line, end) => end <= unverifiedFrom || (line.events > 0 && line.quarantined === 0);
     p = await pass(readRawHourExactly, gate);
     damage = p.raw.damage;
   }

@@ -26,7 +26,7 @@ export class StagedFiles {
   /** A streaming table writer whose file is staged (not visible) when closed. */
   async openTable(table: TableDecl, target: string, options: TableWriterOptions): Promise<{ writer: TableFileWriter; close: () => Promise<StagedFile> }> {
     const stagedPath = tempPathFor(target);
-    const writer = await openTableWriter(table, stagedPath, options);
+    const writer = await openTableWriter(table, stagedPath, { ...options, staged: true });
     this.open.add(writer);
     return {
       writer,

@@ -46,6 +46,29 @@ export function parseTimestampMs(s: string): number {
   return Date.parse(s);
 }
 
+function twoDigits(b: Uint8Array, i: number): number {
+  const a = b[i]! - 48;
+  const c = b[i + 1]! - 48;
+  return a >= 0 && a <= 9 && c >= 0 && c <= 9 ? a * 10 + c : Number.NaN;
+}
+
+/**
+ * The hot path of `parseTimestampMs` on bytes: `YYYY-MM-DDTHH:MM:SSZ` at b[s, e) without making a
+ * string. NaN when the bytes have another shape (or are not a valid time): the caller then decodes
+ * the string and asks `parseTimestampMs`, which gives the same answer for this shape.
+ */
+export function parseTimestampBytes(b: Uint8Array, s: number, e: number): number {
+  if (e - s !== 20 || b[s + 19] !== 90 || b[s + 10] !== 84 || b[s + 4] !== 45 || b[s + 7] !== 45 || b[s + 13] !== 58 || b[s + 16] !== 58) return Number.NaN;
+  const y = twoDigits(b, s) * 100 + twoDigits(b, s + 2);
+  const mo = twoDigits(b, s + 5);
+  const d = twoDigits(b, s + 8);
+  const h = twoDigits(b, s + 11);
+  const mi = twoDigits(b, s + 14);
+  const se = twoDigits(b, s + 17);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && se <= 59)) return Number.NaN;
+  return Date.UTC(y, mo - 1, d, h, mi, se);
+}
+
 export const HOUR_MS = 3_600_000;
 
 /** The start of the UTC hour holding `ms`. */

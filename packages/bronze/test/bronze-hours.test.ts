@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, ERROR_CODES, parseHour, partitionFile, type HourKey } from '@ghlake/core';
 import { accountingPath, bronzeHours, runHoursOnPool, rawHourTask, type HourOutcome } from '../src/index.js';
-import { fileBytes, GHARCHIVE_FIXTURES, md5, realLines } from './real-lines.js';
+import { fileBytes, GHARCHIVE_FIXTURES, sha256, realLines } from './real-lines.js';
 import { HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js';
 
 const H15 = parseHour('2015-01-01-15');
@@ -85,7 +85,7 @@ describe('bronzeHours on real and damaged hour files', async () => {
     }
   });
 
-  it("payload is the raw line's own text: a substring of the line, equal as JSON to json_extract(line, '$.payload'), hash = md5(line)", async () => {
+  it("payload is the raw line's own text: a substring of the line, equal as JSON to json_extract(line, '$.payload'), hash = sha256(line)", async () => {
     const raw = path.join(rawDir, `${H15}.json.gz`);
     await db.run(`create or replace table raw_lines as
       select row_number() over () as source_line, line from read_csv('${raw}', columns={'line': 'VARCHAR'}, header=false, delim=chr(1), quote='', escape='', auto_detect=false)`);
@@ -93,7 +93,7 @@ describe('bronzeHours on real and damaged hour files', async () => {
       select count(*)::int n,
              count(*) filter (where position(b.payload in r.line) > 0)::int substring_of_line,
              count(*) filter (where json(b.payload) = json(json_extract(r.line, '$.payload')))::int json_equal,
-             count(*) filter (where b.event_hash = md5(r.line))::int hash_equal,
+             count(*) filter (where b.event_hash = sha256(r.line))::int hash_equal,
              count(*) filter (where json(b.actor) = json(json_extract(r.line, '$.actor')) and json(b.repo) = json(json_extract(r.line, '$.repo')))::int actor_repo_equal,
              count(*) filter (where b.event_id = (r.line::json->>'id')::bigint and b.created_at = (r.line::json->>'created_at')::timestamptz::timestamp)::int id_time_equal
       from read_parquet('${bronzeFile(H15)}') b join raw_lines r using (source_line)`);
@@ -119,7 +119,7 @@ describe('bronzeHours on real and damaged hour files', async () => {
       quarantinedByReason: { gzip_damage: 1 },
     });
     const hashes = (await rows(`select event_hash from read_parquet('${bronzeFile(TRUNCATED)}') order by source_line`)).map((r) => r.event_hash);
-    expect(hashes).toEqual(completeLines.map(md5));
+    expect(hashes).toEqual(completeLines.map(sha256));
     const [q] = await rows(`select source_line::int line, reason, raw_length::int len from read_parquet('${quarantineFile(TRUNCATED)}')`);
     expect(q).toEqual({ line: completeLines.length + 1, reason: 'gzip_damage', len: before.length - complete.length });
   });
@@ -131,7 +131,7 @@ describe('bronzeHours on real and damaged hour files', async () => {
     const a = o.accounting!;
     expect(a.lines).toBe(a.eventLines + a.quarantinedLines + a.blankLines);
     expect(a.events).toBeGreaterThan(1000);
-    const real = new Set(realLines(GHARCHIVE_FIXTURES.hour2015_01_01_0).map(md5));
+    const real = new Set(realLines(GHARCHIVE_FIXTURES.hour2015_01_01_0).map(sha256));
     const hashes = (await rows(`select event_hash from read_parquet('${bronzeFile(CORRUPT)}')`)).map((r) => r.event_hash as string);
     expect(hashes.length).toBe(a.events);
     expect(hashes.filter((h) => !real.has(h))).toEqual([]);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { transformHourBytes } from '../src/index.js';
-import { fileBytes, GHARCHIVE_FIXTURES, md5, realLines } from './real-lines.js';
+import { fileBytes, GHARCHIVE_FIXTURES, sha256, realLines } from './real-lines.js';
 import { HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js';
 
 const countBy = <T>(items: T[], key: (t: T) => string) => items.reduce<Record<string, number>>((acc, t) => ((acc[key(t)] = (acc[key(t)] ?? 0) + 1), acc), {});
@@ -23,8 +23,8 @@ describe('2015+ Events API hours', () => {
     expect(whole.accounting).toMatchObject({ lines: 7_702, events: 7_702, quarantineRows: 0 });
     expect(tiny.accounting).toEqual(whole.accounting);
     expect(tiny.events.map((e) => e.hash)).toEqual(whole.events.map((e) => e.hash));
-    // every event hash is the MD5 of its line's exact bytes
-    expect(whole.events.map((e) => e.hash)).toEqual(realLines(GHARCHIVE_FIXTURES.hour2015_01_01_0).map(md5));
+    // every event hash is the SHA-256 of its line's exact bytes
+    expect(whole.events.map((e) => e.hash)).toEqual(realLines(GHARCHIVE_FIXTURES.hour2015_01_01_0).map(sha256));
   });
 
   it('the 2025 head and the 2021 heads parse with 0 quarantined', () => {
@@ -47,7 +47,7 @@ describe('2015+ Events API hours', () => {
     const extended = line.replace(/}$/, ',"mirror":{"at": "x"} , "n":1.50}');
     const out = transformHourBytes(Buffer.from(`${extended}\n`));
     expect(out.events[0]!.otherText).toBe('{"mirror":{"at": "x"},"n":1.50}');
-    expect(out.events[0]!.hash).toBe(md5(extended));
+    expect(out.events[0]!.hash).toBe(sha256(extended));
   });
 });
 

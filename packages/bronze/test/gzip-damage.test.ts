@@ -34,7 +34,8 @@ function completeLines(bytes: Buffer): Buffer[] {
         .map((l) => Buffer.from(l, 'latin1'));
 }
 
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+// event_hash: the SHA-256 of the event object's exact bytes (docs/transform.md).
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const hour = (h: number) => parseHour(`2015-01-03-${h}`);
 const CASES = {
   trailingGarbage: hour(1),
@@ -95,7 +96,7 @@ describe('gzip damage, against gzip -dc on the same bytes', async () => {
       quarantineRows: 1,
       quarantinedByReason: { gzip_damage: 1 },
     });
-    expect(await eventHashes(CASES.trailingGarbage)).toEqual(expected.map(md5));
+    expect(await eventHashes(CASES.trailingGarbage)).toEqual(expected.map(sha256));
     const [q] = await quarantine(CASES.trailingGarbage);
     expect(q).toMatchObject({ line: expected.length + 1, reason: 'gzip_damage', len: 0 });
     expect(q!.detail).toContain(`found at byte ${clean.length} of ${clean.length + 15}`);
@@ -107,7 +108,7 @@ describe('gzip damage, against gzip -dc on the same bytes', async () => {
     const o = outcomes.get(CASES.cutInHalf)!;
     expect(o.damage).toMatchObject({ code: 'truncated', offset: Math.floor(clean.length / 2) });
     expect(o.accounting).toMatchObject({ lines: expected.length, events: expected.length, quarantineRows: 1, quarantinedByReason: { gzip_damage: 1 } });
-    expect(await eventHashes(CASES.cutInHalf)).toEqual(expected.map(md5));
+    expect(await eventHashes(CASES.cutInHalf)).toEqual(expected.map(sha256));
     const q = await quarantine(CASES.cutInHalf);
     expect(q.map((r) => [r.line, r.reason])).toEqual([[expected.length + 1, 'gzip_damage']]);
     // The partial line: what gzip -dc wrote after its last newline (zlib may decode a byte or two more of a cut stream).
@@ -130,7 +131,7 @@ describe('gzip damage, against gzip -dc on the same bytes', async () => {
     expect(o.damage).toMatchObject({ code: 'corrupt' });
     expect(o.damage!.message).toContain('incorrect data check');
     expect(o.accounting).toMatchObject({ lines: before, events: before, quarantinedLines: 0, quarantineRows: 1, quarantinedByReason: { gzip_damage: 1 } });
-    expect(await eventHashes(h)).toEqual(cleanLines.slice(0, before).map(md5));
+    expect(await eventHashes(h)).toEqual(cleanLines.slice(0, before).map(sha256));
     const q = await quarantine(h);
     expect(q.map((r) => [r.line, r.reason])).toEqual([[before + 1, 'gzip_damage']]);
   });

@@ -4,7 +4,10 @@ import { LineSplitter } from '../src/index.js';
 function split(chunks: string[]): Array<[string, number, boolean]> {
   const out: Array<[string, number, boolean]> = [];
   const s = new LineSplitter();
-  const on = (line: Buffer, n: number, terminated: boolean) => out.push([line.toString(), n, terminated]);
+  const on = (buf: Buffer, s: number, e: number, n: number, terminated: boolean) => {
+    expect(buf[e]).toBe(10);
+    out.push([buf.toString('utf8', s, e), n, terminated]);
+  };
   for (const c of chunks) s.push(Buffer.from(c), on);
   s.end(on);
   return out;
@@ -24,7 +27,10 @@ describe('line splitter', () => {
     for (let size = 1; size <= bytes.length; size++) {
       const out: Array<[string, number, boolean]> = [];
       const s = new LineSplitter();
-      const on = (line: Buffer, n: number, terminated: boolean) => out.push([line.toString(), n, terminated]);
+      const on = (buf: Buffer, s: number, e: number, n: number, terminated: boolean) => {
+        expect(buf[e]).toBe(10);
+        out.push([buf.toString('utf8', s, e), n, terminated]);
+      };
       for (let i = 0; i < bytes.length; i += size) s.push(bytes.subarray(i, i + size), on);
       s.end(on);
       expect({ size, out }).toEqual({ size, out: expected });
@@ -40,8 +46,8 @@ describe('line splitter', () => {
     const s = new LineSplitter();
     const lines: Buffer[] = [];
     const piece = Buffer.alloc(1024, 120);
-    for (let i = 0; i < 40 * 1024; i++) s.push(piece, (l) => lines.push(l));
-    s.push(Buffer.from('\n'), (l) => lines.push(l));
+    for (let i = 0; i < 40 * 1024; i++) s.push(piece, (b, s0, e) => lines.push(b.subarray(s0, e)));
+    s.push(Buffer.from('\n'), (b, s0, e) => lines.push(b.subarray(s0, e)));
     expect(lines.map((l) => l.length)).toEqual([40 * 1024 * 1024]);
     expect(s.bytes).toBe(40 * 1024 * 1024 + 1);
   });

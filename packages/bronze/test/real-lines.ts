@@ -25,6 +25,8 @@ export function realLines(file: string): Buffer[] {
 }
 
 export const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');
+/** `event_hash` of an object's exact bytes: hex SHA-256. */
+export const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
 /** Lines joined with `\n`, each terminated. */
 export const joinLines = (lines: Buffer[]): Buffer => Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));

@@ -9,6 +9,7 @@
  * copy gets fresh ids, hashes and payload texts so no writer is flattered by duplicates
  * (a dictionary over 22 identical payload copies would be a fake win).
  */
+import { valueAt } from '../src/parquet/columns.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -140,6 +141,7 @@ function eventValues(name: DatasetName, raw: RawEvent, copy: number, lineOffset:
     payload_before: str(p.before),
     payload_size: payload === null ? null : BigInt(Buffer.byteLength(payload)),
     payload_distinct_size: push ? toBig(p.distinct_size) : null,
+    payload_pull_request_merged: typeof p.pull_request?.merged === 'boolean' ? p.pull_request.merged : null,
     created_at: createdAt,
   };
 }
@@ -177,7 +179,7 @@ export function inputBytes(table: TableDecl, batch: ColumnarBatch): number {
   for (const c of table.columns) {
     const values = batch.columns[c.name]!;
     for (let i = 0; i < batch.rowCount; i++) {
-      const v = values[i];
+      const v = valueAt(values, i);
       if (v === null || v === undefined) continue;
       if (typeof v === 'string') total += Buffer.byteLength(v);
       else if (v instanceof Uint8Array) total += v.byteLength;

@@ -27,6 +27,11 @@ export interface OptionSpec<T> {
    * in an error, and giving one as a flag prints a warning that suggests the variable.
    */
   secret?: boolean;
+  /**
+   * The flag may be given several times (`--repo a/b --repo c/d`): each value is parsed and the
+   * results, which must be arrays, are concatenated. The environment variable is parsed once.
+   */
+  multiple?: boolean;
   /** Turns the raw text into the typed value; throw `invalidOption` on bad input. */
   parse: (raw: string, source: string) => T;
 }
@@ -187,8 +192,8 @@ export const RANGE_OPTIONS = defineOptions({
 
 // ---- resolution ------------------------------------------------------------------------
 export interface CommandLine {
-  /** Raw flag values keyed by flag name. */
-  flags: Record<string, string | boolean | undefined>;
+  /** Raw flag values keyed by flag name (a list for a `multiple` option). */
+  flags: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -198,10 +203,10 @@ export interface CommandLine {
  * without its value gets the option's own message (its parser's), never Node's parser text.
  */
 export function parseCommandLine(argv: readonly string[], spec: OptionsSpec, opts: { allowPositionals?: boolean } = {}): CommandLine {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
   const byFlag = new Map<string, OptionSpec<unknown>>();
   for (const s of Object.values(spec)) {
-    options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+    options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) };
     byFlag.set(`--${s.flag}`, s);
     if (s.short) byFlag.set(`-${s.short}`, s);
   }
@@ -277,7 +282,8 @@ export function resolveOptions<S extends OptionsSpec>(
     if (fromEnv !== undefined && fromEnv !== '') value = parseValue(s, fromEnv, s.env!);
     const fromFlag = flags[s.flag];
     if (fromFlag !== undefined) {
-      value = typeof fromFlag === 'boolean' ? fromFlag : parseValue(s, fromFlag, `--${s.flag}`);
+      if (Array.isArray(fromFlag)) value = fromFlag.flatMap((raw) => parseValue(s, raw, `--${s.flag}`) as unknown[]);
+      else value = typeof fromFlag === 'boolean' ? fromFlag : parseValue(s, fromFlag, `--${s.flag}`);
     }
     out[key] = value;
   }

@@ -73,3 +73,15 @@ export async function removeTempFiles(dir: string): Promise<number> {
   }
   return removed;
 }
+
+/** Remove leftover temporary files directly inside `dir` (not below it). Returns how many. */
+export async function removeTempFilesHere(dir: string): Promise<number> {
+  let removed = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.name.startsWith(TMP_MARK)) continue;
+    await fs.rm(path.join(dir, entry.name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}

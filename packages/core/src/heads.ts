@@ -5,7 +5,7 @@
  * heads file a crash left behind only makes a reader think the lake is a commit behind.
  */
 import { promises as fs } from 'node:fs';
-import { writeFileAtomic } from './fs-atomic.js';
+import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
 import { headsPath } from './layout.js';
 
 export interface LakeHeads {
@@ -39,5 +39,5 @@ export async function readHeads(lake: string): Promise<LakeHeads> {
 
 export async function writeHeads(lake: string, patch: LakeHeads): Promise<void> {
   const heads = { ...(await readHeads(lake)), ...patch };
-  await writeFileAtomic(headsPath(lake), `${JSON.stringify(heads, null, 1)}\n`);
+  await writeFileAtomic(headsPath(lake), `${JSON.stringify(heads, null, 1)}\n`, { mode: STATE_FILE_MODE });
 }

@@ -14,3 +14,4 @@ export * from './gunzip.js';
 export * from './int-map.js';
 export * from './heads.js';
 export * from './crash-point.js';
+export * from './lake-format.js';

@@ -9,6 +9,7 @@
  *   <lake>/gold-versions/<id>/<table>/part-<seq>[-full].parquet   one complete gold version (files hard-linked
  *                                                            from the previous version where unchanged)
  *   <lake>/warehouse.duckdb                                  the local warehouse
+ *   <lake>/report.html                                       the last report (`ghlake report`, end of `ghlake run`)
  *   <lake>/_state/                                           manifest, lock, the incremental state (state.duckdb)
  *   <lake>/_state/staged/<table>/date=/hour=/part-0.parquet  an hour's silver, written by the transform, published
  *                                                            by silver consolidation
@@ -72,6 +73,17 @@ export function stateDir(lake: string): string {
   return path.join(lake, '_state');
 }
 
+/** The manifest: one file per month of hours plus `lake.json` (see packages/pipeline/src/manifest.ts). */
+export function manifestDir(lake: string): string {
+  return path.join(stateDir(lake), 'manifest');
+}
+
+/** `_state/manifest/hours-YYYY-MM.json`: the records of one month's hours. */
+export function manifestMonthPath(lake: string, month: string): string {
+  return path.join(manifestDir(lake), `hours-${month}.json`);
+}
+
+/** The single-file manifest of lakes written before it was split by month (read once, then migrated). */
 export function manifestPath(lake: string): string {
   return path.join(stateDir(lake), 'manifest.json');
 }
@@ -82,6 +94,11 @@ export function lockPath(lake: string): string {
 
 export function warehousePath(lake: string): string {
   return path.join(lake, 'warehouse.duckdb');
+}
+
+/** Where `ghlake report` (and the end of `ghlake run`) writes the report unless told otherwise. */
+export function reportPath(lake: string): string {
+  return path.join(lake, 'report.html');
 }
 
 /** Parse `date=YYYY-MM-DD/hour=H` back out of any path that contains it. */
@@ -155,4 +172,21 @@ export function stagedPathOfPublished(lake: string, published: string): string |
   const rel = path.relative(path.join(lake, 'silver'), published);
   if (rel.startsWith('..') || path.isAbsolute(rel) || !/^[^/\\]+[/\\]date=/.test(rel)) return undefined;
   return path.join(stateDir(lake), 'staged', rel);
+}
+
+/**
+ * Every folder a run writes an hour's files into (the raw folder, its bronze partitions, its staged
+ * silver): where a run killed while working on the hour can have left temporary files.
+ */
+export function hourWriteDirs(lake: string, hour: HourKey, tables: { bronze: readonly string[]; staged: readonly string[] }): string[] {
+  return [
+    rawDir(lake, hour),
+    ...tables.bronze.map((t) => partitionDir(lake, 'bronze', t, hour)),
+    ...tables.staged.map((t) => path.dirname(stagedPartitionFile(lake, t, hour))),
+  ];
+}
+
+/** `_state/in-flight.json`: the hours a run is working on, so that the next run knows where a crash may have left temporary files. */
+export function inFlightPath(lake: string): string {
+  return path.join(stateDir(lake), 'in-flight.json');
 }

@@ -66,4 +66,21 @@ describe('options: defaults < env < flags', () => {
     const help = describeOptions(spec);
     expect(help).toMatch(/--base-url <value>\s+mirror \(env GHLAKE_BASE_URL, default https:\/\/data.gharchive.org\)/);
   });
+
+  it('a multiple option takes every occurrence of its flag, each parsed, in order; the env gives a list too', () => {
+    const list = defineOptions({
+      repo: {
+        flag: 'repo',
+        env: 'GHLAKE_REPORT_REPOS',
+        description: 'repositories',
+        default: [] as string[],
+        multiple: true,
+        parse: (raw: string) => raw.split(',').map((r) => r.trim()),
+      },
+    });
+    const cl = parseCommandLine(['--repo', 'a/b', '--repo', 'c/d,e/f'], list);
+    expect(resolveOptions(list, { flags: cl.flags, env: { GHLAKE_REPORT_REPOS: 'x/y' } }).repo).toEqual(['a/b', 'c/d', 'e/f']);
+    expect(resolveOptions(list, { env: { GHLAKE_REPORT_REPOS: 'x/y,z/w' } }).repo).toEqual(['x/y', 'z/w']);
+    expect(resolveOptions(list, {}).repo).toEqual([]);
+  });
 });

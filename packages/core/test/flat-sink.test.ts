@@ -13,7 +13,20 @@ import { tableFromIPC } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import * as parquetWasm from 'parquet-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALL_TABLES, col, openTableWriter, type ColumnDecl, type ColumnType, type TableDecl, type TableWriterOptions } from '../src/index.js';
+import {
+  ALL_TABLES,
+  BoolColumn,
+  BytesColumn,
+  DictColumn,
+  NumberColumn,
+  col,
+  openTableWriter,
+  type ColumnDecl,
+  type ColumnType,
+  type ColumnVector,
+  type TableDecl,
+  type TableWriterOptions,
+} from '../src/index.js';
 import { flatSinkFactory, type FlatSinkTuning } from '../src/parquet/flat-sink.js';
 import { openHyparquetSink } from '../src/parquet/hyparquet-sink.js';
 
@@ -276,6 +289,60 @@ describe('flat parquet sink', async () => {
     await checkRoundTrip(file, everyType, columns, rows);
     // No temp file left behind.
     expect((await readdir(dir)).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('writes column vectors (typed arrays, byte arenas, interned dictionaries) as the same values, one row group per batch', async () => {
+    const rows = 4000;
+    const columns = everyTypeColumns(rows, 11);
+    const file = path.join(dir, 'vectors.parquet');
+    const writer = await openTableWriter(everyType, file, { rowGroupRows: 1500 }, flatSinkFactory({ pageBytes: 2048 }));
+    for (let at = 0; at < rows; at += 1500) {
+      const n = Math.min(1500, rows - at);
+      const batch: Record<string, unknown[] | ColumnVector> = {};
+      for (const c of everyType.columns) {
+        const values = columns[c.name]!.slice(at, at + n);
+        if (c.type === 'DATE') {
+          batch[c.name] = values; // arrays and vectors mix in one batch
+          continue;
+        }
+        if (c.type === 'BOOLEAN') {
+          const v = new BoolColumn();
+          for (const x of values) v.push(x as boolean | null);
+          batch[c.name] = v;
+        } else if (c.type === 'VARCHAR' || c.type === 'JSON' || c.type === 'BLOB') {
+          const v = c.distinctValues || c.name.startsWith('req_') ? new BytesColumn() : new DictColumn();
+          values.forEach((x, i) => {
+            if (x === null) v.pushNull();
+            else if (v instanceof BytesColumn && i % 3 === 0) {
+              // rows that point into a buffer of their own instead of being copied into the arena
+              const bytes = typeof x === 'string' ? Buffer.from(`<${x}>`) : Buffer.concat([Buffer.from('<'), x as Uint8Array, Buffer.from('>')]);
+              v.pushRef(bytes, 1, bytes.length - 1);
+            } else if (typeof x === 'string') v.pushString(x);
+            else v.pushBytes(x as Uint8Array, 0, (x as Uint8Array).length);
+          });
+          batch[c.name] = v;
+        } else {
+          const v = new NumberColumn();
+          for (const x of values) {
+            if (typeof x === 'bigint') v.pushBig(x);
+            else v.push(x as number | null);
+          }
+          batch[c.name] = v;
+        }
+      }
+      await writer.append({ rowCount: n, columns: batch });
+    }
+    expect((await writer.close()).rows).toBe(rows);
+    const [meta] = await q(`SELECT count(DISTINCT row_group_id)::INTEGER AS "groups" FROM parquet_metadata('${file}')`);
+    expect(meta).toEqual({ groups: 3 });
+    const encodings = await q(
+      `SELECT DISTINCT path_in_schema AS c, encodings AS e FROM parquet_metadata('${file}') WHERE path_in_schema IN ('low_card', 'distinct_text')`,
+    );
+    expect(Object.fromEntries(encodings.map((r) => [r.c, String(r.e)]))).toMatchObject({
+      low_card: expect.stringContaining('DICTIONARY'),
+      distinct_text: 'PLAIN',
+    });
+    await checkRoundTrip(file, everyType, columns, rows);
   });
 
   it('writes chunks of several data pages (a row group bigger than one page)', async () => {

@@ -25,6 +25,7 @@ import {
   goldVersionsDir,
   partitionGlob,
   silverEvents,
+  silverPayloadDetails,
   tableDir,
   TMP_MARK,
   crashPoint,
@@ -107,10 +108,12 @@ function interrupted(): GhlakeError {
 /** Temp views named like the models' sources, over the published silver. */
 async function createSilverViews(db: OpenDuckDB, lake: string): Promise<(layer: string, name: string) => string> {
   const views = new Map<string, string>();
-  const events = (await listPartitionFiles(lake, silverEvents)).length
-    ? `(SELECT ${typedSelectList(silverEvents)} FROM read_parquet(${sqlString(partitionGlob(lake, 'silver', 'events'))}, hive_partitioning = false))`
-    : emptyRelation(silverEvents);
-  views.set('silver.events', events);
+  for (const table of [silverEvents, silverPayloadDetails]) {
+    const relation = (await listPartitionFiles(lake, table)).length
+      ? `(SELECT ${typedSelectList(table)} FROM read_parquet(${sqlString(partitionGlob(lake, 'silver', table.name))}, hive_partitioning = false))`
+      : emptyRelation(table);
+    views.set(`silver.${table.name}`, relation);
+  }
   for (const rule of ENTITY_RULES) {
     const relation = keyedRelation(rule.entity, liveKeyedFiles(await listKeyedFiles(tableDir(lake, 'silver', rule.entity.name))).live);
     views.set(`silver.${rule.entity.name}`, relation ?? emptyRelation(rule.entity));
@@ -138,6 +141,7 @@ async function writeModelVersion(db: OpenDuckDB, lake: string, dir: string, comm
       `computing gold.${table.name}`,
     );
     const rows = await queryNumber(db.connection, `SELECT num_rows FROM parquet_file_metadata(${sqlString(file)})`);
+    await writeMeta(db, `gold.rows.${table.name}`, rows);
     out.push({ table: table.name, rows, bytes: (await fs.stat(file)).size, files: [name], written: rows, full: true });
   }
   return out;
@@ -213,7 +217,7 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
         tables = await step('publish', () => writeModelVersion(db, lake, building!, next));
       } else {
         applied = await step('apply', () => applyChanges(db, lake, goldHead, silverHead));
-        tables = await step('publish', () => writeGoldVersion(db, building!, next, previousDir, { from: goldHead, to: silverHead }));
+        tables = await step('publish', () => writeGoldVersion(db, lake, building!, next, previousDir, { from: goldHead, to: silverHead }));
       }
       if (config.signal?.aborted) throw interrupted();
       await runSql(db.connection, `DELETE FROM ${CHANGE_EVENTS.name} WHERE seq <= ${silverHead}`);

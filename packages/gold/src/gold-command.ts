@@ -8,6 +8,7 @@ import {
   describeOptions,
   parseCommandLine,
   resolveOptions,
+  ensureLakeFormat,
   withCommandLakeLock,
   type Command,
   type CommandIO,
@@ -98,6 +99,7 @@ export function createGoldCommand(prepare?: GoldPrepare): Command {
       // lock (`ghlake run` calls buildGold itself, already holding it).
       let prepared: string[] = [];
       const result = await withCommandLakeLock(io, 'gold', lake, async () => {
+        await ensureLakeFormat(lake);
         log.info('gold started', { lake, memory_limit: options.memoryLimit, threads: options.threads, rebuild: options.rebuild });
         prepared = (await prepare?.({ lake, memoryLimit: options.memoryLimit, threads: options.threads, signal: io.signal, log })) ?? [];
         return buildGold({

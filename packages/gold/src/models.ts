@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GOLD_TABLES, goldActorMetrics, goldDailySummary, goldEventTypeMetrics, goldOrgMetrics, goldRepoMetrics, type TableDecl } from '@ghlake/core';
+import { GOLD_TABLES, type TableDecl } from '@ghlake/core';
 
 export type Dialect = 'duckdb' | 'snowflake';
 export const DIALECTS: readonly Dialect[] = ['duckdb', 'snowflake'];
@@ -26,8 +26,8 @@ export interface GoldModel {
 
 const modelFile = (name: string): string => fileURLToPath(new URL(`../models/${name}.sql`, import.meta.url));
 
-/** In dependency order (gold models only read silver, so any order works). */
-export const GOLD_MODELS: readonly GoldModel[] = [goldActorMetrics, goldRepoMetrics, goldOrgMetrics, goldEventTypeMetrics, goldDailySummary].map((table) => ({
+/** One per gold table, in GOLD_TABLES order (gold models only read silver, so any order works). */
+export const GOLD_MODELS: readonly GoldModel[] = GOLD_TABLES.map((table) => ({
   table,
   file: modelFile(table.name),
 }));

@@ -84,8 +84,12 @@ describe('ghlake gold', () => {
       'gold.org_metrics 2 rows written whole, <size>',
       'gold.event_type_metrics 4 rows written whole, <size>',
       'gold.daily_summary 3 rows written whole, <size>',
+      // every event of the small lake is on 2015-01-01: one row per repository, actor and org
+      'gold.repo_daily_metrics 3 rows written whole, <size>',
+      'gold.actor_daily_metrics 3 rows written whole, <size>',
+      'gold.org_daily_metrics 2 rows written whole, <size>',
     ]);
-    expect(lines.at(-1)).toContain(`warehouse ${path.join(lake, 'warehouse.duckdb')}: 15 views`);
+    expect(lines.at(-1)).toContain(`warehouse ${path.join(lake, 'warehouse.duckdb')}: 18 views`);
   });
 
   it('refuses a lake folder that does not exist, naming the option (exit 2)', async () => {

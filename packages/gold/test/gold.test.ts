@@ -149,6 +149,9 @@ describe('gold is swapped in atomically', () => {
       ['org_metrics', 2],
       ['event_type_metrics', 3],
       ['daily_summary', 1],
+      ['repo_daily_metrics', 2],
+      ['actor_daily_metrics', 3],
+      ['org_daily_metrics', 2],
     ]);
 
     await writeSmallLake(lake, ['2015-01-01-1', '2015-01-01-2']);

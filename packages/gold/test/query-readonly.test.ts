@@ -14,7 +14,7 @@ import { exitCodeFor, formatErrorForUser } from '@ghlake/core';
 import { buildGold } from '../src/build-gold.js';
 import { explainedText } from '../src/query.js';
 import { queryCommand } from '../src/query-command.js';
-import { tempLake } from './helpers.js';
+import { publishSilver, tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'pipeline', 'bin', 'ghlake.mjs');
@@ -67,6 +67,7 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => {
   ({ lake, cleanup } = await tempLake('ghlake-query-ro-'));
   await writeSmallLake(lake);
+  await publishSilver(lake);
   await buildGold({ lake, memoryLimit: 256_000_000, threads: 1 });
   // The first query builds the warehouse: that is ghlake's own write, before the lake is hashed.
   expect((await query(['select 1', '--lake', lake])).code).toBe(0);
@@ -82,8 +83,8 @@ afterAll(async () => {
 describe('ghlake query refuses everything that is not one read-only statement inside the lake', () => {
   it('every write path and every read outside the lake: exit 2, one line naming why; the lake is byte-identical after', async () => {
     const before = await treeHashes(lake);
-    expect(Object.keys(before).some((f) => f.startsWith('gold-versions/') && f.endsWith('part-0.parquet'))).toBe(true);
-    const gold = path.join(lake, 'gold', 'repo_metrics', 'part-0.parquet');
+    expect(Object.keys(before).some((f) => f.startsWith('gold-versions/') && /part-\d{10}-full\.parquet$/.test(f))).toBe(true);
+    const gold = path.join(lake, 'gold', 'repo_metrics', 'part-0000000001-full.parquet');
     const attempts: [string, RegExp][] = [
       [`COPY (select * from gold.repo_metrics limit 3) TO '${gold}' (FORMAT parquet)`, /a COPY statement/],
       [`COPY (select 1) TO '${path.join(outside, 'x.csv')}'`, /Permission Error|a COPY statement/],
@@ -119,7 +120,7 @@ describe('ghlake query refuses everything that is not one read-only statement in
   });
 
   it('runs every read-only kind of statement: SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, PRAGMA that reads, EXPLAIN (ANALYZE) of a SELECT, lake files directly', async () => {
-    const file = path.join(lake, 'gold', 'daily_summary', 'part-0.parquet');
+    const file = path.join(lake, 'gold', 'daily_summary', 'part-0000000001-full.parquet');
     const ok = [
       'select count(*) from gold.repo_metrics',
       'with x as (select 1 as n) select * from x',

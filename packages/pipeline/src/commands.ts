@@ -60,6 +60,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./status-command.js')).statusCommand,
   },
   {
+    name: 'report',
+    summary: 'one self-contained HTML report: activity over time, top lists, per-repository charts, data quality',
+    examples: ['ghlake report --lake ./demo-lake', 'ghlake report --from 2024-06-01-0 --to 2024-06-30-23 --repo cachethq/Cachet --out june.html'],
+    failure: 'the lake could not be read or the report not written',
+    load: async () => (await import('./report-command.js')).reportCommand,
+  },
+  {
     name: 'query',
     summary: 'run SQL against the local warehouse (schemas bronze, silver, gold)',
     examples: [

@@ -1,17 +1,33 @@
 /**
- * The lake's manifest (`<lake>/_state/manifest.json`): what every hour has been through
- * (downloaded → transformed → published → loaded), its checksum and line accounting, and
- * which set of transformed hours the current gold was built from.
+ * The lake's manifest: what every hour has been through (downloaded → transformed → published →
+ * loaded), its checksum, line accounting and files. Split by month so that what a run rewrites
+ * follows the hours it touches, not the lake:
+ *
+ *   <lake>/_state/manifest/hours-YYYY-MM.json   the records of one month's hours
+ *   <lake>/_state/manifest/lake.json            lake-wide facts: when it was last published and
+ *                                               loaded, and which months hold hours not yet so
  *
  * The manifest is a cache of facts, not the only truth: a run checks the files behind a
- * "transformed" mark before trusting it (see hour-files.ts). It is always replaced whole and
- * atomically (temp + rename), so a SIGKILL leaves the previous complete version.
+ * "transformed" mark before trusting it (see hour-files.ts). Each file is replaced whole and
+ * atomically (temp + rename), so a SIGKILL leaves its previous complete version. A lake from
+ * before the split (`_state/manifest.json`) is split on its first open.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { ERROR_CODES, GhlakeError, STATE_FILE_MODE, compareHours, manifestPath, writeFileAtomic, type HourKey, type PlainError } from '@ghlake/core';
+import path from 'node:path';
+import {
+  ERROR_CODES,
+  GhlakeError,
+  STATE_FILE_MODE,
+  hourDate,
+  manifestDir,
+  manifestMonthPath,
+  manifestPath,
+  writeFileAtomic,
+  type HourKey,
+  type PlainError,
+} from '@ghlake/core';
 
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 
 /** How far an hour got. Ordered: each state implies the ones before it. */
 export type HourState = 'pending' | 'missing' | 'failed' | 'downloaded' | 'transformed' | 'published' | 'loaded';
@@ -48,64 +64,104 @@ export interface HourRecord {
   error?: { stage: string; code: string; message: string; hint?: string; at: string };
 }
 
-export interface GoldRecord {
-  builtAt: string;
-  /** Fingerprint of the transformed hours gold was computed from (see goldFingerprint). */
-  fingerprint: string;
-  hours: number;
-}
-
 export interface Manifest {
   version: number;
   updatedAt: string;
   hours: Record<string, HourRecord>;
-  gold?: GoldRecord;
-  /** The warehouse views were last rebuilt for this gold fingerprint. */
-  warehouse?: { builtAt: string; fingerprint: string };
   publishedAt?: string;
   loadedAt?: string;
+}
+
+/** `lake.json`: the lake-wide part. */
+interface LakeDoc {
+  version: number;
+  updatedAt: string;
+  publishedAt?: string;
+  loadedAt?: string;
+  /** Months holding hours transformed but not yet published (an upload marks them), and published but not loaded. */
+  unpublishedMonths: string[];
+  unloadedMonths: string[];
+}
+
+interface MonthDoc {
+  version: number;
+  hours: Record<string, HourRecord>;
 }
 
 export function emptyManifest(): Manifest {
   return { version: MANIFEST_VERSION, updatedAt: new Date(0).toISOString(), hours: {} };
 }
 
-/** Read the manifest; a lake without one has an empty manifest. */
-export async function readManifest(lake: string): Promise<Manifest> {
-  const file = manifestPath(lake);
+const monthOf = (hour: HourKey): string => hourDate(hour).slice(0, 7);
+const lakeDocPath = (lake: string): string => path.join(manifestDir(lake), 'lake.json');
+
+function corrupt(file: string, why: string, cause?: unknown): GhlakeError {
+  return new GhlakeError(ERROR_CODES.MANIFEST_CORRUPT, `the lake manifest ${file} ${why}`, {
+    hint: 'it is only ever replaced atomically, so something else wrote it; move it aside and rerun (the run rebuilds it from the files, redoing what it cannot prove)',
+    ...(cause === undefined ? {} : { cause }),
+    details: { path: file },
+  });
+}
+
+async function readJson<T>(file: string, valid: (v: unknown) => boolean): Promise<T | undefined> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyManifest();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  let parsed: Manifest;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as Manifest;
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new GhlakeError(ERROR_CODES.MANIFEST_CORRUPT, `the lake manifest ${file} is not valid JSON`, {
-      hint: `it is only ever replaced atomically, so something else wrote it; move it aside and rerun (the run rebuilds it from the files, redoing what it cannot prove)`,
-      cause: error,
-      details: { path: file },
-    });
+    throw corrupt(file, 'is not valid JSON', error);
   }
-  if (typeof parsed !== 'object' || parsed === null || typeof parsed.hours !== 'object' || parsed.version !== MANIFEST_VERSION) {
-    throw new GhlakeError(
-      ERROR_CODES.MANIFEST_CORRUPT,
-      `the lake manifest ${file} has an unknown shape (version ${String((parsed as { version?: unknown })?.version)})`,
-      {
-        hint: 'it was written by another ghlake version; move it aside and rerun',
-        details: { path: file },
-      },
-    );
-  }
-  return parsed;
+  if (!valid(parsed)) throw corrupt(file, `has an unknown shape (version ${String((parsed as { version?: unknown })?.version)})`);
+  return parsed as T;
 }
 
-export async function writeManifest(lake: string, manifest: Manifest): Promise<void> {
-  manifest.updatedAt = new Date().toISOString();
-  await writeFileAtomic(manifestPath(lake), `${JSON.stringify(manifest, null, 1)}\n`, { mode: STATE_FILE_MODE });
+const isDoc = (version: number) => (v: unknown) =>
+  typeof v === 'object' && v !== null && (v as { version?: unknown }).version === version && typeof (v as { hours?: unknown }).hours === 'object';
+
+function emptyLakeDoc(): LakeDoc {
+  return { version: MANIFEST_VERSION, updatedAt: new Date(0).toISOString(), unpublishedMonths: [], unloadedMonths: [] };
+}
+
+/** The single-file manifest of an earlier ghlake, if the lake still has one. */
+async function readLegacy(lake: string): Promise<Manifest | undefined> {
+  return readJson<Manifest>(manifestPath(lake), isDoc(1));
+}
+
+async function readLakeDoc(lake: string): Promise<LakeDoc> {
+  return (
+    (await readJson<LakeDoc>(lakeDocPath(lake), (v) => typeof v === 'object' && v !== null && (v as { version?: unknown }).version === MANIFEST_VERSION)) ??
+    emptyLakeDoc()
+  );
+}
+
+async function readMonth(lake: string, month: string): Promise<MonthDoc> {
+  return (await readJson<MonthDoc>(manifestMonthPath(lake, month), isDoc(MANIFEST_VERSION))) ?? { version: MANIFEST_VERSION, hours: {} };
+}
+
+async function monthsOnDisk(lake: string): Promise<string[]> {
+  const names = await fs.readdir(manifestDir(lake)).catch(() => [] as string[]);
+  return names
+    .map((n) => /^hours-(\d{4}-\d{2})\.json$/.exec(n)?.[1])
+    .filter((m): m is string => m !== undefined)
+    .sort();
+}
+
+/** The whole manifest, every month (status, reports, tests); a lake without one has an empty manifest. */
+export async function readManifest(lake: string): Promise<Manifest> {
+  const legacy = await readLegacy(lake);
+  if (legacy && (await monthsOnDisk(lake)).length === 0) return legacy;
+  const doc = await readLakeDoc(lake);
+  const manifest: Manifest = { version: MANIFEST_VERSION, updatedAt: doc.updatedAt, hours: {} };
+  if (doc.publishedAt) manifest.publishedAt = doc.publishedAt;
+  if (doc.loadedAt) manifest.loadedAt = doc.loadedAt;
+  for (const month of await monthsOnDisk(lake)) Object.assign(manifest.hours, (await readMonth(lake, month)).hours);
+  return manifest;
 }
 
 export function hourRecord(manifest: Manifest, hour: HourKey): HourRecord {
@@ -123,26 +179,18 @@ export function isTransformed(record: HourRecord): boolean {
 }
 
 /**
- * Gold depends on exactly the set of transformed hours and when each was (re)written: the
- * fingerprint changes when an hour is added, removed or re-transformed, and only then.
- */
-export function goldFingerprint(manifest: Manifest): { fingerprint: string; hours: number } {
-  const hash = createHash('sha256');
-  const hours = (Object.keys(manifest.hours) as HourKey[]).filter((h) => isTransformed(manifest.hours[h]!)).sort(compareHours);
-  for (const h of hours) hash.update(`${h}@${manifest.hours[h]!.transform?.at ?? ''}\n`);
-  return { fingerprint: hash.digest('hex'), hours: hours.length };
-}
-
-/**
- * Serialises manifest writes: callers mark the manifest dirty as often as they like, at most
- * one write is in flight, writes are at least `minIntervalMs` apart (a year of hours makes a
- * manifest of megabytes: rewriting it per hour event would cost more than the hours), and
- * `flush` puts the latest state on disk at once. A write lost to a crash only means the work it
- * recorded is redone: the files, not the manifest, decide what is complete.
+ * The manifest as a run uses it: the months of the hours it works on are read at open (and any
+ * other month on first use), updates mark their month dirty, and writes — at most one in flight,
+ * at least `minIntervalMs` apart, `flush` at once — replace only the dirty months and lake.json.
+ * A write lost to a crash only means the work it recorded is redone: the files, not the manifest,
+ * decide what is complete.
  */
 export class ManifestStore {
   readonly lake: string;
-  readonly manifest: Manifest;
+  private readonly months = new Map<string, MonthDoc>();
+  private readonly dirtyMonths = new Set<string>();
+  private doc: LakeDoc;
+  private docDirty = false;
   private readonly minIntervalMs: number;
   private writing: Promise<void> | undefined;
   private dirty = false;
@@ -150,21 +198,98 @@ export class ManifestStore {
   private wake: (() => void) | undefined;
   private failure: unknown;
 
-  constructor(lake: string, manifest: Manifest, options: { minIntervalMs?: number } = {}) {
+  private constructor(lake: string, doc: LakeDoc, options: { minIntervalMs?: number }) {
     this.lake = lake;
-    this.manifest = manifest;
+    this.doc = doc;
     this.minIntervalMs = options.minIntervalMs ?? 1000;
   }
 
-  static async open(lake: string, options: { minIntervalMs?: number } = {}): Promise<ManifestStore> {
-    return new ManifestStore(lake, await readManifest(lake), options);
+  /** Open with the months of `hours` read (a lake with a single-file manifest is split by month first). */
+  static async open(lake: string, options: { minIntervalMs?: number; hours?: readonly HourKey[] } = {}): Promise<ManifestStore> {
+    const legacy = await readLegacy(lake);
+    if (legacy) await migrate(lake, legacy);
+    const store = new ManifestStore(lake, await readLakeDoc(lake), options);
+    await store.load(options.hours ?? []);
+    return store;
+  }
+
+  /** Read the months of these hours if not read yet. */
+  async load(hours: readonly HourKey[]): Promise<void> {
+    for (const month of new Set(hours.map(monthOf))) if (!this.months.has(month)) this.months.set(month, await readMonth(this.lake, month));
+  }
+
+  private month(hour: HourKey): MonthDoc {
+    const doc = this.months.get(monthOf(hour));
+    if (!doc) throw new Error(`manifest month of ${hour} was not loaded (ManifestStore.load)`);
+    return doc;
+  }
+
+  record(hour: HourKey): HourRecord {
+    return this.month(hour).hours[hour] ?? { state: 'pending' };
   }
 
   update(hour: HourKey, change: (record: HourRecord) => HourRecord): HourRecord {
-    const next = change(hourRecord(this.manifest, hour));
-    this.manifest.hours[hour] = next;
+    const next = change(this.record(hour));
+    this.month(hour).hours[hour] = next;
+    const month = monthOf(hour);
+    this.dirtyMonths.add(month);
+    if (next.state === 'transformed' && !this.doc.unpublishedMonths.includes(month)) {
+      this.doc.unpublishedMonths = [...this.doc.unpublishedMonths, month].sort();
+      this.docDirty = true;
+    }
     this.save();
     return next;
+  }
+
+  /** Every transformed hour is now published (an upload completed). Reads only the months that have such hours. */
+  async markPublished(at: string): Promise<void> {
+    for (const month of this.doc.unpublishedMonths) {
+      if (!this.months.has(month)) this.months.set(month, await readMonth(this.lake, month));
+      const doc = this.months.get(month)!;
+      for (const [hour, r] of Object.entries(doc.hours)) if (r.state === 'transformed') doc.hours[hour] = { ...r, state: 'published', publishedAt: at };
+      this.dirtyMonths.add(month);
+    }
+    this.doc = {
+      ...this.doc,
+      publishedAt: at,
+      unloadedMonths: [...new Set([...this.doc.unloadedMonths, ...this.doc.unpublishedMonths])].sort(),
+      unpublishedMonths: [],
+    };
+    this.docDirty = true;
+    this.save();
+  }
+
+  /** Every published hour is now loaded into Snowflake. */
+  async markLoaded(at: string): Promise<void> {
+    for (const month of this.doc.unloadedMonths) {
+      if (!this.months.has(month)) this.months.set(month, await readMonth(this.lake, month));
+      const doc = this.months.get(month)!;
+      for (const [hour, r] of Object.entries(doc.hours)) if (r.state === 'published') doc.hours[hour] = { ...r, state: 'loaded', loadedAt: at };
+      this.dirtyMonths.add(month);
+    }
+    this.doc = { ...this.doc, loadedAt: at, unloadedMonths: [] };
+    this.docDirty = true;
+    this.save();
+  }
+
+  private async writeDirty(): Promise<void> {
+    const months = [...this.dirtyMonths];
+    this.dirtyMonths.clear();
+    const docDirty = this.docDirty;
+    this.docDirty = false;
+    try {
+      for (const month of months) {
+        await writeFileAtomic(manifestMonthPath(this.lake, month), `${JSON.stringify(this.months.get(month), null, 1)}\n`, { mode: STATE_FILE_MODE });
+      }
+      if (docDirty || months.length) {
+        this.doc.updatedAt = new Date().toISOString();
+        await writeFileAtomic(lakeDocPath(this.lake), `${JSON.stringify(this.doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
+      }
+    } catch (error) {
+      for (const month of months) this.dirtyMonths.add(month);
+      this.docDirty ||= docDirty;
+      throw error;
+    }
   }
 
   /** Schedule a write of the current state. */
@@ -176,7 +301,7 @@ export class ManifestStore {
         this.dirty = false;
         const started = Date.now();
         try {
-          await writeManifest(this.lake, this.manifest);
+          await this.writeDirty();
         } catch (error) {
           this.failure = error;
         }
@@ -211,4 +336,22 @@ export class ManifestStore {
       throw error;
     }
   }
+}
+
+/** Split an earlier ghlake's single-file manifest by month (the months first, then the old file goes). */
+async function migrate(lake: string, legacy: Manifest): Promise<void> {
+  const months = new Map<string, MonthDoc>();
+  for (const [hour, record] of Object.entries(legacy.hours)) {
+    const month = monthOf(hour as HourKey);
+    if (!months.has(month)) months.set(month, { version: MANIFEST_VERSION, hours: {} });
+    months.get(month)!.hours[hour] = record;
+  }
+  for (const [month, doc] of months) await writeFileAtomic(manifestMonthPath(lake, month), `${JSON.stringify(doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
+  const unpublished = [...months].filter(([, d]) => Object.values(d.hours).some((r) => r.state === 'transformed')).map(([m]) => m);
+  const unloaded = [...months].filter(([, d]) => Object.values(d.hours).some((r) => r.state === 'published')).map(([m]) => m);
+  const doc: LakeDoc = { ...emptyLakeDoc(), updatedAt: new Date().toISOString(), unpublishedMonths: unpublished.sort(), unloadedMonths: unloaded.sort() };
+  if (legacy.publishedAt) doc.publishedAt = legacy.publishedAt;
+  if (legacy.loadedAt) doc.loadedAt = legacy.loadedAt;
+  await writeFileAtomic(lakeDocPath(lake), `${JSON.stringify(doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
+  await fs.rm(manifestPath(lake), { force: true });
 }

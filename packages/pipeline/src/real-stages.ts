@@ -80,7 +80,9 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       // Silver first: the hours this run staged become silver commits (and a commit a killed run
       // left half-published is finished), then gold applies what they changed.
       onStep?.('consolidate');
+      const t0 = performance.now();
       const silver = await consolidateSilver({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, ...(signal ? { signal } : {}) });
+      const silverMs = performance.now() - t0;
       const result = await buildGold({
         lake: config.lake,
         memoryLimit: config.memoryLimit,
@@ -91,6 +93,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       });
       return {
         mode: result.mode,
+        steps: { consolidate: Math.round(silverMs), apply: result.timings.apply, publish: result.timings.publish },
         silverCommits: silver.commits.length,
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
         silverEvents: result.events,

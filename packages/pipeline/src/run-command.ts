@@ -19,16 +19,19 @@ import { createRealStages } from './real-stages.js';
 import { EXAMPLE_HOUR, RUN_OPTIONS, runConfigFromOptions } from './run-options.js';
 import { runPipeline } from './run-pipeline.js';
 import { RunLog, formatRunSummary } from './run-report.js';
+import { refreshReport } from './report-command.js';
 import type { RunEvent } from './run-events.js';
 
 const HELP = `ghlake run [--from H --to H | --date D] [--lake DIR] [--base-url URL] [--threads N] [--force]
-           [--upload --bucket B [--prefix P] [--endpoint URL]] [--snowflake] [--json]
+           [--upload --bucket B [--prefix P] [--endpoint URL]] [--snowflake] [--no-report] [--json]
 
 The whole pipeline: download → bronze+silver (fused) → consolidation and gold → warehouse
 → (--upload) S3 → (--snowflake) Snowflake.
 Hours start transforming as soon as their file is stored, while others still download; the
 transform's read is the gzip check (a damaged file publishes nothing and is fetched again).
 With no range it processes GH Archive's example hour ${EXAMPLE_HOUR} into ./lake.
+At the end it writes <lake>/report.html, the report of the run's hours (see ghlake report),
+and prints its path; --no-report skips it.
 
 A rerun does only what is missing (state in <lake>/_state/manifest.json, checked against the
 files; a download cut short continues where it stopped); --force redoes the range. One writer per lake at a time (<lake>/_state/lock; download,
@@ -87,8 +90,20 @@ export const runCommand: Command = {
       display?.stop();
       await stages.close();
     }
-    if (options.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else io.stdout.write(`${formatRunSummary(summary)}\n`);
-    return summary.exitCode;
+    // The report of the run's hours (cost follows the range, not the lake); a failure to write it fails the run.
+    let report: { path?: string; error?: string } | undefined;
+    if (!options.noReport && !summary.interrupted) {
+      report = await refreshReport({ lake: config.lake, hours: config.hours, memoryLimit: config.memoryLimit, threads: config.threads, signal: io.signal })
+        .then((r) => ({ path: r?.path }))
+        .catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+    }
+    const exitCode = report?.error && summary.exitCode === 0 ? 1 : summary.exitCode;
+    if (options.json) io.stdout.write(`${JSON.stringify(report ? { ...summary, exitCode, report } : summary, null, 2)}\n`);
+    else {
+      io.stdout.write(`${formatRunSummary(summary)}\n`);
+      if (report?.path) io.stdout.write(`\nreport: ${report.path}\n`);
+      if (report?.error) io.stdout.write(`\nreport not written: ${report.error}\n`);
+    }
+    return exitCode;
   },
 };

@@ -93,6 +93,14 @@ export const RUN_OPTIONS = defineOptions({
   },
   ...detached(SNOWFLAKE_CONNECTION_OPTIONS),
   ...detached(SNOWFLAKE_OBJECT_OPTIONS),
+  noReport: {
+    flag: 'no-report',
+    env: 'GHLAKE_NO_REPORT',
+    description: "do not refresh <lake>/report.html (the run's hours) at the end",
+    default: false,
+    boolean: true,
+    parse: parseBoolean,
+  },
   json: COMMON_OPTIONS.json,
   logLevel: COMMON_OPTIONS.logLevel,
 });

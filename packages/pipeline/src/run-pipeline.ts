@@ -11,7 +11,8 @@
  * fingerprint of the hours it was built from only after it is swapped in, and everything an
  * interrupted run left half-done is either a temp file (removed at start) or unmarked (redone).
  */
-import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, removeTempFiles, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
+import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, ensureLakeFormat, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
+import { clearInFlight, readInFlight, sweepTempFiles, writeInFlight } from './temp-sweep.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { missingOutputs, toLakeRelative } from './hour-files.js';
@@ -50,9 +51,9 @@ async function planHours(store: ManifestStore, lake: string, hours: readonly Hou
   const todo: Plan = [];
   const upToDate: HourKey[] = [];
   for (const hour of hours) {
-    const record = store.manifest.hours[hour];
+    const record = store.record(hour);
     if (force) todo.push({ hour, why: 'forced' });
-    else if (!record || !isTransformed(record)) todo.push({ hour, why: record ? record.state : 'new' });
+    else if (!isTransformed(record)) todo.push({ hour, why: record.state === 'pending' ? 'new' : record.state });
     // Its good lines are published; the source may have a clean copy by now.
     else if (record.transform?.damaged) todo.push({ hour, why: `damaged (${record.transform.damaged}): fetching it again` });
     else {
@@ -83,8 +84,11 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
   const lock = await acquireLakeLock(lake, config.command);
   try {
     // Only now that no other run can be writing: what a killed run left behind goes.
-    const removedTempFiles = await removeTempFiles(lake);
-    const store = await ManifestStore.open(lake);
+    await ensureLakeFormat(lake);
+    // What a killed run left: in the folders of the hours it had in flight (and the fixed places).
+    const inFlight = await readInFlight(lake);
+    const removedTempFiles = await sweepTempFiles(lake, inFlight);
+    const store = await ManifestStore.open(lake, { hours });
     emit({
       type: 'start',
       hours,
@@ -141,6 +145,8 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     // ---- plan ------------------------------------------------------------------------
     const { todo, upToDate } = await planHours(store, lake, hours, config.force);
     summary.hours.upToDate = upToDate;
+    // Where this run may leave temporary files if it is killed (with the previous run's, not swept yet).
+    if (todo.length || inFlight.length) await writeInFlight(lake, [...new Set([...inFlight, ...todo.map((t) => t.hour)])]);
     emit({ type: 'plan', total: hours.length, toProcess: todo.length, upToDate: upToDate.length, redo: todo.filter((t) => t.why !== 'new') });
 
     // ---- download ⇉ transform --------------------------------------------------------
@@ -379,11 +385,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         if (up.ok) {
           summary.upload = up.value;
           if (up.value.complete && !signal.aborted) {
-            const at = new Date(now()).toISOString();
-            for (const [hour, r] of Object.entries(store.manifest.hours))
-              if (r.state === 'transformed') store.manifest.hours[hour] = { ...r, state: 'published', publishedAt: at };
-            store.manifest.publishedAt = at;
-            store.save();
+            await store.markPublished(new Date(now()).toISOString());
           } else if (up.value.failed.length) {
             summary.errors.push({
               stage: 'upload',
@@ -402,11 +404,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         const sf = await timeStage('snowflake', () => stages.snowflake!({ signal }));
         if (sf.ok) {
           summary.snowflake = sf.value;
-          const at = new Date(now()).toISOString();
-          for (const [hour, r] of Object.entries(store.manifest.hours))
-            if (r.state === 'published') store.manifest.hours[hour] = { ...r, state: 'loaded', loadedAt: at };
-          store.manifest.loadedAt = at;
-          store.save();
+          await store.markLoaded(new Date(now()).toISOString());
         }
       }
     }
@@ -423,9 +421,10 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     await store.flush();
     if (signal.aborted) {
       // Anything a stopped stage left half-written is a temp file: remove it now, not next run.
-      await removeTempFiles(lake);
+      await sweepTempFiles(lake, [...inFlight, ...todo.map((t) => t.hour)]);
       summary.interrupted = true;
     }
+    await clearInFlight(lake);
     summary.elapsedMs = now() - startedAt;
     summary.exitCode = summary.interrupted ? 130 : summary.hours.failed.length || summary.hours.damaged.length || summary.errors.length ? 1 : 0;
     return summary;

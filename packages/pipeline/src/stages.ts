@@ -48,6 +48,8 @@ export interface TransformedHour {
 export interface GoldOutcome {
   /** incremental: gold applied silver's changes; rebuild: recounted from silver; unchanged: nothing new. */
   mode: 'incremental' | 'rebuild' | 'unchanged';
+  /** Wall time of its steps, ms: silver consolidation, gold's apply and publish. */
+  steps?: { consolidate: number; apply: number; publish: number };
   /** Silver commits made (the hours the run staged, published). */
   silverCommits: number;
   /** Rows per gold table (empty when unchanged). */

@@ -50,7 +50,7 @@ describe('ghlake gold --engine snowflake', () => {
   });
   afterAll(() => stub.close());
 
-  it('renders the five gold models for Snowflake, builds each into __NEW and swaps it in; the password is never printed', async () => {
+  it('renders the eight gold models for Snowflake, builds each into __NEW and swaps it in; the password is never printed', async () => {
     const env = {
       SNOWFLAKE_ACCOUNT: 'acme-test',
       SNOWFLAKE_USER: 'modeler',
@@ -68,12 +68,15 @@ describe('ghlake gold --engine snowflake', () => {
       'ORG_METRICS',
       'EVENT_TYPE_METRICS',
       'DAILY_SUMMARY',
+      'REPO_DAILY_METRICS',
+      'ACTOR_DAILY_METRICS',
+      'ORG_DAILY_METRICS',
     ]);
     for (const insert of inserts) {
       expect(insert).toContain('"GHLAKE"."SILVER"."EVENTS"');
       expect(insert).not.toMatch(/read_parquet|\{\{/);
     }
-    expect(sql.filter((s) => / SWAP WITH /.test(s))).toHaveLength(5);
+    expect(sql.filter((s) => / SWAP WITH /.test(s))).toHaveLength(8);
     expect(r.stdout).toMatch(/^gold built inside Snowflake in [\d.]+ s/);
     expect(r.stdout).toContain('gold.daily_summary');
     expect(r.stdout + r.stderr).not.toContain(PASSWORD);

@@ -12,6 +12,7 @@ import { manifestPath } from '@ghlake/core';
 import { runGhlake, spawnGhlake, type LogLine } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { HOURS, newLake, runArgs, setUpSuite, type Suite } from './helpers/reliability.js';
+import { readManifest } from '../src/manifest.js';
 
 let suite: Suite;
 beforeAll(async () => {
@@ -49,8 +50,8 @@ async function killAndRerun(name: string, match: ((l: LogLine) => boolean) | { c
   expect(rerun.logs.find((l) => l.msg.startsWith('took over a stale lake lock'))?.holder).toContain(`pid ${run.child.pid} `);
   expect(await lakeContent(lake)).toEqual(suite.baseline);
   expect(await tempFilesUnder(lake)).toEqual([]);
-  const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
-  for (const h of HOURS) expect(manifest.hours[h].state).toBe('transformed');
+  const manifest = await readManifest(lake);
+  for (const h of HOURS) expect(manifest.hours[h]!.state).toBe('transformed');
   return { killed: run, rerun, keptAtKill };
 }
 

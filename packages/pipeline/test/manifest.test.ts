@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES, GhlakeError, manifestPath, type HourKey } from '@ghlake/core';
-import { ManifestStore, emptyManifest, goldFingerprint, readManifest, type HourRecord } from '../src/manifest.js';
+import { ERROR_CODES, GhlakeError, manifestDir, manifestMonthPath, manifestPath, type HourKey } from '@ghlake/core';
+import { ManifestStore, emptyManifest, readManifest, type HourRecord } from '../src/manifest.js';
 import { missingOutputs } from '../src/hour-files.js';
 
 let lake: string;
@@ -25,7 +25,7 @@ describe('manifest', () => {
   });
 
   it('every update reaches disk, written whole (last state wins, no temp file left)', async () => {
-    const store = await ManifestStore.open(lake, { minIntervalMs: 60_000 });
+    const store = await ManifestStore.open(lake, { minIntervalMs: 60_000, hours: ['2015-01-01-0' as HourKey] });
     for (let h = 0; h < 24; h++) store.update(`2015-01-01-${h}` as HourKey, () => ({ state: 'downloaded', download: { bytes: h, at: 'now' } }));
     store.update('2015-01-01-23' as HourKey, (r) => ({ ...r, state: 'missing' }));
     // Writes are spaced (here a minute apart): flush writes the latest state at once.
@@ -34,32 +34,42 @@ describe('manifest', () => {
     expect(Object.keys(back.hours)).toHaveLength(24);
     expect(back.hours['2015-01-01-23']!.state).toBe('missing');
     expect(back.hours['2015-01-01-5']).toEqual({ state: 'downloaded', download: { bytes: 5, at: 'now' } });
-    expect(await fs.readdir(path.dirname(manifestPath(lake)))).toEqual(['manifest.json']);
+    expect((await fs.readdir(manifestDir(lake))).sort()).toEqual(['hours-2015-01.json', 'lake.json']);
   });
 
   it('a corrupt manifest is MANIFEST_CORRUPT with a way out, never silently reset', async () => {
-    await fs.mkdir(path.dirname(manifestPath(lake)), { recursive: true });
-    await fs.writeFile(manifestPath(lake), '{"version":1,"hours":{');
+    await fs.mkdir(manifestDir(lake), { recursive: true });
+    await fs.writeFile(manifestMonthPath(lake, '2015-01'), '{"version":2,"hours":{');
     const error = (await readManifest(lake).catch((e: unknown) => e)) as GhlakeError;
     expect(error).toBeInstanceOf(GhlakeError);
     expect(error.code).toBe(ERROR_CODES.MANIFEST_CORRUPT);
     expect(error.hint).toMatch(/move it aside/);
   });
 
-  it('the gold fingerprint changes when an hour is added or re-transformed, and only then', () => {
-    const m = emptyManifest();
-    m.hours['2015-01-01-0'] = transformed('t1');
-    const a = goldFingerprint(m);
-    m.hours['2015-01-01-1'] = { state: 'missing' };
-    expect(goldFingerprint(m)).toEqual(a);
-    m.hours['2015-01-01-0'] = { ...transformed('t1'), state: 'published', publishedAt: 'p' };
-    expect(goldFingerprint(m)).toEqual(a);
-    m.hours['2015-01-01-2'] = transformed('t2');
-    const b = goldFingerprint(m);
-    expect(b.fingerprint).not.toBe(a.fingerprint);
-    expect(b.hours).toBe(2);
-    m.hours['2015-01-01-0'] = transformed('t3');
-    expect(goldFingerprint(m).fingerprint).not.toBe(b.fingerprint);
+  it('splits by month: a run writes only the months it touched, and a single-file manifest of an earlier ghlake is split on open', async () => {
+    // An earlier ghlake's manifest: one file, three months.
+    const legacy = {
+      version: 1,
+      updatedAt: 'x',
+      hours: { '2015-01-31-23': transformed('a'), '2015-02-01-0': { state: 'missing' }, '2015-03-01-0': transformed('b') },
+      publishedAt: 'p',
+    };
+    await fs.mkdir(path.dirname(manifestPath(lake)), { recursive: true });
+    await fs.writeFile(manifestPath(lake), JSON.stringify(legacy));
+    const store = await ManifestStore.open(lake, { hours: ['2015-02-01-1' as HourKey] });
+    await expect(fs.stat(manifestPath(lake))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await fs.readdir(manifestDir(lake))).sort()).toEqual(['hours-2015-01.json', 'hours-2015-02.json', 'hours-2015-03.json', 'lake.json']);
+    expect(await readManifest(lake)).toMatchObject({ hours: legacy.hours, publishedAt: 'p' });
+    const before = await Promise.all(['2015-01', '2015-03'].map(async (m) => (await fs.stat(manifestMonthPath(lake, m))).mtimeMs));
+    store.update('2015-02-01-1' as HourKey, () => transformed('c'));
+    await store.flush();
+    expect(await Promise.all(['2015-01', '2015-03'].map(async (m) => (await fs.stat(manifestMonthPath(lake, m))).mtimeMs))).toEqual(before);
+    // An upload marks every transformed hour published: the months that have them, wherever they are.
+    await store.markPublished('now');
+    await store.flush();
+    const after = await readManifest(lake);
+    expect(['2015-01-31-23', '2015-02-01-1', '2015-03-01-0'].map((h) => after.hours[h]!.state)).toEqual(['published', 'published', 'published']);
+    expect(after.hours['2015-02-01-0']!.state).toBe('missing');
   });
 
   it('an hour whose recorded partition files are gone is not trusted', async () => {

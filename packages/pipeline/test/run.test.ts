@@ -13,6 +13,7 @@ import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { RUN_SLICES, writeSlicedHours } from './helpers/sliced-hours.js';
+import { readManifest } from '../src/manifest.js';
 
 let work: string;
 let mirrorDir: string;
@@ -84,22 +85,22 @@ describe('ghlake run', () => {
 
     // The ten most active repositories printed are the warehouse's, in order.
     const top = await sql('SELECT repo_name, total_events FROM gold.repo_metrics ORDER BY total_events DESC, repo_id LIMIT 10', warehouse);
-    const printed = r.stdout.split('most active repositories')[1]!.trim().split('\n').slice(1);
+    const printed = r.stdout.split('most active repositories')[1]!.split('\n\n')[0]!.trim().split('\n').slice(1);
     expect(printed).toHaveLength(10);
     printed.forEach((line, i) =>
       expect(line).toMatch(new RegExp(`^\\s*${i + 1}\\. ${String(top[i]!.repo_name).replace(/[.]/g, '\\.')}\\s+${top[i]!.total_events} events$`)),
     );
 
     // The manifest records each hour's state, checksum and line accounting.
-    const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
-    expect(manifest.hours['2015-01-01-3'].state).toBe('missing');
+    const manifest = await readManifest(lake);
+    expect(manifest.hours['2015-01-01-3']!.state).toBe('missing');
     for (const h of ['2015-01-01-0', '2015-01-01-1', '2015-01-01-2']) {
       expect(manifest.hours[h]).toMatchObject({
         state: 'transformed',
         download: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
         transform: { accounting: { lines: 400, events: 400, quarantined: 0 } },
       });
-      expect(manifest.hours[h].transform.files).toContain(path.relative(lake, partitionFile(lake, 'silver', 'events', h as HourKey)));
+      expect(manifest.hours[h]!.transform!.files).toContain(path.relative(lake, partitionFile(lake, 'silver', 'events', h as HourKey)));
     }
     // Gold reflects the last silver commit, which holds the three hours (the state's summary for readers).
     const heads = JSON.parse(await fs.readFile(path.join(lake, '_state', 'heads.json'), 'utf8'));
@@ -157,8 +158,11 @@ describe('ghlake run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`ghlake run done: 2015-01-01-15 (1 hour) → ${path.join(cwd, 'lake')}`);
     expect(r.stdout).toContain(`${RUN_SLICES.find((s) => s.hour === '2015-01-01-15')!.to} to bronze`);
-    expect(r.stdout.split('most active repositories')[1]!.trim().split('\n')).toHaveLength(11);
+    expect(r.stdout.split('most active repositories')[1]!.split('\n\n')[0]!.trim().split('\n')).toHaveLength(11);
     await fs.access(path.join(cwd, 'lake', 'warehouse.duckdb'));
+    // and, last, the report of the run's hour
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`report: ${path.join(cwd, 'lake', 'report.html')}`);
+    await fs.access(path.join(cwd, 'lake', 'report.html'));
   });
 
   it('usage errors exit 2 with one clear line', async () => {

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockPath, manifestPath, redactArgv, secretOptions } from '@ghlake/core';
+import { lockPath, manifestDir, redactArgv, secretOptions } from '@ghlake/core';
 import { RUN_OPTIONS } from '../src/run-options.js';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { runGhlake, spawnGhlake } from './helpers/ghlake-process.js';
@@ -140,7 +140,8 @@ describe('secrets given as flags and as environment values', () => {
     expect(leaks(lockText)).toEqual([]);
     expect(await filesHolding(lake, ALL_SECRETS)).toEqual({});
     expect(lockMode).toBe(0o600);
-    expect((await fs.stat(manifestPath(lake))).mode & 0o777).toBe(0o600);
+    for (const name of await fs.readdir(manifestDir(lake))) expect((await fs.stat(path.join(manifestDir(lake), name))).mode & 0o777, name).toBe(0o600);
+    expect((await fs.stat(path.join(lake, '_state', 'heads.json'))).mode & 0o777).toBe(0o600);
   });
 
   it('an invalid secret value is not echoed in the error', async () => {

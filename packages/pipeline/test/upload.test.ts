@@ -17,6 +17,7 @@ import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { startS3, type TestS3 } from '../../storage/test/fixtures/s3/s3-server.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { writeSlicedHours } from './helpers/sliced-hours.js';
+import { readManifest } from '../src/manifest.js';
 
 let work: string;
 let mirror: Mirror;
@@ -87,9 +88,9 @@ describe('ghlake run --upload', () => {
     expect(keys.some((k) => /^lakes\/test\/gold\/.*repo_metrics\/part-\d{10}-full\.parquet$/.test(k))).toBe(true);
     expect(keys.filter((k) => k.includes('_state') || k.includes('warehouse.duckdb') || k.includes('.tmp-'))).toEqual([]);
 
-    const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
-    expect(manifest.hours['2015-01-01-0'].state).toBe('published');
-    expect(manifest.hours['2015-01-01-1'].state).toBe('published');
+    const manifest = await readManifest(lake);
+    expect(manifest.hours['2015-01-01-0']!.state).toBe('published');
+    expect(manifest.hours['2015-01-01-1']!.state).toBe('published');
 
     expect(summary.upload.mode).toBe('full'); // the first upload to this bucket and prefix
 
@@ -144,9 +145,9 @@ describe('ghlake run --upload', () => {
       expect(fake.rows('"GHLAKE"."SILVER"."EVENTS"')).toBe(780);
       expect(stub.statements.some((st) => /^COPY INTO "GHLAKE"\."SILVER"\."EVENTS"/.test(st.sqlText))).toBe(true);
       expect(`${r.stdout}${r.stderr}`).not.toContain(PASSWORD);
-      const manifest = JSON.parse(await fs.readFile(manifestPath(lake), 'utf8'));
-      expect(manifest.hours['2015-01-01-0'].state).toBe('loaded');
-      expect(manifest.hours['2015-01-01-1'].state).toBe('loaded');
+      const manifest = await readManifest(lake);
+      expect(manifest.hours['2015-01-01-0']!.state).toBe('loaded');
+      expect(manifest.hours['2015-01-01-1']!.state).toBe('loaded');
     } finally {
       await stub.close();
     }

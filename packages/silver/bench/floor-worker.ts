@@ -4,19 +4,29 @@
  * split on the Buffer).
  *
  * `required` adds the rest of the work the tables' definitions impose on any implementation,
- * still building no row: the MD5 of every line (`event_hash`) and Snappy over every decompressed
+ * still building no row: the hash of every line (`event_hash`) and Snappy over every decompressed
  * byte (bronze keeps the payload text, most of each line, in a Snappy-compressed column).
+ * `gunzipOnly`: inflating the file and nothing else.
  */
 import { hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { compressSync as snappyCompress } from 'snappy';
 import { INFLATE_CHUNK_BYTES, createHourGunzip, workerEntry } from '@ghlake/core';
+import { EVENT_HASH_ALGORITHM, HourTransform } from '@ghlake/bronze';
 
 export interface FloorTask {
   file: string;
-  /** Also MD5 every line and Snappy-compress every decompressed chunk. */
+  /** Also hash every line (event_hash) and Snappy-compress every decompressed chunk. */
   required?: boolean;
+  /** Only gunzip (no parse): the floor no design escapes. */
+  gunzipOnly?: boolean;
+  /**
+   * The floor of the byte-reader design: gunzip, the line reader over every line (complete
+   * validation, the field tree's slots, the event's identity and its SHA-256), Snappy over every
+   * decompressed byte; no row built, nothing written.
+   */
+  reader?: boolean;
 }
 export interface FloorResult {
   lines: number;
@@ -36,10 +46,27 @@ export async function parseEveryLine(task: FloorTask): Promise<FloorResult> {
   const parse = (buf: Buffer, start: number, end: number) => {
     if (end > start) {
       keys += Object.keys(JSON.parse(buf.toString('utf8', start, end)) as object).length;
-      if (required) keys += hash('md5', buf.subarray(start, end), 'hex').length;
+      if (required) keys += hash(EVENT_HASH_ALGORITHM, buf.subarray(start, end), 'hex').length;
       lines++;
     }
   };
+  if (task.reader) {
+    const transform = new HourTransform({ event: () => undefined, quarantine: () => undefined });
+    for await (const c of gunzip) {
+      const chunk = c as Buffer;
+      bytes += chunk.length;
+      keys += snappyCompress(chunk).length > 0 ? 1 : 0;
+      transform.push(chunk);
+    }
+    return { lines: transform.end().events, bytes, keys };
+  }
+  if (task.gunzipOnly) {
+    for await (const c of gunzip) {
+      bytes += (c as Buffer).length;
+      lines += 1;
+    }
+    return { lines, bytes, keys };
+  }
   for await (const c of gunzip) {
     let chunk = c as Buffer;
     bytes += chunk.length;

@@ -9,7 +9,7 @@
  *
  *   npx nx run silver:bench                                   (default: 2 × 250k events, 3 runs)
  *   npx tsx packages/silver/bench/silver-bench.ts --events 50000   (quick mode)
- *   options: --events N --hours N --runs N --threads N --sets real,generated,trimmed --trimmed-events N --cache DIR --kinds fused,duckdb,duckdb-bronze,floor,required
+ *   options: --events N --hours N --runs N --threads N --sets real,generated,trimmed --trimmed-events N --cache DIR --kinds fused,duckdb,reader,gunzip[,duckdb-bronze,floor,required]
  *
  * Every (set, kind) runs in its own child process so peak RSS (VmHWM, whole process incl. worker
  * threads, reset before each run through /proc/self/clear_refs) is that kind's alone. Reported:
@@ -31,13 +31,17 @@ import { transformHours } from '../src/index.js';
 import { duckdbSilver } from './duckdb-baseline.js';
 import type { FloorResult, FloorTask } from './floor-worker.js';
 
-type Kind = 'fused' | 'duckdb' | 'duckdb-bronze' | 'floor' | 'required';
+type Kind = 'fused' | 'duckdb' | 'duckdb-bronze' | 'floor' | 'required' | 'reader' | 'gunzip';
 const KINDS: Record<Kind, string> = {
   fused: 'ghlake fused bronze+silver (transformHours, all tables of the hour)',
   duckdb: 'DuckDB SQL: read_json → silver.events + payload_details Parquet',
   'duckdb-bronze': 'DuckDB SQL as above + a bronze-like events file with the payload text',
   floor: 'floor: gunzip + JSON.parse of every line',
-  required: 'required work: the floor + MD5 of every line (event_hash) + Snappy of every decompressed byte (the bronze payload column), no rows built',
+  required:
+    'required work of the JSON.parse design: the floor + SHA-256 of every line (event_hash) + Snappy of every decompressed byte (the bronze payload column), no rows built',
+  reader:
+    'floor of the byte-reader design: gunzip + the line reader over every line (validation, slots, identity, SHA-256) + Snappy of every decompressed byte, no rows built',
+  gunzip: 'gunzip only: inflating the hour files, the floor no design escapes (its CPU over the fused CPU is the share of gunzip)',
 };
 
 interface SetSpec {
@@ -78,7 +82,10 @@ const median = (xs: number[]) => {
 async function child(kind: Kind, set: SetSpec, runs: number, threads: number): Promise<ChildReport> {
   const files = set.hours.map((h) => path.join(set.rawDir, archiveFileName(h)));
   const report: ChildReport = { kind, set: set.name, events: 0, runsMs: [], cpuMs: [], peakRssMb: [], phases: [] };
-  const pool = kind === 'fused' || kind === 'floor' || kind === 'required' ? createPool({ threads, maxOldGenerationSizeMb: 1024 }) : undefined;
+  const pool =
+    kind === 'fused' || kind === 'floor' || kind === 'required' || kind === 'reader' || kind === 'gunzip'
+      ? createPool({ threads, maxOldGenerationSizeMb: 1024 })
+      : undefined;
   try {
     for (let r = 0; r < runs; r++) {
       const out = await mkdtemp(path.join(tmpdir(), `ghlake-silver-bench-${kind}-`));
@@ -97,12 +104,12 @@ async function child(kind: Kind, set: SetSpec, runs: number, threads: number): P
           phases.writeMs += o.timings!.writeMs;
         }
         report.phases.push(phases);
-      } else if (kind === 'floor' || kind === 'required') {
-        const task = (file: string): FloorTask => ({ file, required: kind === 'required' });
+      } else if (kind === 'floor' || kind === 'required' || kind === 'reader' || kind === 'gunzip') {
+        const task = (file: string): FloorTask => ({ file, required: kind === 'required', gunzipOnly: kind === 'gunzip', reader: kind === 'reader' });
         const results = await Promise.all(
           files.map((file) => runPoolTask<FloorTask, FloorResult>(pool!, new URL('./floor-worker.ts', import.meta.url), task(file))),
         );
-        events = results.reduce((s, x) => s + x.lines, 0);
+        events = kind === 'gunzip' ? 0 : results.reduce((s, x) => s + x.lines, 0);
       } else {
         events = (await duckdbSilver(files, out, { threads, withBronze: kind === 'duckdb-bronze' })).events;
       }
@@ -188,7 +195,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       sets: { type: 'string', default: 'real,generated,trimmed' },
       'trimmed-events': { type: 'string', default: '150000' },
-      kinds: { type: 'string', default: 'fused,duckdb,duckdb-bronze,floor,required' },
+      kinds: { type: 'string', default: 'fused,duckdb,reader,gunzip' },
       cache: { type: 'string', default: path.join(tmpdir(), 'ghlake-bench-hours') },
     },
   });
@@ -224,13 +231,17 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}\n`,
   );
-  console.log('| input | raw MB | events | kind | wall s | CPU s | events/s | raw MB/s | peak RSS MB | vs DuckDB | vs floor | vs required |');
-  console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    '| input | raw MB | events | kind | wall s | CPU s | CPU µs/event | events/s | raw MB/s | peak RSS MB | vs DuckDB | vs DuckDB (CPU) | vs reader floor | vs floor | vs required | gunzip share of CPU | load at start |',
+  );
+  console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const phaseLines: string[] = [];
   for (const set of sets) {
     const rawMb = rawBytesOf(set) / 1e6;
     const reports = new Map<Kind, ChildReport>();
+    const loads = new Map<Kind, string>();
     for (const kind of kinds) {
+      loads.set(kind, loadavg()[0]!.toFixed(1));
       reports.set(
         kind,
         await runChild([
@@ -250,14 +261,19 @@ async function main(): Promise<void> {
       );
     }
     const rate = (k: Kind) => (reports.has(k) ? rawMb / (median(reports.get(k)!.runsMs) / 1000) : undefined);
+    const cpuOf = (k: Kind) => (reports.has(k) ? median(reports.get(k)!.cpuMs) : undefined);
     for (const [kind, r] of reports) {
       const s = median(r.runsMs) / 1000;
       const mbs = rawMb / s;
       // The fused path against every baseline; the floors against DuckDB (the most any implementation doing that much could reach).
-      const compared = (k: Kind) => kind === 'fused' || ((kind === 'floor' || kind === 'required') && k === 'duckdb');
+      const compared = (k: Kind) => kind === 'fused' || ((kind === 'floor' || kind === 'required' || kind === 'reader') && k === 'duckdb');
       const vs = (k: Kind) => (compared(k) && rate(k) ? `${(mbs / rate(k)!).toFixed(2)}×` : '');
+      const cpu = median(r.cpuMs);
+      const vsCpu = kind !== 'duckdb' && kind !== 'gunzip' && cpuOf('duckdb') ? `${(cpuOf('duckdb')! / cpu).toFixed(2)}×` : '';
+      const gunzipShare = kind === 'fused' && cpuOf('gunzip') ? `${((100 * cpuOf('gunzip')!) / cpu).toFixed(0)}%` : '';
+      const perEvent = r.events > 0 ? ((cpu * 1000) / r.events).toFixed(1) : '';
       console.log(
-        `| ${set.name} | ${rawMb.toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${kind} | ${s.toFixed(2)} | ${(median(r.cpuMs) / 1000).toFixed(2)} | ${Math.round(r.events / s).toLocaleString('en-US')} | ${mbs.toFixed(1)} | ${Math.round(Math.max(...r.peakRssMb))} | ${vs('duckdb')} | ${vs('floor')} | ${vs('required')} |`,
+        `| ${set.name} | ${rawMb.toFixed(0)} | ${r.events.toLocaleString('en-US')} | ${kind} | ${s.toFixed(2)} | ${(cpu / 1000).toFixed(2)} | ${perEvent} | ${Math.round(r.events / s).toLocaleString('en-US')} | ${mbs.toFixed(1)} | ${Math.round(Math.max(...r.peakRssMb))} | ${vs('duckdb')} | ${vsCpu} | ${vs('reader')} | ${vs('floor')} | ${vs('required')} | ${gunzipShare} | ${loads.get(kind)} |`,
       );
       if (kind === 'fused') {
         const p = (f: 'readMs' | 'parseMs' | 'writeMs') => (median(r.phases.map((x) => x[f])) / 1000).toFixed(1);

@@ -5,7 +5,7 @@
  * its bronze partition is missing), 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { describeOptions, parseCommandLine, resolveHours, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
+import { describeOptions, ensureLakeFormat, parseCommandLine, resolveHours, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
 import { consolidateSilver, rebuildSilver, silverSummary } from './consolidate/index.js';
 import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
@@ -61,6 +61,7 @@ export const silverCommand: Command = {
     };
     if (options.rebuild && resolveHours(options).length === 0) {
       return withCommandLakeLock(io, 'silver', lake, async (): Promise<ExitCode> => {
+        await ensureLakeFormat(lake);
         io.stdout.write(`${(await publish()).join('\n')}\n`);
         return 0;
       });

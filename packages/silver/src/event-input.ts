@@ -1,42 +1,61 @@
 /**
- * What silver needs of one event, whichever way it was read: straight from the archive line
- * (fused path: the object bronze just parsed) or from a bronze.events row (silver rebuilt from
- * bronze). Both paths build this shape and then share every rule below it.
+ * What silver reads of one event, whichever way it was read: straight from the archive line (the
+ * fused path: the view bronze's line reader just filled) or from a bronze.events row (silver
+ * rebuilt from bronze: `BronzeRowEvent` reads the row's member texts with the same reader). Both
+ * give an `EventView`, and every silver rule below reads the same slots of it.
  */
-export interface SilverEventInput {
-  eventId: number | bigint;
-  eventType: string;
-  createdAtMs: number;
-  /** hex MD5 of the event object's bytes (bronze event_hash). */
-  hash: string;
-  actor: Record<string, unknown> | null;
-  repo: Record<string, unknown> | null;
-  org: Record<string, unknown> | null;
-  /** The parsed payload (any JSON value), undefined when the event has none. */
-  payload: unknown;
-  /** UTF-8 byte length of the payload's text as it stood in the line. */
-  payloadBytes: number | null;
+import { EVENT_FIELDS, JsonReader, SLOT_COUNT, type EventView } from '@ghlake/bronze';
+
+export type SilverEventInput = EventView;
+
+/** The member texts of a bronze.events row, as hyparquet reads them. */
+export interface BronzeEventRow {
+  event_id: number | bigint;
+  event_type: string;
+  created_at_ms: number;
+  event_hash: string;
+  actor: string | null;
+  repo: string | null;
+  org: string | null;
+  payload: string | null;
   public: boolean | null;
-  /**
-   * Already decided by whoever read the hour (the fused path's transform keeps the hour's dedup
-   * keys); undefined: silver decides with its own set of keys.
-   */
-  duplicate?: boolean;
 }
 
-export function asObject(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
+/**
+ * A bronze.events row as an event view: its actor/repo/org/payload texts — the exact bytes of the
+ * line — are read by the same line reader, so every slot holds what the fused path saw.
+ */
+export class BronzeRowEvent implements EventView {
+  readonly fields = new JsonReader(EVENT_FIELDS, SLOT_COUNT);
+  sourceLine = 0;
+  fragment = 0;
+  eventId: number | bigint = 0;
+  eventType = '';
+  createdAtMs = 0;
+  hash = '';
+  objStart = 0;
+  objEnd = 0;
+  duplicate = false;
 
-export function asString(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
+  otherText(): string | null {
+    return null;
+  }
 
-/** Integers only (ids, counts); anything else is NULL, never coerced. */
-export function asInt(v: unknown): number | null {
-  return typeof v === 'number' && Number.isInteger(v) ? v : null;
-}
-
-export function asBool(v: unknown): boolean | null {
-  return typeof v === 'boolean' ? v : null;
+  read(row: BronzeEventRow): this {
+    const members: string[] = [];
+    for (const key of ['actor', 'repo', 'org', 'payload'] as const) {
+      const text = row[key];
+      if (text !== null) members.push(`"${key}":${text}`);
+    }
+    if (row.public !== null) members.push(`"public":${row.public}`);
+    const bytes = Buffer.from(`{${members.join(',')}}\n`);
+    const end = this.fields.readObject(bytes, 0);
+    if (end !== bytes.length - 1) throw new Error(`bronze.events row of event ${row.event_id}: its member texts are not valid JSON`);
+    this.eventId = row.event_id;
+    this.eventType = row.event_type;
+    this.createdAtMs = row.created_at_ms;
+    this.hash = row.event_hash;
+    this.objEnd = end;
+    return this;
+  }
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { bronzeEvents, ERROR_CODES, GhlakeError, partitionFile, type HourKey } from '@ghlake/core';
 import { accountingPath, StagedFiles, type AccountingRecord, type RawHourResult } from '@ghlake/bronze';
-import { asObject, type SilverEventInput } from './event-input.js';
+import { BronzeRowEvent, type BronzeEventRow } from './event-input.js';
 import { SilverHourWriter, type SilverHourMetrics } from './write-silver.js';
 
 export interface FromBronzeTask {
@@ -33,23 +33,19 @@ function toId(v: unknown): number | bigint {
   return v as number;
 }
 
-function parseJson(text: unknown): unknown {
-  return typeof text === 'string' ? JSON.parse(text) : undefined;
-}
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** A bronze.events row as silver input. */
-export function silverInputFromBronzeRow(row: Record<string, unknown>): SilverEventInput {
-  const payload = row.payload;
+/** A bronze.events row (as hyparquet reads it) in the shape `BronzeRowEvent` reads. */
+export function bronzeEventRow(row: Record<string, unknown>): BronzeEventRow {
   return {
-    eventId: toId(row.event_id),
-    eventType: row.event_type as string,
-    createdAtMs: toMs(row.created_at),
-    hash: row.event_hash as string,
-    actor: asObject(parseJson(row.actor)),
-    repo: asObject(parseJson(row.repo)),
-    org: asObject(parseJson(row.org)),
-    payload: parseJson(payload),
-    payloadBytes: typeof payload === 'string' ? Buffer.byteLength(payload) : null,
+    event_id: toId(row.event_id),
+    event_type: row.event_type as string,
+    created_at_ms: toMs(row.created_at),
+    event_hash: row.event_hash as string,
+    actor: text(row.actor),
+    repo: text(row.repo),
+    org: text(row.org),
+    payload: text(row.payload),
     public: typeof row.public === 'boolean' ? row.public : null,
   };
 }
@@ -72,6 +68,7 @@ export async function silverFromBronzeHour(task: FromBronzeTask): Promise<FromBr
   try {
     const writer = await SilverHourWriter.open(staged, task.lake, hour, Date.now(), task.silverRowGroupRows);
     const file = await asyncBufferFromFile(bronzeFile);
+    const event = new BronzeRowEvent();
     const metadata = await parquetMetadataAsync(file);
     let rowStart = 0;
     let bronzeRows = 0;
@@ -82,7 +79,7 @@ export async function silverFromBronzeHour(task: FromBronzeTask): Promise<FromBr
       const t0 = performance.now();
       const rows = (await parquetReadObjects({ file, metadata, columns: COLUMNS, rowStart, rowEnd })) as Record<string, unknown>[];
       const t1 = performance.now();
-      for (const row of rows) writer.add(silverInputFromBronzeRow(row));
+      for (const row of rows) writer.add(event.read(bronzeEventRow(row)));
       bronzeRows += rows.length;
       await writer.drain();
       parseMs += performance.now() - t1;

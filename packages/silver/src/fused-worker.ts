@@ -4,32 +4,13 @@
  * accounting, the five silver tables) is staged and then made visible together.
  */
 import { ERROR_CODES, GhlakeError, workerEntry, type HourKey } from '@ghlake/core';
-import { transformRawHour, type HourExtension, type ParsedEvent, type RawHourResult, type RawHourTask, type StagedFiles } from '@ghlake/bronze';
-import { asObject, type SilverEventInput } from './event-input.js';
+import { transformRawHour, type EventReaderOptions, type HourExtension, type RawHourResult, type RawHourTask, type StagedFiles } from '@ghlake/bronze';
 import { SilverHourWriter, type SilverHourMetrics } from './write-silver.js';
 
 export interface FusedHourTask extends RawHourTask {
   silverRowGroupRows: number;
 }
 export type FusedHourResult = RawHourResult<SilverHourMetrics>;
-
-/** A parsed archive event as silver input (no second parse: the object bronze built). */
-export function silverInputFromParsed(ev: ParsedEvent): SilverEventInput {
-  const o = ev.obj;
-  return {
-    eventId: ev.eventId,
-    eventType: ev.eventType,
-    createdAtMs: ev.createdAtMs,
-    hash: ev.hash,
-    actor: asObject(o.actor),
-    repo: asObject(o.repo),
-    org: asObject(o.org),
-    payload: o.payload,
-    payloadBytes: ev.payloadBytes,
-    public: typeof o.public === 'boolean' ? o.public : null,
-    duplicate: ev.duplicate,
-  };
-}
 
 export function silverExtension(lake: string, hour: HourKey, rowGroupRows: number): HourExtension<SilverHourMetrics> {
   let writer: SilverHourWriter | undefined;
@@ -38,7 +19,7 @@ export function silverExtension(lake: string, hour: HourKey, rowGroupRows: numbe
       writer = await SilverHourWriter.open(staged, lake, hour, writtenAtMs, rowGroupRows);
     },
     event(ev) {
-      writer!.add(silverInputFromParsed(ev));
+      writer!.add(ev, ev.duplicate);
     },
     drain: () => writer!.drain(),
     async close(accounting) {
@@ -59,8 +40,9 @@ export function silverExtension(lake: string, hour: HourKey, rowGroupRows: numbe
   };
 }
 
-export function transformFusedHour(task: FusedHourTask): Promise<FusedHourResult> {
-  return transformRawHour(task, silverExtension(task.lake, task.hour as HourKey, task.silverRowGroupRows));
+/** `readerOptions`: for tests only (the differential test reads with the previous hash). */
+export function transformFusedHour(task: FusedHourTask, readerOptions: EventReaderOptions = {}): Promise<FusedHourResult> {
+  return transformRawHour(task, silverExtension(task.lake, task.hour as HourKey, task.silverRowGroupRows), readerOptions);
 }
 
-export default workerEntry<FusedHourTask, FusedHourResult>(transformFusedHour);
+export default workerEntry<FusedHourTask, FusedHourResult>((task) => transformFusedHour(task));

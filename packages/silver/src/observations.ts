@@ -19,7 +19,8 @@ import {
   type ColumnarBatch,
   type TableDecl,
 } from '@ghlake/core';
-import { asBool, asInt, asObject, asString, type SilverEventInput } from './event-input.js';
+import { KIND_NUMBER, KIND_OBJECT, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
+import type { SilverEventInput } from './event-input.js';
 
 /** Payload paths holding user objects (`{id, login, type, site_admin, ...}`). */
 export const USER_OBJECT_PATHS: readonly (readonly string[])[] = [
@@ -44,16 +45,15 @@ export const USER_OBJECT_PATHS: readonly (readonly string[])[] = [
 export const REPO_OBJECT_PATHS: readonly (readonly string[])[] = [['pull_request', 'base', 'repo'], ['pull_request', 'head', 'repo'], ['repository']];
 
 /**
- * Paths merged into a tree, so objects sharing a prefix (`pull_request.*`) are reached in one walk.
- * Plain arrays walked by index: every event walks both trees, and iterating a Map allocates.
+ * The paths in the order the rule walks them: merged into a tree (objects sharing a prefix, as
+ * `pull_request.*`, side by side), depth first. Within one event a later object of the walk wins a
+ * tie, so the order is part of the rule.
  */
-interface PathNode {
-  key: string;
-  /** null: the object at this key is collected. */
-  children: PathNode[] | null;
-}
-
-function pathTree(paths: readonly (readonly string[])[]): PathNode[] {
+function walkOrder(paths: readonly (readonly string[])[]): string[] {
+  interface PathNode {
+    key: string;
+    children: PathNode[] | null;
+  }
   const root: PathNode[] = [];
   for (const path of paths) {
     let level = root;
@@ -67,42 +67,71 @@ function pathTree(paths: readonly (readonly string[])[]): PathNode[] {
       if (!leaf) level = node.children!;
     });
   }
-  return root;
+  const out: string[] = [];
+  const walk = (level: PathNode[], prefix: string) => {
+    for (const n of level) {
+      const p = `${prefix}.${n.key}`;
+      if (n.children === null) out.push(p);
+      else walk(n.children, p);
+    }
+  };
+  walk(root, 'payload');
+  return out;
 }
 
-/** Push every object found at the tree's paths under `root` into `out`. */
-function collect(root: Record<string, unknown>, tree: readonly PathNode[], out: Record<string, unknown>[]): void {
-  for (let i = 0; i < tree.length; i++) {
-    const node = tree[i]!;
-    const v = asObject(root[node.key]);
-    if (v === null) continue;
-    if (node.children === null) out.push(v);
-    else collect(v, node.children, out);
-  }
-}
+/** Slots of an actor's user objects (read by the line reader: event-fields.ts declares the same paths). */
+const USER_OBJECTS = walkOrder(USER_OBJECT_PATHS).map((p) => ({
+  object: slotOf(p),
+  id: slotOf(`${p}.id`),
+  type: slotOf(`${p}.type`),
+  siteAdmin: slotOf(`${p}.site_admin`),
+}));
 
-const USER_TREE = pathTree(USER_OBJECT_PATHS);
-const REPO_TREE = pathTree(REPO_OBJECT_PATHS);
-/** Scratch list reused by every event (the transform is single-threaded per worker). */
-const found: Record<string, unknown>[] = [];
-
-function at(root: unknown, path: readonly string[]): Record<string, unknown> | null {
-  let cur: unknown = root;
-  for (const key of path) {
-    const o = asObject(cur);
-    if (!o) return null;
-    cur = o[key];
-  }
-  return asObject(cur);
+/** Slots of a repository object's details. */
+function repoSlots(p: string) {
+  return {
+    object: slotOf(p),
+    id: slotOf(`${p}.id`),
+    ownerId: slotOf(`${p}.owner.id`),
+    ownerLogin: slotOf(`${p}.owner.login`),
+    fork: slotOf(`${p}.fork`),
+    language: slotOf(`${p}.language`),
+    createdAt: slotOf(`${p}.created_at`),
+    updatedAt: slotOf(`${p}.updated_at`),
+    stars: slotOf(`${p}.stargazers_count`),
+    forks: slotOf(`${p}.forks_count`),
+    issues: slotOf(`${p}.open_issues_count`),
+    watchers: slotOf(`${p}.watchers_count`),
+    size: slotOf(`${p}.size`),
+  };
 }
+type RepoSlots = ReturnType<typeof repoSlots>;
+const REPO_OBJECTS = walkOrder(REPO_OBJECT_PATHS).map(repoSlots);
+const FORKEE = { ...repoSlots('payload.forkee'), fullName: slotOf('payload.forkee.full_name'), url: slotOf('payload.forkee.url') };
+
+const ACTOR = {
+  id: slotOf('actor.id'),
+  login: slotOf('actor.login'),
+  displayLogin: slotOf('actor.display_login'),
+  url: slotOf('actor.url'),
+  avatarUrl: slotOf('actor.avatar_url'),
+  gravatarId: slotOf('actor.gravatar_id'),
+};
+const REPO = { id: slotOf('repo.id'), name: slotOf('repo.name'), url: slotOf('repo.url') };
+const ORG = { id: slotOf('org.id'), login: slotOf('org.login'), url: slotOf('org.url'), avatarUrl: slotOf('org.avatar_url') };
 
 /** Payload timestamps: ISO text, or epoch seconds (webhook-style repository objects). */
-function payloadTime(v: unknown): number | null {
-  if (typeof v === 'string') {
+function payloadTime(f: JsonReader, slot: number): number | null {
+  const kind = f.kindOf(slot);
+  if (kind === KIND_STRING) {
+    const v = f.str(slot)!;
     const ms = Date.parse(v);
     return Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(v) ? null : ms;
   }
-  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1000);
+  if (kind === KIND_NUMBER) {
+    const v = f.num(slot)!;
+    return Number.isFinite(v) ? Math.round(v * 1000) : null;
+  }
   return null;
 }
 
@@ -116,7 +145,7 @@ const NEVER = -Infinity;
  */
 class Latest<T> {
   readonly values: (T | null)[] = [];
-  private readonly at: number[] = [];
+  protected readonly at: number[] = [];
 
   grow(): void {
     this.values.push(null);
@@ -129,6 +158,16 @@ class Latest<T> {
       this.values[i] = value;
       this.at[i] = t;
     }
+  }
+}
+
+/** `Latest` of a string slot: the same rule, decoding the string only when it is not the one kept already. */
+class LatestString extends Latest<string> {
+  observeSlot(i: number, f: JsonReader, slot: number, t: number): void {
+    if (t < this.at[i]! || f.kindOf(slot) !== KIND_STRING) return;
+    const kept = this.values[i];
+    if (kept === null || kept === undefined || !f.strEquals(slot, kept)) this.values[i] = f.str(slot);
+    this.at[i] = t;
   }
 }
 
@@ -185,26 +224,26 @@ class Entities {
 
 export class HourObservations {
   private readonly actor = {
-    login: new Latest<string>(),
-    displayLogin: new Latest<string>(),
-    url: new Latest<string>(),
-    avatarUrl: new Latest<string>(),
-    gravatarId: new Latest<string>(),
+    login: new LatestString(),
+    displayLogin: new LatestString(),
+    url: new LatestString(),
+    avatarUrl: new LatestString(),
+    gravatarId: new LatestString(),
     loginSeenAt: new MaxTime(),
-    type: new Latest<string>(),
+    type: new LatestString(),
     siteAdmin: new Latest<boolean>(),
     typeSeenAt: new MaxTime(),
   };
   private readonly actors = new Entities(...Object.values(this.actor));
 
   private readonly repo = {
-    name: new Latest<string>(),
-    url: new Latest<string>(),
+    name: new LatestString(),
+    url: new LatestString(),
     nameSeenAt: new MaxTime(),
     ownerId: new Latest<number>(),
-    ownerLogin: new Latest<string>(),
+    ownerLogin: new LatestString(),
     isFork: new Latest<boolean>(),
-    language: new Latest<string>(),
+    language: new LatestString(),
     createdAt: new Latest<number>(),
     updatedAt: new Latest<number>(),
     stars: new Latest<number>(),
@@ -217,84 +256,75 @@ export class HourObservations {
   private readonly repos = new Entities(...Object.values(this.repo));
 
   private readonly org = {
-    login: new Latest<string>(),
-    url: new Latest<string>(),
-    avatarUrl: new Latest<string>(),
+    login: new LatestString(),
+    url: new LatestString(),
+    avatarUrl: new LatestString(),
     loginSeenAt: new MaxTime(),
   };
   private readonly orgs = new Entities(...Object.values(this.org));
 
   add(e: SilverEventInput): void {
+    const f = e.fields;
     const t = e.createdAtMs;
-    const actorId = e.actor ? asInt(e.actor.id) : null;
-    if (actorId !== null) this.addActor(actorId, e.actor!, e.payload, t);
-    const repoId = e.repo ? asInt(e.repo.id) : null;
+    const actorId = f.int(ACTOR.id);
+    if (actorId !== null) this.addActor(actorId, f, t);
+    const repoId = f.int(REPO.id);
     if (repoId !== null) {
       const i = this.repos.at(repoId, t);
-      this.repo.name.observe(i, asString(e.repo!.name), t);
-      this.repo.url.observe(i, asString(e.repo!.url), t);
+      this.repo.name.observeSlot(i, f, REPO.name, t);
+      this.repo.url.observeSlot(i, f, REPO.url, t);
       this.repo.nameSeenAt.see(i, t);
-      const payload = asObject(e.payload);
-      if (payload) {
-        found.length = 0;
-        collect(payload, REPO_TREE, found);
-        for (const obj of found) if (asInt(obj.id) === repoId) this.repoDetails(i, obj, t);
-      }
+      for (const r of REPO_OBJECTS) if (f.kindOf(r.object) === KIND_OBJECT && f.int(r.id) === repoId) this.repoDetails(i, f, r, t);
     }
-    const forkee = e.eventType === 'ForkEvent' ? at(e.payload, ['forkee']) : null;
-    const forkeeId = forkee ? asInt(forkee.id) : null;
-    if (forkee && forkeeId !== null) {
+    const forkeeId = e.eventType === 'ForkEvent' && f.kindOf(FORKEE.object) === KIND_OBJECT ? f.int(FORKEE.id) : null;
+    if (forkeeId !== null) {
       const i = this.repos.at(forkeeId, t);
-      this.repo.name.observe(i, asString(forkee.full_name), t);
-      this.repo.url.observe(i, asString(forkee.url), t);
+      this.repo.name.observeSlot(i, f, FORKEE.fullName, t);
+      this.repo.url.observeSlot(i, f, FORKEE.url, t);
       this.repo.nameSeenAt.see(i, t);
-      this.repoDetails(i, forkee, t);
+      this.repoDetails(i, f, FORKEE, t);
     }
-    const orgId = e.org ? asInt(e.org.id) : null;
+    const orgId = f.int(ORG.id);
     if (orgId !== null) {
       const i = this.orgs.at(orgId, t);
-      this.org.login.observe(i, asString(e.org!.login), t);
-      this.org.url.observe(i, asString(e.org!.url), t);
-      this.org.avatarUrl.observe(i, asString(e.org!.avatar_url), t);
+      this.org.login.observeSlot(i, f, ORG.login, t);
+      this.org.url.observeSlot(i, f, ORG.url, t);
+      this.org.avatarUrl.observeSlot(i, f, ORG.avatarUrl, t);
       this.org.loginSeenAt.see(i, t);
     }
   }
 
-  private addActor(id: number, actor: Record<string, unknown>, payload: unknown, t: number): void {
+  private addActor(id: number, f: JsonReader, t: number): void {
     const a = this.actor;
     const i = this.actors.at(id, t);
-    a.login.observe(i, asString(actor.login), t);
-    a.displayLogin.observe(i, asString(actor.display_login), t);
-    a.url.observe(i, asString(actor.url), t);
-    a.avatarUrl.observe(i, asString(actor.avatar_url), t);
-    a.gravatarId.observe(i, asString(actor.gravatar_id), t);
+    a.login.observeSlot(i, f, ACTOR.login, t);
+    a.displayLogin.observeSlot(i, f, ACTOR.displayLogin, t);
+    a.url.observeSlot(i, f, ACTOR.url, t);
+    a.avatarUrl.observeSlot(i, f, ACTOR.avatarUrl, t);
+    a.gravatarId.observeSlot(i, f, ACTOR.gravatarId, t);
     a.loginSeenAt.see(i, t);
-    const p = asObject(payload);
-    if (p === null) return;
-    found.length = 0;
-    collect(p, USER_TREE, found);
-    for (const user of found) {
-      if (asInt(user.id) !== id) continue;
-      a.type.observe(i, asString(user.type), t);
-      a.siteAdmin.observe(i, asBool(user.site_admin), t);
+    for (const u of USER_OBJECTS) {
+      if (f.kindOf(u.object) !== KIND_OBJECT || f.int(u.id) !== id) continue;
+      a.type.observeSlot(i, f, u.type, t);
+      a.siteAdmin.observe(i, f.bool(u.siteAdmin), t);
       a.typeSeenAt.see(i, t);
     }
   }
 
-  private repoDetails(i: number, obj: Record<string, unknown>, t: number): void {
+  private repoDetails(i: number, f: JsonReader, s: RepoSlots, t: number): void {
     const r = this.repo;
-    const owner = asObject(obj.owner);
-    r.ownerId.observe(i, owner ? asInt(owner.id) : null, t);
-    r.ownerLogin.observe(i, owner ? asString(owner.login) : null, t);
-    r.isFork.observe(i, asBool(obj.fork), t);
-    r.language.observe(i, asString(obj.language), t);
-    r.createdAt.observe(i, payloadTime(obj.created_at), t);
-    r.updatedAt.observe(i, payloadTime(obj.updated_at), t);
-    r.stars.observe(i, asInt(obj.stargazers_count), t);
-    r.forks.observe(i, asInt(obj.forks_count), t);
-    r.issues.observe(i, asInt(obj.open_issues_count), t);
-    r.watchers.observe(i, asInt(obj.watchers_count), t);
-    r.size.observe(i, asInt(obj.size), t);
+    // owner.* are recorded only when the owner is an object
+    r.ownerId.observe(i, f.int(s.ownerId), t);
+    r.ownerLogin.observeSlot(i, f, s.ownerLogin, t);
+    r.isFork.observe(i, f.bool(s.fork), t);
+    r.language.observeSlot(i, f, s.language, t);
+    r.createdAt.observe(i, payloadTime(f, s.createdAt), t);
+    r.updatedAt.observe(i, payloadTime(f, s.updatedAt), t);
+    r.stars.observe(i, f.int(s.stars), t);
+    r.forks.observe(i, f.int(s.forks), t);
+    r.issues.observe(i, f.int(s.issues), t);
+    r.watchers.observe(i, f.int(s.watchers), t);
+    r.size.observe(i, f.int(s.size), t);
     r.detailsSeenAt.see(i, t);
   }
 

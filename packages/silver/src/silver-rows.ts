@@ -3,11 +3,22 @@
  *
  * Dedup key: (event_id, event_type, created_at); the first occurrence in line order is kept
  * (deterministic: an hour is one sequential pass whatever the pool does). Both tables get the
- * same rows. Values follow core's writer conventions (TIMESTAMP epoch ms).
+ * same rows, built as column vectors (core/parquet/columns.ts), one row group at a time.
  */
-import { silverEvents, silverPayloadDetails, type ColumnarBatch } from '@ghlake/core';
-import { DedupKeys } from '@ghlake/bronze';
-import { asInt, asObject, asString, type SilverEventInput } from './event-input.js';
+import {
+  BoolColumn,
+  BytesColumn,
+  DictColumn,
+  NumberColumn,
+  RowGroupQueue,
+  silverEvents,
+  silverPayloadDetails,
+  type ColumnVector,
+  type ColumnarBatch,
+  type VectorRows,
+} from '@ghlake/core';
+import { DedupKeys, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
+import type { SilverEventInput } from './event-input.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -22,71 +33,183 @@ export function isBot(login: string | null): boolean | null {
   return login === null ? null : BOT_LOGIN.test(login);
 }
 
-type Columns = Record<string, unknown[]>;
-const empty = (cols: readonly { name: string }[]): Columns => Object.fromEntries(cols.map((c) => [c.name, []]));
+// Members below an object are recorded only when it is an object: `payload.issue.id` is set only
+// when the payload and its issue are objects, which is the rule ("wherever present").
+const ACTOR_ID = slotOf('actor.id');
+const ACTOR_LOGIN = slotOf('actor.login');
+const REPO_ID = slotOf('repo.id');
+const ORG_ID = slotOf('org.id');
+const PUBLIC = slotOf('public');
+const PAYLOAD = slotOf('payload');
+const P = {
+  action: slotOf('payload.action'),
+  issueId: slotOf('payload.issue.id'),
+  pullRequestId: slotOf('payload.pull_request.id'),
+  pullRequestMerged: slotOf('payload.pull_request.merged'),
+  commentId: slotOf('payload.comment.id'),
+  size: slotOf('payload.size'),
+  distinctSize: slotOf('payload.distinct_size'),
+  ref: slotOf('payload.ref'),
+  refType: slotOf('payload.ref_type'),
+  head: slotOf('payload.head'),
+  before: slotOf('payload.before'),
+};
 
-export class SilverEventRows {
-  private events: Columns = empty(silverEvents.columns);
-  private details: Columns = empty(silverPayloadDetails.columns);
-  private readonly keys = new DedupKeys();
+const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+const isSeparator = (c: number): boolean => c === 45 || c === 95 || c === 46;
+
+/** Do the bytes b[s, e) end (at === e) or start (at === s) with `word` (lowercase ASCII), case-insensitively? */
+function wordAt(b: Uint8Array, s: number, e: number, word: string, atEnd: boolean): boolean {
+  const n = word.length;
+  if (e - s < n) return false;
+  const from = atEnd ? e - n : s;
+  for (let k = 0; k < n; k++) if (lower(b[from + k]!) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * isBot of the actor login slot, read from its bytes (the rule of `isBot`, whose letters are all
+ * ASCII: a byte of a multi-byte character never matches them). An escaped login is decoded.
+ */
+function isBotOf(f: JsonReader, slot: number): boolean | null {
+  if (f.kindOf(slot) !== KIND_STRING) return null;
+  if (f.escaped[slot] === 1) return isBot(f.str(slot));
+  const b = f.buf;
+  const s = f.start[slot]! + 1;
+  const e = f.end[slot]! - 1;
+  if (wordAt(b, s, e, '[bot]', true)) return true;
+  for (const word of ['bot', 'robot']) {
+    const n = word.length;
+    if (wordAt(b, s, e, word, true) && (e - s === n || isSeparator(b[e - n - 1]!))) return true;
+    if (wordAt(b, s, e, word, false) && e - s > n && isSeparator(b[s + n]!)) return true;
+  }
+  return false;
+}
+
+/** One row group of both tables. */
+class SilverColumns implements VectorRows {
   rowCount = 0;
-  /** Events dropped as duplicates of an earlier line of the hour. */
-  duplicates = 0;
+  readonly events = {
+    event_id: new NumberColumn(),
+    event_hash: new BytesColumn(),
+    event_type: new DictColumn(),
+    created_at: new NumberColumn(),
+    actor_id: new NumberColumn(),
+    repo_id: new NumberColumn(),
+    org_id: new NumberColumn(),
+    is_bot: new BoolColumn(),
+    public: new BoolColumn(),
+    hour_bucket: new NumberColumn(),
+    processed_at: new NumberColumn(),
+  } satisfies Record<(typeof silverEvents.columns)[number]['name'], ColumnVector>;
+  readonly details = {
+    event_id: new NumberColumn(),
+    event_type: new DictColumn(),
+    payload_action: new DictColumn(),
+    payload_issue_id: new NumberColumn(),
+    payload_pull_request_id: new NumberColumn(),
+    payload_comment_id: new NumberColumn(),
+    payload_push_size: new NumberColumn(),
+    payload_ref: new DictColumn(),
+    payload_ref_type: new DictColumn(),
+    payload_head: new BytesColumn(),
+    payload_before: new BytesColumn(),
+    payload_size: new NumberColumn(),
+    payload_distinct_size: new NumberColumn(),
+    payload_pull_request_merged: new BoolColumn(),
+    created_at: new NumberColumn(),
+  } satisfies Record<(typeof silverPayloadDetails.columns)[number]['name'], ColumnVector>;
 
-  constructor(private readonly processedAtMs: number) {}
-
-  /** Add an event; false when it duplicates one already added. */
-  add(e: SilverEventInput): boolean {
-    if (e.duplicate ?? this.keys.seen(e)) {
-      this.duplicates++;
-      return false;
-    }
-    const ev = this.events;
-    const actorLogin = e.actor ? asString(e.actor.login) : null;
-    ev.event_id!.push(e.eventId);
-    ev.event_hash!.push(e.hash);
-    ev.event_type!.push(e.eventType);
-    ev.created_at!.push(e.createdAtMs);
-    ev.actor_id!.push(e.actor ? asInt(e.actor.id) : null);
-    ev.repo_id!.push(e.repo ? asInt(e.repo.id) : null);
-    ev.org_id!.push(e.org ? asInt(e.org.id) : null);
-    ev.is_bot!.push(isBot(actorLogin));
-    ev.public!.push(e.public);
-    ev.hour_bucket!.push(Math.floor(e.createdAtMs / HOUR_MS) * HOUR_MS);
-    ev.processed_at!.push(this.processedAtMs);
-
-    const d = this.details;
-    const p = asObject(e.payload);
-    const push = e.eventType === 'PushEvent';
-    d.event_id!.push(e.eventId);
-    d.event_type!.push(e.eventType);
-    d.payload_action!.push(p ? asString(p.action) : null);
-    d.payload_issue_id!.push(p ? idOf(p.issue) : null);
-    d.payload_pull_request_id!.push(p ? idOf(p.pull_request) : null);
-    d.payload_comment_id!.push(p ? idOf(p.comment) : null);
-    d.payload_push_size!.push(p && push ? asInt(p.size) : null);
-    d.payload_ref!.push(p ? asString(p.ref) : null);
-    d.payload_ref_type!.push(p ? asString(p.ref_type) : null);
-    d.payload_head!.push(p ? asString(p.head) : null);
-    d.payload_before!.push(p ? asString(p.before) : null);
-    d.payload_size!.push(e.payloadBytes);
-    d.payload_distinct_size!.push(p && push ? asInt(p.distinct_size) : null);
-    d.created_at!.push(e.createdAtMs);
-    this.rowCount++;
-    return true;
+  batch(): { rowCount: number; columns: Record<string, ColumnVector> } {
+    return { rowCount: this.rowCount, columns: this.events };
   }
 
-  /** Rows added since the last take, for both tables; the builder starts empty again. */
-  take(): { events: ColumnarBatch; details: ColumnarBatch } {
-    const out = { events: { rowCount: this.rowCount, columns: this.events }, details: { rowCount: this.rowCount, columns: this.details } };
-    this.events = empty(silverEvents.columns);
-    this.details = empty(silverPayloadDetails.columns);
+  detailsBatch(): { rowCount: number; columns: Record<string, ColumnVector> } {
+    return { rowCount: this.rowCount, columns: this.details };
+  }
+
+  clear(): void {
+    for (const v of Object.values(this.events)) v.clear();
+    for (const v of Object.values(this.details)) v.clear();
     this.rowCount = 0;
-    return out;
   }
 }
 
-function idOf(v: unknown): number | null {
-  const o = asObject(v);
-  return o ? asInt(o.id) : null;
+export class SilverEventRows {
+  private readonly keys = new DedupKeys();
+  private readonly queue: RowGroupQueue<SilverColumns>;
+  /** Events dropped as duplicates of an earlier line of the hour. */
+  duplicates = 0;
+
+  /** `rowGroupRows`: rows per row group of both tables (tests: everything in one). */
+  constructor(
+    private readonly processedAtMs: number,
+    rowGroupRows = Number.MAX_SAFE_INTEGER,
+  ) {
+    this.queue = new RowGroupQueue(() => new SilverColumns(), rowGroupRows);
+  }
+
+  /** Rows in the row group being filled. */
+  get rowCount(): number {
+    return this.queue.current.rowCount;
+  }
+
+  /**
+   * Add an event; false when it duplicates one already added. `duplicate`: already decided by
+   * whoever read the hour (the fused path's transform keeps the hour's dedup keys); undefined:
+   * silver decides with its own set of keys.
+   */
+  add(e: SilverEventInput, duplicate?: boolean): boolean {
+    if (duplicate ?? this.keys.seen(e)) {
+      this.duplicates++;
+      return false;
+    }
+    const f = e.fields;
+    const set = this.queue.current;
+    const ev = set.events;
+    if (typeof e.eventId === 'bigint') ev.event_id.pushBig(e.eventId);
+    else ev.event_id.push(e.eventId);
+    ev.event_hash.pushString(e.hash);
+    ev.event_type.pushString(e.eventType);
+    ev.created_at.push(e.createdAtMs);
+    ev.actor_id.push(f.int(ACTOR_ID));
+    ev.repo_id.push(f.int(REPO_ID));
+    ev.org_id.push(f.int(ORG_ID));
+    ev.is_bot.push(isBotOf(f, ACTOR_LOGIN));
+    ev.public.push(f.bool(PUBLIC));
+    ev.hour_bucket.push(Math.floor(e.createdAtMs / HOUR_MS) * HOUR_MS);
+    ev.processed_at.push(this.processedAtMs);
+
+    const d = set.details;
+    const push = e.eventType === 'PushEvent';
+    if (typeof e.eventId === 'bigint') d.event_id.pushBig(e.eventId);
+    else d.event_id.push(e.eventId);
+    d.event_type.pushString(e.eventType);
+    f.pushStr(P.action, d.payload_action);
+    d.payload_issue_id.push(f.int(P.issueId));
+    d.payload_pull_request_id.push(f.int(P.pullRequestId));
+    d.payload_comment_id.push(f.int(P.commentId));
+    d.payload_push_size.push(push ? f.int(P.size) : null);
+    f.pushStr(P.ref, d.payload_ref);
+    f.pushStr(P.refType, d.payload_ref_type);
+    f.pushStr(P.head, d.payload_head);
+    f.pushStr(P.before, d.payload_before);
+    d.payload_size.push(f.byteLength(PAYLOAD));
+    d.payload_distinct_size.push(push ? f.int(P.distinctSize) : null);
+    d.payload_pull_request_merged.push(f.bool(P.pullRequestMerged));
+    d.created_at.push(e.createdAtMs);
+    set.rowCount++;
+    this.queue.added();
+    return true;
+  }
+
+  /** Write the full row groups (with `force` the partial one too). */
+  drain(write: (events: ColumnarBatch, details: ColumnarBatch) => Promise<void>, force = false): Promise<number> {
+    return this.queue.drain((set) => write(set.batch(), set.detailsBatch()), force);
+  }
+
+  /** The rows of the row group being filled, for both tables (tests). */
+  take(): { events: ColumnarBatch; details: ColumnarBatch } {
+    return { events: this.queue.current.batch(), details: this.queue.current.detailsBatch() };
+  }
 }

@@ -20,9 +20,6 @@ import type { SilverEventInput } from './event-input.js';
 import { HourObservations } from './observations.js';
 import { SilverEventRows } from './silver-rows.js';
 
-/** Rows handed to the writers at a time: small, as in bronze's write-bronze.ts (measured there). */
-const HANDOFF_ROWS = 1024;
-
 export interface SilverHourMetrics {
   /** Distinct events written to silver.events (and payload_details). */
   events: number;
@@ -50,29 +47,30 @@ export class SilverHourWriter {
     private readonly eventsOut: Out,
     private readonly detailsOut: Out,
     processedAtMs: number,
+    rowGroupRows: number,
   ) {
-    this.rows = new SilverEventRows(processedAtMs);
+    this.rows = new SilverEventRows(processedAtMs, rowGroupRows);
   }
 
   static async open(staged: StagedFiles, lake: string, hour: HourKey, processedAtMs: number, rowGroupRows = 65_536): Promise<SilverHourWriter> {
     const eventsOut = await staged.openTable(silverEvents, stagedPartitionFile(lake, silverEvents.name, hour), { rowGroupRows });
     const detailsOut = await staged.openTable(silverPayloadDetails, stagedPartitionFile(lake, silverPayloadDetails.name, hour), { rowGroupRows });
-    return new SilverHourWriter(staged, lake, hour, eventsOut, detailsOut, processedAtMs);
+    return new SilverHourWriter(staged, lake, hour, eventsOut, detailsOut, processedAtMs, rowGroupRows);
   }
 
-  add(e: SilverEventInput): void {
-    if (!this.rows.add(e)) return;
+  /** `duplicate`: decided by the reader of the hour (fused path); undefined: silver decides. */
+  add(e: SilverEventInput, duplicate?: boolean): void {
+    if (!this.rows.add(e, duplicate)) return;
     this.distinct++;
     this.byType[e.eventType] = (this.byType[e.eventType] ?? 0) + 1;
     this.observations.add(e);
   }
 
   async drain(force = false): Promise<void> {
-    if (this.rows.rowCount >= HANDOFF_ROWS || (force && this.rows.rowCount > 0)) {
-      const { events, details } = this.rows.take();
+    await this.rows.drain(async (events, details) => {
       await this.eventsOut.writer.append(events);
       await this.detailsOut.writer.append(details);
-    }
+    }, force);
   }
 
   /** Close every silver table of the hour (staged, not yet visible). */

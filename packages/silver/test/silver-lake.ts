@@ -5,11 +5,14 @@
  * are written straight into the published partitions (a lake built by an earlier version, or the
  * reference a full rebuild starts from).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'vitest';
 import {
+  SILVER_OBSERVATION_TABLES,
+  createPool,
   parseHour,
   partitionFile,
   stagedPartitionFile,
@@ -27,6 +30,27 @@ export async function tempLake(prefix = 'ghlake-gold-'): Promise<{ lake: string;
   return { lake, cleanup: () => rm(lake, { recursive: true, force: true }) };
 }
 
+/** Real hour files (`<rawDir>/<hour>.json.gz`) made bronze and staged silver by the real fused transform; each must come out ok. */
+export async function transformRealHours(lake: string, rawDir: string, hours: readonly string[]): Promise<void> {
+  const { transformHours } = await import('../src/index.js');
+  const pool = createPool({ threads: 2 });
+  try {
+    const outcomes = await transformHours(pool, { lake, rawDir }, hours.map(parseHour));
+    expect(outcomes.map((o) => [o.hour, o.status])).toEqual(hours.map((h) => [h, 'ok']));
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** A staged source hour's silver copied as another hour's: the same events filed in two hour files. */
+export async function fileSilverHourAgain(lake: string, from: string, to: string): Promise<void> {
+  for (const table of [silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES]) {
+    const target = stagedPartitionFile(lake, table.name, parseHour(to));
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(stagedPartitionFile(lake, table.name, parseHour(from)), target);
+  }
+}
+
 /** `2015-01-01T15:04:05Z` → epoch ms (the writer's TIMESTAMP convention). */
 export const ms = (iso: string): number => Date.parse(iso.endsWith('Z') ? iso : `${iso}Z`);
 
@@ -38,6 +62,10 @@ export interface EventSpec {
   repo?: number | null;
   org?: number | null;
   bot?: boolean | null;
+  /** payload_action (default NULL). */
+  action?: string | null;
+  /** payload_pull_request_merged (default NULL). */
+  merged?: boolean | null;
 }
 
 export function eventRow(e: EventSpec): Record<string, unknown> {
@@ -61,7 +89,7 @@ export function payloadRow(e: EventSpec): Record<string, unknown> {
   return {
     event_id: e.id,
     event_type: e.type ?? 'PushEvent',
-    payload_action: null,
+    payload_action: e.action ?? null,
     payload_issue_id: null,
     payload_pull_request_id: null,
     payload_comment_id: null,
@@ -72,6 +100,7 @@ export function payloadRow(e: EventSpec): Record<string, unknown> {
     payload_before: `before-${e.id}`,
     payload_size: 42,
     payload_distinct_size: 1,
+    payload_pull_request_merged: e.merged ?? null,
     created_at: ms(e.at),
   };
 }

@@ -3,12 +3,38 @@
  * trimming), observations from payload user/repository objects, dedup.
  */
 import { describe, expect, it } from 'vitest';
-import { transformHourBytes } from '@ghlake/bronze';
-import { HourObservations, isBot, SilverEventRows, silverInputFromParsed } from '../src/index.js';
+import { valueAt, type ColumnarBatch } from '@ghlake/core';
+import { HourTransform, transformHourBytes } from '@ghlake/bronze';
+import { BronzeRowEvent, HourObservations, isBot, SilverEventRows } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, hour15Lines, joinLines } from '../../bronze/test/real-lines.js';
 
-const parse = (bytes: Buffer) => transformHourBytes(bytes).events.map(silverInputFromParsed);
-const column = (batch: { columns: Record<string, ArrayLike<unknown>> }, name: string) => Array.from(batch.columns[name]!);
+/** Each event as its own view (read back from its member bytes, as silver-from-bronze does) with its parsed JSON beside it. */
+const parse = (bytes: Buffer) =>
+  transformHourBytes(bytes).events.map((s) => {
+    const text = (b: Buffer | null) => (b === null ? null : b.toString());
+    const view = new BronzeRowEvent().read({
+      event_id: s.eventId,
+      event_type: s.eventType,
+      created_at_ms: s.createdAtMs,
+      event_hash: s.hash,
+      actor: text(s.actor),
+      repo: text(s.repo),
+      org: text(s.org),
+      payload: text(s.payload),
+      public: s.public,
+    });
+    const json = {
+      actor: JSON.parse(text(s.actor) ?? 'null'),
+      repo: JSON.parse(text(s.repo) ?? 'null'),
+      payload: JSON.parse(text(s.payload) ?? 'null'),
+    } as any;
+    return Object.assign(view, { json });
+  });
+const column = (batch: ColumnarBatch, name: string) =>
+  Array.from({ length: batch.rowCount }, (_, i) => {
+    const v = valueAt(batch.columns[name]!, i);
+    return v instanceof Uint8Array ? Buffer.from(v).toString() : v;
+  });
 
 describe('is_bot', () => {
   it('is true for [bot] apps and bot/robot words at either end, false for look-alikes, NULL without an actor', () => {
@@ -86,6 +112,36 @@ describe('payload_details', () => {
   });
 });
 
+describe('payload_pull_request_merged', () => {
+  it('is payload.pull_request.merged on every line of a real hour, NULL where the payload has no merged flag', () => {
+    const lines = hour15Lines();
+    const rows = new SilverEventRows(0);
+    for (const e of parse(joinLines(lines))) rows.add(e);
+    const merged = column(rows.take().details, 'payload_pull_request_merged');
+    const expected = lines.map((line) => {
+      const value = JSON.parse(line.toString()).payload?.pull_request?.merged;
+      return typeof value === 'boolean' ? value : null;
+    });
+    expect(merged).toEqual(expected);
+    // 2015-01-01-15: 474 PullRequestEvents (175 closed and merged, 50 closed unmerged, 241 opened, 8 reopened);
+    // the 136 PullRequestReviewCommentEvents carry a pull_request object without `merged`
+    const count = (v: boolean | null) => merged.filter((m) => m === v).length;
+    expect([count(true), count(false), count(null)]).toEqual([175, 299, lines.length - 474]);
+  });
+
+  it('is NULL for a pull request trimmed the way GitHub trims them since October 2025 (url, id, number, head, base)', () => {
+    const line = hour15Lines().find((l) => l.includes('"type":"PullRequestEvent"') && l.includes('"merged":true'))!;
+    const event = JSON.parse(line.toString());
+    const { url, id, number, head, base } = event.payload.pull_request;
+    event.payload.pull_request = { url, id, number, head: { ref: head.ref, sha: head.sha }, base: { ref: base.ref, sha: base.sha } };
+    const rows = new SilverEventRows(0);
+    for (const e of parse(joinLines([line, Buffer.from(JSON.stringify(event).replace(`"id":"${event.id}"`, `"id":"${Number(event.id) + 1}"`))]))) rows.add(e);
+    const { details } = rows.take();
+    expect(column(details, 'payload_pull_request_merged')).toEqual([true, null]);
+    expect(column(details, 'payload_pull_request_id')).toEqual([id, id]);
+  });
+});
+
 describe('dedup within the hour', () => {
   it('keeps the first occurrence in line order of each (event_id, event_type, created_at)', () => {
     const [l0, l1, l2] = hour15Lines();
@@ -110,9 +166,9 @@ describe('observations', () => {
     const ids = column(actors, 'actor_id') as number[];
     let checked = 0;
     for (const e of events) {
-      const pr = (e.payload as { pull_request: { user: { id: number; type: string; site_admin: boolean } } }).pull_request;
-      const i = ids.indexOf(e.actor!.id as number);
-      if (pr.user.id === e.actor!.id) {
+      const pr = (e.json.payload as { pull_request: { user: { id: number; type: string; site_admin: boolean } } }).pull_request;
+      const i = ids.indexOf(e.json.actor.id as number);
+      if (pr.user.id === e.json.actor.id) {
         expect([column(actors, 'actor_type')[i], column(actors, 'actor_site_admin')[i]]).toEqual([pr.user.type, pr.user.site_admin]);
         // seen at the latest such event of the actor in the hour
         expect(column(actors, 'type_seen_at')[i]).toBeGreaterThanOrEqual(e.createdAtMs);
@@ -134,8 +190,8 @@ describe('observations', () => {
     const obs = new HourObservations();
     obs.add(e!);
     const repos = obs.batches().repositories;
-    const forkee = (e!.payload as { forkee: Record<string, unknown> & { owner: { id: number; login: string } } }).forkee;
-    expect(column(repos, 'repo_id')).toEqual([e!.repo!.id, forkee.id].sort((a, b) => (a as number) - (b as number)));
+    const forkee = (e!.json.payload as { forkee: Record<string, unknown> & { owner: { id: number; login: string } } }).forkee;
+    expect(column(repos, 'repo_id')).toEqual([e!.json.repo.id, forkee.id].sort((a, b) => (a as number) - (b as number)));
     const i = (column(repos, 'repo_id') as number[]).indexOf(forkee.id as number);
     const j = 1 - i;
     expect([
@@ -147,6 +203,51 @@ describe('observations', () => {
       column(repos, 'created_at')[i],
     ]).toEqual([forkee.full_name, forkee.owner.id, forkee.owner.login, forkee.fork, forkee.stargazers_count, Date.parse(forkee.created_at as string)]);
     // the forked repository itself: name from `repo`, no details in a ForkEvent
-    expect([column(repos, 'repo_name')[j], column(repos, 'owner_id')[j], column(repos, 'details_seen_at')[j]]).toEqual([e!.repo!.name, null, null]);
+    expect([column(repos, 'repo_name')[j], column(repos, 'owner_id')[j], column(repos, 'details_seen_at')[j]]).toEqual([e!.json.repo.name, null, null]);
+  });
+});
+
+describe('is_bot from the login bytes', () => {
+  it('agrees with isBot on tricky logins, escaped and non-ASCII ones included', () => {
+    const logins = [
+      'dependabot[bot]',
+      'X[BOT]',
+      'renovate-bot',
+      'k8s-ci-robot',
+      'bot-ci',
+      'Robot_Deploy',
+      'my.bot',
+      'BOT',
+      'robot',
+      'bot',
+      'bo',
+      '-bot',
+      'bot-',
+      'botbot',
+      'robotbot',
+      'abbot',
+      'my-bottle',
+      'robotframework',
+      'chatbotx',
+      'é-bot',
+      'bot-é',
+      'ßbot',
+      'a\\u002dbot',
+      '\\u0062ot',
+      'x.robot',
+      'xrobot',
+      '[bot]',
+      'bot]',
+    ];
+    const lines = logins.map(
+      (login, i) => `{"id":"${i + 1}","type":"WatchEvent","actor":{"id":${i + 1},"login":"${login}"},"created_at":"2015-01-01T15:00:00Z"}`,
+    );
+    const rows = new SilverEventRows(0);
+    const transform = new HourTransform({ event: (ev) => rows.add(ev, ev.duplicate), quarantine: () => undefined });
+    transform.push(Buffer.from(`${lines.join('\n')}\n`));
+    transform.end();
+    const expected = logins.map((l) => isBot(JSON.parse(`"${l}"`) as string));
+    expect(column(rows.take().events, 'is_bot')).toEqual(expected);
+    expect(expected.filter(Boolean).length).toBe(18);
   });
 });

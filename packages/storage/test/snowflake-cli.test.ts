@@ -91,7 +91,7 @@ describe('dry runs print the plan and connect to nothing', () => {
     expect(run.stdout.startsWith(script)).toBe(true);
     expect(run.stdout).toContain("--     STORAGE_AWS_ROLE_ARN = 'arn:aws:iam::<aws-account-id>:role/<role-name>'");
     expect(run.stdout).toContain('-- DESC INTEGRATION shows two values for the AWS side: put STORAGE_AWS_IAM_USER_ARN as the');
-    expect((run.stdout.match(/^CREATE TABLE IF NOT EXISTS/gm) ?? []).length).toBe(11);
+    expect((run.stdout.match(/^CREATE TABLE IF NOT EXISTS/gm) ?? []).length).toBe(14); // 5 silver, 8 gold, GHLAKE_LOADS
   });
 
   it('load --dry-run --lake prints a transaction per hour batch and a swap per whole table, for every lake file', async () => {
@@ -152,7 +152,7 @@ describe('against the Snowflake stub', () => {
   it('setup, load, load again, status', async () => {
     const setup = await ghlake(['setup'], env);
     expect(setup.code).toBe(0);
-    expect(setup.stdout).toContain('setup done: 20 statements, database GHLAKE, schemas BRONZE, SILVER, GOLD, GHLAKE');
+    expect(setup.stdout).toContain('setup done: 23 statements, database GHLAKE, schemas BRONZE, SILVER, GOLD, GHLAKE');
     expect(setup.stdout).toContain('STORAGE_AWS_IAM_USER_ARN = arn:aws:iam::999999999999:user/abc1-s-stub');
     expect(setup.stdout).toContain('STORAGE_AWS_EXTERNAL_ID  = STUB_SFCRole=2_abcdef=');
     expect(stub.logins[0]).toMatchObject({ ok: true, params: { warehouse: 'LOAD_WH', databaseName: 'GHLAKE' } });

@@ -101,7 +101,7 @@ describe('setup through the driver', () => {
     });
     expect(stub.closedSessions).toEqual([stub.logins[0]!.sessionId]);
     expect(result).toEqual({
-      statementsRun: 20,
+      statementsRun: 23,
       integration: {
         name: 'GHLAKE_S3',
         createdByGhlake: false,
@@ -495,7 +495,7 @@ describe('gold in Snowflake', () => {
 });
 
 describe('the real gold models, rendered for Snowflake', () => {
-  it('all five run over the loaded silver tables by their Snowflake names and swap in', async () => {
+  it('all eight run over the loaded silver tables by their Snowflake names and swap in', async () => {
     const refs = snowflakeTableRefs(objects);
     const models = GOLD_MODELS.map(({ table }) => ({
       table: table.name,
@@ -508,15 +508,19 @@ describe('the real gold models, rendered for Snowflake', () => {
       'gold.org_metrics',
       'gold.event_type_metrics',
       'gold.daily_summary',
+      'gold.repo_daily_metrics',
+      'gold.actor_daily_metrics',
+      'gold.org_daily_metrics',
     ]);
     const inserts = stub.statements.filter((s) => s.sqlText.startsWith('INSERT INTO')).map((s) => s.sqlText);
-    expect(inserts).toHaveLength(5);
+    expect(inserts).toHaveLength(8);
     for (const sql of inserts) {
       expect(sql).not.toContain('{{');
       expect(sql).toContain('"GHLAKE"."SILVER"."EVENTS"');
     }
     expect(inserts.find((sql) => sql.includes('ACTOR_METRICS__NEW'))).toContain('"GHLAKE"."SILVER"."ACTORS"');
-    expect(stub.statements.filter((s) => / SWAP WITH /.test(s.sqlText))).toHaveLength(5);
+    expect(inserts.find((sql) => sql.includes('REPO_DAILY_METRICS__NEW'))).toContain('"GHLAKE"."SILVER"."PAYLOAD_DETAILS"');
+    expect(stub.statements.filter((s) => / SWAP WITH /.test(s.sqlText))).toHaveLength(8);
   });
 });
 

@@ -6,6 +6,7 @@
  * DuckDB until `finish()` (memory is bounded only by spilling: `database` may be an on-disk
  * temporary database with a `memory_limit`).
  */
+import { valueAt } from '../../src/parquet/columns.js';
 import { rm } from 'node:fs/promises';
 import { DuckDBInstance, DuckDBTimestampValue, DuckDBDateValue, type DuckDBAppender } from '@duckdb/node-api';
 import type { ColumnType, TableDecl } from '../../src/tables/types.js';
@@ -64,7 +65,7 @@ export function duckdbSinkFactory(opts: DuckDbSinkOptions = {}): SinkFactory {
         const cols = names.map((n) => columns[n]!);
         for (let r = 0; r < rowCount; r++) {
           for (let c = 0; c < cols.length; c++) {
-            const v = cols[c]![r];
+            const v = valueAt(cols[c]!, r);
             if (v === null || v === undefined) appender.appendNull();
             else appends[c]!(appender, v);
           }

@@ -56,7 +56,7 @@ export function parquetWasmSinkFactory(tuning: ParquetWasmOptions = {}): SinkFac
     done.catch(() => undefined); // surfaced by finish()
     return {
       async writeRowGroup(columns, rowCount) {
-        const batch = arrowBatch(table, schema, columns, rowCount);
+        const batch = arrowBatch(table, schema, columns as Record<string, unknown[]>, rowCount);
         const wasmTable = pw.Table.fromIPCStream(tableToIPC(new ArrowTable(schema, [batch]), 'stream'));
         for (const rb of wasmTable.recordBatches()) {
           controller.enqueue(rb);

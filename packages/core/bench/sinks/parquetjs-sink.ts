@@ -3,6 +3,7 @@
  * Row-oriented: every row becomes an object that parquetjs shreds into columns. It streams: a
  * row group is encoded and written when `rowGroupSize` rows are buffered.
  */
+import { valueAt } from '../../src/parquet/columns.js';
 import parquet from '@dsnp/parquetjs';
 import type { ColumnType, TableDecl } from '../../src/tables/types.js';
 import type { ParquetSink, SinkFactory, TableWriterOptions } from '../../src/parquet/writer.js';
@@ -49,7 +50,7 @@ export const parquetjsSinkFactory: SinkFactory = async (table: TableDecl, tmpPat
       for (let r = 0; r < rowCount; r++) {
         const row: Record<string, unknown> = {};
         for (const c of cols) {
-          const v = columns[c.name]![r];
+          const v = valueAt(columns[c.name]!, r);
           if (v !== null && v !== undefined) row[c.name] = convert(c.type, v);
         }
         await writer.appendRow(row);

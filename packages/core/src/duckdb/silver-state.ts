@@ -99,3 +99,6 @@ export const SILVER_STATE_TABLES: readonly StateTable[] = [
 
 /** `state_meta` key of the last committed silver commit. */
 export const SILVER_HEAD = 'silver.head';
+
+/** Parquet key/value metadata of a published silver partition: how many of its copies an earlier hour keeps (set aside). */
+export const DEDUP_METADATA_KEY = 'ghlake.consolidation.duplicates_removed';

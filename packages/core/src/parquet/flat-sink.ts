@@ -29,7 +29,8 @@ import { closeSync, openSync, writeSync, writevSync } from 'node:fs';
 import { compressSync as snappyCompress } from 'snappy';
 import { PARQUET_TYPE, type ColumnDecl, type TableDecl } from '../tables/types.js';
 import { CompactWriter, CT } from './thrift-compact.js';
-import type { ParquetSink, SinkFactory, TableWriterOptions } from './writer.js';
+import type { ParquetSink, SinkColumn, SinkFactory, TableWriterOptions } from './writer.js';
+import { BoolColumn, BytesColumn, DictColumn, NumberColumn, isColumnVector, type ColumnVector } from './columns.js';
 
 export interface FlatSinkTuning {
   /** Target uncompressed bytes of values per data page. Default 1 MiB. */
@@ -342,7 +343,7 @@ class FlatParquetWriter implements ParquetSink {
     }
   }
 
-  writeRowGroup(columns: Record<string, unknown[]>, rowCount: number): void {
+  writeRowGroup(columns: Record<string, SinkColumn>, rowCount: number): void {
     if (this.closed) throw new Error('parquet writer is closed');
     if (rowCount === 0) return; // an empty table is a file with its schema and no row group
     try {
@@ -402,7 +403,9 @@ class FlatParquetWriter implements ParquetSink {
   // -------------------------------------------------------------------------------------------
   // One column chunk
 
-  private writeChunk(c: FlatColumn, values: unknown[], rowCount: number): ChunkMeta {
+  private writeChunk(c: FlatColumn, column: SinkColumn, rowCount: number): ChunkMeta {
+    if (isColumnVector(column)) return this.writeVectorChunk(c, column, rowCount);
+    const values = column;
     // Definition levels (OPTIONAL): 1 = value present. NULLs of a REQUIRED column are rejected
     // by the value writers.
     let nullCount = 0;
@@ -725,6 +728,294 @@ class FlatParquetWriter implements ParquetSink {
       if (stats.min !== undefined) {
         chunk.stats.min = textBytes(stats.min);
         chunk.stats.max = textBytes(stats.max!);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Column vectors (columns.ts): the same pages, read from typed arrays and byte arenas
+
+  private writeVectorChunk(c: FlatColumn, v: ColumnVector, rowCount: number): ChunkMeta {
+    const nullCount = v.nullCount;
+    if (!c.optional && nullCount > 0) throw requiredNull(c);
+    if (c.optional) {
+      const defs = this.defs;
+      if (v instanceof NumberColumn || v instanceof BytesColumn) for (let i = 0; i < rowCount; i++) defs[i] = 1 - v.nulls[i]!;
+      else if (v instanceof BoolColumn) for (let i = 0; i < rowCount; i++) defs[i] = v.values[i] === 2 ? 0 : 1;
+      else for (let i = 0; i < rowCount; i++) defs[i] = v.indexes[i]! < 0 ? 0 : 1;
+    }
+    const chunk: ChunkMeta = { column: c, encodings: [], numValues: rowCount, uncompressed: 0, compressed: 0, dataPageOffset: 0 };
+    const pieces: Uint8Array[] = [];
+    let at = this.offset;
+    const emit = (header: Buffer, body: Uint8Array, uncompressedBody: number) => {
+      pieces.push(header, body);
+      chunk.uncompressed += header.length + uncompressedBody;
+      chunk.compressed += header.length + body.length;
+      at += header.length + body.length;
+    };
+    if (c.physical === 'BYTE_ARRAY') {
+      if (!(v instanceof BytesColumn || v instanceof DictColumn)) throw badValue(c, v, 'a BytesColumn or DictColumn');
+      this.byteVectorChunk(c, v, rowCount, nullCount, chunk, emit, () => at);
+    } else {
+      if (!(v instanceof NumberColumn || v instanceof BoolColumn)) throw badValue(c, v, 'a NumberColumn or BoolColumn');
+      this.fixedVectorChunk(c, v, rowCount, nullCount, chunk, emit, () => at);
+    }
+    this.write(pieces);
+    return chunk;
+  }
+
+  private fixedVectorChunk(
+    c: FlatColumn,
+    v: NumberColumn | BoolColumn,
+    rowCount: number,
+    nullCount: number,
+    chunk: ChunkMeta,
+    emit: (h: Buffer, b: Uint8Array, u: number) => void,
+    at: () => number,
+  ): void {
+    const type = c.decl.type;
+    const width = c.physical === 'BOOLEAN' ? 1 / 8 : c.physical === 'INT32' ? 4 : 8;
+    const rowsPerPage = Math.max(8, Math.floor(this.pageBytes / width));
+    chunk.encodings = c.optional ? [Encoding.PLAIN, Encoding.RLE] : [Encoding.PLAIN];
+    chunk.dataPageOffset = at();
+    let min: number | bigint | undefined;
+    let max: number | bigint | undefined;
+    const s = this.scratch;
+    for (let r0 = 0; r0 < rowCount; r0 += rowsPerPage) {
+      const r1 = Math.min(rowCount, r0 + rowsPerPage);
+      this.beginPage(c, r0, r1);
+      const n = this.nonNullIn(c, r0, r1);
+      s.ensure(Math.ceil(n * width) + 8);
+      const dv = s.dv;
+      let p = s.pos;
+      if (v instanceof BoolColumn) {
+        if (type !== 'BOOLEAN') throw badValue(c, v, 'a NumberColumn');
+        const b = s.buf;
+        const vals = v.values;
+        let acc = 0;
+        let bit = 0;
+        for (let i = r0; i < r1; i++) {
+          const x = vals[i]!;
+          if (x === 2) continue;
+          if (x === 1) acc |= 1 << bit;
+          if (min === undefined) min = max = x;
+          else if (x < min) min = x;
+          else if (x > max!) max = x;
+          if (++bit === 8) {
+            b[p++] = acc;
+            acc = 0;
+            bit = 0;
+          }
+        }
+        if (bit > 0) b[p++] = acc;
+      } else {
+        const vals = v.values;
+        const nulls = v.nulls;
+        const big = v.big;
+        if (type === 'BIGINT' || type === 'TIMESTAMP') {
+          const scale = type === 'TIMESTAMP' ? 1000 : 1;
+          for (let i = r0; i < r1; i++) {
+            if (nulls[i] === 1) continue;
+            let x: number | bigint = vals[i]! * scale;
+            const exact = big === null ? undefined : big.get(i);
+            if (exact === undefined && Number.isSafeInteger(x)) {
+              dv.setInt32(p, x | 0, true);
+              dv.setInt32(p + 4, Math.floor(x / TWO_32) | 0, true);
+            } else {
+              if (exact === undefined && !Number.isInteger(x))
+                throw badValue(c, vals[i], type === 'TIMESTAMP' ? 'epoch milliseconds (whole microseconds)' : 'an integer');
+              x = exact === undefined ? BigInt(x) : exact * BigInt(scale);
+              if (x < INT64_MIN || x > INT64_MAX) throw badValue(c, x, 'a value in the INT64 range');
+              dv.setBigInt64(p, x, true);
+            }
+            p += 8;
+            if (min === undefined) min = max = x;
+            else if (x < min) min = x;
+            else if (x > max!) max = x;
+          }
+        } else if (type === 'INTEGER') {
+          for (let i = r0; i < r1; i++) {
+            if (nulls[i] === 1) continue;
+            const x = vals[i]!;
+            if ((x | 0) !== x) throw badValue(c, x, 'a 32-bit integer');
+            dv.setInt32(p, x, true);
+            p += 4;
+            if (min === undefined) min = max = x;
+            else if (x < min) min = x;
+            else if (x > max!) max = x;
+          }
+        } else if (type === 'DOUBLE') {
+          for (let i = r0; i < r1; i++) {
+            if (nulls[i] === 1) continue;
+            const x = vals[i]!;
+            dv.setFloat64(p, x, true);
+            p += 8;
+            if (x !== x) continue;
+            if (min === undefined) min = max = x;
+            else if (x < min) min = x;
+            else if (x > max!) max = x;
+          }
+        } else throw badValue(c, v, `values of another form (${type} from a NumberColumn is not supported)`);
+      }
+      s.pos = p;
+      this.endPage(emit, PageType.DATA_PAGE, r1 - r0, Encoding.PLAIN);
+    }
+    if (!c.statistics) return;
+    chunk.stats = { nullCount };
+    if (min === undefined) return;
+    switch (c.physical) {
+      case 'INT64':
+        chunk.stats.min = int64Bytes(min);
+        chunk.stats.max = int64Bytes(max!);
+        break;
+      case 'INT32':
+        chunk.stats.min = int32Bytes(min as number);
+        chunk.stats.max = int32Bytes(max as number);
+        break;
+      case 'DOUBLE':
+        chunk.stats.min = doubleBytes(min === 0 ? -0 : (min as number));
+        chunk.stats.max = doubleBytes(max === 0 ? 0 : (max as number));
+        break;
+      case 'BOOLEAN':
+        chunk.stats.min = Buffer.from([min as number]);
+        chunk.stats.max = Buffer.from([max as number]);
+        break;
+    }
+  }
+
+  /** Interned form of a BytesColumn (reused scratch), for a dictionary decision on plain values. */
+  private scratchDict = new DictColumn();
+
+  private byteVectorChunk(
+    c: FlatColumn,
+    v: BytesColumn | DictColumn,
+    rowCount: number,
+    nullCount: number,
+    chunk: ChunkMeta,
+    emit: (h: Buffer, b: Uint8Array, u: number) => void,
+    at: () => number,
+  ): void {
+    const chosen = this.dictionaryChosen.get(c.decl.name);
+    let dict: DictColumn | undefined;
+    if (c.dictionary && chosen !== false && nullCount < rowCount) {
+      if (v instanceof DictColumn) dict = v;
+      else {
+        dict = this.scratchDict;
+        dict.clear();
+        for (let i = 0; i < rowCount; i++) {
+          if (v.nulls[i] === 1) dict.pushNull();
+          else dict.pushBytes(v.dataOf(i), v.starts[i]!, v.ends[i]!);
+        }
+      }
+      if (chosen === undefined) {
+        // Keep it when the dictionary plus its bit-packed indexes at most halves the PLAIN bytes.
+        const nn = rowCount - nullCount;
+        const entries = dict.entryCount;
+        const w = Math.max(1, 32 - Math.clz32(entries - 1));
+        let plainBytes = 4 * nn;
+        for (let i = 0; i < rowCount; i++) {
+          const k = dict.indexes[i]!;
+          if (k >= 0) plainBytes += dict.entryEnds[k]! - dict.entryStart(k);
+        }
+        const dictBytes = dict.entries.size;
+        const pays = dictBytes <= this.dictMaxBytes && 2 * (dictBytes + 4 * entries + Math.ceil((nn * w) / 8)) <= plainBytes;
+        this.dictionaryChosen.set(c.decl.name, pays);
+        if (!pays) dict = undefined;
+      }
+    }
+    const stats = c.statistics ? new ByteStats() : undefined;
+    const s = this.scratch;
+    if (dict) {
+      const data = dict.entries.data;
+      const entries = dict.entryCount;
+      chunk.dictionaryPageOffset = at();
+      s.pos = 0;
+      s.ensure(dict.entries.size + 4 * entries);
+      const b = s.buf;
+      let p = 0;
+      for (let k = 0; k < entries; k++) {
+        const es = dict.entryStart(k);
+        const ee = dict.entryEnds[k]!;
+        const n = ee - es;
+        b[p] = n & 0xff;
+        b[p + 1] = (n >>> 8) & 0xff;
+        b[p + 2] = (n >>> 16) & 0xff;
+        b[p + 3] = n >>> 24;
+        data.copy(b, p + 4, es, ee);
+        p += 4 + n;
+        if (stats) stats.add(data.subarray(es, ee), false);
+      }
+      s.pos = p;
+      this.endPage(emit, PageType.DICTIONARY_PAGE, entries, Encoding.PLAIN);
+      chunk.dataPageOffset = at();
+      chunk.encodings = [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY];
+      const idx = this.indexes;
+      let nn = 0;
+      for (let i = 0; i < rowCount; i++) {
+        const k = dict.indexes[i]!;
+        if (k >= 0) idx[nn++] = k;
+      }
+      const w = Math.max(1, 32 - Math.clz32(entries - 1));
+      const rowsPerPage = Math.max(8, Math.floor((this.pageBytes * 8) / w));
+      let n0 = 0;
+      for (let r0 = 0; r0 < rowCount; r0 += rowsPerPage) {
+        const r1 = Math.min(rowCount, r0 + rowsPerPage);
+        const n1 = n0 + this.nonNullIn(c, r0, r1);
+        this.beginPage(c, r0, r1);
+        s.ensure(1);
+        s.buf[s.pos++] = w;
+        writeHybrid(s, idx, n0, n1, w);
+        this.endPage(emit, PageType.DATA_PAGE, r1 - r0, Encoding.RLE_DICTIONARY);
+        n0 = n1;
+      }
+    } else {
+      chunk.dataPageOffset = at();
+      chunk.encodings = c.optional ? [Encoding.PLAIN, Encoding.RLE] : [Encoding.PLAIN];
+      const isDict = v instanceof DictColumn;
+      const entries = isDict ? v.entries.data : undefined;
+      const dataAt = (i: number): Uint8Array => (isDict ? entries! : (v as BytesColumn).dataOf(i));
+      const startOf = (i: number): number => (isDict ? v.entryStart(v.indexes[i]!) : (v as BytesColumn).starts[i]!);
+      const endOf = (i: number): number => (isDict ? v.entryEnds[v.indexes[i]!]! : (v as BytesColumn).ends[i]!);
+      const isNullAt = (i: number): boolean => (isDict ? v.indexes[i]! < 0 : (v as BytesColumn).nulls[i] === 1);
+      if (stats && isDict) for (let k = 0; k < v.entryCount; k++) stats.add(entries!.subarray(v.entryStart(k), v.entryEnds[k]!), false);
+      let r0 = 0;
+      while (r0 < rowCount) {
+        let r1 = r0;
+        let bytes = 0;
+        while (r1 < rowCount && bytes < this.pageBytes) {
+          if (!isNullAt(r1)) bytes += 4 + endOf(r1) - startOf(r1);
+          r1++;
+        }
+        this.beginPage(c, r0, r1);
+        s.ensure(bytes);
+        const b = s.buf;
+        let p = s.pos;
+        for (let i = r0; i < r1; i++) {
+          if (isNullAt(i)) continue;
+          const data = dataAt(i);
+          const vs = startOf(i);
+          const ve = endOf(i);
+          const n = ve - vs;
+          b[p] = n & 0xff;
+          b[p + 1] = (n >>> 8) & 0xff;
+          b[p + 2] = (n >>> 16) & 0xff;
+          b[p + 3] = n >>> 24;
+          if (n < 48) for (let k = 0; k < n; k++) b[p + 4 + k] = data[vs + k]!;
+          else b.set(data.subarray(vs, ve), p + 4);
+          p += 4 + n;
+          if (stats && !isDict) stats.add(data.subarray(vs, ve), false);
+        }
+        s.pos = p;
+        this.endPage(emit, PageType.DATA_PAGE, r1 - r0, Encoding.PLAIN);
+        r0 = r1;
+      }
+    }
+    if (stats) {
+      chunk.stats = { nullCount };
+      // Copies: the vectors' arenas are refilled by the next row group.
+      if (stats.min !== undefined) {
+        chunk.stats.min = Buffer.from(textBytes(stats.min));
+        chunk.stats.max = Buffer.from(textBytes(stats.max!));
       }
     }
   }

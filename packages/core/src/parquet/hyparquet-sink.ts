@@ -9,6 +9,7 @@ import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { compressSync as snappyCompress } from 'snappy';
 import type { ColumnDecl, ColumnType, TableDecl } from '../tables/types.js';
 import type { ParquetSink, TableWriterOptions } from './writer.js';
+import { valueAt } from './columns.js';
 
 interface SchemaElement {
   name: string;
@@ -177,7 +178,10 @@ export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
       (tuning.preEncodeStrings === 'all' && (c.type === 'VARCHAR' || c.type === 'JSON')) ||
       (tuning.preEncodeStrings === 'plain' && tuning.plainHighCardinality === true && isHighCardinality(c) && c.type !== 'BLOB');
     return {
-      writeRowGroup(columns, rowCount) {
+      writeRowGroup(vectors, rowCount) {
+        // Column vectors as arrays of values (this backend takes arrays).
+        const columns: Record<string, unknown[]> = {};
+        for (const [name, v] of Object.entries(vectors)) columns[name] = Array.isArray(v) ? v : Array.from({ length: rowCount }, (_, i) => valueAt(v, i));
         const columnData = table.columns.map((c, i) => ({
           name: c.name,
           data: text(c) ? encodeStrings(columns[c.name] ?? []) : convert(c.type, columns[c.name] ?? []),

@@ -13,18 +13,22 @@ import path from 'node:path';
 import type { TableDecl } from '../tables/types.js';
 import { commitFile, tempPathFor } from '../fs-atomic.js';
 import { openFlatSink } from './flat-sink.js';
+import { isColumnVector, type ColumnVector } from './columns.js';
 
 /**
  * Column-wise rows. Value conventions per column type (null = NULL):
  * BIGINT number | bigint; INTEGER, DOUBLE number; TIMESTAMP epoch milliseconds (number);
  * DATE `YYYY-MM-DD`; VARCHAR and JSON string, or a Uint8Array holding the text's UTF-8 bytes
  * (e.g. a slice of the decompressed line: written as is, never decoded); BOOLEAN boolean;
- * BLOB Uint8Array.
+ * BLOB Uint8Array. Or column vectors (columns.ts): a batch holding any is written as one row group.
  */
 export interface ColumnarBatch {
   rowCount: number;
-  columns: Record<string, ArrayLike<unknown>>;
+  columns: Record<string, ArrayLike<unknown> | ColumnVector>;
 }
+
+/** A column as the sinks take it: an array of values or a column vector. */
+export type SinkColumn = unknown[] | ColumnVector;
 
 export interface TableWriterOptions {
   /** Rows per row group (bounds memory: one row group is buffered at a time). Default 65,536. */
@@ -33,6 +37,12 @@ export interface TableWriterOptions {
   codec?: 'SNAPPY' | 'UNCOMPRESSED';
   /** Extra key/value metadata stored in the file footer (e.g. line accounting). */
   metadata?: Record<string, string>;
+  /**
+   * `target` is already a temporary name that the caller renames into place with other files
+   * (bronze's StagedFiles): write it directly and fsync it on close, without a second temporary
+   * name, rename and directory fsync of its own.
+   */
+  staged?: boolean;
 }
 
 export interface WrittenFile {
@@ -58,7 +68,7 @@ export interface TableFileWriter {
 
 /** What a writer backend must do: write row groups of column arrays to a path, then finish. */
 export interface ParquetSink {
-  writeRowGroup(columns: Record<string, unknown[]>, rowCount: number): void | Promise<void>;
+  writeRowGroup(columns: Record<string, SinkColumn>, rowCount: number): void | Promise<void>;
   finish(): void | Promise<void>;
   /** Give up: release what the sink holds open (the caller removes the file). Optional. */
   abort?(): void;
@@ -73,7 +83,7 @@ export async function openTableWriter(
   sinkFactory: SinkFactory = openFlatSink,
 ): Promise<TableFileWriter> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = tempPathFor(target);
+  const tmp = options.staged ? target : tempPathFor(target);
   const rowGroupRows = options.rowGroupRows ?? 65_536;
   const sink = await sinkFactory(table, tmp, options);
   const names = table.columns.map((c) => c.name);
@@ -98,6 +108,18 @@ export async function openTableWriter(
       for (const name of names) {
         if (!(name in batch.columns)) throw new Error(`${table.layer}.${table.name}: batch lacks column ${name}`);
       }
+      // Column vectors: the batch is one row group, written now (the builder refills its vectors after).
+      if (names.some((n) => isColumnVector(batch.columns[n]))) {
+        await flush();
+        if (batch.rowCount === 0) return;
+        for (const n of names) {
+          if (batch.columns[n]!.length !== batch.rowCount)
+            throw new Error(`${table.layer}.${table.name}: column ${n} holds ${batch.columns[n]!.length} rows, not ${batch.rowCount}`);
+        }
+        await sink.writeRowGroup(batch.columns as Record<string, SinkColumn>, batch.rowCount);
+        rows += batch.rowCount;
+        return;
+      }
       // An empty buffer adopts a batch that fits whole: its arrays become the row group's, uncopied.
       const adoptable = (n: string) => Array.isArray(batch.columns[n]) && batch.columns[n]!.length === batch.rowCount;
       if (buffered === 0 && batch.rowCount > 0 && batch.rowCount <= rowGroupRows && names.every(adoptable)) {
@@ -111,7 +133,7 @@ export async function openTableWriter(
       while (offset < batch.rowCount) {
         const take = Math.min(rowGroupRows - buffered, batch.rowCount - offset);
         for (const name of names) {
-          const source = batch.columns[name]!;
+          const source = batch.columns[name] as ArrayLike<unknown>;
           const dest = buffer[name]!;
           for (let i = offset; i < offset + take; i++) dest.push(source[i] ?? null);
         }
@@ -134,7 +156,8 @@ export async function openTableWriter(
         }
         await sink.finish();
         const { size } = await fs.stat(tmp);
-        await commitFile(tmp, target);
+        if (options.staged) await fsyncFile(tmp);
+        else await commitFile(tmp, target);
         return { path: target, rows, bytes: size };
       } catch (error) {
         await fs.rm(tmp, { force: true });
@@ -147,6 +170,15 @@ export async function openTableWriter(
       await fs.rm(tmp, { force: true });
     },
   };
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Write one whole table file from column arrays. */

@@ -41,7 +41,7 @@ export const bronzeEvents = {
       'event_hash',
       'VARCHAR',
       false,
-      "hex MD5 of the event object's exact bytes in the line, from its `{` to its `}` (NUL bytes removed, see docs/transform.md)",
+      "hex SHA-256 of the event object's exact bytes in the line, from its `{` to its `}` (NUL bytes removed, see docs/transform.md); lakes written before the byte reader (issue 17) hold MD5",
       { distinctValues: true },
     ),
     col('source_file', 'VARCHAR', false, 'archive file name, e.g. 2015-01-01-15.json.gz'),

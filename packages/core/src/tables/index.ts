@@ -20,6 +20,10 @@ export { goldRepoMetrics } from './gold-repo-metrics.js';
 export { goldOrgMetrics } from './gold-org-metrics.js';
 export { goldEventTypeMetrics } from './gold-event-type-metrics.js';
 export { goldDailySummary } from './gold-daily-summary.js';
+export { goldRepoDailyMetrics } from './gold-repo-daily-metrics.js';
+export { goldActorDailyMetrics } from './gold-actor-daily-metrics.js';
+export { goldOrgDailyMetrics } from './gold-org-daily-metrics.js';
+export { DAILY_EVENT_KIND_COLUMNS } from './daily-event-kinds.js';
 
 import { bronzeEvents } from './bronze-events.js';
 import { bronzeQuarantine } from './bronze-quarantine.js';
@@ -34,6 +38,9 @@ import { goldRepoMetrics } from './gold-repo-metrics.js';
 import { goldOrgMetrics } from './gold-org-metrics.js';
 import { goldEventTypeMetrics } from './gold-event-type-metrics.js';
 import { goldDailySummary } from './gold-daily-summary.js';
+import { goldRepoDailyMetrics } from './gold-repo-daily-metrics.js';
+import { goldActorDailyMetrics } from './gold-actor-daily-metrics.js';
+import { goldOrgDailyMetrics } from './gold-org-daily-metrics.js';
 import type { TableDecl } from './types.js';
 
 export const BRONZE_TABLES = [bronzeEvents, bronzeQuarantine] as const satisfies readonly TableDecl[];
@@ -51,7 +58,16 @@ export const SILVER_OBSERVATION_TABLES = [
   silverRepositoryObservations,
   silverOrganizationObservations,
 ] as const satisfies readonly TableDecl[];
-export const GOLD_TABLES = [goldActorMetrics, goldRepoMetrics, goldOrgMetrics, goldEventTypeMetrics, goldDailySummary] as const satisfies readonly TableDecl[];
+export const GOLD_TABLES = [
+  goldActorMetrics,
+  goldRepoMetrics,
+  goldOrgMetrics,
+  goldEventTypeMetrics,
+  goldDailySummary,
+  goldRepoDailyMetrics,
+  goldActorDailyMetrics,
+  goldOrgDailyMetrics,
+] as const satisfies readonly TableDecl[];
 export const ALL_TABLES: readonly TableDecl[] = [...BRONZE_TABLES, ...SILVER_TABLES, ...SILVER_OBSERVATION_TABLES, ...GOLD_TABLES];
 
 export function findTable(layer: TableDecl['layer'], name: string): TableDecl {

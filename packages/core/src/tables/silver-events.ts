@@ -13,7 +13,7 @@ export const silverEvents = {
   partitioning: 'hour',
   columns: [
     col('event_id', 'BIGINT', false, 'bronze event_id'),
-    col('event_hash', 'VARCHAR', false, "bronze event_hash: hex MD5 of the event object's exact bytes in the line (of the first line holding the event)", {
+    col('event_hash', 'VARCHAR', false, "bronze event_hash: hex SHA-256 of the event object's exact bytes in the line (of the first line holding the event)", {
       distinctValues: true,
     }),
     col('event_type', 'VARCHAR', false, 'bronze event_type'),

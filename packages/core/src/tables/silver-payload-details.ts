@@ -25,6 +25,12 @@ export const silverPayloadDetails = {
     col('payload_before', 'VARCHAR', true, '`payload.before` wherever present'),
     col('payload_size', 'BIGINT', true, "length in bytes of the payload's JSON text as it stood in the line"),
     col('payload_distinct_size', 'BIGINT', true, '`payload.distinct_size` of PushEvents; NULL after the October 2025 trimming'),
+    col(
+      'payload_pull_request_merged',
+      'BOOLEAN',
+      true,
+      '`payload.pull_request.merged` wherever present (true or false only, never coerced); NULL when absent, as in the payloads trimmed since October 2025',
+    ),
     col('created_at', 'TIMESTAMP', false, 'event created_at (completes the key)'),
   ],
 } as const satisfies TableDecl;

@@ -27,6 +27,7 @@ import {
   type OpenDuckDB,
 } from '@ghlake/core/duckdb';
 import { GROUPS, entityAttributesRelation, type GroupSpec } from './apply-changes.js';
+import { DAILY_TABLES, writeDailyTables } from './daily-tables.js';
 import { GOLD_DAILY, GOLD_TYPE } from './state-tables.js';
 
 export interface PublishedTable {
@@ -75,6 +76,7 @@ async function copyTo(db: OpenDuckDB, select: string, file: string, doing: strin
  */
 export async function writeGoldVersion(
   db: OpenDuckDB,
+  lake: string,
   dir: string,
   commit: number,
   previous: string | undefined,
@@ -135,6 +137,7 @@ export async function writeGoldVersion(
     const w = await copyTo(db, select, path.join(dir, table.name, name), `writing gold.${table.name}`);
     out.push({ table: table.name, rows: w.rows, bytes: w.bytes, files: [name], written: w.rows, full: true });
   }
+  out.push(...(await writeDailyTables(db, lake, dir, commit, previous)));
   return out;
 }
 

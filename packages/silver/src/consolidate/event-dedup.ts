@@ -43,8 +43,8 @@ import {
 import type { JournalEntry } from './journal.js';
 import { CHANGE_EVENTS, EVENT_COPIES, GOLD_INPUT_COLUMNS, SET_ASIDE_EVENTS, SET_ASIDE_PAYLOAD_DETAILS, SOURCE_HOURS } from '@ghlake/core/duckdb';
 
-/** Metadata key recording how many rows of a partition are copies kept by an earlier hour. */
-export const DEDUP_METADATA_KEY = 'ghlake.consolidation.duplicates_removed';
+import { DEDUP_METADATA_KEY } from '@ghlake/core/duckdb';
+export { DEDUP_METADATA_KEY };
 
 export const hourIndex = (hour: HourKey): number => hourToMs(hour) / 3_600_000;
 export const hourOfIndex = (index: number): HourKey => hourFromMs(index * 3_600_000);

@@ -20,6 +20,7 @@ import {
   type OptionsSpec,
 } from '@ghlake/core';
 import { scanLake } from './lake-inventory.js';
+import { SNOWFLAKE_TABLES } from './objects.js';
 import { loadPlanStatements, planLoad, type LoadPlan } from './load-plan.js';
 import { readLoadsStatement } from './loads.js';
 import {
@@ -135,7 +136,7 @@ async function setup(io: CommandIO, options: ReturnType<typeof resolveOptions<ty
     io.stdout,
     [
       `setup done: ${result.statementsRun} statements, database ${objects.database}, schemas ${objects.bronzeSchema}, ${objects.silverSchema}, ${objects.goldSchema}, ${objects.metaSchema}`,
-      `stage ${objects.metaSchema}.${objects.stage} -> ${stageUrl(location.bucket, location.prefix)}; 10 tables and GHLAKE_LOADS ready`,
+      `stage ${objects.metaSchema}.${objects.stage} -> ${stageUrl(location.bucket, location.prefix)}; ${SNOWFLAKE_TABLES.length} tables and GHLAKE_LOADS ready`,
       '',
       integrationGuide(objects, location, result.integration),
     ].join('\n'),

@@ -7,7 +7,7 @@ import { GOLD_TABLES, SILVER_TABLES, type TableDecl } from '@ghlake/core';
 import type { SnowflakeObjects } from './options.js';
 import { qualifiedName, quoteIdent } from './sql-text.js';
 
-/** The ten tables loaded into Snowflake: the five silver and the five gold tables. */
+/** The tables loaded into Snowflake: every silver and every gold table. */
 export const SNOWFLAKE_TABLES: readonly TableDecl[] = [...SILVER_TABLES, ...GOLD_TABLES];
 
 /** Bookkeeping table: one row per lake file loaded. */

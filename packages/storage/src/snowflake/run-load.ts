@@ -182,7 +182,7 @@ export interface LoadLakeInput {
 }
 
 export interface LoadLakeResult extends LoadResult {
-  /** Data files of the ten tables in the lake. */
+  /** Data files of the silver and gold tables in the lake. */
   lakeFiles: number;
   plan: LoadPlan;
 }

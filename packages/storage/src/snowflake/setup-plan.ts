@@ -2,7 +2,7 @@
  * What `ghlake snowflake setup` runs, in order, every statement idempotent: the database, the
  * schemas, the Parquet file format, the storage integration (created only when a role ARN is
  * given; otherwise an existing one is described), the external stage on the lake's S3 location,
- * the ten silver and gold tables and GHLAKE_LOADS.
+ * the silver and gold tables and GHLAKE_LOADS.
  */
 import type { SnowflakeLocation, SnowflakeObjects } from './options.js';
 import { createLoadsTableSql, createTableSql } from './ddl.js';

@@ -38,8 +38,8 @@ export interface DedupResult {
 const SOURCE_HOUR_SQL = `((CAST("date" AS DATE) - DATE '1970-01-01') * 24 + "hour")`;
 const hourIndex = (hour: HourKey): number => hourToMs(hour) / 3_600_000;
 
-/** Metadata key recording how many duplicate rows consolidation removed from a partition file. */
-export const DEDUP_METADATA_KEY = 'ghlake.consolidation.duplicates_removed';
+import { DEDUP_METADATA_KEY } from '@ghlake/core/duckdb';
+export { DEDUP_METADATA_KEY };
 
 /**
  * `setAside`: a state table (declared columns + source_hour + source_row) that receives the copies

@@ -1,0 +1,75 @@
+/**
+ * The lake format: what a lake's files mean, versioned in `<lake>/_state/format.json`, so that a
+ * ghlake never mixes its files with those of an incompatible one. Format 2 (this version):
+ *
+ *   - silver is published by silver commits from an incremental state (`_state/state.duckdb`);
+ *     entity and gold tables are keyed tables (full file + deltas, see duckdb/keyed-files.ts);
+ *   - `event_hash` is the hex SHA-256 of the event object's exact bytes (format 1: MD5);
+ *   - silver.payload_details has `payload_pull_request_merged`;
+ *   - the manifest is split by month.
+ *
+ * A lake written by format 1 (no format.json, but bronze/silver/gold folders) is refused by every
+ * command that writes bronze, silver or gold, with the way to rebuild it from its raw files (they
+ * stay valid: raw is GH Archive's own bytes). Downloads, uploads and readers do not check it.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ERROR_CODES, GhlakeError } from './errors.js';
+import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
+import { lakeFormatPath } from './layout.js';
+
+export const LAKE_FORMAT = 2;
+
+export interface LakeFormatRecord {
+  format: number;
+  /** When this lake was first written with the format. */
+  since: string;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The lake's format: its record, 1 for a lake with tables but no record, undefined for a lake with no tables yet. */
+export async function readLakeFormat(lake: string): Promise<number | undefined> {
+  try {
+    const record = JSON.parse(await fs.readFile(lakeFormatPath(lake), 'utf8')) as Partial<LakeFormatRecord>;
+    if (typeof record.format === 'number') return record.format;
+  } catch {
+    // no record (or an unreadable one): decided by what the lake holds
+  }
+  for (const layer of ['bronze', 'silver', 'gold']) if (await exists(path.join(lake, layer))) return 1;
+  return undefined;
+}
+
+/**
+ * Before writing bronze, silver or gold: a lake of this format goes on; a new lake gets the
+ * record; any other format is GHLAKE_LAKE_FORMAT with what to do.
+ */
+export async function ensureLakeFormat(lake: string): Promise<void> {
+  const format = await readLakeFormat(lake);
+  if (format === LAKE_FORMAT) return;
+  if (format === undefined) {
+    await writeFileAtomic(lakeFormatPath(lake), `${JSON.stringify({ format: LAKE_FORMAT, since: new Date().toISOString() } satisfies LakeFormatRecord)}\n`, {
+      mode: STATE_FILE_MODE,
+    });
+    return;
+  }
+  if (format > LAKE_FORMAT) {
+    throw new GhlakeError(ERROR_CODES.LAKE_FORMAT, `${lake} was written by a newer ghlake (lake format ${format}; this one writes format ${LAKE_FORMAT})`, {
+      hint: 'use the newer ghlake with this lake, or another --lake',
+      details: { lake, format },
+    });
+  }
+  throw new GhlakeError(
+    ERROR_CODES.LAKE_FORMAT,
+    `${lake} was written by an earlier ghlake (lake format ${format}): its silver and gold cannot be extended by this one (event_hash is now SHA-256, payload_details has a new column, the incremental state is new)`,
+    {
+      hint: `rebuild it from its raw files (kept, nothing is downloaded again): move bronze/, silver/, gold, gold-versions/, warehouse.duckdb and _state/ aside, then run ghlake run --force over the lake's hours`,
+      details: { lake, format },
+    },
+  );
+}
