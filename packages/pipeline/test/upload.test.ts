@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestPath } from '@ghlake/core';
+import { GOLD_TABLES, manifestPath } from '@ghlake/core';
 import { createS3Client, goldSnapshot, scanLake, silverKeyedTables } from '@ghlake/storage';
 import { startSnowflakeStub, type SnowflakeStub } from '../../../tools/snowflake-stub/index.js';
 import { fakeWarehouse } from '../../storage/test/fixtures/snowflake/fake-warehouse.js';
@@ -101,7 +101,7 @@ describe('ghlake run --upload', () => {
     const second = JSON.parse(again.stdout);
     const keyedFiles = [...(await silverKeyedTables(lake)).tables, ...((await goldSnapshot(lake))?.tables ?? [])].flatMap((t) => t.live);
     expect(second.upload).toMatchObject({ mode: 'incremental', uploaded: 0, failed: [], unchanged: keyedFiles.length });
-    expect(keyedFiles.length).toBe(3 + 5); // silver actors, repositories, organizations and the five gold tables: one full file each
+    expect(keyedFiles.length).toBe(3 + GOLD_TABLES.length); // silver actors, repositories, organizations and every gold table: one full file each
   });
 
   it('--snowflake then loads the published lake into Snowflake (COPY per partition through the real driver) and marks the hours loaded', async () => {

@@ -71,7 +71,7 @@ async function expectWarehouseEqualsLake(): Promise<void> {
 describe('Snowflake load of keyed tables, executed on DuckDB', () => {
   it('replace, then merges of deltas (newest row wins across several), a compaction, a removed gold group and a late hour: every table equals the lake after every load', async () => {
     await commitHours(lake, [0]);
-    // Every keyed table starts as one full file (organizations and org_metrics empty: no org in these hours).
+    // Every keyed table starts as one full file (organizations and the org tables empty: no org in these hours).
     expect((await load()).units).toEqual([
       'full-refresh silver.actors',
       'full-refresh silver.repositories',
@@ -81,6 +81,9 @@ describe('Snowflake load of keyed tables, executed on DuckDB', () => {
       'full-refresh gold.org_metrics',
       'full-refresh gold.event_type_metrics',
       'full-refresh gold.daily_summary',
+      'full-refresh gold.repo_daily_metrics',
+      'full-refresh gold.actor_daily_metrics',
+      'full-refresh gold.org_daily_metrics',
     ]);
     await expectWarehouseEqualsLake();
     expect((await warehouse.rows(SNOWFLAKE_TABLES.find((t) => t.name === 'actors')!)).length).toBe(100);
@@ -95,6 +98,8 @@ describe('Snowflake load of keyed tables, executed on DuckDB', () => {
       'merge gold.repo_metrics',
       'full-refresh gold.event_type_metrics',
       'full-refresh gold.daily_summary',
+      'merge gold.repo_daily_metrics', // keyed (day, id): the rows of the day the hour touched
+      'merge gold.actor_daily_metrics',
     ]);
     expect(warehouse.statements.some((s) => s.sql.startsWith('MERGE INTO "GHLAKE"."GOLD"."ACTOR_METRICS"'))).toBe(true);
     await expectWarehouseEqualsLake();
