@@ -77,16 +77,16 @@ const exists = (p: string) =>
     () => false,
   );
 
-/** Run the ghlake program under /usr/bin/time: wall seconds, peak RSS (MB), stdout. */
-async function ghlake(args: string[]): Promise<{ wallMs: number; rssMb: number; stdout: string }> {
+/** Run the ghlake program under /usr/bin/time: wall and CPU (user + system) ms, peak RSS (MB), stdout. */
+async function ghlake(args: string[]): Promise<{ wallMs: number; cpuMs: number; rssMb: number; stdout: string }> {
   const t0 = performance.now();
-  const { stdout, stderr } = await promisify(execFile)('/usr/bin/time', ['-f', 'GHLAKE_BENCH_RSS_KB=%M', process.execPath, BIN, ...args], {
+  const { stdout, stderr } = await promisify(execFile)('/usr/bin/time', ['-f', 'GHLAKE_BENCH=%M %U %S', process.execPath, BIN, ...args], {
     env,
     maxBuffer: 64 << 20,
   });
   const wallMs = performance.now() - t0;
-  const kb = Number(/GHLAKE_BENCH_RSS_KB=(\d+)/.exec(stderr)?.[1] ?? 0);
-  return { wallMs, rssMb: Math.round(kb / 1024), stdout };
+  const m = /GHLAKE_BENCH=(\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+  return { wallMs, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : 0, rssMb: Math.round(Number(m?.[1] ?? 0) / 1024), stdout };
 }
 
 /** The new hour T, generated once (tools/generate: 2024-like events). */
@@ -157,6 +157,7 @@ async function copyLake(from: string, to: string): Promise<void> {
 
 interface RunFigures {
   wallMs: number;
+  cpuMs: number;
   rssMb: number;
   stages: Record<string, number>;
   rerunMs: number;
@@ -175,21 +176,27 @@ async function main(): Promise<void> {
     .join(' ')}`;
   process.stdout.write(`${header}\n`);
   const table: string[] = [
-    '| hours in the lake (events) | one new hour, wall s | download | transform | consolidate | gold apply | publish | warehouse | peak RSS MB | rerun, nothing new s | gold --rebuild s (RSS MB) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| hours in the lake (events) | one new hour, wall s | CPU s | download | transform | consolidate | gold apply | publish | warehouse | peak RSS MB | rerun, nothing new s | gold --rebuild s (RSS MB) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   try {
+    const lakes = new Map<number, string>();
     for (const hours of SIZES) {
       const lake = await prefilledLake(hours);
+      lakes.set(hours, lake.dir);
       if (lake.prepared)
         process.stdout.write(
           `  prefilled ${hours} hours: generated in ${sec(lake.prepared.generateMs)} s, made the pipeline's own by ghlake gold in ${sec(lake.prepared.adoptMs)} s (${lake.prepared.adoptRssMb} MB)\n`,
         );
-      const runs: RunFigures[] = [];
-      for (let r = 0; r < RUNS; r++) {
+    }
+    // Runs interleaved across sizes (10, 100, 1000, 10, 100, ...): load from elsewhere on a shared
+    // machine then falls on every size alike, and the ratios between sizes stay fair.
+    const runs = new Map<number, RunFigures[]>(SIZES.map((h) => [h, []]));
+    for (let r = 0; r < RUNS; r++) {
+      for (const hours of SIZES) {
         const work = path.join(dataDir, `work-${hours}`);
         await fs.rm(work, { recursive: true, force: true });
-        await copyLake(lake.dir, work);
+        await copyLake(lakes.get(hours)!, work);
         const args = ['run', '--from', T, '--to', T, '--base-url', mirror.url, '--lake', work, '--json'];
         const first = await ghlake(args);
         const summary = JSON.parse(first.stdout) as {
@@ -200,8 +207,9 @@ async function main(): Promise<void> {
         if (summary.exitCode !== 0) throw new Error(`run exited ${summary.exitCode}: ${first.stdout.slice(0, 2000)}`);
         const again = await ghlake(args);
         const steps = summary.gold?.steps ?? { consolidate: 0, apply: 0, publish: 0 };
-        runs.push({
+        runs.get(hours)!.push({
           wallMs: first.wallMs,
+          cpuMs: first.cpuMs,
           rssMb: first.rssMb,
           stages: {
             download: summary.stages.download?.ms ?? 0,
@@ -216,15 +224,18 @@ async function main(): Promise<void> {
           silverEvents: summary.gold?.silverEvents ?? 0,
         });
         process.stdout.write(
-          `  ${hours} hours, run ${r + 1}: ${sec(first.wallMs)} s ${JSON.stringify(runs.at(-1)!.stages)} rss ${first.rssMb} MB; rerun ${sec(again.wallMs)} s; load ${loadavg()[0]!.toFixed(1)}\n`,
+          `  ${hours} hours, run ${r + 1}: ${sec(first.wallMs)} s (CPU ${sec(first.cpuMs)} s) ${JSON.stringify(runs.get(hours)!.at(-1)!.stages)} rss ${first.rssMb} MB; rerun ${sec(again.wallMs)} s; load ${loadavg()[0]!.toFixed(1)}\n`,
         );
       }
+    }
+    for (const hours of SIZES) {
       const work = path.join(dataDir, `work-${hours}`);
       const rebuild = await ghlake(['gold', '--rebuild', '--lake', work]);
       await fs.rm(work, { recursive: true, force: true });
-      const m = (f: (r: RunFigures) => number) => median(runs.map(f));
+      const list = runs.get(hours)!;
+      const m = (f: (r: RunFigures) => number) => median(list.map(f));
       table.push(
-        `| ${hours.toLocaleString('en-US')} (${(runs[0]!.silverEvents / 1e6).toFixed(1)}M) | **${sec(m((r) => r.wallMs))}** | ${sec(m((r) => r.stages.download!))} | ${sec(
+        `| ${hours.toLocaleString('en-US')} (${(list[0]!.silverEvents / 1e6).toFixed(1)}M) | **${sec(m((r) => r.wallMs))}** | ${sec(m((r) => r.cpuMs))} | ${sec(m((r) => r.stages.download!))} | ${sec(
           m((r) => r.stages.transform!),
         )} | ${sec(m((r) => r.stages.consolidate!))} | ${sec(m((r) => r.stages.apply!))} | ${sec(m((r) => r.stages.publish!))} | ${sec(m((r) => r.stages.warehouse!))} | ${m(
           (r) => r.rssMb,

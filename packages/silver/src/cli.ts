@@ -5,7 +5,16 @@
  * its bronze partition is missing), 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { describeOptions, ensureLakeFormat, parseCommandLine, resolveHours, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
+import {
+  describeOptions,
+  ensureLakeFormat,
+  parseCommandLine,
+  resolveHours,
+  resolveOptions,
+  withCommandLakeLock,
+  type Command,
+  type ExitCode,
+} from '@ghlake/core';
 import { consolidateSilver, rebuildSilver, silverSummary } from './consolidate/index.js';
 import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { hourRange, parseHour, type HourKey } from '@ghlake/core';
 import { buildGold } from '@ghlake/gold';
-import { transformRealHours } from '../../../gold/test/helpers.js';
+import { publishSilver, transformRealHours } from '../../../gold/test/helpers.js';
 import { GHARCHIVE_FIXTURES } from '../../../core/test/fixtures/gharchive.js';
 import { generateSilver } from '../../../../tools/generate-silver/generate.js';
 import type { CalendarHour } from '../../src/index.js';
@@ -23,6 +23,7 @@ export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: (
 /** Real hours, made bronze and silver by the real fused transform, then gold. */
 export async function transformRealHoursAndGold(lake: string, rawDir: string, hours: readonly string[]): Promise<void> {
   await transformRealHours(lake, rawDir, hours);
+  await publishSilver(lake);
   await buildGold({ lake, ...SETTINGS, refreshWarehouse: false });
 }
 
@@ -90,6 +91,8 @@ export async function generatedWeeksLake(lake: string): Promise<{ from: HourKey;
     const result = await generateSilver({ lake, events: 24 * 200, eventsPerHour: 200, start, seed: hours.length + 1, threads: 2, memoryLimit: '512MB' });
     hours.push(...result.hours);
   }
+  // Generated straight into the published partitions, as a lake without incremental state: made one.
+  await publishSilver(lake);
   await buildGold({ lake, ...SETTINGS, refreshWarehouse: false });
   const from = parseHour('2024-06-03-0');
   const to = parseHour('2024-07-07-23');
