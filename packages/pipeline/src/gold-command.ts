@@ -75,6 +75,7 @@ async function runInSnowflake(io: CommandIO, argv: readonly string[]): Promise<E
     [
       `gold built inside Snowflake in ${((Date.now() - started) / 1000).toFixed(1)} s (each table swapped in atomically)`,
       ...results.map((r) => `  ${r.table.padEnd(width)}  ${r.rowsInserted.toLocaleString('en-US')} rows`),
+      'a full recomputation; the next `ghlake snowflake load` replaces these tables with the lake’s gold (use one engine for gold)',
     ].join('\n') + '\n',
   );
   return 0;
@@ -91,6 +92,8 @@ export const goldEngineCommand: Command = {
       describeOptions(ENGINE_OPTIONS),
       '  with --engine snowflake the connection and object options of `ghlake snowflake load` apply',
       '  (SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, ...; see ghlake snowflake --help); the silver tables must be loaded.',
+      '  It recomputes every model in Snowflake (the reference). Gold kept incrementally in Snowflake is',
+      '  `ghlake run --upload --snowflake`: DuckDB computes the changed rows, the load MERGEs them (docs/snowflake.md).',
     ].join('\n'),
   async run(io: CommandIO): Promise<ExitCode> {
     const { engineArgv, rest } = splitEngine(io.argv);

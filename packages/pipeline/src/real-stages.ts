@@ -127,10 +127,12 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             const s = await uploadLake(config.upload!, { signal });
             return {
               complete: !s.interrupted && s.notStarted === 0 && s.failed.length === 0,
+              mode: s.mode,
               uploaded: s.uploaded,
               unchanged: s.skippedUnchanged,
               failed: s.failed.map((f) => ({ key: f.key, message: `${f.code}: ${f.message}` })),
               bytes: s.uploadedBytes,
+              deleted: s.deleted,
             };
           },
         }

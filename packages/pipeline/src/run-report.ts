@@ -190,7 +190,7 @@ export function formatRunSummary(s: RunSummary): string {
   if (s.upload)
     row(
       'upload',
-      `${formatCount(s.upload.uploaded)} objects uploaded (${formatBytes(s.upload.bytes)}), ${formatCount(s.upload.unchanged)} unchanged, ${s.upload.failed.length} failed`,
+      `${s.upload.mode}: ${formatCount(s.upload.uploaded)} objects uploaded (${formatBytes(s.upload.bytes)}), ${formatCount(s.upload.unchanged)} unchanged, ${s.upload.failed.length} failed${s.upload.deleted ? `, ${formatCount(s.upload.deleted)} obsolete deleted` : ''}`,
     );
   if (s.snowflake)
     row(

@@ -63,10 +63,14 @@ export interface GoldOutcome {
 export interface UploadOutcome {
   /** Every lake file is in the bucket (not interrupted, nothing left out). */
   complete: boolean;
+  /** incremental: only what silver committed since the last complete upload was looked at; full: the whole lake. */
+  mode: 'full' | 'incremental';
   uploaded: number;
   unchanged: number;
   failed: { key: string; message: string }[];
   bytes: number;
+  /** Obsolete keyed files removed from the bucket. */
+  deleted: number;
 }
 
 export interface SnowflakeOutcome {

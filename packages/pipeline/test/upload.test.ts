@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestPath } from '@ghlake/core';
-import { createS3Client, scanLake } from '@ghlake/storage';
+import { GOLD_TABLES, manifestPath } from '@ghlake/core';
+import { createS3Client, goldSnapshot, scanLake, silverKeyedTables } from '@ghlake/storage';
 import { startSnowflakeStub, type SnowflakeStub } from '../../../tools/snowflake-stub/index.js';
 import { fakeWarehouse } from '../../storage/test/fixtures/snowflake/fake-warehouse.js';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
@@ -92,11 +92,16 @@ describe('ghlake run --upload', () => {
     expect(manifest.hours['2015-01-01-0']!.state).toBe('published');
     expect(manifest.hours['2015-01-01-1']!.state).toBe('published');
 
+    expect(summary.upload.mode).toBe('full'); // the first upload to this bucket and prefix
+
+    // Nothing new: the rerun is incremental — no hour partition is looked at, only the keyed tables'
+    // live files and gold's, each known from the upload record (no request, nothing uploaded).
     const again = await runGhlake(args, { env });
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout);
-    expect(second.upload.uploaded).toBe(0);
-    expect(second.upload.unchanged).toBe(summary.upload.uploaded + summary.upload.unchanged);
+    const keyedFiles = [...(await silverKeyedTables(lake)).tables, ...((await goldSnapshot(lake))?.tables ?? [])].flatMap((t) => t.live);
+    expect(second.upload).toMatchObject({ mode: 'incremental', uploaded: 0, failed: [], unchanged: keyedFiles.length });
+    expect(keyedFiles.length).toBe(3 + GOLD_TABLES.length); // silver actors, repositories, organizations and every gold table: one full file each
   });
 
   it('--snowflake then loads the published lake into Snowflake (COPY per partition through the real driver) and marks the hours loaded', async () => {

@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findTable, hourFromMs, partitionFile, tableDir, writeTableFile, type HourKey, type TableDecl } from '@ghlake/core';
+import { findTable, goldLinkPath, goldVersionsDir, hourFromMs, partitionFile, tableDir, writeTableFile, type HourKey, type TableDecl } from '@ghlake/core';
 import { formatScript, loadLakeIntoSnowflake, loadPlanStatements, objectsFrom, planLoad, scanLake, type LakeTableFile } from '../src/snowflake/index.js';
 import { startSnowflakeStub } from '../../../tools/snowflake-stub/index.js';
 import { fakeWarehouse } from '../test/fixtures/snowflake/fake-warehouse.js';
@@ -66,8 +66,10 @@ try {
       await writeTableFile(events, partitionFile(lake, 'silver', 'events', hour), rows(events, rowsPerHour, ms));
       await writeTableFile(payload, partitionFile(lake, 'silver', 'payload_details', hour), rows(payload, rowsPerHour, ms));
     }
-    await writeTableFile(actors, path.join(tableDir(lake, 'silver', 'actors'), 'part-0.parquet'), rows(actors, 1000, start));
-    await writeTableFile(daily, path.join(tableDir(lake, 'gold', 'daily_summary'), 'part-0.parquet'), rows(daily, hours, start));
+    // Keyed tables as the lake keeps them: one full file each, gold behind its version link.
+    await writeTableFile(actors, path.join(tableDir(lake, 'silver', 'actors'), 'part-0000000001-full.parquet'), rows(actors, 1000, start));
+    await writeTableFile(daily, path.join(goldVersionsDir(lake), '0000000001', 'daily_summary', 'part-0000000001-full.parquet'), rows(daily, hours, start));
+    await fs.symlink(path.join('gold-versions', '0000000001'), goldLinkPath(lake), 'dir');
   });
   const scan = await timed(() => scanLake(lake));
   const files = scan.value;

@@ -23,5 +23,7 @@ process.stdout.write(
     multipart: summary.multipart,
     failed: summary.failed.length,
     gold: summary.gold.status,
+    mode: summary.mode,
+    deleted: summary.deleted,
   })}\n`,
 );

@@ -96,10 +96,11 @@ describe('ghlake upload (CLI)', () => {
     const listed = await direct.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'accept/' }));
     const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
     const current = JSON.parse((await getBytes('accept/gold/_current.json')).toString('utf8')) as GoldPointer;
-    const expected = testLake.dataFiles.map((rel) => (rel.startsWith('gold/') ? `${current.prefix}${rel.slice(5)}` : `accept/${rel}`));
+    expect(current.version).toBe('0000000001');
+    const expected = testLake.dataFiles.map((rel) => `accept/${rel}`);
     expect(keys).toEqual([...expected, 'accept/gold/_current.json'].sort());
     for (const rel of testLake.dataFiles) {
-      const key = rel.startsWith('gold/') ? `${current.prefix}${rel.slice(5)}` : `accept/${rel}`;
+      const key = `accept/${rel}`;
       expect((await getBytes(key)).equals(await readFile(path.join(testLake.lake, rel))), key).toBe(true);
     }
 
@@ -113,6 +114,14 @@ describe('ghlake upload (CLI)', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('nothing to upload: all 10 objects are unchanged');
     expect(second.stdout).toMatch(/uploaded {3}0 \(/);
+    // This lake has no silver state (no commit to follow): every upload checks every file, and says why.
+    expect(second.stdout).toContain('  mode       full: the lake has no silver state (nothing consolidated yet): every file is checked');
+    const full = await ghlake(
+      ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--full'],
+      credentials,
+    );
+    expect(full.code).toBe(0);
+    expect(full.stdout).toContain('  mode       full: asked for (--full)');
 
     const json = await ghlake(
       ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'accept', '--endpoint', s3.endpoint, '--json'],

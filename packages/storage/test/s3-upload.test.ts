@@ -16,20 +16,11 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GhlakeError, PART_FILE, rawPath, tableDir } from '@ghlake/core';
-import {
-  createS3Client,
-  formatUploadSummary,
-  localGoldVersion,
-  uploadExitCode,
-  uploadLake,
-  type UploadConfigInput,
-  type UploadEvent,
-  type GoldPointer,
-} from '../src/index.js';
+import { GhlakeError, partitionFile, rawPath, stateDbPath } from '@ghlake/core';
+import { createS3Client, formatUploadSummary, uploadExitCode, uploadLake, type UploadConfigInput, type UploadEvent, type GoldPointer } from '../src/index.js';
 import { startS3, type TestS3 } from './fixtures/s3/s3-server.js';
 import { internalError, slowDown, startFaultProxy, writes, type FaultProxy } from './fixtures/s3/fault-proxy.js';
-import { buildLake, HOUR, writeGold, type TestLake } from './fixtures/s3/lake.js';
+import { ACTORS_REL, buildLake, dataFilesOf, HOUR, writeGold, type TestLake } from './fixtures/s3/lake.js';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 
 let s3: TestS3;
@@ -90,18 +81,19 @@ async function pointer(): Promise<GoldPointer> {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** Where a lake file must be in the bucket: mirrored, gold inside the current version. */
-function expectedKey(rel: string, goldVersion: string): string {
-  return rel.startsWith('gold/') ? `${prefix}/gold/_v/${goldVersion}/${rel.slice(5)}` : `${prefix}/${rel}`;
+/** Where a lake file must be in the bucket: the lake mirrored below the prefix (gold as `<lake>/gold` shows it). */
+function expectedKey(rel: string): string {
+  return `${prefix}/${rel}`;
 }
 
 async function expectBucketMirrorsLake(): Promise<GoldPointer> {
   const p = await pointer();
-  const expected = testLake.dataFiles.map((rel) => expectedKey(rel, p.version));
+  testLake.dataFiles = await dataFilesOf(testLake.lake);
+  const expected = testLake.dataFiles.map((rel) => expectedKey(rel));
   expect(await listKeys()).toEqual([...expected, `${prefix}/gold/_current.json`].sort());
   for (const rel of testLake.dataFiles) {
     const local = await readFile(path.join(testLake.lake, rel));
-    const remote = await getBytes(expectedKey(rel, p.version));
+    const remote = await getBytes(expectedKey(rel));
     expect(remote.length, rel).toBe(local.length);
     expect(remote.equals(local), rel).toBe(true);
   }
@@ -119,16 +111,25 @@ describe('uploadLake', () => {
   it('publishes every lake data file byte-identical under the prefix, and nothing else', async () => {
     expect(testLake.dataFiles).toHaveLength(10);
     const summary = await uploadLake(config());
-    expect(summary).toMatchObject({ files: 10, uploaded: 10, skippedUnchanged: 0, failed: [], notStarted: 0, interrupted: false, ignored: 2 });
+    // Ignored: the temp file, the raw hour's .meta.json, and the obsolete keyed file (silver/actors seq 0).
+    expect(summary).toMatchObject({ mode: 'full', files: 10, uploaded: 10, skippedUnchanged: 0, failed: [], notStarted: 0, interrupted: false, ignored: 3 });
+    expect(summary.fullReason).toBe('no complete upload to this bucket and prefix is recorded');
     expect(summary.gold.status).toBe('published');
     const p = await expectBucketMirrorsLake();
-    expect(p.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(p.version).toBe('0000000001'); // the local gold version `<lake>/gold` points at
     expect(summary.gold.version).toBe(p.version);
-    expect(await localGoldVersion(testLake.lake)).toBe(p.version); // what a loader computes from the lake alone
-    expect(Object.keys(p.tables).sort()).toEqual(['actor_metrics', 'daily_summary', 'event_type_metrics', 'org_metrics', 'repo_metrics']);
+    expect(p.format).toBe('ghlake-gold-pointer/2');
+    expect(p.tables).toEqual(
+      Object.fromEntries(
+        ['actor_metrics', 'daily_summary', 'event_type_metrics', 'org_metrics', 'repo_metrics'].map((t) => [
+          t,
+          [`${prefix}/gold/${t}/part-0000000001-full.parquet`],
+        ]),
+      ),
+    );
     // The pointer lists exactly the gold objects, with the local files' sizes and sha256.
     for (const f of p.files) {
-      const local = await readFile(path.join(testLake.lake, 'gold', f.key.slice(p.prefix.length)));
+      const local = await readFile(path.join(testLake.lake, f.key.slice(prefix.length + 1)));
       expect({ size: f.size, sha256: f.sha256 }).toEqual({ size: local.length, sha256: sha256(local) });
     }
     // Our sha256 travels as object metadata (the raw hour's comes from the download's record).
@@ -146,7 +147,9 @@ describe('uploadLake', () => {
     expect(again).toMatchObject({ uploaded: 0, skippedUnchanged: 10, failed: [], multipart: 0 });
     expect(again.gold).toMatchObject({ status: 'unchanged', removedObjects: 0 });
     expect(writes(proxy.requests)).toEqual([]);
-    // The upload record (_state/upload-record.json) matches the listing's ETags: no HeadObject at all.
+    // This lake has no silver state, so every upload is full: one listing. The upload record (in
+    // _state/state.duckdb) matches the listing's ETags: no HeadObject at all.
+    expect(again.fullReason).toBe('the lake has no silver state (nothing consolidated yet): every file is checked');
     expect(proxy.requests.map((r) => `${r.method} ${r.key}${r.query.has('uploads') ? '?uploads' : r.query.has('list-type') ? '?list' : ''}`)).toEqual([
       'GET ?list',
       'GET ?uploads',
@@ -158,7 +161,8 @@ describe('uploadLake', () => {
 
   it('without the upload record, unchanged objects are proven by the sha256 in their metadata (HeadObject)', async () => {
     await uploadLake(config());
-    await rm(path.join(testLake.lake, '_state', 'upload-record.json'));
+    await rm(stateDbPath(testLake.lake));
+    await rm(`${stateDbPath(testLake.lake)}.wal`, { force: true });
     proxy.requests.length = 0;
     const again = await uploadLake(config());
     expect(again).toMatchObject({ uploaded: 0, skippedUnchanged: 10 });
@@ -182,20 +186,21 @@ describe('uploadLake', () => {
 
   it('uploads a changed file of the same size again: sha256 decides, not size', async () => {
     await uploadLake(config());
-    const actors = path.join(tableDir(testLake.lake, 'silver', 'actors'), PART_FILE);
-    const before = await readFile(actors);
-    const at = before.indexOf('actor_login');
+    const file = partitionFile(testLake.lake, 'silver', 'events', HOUR);
+    const rel = 'silver/events/date=2015-01-01/hour=15/part-0.parquet';
+    const before = await readFile(file);
+    const at = before.indexOf('event_hash');
     expect(at).toBeGreaterThan(0);
     const after = Buffer.from(before);
-    after.write('ACTOR', at, 'latin1'); // same size, other bytes
-    await writeFile(actors, after);
+    after.write('EVENT', at, 'latin1'); // same size, other bytes
+    await writeFile(file, after);
     expect(after.length).toBe(before.length);
     expect(after.equals(before)).toBe(false);
     const events: UploadEvent[] = [];
     const again = await uploadLake(config(), { onProgress: (e) => events.push(e) });
-    expect(collect(events, 'uploaded')).toEqual([`${prefix}/silver/actors/part-0.parquet`]);
+    expect(collect(events, 'uploaded')).toEqual([`${prefix}/${rel}`]);
     expect(again).toMatchObject({ uploaded: 1, skippedUnchanged: 9 });
-    expect((await getBytes(`${prefix}/silver/actors/part-0.parquet`)).equals(after)).toBe(true);
+    expect((await getBytes(`${prefix}/${rel}`)).equals(after)).toBe(true);
   });
 
   it('uploads a file larger than the part size in parts (multipart), byte-identical', async () => {
@@ -294,7 +299,7 @@ describe('uploadLake', () => {
     proxy.rule = (req) => {
       if (req.method === 'GET' && req.key === '' && req.query.has('uploads')) {
         return req.query.has('key-marker')
-          ? { reply: 200, body: page(false, upload(`${prefix}/silver/actors/part-0.parquet`, 'concurrent-run-upload', future)) }
+          ? { reply: 200, body: page(false, upload(`${prefix}/${ACTORS_REL}`, 'concurrent-run-upload', future)) }
           : {
               reply: 200,
               body: page(
@@ -323,7 +328,7 @@ describe('uploadLake', () => {
   });
 
   it('retries throttling (503 SlowDown) and then succeeds', async () => {
-    const key = `${prefix}/silver/actors/part-0.parquet`;
+    const key = `${prefix}/${ACTORS_REL}`;
     // 4 refusals: more than the SDK's 3 attempts, so the whole-object retry has to step in.
     proxy.rule = (req, nth) => (req.key === key && req.method === 'PUT' && nth <= 4 ? slowDown : undefined);
     const summary = await uploadLake(config());
@@ -342,8 +347,9 @@ describe('uploadLake', () => {
 
     await writeGold(testLake.lake, 3);
     let badKey = '';
+    expect(v1).toBe('0000000001');
     proxy.rule = (req) => {
-      if (req.method === 'PUT' && req.key.endsWith('/daily_summary/part-0.parquet') && !req.key.includes(v1)) {
+      if (req.method === 'PUT' && req.key.endsWith('/daily_summary/part-0000000003-full.parquet')) {
         badKey = req.key;
         return internalError;
       }
@@ -361,28 +367,32 @@ describe('uploadLake', () => {
     expect(proxy.requests.filter((r) => r.key === badKey && r.method === 'PUT').length).toBe(6); // 2 attempts x 3 SDK tries
   });
 
-  it('publishes new gold before switching the pointer, and deletes the old version only after', async () => {
+  it('publishes new gold before switching the pointer, and deletes the files it no longer lists one upload later', async () => {
     await uploadLake(config());
     const v1 = (await pointer()).version;
+    const v1Keys = (await pointer()).files.map((f) => f.key);
     await writeGold(testLake.lake, 2);
     proxy.requests.length = 0;
     const summary = await uploadLake(config());
     const v2 = summary.gold.version!;
-    expect(v2).not.toBe(v1);
-    expect(summary.gold).toMatchObject({ status: 'published', previousVersion: v1, removedObjects: 5 });
-    expect(summary).toMatchObject({ uploaded: 5, skippedUnchanged: 5 });
+    expect([v1, v2]).toEqual(['0000000001', '0000000002']);
+    expect(summary.gold).toMatchObject({ status: 'published', previousVersion: v1, removedObjects: 0 });
+    expect(summary).toMatchObject({ uploaded: 5, skippedUnchanged: 5, deleted: 0 });
     // Successful writes only: s3rver sometimes answers a DELETE with 500 under concurrency and the SDK retries it.
     const seq = writes(proxy.requests.filter((r) => r.status !== undefined && r.status < 300));
-    const newPuts = seq.map((w, i) => [w, i] as const).filter(([w]) => w.startsWith(`PUT ${prefix}/gold/_v/${v2}/`));
+    const newPuts = seq.map((w, i) => [w, i] as const).filter(([w]) => /\/part-0000000002-full\.parquet$/.test(w));
     const pointerAt = seq.indexOf(`PUT ${prefix}/gold/_current.json`);
-    const deletes = seq.map((w, i) => [w, i] as const).filter(([w]) => w.startsWith('DELETE '));
     expect(newPuts).toHaveLength(5);
-    expect(deletes.map(([w]) => w).sort()).toEqual(
-      ['actor_metrics', 'daily_summary', 'event_type_metrics', 'org_metrics', 'repo_metrics'].map((t) => `DELETE ${prefix}/gold/_v/${v1}/${t}/part-0.parquet`),
-    );
     expect(Math.max(...newPuts.map(([, i]) => i))).toBeLessThan(pointerAt);
-    expect(pointerAt).toBeLessThan(Math.min(...deletes.map(([, i]) => i)));
-    expect(seq).toHaveLength(5 + 1 + 5);
+    expect(seq).toHaveLength(5 + 1);
+    // A reader that read the previous pointer just before the switch can still read its files.
+    for (const key of v1Keys) expect(await listKeys(key)).toEqual([key]);
+    expect((await pointer()).files.map((f) => f.key).filter((k) => v1Keys.includes(k))).toEqual([]);
+
+    proxy.requests.length = 0;
+    const next = await uploadLake(config());
+    expect(next).toMatchObject({ uploaded: 0, deleted: 5, gold: { status: 'unchanged', version: v2, removedObjects: 5 } });
+    expect(writes(proxy.requests.filter((r) => r.status !== undefined && r.status < 300)).sort()).toEqual(v1Keys.map((k) => `DELETE ${k}`).sort());
     const p = await expectBucketMirrorsLake();
     expect(p.version).toBe(v2);
   });

@@ -101,20 +101,20 @@ describe('dry runs print the plan and connect to nothing', () => {
     const copies = [...run.stdout.matchAll(/^  FILES = \('([^']+)'\)$/gm)].map((m) => m[1]);
     expect(copies).toEqual(files.map((f) => f.stagePath));
     expect(copies).toContain('silver/events/date=2015-01-01/hour=15/part-0.parquet');
-    expect(copies.find((c) => c!.includes('daily_summary'))).toMatch(/^gold\/_v\/[0-9a-f]{16}\/daily_summary\/part-0\.parquet$/);
+    expect(copies.find((c) => c!.includes('daily_summary'))).toBe('gold/daily_summary/part-0000000001-full.parquet');
     expect((run.stdout.match(/^BEGIN TRANSACTION;$/gm) ?? []).length).toBe(6);
     expect((run.stdout.match(/^COMMIT;$/gm) ?? []).length).toBe(6);
     expect((run.stdout.match(/^ALTER TABLE .* SWAP WITH .*;$/gm) ?? []).length).toBe(2);
     const recorded = [...run.stdout.matchAll(/^-- binds: (\["\[\{.*)$/gm)].flatMap(
       (m) => JSON.parse(JSON.parse(m[1]!)[0]) as Array<{ file_path: string; rows: number }>,
     );
-    expect(recorded.map((r) => `${r.file_path.replace(/_v\/[0-9a-f]+/, '_v/*')} ${r.rows}`)).toEqual([
+    expect(recorded.map((r) => `${r.file_path} ${r.rows}`)).toEqual([
       'silver/events/date=2015-01-01/hour=0/part-0.parquet 5',
       'silver/events/date=2015-01-01/hour=15/part-0.parquet 3',
-      'silver/actors/part-0.parquet 8',
+      'silver/actors/part-0000000001-full.parquet 8',
       'silver/payload_details/date=2015-01-01/hour=0/part-0.parquet 5',
       'silver/payload_details/date=2015-01-01/hour=15/part-0.parquet 3',
-      'gold/_v/*/daily_summary/part-0.parquet 2',
+      'gold/daily_summary/part-0000000001-full.parquet 2',
     ]);
   });
 
@@ -177,7 +177,7 @@ describe('against the Snowflake stub', () => {
     const status = await ghlakeInProcess(['status'], env);
     expect(status.code).toBe(0);
     const lines = status.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^table\s+lake\s+loaded\s+new\s+changed\s+not in lake\s+lake rows\s+rows loaded\s+loaded hours\s+last load \(UTC\)$/);
+    expect(lines[0]).toMatch(/^table\s+lake\s+loaded\s+new\s+changed\s+not in lake\s+lake rows\s+rows loaded\s+next load\s+loaded hours\s+last load \(UTC\)$/);
     expect(lines.find((l) => l.startsWith('silver.events'))!.split(/\s{2,}/)).toEqual([
       'silver.events',
       '2',
@@ -187,6 +187,7 @@ describe('against the Snowflake stub', () => {
       '0',
       '8',
       '8',
+      '-',
       '2015-01-01-0..2015-01-01-15',
       '2026-01-02 03:04:05.678',
     ]);
@@ -201,7 +202,15 @@ describe('against the Snowflake stub', () => {
       '0',
       '-',
       '-',
+      '-',
     ]);
+    // A keyed table: its live files (one full file here), loaded and up to date.
+    expect(
+      lines
+        .find((l) => l.startsWith('silver.actors'))!
+        .split(/\s{2,}/)
+        .slice(0, 9),
+    ).toEqual(['silver.actors', '1', '1', '0', '0', '0', '8', '8', '-']);
 
     for (const run of [setup, load, again, status]) {
       expect(run.stdout + run.stderr).not.toContain(PASSWORD);

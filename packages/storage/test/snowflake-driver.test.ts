@@ -78,7 +78,7 @@ beforeEach(async () => {
   fake = fakeWarehouse({ stageUrl: STAGE_URL });
   stub = await startSnowflakeStub({ account: 'acme-test', user: 'loader', password: PASSWORD, handler: fake.handler });
   const dir = await fs.mkdtemp(path.join(work, 'lake-'));
-  await fs.cp(template.dir, dir, { recursive: true, preserveTimestamps: true });
+  await fs.cp(template.dir, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   lake = { ...template, dir };
   for (const f of await scanLake(dir)) fake.staged.set(f.stagePath, f.rows); // as `ghlake upload` would have put it
 });
@@ -226,10 +226,10 @@ describe('load through the driver', () => {
     expect(files.map((f) => `${f.path} ${f.rows}`)).toEqual([
       'silver/events/date=2015-01-01/hour=0/part-0.parquet 5',
       'silver/events/date=2015-01-01/hour=15/part-0.parquet 3',
-      'silver/actors/part-0.parquet 8',
+      'silver/actors/part-0000000001-full.parquet 8',
       'silver/payload_details/date=2015-01-01/hour=0/part-0.parquet 5',
       'silver/payload_details/date=2015-01-01/hour=15/part-0.parquet 3',
-      'gold/daily_summary/part-0.parquet 2',
+      'gold/daily_summary/part-0000000001-full.parquet 2',
     ]);
     const result = await withSnowflakeSession(connection(), async (s) => {
       const plan = planLoad(objects, files, await readLoadedFiles(s, objects), { batchFiles: 1 });
@@ -273,6 +273,8 @@ describe('load through the driver', () => {
     const status = await withSnowflakeSession(connection(), async (s) => compareLakeWithLoads(objects, files, await readLoadedFiles(s, objects)));
     expect(status.find((t) => t.table === 'silver.events')).toEqual({
       table: 'silver.events',
+      kind: 'hour',
+      next: '-',
       lake: 2,
       loaded: 2,
       new: 0,
@@ -365,11 +367,11 @@ describe('load through the driver', () => {
   });
 
   it('a whole table whose file is not in S3 drops its half-built copy and says to upload', async () => {
-    fake.staged.delete('silver/actors/part-0.parquet');
+    fake.staged.delete('silver/actors/part-0000000001-full.parquet');
     const files = (await scanLake(lake.dir)).filter((f) => f.table.name === 'actors');
     const error = await thrownBy(withSnowflakeSession(connection(), async (s) => runLoad(s, planLoad(objects, files, []))));
     expect(error.message).toContain(
-      "refresh silver.actors: copy 1 file failed: Remote file 's3://ghlake-test/ghlake/silver/actors/part-0.parquet' was not found",
+      "refresh silver.actors: copy 1 file failed: Remote file 's3://ghlake-test/ghlake/silver/actors/part-0000000001-full.parquet' was not found",
     );
     expect(error.hint).toContain('ghlake upload');
     expect(stub.statements.map((s) => s.sqlText)).toEqual([
@@ -377,6 +379,66 @@ describe('load through the driver', () => {
       expect.stringMatching(/^COPY INTO "GHLAKE"\."SILVER"\."ACTORS__NEW"/),
       'DROP TABLE IF EXISTS "GHLAKE"."SILVER"."ACTORS__NEW"',
     ]);
+  });
+
+  it('a keyed table: a new delta is MERGEd in one transaction from a temporary staging table; a failing MERGE rolls back and drops it', async () => {
+    const actors = findTable('silver', 'actors');
+    const delta = async (seq: number, ids: number[]) => {
+      const rel = `silver/actors/part-${String(seq).padStart(10, '0')}.parquet`;
+      const columns = Object.fromEntries(
+        actors.columns.map((c) => [
+          c.name,
+          ids.map((id) => (c.name === 'actor_id' ? id : c.type === 'TIMESTAMP' ? Date.UTC(2015, 0, 2) : c.type === 'VARCHAR' ? `login-${id}` : null)),
+        ]),
+      );
+      await writeTableFile(actors, path.join(lake.dir, rel), { rowCount: ids.length, columns });
+      fake.staged.set(rel, ids.length); // uploaded
+      return rel;
+    };
+    const load = async () =>
+      withSnowflakeSession(connection(), async (s) => runLoad(s, planLoad(objects, await scanLake(lake.dir), await readLoadedFiles(s, objects))));
+    await load();
+    const d2 = await delta(2, [9614759, 424242]); // one actor already in the table, one new
+    const sent = stub.statements.length;
+    const result = await load();
+    expect(result.tables).toEqual([{ table: 'silver.actors', files: 1, hours: 0, rowsLoaded: 2 }]);
+    const stage = '"GHLAKE"."SILVER"."ACTORS__STAGE"';
+    expect(stub.statements.slice(sent + 1).map((st) => st.sqlText.split('\n')[0])).toEqual([
+      `CREATE OR REPLACE TEMPORARY TABLE ${stage} LIKE "GHLAKE"."SILVER"."ACTORS"`,
+      `ALTER TABLE ${stage} ADD COLUMN "GHLAKE_SOURCE_FILE" VARCHAR`,
+      `COPY INTO ${stage}`,
+      'BEGIN TRANSACTION',
+      'MERGE INTO "GHLAKE"."SILVER"."ACTORS" AS t',
+      'INSERT INTO "GHLAKE"."GHLAKE"."GHLAKE_LOADS" ("TABLE_NAME", "PARTITION_HOUR", "FILE_PATH", "FILE_BYTES", "FILE_MTIME", "ROWS_LOADED", "LOADED_AT")',
+      'COMMIT',
+      `DROP TABLE ${stage}`,
+    ]);
+    expect(
+      fake
+        .loads()
+        .filter((l) => l.TABLE_NAME === 'silver.actors')
+        .map((l) => l.FILE_PATH),
+    ).toEqual(['silver/actors/part-0000000001-full.parquet', d2]);
+
+    // The next delta's MERGE fails: nothing of it is recorded, the staging table goes, the error names the unit.
+    await delta(3, [77]);
+    fake.failWhen((sql) => sql.startsWith('MERGE INTO'), sqlError('100090', '42P18', 'Duplicate row detected during DML action'));
+    const before = stub.statements.length;
+    const error = await thrownBy(load());
+    expect(error.message).toContain('merge silver.actors: merge the newest row of each key failed');
+    expect(
+      stub.statements
+        .slice(before)
+        .map((st) => st.sqlText.split('\n')[0])
+        .slice(-3),
+    ).toEqual(['MERGE INTO "GHLAKE"."SILVER"."ACTORS" AS t', 'ROLLBACK', `DROP TABLE IF EXISTS ${stage}`]);
+    expect(
+      fake
+        .loads()
+        .filter((l) => l.TABLE_NAME === 'silver.actors')
+        .map((l) => l.FILE_PATH),
+    ).toEqual(['silver/actors/part-0000000001-full.parquet', d2]);
+    expect(fake.transactionsRolledBack).toBe(1);
   });
 
   it('loadLakeIntoSnowflake does the whole load in one call (what ghlake run uses), then finds nothing new', async () => {
@@ -406,7 +468,10 @@ describe('load through the driver', () => {
 });
 
 describe('gold in Snowflake', () => {
-  it('runs each rendered model into __NEW and swaps it in, reporting rows inserted', async () => {
+  it('runs each rendered model into __NEW and swaps it in, reporting rows inserted; the next load replaces it from the lake (no merge onto model rows)', async () => {
+    await loadLakeIntoSnowflake({ lake: lake.dir, connection: connection() });
+    expect(fake.loads().filter((l) => l.TABLE_NAME === 'gold.daily_summary')).toHaveLength(1);
+    const sent = stub.statements.length;
     const result = await runGoldInSnowflake(connection(), [
       {
         table: 'daily_summary',
@@ -414,13 +479,18 @@ describe('gold in Snowflake', () => {
       },
     ]);
     expect(result).toEqual([{ table: 'gold.daily_summary', rowsInserted: 7 }]);
-    expect(stub.statements.map((s) => s.sqlText.split('\n')[0])).toEqual([
+    expect(stub.statements.slice(sent).map((s) => s.sqlText.split('\n')[0])).toEqual([
       'CREATE OR REPLACE TABLE "GHLAKE"."GOLD"."DAILY_SUMMARY__NEW" LIKE "GHLAKE"."GOLD"."DAILY_SUMMARY"',
       'INSERT INTO "GHLAKE"."GOLD"."DAILY_SUMMARY__NEW" ("HOUR_BUCKET", "DAY", "TOTAL_EVENTS", "UNIQUE_ACTORS", "UNIQUE_REPOS")',
       'ALTER TABLE "GHLAKE"."GOLD"."DAILY_SUMMARY" SWAP WITH "GHLAKE"."GOLD"."DAILY_SUMMARY__NEW"',
       'DROP TABLE "GHLAKE"."GOLD"."DAILY_SUMMARY__NEW"',
+      'DELETE FROM "GHLAKE"."GHLAKE"."GHLAKE_LOADS" WHERE "TABLE_NAME" = ?',
     ]);
     expect(fake.rows('"GHLAKE"."GOLD"."DAILY_SUMMARY"')).toBe(7);
+    expect(fake.loads().filter((l) => l.TABLE_NAME === 'gold.daily_summary')).toEqual([]);
+    const next = await loadLakeIntoSnowflake({ lake: lake.dir, connection: connection() });
+    expect(next.plan.units.map((u) => `${u.kind} ${u.table.name}`)).toEqual(['full-refresh daily_summary']);
+    expect(fake.rows('"GHLAKE"."GOLD"."DAILY_SUMMARY"')).toBe(2);
   });
 });
 

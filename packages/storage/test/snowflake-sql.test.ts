@@ -47,14 +47,15 @@ function thrown(fn: () => unknown): GhlakeError {
 }
 
 const MTIME = Date.UTC(2026, 0, 1);
-const GOLD_VERSION = '0123456789abcdef';
 const file = (table: TableDecl, hour: string | null, part: string, rows: number, bytes = 1000 + rows): LakeTableFile => {
   const rel = `${table.name}/${hour ? `${hourDirectory(hour as HourKey)}/` : ''}${part}`;
+  const keyed = /^part-(\d{10})(-full)?\.parquet$/.exec(part);
   return {
     table,
     hour: hour as HourKey | null,
     path: `${table.layer}/${rel}`,
-    stagePath: table.layer === 'gold' ? `gold/_v/${GOLD_VERSION}/${rel}` : `${table.layer}/${rel}`,
+    stagePath: `${table.layer}/${rel}`, // upload mirrors the lake, gold included
+    ...(keyed ? { seq: Number(keyed[1]), full: keyed[2] !== undefined } : {}),
     bytes,
     mtimeMs: MTIME,
     rows,
@@ -116,16 +117,16 @@ describe('snowflake setup SQL (golden)', () => {
 });
 
 describe('snowflake load SQL (golden)', () => {
-  it('plans new hours in batches of whole hours, a changed hour, new whole tables (gold from its uploaded version), and skips what is loaded', () => {
+  it('plans new hours in batches of whole hours, a changed hour, new keyed tables of one full file, and skips what is loaded', () => {
     const lake: LakeTableFile[] = [
       file(events, '2015-01-01-0', 'part-0.parquet', 7702),
       file(events, '2015-01-01-1', 'part-0.parquet', 7427),
       file(events, '2015-01-01-1', 'part-1.parquet', 12),
       file(events, '2015-01-01-15', 'part-0.parquet', 11351),
       file(payload, '2015-01-01-15', 'part-0.parquet', 11351),
-      file(actors, null, 'part-0.parquet', 9000),
-      file(actorMetrics, null, 'part-0.parquet', 8000),
-      file(dailySummary, null, 'part-0.parquet', 24),
+      file(actors, null, 'part-0000000001-full.parquet', 9000),
+      file(actorMetrics, null, 'part-0000000003-full.parquet', 8000),
+      file(dailySummary, null, 'part-0000000003-full.parquet', 24),
     ];
     const loaded: LoadedFile[] = [
       loadedOf(lake[3]!, { bytes: 999 }), // 2015-01-01-15 was rewritten in the lake since it was loaded
@@ -154,7 +155,7 @@ describe('snowflake load SQL (golden)', () => {
     const lake = [
       file(events, '2015-01-01-0', 'part-0.parquet', 10),
       file(events, '2015-01-01-1', 'part-0.parquet', 20),
-      file(actors, null, 'part-0.parquet', 5),
+      file(actors, null, 'part-0000000001-full.parquet', 5),
     ];
     const loaded = lake.map((f) => loadedOf(f));
     expect(planLoad(objectsFrom({}), lake, loaded).units).toEqual([]);
@@ -184,6 +185,59 @@ describe('snowflake load SQL (golden)', () => {
     expect((plan.units[0]!.copy.sql.match(/part-0\.parquet/g) ?? []).length).toBe(1000);
     expect(thrown(() => planLoad(objectsFrom({}), lake, [], { batchFiles: 1001 })).code).toBe(ERROR_CODES.INVALID_OPTION);
     expect(thrown(() => resolveOptions(SNOWFLAKE_LOAD_OPTIONS, { flags: { 'batch-files': '5000' } })).message).toContain('--batch-files');
+  });
+});
+
+describe('snowflake load of keyed tables (golden)', () => {
+  const actorsFull = file(actors, null, 'part-0000000010-full.parquet', 9000);
+  const actorsD11 = file(actors, null, 'part-0000000011.parquet', 40);
+  const actorsD12 = file(actors, null, 'part-0000000012.parquet', 25);
+  const actorsD13 = file(actors, null, 'part-0000000013.parquet', 30);
+  const metricsFull = file(actorMetrics, null, 'part-0000000020-full.parquet', 8000);
+  const metricsD21 = file(actorMetrics, null, 'part-0000000021.parquet', 12);
+  const dailyFull = file(dailySummary, null, 'part-0000000021-full.parquet', 25);
+
+  it('new deltas after a loaded full file are MERGEd (staged, newest row per key); a new full file with deltas after it replaces the table (staged, swapped in)', () => {
+    // silver.actors: full 10 and delta 11 loaded; deltas 12 and 13 are new -> one MERGE of both.
+    // gold.actor_metrics: never loaded, a full file and a delta -> replace: the newest row of each key into __NEW, swap.
+    // gold.daily_summary: a new full file alone -> replace straight into __NEW (no staging).
+    const lake = [actorsFull, actorsD11, actorsD12, actorsD13, metricsFull, metricsD21, dailyFull];
+    const loaded = [loadedOf(actorsFull), loadedOf(actorsD11), loadedOf(file(dailySummary, null, 'part-0000000020-full.parquet', 24))];
+    const plan = planLoad(objectsFrom({}), lake, loaded);
+    expect(plan.units.map((u) => `${u.kind} ${u.table.name} ${u.files.map((f) => f.seq).join(',')}`)).toEqual([
+      'merge actors 12,13',
+      'full-refresh actor_metrics 20,21',
+      'full-refresh daily_summary 21',
+    ]);
+    expect(plan.tables.find((t) => t.table === 'silver.actors')).toEqual({
+      table: 'silver.actors',
+      lakePartitions: 4,
+      newPartitions: 2,
+      changedPartitions: 0,
+      upToDatePartitions: 2,
+      keyed: 'merge',
+    });
+    expectGolden('load-keyed.sql', formatScript('ghlake snowflake load', loadPlanStatements(plan)));
+  });
+
+  it('a new full file (a compaction, or keys that left the table) replaces the table even when deltas were merged before', () => {
+    const compacted = file(actors, null, 'part-0000000014-full.parquet', 9010);
+    const loaded = [actorsFull, actorsD11, actorsD12, actorsD13].map((f) => loadedOf(f));
+    expect(planLoad(objectsFrom({}), [compacted], loaded).units.map((u) => `${u.kind} ${u.files.map((f) => f.seq).join(',')}`)).toEqual(['full-refresh 14']);
+    // Up to date: nothing; a loaded file that changed in the lake (rewritten, not a keyed lake's way): replace.
+    expect(planLoad(objectsFrom({}), [actorsFull, actorsD11], loaded).units).toEqual([]);
+    expect(planLoad(objectsFrom({}), [actorsFull, actorsD11], loaded).tables[1]).toMatchObject({ table: 'silver.actors', keyed: 'up to date' });
+    const rewritten = planLoad(objectsFrom({}), [actorsFull, actorsD11], [loadedOf(actorsFull, { bytes: 1 }), loadedOf(actorsD11)]);
+    expect(rewritten.units.map((u) => u.kind)).toEqual(['full-refresh']);
+    // A delta older than one already merged (a lake whose seqs restarted) is no merge: replace.
+    const older = planLoad(
+      objectsFrom({}),
+      [actorsFull, actorsD11, file(actors, null, 'part-0000000009.parquet', 3)],
+      [loadedOf(actorsFull), loadedOf(actorsD11)],
+    );
+    expect(older.units.map((u) => u.kind)).toEqual(['full-refresh']);
+    // --reload (whole lake) replaces every keyed table.
+    expect(planLoad(objectsFrom({}), [actorsFull, actorsD11], loaded, { reload: true }).units.map((u) => u.kind)).toEqual(['full-refresh']);
   });
 });
 
@@ -227,8 +281,9 @@ describe('config cannot inject SQL', () => {
     expect(stageUrl('acme-data', 'lakes/ghlake')).toBe('s3://acme-data/lakes/ghlake/');
     expect(stageUrl('acme-data', '')).toBe('s3://acme-data/');
     expect(() => assertStagePath("silver/events/date=2015-01-01/hour=1/part-0.parquet') FORCE=FALSE --")).toThrow(/not a lake data file path/);
-    expect(assertStagePath('gold/_v/0123456789abcdef/actor_metrics/part-0.parquet')).toBe('gold/_v/0123456789abcdef/actor_metrics/part-0.parquet');
-    expect(() => assertStagePath('gold/actor_metrics/part-0.parquet')).toThrow(/not a lake data file path/); // gold is only read from an uploaded version
+    expect(assertStagePath('gold/actor_metrics/part-0000000012.parquet')).toBe('gold/actor_metrics/part-0000000012.parquet');
+    expect(() => assertStagePath('gold/_v/0123456789abcdef/actor_metrics/part-0.parquet')).toThrow(/not a lake data file path/); // the old versioned layout
+    expect(() => assertStagePath("gold/actor_metrics/part-1.parquet' --")).toThrow(/not a lake data file path/);
   });
 
   it('string literals escape quotes and backslashes', () => {

@@ -11,7 +11,10 @@
  *                    gold inputs of every copy. Appended in created_at order, so a query for the
  *                    few hour buckets a new hour touches reads only their row groups (zone maps).
  *   source_hours     per consolidated source hour: the created_at span of its copies (where to
- *                    find them again when the hour is redone) and how many it has.
+ *                    find them again when the hour is redone), how many it has, and `seq`: the
+ *                    silver commit that last wrote its partition files (consolidated it, or rewrote
+ *                    it when another hour took or gave back a copy) — what an incremental upload
+ *                    follows.
  *   set_aside_*      full silver rows of copies a source hour holds but another (earlier) hour
  *                    keeps: nothing is lost, and an hour regains them if the keeper is redone
  *                    without them.

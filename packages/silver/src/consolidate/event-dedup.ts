@@ -251,6 +251,10 @@ export async function dedupBatch(
     }
   }
 
+  // The hours rewritten above were written by this commit too (what a reader of the lake's changes,
+  // e.g. an incremental upload, follows: source_hours.seq).
+  if (others.length > 0) await runSql(c, `UPDATE ${SOURCE_HOURS.name} SET seq = ${seq} WHERE source_hour IN (${others.join(', ')})`);
+
   // ---- the index ------------------------------------------------------------------------------
   if (oldLo !== null && oldLo !== undefined) {
     await runSql(

@@ -25,11 +25,14 @@ function help(): string {
     '',
     'usage: ghlake upload --bucket <name> [--prefix ghlake] [--lake ./lake] [options]',
     '',
-    'Keys mirror the lake below the prefix (<prefix>/silver/events/date=2015-01-01/hour=15/part-0.parquet).',
-    'Gold goes to <prefix>/gold/_v/<version>/<table>/... and is switched in by writing',
-    '<prefix>/gold/_current.json last; older gold versions are deleted after the switch.',
-    'Objects already in the bucket with the same size and sha256 are skipped, so a rerun only',
-    'uploads what is new or changed and finishes what an interrupted run left.',
+    'Keys mirror the lake below the prefix (<prefix>/silver/events/date=2015-01-01/hour=15/part-0.parquet,',
+    '<prefix>/silver/actors/part-<seq>[-full].parquet, <prefix>/gold/<table>/part-<seq>[-full].parquet).',
+    'Gold is switched in by writing <prefix>/gold/_current.json (the version and its files) last.',
+    'Incremental by default: only the hours silver committed since the last complete upload, the',
+    'keyed tables and gold are looked at, against the upload record in <lake>/_state/state.duckdb;',
+    'keyed files that left their table are deleted one upload later. --full walks the whole lake,',
+    'lists the bucket and checks every object (the first upload, or a lost record, is full anyway).',
+    'A rerun uploads only what is missing and finishes what an interrupted run left.',
     'One writer per lake: it holds <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).',
     'Credentials: the AWS default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE,',
     'SSO, container or instance role). Region: --region, else AWS_REGION or the profile.',
@@ -50,7 +53,7 @@ async function run(io: CommandIO): Promise<ExitCode> {
     format: io.stderr.isTTY ? 'pretty' : 'json',
     write: (line) => io.stderr.write(`${line}\n`),
   });
-  // The upload writes its hash cache and record into <lake>/_state and must not read a lake that
+  // The upload writes its record into <lake>/_state/state.duckdb and must not read a lake that
   // a stage is rewriting: one writer per lake (`ghlake run --upload` holds the lock itself).
   await assertLakeDir(config.lake);
   const summary = await withCommandLakeLock(io, 'upload', config.lake, () =>
@@ -60,9 +63,11 @@ async function run(io: CommandIO): Promise<ExitCode> {
         switch (event.type) {
           case 'listed':
             log.info('upload start', {
+              mode: event.mode,
+              ...(event.fullReason ? { why: event.fullReason } : { hours: event.hours }),
               files: event.files,
               bytes: formatBytes(event.bytes),
-              remoteObjects: event.remoteObjects,
+              ...(event.remoteObjects === undefined ? {} : { remoteObjects: event.remoteObjects }),
               to: s3Url(config.bucket, config.prefix),
             });
             break;
@@ -81,8 +86,8 @@ async function run(io: CommandIO): Promise<ExitCode> {
           case 'gold-pointer':
             log.info('gold switched', { pointer: event.key, version: event.version, previous: event.previousVersion });
             break;
-          case 'gold-removed':
-            log.info('old gold removed', { objects: event.keys.length });
+          case 'deleted':
+            log.info('obsolete objects deleted', { objects: event.keys.length });
             break;
         }
       },

@@ -33,6 +33,11 @@ export interface UploadConfig {
   maxAttempts: number;
   /** Default: the AWS default provider chain (environment, profile, SSO, instance role). */
   credentials?: S3Credentials | undefined;
+  /**
+   * Walk the whole lake, list the bucket and prove every file is there (default false: incremental
+   * once a complete upload to this bucket and prefix is recorded).
+   */
+  full: boolean;
 }
 
 export type UploadConfigInput = Pick<UploadConfig, 'lake' | 'bucket'> & Partial<UploadConfig>;
@@ -68,6 +73,7 @@ export function resolveUploadConfig(input: UploadConfigInput): UploadConfig {
     retryBaseDelayMs: input.retryBaseDelayMs ?? 500,
     maxAttempts: checkInteger('maxAttempts', input.maxAttempts ?? 3, 1, 20),
     credentials: input.credentials,
+    full: input.full ?? false,
   };
 }
 

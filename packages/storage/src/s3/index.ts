@@ -7,6 +7,7 @@ export {
   type UploadRunOptions,
   type GoldPublishResult,
   type ObjectStatus,
+  type UploadMode,
 } from './runner.js';
 export { resolveUploadConfig, uploadConfigFromOptions, type UploadConfig, type UploadConfigInput } from './config.js';
 export {
@@ -21,10 +22,20 @@ export {
   type UploadOptions,
 } from './options.js';
 export { createS3Client, type S3ConnectionConfig, type S3Credentials } from './client.js';
-export { listLakeFiles } from './lake-files.js';
-export { objectKey, publishedRel, keyPrefix, goldPointerKey, goldVersionPrefix, goldVersionKey, s3Url, GOLD_POINTER, GOLD_VERSIONS_DIR } from './keys.js';
-export { GOLD_POINTER_FORMAT, goldVersionOf, buildGoldPointer, localGoldVersion, readGoldPointer, type GoldPointer, type GoldFile } from './gold-publish.js';
-export { sha256OfFile, HashCache } from './checksum.js';
+export {
+  listLakeFiles,
+  changedLakeFiles,
+  goldSnapshot,
+  silverKeyedTables,
+  type LakeFile,
+  type KeyedLakeFile,
+  type KeyedLakeTable,
+  type GoldSnapshot,
+} from './lake-files.js';
+export { objectKey, keyPrefix, goldPointerKey, s3Url, GOLD_POINTER, LEGACY_GOLD_VERSIONS_DIR } from './keys.js';
+export { GOLD_POINTER_FORMAT, goldVersionOf, buildGoldPointer, readGoldPointer, type GoldPointer, type GoldFile } from './gold-publish.js';
+export { sha256OfFile } from './checksum.js';
+export { UploadState, UPLOAD_STATE_TABLES } from './upload-state.js';
 export { SHA256_METADATA } from './put-object.js';
 export { formatUploadSummary, uploadSummaryJson } from './summary.js';
 export { uploadCommand } from './cli.js';

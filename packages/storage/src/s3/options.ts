@@ -159,6 +159,15 @@ export const UPLOAD_OPTIONS = defineOptions({
     default: 3,
     parse: parseInteger(0, 10),
   },
+  full: {
+    flag: 'full',
+    env: 'GHLAKE_S3_FULL',
+    description:
+      'walk the whole lake, list the bucket and check every object (default: only what silver commits changed since the last complete upload; a first upload is always full)',
+    boolean: true,
+    default: false,
+    parse: parseBoolean,
+  },
   json: COMMON_OPTIONS.json,
   logLevel: COMMON_OPTIONS.logLevel,
 });

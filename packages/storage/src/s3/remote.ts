@@ -1,7 +1,7 @@
 /**
- * What the bucket already holds below the prefix. One listing per run (1,000 keys a page)
- * tells which objects exist and their sizes; only objects whose size matches a local file
- * cost a HeadObject to read our sha256 back from their metadata.
+ * What the bucket holds below the prefix. A full upload lists it once (1,000 keys a page: which
+ * objects exist, their sizes and ETags); an object whose size matches a local file costs a
+ * HeadObject to read our sha256 back from its metadata.
  */
 import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { SHA256_METADATA } from './put-object.js';
@@ -23,11 +23,16 @@ export async function listRemote(client: S3Client, bucket: string, listPrefix: s
   return out;
 }
 
-/** The sha256 we stored on the object, `undefined` when it has none (uploaded by another tool) or is gone. */
-export async function remoteSha256(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string | undefined> {
+/** The object's size, ETag and the sha256 we stored on it (`sha256` undefined: uploaded by another tool); undefined when it does not exist. */
+export async function remoteHead(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ size: number; etag: string | undefined; sha256: string | undefined } | undefined> {
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), signal === undefined ? {} : { abortSignal: signal });
-    return head.Metadata?.[SHA256_METADATA];
+    return { size: head.ContentLength ?? -1, etag: head.ETag, sha256: head.Metadata?.[SHA256_METADATA] };
   } catch (error) {
     const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;

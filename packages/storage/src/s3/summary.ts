@@ -21,9 +21,9 @@ function goldLine(s: UploadSummary): string {
     case 'held':
       return `version ${g.version} NOT published: ${s.interrupted ? 'the run was interrupted' : 'a gold object failed'}; readers keep the previous version`;
     case 'unchanged':
-      return `version ${g.version} already current${g.removedObjects ? `, ${g.removedObjects} old objects removed` : ''}`;
+      return `version ${g.version} already current${g.removedObjects ? `, ${g.removedObjects} obsolete objects removed` : ''}`;
     case 'published':
-      return `published version ${g.version}${g.previousVersion ? ` (was ${g.previousVersion})` : ''} -> ${g.pointerKey}${g.removedObjects ? `, ${g.removedObjects} old objects removed` : ''}`;
+      return `published version ${g.version}${g.previousVersion ? ` (was ${g.previousVersion})` : ''} -> ${g.pointerKey}${g.removedObjects ? `, ${g.removedObjects} obsolete objects removed` : ''}`;
   }
 }
 
@@ -31,10 +31,14 @@ function goldLine(s: UploadSummary): string {
 export function formatUploadSummary(s: UploadSummary): string {
   const lines = [
     `upload ${s3Url(s.bucket, keyPrefix(s.prefix))} from ${s.lake}`,
+    s.mode === 'incremental'
+      ? `  mode       incremental: ${s.hours} hour${s.hours === 1 ? '' : 's'} written by silver commits since the last upload, keyed tables, gold (head ${s.silverHead})`
+      : `  mode       full: ${s.fullReason ?? 'every file checked'}`,
     `  files      ${s.files} (${formatBytes(s.bytes)})`,
     `  uploaded   ${s.uploaded} (${formatBytes(s.uploadedBytes)}${s.multipart ? `, ${s.multipart} multipart` : ''}${s.retried ? `, ${s.retried} after retries` : ''})`,
     `  unchanged  ${s.skippedUnchanged} skipped (${formatBytes(s.skippedBytes)})`,
     `  failed     ${s.failed.length}`,
+    ...(s.deleted ? [`  deleted    ${s.deleted} (files that left their table at an earlier upload)`] : []),
     ...(s.notStarted ? [`  not started ${s.notStarted} (interrupted; rerun to finish)`] : []),
     `  gold       ${goldLine(s)}`,
     ...(s.staleMultipartUploads.aborted ? [`  aborted ${s.staleMultipartUploads.aborted} stale multipart uploads of an earlier run`] : []),
@@ -43,7 +47,9 @@ export function formatUploadSummary(s: UploadSummary): string {
   ];
   if (s.interrupted) lines.push('interrupted: rerun ghlake upload to finish (objects already uploaded are skipped)');
   else if (s.failed.length > 0) lines.push(`${s.failed.length} object(s) failed: rerun ghlake upload to retry them (the others are skipped)`);
-  else if (s.files === 0) lines.push(`nothing to upload: ${s.lake} has no data files yet (run ghlake download / ghlake run first, or check --lake)`);
+  else if (s.files === 0 && s.mode === 'full')
+    lines.push(`nothing to upload: ${s.lake} has no data files yet (run ghlake download / ghlake run first, or check --lake)`);
+  else if (s.files === 0) lines.push('nothing to upload: nothing changed since the last upload');
   else if (s.uploaded === 0 && s.gold.status !== 'published') lines.push(`nothing to upload: all ${s.skippedUnchanged} objects are unchanged`);
   lines.push(`took ${(s.durationMs / 1000).toFixed(1)}s`);
   return lines.join('\n');

@@ -1,6 +1,9 @@
 /**
  * Scale-out gold: the gold SQL models run inside Snowflake over the loaded silver tables, each
- * result swapped in atomically (CREATE ... __NEW LIKE; INSERT ... SELECT; SWAP; DROP).
+ * result swapped in atomically (CREATE ... __NEW LIKE; INSERT ... SELECT; SWAP; DROP), then the
+ * table's GHLAKE_LOADS rows are removed: the table no longer holds the lake's gold files, so the
+ * next `ghlake snowflake load` replaces it from the lake's live files instead of MERGEing the
+ * lake's deltas onto rows the lake did not write.
  *
  * Storage cannot import packages/gold (module boundaries), so the caller renders the models for
  * Snowflake and hands over `{ table, sql }`: `table` a gold table name (`actor_metrics` or
@@ -10,7 +13,7 @@
  */
 import { ERROR_CODES, GOLD_TABLES, GhlakeError, type Logger, type TableDecl } from '@ghlake/core';
 import { objectsFrom, type SnowflakeConnectionConfig, type SnowflakeObjects } from './options.js';
-import { NEW_TABLE_SUFFIX, columnRef, tableKey, tableRef } from './objects.js';
+import { NEW_TABLE_SUFFIX, columnRef, loadsTableRef, tableKey, tableRef } from './objects.js';
 import { withSnowflakeSession } from './session.js';
 import { statement, type SqlExecutor, type SqlStatement } from './statement.js';
 
@@ -64,6 +67,7 @@ export function planGoldInSnowflake(objects: SnowflakeObjects, models: readonly 
       swap: [
         statement(`build ${key}: swap the result in`, `ALTER TABLE ${target} SWAP WITH ${fresh}`),
         statement(`build ${key}: drop the previous contents`, `DROP TABLE ${fresh}`),
+        statement(`build ${key}: forget the lake files it held`, `DELETE FROM ${loadsTableRef(objects)} WHERE "TABLE_NAME" = ?`, [key]),
       ],
       undo: [statement(`build ${key}: drop the partial result`, `DROP TABLE IF EXISTS ${fresh}`)],
     };

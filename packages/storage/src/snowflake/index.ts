@@ -18,8 +18,8 @@ export {
 export { SNOWFLAKE_TABLES, LOADS_TABLE, SOURCE_FILE_COLUMN, snowflakeTableRefs, tableRef } from './objects.js';
 export { createTableSql, createLoadsTableSql, snowflakeColumns } from './ddl.js';
 export { planSetup, integrationGuide, type SetupPlan, type IntegrationIdentity } from './setup-plan.js';
-export { scanLake, type LakeTableFile } from './lake-inventory.js';
-export { planLoad, loadPlanStatements, MAX_COPY_FILES, type LoadPlan, type LoadUnit, type LoadPlanOptions } from './load-plan.js';
+export { scanLake, countRows, type LakeTableFile } from './lake-inventory.js';
+export { planLoad, loadPlanStatements, mergeSql, MAX_COPY_FILES, type LoadPlan, type LoadUnit, type LoadPlanOptions } from './load-plan.js';
 export { runSetup, type SetupResult } from './run-setup.js';
 export {
   runLoad,

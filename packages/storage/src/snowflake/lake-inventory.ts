@@ -1,33 +1,38 @@
 /**
- * What the lake holds for Snowflake: every data file of the ten silver and gold tables, with
- * its source hour (hourly tables), size, modification time, row count and key under the stage.
- * The row count comes from the Parquet footer (DuckDB's parquet_file_metadata) so each COPY can
- * be checked against it. Temporary files of a writer that is still running (`.tmp-*`) are not
- * data files.
+ * What the lake holds for Snowflake: every data file of the ten silver and gold tables, with its
+ * source hour (hourly tables), size, modification time, row count and key under the stage.
  *
- * Keys under the stage mirror the lake (`silver/events/date=.../hour=.../part-0.parquet`), except
- * gold: `ghlake upload` publishes it as immutable versions, `gold/_v/<version>/<table>/part-0.parquet`,
- * the version being a content hash of all gold files that upload computes the same way from the
- * local lake (`localGoldVersion`). So the gold the lake has now is the gold that gets loaded.
+ * Hourly tables (silver events, payload_details): every partition file. Keyed tables (silver
+ * actors, repositories, organizations and every gold table; core's keyed-files.ts): only the LIVE
+ * files — the newest `part-<seq>-full.parquet` and the deltas after it — with their seq; gold from
+ * the version `<lake>/gold` points at. Keys under the stage mirror the lake, gold included
+ * (`gold/<table>/part-<seq>[-full].parquet`, as `ghlake upload` publishes it).
+ *
+ * Row counts come from the Parquet footers (DuckDB's parquet_file_metadata) so each COPY can be
+ * checked against them; `countRows` reads them only for the files a load will copy. Temporary
+ * files of a writer that is still running (`.tmp-*`) are not data files.
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ERROR_CODES, GhlakeError, hourFromPartitionPath, isTempPath, tableDir, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
-import { localGoldVersion } from '../s3/gold-publish.js';
-import { publishedRel } from '../s3/keys.js';
+import { goldSnapshot, silverKeyedTables } from '../s3/lake-files.js';
 import { SNOWFLAKE_TABLES, tableKey } from './objects.js';
 
 export interface LakeTableFile {
   table: TableDecl;
   /** Path relative to the lake with forward slashes. */
   path: string;
-  /** Key of the uploaded file below the stage URL: `path`, or `gold/_v/<version>/...` for gold. */
+  /** Key of the uploaded file below the stage URL (the lake path: upload mirrors the lake). */
   stagePath: string;
-  /** Source hour of an hourly partition; null for a whole-table file. */
+  /** Source hour of an hourly partition; null for a keyed table's file. */
   hour: HourKey | null;
+  /** A keyed table's file: its seq and whether it holds every key (undefined: an hourly partition, or a file without a keyed name). */
+  seq?: number | undefined;
+  full?: boolean | undefined;
   bytes: number;
   mtimeMs: number;
+  /** Rows in the file (Parquet footer); -1 until counted (`scanLake(lake, { rows: false })`). */
   rows: number;
 }
 
@@ -42,13 +47,9 @@ async function list(dir: string): Promise<Dirent[]> {
   }
 }
 
-async function dataFilesOf(lake: string, table: TableDecl): Promise<string[]> {
+async function hourFilesOf(lake: string, table: TableDecl): Promise<string[]> {
   const root = tableDir(lake, table.layer, table.name);
   const files: string[] = [];
-  if (table.partitioning === 'none') {
-    for (const e of await list(root)) if (e.isFile() && PART.test(e.name)) files.push(path.join(root, e.name));
-    return files;
-  }
   for (const day of await list(root)) {
     if (!day.isDirectory() || !/^date=\d{4}-\d{2}-\d{2}$/.test(day.name)) continue;
     for (const hour of await list(path.join(root, day.name))) {
@@ -89,31 +90,50 @@ async function rowCounts(files: string[]): Promise<Map<string, number>> {
   return counts;
 }
 
-/** Every data file of the ten Snowflake tables in the lake, ordered by table then hour then path. */
-export async function scanLake(lake: string): Promise<LakeTableFile[]> {
-  const found: Array<{ table: TableDecl; abs: string }> = [];
-  for (const table of SNOWFLAKE_TABLES) for (const abs of await dataFilesOf(lake, table)) found.push({ table, abs });
-  const counts = await rowCounts(found.map((f) => f.abs));
-  const goldVersion = found.some((f) => f.table.layer === 'gold') ? await localGoldVersion(lake) : undefined;
+/** Fill `rows` of the given files (those still -1) from their Parquet footers. */
+export async function countRows(lake: string, files: readonly LakeTableFile[]): Promise<void> {
+  const todo = files.filter((f) => f.rows < 0);
+  const counts = await rowCounts(todo.map((f) => path.join(lake, f.path)));
+  for (const f of todo) f.rows = counts.get(path.join(lake, f.path)) ?? 0;
+}
+
+/**
+ * Every data file of the ten Snowflake tables in the lake, ordered by table then hour (or seq) then
+ * path. `rows: false` leaves the row counts to `countRows` (a load counts only what it copies).
+ */
+export async function scanLake(lake: string, options: { rows?: boolean } = {}): Promise<LakeTableFile[]> {
   const out: LakeTableFile[] = [];
-  for (const { table, abs } of found) {
-    const stat = await fs.stat(abs);
-    const rel = path.relative(lake, abs).split(path.sep).join('/');
-    out.push({
-      table,
-      path: rel,
-      stagePath: publishedRel(rel, goldVersion),
-      hour: table.partitioning === 'hour' ? (hourFromPartitionPath(rel) ?? null) : null,
-      bytes: stat.size,
-      mtimeMs: Math.floor(stat.mtimeMs),
-      rows: counts.get(abs) ?? 0,
-    });
+  const stat = async (abs: string) => {
+    const st = await fs.stat(abs);
+    return { bytes: st.size, mtimeMs: Math.floor(st.mtimeMs) };
+  };
+  for (const table of SNOWFLAKE_TABLES) {
+    if (table.partitioning !== 'hour') continue;
+    for (const abs of await hourFilesOf(lake, table)) {
+      const rel = path.relative(lake, abs).split(path.sep).join('/');
+      out.push({ table, path: rel, stagePath: rel, hour: hourFromPartitionPath(rel) ?? null, ...(await stat(abs)), rows: -1 });
+    }
   }
+  const byDir = new Map(SNOWFLAKE_TABLES.filter((t) => t.partitioning !== 'hour').map((t) => [`${t.layer}/${t.name}`, t]));
+  const gold = await goldSnapshot(lake);
+  const keyed = [...(await silverKeyedTables(lake)).tables, ...(gold?.tables ?? [])];
+  for (const t of keyed) {
+    const table = byDir.get(t.dir);
+    if (!table) continue;
+    for (const f of t.live)
+      out.push({ table, path: f.rel, stagePath: f.rel, hour: null, seq: f.seq, full: f.full, bytes: f.size, mtimeMs: Math.floor(f.mtimeMs), rows: -1 });
+  }
+  for (const f of gold?.unkeyed ?? []) {
+    const table = byDir.get(f.rel.slice(0, f.rel.lastIndexOf('/')));
+    if (table) out.push({ table, path: f.rel, stagePath: f.rel, hour: null, bytes: f.size, mtimeMs: Math.floor(f.mtimeMs), rows: -1 });
+  }
+  if (options.rows !== false) await countRows(lake, out);
   const order = new Map(SNOWFLAKE_TABLES.map((t, i) => [tableKey(t), i]));
   return out.sort(
     (a, b) =>
       order.get(tableKey(a.table))! - order.get(tableKey(b.table))! ||
       (a.hour && b.hour ? compareHours(a.hour, b.hour) : 0) ||
+      (a.seq ?? -1) - (b.seq ?? -1) ||
       (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
   );
 }

@@ -24,6 +24,9 @@ export const SOURCE_FILE_COLUMN = 'GHLAKE_SOURCE_FILE';
 /** Suffix of the table a full refresh loads before swapping it in. */
 export const NEW_TABLE_SUFFIX = '__NEW';
 
+/** Suffix of the temporary table a keyed table's files are staged in before a MERGE or a newest-per-key INSERT. */
+export const STAGE_TABLE_SUFFIX = '__STAGE';
+
 export function tableKey(table: Pick<TableDecl, 'layer' | 'name'>): string {
   return `${table.layer}.${table.name}`;
 }

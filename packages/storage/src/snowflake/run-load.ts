@@ -6,7 +6,7 @@
  * stay loaded and recorded, so the next run carries on from there.
  */
 import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
-import { scanLake, type LakeTableFile } from './lake-inventory.js';
+import { countRows, scanLake, type LakeTableFile } from './lake-inventory.js';
 import { hourSpan, planLoad, type LoadPlan, type LoadUnit } from './load-plan.js';
 import { readLoadsStatement, parseLoadsRows, type LoadedFile } from './loads.js';
 import { objectsFrom, type SnowflakeConnectionConfig, type SnowflakeObjects } from './options.js';
@@ -197,17 +197,24 @@ export async function loadLakeIntoSnowflake(
   options: { signal?: AbortSignal; onUnit?: (progress: LoadProgress) => void; session?: SessionOptions } = {},
 ): Promise<LoadLakeResult> {
   const objects = input.objects ?? objectsFrom({ database: input.connection.database });
-  const files = await scanLake(input.lake);
+  // Row counts are read from the footers of the files the plan copies only.
+  const files = await scanLake(input.lake, { rows: false });
   if (files.length === 0) throw nothingToLoad(input.lake);
   return withSnowflakeSession(
     input.connection,
     async (session) => {
       const loaded = await readLoadedFiles(session, objects);
-      const plan = planLoad(objects, files, loaded, {
+      const planOptions = {
         ...(input.hours && input.hours.length > 0 ? { hours: input.hours } : {}),
         ...(input.reload !== undefined ? { reload: input.reload } : {}),
         ...(input.batchFiles !== undefined ? { batchFiles: input.batchFiles } : {}),
-      });
+      };
+      const first = planLoad(objects, files, loaded, planOptions);
+      await countRows(
+        input.lake,
+        first.units.flatMap((u) => u.files),
+      );
+      const plan = planLoad(objects, files, loaded, planOptions);
       const result = await runLoad(session, plan, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onUnit ? { onUnit: options.onUnit } : {}),

@@ -76,7 +76,7 @@ export function stageUrl(bucket: string, prefix: string, options: { bucketSource
 
 /** A key below the stage as COPY ... FILES lists it (it cannot be bound): our own layout only. */
 export function assertStagePath(relPath: string): string {
-  if (!/^(?:silver\/[a-z_]+\/(?:date=\d{4}-\d{2}-\d{2}\/hour=\d{1,2}\/)?|gold\/_v\/[0-9a-f]{8,64}\/[a-z_]+\/)part-[A-Za-z0-9_-]+\.parquet$/.test(relPath)) {
+  if (!/^(?:silver|gold)\/[a-z_]+\/(?:date=\d{4}-\d{2}-\d{2}\/hour=\d{1,2}\/)?part-[A-Za-z0-9_-]+\.parquet$/.test(relPath)) {
     throw new Error(`not a lake data file path: ${JSON.stringify(relPath)}`);
   }
   return relPath;
