@@ -154,6 +154,27 @@ describe('incremental silver consolidation equals the full recomputation', () =>
     expect(await silverSnapshot(lake, 'keyed')).toEqual(want);
   });
 
+  it('an id that a redone hour was the only one to observe leaves the published entity table', async () => {
+    // Hour 12 observes actor 999 alone; redone without it, silver.actors must drop the row, as the rebuild does.
+    const extra: Record<string, HourSpec> = {
+      ...DATA,
+      '2024-03-10-12': {
+        events: [{ id: 49_000_000_001, type: 'WatchEvent', at: '2024-03-10T12:30:00', actor: 999, repo: 100, bot: false }],
+        actors: [{ ...DATA[TWELVE_HOURS[0]!]!.actors![0]!, actor_id: 999, actor_login: 'only-here' }],
+        repositories: [],
+        organizations: [],
+      },
+    };
+    const redone: Record<string, HourSpec> = { ...extra, '2024-03-10-12': { events: [], actors: [], repositories: [], organizations: [] } };
+    const lake = await fresh();
+    await stage(lake, [...TWELVE_HOURS, '2024-03-10-12'], extra);
+    await consolidateSilver(config(lake));
+    expect(((await silverSnapshot(lake, 'keyed')).actors as Array<{ actor_id: number }>).some((a) => a.actor_id === 999)).toBe(true);
+    await stage(lake, ['2024-03-10-12'], redone);
+    await consolidateSilver(config(lake));
+    expect(await silverSnapshot(lake, 'keyed')).toEqual(await reference(redone, [...TWELVE_HOURS, '2024-03-10-12']));
+  });
+
   it('a lake published before the incremental state (no state database) is rebuilt, then grows incrementally', async () => {
     const lake = await fresh();
     // Hours 0–7 as an earlier ghlake left them: published partitions with their duplicates, no state.

@@ -184,11 +184,15 @@ export async function mergeEntities(
   const full = live[0]?.full ? live[0] : undefined;
   const deltas = full ? live.slice(1) : live;
   let compacted = false;
-  if (changed > 0 || live.length === 0) {
+  // An id no hour observes any more (a redone hour was its only one) has no row to put in a delta:
+  // the table is written whole without it.
+  const vanished = await queryNumber(c, `SELECT count(*) FROM (SELECT ${id} FROM e_old_state EXCEPT SELECT ${id} FROM e_new_state)`);
+  if (changed > 0 || vanished > 0 || live.length === 0) {
     const sizes = deltas.length
       ? await queryRows(c, `SELECT sum(num_rows) AS n FROM parquet_file_metadata([${deltas.map((d) => sqlString(d.path)).join(', ')}])`)
       : [{ n: 0 }];
-    compacted = !full || shouldCompact({ fullRows: rows - changed, deltaRows: Number(sizes[0]?.n ?? 0) + changed, deltaFiles: deltas.length + 1 });
+    compacted =
+      !full || vanished > 0 || shouldCompact({ fullRows: rows - changed, deltaRows: Number(sizes[0]?.n ?? 0) + changed, deltaFiles: deltas.length + 1 });
     const out = path.join(commitFilesDir(lake, seq), rule.entity.name, keyedFileName(seq, compacted));
     await fs.mkdir(path.dirname(out), { recursive: true });
     const select = compacted
