@@ -4,13 +4,13 @@
  * hour whose worker throws or dies is `failed` with the reason while the others go on.
  */
 import path from 'node:path';
-import { archiveFileName, rawPath, runPoolTask, toPlainError, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
+import { archiveFileName, rawPath, runPoolTask, toPlainError, workerModule, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
 import type { LineAccounting } from './accounting.js';
 import type { RawDamage } from './read-raw.js';
 import type { HourTimings, RawHourResult, RawHourTask, WrittenTableFile } from './raw-hour.js';
 import { DEFAULT_BRONZE_ROW_GROUP_ROWS, type BronzeConfig } from './options.js';
 
-const BRONZE_WORKER = new URL('./worker.ts', import.meta.url);
+const BRONZE_WORKER = workerModule('./worker', import.meta.url);
 
 /** One hour's outcome, whatever happened. */
 export interface HourOutcome<M = undefined> {

@@ -3,8 +3,10 @@
  * buffers; each stage names its own worker module per task (`runPoolTask(pool, url, task)`),
  * so one pool serves download verification, bronze, silver and the fused path alike.
  *
- * Worker modules are TypeScript run through tsx: the pool adds tsx's loader to the worker's
- * execArgv so `.ts` worker files load in plain Node 20 as well as under vitest.
+ * ghlake runs compiled (dist/*.js: what `npm ci` builds and bin/ghlake.mjs loads), and its tests
+ * and benches run the TypeScript sources. `workerModule` names the worker file of the same kind
+ * as its caller; run from sources, the pool adds tsx's loader and the `@ghlake/source` export
+ * condition to the workers so `.ts` workers and their `@ghlake/*` imports load in plain Node 20.
  *
  * Failure isolation: a worker that throws fails that task alone (the promise rejects with a
  * GhlakeError rebuilt from plain data); a worker that dies (out of memory, process.exit) is
@@ -28,8 +30,29 @@ export interface PoolOptions {
 /** Every worker returns this union, so errors cross threads as data, never as thrown objects. */
 export type WorkerResult<T> = { ok: true; value: T } | { ok: false; error: PlainError };
 
-const require = createRequire(import.meta.url);
-const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href; // tsx's --import entry (dist/loader.mjs)
+/** This module is TypeScript when ghlake runs from its sources (tests, benches), JavaScript when compiled. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+/** The export condition that maps `@ghlake/*` imports to src/ (every package.json `exports`). */
+const SOURCE_CONDITION = '--conditions=@ghlake/source';
+
+/** Node options a worker needs to run sources: tsx's loader and the source condition (none when compiled). */
+function sourceExecArgv(inherited: readonly string[]): string[] {
+  if (!FROM_SOURCE) return [];
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href; // tsx's --import entry (dist/loader.mjs)
+  const fromEnv = process.env.NODE_OPTIONS ?? '';
+  return [
+    ...(inherited.some((a) => a.includes('tsx')) || fromEnv.includes('tsx') ? [] : ['--import', tsxLoader]),
+    ...(inherited.includes(SOURCE_CONDITION) || fromEnv.includes('@ghlake/source') ? [] : [SOURCE_CONDITION]),
+  ];
+}
+
+/**
+ * The worker module `name` beside the calling module (`base`: its `import.meta.url`): `name.ts`
+ * when the caller runs from sources, `name.js` when compiled.
+ */
+export function workerModule(name: string, base: string): URL {
+  return new URL(`${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
 
 export type SharedPool = Piscina;
 
@@ -41,7 +64,7 @@ export function createPool(options: PoolOptions = {}): SharedPool {
   // Process-wide V8 flags (--single-threaded-gc, which ghlake's entry points pass) already apply
   // to the workers' isolates and are refused in a worker's execArgv.
   const inherited = process.execArgv.filter((a) => !PROCESS_WIDE_FLAGS.has(a));
-  const execArgv = inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import', TSX_LOADER];
+  const execArgv = [...inherited, ...sourceExecArgv(inherited)];
   return new Piscina({
     minThreads: threads,
     maxThreads: threads,

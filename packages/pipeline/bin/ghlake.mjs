@@ -8,9 +8,8 @@
 // on its command line (not in NODE_OPTIONS, not for a worker). To Node the second line is a
 // string and a comment; `node ghlake.mjs ...` works too, without the flag.
 //
-// ghlake runs its TypeScript sources through tsx (no separate build step to forget).
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli.ts');
+// ghlake runs compiled: `@ghlake/pipeline/cli` is dist/cli.js, built by `npm ci` (the root's
+// `prepare`) or `npm run build`. Tests run the sources through the same file by giving Node
+// `--conditions=@ghlake/source --import tsx` (vitest.config.ts sets NODE_OPTIONS so).
+const { main } = await import('@ghlake/pipeline/cli');
 process.exitCode = await main(process.argv.slice(2));

@@ -4,7 +4,16 @@
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { exitCodeFor, formatErrorForUser, invalidOption, secretFlagWarning, secretFlagsGiven, type Command, type CommandIO, type ExitCode } from '@ghlake/core';
+import {
+  exitCodeFor,
+  formatErrorForUser,
+  invalidOption,
+  secretFlagWarning,
+  secretFlagsGiven,
+  type Command,
+  type CommandIO,
+  type ExitCode,
+} from '@ghlake/core/command-line';
 import { COMMANDS, type CommandEntry } from './commands.js';
 
 /** The version of the ghlake package (packages/pipeline/package.json). */

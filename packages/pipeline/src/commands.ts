@@ -4,7 +4,7 @@
  * up front (DuckDB, the AWS SDK, snowflake-sdk) made `ghlake --help` and `ghlake download`
  * take seconds. `test/commands.test.ts` keeps the summaries here equal to the commands' own.
  */
-import type { Command } from '@ghlake/core';
+import type { Command } from '@ghlake/core/command-line';
 
 export interface CommandEntry {
   name: string;

@@ -3,7 +3,7 @@
  * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
-import { ERROR_CODES, createPool, rawPath, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
+import { ERROR_CODES, createPool, rawPath, runPoolTask, warehousePath, workerModule, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
 import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
@@ -17,7 +17,7 @@ function plainError(e: HourError): PlainError {
   return { name: 'GhlakeError', code: e.code as PlainError['code'], message: e.message, ...(e.hint ? { hint: e.hint } : {}), retryable: false, details: {} };
 }
 
-const WARM_WORKER = new URL('./warm-worker.ts', import.meta.url);
+const WARM_WORKER = workerModule('./warm-worker', import.meta.url);
 
 export interface RealStagesOptions {
   /** Use this pool instead of creating one (benchmarks share theirs). */

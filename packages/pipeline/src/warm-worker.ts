@@ -1,5 +1,5 @@
 /**
- * Pool warm-up: loading the fused transform's modules (tsx-compiled TypeScript, Parquet writer)
+ * Pool warm-up: loading the fused transform's modules (the Parquet writer, DuckDB, the transform)
  * costs each worker thread a second or more. Run on every worker at the start of a run, this
  * happens while the first hours download instead of after. Importing the silver package loads
  * the very module URLs the transform tasks use, so they are cached for them.

@@ -32,14 +32,17 @@ export interface PageAssets {
 
 let cached: PageAssets | undefined;
 
+/** The page's own files, read as written from src/page whether this module runs from src/ or dist/ (tsc copies no .js or .css). */
+const pageFile = (name: string): URL => new URL(`../src/page/${name}`, import.meta.url);
+
 export function pageAssets(): PageAssets {
   cached ??= {
     scripts: [
       { name: 'd3', text: readFileSync(packageFile('d3', 'dist/d3.min.js'), 'utf8') },
       { name: '@observablehq/plot', text: readFileSync(packageFile('@observablehq/plot', 'dist/plot.umd.min.js'), 'utf8') },
-      { name: 'ghlake report page', text: readFileSync(new URL('./page/report-page.js', import.meta.url), 'utf8') },
+      { name: 'ghlake report page', text: readFileSync(pageFile('report-page.js'), 'utf8') },
     ],
-    css: readFileSync(new URL('./page/report.css', import.meta.url), 'utf8'),
+    css: readFileSync(pageFile('report.css'), 'utf8'),
     versions: { d3: packageVersion('d3'), '@observablehq/plot': packageVersion('@observablehq/plot') },
   };
   return cached;

@@ -4,15 +4,15 @@
  * - `silverFromBronze`: silver rebuilt from bronze partitions, without the raw files.
  * Each hour's outcome comes back as data; a failing hour fails alone.
  */
-import type { HourKey, SharedPool } from '@ghlake/core';
+import { workerModule, type HourKey, type SharedPool } from '@ghlake/core';
 import { rawHourTask, runHoursOnPool, type HourOutcome, type RunHoursOptions } from '@ghlake/bronze';
 import type { FusedHourTask } from './fused-worker.js';
 import type { FromBronzeTask } from './from-bronze.js';
 import { DEFAULT_SILVER_ROW_GROUP_ROWS, type TransformConfig } from './options.js';
 import type { SilverHourMetrics } from './write-silver.js';
 
-const FUSED_WORKER = new URL('./fused-worker.ts', import.meta.url);
-const FROM_BRONZE_WORKER = new URL('./from-bronze-worker.ts', import.meta.url);
+const FUSED_WORKER = workerModule('./fused-worker', import.meta.url);
+const FROM_BRONZE_WORKER = workerModule('./from-bronze-worker', import.meta.url);
 
 export type TransformOutcome = HourOutcome<SilverHourMetrics>;
 

@@ -159,7 +159,7 @@ describe('ghlake upload (CLI)', () => {
     const args = ['upload', '--lake', testLake.lake, '--bucket', s3.bucket, '--prefix', 'sigint', '--endpoint', proxy.endpoint, '--concurrency', '1'];
     const run = await new Promise<Run>((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: work, ...credentials },
+        env: { PATH: process.env.PATH ?? '', HOME: work, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', ...credentials }, // NODE_OPTIONS: run the sources (vitest.config.ts)
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
