@@ -183,6 +183,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
   const requests: MirrorRequest[] = [];
   const counters = new Map<string, number>();
 
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the handler catches everything itself (try/catch below)
   const server = http.createServer(async (req, res) => {
     const method = req.method ?? 'GET';
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://mirror').pathname);

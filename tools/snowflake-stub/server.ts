@@ -103,13 +103,20 @@ interface Session {
   role: string | undefined;
 }
 
-async function readBody(req: http.IncomingMessage): Promise<unknown> {
+/** The JSON body of a login or query request: the fields the stub reads. */
+interface StubRequestBody {
+  data?: Record<string, unknown>;
+  sqlText?: unknown;
+  bindings?: unknown;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<StubRequestBody | undefined> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   let raw = Buffer.concat(chunks);
   if (raw.length === 0) return undefined;
   if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
-  return JSON.parse(raw.toString('utf8'));
+  return JSON.parse(raw.toString('utf8')) as StubRequestBody;
 }
 
 function routeOf(pathname: string, search: URLSearchParams): StubRoute | 'unknown' {
@@ -152,7 +159,7 @@ export async function startSnowflakeStub(options: SnowflakeStubOptions): Promise
 
   const fail = (code: string, message: string, data: Record<string, unknown> | null = null) => ({ success: false, code, message, data });
 
-  const login = (body: any, search: URLSearchParams): { status: number; body: unknown } => {
+  const login = (body: StubRequestBody | undefined, search: URLSearchParams): { status: number; body: unknown } => {
     const data = (body?.data ?? {}) as Record<string, unknown>;
     const params = Object.fromEntries([...search.entries()].filter(([k]) => k !== 'requestId' && k !== 'request_guid'));
     const authenticator = String(data.AUTHENTICATOR ?? 'SNOWFLAKE').toUpperCase();
@@ -216,7 +223,7 @@ export async function startSnowflakeStub(options: SnowflakeStubOptions): Promise
     };
   };
 
-  const query = async (body: any, req: http.IncomingMessage, search: URLSearchParams): Promise<{ status: number; body: unknown }> => {
+  const query = async (body: StubRequestBody | undefined, req: http.IncomingMessage, search: URLSearchParams): Promise<{ status: number; body: unknown }> => {
     const session = sessionOf(req);
     if (!session) return { status: 200, body: fail('390112', 'Your session has expired. Please login again.') };
     const { values, types } = bindsOf(body?.bindings);
@@ -270,7 +277,7 @@ export async function startSnowflakeStub(options: SnowflakeStubOptions): Promise
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const route = routeOf(url.pathname, url.searchParams);
-      let body: unknown;
+      let body: StubRequestBody | undefined;
       try {
         body = await readBody(req);
       } catch {

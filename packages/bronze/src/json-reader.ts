@@ -63,7 +63,7 @@ function bucketOf(len: number, first: number, last: number): number {
 }
 
 function compile(nodes: readonly FieldNode[]): (Compiled[] | undefined)[] {
-  const table: (Compiled[] | undefined)[] = new Array(BUCKETS).fill(undefined);
+  const table: (Compiled[] | undefined)[] = new Array<Compiled[] | undefined>(BUCKETS).fill(undefined);
   for (const n of nodes) {
     const name = Buffer.from(n.key, 'latin1');
     const c: Compiled = {

@@ -28,6 +28,7 @@ import { ZStream, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlib
 export type DamageKind = 'truncated' | 'corrupt' | 'trailing_garbage' | 'not_gzip';
 
 export interface RawDamage {
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- names the known kinds for readers; other codes pass through
   code: DamageKind | string;
   message: string;
   /** Byte offset in the gzip file where the damage was found (the exact reader's; absent when not known). */

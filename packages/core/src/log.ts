@@ -35,7 +35,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (ORDER[lvl] < ORDER[level]) return;
     const all = { ...base, ...fields };
     if (format === 'json') {
-      write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...all }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...all }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
     } else {
       const kv = Object.entries(all)
         .filter(([, v]) => v !== undefined)

@@ -35,7 +35,6 @@ import {
   SILVER_OBSERVATION_TABLES,
   silverEvents,
   silverPayloadDetails,
-  type HourKey,
 } from '@ghlake/core';
 import { generateSilver } from '../../../tools/generate-silver/generate.js';
 import { generateHours } from '../../../tools/generate/hours.js';

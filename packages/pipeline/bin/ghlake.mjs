@@ -11,5 +11,6 @@
 // ghlake runs compiled: `@ghlake/pipeline/cli` is dist/cli.js, built by `npm ci` (the root's
 // `prepare`) or `npm run build`. Tests run the sources through the same file by giving Node
 // `--conditions=@ghlake/source --import tsx` (vitest.config.ts sets NODE_OPTIONS so).
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the package's own exports choose dist/ or src/ by condition
 const { main } = await import('@ghlake/pipeline/cli');
 process.exitCode = await main(process.argv.slice(2));

@@ -331,7 +331,7 @@ export class ManifestStore {
       this.urgent = false;
     }
     if (this.failure !== undefined) {
-      const error = this.failure;
+      const error: unknown = this.failure;
       this.failure = undefined;
       throw error;
     }

@@ -122,7 +122,7 @@ export class RunLog {
   flush(): void {
     const sorted = this.missing.map((m) => ({ ms: hourToMs(m.hour), reason: m.reason })).sort((a, b) => a.ms - b.ms);
     this.missing = [];
-    const write = this.verbose ? this.log.warn : this.log.debug;
+    const write = this.verbose ? this.log.warn.bind(this.log) : this.log.debug.bind(this.log);
     for (let i = 0; i < sorted.length;) {
       let j = i;
       while (j + 1 < sorted.length && sorted[j + 1]!.ms === sorted[j]!.ms + 3_600_000 && sorted[j + 1]!.reason === sorted[i]!.reason) j++;

@@ -16,6 +16,7 @@ function screen(output: string): string[] {
   const lines: string[] = [''];
   let row = 0;
   for (let i = 0; i < output.length;) {
+    // eslint-disable-next-line no-control-regex -- matching the terminal's escape sequences is the point
     const esc = /^\x1b\[(\??\d*)([A-Za-z])/.exec(output.slice(i));
     if (esc) {
       if (esc[2] === 'A') row = Math.max(0, row - Number(esc[1] || 1));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestPath, partitionFile, type HourKey } from '@ghlake/core';
+import { partitionFile, type HourKey } from '@ghlake/core';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOLD_TABLES, manifestPath } from '@ghlake/core';
+import { GOLD_TABLES } from '@ghlake/core';
 import { createS3Client, goldSnapshot, scanLake, silverKeyedTables } from '@ghlake/storage';
 import { startSnowflakeStub, type SnowflakeStub } from '../../../tools/snowflake-stub/index.js';
 import { fakeWarehouse } from '../../storage/test/fixtures/snowflake/fake-warehouse.js';

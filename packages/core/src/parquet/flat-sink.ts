@@ -103,6 +103,7 @@ class Scratch {
 
 // Node's raw UTF-8/latin1 bindings (what Buffer#write/toString call after argument checks).
 type RawBuffer = Buffer & { utf8Write(s: string, offset: number, length: number): number };
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with an explicit `this` (latin1Slice.call(buffer, …))
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
 const TWO_32 = 4294967296;
@@ -295,8 +296,6 @@ function badValue(c: FlatColumn, v: unknown, what: string): Error {
 function requiredNull(c: FlatColumn): Error {
   return new TypeError(`parquet column ${c.decl.name} is REQUIRED (not nullable) but got a NULL value`);
 }
-
-const isNull = (v: unknown): boolean => v === null || v === undefined;
 
 // ---------------------------------------------------------------------------------------------
 

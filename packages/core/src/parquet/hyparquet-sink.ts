@@ -194,7 +194,7 @@ export function hyparquetSinkFactory(tuning: HyparquetTuning = {}) {
         });
       },
       finish() {
-        writer.finish();
+        return writer.finish();
       },
     };
   };

@@ -19,7 +19,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   ENTITY_RULES,
-  entityAttributes,
   partitionFile,
   partitionGlob,
   silverEvents,
@@ -46,7 +45,6 @@ import {
   emptyRelation,
   entityChangeTable,
   entityStateTable,
-  hourColumn,
   inTransaction,
   keyedFileName,
   listKeyedFiles,
@@ -57,7 +55,6 @@ import {
   readMeta,
   readParquet,
   runSql,
-  seenColumn,
   sqlIdent,
   sqlString,
   typedSelectList,
@@ -105,7 +102,6 @@ async function restoreSetAside(db: OpenDuckDB, lake: string, table: TableDecl, a
   }
   await runSql(db.connection, `DELETE FROM ${aside}`);
 }
-
 
 async function rebuildEntity(db: OpenDuckDB, lake: string, seq: number, ruleIndex: number): Promise<number> {
   const rule = ENTITY_RULES[ruleIndex]!;

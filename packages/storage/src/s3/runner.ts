@@ -260,8 +260,18 @@ export async function uploadLake(input: UploadConfigInput, options: UploadRunOpt
       // files the record does not know (another machine's, or a lost record) are taken in.
       recordedObjects = await state.allObjects();
       recordedKeyed = await state.keyed();
-      for (const key of [...recordedObjects.keys()]) if (!remote.has(key)) (state.forget(key), recordedObjects.delete(key));
-      for (const key of [...recordedKeyed.keys()]) if (!remote.has(key)) (state.forget(key), recordedKeyed.delete(key));
+      for (const key of [...recordedObjects.keys()]) {
+        if (!remote.has(key)) {
+          state.forget(key);
+          recordedObjects.delete(key);
+        }
+      }
+      for (const key of [...recordedKeyed.keys()]) {
+        if (!remote.has(key)) {
+          state.forget(key);
+          recordedKeyed.delete(key);
+        }
+      }
       const keyedDirs = [...SILVER_KEYED_DIRS.map((d) => objectKey(prefix, d))];
       const goldDir = `${objectKey(prefix, 'gold')}/`;
       const legacyDir = `${objectKey(prefix, LEGACY_GOLD_VERSIONS_DIR)}/`;

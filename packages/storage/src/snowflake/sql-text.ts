@@ -50,7 +50,7 @@ export function parseAccount(raw: string, source: string): string {
 /** Option parser for an IAM role ARN (it goes into CREATE STORAGE INTEGRATION, which cannot bind). */
 export function parseRoleArn(raw: string, source: string): string {
   const value = raw.trim();
-  if (!/^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/.test(value)) {
+  if (!/^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/.test(value)) {
     throw invalidOption(source, raw, 'an IAM role ARN such as arn:aws:iam::123456789012:role/ghlake-snowflake');
   }
   return value;
