@@ -15,7 +15,8 @@ int64; flags are bool.
   /tmp/pyv/bin/python tools/verify-parquet/verify.py <lake>    # exit 0: every file, every reader agrees
 
 Build a lake for it with tools/verify-parquet/make-lake.ts. Not part of `npm test`: the CI image
-is only promised Node, npm and Debian packages.
+is only promised Node, npm and Debian packages (`npm test` reads the same lake with DuckDB, hyparquet
+and arrow-rs: tools/test/verify-parquet.test.ts).
 """
 import datetime as dt
 import math
