@@ -3,13 +3,23 @@
  * line accounting, failures, the gaps in the range, whether gold is current, and who holds
  * the lock. Data only — `ghlake status` formats it.
  */
-import { compareHours, currentLockHolder, hourRange, readHeads, type HourKey, type LockHolder } from '@ghlake/core';
+import {
+  compareHours,
+  currentLockHolder,
+  hourRange,
+  hourRecord,
+  isTransformed,
+  outputProblems,
+  readHeads,
+  readManifest,
+  type HourKey,
+  type HourState,
+  type LockHolder,
+} from '@ghlake/core';
 import { stagedHours } from '@ghlake/silver';
 import { hoursWithKeptPartials, keptPartialProgress } from '@ghlake/download';
-import { missingOutputs } from './hour-files.js';
-import { hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
 
-/** A manifest state, or `incomplete`: marked transformed but files are gone (the next run redoes it). */
+/** A manifest state, or `incomplete`: marked transformed but an output is gone or not what was recorded (the next run redoes it). */
 export type ObservedState = HourState | 'incomplete';
 
 export interface HourStatus {
@@ -21,6 +31,8 @@ export interface HourStatus {
   damaged?: string;
   error?: { stage: string; code: string; message: string };
   missingFiles?: string[];
+  /** Why an `incomplete` hour is: one line per output that is gone or not what was recorded. */
+  problems?: string[];
   /** Not downloaded yet, but a stopped run kept part of it: the next run resumes from `bytes`. */
   partial?: { bytes: number; size: number };
 }
@@ -91,10 +103,12 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
       item.silverEvents = acc.silverEvents;
       item.quarantined = acc.quarantined;
       if (record.transform.damaged) item.damaged = record.transform.damaged;
-      const gone = await missingOutputs(lake, record);
-      if (gone.length) {
+      const problems = await outputProblems(lake, record);
+      if (problems.length) {
         item.state = 'incomplete';
-        item.missingFiles = gone;
+        item.problems = problems;
+        const gone = problems.filter((p) => p.endsWith(': gone')).map((p) => p.replace(/: gone$/, ''));
+        if (gone.length) item.missingFiles = gone;
       } else {
         status.events += acc.events;
         status.silverEvents += acc.silverEvents;

@@ -7,7 +7,7 @@ import { ERROR_CODES, createPool, rawPath, runPoolTask, warehousePath, type Hour
 import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
-import { consolidateSilver } from '@ghlake/silver';
+import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
 import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
@@ -98,6 +98,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
         silverEvents: result.events,
         crossHourDuplicatesRemoved: silver.commits.reduce((n, c) => n + c.events.setAside, 0),
+        silverWritten: silverHoursWritten(silver),
       };
     },
     async warehouse() {

@@ -8,32 +8,34 @@
  *                                               loaded, and which months hold hours not yet so
  *
  * The manifest is a cache of facts, not the only truth: a run checks the files behind a
- * "transformed" mark before trusting it (see hour-files.ts). Each file is replaced whole and
+ * "transformed" mark before trusting it (see hour-outputs.ts); how each command records an hour
+ * is hour-records.ts. Each file is replaced whole and
  * atomically (temp + rename), so a SIGKILL leaves its previous complete version. A lake from
  * before the split (`_state/manifest.json`) is split on its first open.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  ERROR_CODES,
-  GhlakeError,
-  STATE_FILE_MODE,
-  hourDate,
-  manifestDir,
-  manifestMonthPath,
-  manifestPath,
-  writeFileAtomic,
-  type HourKey,
-  type PlainError,
-} from '@ghlake/core';
+import { ERROR_CODES, GhlakeError } from './errors.js';
+import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
+import { hourDate, type HourKey } from './hour.js';
+import { manifestDir, manifestMonthPath, manifestPath } from './layout.js';
 
 export const MANIFEST_VERSION = 2;
+
+/** The layers an hour's transform writes. */
+export type TransformLayer = 'bronze' | 'silver';
+
+/** A file as it was when final: its size and `<footer length>:<sha256 of footer + trailer>` (see hour-outputs.ts). */
+export interface FileFingerprint {
+  bytes: number;
+  footer: string;
+}
 
 /** How far an hour got. Ordered: each state implies the ones before it. */
 export type HourState = 'pending' | 'missing' | 'failed' | 'downloaded' | 'transformed' | 'published' | 'loaded';
 
 /** Line accounting of one hour, as the transform reported it. */
-export interface LineAccounting {
+export interface HourAccounting {
   /** Lines read from the file. */
   lines: number;
   /** Events written to bronze (a line holding two events counts twice here). */
@@ -54,9 +56,19 @@ export interface HourRecord {
     at: string;
     /** Lake-relative paths of the partition files the transform wrote. */
     files: string[];
-    accounting: LineAccounting;
+    accounting: HourAccounting;
     /** The source file was damaged (e.g. truncated gzip): what was readable is kept. */
     damaged?: string;
+    /**
+     * The layers the files cover. Absent: both (`ghlake run`'s fused transform). `ghlake bronze`
+     * records `['bronze']`; the hour is transformed once `ghlake silver` adds silver.
+     */
+    layers?: TransformLayer[];
+    /**
+     * Size and Parquet footer of each file once it is final (bronze at once, silver once its
+     * commit published it), by lake-relative path: what a run checks before trusting the hour.
+     */
+    outputs?: Record<string, FileFingerprint>;
   };
   publishedAt?: string;
   loadedAt?: string;
@@ -168,11 +180,6 @@ export function hourRecord(manifest: Manifest, hour: HourKey): HourRecord {
   return manifest.hours[hour] ?? { state: 'pending' };
 }
 
-/** Record a failure without losing what the hour already had. */
-export function failureOf(stage: string, error: PlainError | GhlakeError): NonNullable<HourRecord['error']> {
-  return { stage, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), at: new Date().toISOString() };
-}
-
 /** True when the hour's bronze and silver partitions were written (whatever came after). */
 export function isTransformed(record: HourRecord): boolean {
   return record.state === 'transformed' || record.state === 'published' || record.state === 'loaded';
@@ -211,6 +218,16 @@ export class ManifestStore {
     const store = new ManifestStore(lake, await readLakeDoc(lake), options);
     await store.load(options.hours ?? []);
     return store;
+  }
+
+  /** Read every month of the lake; returns every hour recorded (verify, a silver rebuild: explicit whole-lake work). */
+  async loadAll(): Promise<HourKey[]> {
+    const hours: HourKey[] = [];
+    for (const month of await monthsOnDisk(this.lake)) {
+      if (!this.months.has(month)) this.months.set(month, await readMonth(this.lake, month));
+      hours.push(...(Object.keys(this.months.get(month)!.hours) as HourKey[]));
+    }
+    return hours;
   }
 
   /** Read the months of these hours if not read yet. */
