@@ -32,8 +32,17 @@ const n = (x: number) => x.toLocaleString('en-US');
 /** A Parquet file's fingerprint, or why it has none (`gone`, too short, no footer). */
 export type FingerprintResult = { ok: true; fingerprint: FileFingerprint } | { ok: false; why: string };
 
-/** Size and footer hash of a Parquet file: one stat, one read of the tail. */
+/** Above this, a file that is not Parquet is not fingerprinted by content (the hour's files are Parquet and a small JSON). */
+const WHOLE_FILE_LIMIT = 1 << 20;
+
+/** Size and footer hash of a Parquet file (one stat, one read of the tail); size and content hash of another (small) file. */
 export async function fingerprintFile(file: string): Promise<FingerprintResult> {
+  if (!file.endsWith('.parquet')) {
+    const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => error);
+    if (stat instanceof Error) return { ok: false, why: stat.code === 'ENOENT' ? 'gone' : `cannot be read (${stat.code})` };
+    const content = stat.size <= WHOLE_FILE_LIMIT ? await fs.readFile(file) : Buffer.alloc(0);
+    return { ok: true, fingerprint: { bytes: stat.size, footer: `content:${createHash('sha256').update(content).digest('hex')}` } };
+  }
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, 'r');
@@ -72,7 +81,7 @@ async function placeOf(lake: string, rel: string): Promise<{ file: string; stage
 
 /**
  * What is wrong with an hour's recorded outputs, one line per file (empty: all as recorded).
- * Every file must be a Parquet file with its footer; one with a recorded fingerprint must match it
+ * Every file must be a Parquet file with its footer (another file: its content); one with a recorded fingerprint must match it
  * (one still staged, or recorded by an earlier ghlake, has none yet).
  */
 export async function outputProblems(lake: string, record: HourRecord): Promise<string[]> {
@@ -92,7 +101,8 @@ export async function outputProblems(lake: string, record: HourRecord): Promise<
         }
       } else if (!recorded || place.staged) return;
       else if (now.fingerprint.bytes !== recorded.bytes) problems.push(`${rel}: ${n(now.fingerprint.bytes)} bytes, ${n(recorded.bytes)} recorded`);
-      else if (now.fingerprint.footer !== recorded.footer) problems.push(`${rel}: its Parquet footer is not the recorded one`);
+      else if (now.fingerprint.footer !== recorded.footer)
+        problems.push(`${rel}: ${rel.endsWith('.parquet') ? 'its Parquet footer is not the recorded one' : 'its content is not the recorded one'}`);
     }),
   );
   return problems.sort();

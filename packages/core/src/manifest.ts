@@ -25,7 +25,10 @@ export const MANIFEST_VERSION = 2;
 /** The layers an hour's transform writes. */
 export type TransformLayer = 'bronze' | 'silver';
 
-/** A file as it was when final: its size and `<footer length>:<sha256 of footer + trailer>` (see hour-outputs.ts). */
+/**
+ * A file as it was when final: its size and, for Parquet, `<footer length>:<sha256 of footer + trailer>`;
+ * for the small JSON beside bronze, `content:<sha256>` (see hour-outputs.ts).
+ */
 export interface FileFingerprint {
   bytes: number;
   footer: string;
