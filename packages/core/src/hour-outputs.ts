@@ -72,7 +72,7 @@ async function isFile(p: string): Promise<boolean> {
 }
 
 /** The file at its recorded place, and whether it is still staged (silver not yet published by a commit). */
-async function placeOf(lake: string, rel: string): Promise<{ file: string; staged: boolean }> {
+export async function outputPlace(lake: string, rel: string): Promise<{ file: string; staged: boolean }> {
   const file = fromLakeRelative(lake, rel);
   const staged = stagedPathOfPublished(lake, file);
   if (staged && (await isFile(staged))) return { file: staged, staged: true };
@@ -91,7 +91,7 @@ export async function outputProblems(lake: string, record: HourRecord): Promise<
   await Promise.all(
     files.map(async (rel) => {
       const recorded = record.transform?.outputs?.[rel];
-      const place = await placeOf(lake, rel);
+      const place = await outputPlace(lake, rel);
       const now = await fingerprintFile(place.file);
       if (!now.ok) {
         if (now.why === 'gone') problems.push(`${rel}: gone`);
@@ -131,7 +131,7 @@ export async function recordFinalOutputs(store: ManifestStore, hours: Iterable<H
     let changed = false;
     for (const rel of record.transform.files) {
       const before = record.transform.outputs?.[rel];
-      const place = await placeOf(lake, rel);
+      const place = await outputPlace(lake, rel);
       if (place.staged) {
         if (before) changed = true;
         continue;
