@@ -202,20 +202,26 @@ export class ManifestStore {
   private doc: LakeDoc;
   private docDirty = false;
   private readonly minIntervalMs: number;
+  private readonly lazy: boolean;
   private writing: Promise<void> | undefined;
   private dirty = false;
   private urgent = false;
   private wake: (() => void) | undefined;
   private failure: unknown;
 
-  private constructor(lake: string, doc: LakeDoc, options: { minIntervalMs?: number }) {
+  private constructor(lake: string, doc: LakeDoc, options: { minIntervalMs?: number; lazy?: boolean }) {
     this.lake = lake;
     this.doc = doc;
     this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.lazy = options.lazy ?? false;
   }
 
-  /** Open with the months of `hours` read (a lake with a single-file manifest is split by month first). */
-  static async open(lake: string, options: { minIntervalMs?: number; hours?: readonly HourKey[] } = {}): Promise<ManifestStore> {
+  /**
+   * Open with the months of `hours` read (a lake with a single-file manifest is split by month first).
+   * `lazy`: even the first change waits `minIntervalMs` before it is written (`ghlake download`: its
+   * hours settle in bursts, and the files beside them are the truth meanwhile).
+   */
+  static async open(lake: string, options: { minIntervalMs?: number; hours?: readonly HourKey[]; lazy?: boolean } = {}): Promise<ManifestStore> {
     const legacy = await readLegacy(lake);
     if (legacy) await migrate(lake, legacy);
     const store = new ManifestStore(lake, await readLakeDoc(lake), options);
@@ -312,11 +318,26 @@ export class ManifestStore {
     }
   }
 
+  /** Wait `ms`, or less if `flush` asks for the write now. */
+  private async pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.urgent) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
   /** Schedule a write of the current state. */
   save(): void {
     this.dirty = true;
     if (this.writing) return;
     this.writing = (async () => {
+      // Lazy: the first change waits too, so a burst of updates costs no write until it settles.
+      if (this.lazy) await this.pause(this.minIntervalMs);
       while (this.dirty) {
         this.dirty = false;
         const started = Date.now();
@@ -325,17 +346,7 @@ export class ManifestStore {
         } catch (error) {
           this.failure = error;
         }
-        const wait = this.minIntervalMs - (Date.now() - started);
-        if (this.dirty && !this.urgent && wait > 0) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, wait);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = undefined;
-        }
+        if (this.dirty) await this.pause(this.minIntervalMs - (Date.now() - started));
       }
       this.writing = undefined;
     })();

@@ -98,7 +98,7 @@ describe('recording an hour', () => {
     // Another file of the same length: same size, another footer (its rows differ).
     await writeParquet(files[0]!, 100);
     const other = await fs.readFile(files[0]!);
-    other[other.length - 30] ^= 0x01;
+    other[other.length - 30] = other[other.length - 30]! ^ 0x01;
     await fs.writeFile(files[0]!, other);
     expect(await outputProblems(lake, store.record(hour))).toEqual([`${rels[0]}: its Parquet footer is not the recorded one`]);
     await fs.rm(files[1]!);

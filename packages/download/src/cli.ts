@@ -73,8 +73,9 @@ export const downloadCommand: Command = {
           level: options.logLevel,
           ...(io.stderr.columns ? { columns: io.stderr.columns } : {}),
         });
-        // Every hour settled is recorded as `ghlake run` records it: status and the next run see it.
-        const store = await ManifestStore.open(config.lake, { hours });
+        // Every hour settled is recorded as `ghlake run` records it: status and the next run see it. Written
+        // lazily (every 5 s at most, and at the end): the raw files and their .meta.json are the truth meanwhile.
+        const store = await ManifestStore.open(config.lake, { hours, lazy: true, minIntervalMs: 5000 });
         let summary;
         try {
           summary = await downloadHours(config, hours, {
