@@ -103,6 +103,7 @@ export async function recordTransform(store: ManifestStore, hour: HourKey, t: Tr
     };
   });
   // The outputs of the layers written were dropped above: only those (and any never recorded) are read.
-  await recordFinalOutputs(store, [hour], { refresh: false });
+  // A file that cannot be fingerprinted now is checked for presence and fingerprinted by a later run.
+  await recordFinalOutputs(store, [hour], { refresh: false }).catch(() => undefined);
   return next;
 }

@@ -15,6 +15,7 @@ import {
   type HourKey,
   type HourState,
   type LockHolder,
+  type TransformLayer,
 } from '@ghlake/core';
 import { stagedHours } from '@ghlake/silver';
 import { hoursWithKeptPartials, keptPartialProgress } from '@ghlake/download';
@@ -31,6 +32,8 @@ export interface HourStatus {
   damaged?: string;
   error?: { stage: string; code: string; message: string };
   missingFiles?: string[];
+  /** Not transformed, but these layers were written by a step command (`['bronze']` after `ghlake bronze`). */
+  layers?: TransformLayer[];
   /** Why an `incomplete` hour is: one line per output that is gone or not what was recorded. */
   problems?: string[];
   /** Not downloaded yet, but a stopped run kept part of it: the next run resumes from `bytes`. */
@@ -115,6 +118,12 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
         status.quarantined += acc.quarantined;
         for (const [reason, n] of Object.entries(acc.quarantinedByReason)) status.quarantinedByReason[reason] = (status.quarantinedByReason[reason] ?? 0) + n;
       }
+    }
+    else if (record.transform?.layers) {
+      // A step command wrote part of the hour (`ghlake bronze` without `ghlake silver` yet).
+      item.layers = record.transform.layers;
+      item.events = record.transform.accounting.events;
+      item.quarantined = record.transform.accounting.quarantined;
     }
     if (record.error) item.error = { stage: record.error.stage, code: record.error.code, message: record.error.message };
     if ((item.state === 'pending' || item.state === 'failed') && withPartials.has(hour)) {

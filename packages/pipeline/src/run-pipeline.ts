@@ -365,7 +365,9 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         const { silverWritten, ...outcome } = gold.value;
         summary.gold = { ...outcome, rebuilt: outcome.mode !== 'unchanged' };
         // Silver's commits published (or rewrote) these hours' files: they are final now, fingerprinted as they are.
-        await recordFinalOutputs(store, silverWritten === 'all' ? await store.loadAll() : silverWritten, { refresh: true });
+        await recordFinalOutputs(store, silverWritten === 'all' ? await store.loadAll() : silverWritten, { refresh: true }).catch((error: unknown) =>
+          emit({ type: 'warning', message: `could not note the published silver files' sizes and footers: ${toPlainError(error).message}` }),
+        );
       }
       if (gold.ok && gold.value.silverEvents + gold.value.silverCommits > 0) {
         const current = gold.value.mode === 'unchanged' && gold.value.silverCommits === 0 && (await stages.warehouseIsCurrent());

@@ -37,7 +37,7 @@ afterAll(async () => {
   await fs.rm(work, { recursive: true, force: true });
 });
 
-async function status(): Promise<{ hours: { hour: string; state: string; events?: number; problems?: string[] }[] }> {
+async function status(): Promise<{ hours: { hour: string; state: string; events?: number; layers?: string[]; problems?: string[] }[] }> {
   const r = await runGhlake(['status', ...range, '--lake', lake, '--json']);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
@@ -56,6 +56,13 @@ describe('every command that writes an hour records it', () => {
       if (args[0] === 'download') {
         const s = await status();
         expect(s.hours.map((h) => h.state)).toEqual(['downloaded', 'downloaded', 'downloaded']);
+      }
+      if (args[0] === 'bronze') {
+        // Bronze alone is not a transformed hour (the next run would make its silver), but it is recorded.
+        const s = await status();
+        expect(s.hours.map((h) => [h.state, h.layers, h.events])).toEqual([0, 1, 2].map(() => ['downloaded', ['bronze'], 400]));
+        const text = await runGhlake(['status', ...range, '--lake', lake]);
+        expect(text.stdout).toMatch(/2015-01-01-0\s+downloaded\s+400\s+0\s+bronze written; silver not yet \(ghlake silver, or ghlake run\)/);
       }
     }
     const s = await status();
