@@ -11,7 +11,7 @@
  * only a re-read finds: `ghlake verify`.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HourKey } from './hour.js';
 import { stagedPathOfPublished } from './layout.js';
@@ -27,6 +27,7 @@ export function fromLakeRelative(lake: string, rel: string): string {
 }
 
 const MAGIC = Buffer.from('PAR1');
+const TAIL_READ = 16 * 1024;
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** A Parquet file's fingerprint, or why it has none (`gone`, too short, no footer). */
@@ -35,54 +36,80 @@ export type FingerprintResult = { ok: true; fingerprint: FileFingerprint } | { o
 /** Above this, a file that is not Parquet is not fingerprinted by content (the hour's files are Parquet and a small JSON). */
 const WHOLE_FILE_LIMIT = 1 << 20;
 
-/** Size and footer hash of a Parquet file (one stat, one read of the tail); size and content hash of another (small) file. */
+const errno = (error: unknown) => (error as NodeJS.ErrnoException).code ?? 'error';
+
+/**
+ * Size and footer hash of a Parquet file (one stat, one read of the tail); size and content hash of
+ * another (small) file. Synchronous calls on purpose: a handful of tiny reads per file, several
+ * times faster than through the thread pool (measured in docs/pipeline.md), and the event loop is
+ * held well under a millisecond per hour.
+ */
 export async function fingerprintFile(file: string): Promise<FingerprintResult> {
-  if (!file.endsWith('.parquet')) {
-    const stat = await fs.stat(file).catch((error: NodeJS.ErrnoException) => error);
-    if (stat instanceof Error) return { ok: false, why: stat.code === 'ENOENT' ? 'gone' : `cannot be read (${stat.code})` };
-    const content = stat.size <= WHOLE_FILE_LIMIT ? await fs.readFile(file) : Buffer.alloc(0);
-    return { ok: true, fingerprint: { bytes: stat.size, footer: `content:${createHash('sha256').update(content).digest('hex')}` } };
-  }
-  let handle: fs.FileHandle;
+  return fingerprintFileSync(file);
+}
+
+function fingerprintFileSync(file: string): FingerprintResult {
+  let fd: number;
   try {
-    handle = await fs.open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (error) {
-    return { ok: false, why: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : `cannot be opened (${(error as NodeJS.ErrnoException).code})` };
+    return { ok: false, why: errno(error) === 'ENOENT' ? 'gone' : `cannot be opened (${errno(error)})` };
   }
   try {
-    const { size } = await handle.stat();
+    const { size } = fstatSync(fd);
+    if (!file.endsWith('.parquet')) {
+      const content = Buffer.alloc(size <= WHOLE_FILE_LIMIT ? size : 0);
+      readFully(fd, content, 0);
+      return { ok: true, fingerprint: { bytes: size, footer: `content:${createHash('sha256').update(content).digest('hex')}` } };
+    }
     if (size < 12) return { ok: false, why: `${n(size)} bytes, not a Parquet file` };
-    const trailer = Buffer.alloc(8);
-    await handle.read(trailer, 0, 8, size - 8);
-    const footerLength = trailer.readUInt32LE(0);
-    if (!trailer.subarray(4).equals(MAGIC) || footerLength + 12 > size) return { ok: false, why: 'has no Parquet footer' };
-    const footer = Buffer.alloc(footerLength + 8);
-    await handle.read(footer, 0, footer.length, size - footer.length);
+    // One read of the tail holds the footer of any of the lake's files (a few KB); a longer footer takes a second.
+    let tail = Buffer.alloc(Math.min(size, TAIL_READ));
+    readFully(fd, tail, size - tail.length);
+    const footerLength = tail.readUInt32LE(tail.length - 8);
+    if (!tail.subarray(tail.length - 4).equals(MAGIC) || footerLength + 12 > size) return { ok: false, why: 'has no Parquet footer' };
+    if (footerLength + 8 > tail.length) {
+      tail = Buffer.alloc(footerLength + 8);
+      readFully(fd, tail, size - tail.length);
+    }
+    const footer = tail.subarray(tail.length - footerLength - 8);
     return { ok: true, fingerprint: { bytes: size, footer: `${footerLength}:${createHash('sha256').update(footer).digest('hex')}` } };
+  } catch (error) {
+    return { ok: false, why: `cannot be read (${errno(error)})` };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-async function isFile(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
+function readFully(fd: number, buffer: Buffer, position: number): void {
+  let done = 0;
+  while (done < buffer.length) {
+    const got = readSync(fd, buffer, done, buffer.length - done, position + done);
+    if (got === 0) throw Object.assign(new Error('file shorter than its size'), { code: 'ESHORT' });
+    done += got;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The file at its recorded place, and whether it is still staged (silver not yet published by a commit). */
 export async function outputPlace(lake: string, rel: string): Promise<{ file: string; staged: boolean }> {
   const file = fromLakeRelative(lake, rel);
   const staged = stagedPathOfPublished(lake, file);
-  if (staged && (await isFile(staged))) return { file: staged, staged: true };
+  if (staged && isFile(staged)) return { file: staged, staged: true };
   return { file, staged: false };
 }
 
 /**
  * What is wrong with an hour's recorded outputs, one line per file (empty: all as recorded).
- * Every file must be a Parquet file with its footer (another file: its content); one with a recorded fingerprint must match it
- * (one still staged, or recorded by an earlier ghlake, has none yet).
+ * Every file must be a Parquet file with its footer (another file: readable); one with a recorded
+ * fingerprint must match it (one still staged, or recorded by an earlier ghlake, has none yet).
  */
 export async function outputProblems(lake: string, record: HourRecord): Promise<string[]> {
   const files = record.transform?.files ?? [];
@@ -96,7 +123,7 @@ export async function outputProblems(lake: string, record: HourRecord): Promise<
       if (!now.ok) {
         if (now.why === 'gone') problems.push(`${rel}: gone`);
         else {
-          const size = await fs.stat(place.file).then((s) => s.size);
+          const size = statSync(place.file, { throwIfNoEntry: false })?.size ?? 0;
           problems.push(recorded && !place.staged && size !== recorded.bytes ? `${rel}: ${n(size)} bytes, ${n(recorded.bytes)} recorded` : `${rel}: ${now.why}`);
         }
       } else if (!recorded || place.staged) return;
@@ -106,6 +133,13 @@ export async function outputProblems(lake: string, record: HourRecord): Promise<
     }),
   );
   return problems.sort();
+}
+
+/** `outputProblems` of many hours (a run's plan, `status`): cost ~0.5 ms an hour (docs/pipeline.md). */
+export async function outputProblemsOfHours(lake: string, records: readonly (readonly [HourKey, HourRecord])[]): Promise<Map<HourKey, string[]>> {
+  const out = new Map<HourKey, string[]>();
+  for (const [hour, record] of records) out.set(hour, await outputProblems(lake, record));
+  return out;
 }
 
 /** The recorded output files of an hour that are gone (empty: all present). */

@@ -9,7 +9,7 @@ import {
   hourRange,
   hourRecord,
   isTransformed,
-  outputProblems,
+  outputProblemsOfHours,
   readHeads,
   readManifest,
   type HourKey,
@@ -97,6 +97,11 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
   };
 
   const withPartials = await hoursWithKeptPartials(lake);
+  // Hours marked done are checked against their files as a run checks them, many at a time.
+  const problemsOf = await outputProblemsOfHours(
+    lake,
+    hours.map((h) => [h, hourRecord(manifest, h)] as const).filter(([, r]) => r.transform && isTransformed(r)),
+  );
   for (const hour of hours) {
     const record = hourRecord(manifest, hour);
     const item: HourStatus = { hour, state: record.state };
@@ -106,7 +111,7 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
       item.silverEvents = acc.silverEvents;
       item.quarantined = acc.quarantined;
       if (record.transform.damaged) item.damaged = record.transform.damaged;
-      const problems = await outputProblems(lake, record);
+      const problems = problemsOf.get(hour) ?? [];
       if (problems.length) {
         item.state = 'incomplete';
         item.problems = problems;
