@@ -25,7 +25,12 @@ export function hourAccountingOf(outcome: Pick<HourOutcome<unknown>, 'accounting
 }
 
 /** The record of an hour that was written (ok or damaged). Silver is staged; its files are recorded where its commit publishes them. */
-export function transformRecordOf(lake: string, outcome: HourOutcome<unknown>, layers: readonly TransformLayer[], silver: SilverCounts | null | undefined): TransformRecord {
+export function transformRecordOf(
+  lake: string,
+  outcome: HourOutcome<unknown>,
+  layers: readonly TransformLayer[],
+  silver: SilverCounts | null | undefined,
+): TransformRecord {
   return {
     layers,
     files: outcome.files.map((f) => publishedPathOfStaged(lake, f.path)),

@@ -12,7 +12,16 @@ import { promises as fs, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { hourFromMs, hourToMs, outputProblemsOfHours, partitionFile, stagedPathOfPublished, toLakeRelative, type HourKey, type HourRecord } from '../src/index.js';
+import {
+  hourFromMs,
+  hourToMs,
+  outputProblemsOfHours,
+  partitionFile,
+  stagedPathOfPublished,
+  toLakeRelative,
+  type HourKey,
+  type HourRecord,
+} from '../src/index.js';
 import { fingerprintFile } from '../src/hour-outputs.js';
 
 const arg = (name: string, fallback: number) => {
@@ -70,7 +79,12 @@ try {
       hour,
       {
         state: 'transformed',
-        transform: { at: 'x', files: rel, outputs, accounting: { lines: 0, events: 0, silverEvents: 0, quarantined: 0, quarantinedByReason: {}, blankLines: 0, duplicates: 0 } },
+        transform: {
+          at: 'x',
+          files: rel,
+          outputs,
+          accounting: { lines: 0, events: 0, silverEvents: 0, quarantined: 0, quarantinedByReason: {}, blankLines: 0, duplicates: 0 },
+        },
       },
     ]);
   }

@@ -124,7 +124,9 @@ export async function outputProblems(lake: string, record: HourRecord): Promise<
         if (now.why === 'gone') problems.push(`${rel}: gone`);
         else {
           const size = statSync(place.file, { throwIfNoEntry: false })?.size ?? 0;
-          problems.push(recorded && !place.staged && size !== recorded.bytes ? `${rel}: ${n(size)} bytes, ${n(recorded.bytes)} recorded` : `${rel}: ${now.why}`);
+          problems.push(
+            recorded && !place.staged && size !== recorded.bytes ? `${rel}: ${n(size)} bytes, ${n(recorded.bytes)} recorded` : `${rel}: ${now.why}`,
+          );
         }
       } else if (!recorded || place.staged) return;
       else if (now.fingerprint.bytes !== recorded.bytes) problems.push(`${rel}: ${n(now.fingerprint.bytes)} bytes, ${n(recorded.bytes)} recorded`);

@@ -35,7 +35,13 @@ export interface DownloadRecord {
  * its transform is recorded. Otherwise (`ghlake download`) a transformed hour whose raw file is
  * there and verified stays transformed.
  */
-export function recordDownload(store: ManifestStore, hour: HourKey, d: DownloadRecord, at: string, options: { redo: boolean; missingError: () => PlainError }): void {
+export function recordDownload(
+  store: ManifestStore,
+  hour: HourKey,
+  d: DownloadRecord,
+  at: string,
+  options: { redo: boolean; missingError: () => PlainError },
+): void {
   const missingError = options.missingError;
   if (d.status === 'missing') {
     store.update(hour, (r) => ({ ...r, ...(isTransformed(r) ? {} : { state: 'missing' as const }), error: failureOf('download', d.error ?? missingError()) }));
@@ -85,13 +91,21 @@ export async function recordTransform(store: ManifestStore, hour: HourKey, t: Tr
     const acc = before?.accounting;
     const accounting: HourAccounting = {
       ...(fromBronze || !acc ? t.accounting : acc),
-      ...(written.has('silver') || !acc ? { silverEvents: t.accounting.silverEvents, duplicates: t.accounting.duplicates } : { silverEvents: acc.silverEvents, duplicates: acc.duplicates }),
+      ...(written.has('silver') || !acc
+        ? { silverEvents: t.accounting.silverEvents, duplicates: t.accounting.duplicates }
+        : { silverEvents: acc.silverEvents, duplicates: acc.duplicates }),
     };
     const damaged = written.has('bronze') ? t.damaged : before?.damaged;
     const both = layers.length === 2;
     return {
       ...rest,
-      state: both ? 'transformed' : isTransformed(r) ? 'transformed' : r.state === 'pending' || r.state === 'failed' || r.state === 'missing' ? 'downloaded' : r.state,
+      state: both
+        ? 'transformed'
+        : isTransformed(r)
+          ? 'transformed'
+          : r.state === 'pending' || r.state === 'failed' || r.state === 'missing'
+            ? 'downloaded'
+            : r.state,
       transform: {
         at,
         files,

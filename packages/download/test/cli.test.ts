@@ -87,7 +87,10 @@ describe('ghlake download (acceptance)', () => {
     );
     const manifest = await readManifest(lake);
     expect(manifest.hours['2015-01-01-15']).toMatchObject({ state: 'downloaded', download: { bytes: 3_700_037, sha256: REAL['2015-01-01-15'].sha256 } });
-    expect(manifest.hours['2015-01-01-9']).toMatchObject({ state: 'missing', error: { stage: 'download', message: `2015-01-01-9: HTTP 404 at ${mirror.url}` } });
+    expect(manifest.hours['2015-01-01-9']).toMatchObject({
+      state: 'missing',
+      error: { stage: 'download', message: `2015-01-01-9: HTTP 404 at ${mirror.url}` },
+    });
 
     // The rerun in-process (a process start costs seconds on a loaded machine; the binary was proven above).
     const again = await download(['--from', '2015-01-01-0', '--to', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake, '--json']);

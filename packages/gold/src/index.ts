@@ -4,7 +4,16 @@
  */
 export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep, type GoldTableResult } from './build-gold.js';
 export { GOLD_STATE_TABLES, GOLD_HEAD, GOLD_COMMIT, PAIRS } from './incremental/state-tables.js';
-export { refreshWarehouse, warehouseIsCurrent, warehouseState, openWarehouseInMemory, currentViews, WAREHOUSE_TABLES, type WarehouseResult, type WarehouseView } from './warehouse.js';
+export {
+  refreshWarehouse,
+  warehouseIsCurrent,
+  warehouseState,
+  openWarehouseInMemory,
+  currentViews,
+  WAREHOUSE_TABLES,
+  type WarehouseResult,
+  type WarehouseView,
+} from './warehouse.js';
 export {
   DIALECTS,
   GOLD_MODELS,

@@ -83,7 +83,11 @@ export async function openWarehouse(config: QueryConfig): Promise<{ db: OpenDuck
   const state = await warehouseState(lake);
   const writable = state !== 'elsewhere' && state !== 'current' && (await lakeIsWritable(lake));
   if (state === 'elsewhere' || (state !== 'current' && !writable)) {
-    const db = await openWarehouseInMemory(lake, { memoryLimit: config.memoryLimit, threads: config.threads, tempDirectory: config.tempDirectory ?? outsideLakeTempDir() });
+    const db = await openWarehouseInMemory(lake, {
+      memoryLimit: config.memoryLimit,
+      threads: config.threads,
+      tempDirectory: config.tempDirectory ?? outsideLakeTempDir(),
+    });
     return { db, refreshedWarehouse: false, inMemory: true };
   }
   if (state !== 'current') await refreshWarehouse(lake);

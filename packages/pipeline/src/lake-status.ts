@@ -123,8 +123,7 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
         status.quarantined += acc.quarantined;
         for (const [reason, n] of Object.entries(acc.quarantinedByReason)) status.quarantinedByReason[reason] = (status.quarantinedByReason[reason] ?? 0) + n;
       }
-    }
-    else if (record.transform?.layers) {
+    } else if (record.transform?.layers) {
       // A step command wrote part of the hour (`ghlake bronze` without `ghlake silver` yet).
       item.layers = record.transform.layers;
       item.events = record.transform.accounting.events;

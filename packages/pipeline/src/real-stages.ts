@@ -13,7 +13,6 @@ import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
 
-
 const WARM_WORKER = new URL('./warm-worker.ts', import.meta.url);
 
 export interface RealStagesOptions {

@@ -80,8 +80,13 @@ async function planHours(store: ManifestStore, lake: string, hours: readonly Hou
       const problems = problemsOf.get(hour) ?? [];
       const gone = problems.filter((p) => p.endsWith(': gone'));
       if (problems.length === 0) upToDate.push(hour);
-      else if (gone.length === problems.length) todo.push({ hour, why: `transformed, but ${gone.length} file(s) are gone (${gone[0]!.replace(/: gone$/, '')})` });
-      else todo.push({ hour, why: `an output is not what was recorded: ${problems.find((p) => !gone.includes(p))}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}` });
+      else if (gone.length === problems.length)
+        todo.push({ hour, why: `transformed, but ${gone.length} file(s) are gone (${gone[0]!.replace(/: gone$/, '')})` });
+      else
+        todo.push({
+          hour,
+          why: `an output is not what was recorded: ${problems.find((p) => !gone.includes(p))}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+        });
     }
   }
   // Files final since they were recorded (a commit whose run stopped before noting them, an earlier ghlake): noted now.
@@ -276,7 +281,8 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         ...(d.error ? { error: d.error } : {}),
       });
       if (d.status === 'missing') summary.hours.missing.push(d.hour);
-      if (d.status === 'failed') summary.hours.failed.push(failedOf(d.hour, 'download', d.error ?? toPlainError(new Error('download failed without a reason'))));
+      if (d.status === 'failed')
+        summary.hours.failed.push(failedOf(d.hour, 'download', d.error ?? toPlainError(new Error('download failed without a reason'))));
       recordDownload(store, d.hour, d, new Date(now()).toISOString(), { redo: true, missingError: () => missingError(d.hour) });
       if (d.status === 'missing' || d.status === 'failed') return;
       queue.push({ hour: d.hour, uncheckedSource: d.gzipChecked === false });

@@ -63,7 +63,8 @@ function note(h: HourStatus): string {
     return `${why}; the next run redoes it`;
   }
   if (h.damaged) return `damaged: ${h.damaged}`;
-  if (h.layers) return `${h.layers.join(' and ')} written; ${h.layers.includes('silver') ? 'bronze' : 'silver'} not yet (ghlake ${h.layers.includes('silver') ? 'bronze' : 'silver'}, or ghlake run)`;
+  if (h.layers)
+    return `${h.layers.join(' and ')} written; ${h.layers.includes('silver') ? 'bronze' : 'silver'} not yet (ghlake ${h.layers.includes('silver') ? 'bronze' : 'silver'}, or ghlake run)`;
   const partly = h.partial ? `partly downloaded: ${formatBytes(h.partial.bytes)} of ${formatBytes(h.partial.size)} kept; the next run resumes` : '';
   if (h.error && h.state !== 'missing') return `${h.error.stage} ${h.error.code}: ${h.error.message}${partly ? ` (${partly})` : ''}`;
   return partly;

@@ -49,7 +49,9 @@ export const VERIFY_OPTIONS = defineOptions({
 const hours = (k: number) => `${k} hour${k === 1 ? '' : 's'}`;
 
 function formatVerify(r: VerifyResult): string[] {
-  const out = [`verified ${hours(r.hours)}, ${r.files.toLocaleString('en-US')} files re-read: ${r.bad.length ? `${r.bad.length} of ${r.hours} hours bad` : 'all as recorded'}`];
+  const out = [
+    `verified ${hours(r.hours)}, ${r.files.toLocaleString('en-US')} files re-read: ${r.bad.length ? `${r.bad.length} of ${r.hours} hours bad` : 'all as recorded'}`,
+  ];
   for (const b of r.bad) for (const p of b.problems) out.push(`  ${b.hour}  ${p}`);
   return out;
 }
@@ -57,7 +59,15 @@ function formatVerify(r: VerifyResult): string[] {
 async function repair(io: CommandIO, options: ReturnType<typeof resolveOptions<typeof VERIFY_OPTIONS>>, bad: VerifyResult['bad']): Promise<RunSummary> {
   const run = resolveOptions(RUN_OPTIONS, { flags: {}, env: {} });
   const config = runConfigFromOptions(
-    { ...run, lake: options.lake, baseUrl: options.baseUrl, threads: options.threads, memoryLimit: options.memoryLimit, workerHeapMb: options.workerHeapMb, force: true },
+    {
+      ...run,
+      lake: options.lake,
+      baseUrl: options.baseUrl,
+      threads: options.threads,
+      memoryLimit: options.memoryLimit,
+      workerHeapMb: options.workerHeapMb,
+      force: true,
+    },
     io.cwd,
   );
   config.hours = bad.map((b) => b.hour);
@@ -116,7 +126,10 @@ export const verifyCommand: Command = {
     if (summary.interrupted) return 130;
     const after = await verifyLake({ ...settings, hours: first.bad.map((b) => b.hour) });
     const repaired = first.bad.filter((b) => !after.bad.some((a) => a.hour === b.hour)).map((b) => b.hour);
-    if (options.json) io.stdout.write(`${JSON.stringify({ ...first, repaired, stillBad: after.bad, run: { exitCode: summary.exitCode, errors: summary.errors, failed: summary.hours.failed } }, null, 2)}\n`);
+    if (options.json)
+      io.stdout.write(
+        `${JSON.stringify({ ...first, repaired, stillBad: after.bad, run: { exitCode: summary.exitCode, errors: summary.errors, failed: summary.hours.failed } }, null, 2)}\n`,
+      );
     else {
       const out = formatVerify(first);
       if (repaired.length) out.push(`repaired ${hours(repaired.length)} from raw: ${listSome(repaired)}`);

@@ -45,12 +45,7 @@ async function status(): Promise<{ hours: { hour: string; state: string; events?
 
 describe('every command that writes an hour records it', () => {
   it('download, bronze, silver and gold build the lake; status shows the hours and run transforms nothing again', async () => {
-    for (const args of [
-      ['download', ...range, '--base-url', mirror.url],
-      ['bronze', ...range],
-      ['silver', ...range],
-      ['gold'],
-    ]) {
+    for (const args of [['download', ...range, '--base-url', mirror.url], ['bronze', ...range], ['silver', ...range], ['gold']]) {
       const r = await runGhlake([...args, '--lake', lake]);
       expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
       if (args[0] === 'download') {
@@ -79,7 +74,10 @@ describe('every command that writes an hour records it', () => {
       });
       // Every file is recorded with its size and footer hash once it is final (silver after its commit).
       const rel = path.relative(lake, partitionFile(lake, 'silver', 'events', H(h)));
-      expect(manifest.hours[H(h)]!.transform!.outputs?.[rel]).toEqual({ bytes: (await fs.stat(path.join(lake, rel))).size, footer: expect.stringMatching(/^\d+:[0-9a-f]{64}$/) });
+      expect(manifest.hours[H(h)]!.transform!.outputs?.[rel]).toEqual({
+        bytes: (await fs.stat(path.join(lake, rel))).size,
+        footer: expect.stringMatching(/^\d+:[0-9a-f]{64}$/),
+      });
     }
 
     const before = await lakeContent(lake);
@@ -111,14 +109,18 @@ describe('an output that is not what was recorded makes its hour pending again',
     expect(s.hours[1]!.problems).toEqual([`${path.relative(lake, emptied)}: 0 bytes, ${emptiedSize.toLocaleString('en-US')} recorded`]);
     expect(s.hours[2]!.problems).toEqual([`${path.relative(lake, changed)}: its Parquet footer is not the recorded one`]);
     const text = await runGhlake(['status', ...range, '--lake', lake]);
-    expect(text.stdout).toMatch(new RegExp(`${H(1)}\\s+incomplete .*silver/events/date=2015-01-01/hour=1/part-0.parquet: 0 bytes, .* recorded; the next run redoes it`));
+    expect(text.stdout).toMatch(
+      new RegExp(`${H(1)}\\s+incomplete .*silver/events/date=2015-01-01/hour=1/part-0.parquet: 0 bytes, .* recorded; the next run redoes it`),
+    );
 
     const gets = GETS();
     const r = await runGhlake(['run', ...range, '--base-url', mirror.url, '--lake', lake, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect({ ...summary.hours, done: [...summary.hours.done].sort() }).toMatchObject({ done: [H(1), H(2)], upToDate: [H(0)], failed: [] });
-    expect(r.stderr).toMatch(/"msg":"redoing hour","hour":"2015-01-01-1","why":"an output is not what was recorded: silver\/events\/date=2015-01-01\/hour=1\/part-0.parquet: 0 bytes/);
+    expect(r.stderr).toMatch(
+      /"msg":"redoing hour","hour":"2015-01-01-1","why":"an output is not what was recorded: silver\/events\/date=2015-01-01\/hour=1\/part-0.parquet: 0 bytes/,
+    );
     // Re-derived from the raw files in the lake: nothing fetched.
     expect(GETS()).toBe(gets);
     expect(await lakeContent(lake)).toEqual(before);
@@ -168,7 +170,8 @@ describe('the warehouse works from any copy of the lake', () => {
     await fs.rename(lake, moved);
     try {
       execFileSync('chmod', ['-R', 'a-w', copy]);
-      const listing = () => execFileSync('sh', ['-c', `cd '${copy}' && find . -printf '%p %s %T@ %m\\n' | sort && find . -type f -exec sha256sum {} + | sort`]).toString();
+      const listing = () =>
+        execFileSync('sh', ['-c', `cd '${copy}' && find . -printf '%p %s %T@ %m\\n' | sort && find . -type f -exec sha256sum {} + | sort`]).toString();
       const untouched = listing();
       const sql = 'select (select count(*) from silver.events) as events, (select sum(event_count) from gold.event_type_metrics) as gold';
       for (const at of [copy, moved]) {
