@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGhlake, spawnGhlake, type LogLine } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { HOURS, newLake, runArgs, setUpSuite, type Suite } from './helpers/reliability.js';
-import { readManifest } from '../src/manifest.js';
+import { readManifest } from '@ghlake/core';
 
 let suite: Suite;
 beforeAll(async () => {
