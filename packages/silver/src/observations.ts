@@ -19,65 +19,12 @@ import {
   type ColumnarBatch,
   type TableDecl,
 } from '@ghlake/core';
-import { KIND_NUMBER, KIND_OBJECT, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
+import { ERA_TIMELINE, KIND_NUMBER, KIND_OBJECT, KIND_STRING, slotOf, timelineRepoName, type JsonReader } from '@ghlake/bronze';
+import { EventIdentity } from './identity.js';
 import type { SilverEventInput } from './event-input.js';
+import { REPO_OBJECT_PATHS, USER_OBJECT_PATHS, walkOrder } from './payload-objects.js';
 
-/** Payload paths holding user objects (`{id, login, type, site_admin, ...}`). */
-export const USER_OBJECT_PATHS: readonly (readonly string[])[] = [
-  ['pull_request', 'user'],
-  ['pull_request', 'merged_by'],
-  ['pull_request', 'assignee'],
-  ['pull_request', 'head', 'user'],
-  ['pull_request', 'base', 'user'],
-  ['pull_request', 'head', 'repo', 'owner'],
-  ['pull_request', 'base', 'repo', 'owner'],
-  ['issue', 'user'],
-  ['issue', 'assignee'],
-  ['comment', 'user'],
-  ['review', 'user'],
-  ['member'],
-  ['forkee', 'owner'],
-  ['release', 'author'],
-  ['repository', 'owner'],
-];
-
-/** Payload paths holding repository objects (`{id, full_name, owner, fork, language, ...}`). */
-export const REPO_OBJECT_PATHS: readonly (readonly string[])[] = [['pull_request', 'base', 'repo'], ['pull_request', 'head', 'repo'], ['repository']];
-
-/**
- * The paths in the order the rule walks them: merged into a tree (objects sharing a prefix, as
- * `pull_request.*`, side by side), depth first. Within one event a later object of the walk wins a
- * tie, so the order is part of the rule.
- */
-function walkOrder(paths: readonly (readonly string[])[]): string[] {
-  interface PathNode {
-    key: string;
-    children: PathNode[] | null;
-  }
-  const root: PathNode[] = [];
-  for (const path of paths) {
-    let level = root;
-    path.forEach((key, i) => {
-      const leaf = i === path.length - 1;
-      let node = level.find((n) => n.key === key && (n.children === null) === leaf);
-      if (!node) {
-        node = { key, children: leaf ? null : [] };
-        level.push(node);
-      }
-      if (!leaf) level = node.children!;
-    });
-  }
-  const out: string[] = [];
-  const walk = (level: PathNode[], prefix: string) => {
-    for (const n of level) {
-      const p = `${prefix}.${n.key}`;
-      if (n.children === null) out.push(p);
-      else walk(n.children, p);
-    }
-  };
-  walk(root, 'payload');
-  return out;
-}
+export { REPO_OBJECT_PATHS, USER_OBJECT_PATHS };
 
 /** Slots of an actor's user objects (read by the line reader: event-fields.ts declares the same paths). */
 const USER_OBJECTS = walkOrder(USER_OBJECT_PATHS).map((p) => ({
@@ -118,6 +65,21 @@ const ACTOR = {
   gravatarId: slotOf('actor.gravatar_id'),
 };
 const REPO = { id: slotOf('repo.id'), name: slotOf('repo.name'), url: slotOf('repo.url') };
+/** The Timeline `repository` object (timeline.ts) and `actor_attributes`. */
+const REPOSITORY = {
+  id: slotOf('repository.id'),
+  url: slotOf('repository.url'),
+  owner: slotOf('repository.owner'),
+  fork: slotOf('repository.fork'),
+  language: slotOf('repository.language'),
+  createdAt: slotOf('repository.created_at'),
+  stargazers: slotOf('repository.stargazers'),
+  watchers: slotOf('repository.watchers'),
+  forks: slotOf('repository.forks'),
+  openIssues: slotOf('repository.open_issues'),
+  size: slotOf('repository.size'),
+};
+const ATTRIBUTES = { type: slotOf('actor_attributes.type'), gravatarId: slotOf('actor_attributes.gravatar_id') };
 const ORG = { id: slotOf('org.id'), login: slotOf('org.login'), url: slotOf('org.url'), avatarUrl: slotOf('org.avatar_url') };
 
 /** Payload timestamps: ISO text, or epoch seconds (webhook-style repository objects). */
@@ -264,6 +226,7 @@ export class HourObservations {
   private readonly orgs = new Entities(...Object.values(this.org));
 
   add(e: SilverEventInput): void {
+    if (e.era === ERA_TIMELINE) return this.addTimeline(e);
     const f = e.fields;
     const t = e.createdAtMs;
     const actorId = f.int(ACTOR.id);
@@ -274,16 +237,9 @@ export class HourObservations {
       this.repo.name.observeSlot(i, f, REPO.name, t);
       this.repo.url.observeSlot(i, f, REPO.url, t);
       this.repo.nameSeenAt.see(i, t);
-      for (const r of REPO_OBJECTS) if (f.kindOf(r.object) === KIND_OBJECT && f.int(r.id) === repoId) this.repoDetails(i, f, r, t);
+      this.payloadRepoObjects(i, repoId, f, t);
     }
-    const forkeeId = e.eventType === 'ForkEvent' && f.kindOf(FORKEE.object) === KIND_OBJECT ? f.int(FORKEE.id) : null;
-    if (forkeeId !== null) {
-      const i = this.repos.at(forkeeId, t);
-      this.repo.name.observeSlot(i, f, FORKEE.fullName, t);
-      this.repo.url.observeSlot(i, f, FORKEE.url, t);
-      this.repo.nameSeenAt.see(i, t);
-      this.repoDetails(i, f, FORKEE, t);
-    }
+    this.addForkee(e, f, t);
     const orgId = f.int(ORG.id);
     if (orgId !== null) {
       const i = this.orgs.at(orgId, t);
@@ -294,7 +250,72 @@ export class HourObservations {
     }
   }
 
-  private addActor(id: number, f: JsonReader, t: number): void {
+  private readonly identity = new EventIdentity();
+
+  /**
+   * A Timeline event (docs/transform.md, Timeline): the actor by its resolved or synthetic id with
+   * the login from `actor`, gravatar and type from `actor_attributes`; the repository from the
+   * `repository` object, which carries owner, fork flag, language, created_at and counts with every
+   * event; the organization by the login `repository.organization`. The Timeline has no
+   * display_login, actor url or avatar url, no repository updated_at and no numeric owner id: NULL.
+   */
+  private addTimeline(e: SilverEventInput): void {
+    const f = e.fields;
+    const t = e.createdAtMs;
+    const id = this.identity.read(e);
+    if (id.actorId !== null) {
+      const a = this.actor;
+      const i = this.addActor(id.actorId, f, t);
+      a.login.observe(i, id.actorLogin, t);
+      a.gravatarId.observeSlot(i, f, ATTRIBUTES.gravatarId, t);
+      if (f.kindOf(ATTRIBUTES.type) === KIND_STRING) {
+        a.type.observeSlot(i, f, ATTRIBUTES.type, t);
+        a.typeSeenAt.see(i, t);
+      }
+    }
+    const repoId = f.int(REPOSITORY.id);
+    if (repoId !== null) {
+      const r = this.repo;
+      const i = this.repos.at(repoId, t);
+      r.name.observe(i, timelineRepoName(f), t);
+      r.url.observeSlot(i, f, REPOSITORY.url, t);
+      r.nameSeenAt.see(i, t);
+      r.ownerLogin.observeSlot(i, f, REPOSITORY.owner, t);
+      r.isFork.observe(i, f.bool(REPOSITORY.fork), t);
+      r.language.observeSlot(i, f, REPOSITORY.language, t);
+      r.createdAt.observe(i, payloadTime(f, REPOSITORY.createdAt), t);
+      r.stars.observe(i, f.int(REPOSITORY.stargazers), t);
+      r.forks.observe(i, f.int(REPOSITORY.forks), t);
+      r.issues.observe(i, f.int(REPOSITORY.openIssues), t);
+      r.watchers.observe(i, f.int(REPOSITORY.watchers), t);
+      r.size.observe(i, f.int(REPOSITORY.size), t);
+      r.detailsSeenAt.see(i, t);
+      this.payloadRepoObjects(i, repoId, f, t);
+    }
+    this.addForkee(e, f, t);
+    if (id.orgId !== null) {
+      const i = this.orgs.at(id.orgId, t);
+      this.org.login.observe(i, id.orgLogin, t);
+      this.org.loginSeenAt.see(i, t);
+    }
+  }
+
+  private payloadRepoObjects(i: number, repoId: number, f: JsonReader, t: number): void {
+    for (const r of REPO_OBJECTS) if (f.kindOf(r.object) === KIND_OBJECT && f.int(r.id) === repoId) this.repoDetails(i, f, r, t);
+  }
+
+  private addForkee(e: SilverEventInput, f: JsonReader, t: number): void {
+    const forkeeId = e.eventType === 'ForkEvent' && f.kindOf(FORKEE.object) === KIND_OBJECT ? f.int(FORKEE.id) : null;
+    if (forkeeId !== null) {
+      const i = this.repos.at(forkeeId, t);
+      this.repo.name.observeSlot(i, f, FORKEE.fullName, t);
+      this.repo.url.observeSlot(i, f, FORKEE.url, t);
+      this.repo.nameSeenAt.see(i, t);
+      this.repoDetails(i, f, FORKEE, t);
+    }
+  }
+
+  private addActor(id: number, f: JsonReader, t: number): number {
     const a = this.actor;
     const i = this.actors.at(id, t);
     a.login.observeSlot(i, f, ACTOR.login, t);
@@ -309,6 +330,7 @@ export class HourObservations {
       a.siteAdmin.observe(i, f.bool(u.siteAdmin), t);
       a.typeSeenAt.see(i, t);
     }
+    return i;
   }
 
   private repoDetails(i: number, f: JsonReader, s: RepoSlots, t: number): void {

@@ -17,8 +17,9 @@ import {
   type ColumnarBatch,
   type VectorRows,
 } from '@ghlake/core';
-import { DedupKeys, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
+import { DedupKeys, ERA_TIMELINE, KIND_NUMBER, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
 import type { SilverEventInput } from './event-input.js';
+import { EventIdentity, ID_SOURCE_EVENT } from './identity.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -41,7 +42,11 @@ const REPO_ID = slotOf('repo.id');
 const ORG_ID = slotOf('org.id');
 const PUBLIC = slotOf('public');
 const PAYLOAD = slotOf('payload');
+const REPOSITORY_ID = slotOf('repository.id');
 const P = {
+  issue: slotOf('payload.issue'),
+  issueIdMember: slotOf('payload.issue_id'),
+  commentIdMember: slotOf('payload.comment_id'),
   action: slotOf('payload.action'),
   issueId: slotOf('payload.issue.id'),
   pullRequestId: slotOf('payload.pull_request.id'),
@@ -95,8 +100,10 @@ class SilverColumns implements VectorRows {
     event_type: new DictColumn(),
     created_at: new NumberColumn(),
     actor_id: new NumberColumn(),
+    actor_id_source: new DictColumn(),
     repo_id: new NumberColumn(),
     org_id: new NumberColumn(),
+    org_id_source: new DictColumn(),
     is_bot: new BoolColumn(),
     public: new BoolColumn(),
     hour_bucket: new NumberColumn(),
@@ -135,8 +142,16 @@ class SilverColumns implements VectorRows {
   }
 }
 
+/** Pre-2015 payloads: the issue as its id (an integer `issue`) or `issue_id`; later ones `issue.id`. */
+function issueIdOf(f: JsonReader): number | null {
+  const id = f.int(P.issueId);
+  if (id !== null) return id;
+  return f.kindOf(P.issue) === KIND_NUMBER ? f.int(P.issue) : f.int(P.issueIdMember);
+}
+
 export class SilverEventRows {
   private readonly keys = new DedupKeys();
+  private readonly identity = new EventIdentity();
   private readonly queue: RowGroupQueue<SilverColumns>;
   /** Events dropped as duplicates of an earlier line of the hour. */
   duplicates = 0;
@@ -172,10 +187,24 @@ export class SilverEventRows {
     ev.event_hash.pushString(e.hash);
     ev.event_type.pushString(e.eventType);
     ev.created_at.push(e.createdAtMs);
-    ev.actor_id.push(f.int(ACTOR_ID));
-    ev.repo_id.push(f.int(REPO_ID));
-    ev.org_id.push(f.int(ORG_ID));
-    ev.is_bot.push(isBotOf(f, ACTOR_LOGIN));
+    if (e.era === ERA_TIMELINE) {
+      const id = this.identity.read(e);
+      ev.actor_id.push(id.actorId);
+      ev.actor_id_source.pushString(id.actorIdSource);
+      ev.repo_id.push(f.int(REPOSITORY_ID));
+      ev.org_id.push(id.orgId);
+      ev.org_id_source.pushString(id.orgIdSource);
+      ev.is_bot.push(isBot(id.actorLogin));
+    } else {
+      const actorId = f.int(ACTOR_ID);
+      const orgId = f.int(ORG_ID);
+      ev.actor_id.push(actorId);
+      ev.actor_id_source.pushString(actorId === null ? null : ID_SOURCE_EVENT);
+      ev.repo_id.push(f.int(REPO_ID));
+      ev.org_id.push(orgId);
+      ev.org_id_source.pushString(orgId === null ? null : ID_SOURCE_EVENT);
+      ev.is_bot.push(isBotOf(f, ACTOR_LOGIN));
+    }
     ev.public.push(f.bool(PUBLIC));
     ev.hour_bucket.push(Math.floor(e.createdAtMs / HOUR_MS) * HOUR_MS);
     ev.processed_at.push(this.processedAtMs);
@@ -186,9 +215,9 @@ export class SilverEventRows {
     else d.event_id.push(e.eventId);
     d.event_type.pushString(e.eventType);
     f.pushStr(P.action, d.payload_action);
-    d.payload_issue_id.push(f.int(P.issueId));
+    d.payload_issue_id.push(issueIdOf(f));
     d.payload_pull_request_id.push(f.int(P.pullRequestId));
-    d.payload_comment_id.push(f.int(P.commentId));
+    d.payload_comment_id.push(f.int(P.commentId) ?? f.int(P.commentIdMember));
     d.payload_push_size.push(push ? f.int(P.size) : null);
     f.pushStr(P.ref, d.payload_ref);
     f.pushStr(P.refType, d.payload_ref_type);
