@@ -7,7 +7,10 @@
  * - the id of a user object in the same event's payload whose login is the same login
  *   (`pull_request.user`, `comment.user`, `forkee.owner`, ...: USER_OBJECT_PATHS) (`resolved`);
  * - else the synthetic id of the login (bronze's `syntheticAccountId`: negative) (`synthetic`).
- * Resolution across events of an hour or of the lake is not done here (docs: what is missing).
+ * Every login resolved so far is learned (`HourLogins`): at the end of the hour, rows and
+ * observations that got a synthetic id for a login the hour resolved elsewhere are re-keyed to the
+ * real id (`resolved`) by SilverEventRows and HourObservations. Across hours (the lake) they are
+ * not: docs/transform.md, "Timeline API lines", what is missing.
  */
 import { ERA_TIMELINE, KIND_OBJECT, KIND_STRING, slotOf, syntheticAccountId, type JsonReader } from '@ghlake/bronze';
 import type { SilverEventInput } from './event-input.js';
@@ -39,8 +42,33 @@ function resolveLogin(f: JsonReader, login: string): number | null {
   return null;
 }
 
+/** The logins of an hour with a real id: synthetic id → real id (one account namespace for users and organizations). */
+export class HourLogins {
+  private readonly bySynthetic = new Map<number, number>();
+
+  learn(login: string, id: number): void {
+    const synthetic = syntheticAccountId(login);
+    if (!this.bySynthetic.has(synthetic)) this.bySynthetic.set(synthetic, id);
+  }
+
+  /** The real id of the login a synthetic id was made from, when the hour learned it. */
+  realIdOf(syntheticId: number): number | undefined {
+    return this.bySynthetic.get(syntheticId);
+  }
+
+  get size(): number {
+    return this.bySynthetic.size;
+  }
+
+  entries(): IterableIterator<[number, number]> {
+    return this.bySynthetic.entries();
+  }
+}
+
 /** The actor and organization ids of one event (reused: valid until the next `read`). */
 export class EventIdentity {
+  /** Every login this identity resolved to a real id, over all the events it read. */
+  readonly logins = new HourLogins();
   actorId: number | null = null;
   actorIdSource: IdSource | null = null;
   /** The Timeline actor's login (Events API: not decoded, null). */
@@ -63,8 +91,10 @@ export class EventIdentity {
     const login = f.kindOf(ACTOR) === KIND_STRING ? f.str(ACTOR) : f.str(ATTRIBUTES_LOGIN);
     this.actorLogin = login === '' ? null : login;
     const attributesId = f.int(ATTRIBUTES_ID);
-    if (attributesId !== null && attributesId > 0) this.set('actor', attributesId, ID_SOURCE_ATTRIBUTES);
-    else this.fromLogin('actor', f, this.actorLogin);
+    if (attributesId !== null && attributesId > 0) {
+      this.set('actor', attributesId, ID_SOURCE_ATTRIBUTES);
+      if (this.actorLogin !== null) this.logins.learn(this.actorLogin, attributesId);
+    } else this.fromLogin('actor', f, this.actorLogin);
     const org = f.kindOf(ORGANIZATION) === KIND_STRING ? f.str(ORGANIZATION) : null;
     this.orgLogin = org === '' ? null : org;
     this.fromLogin('org', f, this.orgLogin);
@@ -74,8 +104,10 @@ export class EventIdentity {
   private fromLogin(who: 'actor' | 'org', f: JsonReader, login: string | null): void {
     if (login === null) return this.set(who, null, null);
     const resolved = resolveLogin(f, login);
-    if (resolved !== null) this.set(who, resolved, ID_SOURCE_RESOLVED);
-    else this.set(who, syntheticAccountId(login), ID_SOURCE_SYNTHETIC);
+    if (resolved !== null) {
+      this.set(who, resolved, ID_SOURCE_RESOLVED);
+      this.logins.learn(login, resolved);
+    } else this.set(who, syntheticAccountId(login), ID_SOURCE_SYNTHETIC);
   }
 
   private set(who: 'actor' | 'org', id: number | null, source: IdSource | null): void {

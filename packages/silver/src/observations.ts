@@ -20,7 +20,7 @@ import {
   type TableDecl,
 } from '@ghlake/core';
 import { ERA_TIMELINE, KIND_NUMBER, KIND_OBJECT, KIND_STRING, slotOf, timelineRepoName, type JsonReader } from '@ghlake/bronze';
-import { EventIdentity } from './identity.js';
+import { EventIdentity, type HourLogins } from './identity.js';
 import type { SilverEventInput } from './event-input.js';
 import { REPO_OBJECT_PATHS, USER_OBJECT_PATHS, walkOrder } from './payload-objects.js';
 
@@ -121,6 +121,15 @@ class Latest<T> {
       this.at[i] = t;
     }
   }
+
+  /** Entity `from` is entity `into` (a re-keyed Timeline login): the rule, as if `from`'s events were `into`'s. */
+  merge(from: number, into: number): void {
+    const v = this.values[from]!;
+    if (v !== null && this.at[from]! > this.at[into]!) {
+      this.values[into] = v;
+      this.at[into] = this.at[from]!;
+    }
+  }
 }
 
 /** `Latest` of a string slot: the same rule, decoding the string only when it is not the one kept already. */
@@ -142,6 +151,14 @@ class MaxTime {
   see(i: number, t: number): void {
     if (t > this.values[i]!) this.values[i] = t;
   }
+  merge(from: number, into: number): void {
+    this.see(into, this.values[from]!);
+  }
+}
+
+interface EntityColumn {
+  grow(): void;
+  merge(from: number, into: number): void;
 }
 
 /** The entities of one kind seen in the hour: id → index, and the span of their events. */
@@ -151,10 +168,27 @@ class Entities {
   readonly ids: number[] = [];
   readonly first: number[] = [];
   readonly last: number[] = [];
-  private readonly columns: { grow(): void }[];
+  private readonly columns: EntityColumn[];
+  /** Indexes merged into another entity (not written). */
+  private readonly merged = new Set<number>();
 
-  constructor(...columns: { grow(): void }[]) {
+  constructor(...columns: EntityColumn[]) {
     this.columns = columns;
+  }
+
+  /**
+   * Re-key entities with a synthetic id whose login the hour resolved (identity.ts): each becomes
+   * part of the entity of the real id, its span and attributes merged by the same latest-wins rule.
+   */
+  rekey(logins: HourLogins): void {
+    for (const [synthetic, real] of logins.entries()) {
+      const from = this.index.get(synthetic);
+      if (from === undefined || this.merged.has(from)) continue;
+      const into = this.at(real, this.first[from]!);
+      this.at(real, this.last[from]!);
+      for (const c of this.columns) c.merge(from, into);
+      this.merged.add(from);
+    }
   }
 
   /** The entity's index (added on first sight), its first/last seen widened to `t`. */
@@ -174,13 +208,16 @@ class Entities {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.ids.length - this.merged.size;
   }
 
   /** Entity indexes ordered by id (rows are written by id). */
   byId(): number[] {
     const ids = this.ids;
-    return ids.map((_, i) => i).sort((a, b) => ids[a]! - ids[b]!);
+    return ids
+      .map((_, i) => i)
+      .filter((i) => !this.merged.has(i))
+      .sort((a, b) => ids[a]! - ids[b]!);
   }
 }
 
@@ -351,11 +388,20 @@ export class HourObservations {
   }
 
   get counts(): { actors: number; repositories: number; organizations: number } {
+    this.settle();
     return { actors: this.actors.size, repositories: this.repos.size, organizations: this.orgs.size };
   }
 
-  /** The three observation tables, rows ordered by id. */
+  /** Re-key Timeline logins the hour resolved (idempotent). */
+  private settle(): void {
+    if (this.identity.logins.size === 0) return;
+    this.actors.rekey(this.identity.logins);
+    this.orgs.rekey(this.identity.logins);
+  }
+
+  /** The three observation tables, rows ordered by id (Timeline logins re-keyed first). */
   batches(): { actors: ColumnarBatch; repositories: ColumnarBatch; organizations: ColumnarBatch } {
+    this.settle();
     const a = this.actor;
     const r = this.repo;
     const o = this.org;

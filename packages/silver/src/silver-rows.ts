@@ -19,7 +19,7 @@ import {
 } from '@ghlake/core';
 import { DedupKeys, ERA_TIMELINE, KIND_NUMBER, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
 import type { SilverEventInput } from './event-input.js';
-import { EventIdentity, ID_SOURCE_EVENT } from './identity.js';
+import { EventIdentity, ID_SOURCE_EVENT, ID_SOURCE_RESOLVED, ID_SOURCE_SYNTHETIC, type HourLogins } from './identity.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -140,6 +140,32 @@ class SilverColumns implements VectorRows {
     for (const v of Object.values(this.details)) v.clear();
     this.rowCount = 0;
   }
+
+  /** Re-key synthetic actor/org ids whose login the hour resolved (identity.ts); the number of ids re-keyed. */
+  rekey(logins: HourLogins): number {
+    let n = 0;
+    const ev = this.events;
+    for (const [id, source] of [
+      [ev.actor_id, ev.actor_id_source],
+      [ev.org_id, ev.org_id_source],
+    ] as const) {
+      const synthetic = internIndex(source, ID_SOURCE_SYNTHETIC);
+      for (let i = 0; i < this.rowCount; i++) {
+        if (source.indexes[i] !== synthetic) continue;
+        const real = logins.realIdOf(id.values[i]!);
+        if (real === undefined) continue;
+        id.values[i] = real;
+        source.indexes[i] = internIndex(source, ID_SOURCE_RESOLVED);
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+function internIndex(column: DictColumn, value: string): number {
+  const bytes = Buffer.from(value);
+  return column.intern(bytes, 0, bytes.length);
 }
 
 /** Pre-2015 payloads: the issue as its id (an integer `issue`) or `issue_id`; later ones `issue.id`. */
@@ -153,8 +179,12 @@ export class SilverEventRows {
   private readonly keys = new DedupKeys();
   private readonly identity = new EventIdentity();
   private readonly queue: RowGroupQueue<SilverColumns>;
+  /** Row groups holding Timeline rows: kept until the hour ends, when synthetic ids are re-keyed. */
+  private readonly timelineSets: SilverColumns[] = [];
   /** Events dropped as duplicates of an earlier line of the hour. */
   duplicates = 0;
+  /** Timeline actor/org ids re-keyed from synthetic to a real id the hour resolved elsewhere. */
+  rekeyed = 0;
 
   /** `rowGroupRows`: rows per row group of both tables (tests: everything in one). */
   constructor(
@@ -188,6 +218,7 @@ export class SilverEventRows {
     ev.event_type.pushString(e.eventType);
     ev.created_at.push(e.createdAtMs);
     if (e.era === ERA_TIMELINE) {
+      if (!this.timelineSets.includes(set)) this.timelineSets.push(set);
       const id = this.identity.read(e);
       ev.actor_id.push(id.actorId);
       ev.actor_id_source.pushString(id.actorIdSource);
@@ -233,12 +264,21 @@ export class SilverEventRows {
   }
 
   /** Write the full row groups (with `force` the partial one too). */
-  drain(write: (events: ColumnarBatch, details: ColumnarBatch) => Promise<void>, force = false): Promise<number> {
+  async drain(write: (events: ColumnarBatch, details: ColumnarBatch) => Promise<void>, force = false): Promise<number> {
+    if (this.timelineSets.length > 0) {
+      // A login resolved later in the hour re-keys earlier rows: Timeline row groups wait for the hour's end
+      // (Timeline hours hold ~3k-7k events: docs/transform.md).
+      if (!force) return 0;
+      if (this.identity.logins.size > 0) for (const set of this.timelineSets) this.rekeyed += set.rekey(this.identity.logins);
+      this.timelineSets.length = 0;
+    }
     return this.queue.drain((set) => write(set.batch(), set.detailsBatch()), force);
   }
 
-  /** The rows of the row group being filled, for both tables (tests). */
+  /** The rows of the row group being filled, for both tables, Timeline ids re-keyed as at the hour's end (tests). */
   take(): { events: ColumnarBatch; details: ColumnarBatch } {
+    for (const set of this.timelineSets) this.rekeyed += set.rekey(this.identity.logins);
+    this.timelineSets.length = 0;
     return { events: this.queue.current.batch(), details: this.queue.current.detailsBatch() };
   }
 }

@@ -201,13 +201,36 @@ describe('Timeline lines in silver', () => {
     const out = both(fileBytes(GHARCHIVE_FIXTURES.timeline.slice2014));
     const ev = rowsOf(out.events);
     const count = (key: string) => ev.reduce<Record<string, number>>((acc, r) => ((acc[String(r[key])] = (acc[String(r[key])] ?? 0) + 1), acc), {});
-    // measured independently (python over the same lines): a payload user object with the actor's login in 27 events
-    expect(count('actor_id_source')).toEqual({ synthetic: 473, resolved: 27 });
-    expect(count('org_id_source')).toEqual({ null: 390, synthetic: 102, resolved: 8 });
+    // measured independently (python over the same lines): a payload user object carries the actor's login and id in 27
+    // events; 27 more events are by logins the hour resolved in another event (re-keyed at the hour's end)
+    expect(count('actor_id_source')).toEqual({ synthetic: 446, resolved: 54 });
+    expect(count('org_id_source')).toEqual({ null: 390, synthetic: 93, resolved: 17 });
     expect(out.events.rowCount).toBe(500);
-    expect(out.actors.rowCount).toBe(379);
-    expect(out.organizations.rowCount).toBe(87);
+    expect(out.actors.rowCount).toBe(361);
+    expect(out.organizations.rowCount).toBe(83);
+    // every observed actor id is an id of the events, and every event's actor is observed
+    expect(new Set(column(out.actors, 'actor_id'))).toEqual(new Set(column(out.events, 'actor_id')));
+    expect(new Set(column(out.organizations, 'org_id'))).toEqual(new Set(column(out.events, 'org_id').filter((v) => v !== null)));
     expect(out.repositories.rowCount).toBe(382); // distinct repository.id (python)
     expect(new Set(column(out.events, 'hour_bucket').map(iso))).toEqual(new Set(['2014-06-01T08:00:00.000Z']));
+  });
+
+  it('re-keys at the end of the hour even when the hour spans several row groups: nothing is written before', async () => {
+    const rows = new SilverEventRows(0, 100);
+    const t = new HourTransform({ event: (ev) => void rows.add(ev, ev.duplicate), quarantine: () => undefined });
+    t.push(fileBytes(GHARCHIVE_FIXTURES.timeline.slice2014));
+    t.end();
+    const written: { id: unknown; source: unknown }[] = [];
+    const write = async (events: ColumnarBatch) => {
+      const ids = column(events, 'actor_id');
+      const sources = column(events, 'actor_id_source');
+      ids.forEach((id, i) => written.push({ id, source: sources[i] }));
+    };
+    expect(await rows.drain(write)).toBe(0);
+    expect(written).toHaveLength(0);
+    expect(await rows.drain(write, true)).toBe(500);
+    expect(written.filter((r) => r.source === 'resolved')).toHaveLength(54);
+    expect(rows.rekeyed).toBe(27 + 9);
+    expect(written.every((r) => (r.source === 'synthetic') === (r.id as number) < 0)).toBe(true);
   });
 });
