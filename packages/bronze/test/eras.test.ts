@@ -133,6 +133,21 @@ describe('pre-2015 Timeline API lines', () => {
     expect(out.events[2]!.eventId).toBe(alone.eventId);
   });
 
+  it('dedups 2011 Events API events across a `}{` line and a duplicate line, by their real ids', () => {
+    const [a, b, c] = realLines(GHARCHIVE_FIXTURES.timeline.gh2011);
+    const out = transformHourBytes(joinLines([Buffer.concat([a!, b!]), c!, b!, Buffer.concat([c!, a!])]));
+    expect(out.accounting).toMatchObject({ lines: 4, events: 6, multiObjectLines: 2, duplicates: 3, quarantineRows: 0 });
+    expect(out.events.map((e) => [e.sourceLine, e.fragment, e.era, e.duplicate])).toEqual([
+      [1, 1, 'events_api', false],
+      [1, 2, 'events_api', false],
+      [2, 0, 'events_api', false],
+      [3, 0, 'events_api', true],
+      [4, 1, 'events_api', true],
+      [4, 2, 'events_api', true],
+    ]);
+    expect(out.events.map((e) => e.eventId)).toEqual([1128246591, 1263523355, 1128317184, 1263523355, 1128317184, 1128246591]);
+  });
+
   it('the synthetic id ignores the repository and actor_attributes snapshots but not the event: type, time, actor, repository id, url, payload', () => {
     const line = realLines(GHARCHIVE_FIXTURES.timeline.slice2013gz)[0]!.toString();
     const idOf = (l: string) => transformHourBytes(Buffer.from(`${l}\n`)).events[0]!.eventId;

@@ -233,4 +233,31 @@ describe('Timeline lines in silver', () => {
     expect(rows.rekeyed).toBe(27 + 9);
     expect(written.every((r) => (r.source === 'synthetic') === (r.id as number) < 0)).toBe(true);
   });
+
+  it('2011 Events API payload shapes (ids as plain numbers, member as a login string, pushes without size)', () => {
+    const out = both(fileBytes(GHARCHIVE_FIXTURES.timeline.gh2011));
+    const ev = rowsOf(out.events);
+    const d = rowsOf(out.details);
+    // line 4's actor object has no id (a 2011 CreateEvent by an account gone): NULL id, NULL source
+    expect(ev.map((r) => r.actor_id_source).filter((v) => v !== 'event')).toEqual([null]);
+    expect(ev.find((r) => r.event_id === 1128246449)!.actor_id).toBeNull();
+    const at = (id: number) => d.find((r) => r.event_id === id)!;
+    // IssuesEvent {"number":3,"issue":594121,...}
+    expect([at(1128246492).payload_action, at(1128246492).payload_issue_id]).toEqual(['opened', 594121]);
+    // IssueCommentEvent {"issue_id":739022,"comment_id":975096,...}
+    expect([at(1240078187).payload_issue_id, at(1240078187).payload_comment_id]).toEqual([739022, 975096]);
+    // CommitCommentEvent {"comment_id":268918,...}
+    expect(at(1127198352).payload_comment_id).toBe(268918);
+    // PushEvent with `shas` and no `size`: NULL, never counted from shas
+    expect([at(1263523355).payload_push_size, at(1263523355).payload_ref, at(1263523355).payload_head]).toEqual([
+      null,
+      'refs/heads/master',
+      '5665ff6eefddd4169a287014f40b2d84078bf9b9',
+    ]);
+    // MemberEvent {"member":"jwiggins"}: a login string is not a user object; the actor is still observed
+    expect(at(1127200212).payload_action).toBe('added');
+    expect((column(out.actors, 'actor_id') as number[]).includes(267494)).toBe(true);
+    const b = rowsOf(both(fileBytes(GHARCHIVE_FIXTURES.timeline.gh2011b)).details);
+    expect(b.filter((r) => r.event_type === 'PushEvent').map((r) => r.payload_push_size)).toEqual([1, 1]);
+  });
 });
