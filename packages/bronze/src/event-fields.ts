@@ -105,6 +105,7 @@ const EVENT: Spec = {
     shas: {},
     review: { user: USER },
     member: USER,
+    target: USER,
     forkee: { ...REPO, full_name: {}, url: {} },
     release: { author: USER },
     repository: REPO,

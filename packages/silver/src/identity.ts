@@ -7,7 +7,8 @@
  * - the id of a user object in the same event's payload whose login is the same login
  *   (`pull_request.user`, `comment.user`, `forkee.owner`, ...: USER_OBJECT_PATHS) (`resolved`);
  * - else the synthetic id of the login (bronze's `syntheticAccountId`: negative) (`synthetic`).
- * Every login resolved so far is learned (`HourLogins`): at the end of the hour, rows and
+ * Every login resolved so far, and every payload user object's login and id, is learned
+ * (`HourLogins`): at the end of the hour, rows and
  * observations that got a synthetic id for a login the hour resolved elsewhere are re-keyed to the
  * real id (`resolved`) by SilverEventRows and HourObservations. Across hours (the lake) they are
  * not: docs/transform.md, "Timeline API lines", what is missing.
@@ -44,11 +45,15 @@ function resolveLogin(f: JsonReader, login: string): number | null {
 
 /** The logins of an hour with a real id: synthetic id → real id (one account namespace for users and organizations). */
 export class HourLogins {
+  private readonly byLogin = new Map<string, number>();
   private readonly bySynthetic = new Map<number, number>();
 
+  /** The first id seen for a login wins (a login names one account at a time). */
   learn(login: string, id: number): void {
-    const synthetic = syntheticAccountId(login);
-    if (!this.bySynthetic.has(synthetic)) this.bySynthetic.set(synthetic, id);
+    const key = login.toLowerCase();
+    if (this.byLogin.has(key)) return;
+    this.byLogin.set(key, id);
+    this.bySynthetic.set(syntheticAccountId(login), id);
   }
 
   /** The real id of the login a synthetic id was made from, when the hour learned it. */
@@ -87,6 +92,13 @@ export class EventIdentity {
       this.orgIdSource = this.orgId === null ? null : ID_SOURCE_EVENT;
       this.orgLogin = null;
       return this;
+    }
+    // Every payload user object of the event teaches its login's id to the hour (e.g. the member
+    // added, the pull request's author, a Follow's target): other events by those logins are re-keyed.
+    for (const u of USER_OBJECTS) {
+      if (f.kindOf(u.object) !== KIND_OBJECT || f.kindOf(u.login) !== KIND_STRING) continue;
+      const id = f.int(u.id);
+      if (id !== null && id > 0) this.logins.learn(f.str(u.login)!, id);
     }
     const login = f.kindOf(ACTOR) === KIND_STRING ? f.str(ACTOR) : f.str(ATTRIBUTES_LOGIN);
     this.actorLogin = login === '' ? null : login;

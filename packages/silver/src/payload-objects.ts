@@ -17,6 +17,8 @@ export const USER_OBJECT_PATHS: readonly (readonly string[])[] = [
   ['forkee', 'owner'],
   ['release', 'author'],
   ['repository', 'owner'],
+  // FollowEvent (retired in 2014): the followed user
+  ['target'],
 ];
 
 /** Payload paths holding repository objects (`{id, full_name, owner, fork, language, ...}`). */

@@ -260,4 +260,23 @@ describe('Timeline lines in silver', () => {
     const b = rowsOf(both(fileBytes(GHARCHIVE_FIXTURES.timeline.gh2011b)).details);
     expect(b.filter((r) => r.event_type === 'PushEvent').map((r) => r.payload_push_size)).toEqual([1, 1]);
   });
+
+  it("re-keys an actor by a login the hour knows from another event's payload user object (a Follow's target)", () => {
+    const lines = realLines(GHARCHIVE_FIXTURES.timeline.gh2013);
+    const watch = lines.find((l) => l.includes('"type":"WatchEvent"'))!.toString();
+    const follow = lines.find((l) => l.includes('"type":"FollowEvent"'))!; // target {"id":3,"login":"pjhyett",...}
+    expect(follow.toString()).toContain('"target":{"id":3,"login":"pjhyett"');
+    const byPjhyett = Buffer.from(watch.replace('"actor":"ledermann"', '"actor":"pjhyett"'));
+    expect(byPjhyett.toString()).not.toBe(watch);
+    // the watch comes first: its row is written with the synthetic id, then re-keyed at the hour's end
+    const out = both(joinLines([byPjhyett, follow]));
+    expect(rowsOf(out.events).map((r) => [r.event_type, r.actor_id, r.actor_id_source])).toEqual([
+      ['WatchEvent', 3, 'resolved'],
+      ['FollowEvent', syntheticAccountId('kelsonzhao'), 'synthetic'],
+    ]);
+    expect(rowsOf(out.actors).map((r) => [r.actor_id, r.actor_login])).toEqual([
+      [syntheticAccountId('kelsonzhao'), 'kelsonzhao'],
+      [3, 'pjhyett'],
+    ]);
+  });
 });
