@@ -279,4 +279,16 @@ describe('Timeline lines in silver', () => {
       [3, 'pjhyett'],
     ]);
   });
+
+  it('an anonymous Gist (actor null, no actor_attributes) is an event without an actor', () => {
+    const gist = realLines(GHARCHIVE_FIXTURES.timeline.gh2013)
+      .find((l) => l.includes('"type":"GistEvent"'))!
+      .toString()
+      .replace('"actor":"fxsapa"', '"actor":null')
+      .replace(/,?"actor_attributes":\{[^}]*\}/, '');
+    expect(gist).not.toContain('fxsapa');
+    const out = both(joinLines([Buffer.from(gist)]));
+    expect(rowsOf(out.events).map((r) => [r.event_type, r.actor_id, r.actor_id_source, r.is_bot, r.repo_id])).toEqual([['GistEvent', null, null, null, null]]);
+    expect(out.actors.rowCount).toBe(0);
+  });
 });
