@@ -4,7 +4,16 @@
  */
 export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep, type GoldTableResult } from './build-gold.js';
 export { GOLD_STATE_TABLES, GOLD_HEAD, GOLD_COMMIT, PAIRS } from './incremental/state-tables.js';
-export { refreshWarehouse, warehouseIsCurrent, currentViews, WAREHOUSE_TABLES, type WarehouseResult, type WarehouseView } from './warehouse.js';
+export {
+  refreshWarehouse,
+  warehouseIsCurrent,
+  warehouseState,
+  openWarehouseInMemory,
+  currentViews,
+  WAREHOUSE_TABLES,
+  type WarehouseResult,
+  type WarehouseView,
+} from './warehouse.js';
 export {
   DIALECTS,
   GOLD_MODELS,
@@ -21,7 +30,7 @@ export { currentGoldVersion, goldLinkPath, goldVersionsDir } from './gold-versio
 export { listPartitionFiles, type PartitionFile } from './lake-files.js';
 export { duckdbTempDir, openDuckDB, sqlError, type DuckDBSettings } from './duckdb.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';
-export { openQuery, runQuery, ensureWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
+export { openQuery, runQuery, openWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
 export { formatTable, csvHeader, csvRows, jsonKeys, jsonRow } from './format.js';
 export { goldCommand, createGoldCommand, formatGoldSummary, type GoldPrepare } from './gold-command.js';
 export { assertLakeExists } from './lake-exists.js';

@@ -5,22 +5,29 @@
  * import both @ghlake/gold (the models) and @ghlake/storage (the Snowflake session).
  */
 import {
+  ManifestStore,
   createLogger,
   describeOptions,
   defineOptions,
   parseChoice,
   parseCommandLine,
+  recordFinalOutputs,
   resolveOptions,
   type Command,
   type CommandIO,
   type ExitCode,
 } from '@ghlake/core';
 import { GOLD_MODELS, createGoldCommand, renderModel } from '@ghlake/gold';
-import { consolidateSilver, silverSummary } from '@ghlake/silver';
+import { consolidateSilver, silverHoursWritten, silverSummary } from '@ghlake/silver';
 
 /** Gold over DuckDB, after silver has published what the transform staged. */
 const goldCommand = createGoldCommand(async ({ lake, memoryLimit, threads, signal, log }) => {
   const silver = await consolidateSilver({ lake, memoryLimit, threads, signal });
+  // The hours a commit published or rewrote: their silver files are final now (noted as `ghlake run` notes them).
+  const written = silverHoursWritten(silver);
+  const store = await ManifestStore.open(lake);
+  await recordFinalOutputs(store, written === 'all' ? await store.loadAll() : written, { refresh: true });
+  await store.flush();
   if (silver.incomplete.length) log.warn('staged hours left out: a table of theirs is missing', { hours: silver.incomplete });
   return silverSummary(silver);
 });

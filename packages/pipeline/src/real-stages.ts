@@ -3,19 +3,15 @@
  * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
-import { ERROR_CODES, createPool, rawPath, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
-import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
+import { createPool, rawPath, runPoolTask, warehousePath, type HourKey, type SharedPool } from '@ghlake/core';
+import { corruptPath, downloadHours, hourResultError, markGzipChecked, markGzipDamaged, wrongSourceError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
-import { consolidateSilver } from '@ghlake/silver';
+import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
 import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
-
-function plainError(e: HourError): PlainError {
-  return { name: 'GhlakeError', code: e.code as PlainError['code'], message: e.message, ...(e.hint ? { hint: e.hint } : {}), retryable: false, details: {} };
-}
 
 const WARM_WORKER = new URL('./warm-worker.ts', import.meta.url);
 
@@ -52,16 +48,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             ...(r.gzipChecked !== undefined ? { gzipChecked: r.gzipChecked } : {}),
             ...(r.resumedBytes ? { resumedBytes: r.resumedBytes } : {}),
             ...(r.partialDiscarded ? { partialDiscarded: r.partialDiscarded } : {}),
-            ...(r.error
-              ? { error: plainError(r.error) }
-              : r.status === 'missing'
-                ? {
-                    error: plainError({
-                      code: ERROR_CODES.HOUR_MISSING,
-                      message: `${r.hour}: ${r.reason ?? 'not on the server'} at ${config.download.baseUrl}`,
-                    }),
-                  }
-                : {}),
+            ...(r.error || r.status === 'missing' ? { error: hourResultError(r, config.download.baseUrl)! } : {}),
           }),
       });
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
@@ -98,6 +85,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
         silverEvents: result.events,
         crossHourDuplicatesRemoved: silver.commits.reduce((n, c) => n + c.events.setAside, 0),
+        silverWritten: silverHoursWritten(silver),
       };
     },
     async warehouse() {

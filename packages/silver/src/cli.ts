@@ -6,8 +6,10 @@
  */
 import path from 'node:path';
 import {
+  ManifestStore,
   describeOptions,
   ensureLakeFormat,
+  recordFinalOutputs,
   parseCommandLine,
   resolveHours,
   resolveOptions,
@@ -15,7 +17,7 @@ import {
   type Command,
   type ExitCode,
 } from '@ghlake/core';
-import { consolidateSilver, rebuildSilver, silverSummary } from './consolidate/index.js';
+import { consolidateSilver, rebuildSilver, silverHoursWritten, silverSummary } from './consolidate/index.js';
 import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
 import { silverFromBronze } from './runner.js';
@@ -59,25 +61,36 @@ export const silverCommand: Command = {
     const options = resolveOptions(SILVER_OPTIONS, { flags, env: io.env });
     const lake = path.resolve(io.cwd, options.lake);
     const duckdb = { lake, memoryLimit: options.memoryLimit, threads: options.threads };
-    const publish = async (): Promise<string[]> => {
+    // The hours' silver files are final once published (or rewritten) by a commit: the manifest notes them then.
+    const publish = async (store: ManifestStore): Promise<string[]> => {
       if (options.rebuild) {
         const r = await rebuildSilver(duckdb);
+        await recordFinalOutputs(store, await store.loadAll(), { refresh: true });
         return [
           `silver rebuilt from every hour (commit ${r.head}): ${r.events.toLocaleString('en-US')} distinct events, ${r.setAside.toLocaleString('en-US')} copies kept by an earlier hour set aside`,
         ];
       }
-      return silverSummary(await consolidateSilver({ ...duckdb, signal: io.signal }));
+      const result = await consolidateSilver({ ...duckdb, signal: io.signal });
+      const written = silverHoursWritten(result);
+      await recordFinalOutputs(store, written === 'all' ? await store.loadAll() : written, { refresh: true });
+      return silverSummary(result);
     };
     if (options.rebuild && resolveHours(options).length === 0) {
       return withCommandLakeLock(io, 'silver', lake, async (): Promise<ExitCode> => {
         await ensureLakeFormat(lake);
-        io.stdout.write(`${(await publish()).join('\n')}\n`);
+        const store = await ManifestStore.open(lake);
+        try {
+          io.stdout.write(`${(await publish(store)).join('\n')}\n`);
+        } finally {
+          await store.flush();
+        }
         return 0;
       });
     }
     const hours = hoursOrUsageError(options);
     return runHourCommand(io, {
       name: 'silver',
+      layer: 'silver',
       lake,
       hours,
       threads: options.threads,
@@ -85,7 +98,8 @@ export const silverCommand: Command = {
       json: options.json,
       run: (pool, callbacks) => silverFromBronze(pool, { lake, silverRowGroupRows: options.silverRowGroupRows }, hours, callbacks),
       extra: silverExtra,
-      after: publish,
+      silverCounts: (m) => ({ events: m.events, duplicates: m.duplicates }),
+      after: (_outcomes, store) => publish(store),
     });
   },
 };
