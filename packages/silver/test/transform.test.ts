@@ -3,7 +3,7 @@
  * exact counts, silver cross-checked with DuckDB reading the raw files, identical output
  * whatever the thread count and hour order, and silver rebuilt from bronze equal to the fused.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -163,6 +163,22 @@ describe('fused transform, determinism and silver from bronze', async () => {
     const [bronzeIds] = await rows(`select count(*)::int n from read_parquet('${partitionFile(lakeB, 'bronze', 'events', TL)}') b
       join read_parquet('${file(lakeB, silverEvents, TL)}') s using (event_id, event_hash)`);
     expect(bronzeIds).toEqual({ n: 500 });
+  });
+
+  it('rebuilds silver from a bronze partition written before issue 14 (no era column): its rows are Events API events', async () => {
+    const bronze = partitionFile(lakeB, 'bronze', 'events', H0);
+    const old = `${bronze}.pre-era.parquet`;
+    await db.run(`copy (select * exclude (era) from read_parquet('${bronze}')) to '${old}' (format parquet)`);
+    await rename(old, bronze);
+    expect((await rows(`select * from read_parquet('${bronze}') limit 1`))[0]).not.toHaveProperty('era');
+    const pool = createPool({ threads: 1 });
+    try {
+      const [o] = await silverFromBronze(pool, { lake: lakeB }, [H0]);
+      expect([o!.status, o!.extension?.events]).toEqual(['ok', 7_702]);
+    } finally {
+      await pool.destroy();
+    }
+    await expectSameSilver(lakeA, lakeB, [H0]);
   });
 
   it('fails an hour whose bronze partition is missing, naming the fix', async () => {
