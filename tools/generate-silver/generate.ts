@@ -190,7 +190,13 @@ export async function generateSilver(options: GenerateSilverOptions): Promise<Ge
 
       await copyTo(
         connection,
-        `SELECT ${typedSelect(silverEvents, { public: 'true', processed_at: "TIMESTAMP '2026-01-01 00:00:00'" })} FROM hour_events_x ORDER BY i`,
+        `SELECT ${typedSelect(silverEvents, {
+          public: 'true',
+          processed_at: "TIMESTAMP '2026-01-01 00:00:00'",
+          // Events API events: ids from the event itself
+          actor_id_source: "'event'",
+          org_id_source: "CASE WHEN org_id IS NOT NULL THEN 'event' END",
+        })} FROM hour_events_x ORDER BY i`,
         partitionFile(options.lake, 'silver', 'events', hour),
       );
       await copyTo(

@@ -54,7 +54,7 @@ export async function makeVerifyLake(
         .map((l) => Buffer.from(l)), // 2011 lines with ids: events
       ...lines(GHARCHIVE_FIXTURES.timeline.slice2014)
         .slice(0, 20)
-        .map((l) => Buffer.from(l)), // timeline_format
+        .map((l) => Buffer.from(l)), // Timeline lines: events with negative synthetic ids (other readers must read them)
       Buffer.from(`${real[100]}${real[101]}`), // }{: two events on one line
       Buffer.concat([Buffer.from(real[102]!.slice(0, 50)), Buffer.from([0, 0]), Buffer.from(real[102]!.slice(50))]), // NUL bytes, repaired
       Buffer.concat([Buffer.from('{"id":"1","type":"PushEvent","payload":"'), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('"}')]), // invalid_utf8

@@ -16,7 +16,8 @@ import {
 } from '@ghlake/core';
 import type { EventView, QuarantinedFragment } from './event-reader.js';
 import { slotOf } from './event-fields.js';
-import { KIND_ABSENT } from './json-reader.js';
+import { KIND_ABSENT, KIND_STRING } from './json-reader.js';
+import { ERA_TIMELINE, timelineRepoName } from './timeline.js';
 
 type Columns = Record<string, unknown[]>;
 
@@ -35,6 +36,10 @@ const ORG_ID = slotOf('org.id');
 const ORG_LOGIN = slotOf('org.login');
 const PUBLIC = slotOf('public');
 const PAYLOAD = slotOf('payload');
+const ATTRIBUTES_ID = slotOf('actor_attributes.id');
+const ATTRIBUTES_LOGIN = slotOf('actor_attributes.login');
+const REPOSITORY_ID = slotOf('repository.id');
+const REPOSITORY_ORGANIZATION = slotOf('repository.organization');
 
 /**
  * One row group of bronze.events as column vectors (core/parquet/columns.ts). The payload (distinct
@@ -64,6 +69,7 @@ export class BronzeEventBatch implements VectorRows {
     source_file: new DictColumn(),
     source_line: new NumberColumn(),
     fragment: new NumberColumn(),
+    era: new DictColumn(),
     ingested_at: new NumberColumn(),
   } satisfies Record<(typeof bronzeEvents.columns)[number]['name'], ColumnVector>;
 
@@ -79,13 +85,16 @@ export class BronzeEventBatch implements VectorRows {
     else c.event_id.push(ev.eventId);
     c.event_type.pushString(ev.eventType);
     c.created_at.push(ev.createdAtMs);
-    // Members below actor/repo/org are recorded only when those are objects.
-    c.actor_id.push(f.int(ACTOR_ID));
-    f.pushStr(ACTOR_LOGIN, c.actor_login);
-    c.repo_id.push(f.int(REPO_ID));
-    f.pushStr(REPO_NAME, c.repo_name);
-    c.org_id.push(f.int(ORG_ID));
-    f.pushStr(ORG_LOGIN, c.org_login);
+    if (ev.era === ERA_TIMELINE) this.timelineIdentity(ev);
+    else {
+      // Members below actor/repo/org are recorded only when those are objects.
+      c.actor_id.push(f.int(ACTOR_ID));
+      f.pushStr(ACTOR_LOGIN, c.actor_login);
+      c.repo_id.push(f.int(REPO_ID));
+      f.pushStr(REPO_NAME, c.repo_name);
+      c.org_id.push(f.int(ORG_ID));
+      f.pushStr(ORG_LOGIN, c.org_login);
+    }
     c.public.push(f.bool(PUBLIC));
     // The payload points into the decompressed chunk (written to the page from there, not copied twice).
     if (f.kindOf(PAYLOAD) === KIND_ABSENT) c.payload.pushNull();
@@ -98,8 +107,27 @@ export class BronzeEventBatch implements VectorRows {
     c.source_file.pushString(this.sourceFile);
     c.source_line.push(ev.sourceLine);
     c.fragment.push(ev.fragment);
+    c.era.pushString(ev.era);
     c.ingested_at.push(this.ingestedAtMs);
     this.rowCount++;
+  }
+
+  /**
+   * The identity columns of a Timeline line, as the line holds them (docs/transform.md, Timeline):
+   * the numeric actor id only where `actor_attributes` carries one, the login from `actor`,
+   * repo from `repository` (`owner/name`), org login from `repository.organization` (no org id).
+   * Synthetic and resolved ids are silver's decision, not bronze's.
+   */
+  private timelineIdentity(ev: EventView): void {
+    const c = this.c;
+    const f = ev.fields;
+    c.actor_id.push(f.int(ATTRIBUTES_ID));
+    if (f.kindOf(ACTOR) === KIND_STRING) f.pushStr(ACTOR, c.actor_login);
+    else f.pushStr(ATTRIBUTES_LOGIN, c.actor_login);
+    c.repo_id.push(f.int(REPOSITORY_ID));
+    c.repo_name.pushString(timelineRepoName(f));
+    c.org_id.push(null);
+    f.pushStr(REPOSITORY_ORGANIZATION, c.org_login);
   }
 
   batch(): { rowCount: number; columns: Record<string, ColumnVector> } {

@@ -23,8 +23,8 @@ export interface FieldNode {
 
 type Spec = { [key: string]: Spec };
 
-/** User objects (`{id, login, type, site_admin, ...}`): what the actor observations read of them. */
-const USER: Spec = { id: {}, type: {}, site_admin: {} };
+/** User objects (`{id, login, type, site_admin, ...}`): what the actor observations read of them (login: Timeline actors are resolved by it). */
+const USER: Spec = { id: {}, login: {}, type: {}, site_admin: {} };
 /** An owner inside a repository object: both a user object (type, site_admin) and the repo's owner (id, login). */
 const OWNER: Spec = { id: {}, login: {}, type: {}, site_admin: {} };
 /** Repository objects inside payloads: what the repository observations read of them. */
@@ -46,8 +46,28 @@ const REPO: Spec = {
 export const OWN_COLUMN_KEYS: readonly string[] = ['id', 'type', 'actor', 'repo', 'org', 'payload', 'public', 'created_at'];
 
 /**
- * Events API lines (2011 and 2015 onwards). `repository` and `actor_attributes` are read only to
- * recognise a Timeline line (quarantined as `timeline_format` until its layout is mapped).
+ * The Timeline API's `repository` object (mid-2012 to 2014): `owner` and `organization` are login
+ * strings, the counts are `stargazers`/`watchers`/`forks`/`open_issues` (timeline.ts reads them).
+ */
+const TIMELINE_REPOSITORY: Spec = {
+  id: {},
+  name: {},
+  owner: {},
+  organization: {},
+  url: {},
+  fork: {},
+  language: {},
+  created_at: {},
+  stargazers: {},
+  watchers: {},
+  forks: {},
+  open_issues: {},
+  size: {},
+};
+
+/**
+ * Events API lines (2011 and 2015 onwards) and Timeline API lines (mid-2012 to 2014: `actor` a
+ * login string with `actor_attributes`, `repository` instead of `repo`, no `id`; timeline.ts).
  */
 const EVENT: Spec = {
   id: {},
@@ -57,8 +77,9 @@ const EVENT: Spec = {
   actor: { id: {}, login: {}, display_login: {}, url: {}, avatar_url: {}, gravatar_id: {} },
   repo: { id: {}, name: {}, url: {} },
   org: { id: {}, login: {}, url: {}, avatar_url: {} },
-  repository: {},
-  actor_attributes: {},
+  repository: TIMELINE_REPOSITORY,
+  actor_attributes: { id: {}, login: {}, type: {}, gravatar_id: {} },
+  url: {},
   payload: {
     action: {},
     ref: {},
@@ -78,8 +99,13 @@ const EVENT: Spec = {
       base: { user: USER, repo: REPO },
     },
     comment: { id: {}, user: USER },
+    // Timeline and early Events API payloads: ids as plain numbers, commits as `shas` arrays.
+    issue_id: {},
+    comment_id: {},
+    shas: {},
     review: { user: USER },
     member: USER,
+    target: USER,
     forkee: { ...REPO, full_name: {}, url: {} },
     release: { author: USER },
     repository: REPO,

@@ -12,7 +12,10 @@
  * - invalid JSON `invalid_json`; an unterminated last line that does not read, or any last line
  *   cut by gzip damage, `truncated_line`.
  * - no `id`/`type`/parseable `created_at`: `missing_id`, `invalid_id`, `missing_type`,
- *   `missing_created_at`, `invalid_created_at`; pre-2015 Timeline lines `timeline_format`.
+ *   `missing_created_at`, `invalid_created_at`.
+ * - pre-2015 Timeline API lines (timeline.ts) are events with a synthetic negative `event_id`; a
+ *   line with Timeline members that is in neither layout (an `actor` object beside
+ *   `actor_attributes`, no `id`) is `timeline_format`.
  * - bytes that are not UTF-8 `invalid_utf8` (the payload could not be kept byte-exact as text).
  * A missing actor, repo or org is not an error: those columns are NULL.
  *
@@ -25,6 +28,7 @@ import { isUtf8, constants as bufferConstants } from 'node:buffer';
 import { EVENT_FIELDS, SLOT_COUNT, slotOf } from './event-fields.js';
 import { JsonReader, KIND_ABSENT, KIND_NULL, KIND_NUMBER, KIND_STRING } from './json-reader.js';
 import { parseTimestampBytes, parseTimestampMs } from './timestamps.js';
+import { ERA_EVENTS_API, ERA_TIMELINE, hasTimelineMembers, isTimelineLayout, syntheticEventId, type Era } from './timeline.js';
 
 export const QUARANTINE_REASONS = [
   'invalid_json',
@@ -70,6 +74,8 @@ export interface EventView {
   /** 0 for a line holding one object; n for the n-th object of a line that held several. */
   readonly fragment: number;
   readonly eventId: number | bigint;
+  /** The layout the line was read in: Events API, or the pre-2015 Timeline API (timeline.ts). */
+  readonly era: Era;
   readonly eventType: string;
   readonly createdAtMs: number;
   /** hex `event_hash` of the object's exact bytes. */
@@ -113,9 +119,6 @@ export interface LineContext {
 const ID = slotOf('id');
 const TYPE = slotOf('type');
 const CREATED_AT = slotOf('created_at');
-const ACTOR = slotOf('actor');
-const REPOSITORY = slotOf('repository');
-const ACTOR_ATTRIBUTES = slotOf('actor_attributes');
 
 /** Candidate starts tried when looking for a complete event spliced after a cut one. */
 const MAX_SPLICE_CANDIDATES = 256;
@@ -216,6 +219,7 @@ export class EventReader implements EventView {
   sourceLine = 0;
   fragment = 0;
   eventId: number | bigint = 0;
+  era: Era = ERA_EVENTS_API;
   eventType = '';
   createdAtMs = 0;
   hash = '';
@@ -310,11 +314,11 @@ export class EventReader implements EventView {
     const f = this.fields;
     const b = f.buf;
     const idKind = f.kindOf(ID);
-    if (idKind === KIND_ABSENT || idKind === KIND_NULL) {
-      const timeline = f.kindOf(ACTOR) === KIND_STRING || f.kindOf(REPOSITORY) !== KIND_ABSENT || f.kindOf(ACTOR_ATTRIBUTES) !== KIND_ABSENT;
-      return timeline ? 'timeline_format' : 'missing_id';
-    }
-    const eventId = eventIdOf(f);
+    const noId = idKind === KIND_ABSENT || idKind === KIND_NULL;
+    // Only a line without an id is looked at for the Timeline layout: the Events API hot path pays nothing.
+    const timeline = noId && isTimelineLayout(f);
+    if (noId && !timeline) return hasTimelineMembers(f) ? 'timeline_format' : 'missing_id';
+    const eventId = timeline ? 0 : eventIdOf(f);
     if (eventId === undefined) return 'invalid_id';
     if (f.kindOf(TYPE) !== KIND_STRING || f.end[TYPE]! - f.start[TYPE]! === 2) return 'missing_type';
     const eventType = f.escaped[TYPE] === 1 ? f.str(TYPE)! : this.types.get(b, f.start[TYPE]! + 1, f.end[TYPE]! - 1);
@@ -330,7 +334,8 @@ export class EventReader implements EventView {
     if (Number.isNaN(createdAtMs)) return 'invalid_created_at';
     this.sourceLine = lineNo;
     this.fragment = fragment;
-    this.eventId = eventId;
+    this.eventId = timeline ? syntheticEventId(f, createdAtMs) : eventId;
+    this.era = timeline ? ERA_TIMELINE : ERA_EVENTS_API;
     this.eventType = eventType;
     this.createdAtMs = createdAtMs;
     this.objStart = objStart;
@@ -349,7 +354,7 @@ export class EventReader implements EventView {
       case 'not_an_object':
         return `a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} instead of an event object`;
       case 'timeline_format':
-        return 'pre-2015 Timeline API event (no id, actor as a login string, repository object)';
+        return `no id, Timeline members (actor_attributes/repository) but an actor ${JSON.stringify(o?.actor)?.slice(0, 80)} that is not a login string: neither the Events API nor the Timeline layout`;
       case 'invalid_id':
         return `id ${JSON.stringify(o?.id)} is not a non-negative integer`;
       case 'invalid_created_at':

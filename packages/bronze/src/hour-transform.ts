@@ -157,6 +157,7 @@ export interface EventSnapshot {
   sourceLine: number;
   fragment: number;
   eventId: number | bigint;
+  era: string;
   eventType: string;
   createdAtMs: number;
   hash: string;
@@ -179,6 +180,7 @@ export function snapshotEvent(ev: EventView): EventSnapshot {
     sourceLine: ev.sourceLine,
     fragment: ev.fragment,
     eventId: ev.eventId,
+    era: ev.era,
     eventType: ev.eventType,
     createdAtMs: ev.createdAtMs,
     hash: ev.hash,

@@ -4,6 +4,7 @@ export * from './event-fields.js';
 export * from './json-reader.js';
 export * from './timestamps.js';
 export * from './event-reader.js';
+export * from './timeline.js';
 export * from './bronze-rows.js';
 export * from './hour-transform.js';
 export * from './dedup-keys.js';

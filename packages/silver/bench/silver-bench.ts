@@ -6,10 +6,14 @@
  *   (c) generated 2026-like hours with the payloads GitHub trimmed in October 2025 (default
  *       2 × 150,000 events of ~650 B, templates: the real 2026 lines in the fixtures): what a run on
  *       today's archive meets, where the cost is per event more than per byte.
+ *   (d) generated pre-2015 Timeline API hours (tools/generate/timeline.ts: the real 2013/2014
+ *       Timeline lines resampled, default 2 × 100,000 events): synthetic ids, login resolution.
+ *       DuckDB's baseline reads Events API columns only, so this set runs without it; compare its
+ *       CPU µs/event with the other sets' fused rows of the same run.
  *
  *   npx nx run silver:bench                                   (default: 2 × 250k events, 3 runs)
  *   npx tsx packages/silver/bench/silver-bench.ts --events 50000   (quick mode)
- *   options: --events N --hours N --runs N --threads N --sets real,generated,trimmed --trimmed-events N --cache DIR --kinds fused,duckdb,reader,gunzip[,duckdb-bronze,floor,required]
+ *   options: --events N --hours N --runs N --threads N --sets real,generated,trimmed,timeline --trimmed-events N --timeline-events N --cache DIR --kinds fused,duckdb,reader,gunzip[,duckdb-bronze,floor,required]
  *
  * Every (set, kind) runs in its own child process so peak RSS (VmHWM, whole process incl. worker
  * threads, reset before each run through /proc/self/clear_refs) is that kind's alone. Reported:
@@ -27,6 +31,7 @@ import { gunzipSync } from 'node:zlib';
 import { archiveFileName, createPool, hourFromMs, parseHour, parseHourMs, runPoolTask, type HourKey } from '@ghlake/core';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { generateHours } from '../../../tools/generate/hours.js';
+import { generateTimelineHours } from '../../../tools/generate/timeline.js';
 import { transformHours } from '../src/index.js';
 import { duckdbSilver } from './duckdb-baseline.js';
 import type { FloorResult, FloorTask } from './floor-worker.js';
@@ -48,6 +53,7 @@ interface SetSpec {
   name: string;
   rawDir: string;
   hours: HourKey[];
+  timeline?: boolean;
 }
 
 interface ChildReport {
@@ -149,6 +155,8 @@ interface Era {
   start: string;
   bytesPerEvent?: number;
   templates?: readonly string[];
+  /** Timeline API hours (tools/generate/timeline.ts) instead of Events API ones. */
+  timeline?: boolean;
 }
 const ERA_2024: Era = { label: 'generated', cacheTag: '', start: '2024-06-03-15' };
 const ERA_TRIMMED: Era = {
@@ -159,6 +167,8 @@ const ERA_TRIMMED: Era = {
   templates: [GHARCHIVE_FIXTURES.trimmedPayloads],
 };
 
+const ERA_TIMELINE_GEN: Era = { label: 'generated Timeline 2014', cacheTag: 'timeline-', start: '2014-06-01-1', timeline: true };
+
 async function generatedSet(cache: string, events: number, hours: number, seed: number, era: Era): Promise<SetSpec> {
   // `v2`: the generator's output version (v2: payload ids are fresh); bump it when the generator's output changes.
   const dir = path.join(cache, `v2-${era.cacheTag}events-${events}-hours-${hours}-seed-${seed}`);
@@ -167,17 +177,19 @@ async function generatedSet(cache: string, events: number, hours: number, seed: 
   const have = existsSync(dir) ? new Set(await readdir(dir)) : new Set<string>();
   if (!names.every((h) => have.has(archiveFileName(h)))) {
     console.error(`generating ${hours} × ${events} events into ${dir} (cached for later runs) ...`);
-    await generateHours({
-      outDir: dir,
-      start,
-      hours,
-      eventsPerHour: events,
-      seed,
-      ...(era.bytesPerEvent ? { bytesPerEvent: era.bytesPerEvent } : {}),
-      ...(era.templates ? { templates: era.templates } : {}),
-    });
+    if (era.timeline) await generateTimelineHours({ outDir: dir, start, hours, eventsPerHour: events, seed });
+    else
+      await generateHours({
+        outDir: dir,
+        start,
+        hours,
+        eventsPerHour: events,
+        seed,
+        ...(era.bytesPerEvent ? { bytesPerEvent: era.bytesPerEvent } : {}),
+        ...(era.templates ? { templates: era.templates } : {}),
+      });
   }
-  return { name: `${era.label} ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names };
+  return { name: `${era.label} ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names, ...(era.timeline ? { timeline: true } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -193,8 +205,9 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       threads: { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
-      sets: { type: 'string', default: 'real,generated,trimmed' },
+      sets: { type: 'string', default: 'real,generated,trimmed,timeline' },
       'trimmed-events': { type: 'string', default: '150000' },
+      'timeline-events': { type: 'string', default: '100000' },
       kinds: { type: 'string', default: 'fused,duckdb,reader,gunzip' },
       cache: { type: 'string', default: path.join(tmpdir(), 'ghlake-bench-hours') },
     },
@@ -214,7 +227,9 @@ async function main(): Promise<void> {
     else if (s === 'generated') sets.push(await generatedSet(values.cache!, Number(values.events), Number(values.hours), Number(values.seed), ERA_2024));
     else if (s === 'trimmed')
       sets.push(await generatedSet(values.cache!, Number(values['trimmed-events']), Number(values.hours), Number(values.seed), ERA_TRIMMED));
-    else throw new Error(`--sets: unknown '${s}' (known: real, generated, trimmed)`);
+    else if (s === 'timeline')
+      sets.push(await generatedSet(values.cache!, Number(values['timeline-events']), Number(values.hours), Number(values.seed), ERA_TIMELINE_GEN));
+    else throw new Error(`--sets: unknown '${s}' (known: real, generated, trimmed, timeline)`);
   }
 
   console.log(`# Silver benchmark — ${new Date().toISOString()}`);
@@ -241,6 +256,8 @@ async function main(): Promise<void> {
     const reports = new Map<Kind, ChildReport>();
     const loads = new Map<Kind, string>();
     for (const kind of kinds) {
+      // DuckDB's baseline declares Events API columns (actor and repo objects): not the Timeline layout.
+      if (set.timeline && kind.startsWith('duckdb')) continue;
       loads.set(kind, loadavg()[0]!.toFixed(1));
       reports.set(
         kind,

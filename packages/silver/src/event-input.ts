@@ -4,7 +4,7 @@
  * rebuilt from bronze: `BronzeRowEvent` reads the row's member texts with the same reader). Both
  * give an `EventView`, and every silver rule below reads the same slots of it.
  */
-import { EVENT_FIELDS, JsonReader, SLOT_COUNT, type EventView } from '@ghlake/bronze';
+import { ERA_EVENTS_API, EVENT_FIELDS, JsonReader, SLOT_COUNT, type Era, type EventView } from '@ghlake/bronze';
 
 export type SilverEventInput = EventView;
 
@@ -19,6 +19,9 @@ export interface BronzeEventRow {
   org: string | null;
   payload: string | null;
   public: boolean | null;
+  /** Unknown top-level members (`{"repository":...,"url":...}` of a Timeline line). */
+  other: string | null;
+  era: Era;
 }
 
 /**
@@ -30,6 +33,7 @@ export class BronzeRowEvent implements EventView {
   sourceLine = 0;
   fragment = 0;
   eventId: number | bigint = 0;
+  era: Era = ERA_EVENTS_API;
   eventType = '';
   createdAtMs = 0;
   hash = '';
@@ -48,10 +52,13 @@ export class BronzeRowEvent implements EventView {
       if (text !== null) members.push(`"${key}":${text}`);
     }
     if (row.public !== null) members.push(`"public":${row.public}`);
+    // `other` is an object text of `"key":value` members as they stood: its members join the object.
+    if (row.other !== null && row.other.length > 2) members.push(row.other.slice(1, -1));
     const bytes = Buffer.from(`{${members.join(',')}}\n`);
     const end = this.fields.readObject(bytes, 0);
     if (end !== bytes.length - 1) throw new Error(`bronze.events row of event ${row.event_id}: its member texts are not valid JSON`);
     this.eventId = row.event_id;
+    this.era = row.era;
     this.eventType = row.event_type;
     this.createdAtMs = row.created_at_ms;
     this.hash = row.event_hash;

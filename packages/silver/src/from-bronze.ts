@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { bronzeEvents, ERROR_CODES, GhlakeError, partitionFile, type HourKey } from '@ghlake/core';
-import { accountingPath, StagedFiles, type AccountingRecord, type RawHourResult } from '@ghlake/bronze';
+import { accountingPath, ERA_EVENTS_API, ERA_TIMELINE, StagedFiles, type AccountingRecord, type RawHourResult } from '@ghlake/bronze';
 import { BronzeRowEvent, type BronzeEventRow } from './event-input.js';
 import { SilverHourWriter, type SilverHourMetrics } from './write-silver.js';
 
@@ -20,7 +20,9 @@ export interface FromBronzeTask {
 
 export type FromBronzeResult = RawHourResult<SilverHourMetrics>;
 
-const COLUMNS = ['event_id', 'event_type', 'created_at', 'event_hash', 'actor', 'repo', 'org', 'payload', 'public'];
+const COLUMNS = ['event_id', 'event_type', 'created_at', 'event_hash', 'actor', 'repo', 'org', 'payload', 'public', 'other'];
+/** Read when the file has it: bronze written before issue 14 has no `era` (every row of it is Events API). */
+const OPTIONAL_COLUMNS = ['era'];
 
 function toMs(v: unknown): number {
   if (v instanceof Date) return v.getTime();
@@ -29,7 +31,8 @@ function toMs(v: unknown): number {
 }
 
 function toId(v: unknown): number | bigint {
-  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  // Timeline events have synthetic ids down to -2^63: only safe integers become numbers.
+  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
   return v as number;
 }
 
@@ -47,6 +50,8 @@ export function bronzeEventRow(row: Record<string, unknown>): BronzeEventRow {
     org: text(row.org),
     payload: text(row.payload),
     public: typeof row.public === 'boolean' ? row.public : null,
+    other: text(row.other),
+    era: row.era === ERA_TIMELINE ? ERA_TIMELINE : ERA_EVENTS_API,
   };
 }
 
@@ -70,6 +75,8 @@ export async function silverFromBronzeHour(task: FromBronzeTask): Promise<FromBr
     const file = await asyncBufferFromFile(bronzeFile);
     const event = new BronzeRowEvent();
     const metadata = await parquetMetadataAsync(file);
+    const present = new Set(metadata.schema.map((c) => c.name));
+    const columns = [...COLUMNS, ...OPTIONAL_COLUMNS.filter((c) => present.has(c))];
     let rowStart = 0;
     let bronzeRows = 0;
     let readMs = 0;
@@ -77,7 +84,7 @@ export async function silverFromBronzeHour(task: FromBronzeTask): Promise<FromBr
     for (const group of metadata.row_groups) {
       const rowEnd = rowStart + Number(group.num_rows);
       const t0 = performance.now();
-      const rows = (await parquetReadObjects({ file, metadata, columns: COLUMNS, rowStart, rowEnd })) as Record<string, unknown>[];
+      const rows = (await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd })) as Record<string, unknown>[];
       const t1 = performance.now();
       for (const row of rows) writer.add(event.read(bronzeEventRow(row)));
       bronzeRows += rows.length;

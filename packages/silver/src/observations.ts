@@ -19,65 +19,12 @@ import {
   type ColumnarBatch,
   type TableDecl,
 } from '@ghlake/core';
-import { KIND_NUMBER, KIND_OBJECT, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
+import { ERA_TIMELINE, KIND_NUMBER, KIND_OBJECT, KIND_STRING, slotOf, timelineRepoName, type JsonReader } from '@ghlake/bronze';
+import { EventIdentity, type HourLogins } from './identity.js';
 import type { SilverEventInput } from './event-input.js';
+import { REPO_OBJECT_PATHS, USER_OBJECT_PATHS, walkOrder } from './payload-objects.js';
 
-/** Payload paths holding user objects (`{id, login, type, site_admin, ...}`). */
-export const USER_OBJECT_PATHS: readonly (readonly string[])[] = [
-  ['pull_request', 'user'],
-  ['pull_request', 'merged_by'],
-  ['pull_request', 'assignee'],
-  ['pull_request', 'head', 'user'],
-  ['pull_request', 'base', 'user'],
-  ['pull_request', 'head', 'repo', 'owner'],
-  ['pull_request', 'base', 'repo', 'owner'],
-  ['issue', 'user'],
-  ['issue', 'assignee'],
-  ['comment', 'user'],
-  ['review', 'user'],
-  ['member'],
-  ['forkee', 'owner'],
-  ['release', 'author'],
-  ['repository', 'owner'],
-];
-
-/** Payload paths holding repository objects (`{id, full_name, owner, fork, language, ...}`). */
-export const REPO_OBJECT_PATHS: readonly (readonly string[])[] = [['pull_request', 'base', 'repo'], ['pull_request', 'head', 'repo'], ['repository']];
-
-/**
- * The paths in the order the rule walks them: merged into a tree (objects sharing a prefix, as
- * `pull_request.*`, side by side), depth first. Within one event a later object of the walk wins a
- * tie, so the order is part of the rule.
- */
-function walkOrder(paths: readonly (readonly string[])[]): string[] {
-  interface PathNode {
-    key: string;
-    children: PathNode[] | null;
-  }
-  const root: PathNode[] = [];
-  for (const path of paths) {
-    let level = root;
-    path.forEach((key, i) => {
-      const leaf = i === path.length - 1;
-      let node = level.find((n) => n.key === key && (n.children === null) === leaf);
-      if (!node) {
-        node = { key, children: leaf ? null : [] };
-        level.push(node);
-      }
-      if (!leaf) level = node.children!;
-    });
-  }
-  const out: string[] = [];
-  const walk = (level: PathNode[], prefix: string) => {
-    for (const n of level) {
-      const p = `${prefix}.${n.key}`;
-      if (n.children === null) out.push(p);
-      else walk(n.children, p);
-    }
-  };
-  walk(root, 'payload');
-  return out;
-}
+export { REPO_OBJECT_PATHS, USER_OBJECT_PATHS };
 
 /** Slots of an actor's user objects (read by the line reader: event-fields.ts declares the same paths). */
 const USER_OBJECTS = walkOrder(USER_OBJECT_PATHS).map((p) => ({
@@ -118,6 +65,21 @@ const ACTOR = {
   gravatarId: slotOf('actor.gravatar_id'),
 };
 const REPO = { id: slotOf('repo.id'), name: slotOf('repo.name'), url: slotOf('repo.url') };
+/** The Timeline `repository` object (timeline.ts) and `actor_attributes`. */
+const REPOSITORY = {
+  id: slotOf('repository.id'),
+  url: slotOf('repository.url'),
+  owner: slotOf('repository.owner'),
+  fork: slotOf('repository.fork'),
+  language: slotOf('repository.language'),
+  createdAt: slotOf('repository.created_at'),
+  stargazers: slotOf('repository.stargazers'),
+  watchers: slotOf('repository.watchers'),
+  forks: slotOf('repository.forks'),
+  openIssues: slotOf('repository.open_issues'),
+  size: slotOf('repository.size'),
+};
+const ATTRIBUTES = { type: slotOf('actor_attributes.type'), gravatarId: slotOf('actor_attributes.gravatar_id') };
 const ORG = { id: slotOf('org.id'), login: slotOf('org.login'), url: slotOf('org.url'), avatarUrl: slotOf('org.avatar_url') };
 
 /** Payload timestamps: ISO text, or epoch seconds (webhook-style repository objects). */
@@ -159,6 +121,15 @@ class Latest<T> {
       this.at[i] = t;
     }
   }
+
+  /** Entity `from` is entity `into` (a re-keyed Timeline login): the rule, as if `from`'s events were `into`'s. */
+  merge(from: number, into: number): void {
+    const v = this.values[from]!;
+    if (v !== null && this.at[from]! > this.at[into]!) {
+      this.values[into] = v;
+      this.at[into] = this.at[from]!;
+    }
+  }
 }
 
 /** `Latest` of a string slot: the same rule, decoding the string only when it is not the one kept already. */
@@ -180,6 +151,14 @@ class MaxTime {
   see(i: number, t: number): void {
     if (t > this.values[i]!) this.values[i] = t;
   }
+  merge(from: number, into: number): void {
+    this.see(into, this.values[from]!);
+  }
+}
+
+interface EntityColumn {
+  grow(): void;
+  merge(from: number, into: number): void;
 }
 
 /** The entities of one kind seen in the hour: id → index, and the span of their events. */
@@ -189,10 +168,27 @@ class Entities {
   readonly ids: number[] = [];
   readonly first: number[] = [];
   readonly last: number[] = [];
-  private readonly columns: { grow(): void }[];
+  private readonly columns: EntityColumn[];
+  /** Indexes merged into another entity (not written). */
+  private readonly merged = new Set<number>();
 
-  constructor(...columns: { grow(): void }[]) {
+  constructor(...columns: EntityColumn[]) {
     this.columns = columns;
+  }
+
+  /**
+   * Re-key entities with a synthetic id whose login the hour resolved (identity.ts): each becomes
+   * part of the entity of the real id, its span and attributes merged by the same latest-wins rule.
+   */
+  rekey(logins: HourLogins): void {
+    for (const [synthetic, real] of logins.entries()) {
+      const from = this.index.get(synthetic);
+      if (from === undefined || this.merged.has(from)) continue;
+      const into = this.at(real, this.first[from]!);
+      this.at(real, this.last[from]!);
+      for (const c of this.columns) c.merge(from, into);
+      this.merged.add(from);
+    }
   }
 
   /** The entity's index (added on first sight), its first/last seen widened to `t`. */
@@ -212,13 +208,16 @@ class Entities {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.ids.length - this.merged.size;
   }
 
   /** Entity indexes ordered by id (rows are written by id). */
   byId(): number[] {
     const ids = this.ids;
-    return ids.map((_, i) => i).sort((a, b) => ids[a]! - ids[b]!);
+    return ids
+      .map((_, i) => i)
+      .filter((i) => !this.merged.has(i))
+      .sort((a, b) => ids[a]! - ids[b]!);
   }
 }
 
@@ -264,6 +263,7 @@ export class HourObservations {
   private readonly orgs = new Entities(...Object.values(this.org));
 
   add(e: SilverEventInput): void {
+    if (e.era === ERA_TIMELINE) return this.addTimeline(e);
     const f = e.fields;
     const t = e.createdAtMs;
     const actorId = f.int(ACTOR.id);
@@ -274,16 +274,9 @@ export class HourObservations {
       this.repo.name.observeSlot(i, f, REPO.name, t);
       this.repo.url.observeSlot(i, f, REPO.url, t);
       this.repo.nameSeenAt.see(i, t);
-      for (const r of REPO_OBJECTS) if (f.kindOf(r.object) === KIND_OBJECT && f.int(r.id) === repoId) this.repoDetails(i, f, r, t);
+      this.payloadRepoObjects(i, repoId, f, t);
     }
-    const forkeeId = e.eventType === 'ForkEvent' && f.kindOf(FORKEE.object) === KIND_OBJECT ? f.int(FORKEE.id) : null;
-    if (forkeeId !== null) {
-      const i = this.repos.at(forkeeId, t);
-      this.repo.name.observeSlot(i, f, FORKEE.fullName, t);
-      this.repo.url.observeSlot(i, f, FORKEE.url, t);
-      this.repo.nameSeenAt.see(i, t);
-      this.repoDetails(i, f, FORKEE, t);
-    }
+    this.addForkee(e, f, t);
     const orgId = f.int(ORG.id);
     if (orgId !== null) {
       const i = this.orgs.at(orgId, t);
@@ -294,7 +287,72 @@ export class HourObservations {
     }
   }
 
-  private addActor(id: number, f: JsonReader, t: number): void {
+  private readonly identity = new EventIdentity();
+
+  /**
+   * A Timeline event (docs/transform.md, Timeline): the actor by its resolved or synthetic id with
+   * the login from `actor`, gravatar and type from `actor_attributes`; the repository from the
+   * `repository` object, which carries owner, fork flag, language, created_at and counts with every
+   * event; the organization by the login `repository.organization`. The Timeline has no
+   * display_login, actor url or avatar url, no repository updated_at and no numeric owner id: NULL.
+   */
+  private addTimeline(e: SilverEventInput): void {
+    const f = e.fields;
+    const t = e.createdAtMs;
+    const id = this.identity.read(e);
+    if (id.actorId !== null) {
+      const a = this.actor;
+      const i = this.addActor(id.actorId, f, t);
+      a.login.observe(i, id.actorLogin, t);
+      a.gravatarId.observeSlot(i, f, ATTRIBUTES.gravatarId, t);
+      if (f.kindOf(ATTRIBUTES.type) === KIND_STRING) {
+        a.type.observeSlot(i, f, ATTRIBUTES.type, t);
+        a.typeSeenAt.see(i, t);
+      }
+    }
+    const repoId = f.int(REPOSITORY.id);
+    if (repoId !== null) {
+      const r = this.repo;
+      const i = this.repos.at(repoId, t);
+      r.name.observe(i, timelineRepoName(f), t);
+      r.url.observeSlot(i, f, REPOSITORY.url, t);
+      r.nameSeenAt.see(i, t);
+      r.ownerLogin.observeSlot(i, f, REPOSITORY.owner, t);
+      r.isFork.observe(i, f.bool(REPOSITORY.fork), t);
+      r.language.observeSlot(i, f, REPOSITORY.language, t);
+      r.createdAt.observe(i, payloadTime(f, REPOSITORY.createdAt), t);
+      r.stars.observe(i, f.int(REPOSITORY.stargazers), t);
+      r.forks.observe(i, f.int(REPOSITORY.forks), t);
+      r.issues.observe(i, f.int(REPOSITORY.openIssues), t);
+      r.watchers.observe(i, f.int(REPOSITORY.watchers), t);
+      r.size.observe(i, f.int(REPOSITORY.size), t);
+      r.detailsSeenAt.see(i, t);
+      this.payloadRepoObjects(i, repoId, f, t);
+    }
+    this.addForkee(e, f, t);
+    if (id.orgId !== null) {
+      const i = this.orgs.at(id.orgId, t);
+      this.org.login.observe(i, id.orgLogin, t);
+      this.org.loginSeenAt.see(i, t);
+    }
+  }
+
+  private payloadRepoObjects(i: number, repoId: number, f: JsonReader, t: number): void {
+    for (const r of REPO_OBJECTS) if (f.kindOf(r.object) === KIND_OBJECT && f.int(r.id) === repoId) this.repoDetails(i, f, r, t);
+  }
+
+  private addForkee(e: SilverEventInput, f: JsonReader, t: number): void {
+    const forkeeId = e.eventType === 'ForkEvent' && f.kindOf(FORKEE.object) === KIND_OBJECT ? f.int(FORKEE.id) : null;
+    if (forkeeId !== null) {
+      const i = this.repos.at(forkeeId, t);
+      this.repo.name.observeSlot(i, f, FORKEE.fullName, t);
+      this.repo.url.observeSlot(i, f, FORKEE.url, t);
+      this.repo.nameSeenAt.see(i, t);
+      this.repoDetails(i, f, FORKEE, t);
+    }
+  }
+
+  private addActor(id: number, f: JsonReader, t: number): number {
     const a = this.actor;
     const i = this.actors.at(id, t);
     a.login.observeSlot(i, f, ACTOR.login, t);
@@ -309,6 +367,7 @@ export class HourObservations {
       a.siteAdmin.observe(i, f.bool(u.siteAdmin), t);
       a.typeSeenAt.see(i, t);
     }
+    return i;
   }
 
   private repoDetails(i: number, f: JsonReader, s: RepoSlots, t: number): void {
@@ -329,11 +388,20 @@ export class HourObservations {
   }
 
   get counts(): { actors: number; repositories: number; organizations: number } {
+    this.settle();
     return { actors: this.actors.size, repositories: this.repos.size, organizations: this.orgs.size };
   }
 
-  /** The three observation tables, rows ordered by id. */
+  /** Re-key Timeline logins the hour resolved (idempotent). */
+  private settle(): void {
+    if (this.identity.logins.size === 0) return;
+    this.actors.rekey(this.identity.logins);
+    this.orgs.rekey(this.identity.logins);
+  }
+
+  /** The three observation tables, rows ordered by id (Timeline logins re-keyed first). */
   batches(): { actors: ColumnarBatch; repositories: ColumnarBatch; organizations: ColumnarBatch } {
+    this.settle();
     const a = this.actor;
     const r = this.repo;
     const o = this.org;

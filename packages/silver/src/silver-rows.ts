@@ -17,8 +17,9 @@ import {
   type ColumnarBatch,
   type VectorRows,
 } from '@ghlake/core';
-import { DedupKeys, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
+import { DedupKeys, ERA_TIMELINE, KIND_NUMBER, KIND_STRING, slotOf, type JsonReader } from '@ghlake/bronze';
 import type { SilverEventInput } from './event-input.js';
+import { EventIdentity, ID_SOURCE_EVENT, ID_SOURCE_RESOLVED, ID_SOURCE_SYNTHETIC, type HourLogins } from './identity.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -41,7 +42,11 @@ const REPO_ID = slotOf('repo.id');
 const ORG_ID = slotOf('org.id');
 const PUBLIC = slotOf('public');
 const PAYLOAD = slotOf('payload');
+const REPOSITORY_ID = slotOf('repository.id');
 const P = {
+  issue: slotOf('payload.issue'),
+  issueIdMember: slotOf('payload.issue_id'),
+  commentIdMember: slotOf('payload.comment_id'),
   action: slotOf('payload.action'),
   issueId: slotOf('payload.issue.id'),
   pullRequestId: slotOf('payload.pull_request.id'),
@@ -95,8 +100,10 @@ class SilverColumns implements VectorRows {
     event_type: new DictColumn(),
     created_at: new NumberColumn(),
     actor_id: new NumberColumn(),
+    actor_id_source: new DictColumn(),
     repo_id: new NumberColumn(),
     org_id: new NumberColumn(),
+    org_id_source: new DictColumn(),
     is_bot: new BoolColumn(),
     public: new BoolColumn(),
     hour_bucket: new NumberColumn(),
@@ -133,13 +140,51 @@ class SilverColumns implements VectorRows {
     for (const v of Object.values(this.details)) v.clear();
     this.rowCount = 0;
   }
+
+  /** Re-key synthetic actor/org ids whose login the hour resolved (identity.ts); the number of ids re-keyed. */
+  rekey(logins: HourLogins): number {
+    let n = 0;
+    const ev = this.events;
+    for (const [id, source] of [
+      [ev.actor_id, ev.actor_id_source],
+      [ev.org_id, ev.org_id_source],
+    ] as const) {
+      const synthetic = internIndex(source, ID_SOURCE_SYNTHETIC);
+      for (let i = 0; i < this.rowCount; i++) {
+        if (source.indexes[i] !== synthetic) continue;
+        const real = logins.realIdOf(id.values[i]!);
+        if (real === undefined) continue;
+        id.values[i] = real;
+        source.indexes[i] = internIndex(source, ID_SOURCE_RESOLVED);
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+function internIndex(column: DictColumn, value: string): number {
+  const bytes = Buffer.from(value);
+  return column.intern(bytes, 0, bytes.length);
+}
+
+/** Pre-2015 payloads: the issue as its id (an integer `issue`) or `issue_id`; later ones `issue.id`. */
+function issueIdOf(f: JsonReader): number | null {
+  const id = f.int(P.issueId);
+  if (id !== null) return id;
+  return f.kindOf(P.issue) === KIND_NUMBER ? f.int(P.issue) : f.int(P.issueIdMember);
 }
 
 export class SilverEventRows {
   private readonly keys = new DedupKeys();
+  private readonly identity = new EventIdentity();
   private readonly queue: RowGroupQueue<SilverColumns>;
+  /** Row groups holding Timeline rows: kept until the hour ends, when synthetic ids are re-keyed. */
+  private readonly timelineSets: SilverColumns[] = [];
   /** Events dropped as duplicates of an earlier line of the hour. */
   duplicates = 0;
+  /** Timeline actor/org ids re-keyed from synthetic to a real id the hour resolved elsewhere. */
+  rekeyed = 0;
 
   /** `rowGroupRows`: rows per row group of both tables (tests: everything in one). */
   constructor(
@@ -172,10 +217,25 @@ export class SilverEventRows {
     ev.event_hash.pushString(e.hash);
     ev.event_type.pushString(e.eventType);
     ev.created_at.push(e.createdAtMs);
-    ev.actor_id.push(f.int(ACTOR_ID));
-    ev.repo_id.push(f.int(REPO_ID));
-    ev.org_id.push(f.int(ORG_ID));
-    ev.is_bot.push(isBotOf(f, ACTOR_LOGIN));
+    if (e.era === ERA_TIMELINE) {
+      if (!this.timelineSets.includes(set)) this.timelineSets.push(set);
+      const id = this.identity.read(e);
+      ev.actor_id.push(id.actorId);
+      ev.actor_id_source.pushString(id.actorIdSource);
+      ev.repo_id.push(f.int(REPOSITORY_ID));
+      ev.org_id.push(id.orgId);
+      ev.org_id_source.pushString(id.orgIdSource);
+      ev.is_bot.push(isBot(id.actorLogin));
+    } else {
+      const actorId = f.int(ACTOR_ID);
+      const orgId = f.int(ORG_ID);
+      ev.actor_id.push(actorId);
+      ev.actor_id_source.pushString(actorId === null ? null : ID_SOURCE_EVENT);
+      ev.repo_id.push(f.int(REPO_ID));
+      ev.org_id.push(orgId);
+      ev.org_id_source.pushString(orgId === null ? null : ID_SOURCE_EVENT);
+      ev.is_bot.push(isBotOf(f, ACTOR_LOGIN));
+    }
     ev.public.push(f.bool(PUBLIC));
     ev.hour_bucket.push(Math.floor(e.createdAtMs / HOUR_MS) * HOUR_MS);
     ev.processed_at.push(this.processedAtMs);
@@ -186,9 +246,9 @@ export class SilverEventRows {
     else d.event_id.push(e.eventId);
     d.event_type.pushString(e.eventType);
     f.pushStr(P.action, d.payload_action);
-    d.payload_issue_id.push(f.int(P.issueId));
+    d.payload_issue_id.push(issueIdOf(f));
     d.payload_pull_request_id.push(f.int(P.pullRequestId));
-    d.payload_comment_id.push(f.int(P.commentId));
+    d.payload_comment_id.push(f.int(P.commentId) ?? f.int(P.commentIdMember));
     d.payload_push_size.push(push ? f.int(P.size) : null);
     f.pushStr(P.ref, d.payload_ref);
     f.pushStr(P.refType, d.payload_ref_type);
@@ -204,12 +264,21 @@ export class SilverEventRows {
   }
 
   /** Write the full row groups (with `force` the partial one too). */
-  drain(write: (events: ColumnarBatch, details: ColumnarBatch) => Promise<void>, force = false): Promise<number> {
+  async drain(write: (events: ColumnarBatch, details: ColumnarBatch) => Promise<void>, force = false): Promise<number> {
+    if (this.timelineSets.length > 0) {
+      // A login resolved later in the hour re-keys earlier rows: Timeline row groups wait for the hour's end
+      // (Timeline hours hold ~3k-7k events: docs/transform.md).
+      if (!force) return 0;
+      if (this.identity.logins.size > 0) for (const set of this.timelineSets) this.rekeyed += set.rekey(this.identity.logins);
+      this.timelineSets.length = 0;
+    }
     return this.queue.drain((set) => write(set.batch(), set.detailsBatch()), force);
   }
 
-  /** The rows of the row group being filled, for both tables (tests). */
+  /** The rows of the row group being filled, for both tables, Timeline ids re-keyed as at the hour's end (tests). */
   take(): { events: ColumnarBatch; details: ColumnarBatch } {
+    for (const set of this.timelineSets) this.rekeyed += set.rekey(this.identity.logins);
+    this.timelineSets.length = 0;
     return { events: this.queue.current.batch(), details: this.queue.current.detailsBatch() };
   }
 }

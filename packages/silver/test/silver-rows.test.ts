@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { valueAt, type ColumnarBatch } from '@ghlake/core';
-import { HourTransform, transformHourBytes } from '@ghlake/bronze';
+import { HourTransform, transformHourBytes, type Era } from '@ghlake/bronze';
 import { BronzeRowEvent, HourObservations, isBot, SilverEventRows } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, hour15Lines, joinLines } from '../../bronze/test/real-lines.js';
 
@@ -22,6 +22,8 @@ const parse = (bytes: Buffer) =>
       org: text(s.org),
       payload: text(s.payload),
       public: s.public,
+      other: s.otherText,
+      era: s.era as Era,
     });
     const json = {
       actor: JSON.parse(text(s.actor) ?? 'null'),

@@ -3,7 +3,7 @@
  * exact counts, silver cross-checked with DuckDB reading the raw files, identical output
  * whatever the thread count and hour order, and silver rebuilt from bronze equal to the fused.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -27,6 +27,8 @@ import { HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js'
 const H15 = parseHour('2015-01-01-15');
 const H0 = parseHour('2015-01-01-0');
 const DUPS = parseHour('2015-01-03-0');
+/** The real 500-line Timeline slice (issue 14): negative synthetic ids, `era` and `other` read back from bronze. */
+const TL = parseHour('2014-06-01-1');
 const SILVER_TABLES: TableDecl[] = [silverEvents, silverPayloadDetails, ...SILVER_OBSERVATION_TABLES];
 /** Columns that record when a row was written, not what it says. */
 const WHEN_WRITTEN = new Set(['processed_at']);
@@ -45,13 +47,14 @@ describe('fused transform, determinism and silver from bronze', async () => {
     await mkdir(rawDir, { recursive: true });
     await copyFile(GHARCHIVE_FIXTURES.hour2015_01_01_15, raw(H15));
     await copyFile(GHARCHIVE_FIXTURES.hour2015_01_01_0, raw(H0));
+    await writeFile(raw(TL), gzipSync(await readFile(GHARCHIVE_FIXTURES.timeline.slice2014)));
     // Real lines with duplicates: line 1 again with different payload bytes (as a re-crawl), line 2 again as it was.
     const [l0, l1, l2] = hour15Lines();
     const l0again = Buffer.from(l0!.toString().replace('"pusher_type":"user"', '"pusher_type": "user"'));
     await writeFile(raw(DUPS), gzipSync(joinLines([l0!, l1!, l0again, l2!, l1!])));
     const pool = createPool({ threads: 2 });
     try {
-      a = new Map((await transformHours(pool, { lake: lakeA, rawDir }, [H15, H0, DUPS])).map((o) => [o.hour, o]));
+      a = new Map((await transformHours(pool, { lake: lakeA, rawDir }, [H15, H0, DUPS, TL])).map((o) => [o.hour, o]));
     } finally {
       await pool.destroy();
     }
@@ -124,22 +127,23 @@ describe('fused transform, determinism and silver from bronze', async () => {
   it('is identical with 1 thread in the other hour order', async () => {
     const pool = createPool({ threads: 1 });
     try {
-      const b = await transformHours(pool, { lake: lakeB, rawDir }, [H0, H15]);
-      expect(b.map((o) => o.status)).toEqual(['ok', 'ok']);
+      const b = await transformHours(pool, { lake: lakeB, rawDir }, [TL, H0, H15]);
+      expect(b.map((o) => o.status)).toEqual(['ok', 'ok', 'ok']);
     } finally {
       await pool.destroy();
     }
-    await expectSameSilver(lakeA, lakeB, [H15, H0]);
+    await expectSameSilver(lakeA, lakeB, [H15, H0, TL]);
   });
 
   it('silver rebuilt from bronze equals the fused silver', async () => {
     const pool = createPool({ threads: 2 });
     try {
       // lake B's silver is replaced by silver read back from lake B's bronze
-      const rebuilt = await silverFromBronze(pool, { lake: lakeB }, [H15, H0]);
+      const rebuilt = await silverFromBronze(pool, { lake: lakeB }, [H15, H0, TL]);
       expect(rebuilt.map((o) => [o.hour, o.status, o.extension?.events])).toEqual([
         [H15, 'ok', 11_351],
         [H0, 'ok', 7_702],
+        [TL, 'ok', 500],
       ]);
       expect(rebuilt[0]!.files.map((f) => f.table)).toEqual([
         'silver.events',
@@ -151,7 +155,30 @@ describe('fused transform, determinism and silver from bronze', async () => {
     } finally {
       await pool.destroy();
     }
-    await expectSameSilver(lakeA, lakeB, [H15, H0]);
+    await expectSameSilver(lakeA, lakeB, [H15, H0, TL]);
+    // the Timeline hour read back from bronze: its synthetic ids are exact BIGINTs, resolution and repository columns as fused
+    const [tl] = await rows(`select count(*)::int n, count(distinct event_id)::int ids, (max(event_id) < 0) neg,
+      count(*) filter (where actor_id_source = 'resolved')::int resolved from read_parquet('${file(lakeB, silverEvents, TL)}')`);
+    expect(tl).toEqual({ n: 500, ids: 500, neg: true, resolved: 54 });
+    const [bronzeIds] = await rows(`select count(*)::int n from read_parquet('${partitionFile(lakeB, 'bronze', 'events', TL)}') b
+      join read_parquet('${file(lakeB, silverEvents, TL)}') s using (event_id, event_hash)`);
+    expect(bronzeIds).toEqual({ n: 500 });
+  });
+
+  it('rebuilds silver from a bronze partition written before issue 14 (no era column): its rows are Events API events', async () => {
+    const bronze = partitionFile(lakeB, 'bronze', 'events', H0);
+    const old = `${bronze}.pre-era.parquet`;
+    await db.run(`copy (select * exclude (era) from read_parquet('${bronze}')) to '${old}' (format parquet)`);
+    await rename(old, bronze);
+    expect((await rows(`select * from read_parquet('${bronze}') limit 1`))[0]).not.toHaveProperty('era');
+    const pool = createPool({ threads: 1 });
+    try {
+      const [o] = await silverFromBronze(pool, { lake: lakeB }, [H0]);
+      expect([o!.status, o!.extension?.events]).toEqual(['ok', 7_702]);
+    } finally {
+      await pool.destroy();
+    }
+    await expectSameSilver(lakeA, lakeB, [H0]);
   });
 
   it('fails an hour whose bronze partition is missing, naming the fix', async () => {

@@ -12,15 +12,27 @@ export const silverEvents = {
   key: ['event_id', 'event_type', 'created_at'],
   partitioning: 'hour',
   columns: [
-    col('event_id', 'BIGINT', false, 'bronze event_id'),
+    col('event_id', 'BIGINT', false, 'bronze event_id (negative: synthetic, for Timeline events without an id)'),
     col('event_hash', 'VARCHAR', false, "bronze event_hash: hex SHA-256 of the event object's exact bytes in the line (of the first line holding the event)", {
       distinctValues: true,
     }),
     col('event_type', 'VARCHAR', false, 'bronze event_type'),
     col('created_at', 'TIMESTAMP', false, 'bronze created_at, UTC'),
-    col('actor_id', 'BIGINT', true, 'bronze actor_id'),
-    col('repo_id', 'BIGINT', true, 'bronze repo_id'),
-    col('org_id', 'BIGINT', true, 'bronze org_id'),
+    col(
+      'actor_id',
+      'BIGINT',
+      true,
+      'bronze actor_id; Timeline events: `actor_attributes.id`, else the id of a payload user object with the same login, else a synthetic negative id from the login (docs/transform.md, Timeline)',
+    ),
+    col(
+      'actor_id_source',
+      'VARCHAR',
+      true,
+      'where actor_id comes from: event (Events API `actor.id`), actor_attributes, resolved, synthetic; NULL without an actor',
+    ),
+    col('repo_id', 'BIGINT', true, 'bronze repo_id (Timeline: `repository.id`)'),
+    col('org_id', 'BIGINT', true, 'bronze org_id; Timeline events: from the login `repository.organization`, resolved or synthetic as actor_id'),
+    col('org_id_source', 'VARCHAR', true, 'where org_id comes from: event (Events API `org.id`), resolved, synthetic; NULL without an org'),
     col(
       'is_bot',
       'BOOLEAN',
