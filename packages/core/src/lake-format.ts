@@ -1,16 +1,11 @@
 /**
  * The lake format: what a lake's files mean, versioned in `<lake>/_state/format.json`, so that a
- * ghlake never mixes its files with those of an incompatible one. Format 2 (this version):
+ * ghlake never mixes its files with those of an incompatible one. What each format changed is
+ * FORMAT_CHANGES below (format 1: a lake with tables and no format.json).
  *
- *   - silver is published by silver commits from an incremental state (`_state/state.duckdb`);
- *     entity and gold tables are keyed tables (full file + deltas, see duckdb/keyed-files.ts);
- *   - `event_hash` is the hex SHA-256 of the event object's exact bytes (format 1: MD5);
- *   - silver.payload_details has `payload_pull_request_merged`;
- *   - the manifest is split by month.
- *
- * A lake written by format 1 (no format.json, but bronze/silver/gold folders) is refused by every
- * command that writes bronze, silver or gold, with the way to rebuild it from its raw files (they
- * stay valid: raw is GH Archive's own bytes). Downloads, uploads and readers do not check it.
+ * A lake of an earlier format is refused by every command that writes bronze, silver or gold, with
+ * what changed and the way to rebuild it from its raw files (they stay valid: raw is GH Archive's
+ * own bytes). Downloads, uploads and readers do not check it.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +13,13 @@ import { ERROR_CODES, GhlakeError } from './errors.js';
 import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
 import { lakeFormatPath } from './layout.js';
 
-export const LAKE_FORMAT = 2;
+export const LAKE_FORMAT = 3;
+
+/** What each format changed from the one before: the refusal of an older lake lists them. */
+export const FORMAT_CHANGES: Record<number, string> = {
+  2: 'silver is published by silver commits from an incremental state and entity/gold tables are keyed tables; event_hash is SHA-256 (was MD5); payload_details has payload_pull_request_merged; the manifest is split by month',
+  3: 'Timeline events (2012–2014) are read: bronze has era, silver.events has actor_id_source and org_id_source, event ids of Timeline events are synthetic',
+};
 
 export interface LakeFormatRecord {
   format: number;
@@ -64,9 +65,12 @@ export async function ensureLakeFormat(lake: string): Promise<void> {
       details: { lake, format },
     });
   }
+  const changes = Object.entries(FORMAT_CHANGES)
+    .filter(([since]) => Number(since) > format && Number(since) <= LAKE_FORMAT)
+    .map(([since, what]) => `format ${since}: ${what}`);
   throw new GhlakeError(
     ERROR_CODES.LAKE_FORMAT,
-    `${lake} was written by an earlier ghlake (lake format ${format}): its silver and gold cannot be extended by this one (event_hash is now SHA-256, payload_details has a new column, the incremental state is new)`,
+    `${lake} was written by an earlier ghlake (lake format ${format}; this one writes format ${LAKE_FORMAT}): its silver and gold cannot be extended by this one (${changes.join('; ')})`,
     {
       hint: `rebuild it from its raw files (kept, nothing is downloaded again): move bronze/, silver/, gold, gold-versions/, warehouse.duckdb and _state/ aside, then run ghlake run --force over the lake's hours`,
       details: { lake, format },
