@@ -11,7 +11,9 @@ beforeEach(async () => {
 afterEach(() => fs.rm(lake, { recursive: true, force: true }));
 
 const record = (format: number) =>
-  fs.mkdir(path.join(lake, '_state'), { recursive: true }).then(() => fs.writeFile(path.join(lake, '_state', 'format.json'), JSON.stringify({ format, since: 'x' })));
+  fs
+    .mkdir(path.join(lake, '_state'), { recursive: true })
+    .then(() => fs.writeFile(path.join(lake, '_state', 'format.json'), JSON.stringify({ format, since: 'x' })));
 
 async function refusal(): Promise<GhlakeError> {
   const error = await ensureLakeFormat(lake).then(
