@@ -9,6 +9,8 @@ export * from './tables/index.js';
 export * from './command.js';
 export * from './parquet/index.js';
 export * from './duration.js';
+export * from './format.js';
+export * from './backoff.js';
 export * from './lake-lock.js';
 export * from './gunzip.js';
 export * from './int-map.js';

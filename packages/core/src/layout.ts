@@ -28,8 +28,13 @@ export type Layer = 'raw' | 'bronze' | 'silver' | 'gold';
 export const DEFAULT_LAKE = './lake';
 export const PART_FILE = 'part-0.parquet';
 
+/** `<lake>/raw`: the downloaded hours, one `date=` folder a day. */
+export function rawRoot(lake: string): string {
+  return path.join(lake, 'raw');
+}
+
 export function rawDir(lake: string, hour: HourKey): string {
-  return path.join(lake, 'raw', `date=${hourDate(hour)}`);
+  return path.join(rawRoot(lake), `date=${hourDate(hour)}`);
 }
 
 /** Where a downloaded hour lives: `<lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz`. */
@@ -58,6 +63,18 @@ export function partitionDir(lake: string, layer: Exclude<Layer, 'raw'>, table: 
 /** The single data file of an hour's partition. */
 export function partitionFile(lake: string, layer: Exclude<Layer, 'raw'>, table: string, hour: HourKey): string {
   return path.join(partitionDir(lake, layer, table, hour), PART_FILE);
+}
+
+const PART_FILE_NAME = /^part-[A-Za-z0-9_-]+\.parquet$/;
+const RAW_FILE_NAME = /^\d{4}-\d{2}-\d{2}-\d{1,2}\.json\.gz$/;
+
+/**
+ * Whether a file name is data of its layer: a downloaded hour (`2015-01-01-15.json.gz`) in raw,
+ * a `part-*.parquet` in a table. Never a writer's temporary file (`.tmp-…`), a kept partial
+ * download (`.partial-…`) or a record beside the data (`.meta.json`, `_accounting.json`).
+ */
+export function isDataFileName(layer: Layer, name: string): boolean {
+  return (layer === 'raw' ? RAW_FILE_NAME : PART_FILE_NAME).test(name);
 }
 
 /**

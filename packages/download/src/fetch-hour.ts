@@ -18,7 +18,7 @@ import { partialIdentityPath, removeKeptPartial, reopenKeptPartial } from './kep
 import { corruptPath, inspectKeptHour, markGzipChecked, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
 import { planRetry, sleep } from './retry.js';
 
-export type HourStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
+export type DownloadStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
 
 /** A failure as plain data (JSON summaries, manifests). */
 export interface HourError {
@@ -29,7 +29,7 @@ export interface HourError {
 
 export interface HourResult {
   hour: HourKey;
-  status: HourStatus;
+  status: DownloadStatus;
   /** Size of the hour's file in the lake (downloaded or skipped); 0 otherwise. */
   bytes: number;
   sha256?: string;

@@ -5,6 +5,9 @@
 import path from 'node:path';
 import {
   createLogger,
+  formatBytes,
+  formatCount,
+  formatDuration,
   describeOptions,
   parseCommandLine,
   resolveOptions,
@@ -25,15 +28,6 @@ const STEP_TEXT: Record<GoldStep, string> = {
   warehouse: 'rebuilding the warehouse views',
 };
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const count = (n: number) => n.toLocaleString('en-US');
-
-function bytes(n: number): string {
-  if (n < 1e3) return `${n} B`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
-}
 
 /** The human summary printed after a build. */
 export function formatGoldSummary(result: GoldResult): string {
@@ -41,17 +35,17 @@ export function formatGoldSummary(result: GoldResult): string {
   if (result.mode === 'unchanged') return `gold ${result.version ?? '(none)'} is current (silver commit ${result.silverHead}): nothing to do`;
   const rows: Array<[string, string, string]> = result.gold.map((g) => [
     `gold.${g.table}`,
-    count(g.rows),
-    g.full ? `written whole, ${bytes(g.bytes)}` : g.written ? `${count(g.written)} changed, ${bytes(g.bytes)}` : 'unchanged',
+    formatCount(g.rows),
+    g.full ? `written whole, ${formatBytes(g.bytes)}` : g.written ? `${formatCount(g.written)} changed, ${formatBytes(g.bytes)}` : 'unchanged',
   ]);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   const how =
     result.mode === 'rebuild'
       ? `rebuilt from silver (${result.rebuildReason})`
-      : `${count(result.applied?.changes ?? 0)} change${result.applied?.changes === 1 ? '' : 's'} applied up to silver commit ${result.silverHead}`;
+      : `${formatCount(result.applied?.changes ?? 0)} change${result.applied?.changes === 1 ? '' : 's'} applied up to silver commit ${result.silverHead}`;
   return [
-    `gold ${result.version} ${how} in ${seconds(t.total)} (apply ${seconds(t.apply)}, publish ${seconds(t.publish)}, warehouse ${seconds(t.warehouse)})`,
+    `gold ${result.version} ${how} in ${formatDuration(t.total)} (apply ${formatDuration(t.apply)}, publish ${formatDuration(t.publish)}, warehouse ${formatDuration(t.warehouse)})`,
     ...rows.map(([name, n, note]) => `  ${name.padEnd(w0)}  ${n.padStart(w1)} rows${note ? `  ${note}` : ''}`),
     result.warehouse ? `warehouse ${result.warehouse.path}: ${result.warehouse.views.length} views (try: ghlake query "select * from gold.daily_summary")` : '',
   ]

@@ -2,7 +2,8 @@
  * @ghlake/gold — gold from silver, in DuckDB: the models (the reference, and what runs in
  * Snowflake), gold's incremental state and versions, the embedded warehouse and `ghlake query`.
  */
-export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep, type GoldTableResult } from './build-gold.js';
+export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep } from './build-gold.js';
+export type { GoldTableResult } from './incremental/publish-version.js';
 export { GOLD_STATE_TABLES, GOLD_HEAD, GOLD_COMMIT, PAIRS } from './incremental/state-tables.js';
 export { refreshWarehouse, warehouseIsCurrent, currentViews, WAREHOUSE_TABLES, type WarehouseResult, type WarehouseView } from './warehouse.js';
 export {

@@ -4,17 +4,7 @@
  * the loaded silver tables — the scale-out path. It lives here because only the pipeline may
  * import both @ghlake/gold (the models) and @ghlake/storage (the Snowflake session).
  */
-import {
-  createLogger,
-  describeOptions,
-  defineOptions,
-  parseChoice,
-  parseCommandLine,
-  resolveOptions,
-  type Command,
-  type CommandIO,
-  type ExitCode,
-} from '@ghlake/core';
+import { createLogger, defineOptions, describeOptions, formatCount, formatDuration, parseChoice, parseCommandLine, resolveOptions, type Command, type CommandIO, type ExitCode } from '@ghlake/core';
 import { GOLD_MODELS, createGoldCommand, renderModel } from '@ghlake/gold';
 import { consolidateSilver, silverSummary } from '@ghlake/silver';
 
@@ -73,8 +63,8 @@ async function runInSnowflake(io: CommandIO, argv: readonly string[]): Promise<E
   const width = Math.max(...results.map((r) => r.table.length));
   io.stdout.write(
     [
-      `gold built inside Snowflake in ${((Date.now() - started) / 1000).toFixed(1)} s (each table swapped in atomically)`,
-      ...results.map((r) => `  ${r.table.padEnd(width)}  ${r.rowsInserted.toLocaleString('en-US')} rows`),
+      `gold built inside Snowflake in ${formatDuration(Date.now() - started)} (each table swapped in atomically)`,
+      ...results.map((r) => `  ${r.table.padEnd(width)}  ${formatCount(r.rowsInserted)} rows`),
       'a full recomputation; the next `ghlake snowflake load` replaces these tables with the lake’s gold (use one engine for gold)',
     ].join('\n') + '\n',
   );

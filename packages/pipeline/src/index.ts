@@ -6,7 +6,7 @@ export { RUN_OPTIONS, EXAMPLE_HOUR, runConfigFromOptions, type RunOptions, type 
 export type { PipelineStages, DownloadedHour, TransformedHour, GoldOutcome, UploadOutcome, SnowflakeOutcome, TopRepository } from './stages.js';
 export type { RunSummary, FailedHour, StageTiming } from './run-summary.js';
 export type { RunEvent, RunEventListener, StageName } from './run-events.js';
-export { readManifest, type Manifest, type HourRecord, type HourState, type LineAccounting } from './manifest.js';
+export { readManifest, type Manifest, type HourRecord, type HourState, type HourAccounting } from './manifest.js';
 // The lake lock lives in core (every writing command takes it); re-exported for existing callers.
 export { acquireLakeLock, currentLockHolder, describeHolder, withLakeLock, type LakeLock, type LockHolder } from '@ghlake/core';
 export { lakeStatus, type LakeStatus, type HourStatus } from './lake-status.js';

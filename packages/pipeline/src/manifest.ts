@@ -26,25 +26,22 @@ import {
   type HourKey,
   type PlainError,
 } from '@ghlake/core';
+import type { LineAccounting } from '@ghlake/bronze';
 
 export const MANIFEST_VERSION = 2;
 
 /** How far an hour got. Ordered: each state implies the ones before it. */
 export type HourState = 'pending' | 'missing' | 'failed' | 'downloaded' | 'transformed' | 'published' | 'loaded';
 
-/** Line accounting of one hour, as the transform reported it. */
-export interface LineAccounting {
-  /** Lines read from the file. */
-  lines: number;
-  /** Events written to bronze (a line holding two events counts twice here). */
-  events: number;
+/**
+ * What the manifest keeps of an hour's line accounting: the figures of bronze's LineAccounting
+ * that status and the run summary show, plus silver's distinct events.
+ */
+export interface HourAccounting extends Pick<LineAccounting, 'lines' | 'events' | 'quarantinedByReason' | 'blankLines' | 'duplicates'> {
   /** Distinct events written to silver. */
   silverEvents: number;
-  /** Lines quarantined, in total and by reason. */
+  /** Lines quarantined (bronze's quarantinedLines). */
   quarantined: number;
-  quarantinedByReason: Record<string, number>;
-  blankLines: number;
-  duplicates: number;
 }
 
 export interface HourRecord {
@@ -54,7 +51,7 @@ export interface HourRecord {
     at: string;
     /** Lake-relative paths of the partition files the transform wrote. */
     files: string[];
-    accounting: LineAccounting;
+    accounting: HourAccounting;
     /** The source file was damaged (e.g. truncated gzip): what was readable is kept. */
     damaged?: string;
   };

@@ -4,7 +4,7 @@
  * orchestration (run-pipeline.ts) reads as the run's logic alone.
  */
 import type { HourKey, PlainError } from '@ghlake/core';
-import type { LineAccounting } from './manifest.js';
+import type { HourAccounting } from './manifest.js';
 import type { DownloadStatus, TransformStatus } from './run-events.js';
 
 export interface DownloadedHour {
@@ -37,7 +37,7 @@ export interface TransformedHour {
   status: TransformStatus;
   /** Absolute paths of every partition file written. */
   files: string[];
-  accounting: LineAccounting;
+  accounting: HourAccounting;
   /** Why the source was only partly readable (status 'damaged' or 'refetch'). */
   damaged?: string;
   /** Bytes the raw file inflated to (when it was read). */

@@ -5,16 +5,7 @@
  * its bronze partition is missing), 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import {
-  describeOptions,
-  ensureLakeFormat,
-  parseCommandLine,
-  resolveHours,
-  resolveOptions,
-  withCommandLakeLock,
-  type Command,
-  type ExitCode,
-} from '@ghlake/core';
+import { describeOptions, ensureLakeFormat, formatCount, parseCommandLine, resolveHours, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
 import { consolidateSilver, rebuildSilver, silverSummary } from './consolidate/index.js';
 import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
@@ -63,7 +54,7 @@ export const silverCommand: Command = {
       if (options.rebuild) {
         const r = await rebuildSilver(duckdb);
         return [
-          `silver rebuilt from every hour (commit ${r.head}): ${r.events.toLocaleString('en-US')} distinct events, ${r.setAside.toLocaleString('en-US')} copies kept by an earlier hour set aside`,
+          `silver rebuilt from every hour (commit ${r.head}): ${formatCount(r.events)} distinct events, ${formatCount(r.setAside)} copies kept by an earlier hour set aside`,
         ];
       }
       return silverSummary(await consolidateSilver({ ...duckdb, signal: io.signal }));

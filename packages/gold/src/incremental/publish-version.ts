@@ -30,7 +30,7 @@ import { GROUPS, entityAttributesRelation, type GroupSpec } from './apply-change
 import { DAILY_TABLES, writeDailyTables } from './daily-tables.js';
 import { GOLD_DAILY, GOLD_TYPE } from './state-tables.js';
 
-export interface PublishedTable {
+export interface GoldTableResult {
   table: string;
   /** Rows of the table in this version. */
   rows: number;
@@ -81,8 +81,8 @@ export async function writeGoldVersion(
   commit: number,
   previous: string | undefined,
   window: { from: number; to: number } | undefined,
-): Promise<PublishedTable[]> {
-  const out: PublishedTable[] = [];
+): Promise<GoldTableResult[]> {
+  const out: GoldTableResult[] = [];
   for (const { table, group } of KEYED) {
     const g = GROUPS.find((x) => x.name === group)!;
     const tableDir = path.join(dir, table.name);

@@ -5,20 +5,7 @@
  * password or passphrase: they only reach the driver.
  */
 import path from 'node:path';
-import {
-  ERROR_CODES,
-  GhlakeError,
-  createLogger,
-  describeOptions,
-  parseCommandLine,
-  resolveHours,
-  resolveOptions,
-  type Command,
-  type CommandIO,
-  type ExitCode,
-  type Logger,
-  type OptionsSpec,
-} from '@ghlake/core';
+import { createLogger, describeOptions, ERROR_CODES, formatCount, GhlakeError, parseCommandLine, resolveHours, resolveOptions, type Command, type CommandIO, type ExitCode, type Logger, type OptionsSpec } from '@ghlake/core';
 import { scanLake } from './lake-inventory.js';
 import { SNOWFLAKE_TABLES } from './objects.js';
 import { loadPlanStatements, planLoad, type LoadPlan } from './load-plan.js';
@@ -189,11 +176,11 @@ async function load(io: CommandIO, options: ReturnType<typeof resolveOptions<typ
   }
   const rows = [
     ['table', 'files', 'hours', 'rows loaded'],
-    ...result.tables.map((t) => [t.table, String(t.files), t.hours > 0 ? String(t.hours) : '-', t.rowsLoaded.toLocaleString('en-US')]),
+    ...result.tables.map((t) => [t.table, String(t.files), t.hours > 0 ? String(t.hours) : '-', formatCount(t.rowsLoaded)]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  write(io.stdout, [`loaded ${result.rowsLoaded.toLocaleString('en-US')} rows in ${result.units} unit(s)`, ...table].join('\n'));
+  write(io.stdout, [`loaded ${formatCount(result.rowsLoaded)} rows in ${result.units} unit(s)`, ...table].join('\n'));
   return 0;
 }
 

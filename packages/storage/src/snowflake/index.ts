@@ -33,7 +33,7 @@ export {
   type LoadProgress,
 } from './run-load.js';
 export { compareLakeWithLoads, formatStatus, type TableStatus } from './status.js';
-export { runGoldInSnowflake, planGoldInSnowflake, goldStatements, runGoldUnits, type RenderedModel, type GoldTableResult } from './gold.js';
+export { runGoldInSnowflake, planGoldInSnowflake, goldStatements, runGoldUnits, type RenderedModel, type SnowflakeGoldTable } from './gold.js';
 export { openSnowflakeSession, withSnowflakeSession, snowflakeError, type SnowflakeSession, type SessionOptions } from './session.js';
 export { formatScript, type SqlStatement, type SqlBind, type SqlExecutor, type SqlRow } from './statement.js';
 export type { LoadedFile } from './loads.js';
