@@ -70,13 +70,13 @@ describe('ghlake gold', () => {
     expect(goldRun.code).toBe(0);
     const lines = goldRun.stdout.trim().split('\n');
     expect(lines[0]).toBe('silver published 3 hours in 1 commit (head 1): 9 distinct events, 1 copy kept by an earlier hour set aside');
-    expect(lines[1]).toMatch(/^gold 0000000001 9 changes applied up to silver commit 1 in \d+\.\d s \(apply /);
+    expect(lines[1]).toMatch(/^gold 0000000001 9 changes applied up to silver commit 1 in (\d+ms|\d+\.\d+s|\d+m\d\ds) \(apply /);
     expect(
       lines.slice(2, -1).map((l) =>
         l
           .trim()
           .replace(/\s+/g, ' ')
-          .replace(/ \d+(\.\d)? (B|kB)$/, ' <size>'),
+          .replace(/ \d+(\.\d+)? (B|kB)$/, ' <size>'),
       ),
     ).toEqual([
       'gold.actor_metrics 3 rows written whole, <size>',
