@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { openTableWriter, tempPathFor, writeFileAtomic, type TableDecl, type TableFileWriter, type TableWriterOptions } from '@ghlake/core';
+import { openTableWriter, tempPathFor, writeFileAtomic, type TableDecl, type TableFileWriter, type TableWriterOptions, fsyncDir } from '@ghlake/core';
 
 export interface StagedFile {
   /** Where the file will be once committed. */
@@ -68,12 +68,3 @@ export class StagedFiles {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync().catch(() => undefined);
-  } finally {
-    await handle.close();
-  }
-}

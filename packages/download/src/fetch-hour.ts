@@ -9,12 +9,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { ERROR_CODES, GhlakeError, archiveFileName, rawDir, rawMetaPath, rawPath, TMP_MARK, type HourKey } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, archiveFileName, rawDir, rawMetaPath, rawPath, TMP_MARK, type HourKey, partialIdentityPath } from '@ghlake/core';
 import { classifyFetchError, isAbortError, unreachableError } from './errors.js';
 import { verifyGzipFile } from './gzip-verify.js';
 import { attemptOnce, RESUMABLE, type Transfer } from './http-attempt.js';
 import type { DownloadConfig } from './options.js';
-import { partialIdentityPath, removeKeptPartial, reopenKeptPartial } from './kept-partial.js';
+import { removeKeptPartial, reopenKeptPartial } from './kept-partial.js';
 import { corruptPath, inspectKeptHour, markGzipChecked, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
 import { planRetry, sleep } from './retry.js';
 

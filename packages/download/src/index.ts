@@ -7,5 +7,5 @@ export { GzipVerifier, verifyGzipFile, type GzipCheck } from './gzip-verify.js';
 export { corruptPath, readRawMeta, inspectKeptHour, markGzipChecked, markGzipDamaged, type RawMeta, type KeptHour } from './raw-meta.js';
 export { createProgressReporter, statusLine, type ProgressReporter } from './progress.js';
 export { formatSummary, summaryJson } from './summary.js';
-export { hoursWithKeptPartials, keptPartialProgress, PARTIAL_MARK } from './kept-partial.js';
+export { hoursWithKeptPartials, keptPartialProgress } from './kept-partial.js';
 export { wrongSourceError, PUBLISH_DELAY_MS, type AskedHour } from './source-check.js';

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Agent, interceptors, type Dispatcher } from 'undici';
-import { compareHours, type HourKey } from '@ghlake/core';
+import { compareHours, type HourKey, rawRoot } from '@ghlake/core';
 import { isAbortError, lakeNotWritable } from './errors.js';
 import { fetchHour, type FetchContext, type HourError, type HourResult, type RetryEvent, type RunState } from './fetch-hour.js';
 import type { DownloadConfig } from './options.js';
@@ -88,7 +88,7 @@ export const MAX_REDIRECTIONS = 5;
 
 /** Create the raw folder and prove we can write in it, before any network traffic. */
 export async function ensureLakeWritable(lake: string): Promise<void> {
-  const raw = path.join(lake, 'raw');
+  const raw = rawRoot(lake);
   const probe = path.join(raw, `.tmp-probe-${process.pid}-${Date.now()}`);
   try {
     await fs.mkdir(raw, { recursive: true });

@@ -22,12 +22,11 @@ import {
   GOLD_TABLES,
   GhlakeError,
   goldVersionDir,
-  goldVersionsDir,
+  goldBuildingDir,
   partitionGlob,
   silverEvents,
   silverPayloadDetails,
   tableDir,
-  TMP_MARK,
   crashPoint,
   writeHeads,
   type TableDecl,
@@ -203,7 +202,7 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
 
     const next = commit + 1;
     const id = goldVersionId(next);
-    building = path.join(goldVersionsDir(lake), `${TMP_MARK}${id}`);
+    building = goldBuildingDir(lake, id);
     await fs.rm(building, { recursive: true, force: true });
     await fs.mkdir(building, { recursive: true });
     const previousDir = published ? goldVersionDir(lake, current!) : undefined;

@@ -18,7 +18,7 @@ export {
   type GoldModel,
   type RenderOptions,
 } from './models.js';
-export { currentGoldVersion, goldLinkPath, goldVersionsDir } from './gold-versions.js';
+export { currentGoldVersion } from './gold-versions.js';
 export { listPartitionFiles, type PartitionFile } from './lake-files.js';
 export { duckdbTempDir, openDuckDB, sqlError, type DuckDBSettings } from './duckdb.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GOLD_TABLES } from '@ghlake/core';
 import { buildGold } from '../src/build-gold.js';
-import { goldLinkPath, goldVersionsDir } from '../src/gold-versions.js';
+import { goldLinkPath, goldVersionsDir } from '@ghlake/core';
 import { TEST_SETTINGS, iso, publishSilver, sql, tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
 

@@ -13,7 +13,6 @@
  * before the split (`_state/manifest.json`) is split on its first open.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import {
   ERROR_CODES,
   GhlakeError,
@@ -25,6 +24,7 @@ import {
   writeFileAtomic,
   type HourKey,
   type PlainError,
+  manifestLakePath,
 } from '@ghlake/core';
 import type { LineAccounting } from '@ghlake/bronze';
 
@@ -90,7 +90,6 @@ export function emptyManifest(): Manifest {
 }
 
 const monthOf = (hour: HourKey): string => hourDate(hour).slice(0, 7);
-const lakeDocPath = (lake: string): string => path.join(manifestDir(lake), 'lake.json');
 
 function corrupt(file: string, why: string, cause?: unknown): GhlakeError {
   return new GhlakeError(ERROR_CODES.MANIFEST_CORRUPT, `the lake manifest ${file} ${why}`, {
@@ -132,7 +131,7 @@ async function readLegacy(lake: string): Promise<Manifest | undefined> {
 
 async function readLakeDoc(lake: string): Promise<LakeDoc> {
   return (
-    (await readJson<LakeDoc>(lakeDocPath(lake), (v) => typeof v === 'object' && v !== null && (v as { version?: unknown }).version === MANIFEST_VERSION)) ??
+    (await readJson<LakeDoc>(manifestLakePath(lake), (v) => typeof v === 'object' && v !== null && (v as { version?: unknown }).version === MANIFEST_VERSION)) ??
     emptyLakeDoc()
   );
 }
@@ -280,7 +279,7 @@ export class ManifestStore {
       }
       if (docDirty || months.length) {
         this.doc.updatedAt = new Date().toISOString();
-        await writeFileAtomic(lakeDocPath(this.lake), `${JSON.stringify(this.doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
+        await writeFileAtomic(manifestLakePath(this.lake), `${JSON.stringify(this.doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
       }
     } catch (error) {
       for (const month of months) this.dirtyMonths.add(month);
@@ -349,6 +348,6 @@ async function migrate(lake: string, legacy: Manifest): Promise<void> {
   const doc: LakeDoc = { ...emptyLakeDoc(), updatedAt: new Date().toISOString(), unpublishedMonths: unpublished.sort(), unloadedMonths: unloaded.sort() };
   if (legacy.publishedAt) doc.publishedAt = legacy.publishedAt;
   if (legacy.loadedAt) doc.loadedAt = legacy.loadedAt;
-  await writeFileAtomic(lakeDocPath(lake), `${JSON.stringify(doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
+  await writeFileAtomic(manifestLakePath(lake), `${JSON.stringify(doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
   await fs.rm(manifestPath(lake), { force: true });
 }

@@ -11,10 +11,9 @@
  * fingerprint of the hours it was built from only after it is swapped in, and everything an
  * interrupted run left half-done is either a temp file (removed at start) or unmarked (redone).
  */
-import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, ensureLakeFormat, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
+import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, ensureLakeFormat, toPlainError, type HourKey, type PlainError, warehousePath } from '@ghlake/core';
 import { clearInFlight, readInFlight, sweepTempFiles, writeInFlight } from './temp-sweep.js';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { missingOutputs, toLakeRelative } from './hour-files.js';
 import { ManifestStore, failureOf, isTransformed, type HourRecord } from './manifest.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
@@ -410,7 +409,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     }
 
     // ---- the answer ------------------------------------------------------------------
-    if (config.topRepositories > 0 && !signal.aborted && (await exists(path.join(lake, 'warehouse.duckdb')))) {
+    if (config.topRepositories > 0 && !signal.aborted && (await exists(warehousePath(lake)))) {
       try {
         summary.topRepositories = await stages.topRepositories(config.topRepositories);
       } catch (error) {

@@ -11,7 +11,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { goldActorMetrics, goldDailySummary, goldEventTypeMetrics, goldOrgMetrics, goldRepoMetrics, goldVersionDir, type TableDecl } from '@ghlake/core';
+import { goldActorMetrics, goldDailySummary, goldEventTypeMetrics, goldOrgMetrics, goldRepoMetrics, type TableDecl } from '@ghlake/core';
 import {
   entityStateTable,
   keyedFileName,
@@ -144,4 +144,3 @@ export async function writeGoldVersion(
 /** Version folder names: the gold commit, zero-padded, so they sort in commit order. */
 export const goldVersionId = (commit: number): string => String(commit).padStart(10, '0');
 
-export { goldVersionDir };

@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { commitFilesDir, commitsDir, crashPoint } from '@ghlake/core';
+import { commitFilesDir, commitsDir, crashPoint, fsyncDir } from '@ghlake/core';
 import { queryRows, runSql, sqlString, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { SILVER_JOURNAL } from '@ghlake/core/duckdb';
 
@@ -29,15 +29,6 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync().catch(() => undefined);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Apply every journaled entry (oldest commit first), then forget them. Returns how many were applied. */
 export async function applyJournal(db: OpenDuckDB, lake: string): Promise<number> {
