@@ -89,7 +89,13 @@ export interface PlainError {
   cause?: PlainError;
 }
 
-export function toPlainError(error: unknown, depth = 0): PlainError {
+/**
+ * `stack: false` for errors kept in summaries and manifests (what failed, not where in the code);
+ * crossing a thread keeps it.
+ */
+export function toPlainError(error: unknown, options: { stack?: boolean } = {}, depth = 0): PlainError {
+  const stack = (e: Error) => (options.stack === false || e.stack === undefined ? {} : { stack: e.stack });
+  const cause = (e: Error) => (e.cause !== undefined && depth < 4 ? { cause: toPlainError(e.cause, options, depth + 1) } : {});
   if (error instanceof GhlakeError) {
     return {
       name: error.name,
@@ -98,8 +104,8 @@ export function toPlainError(error: unknown, depth = 0): PlainError {
       ...(error.hint === undefined ? {} : { hint: error.hint }),
       retryable: error.retryable,
       details: error.details,
-      ...(error.stack === undefined ? {} : { stack: error.stack }),
-      ...(error.cause !== undefined && depth < 4 ? { cause: toPlainError(error.cause, depth + 1) } : {}),
+      ...stack(error),
+      ...cause(error),
     };
   }
   if (error instanceof Error) {
@@ -110,8 +116,8 @@ export function toPlainError(error: unknown, depth = 0): PlainError {
       message: error.message,
       retryable: false,
       details: nodeCode === undefined ? {} : { errno: nodeCode },
-      ...(error.stack === undefined ? {} : { stack: error.stack }),
-      ...(error.cause !== undefined && depth < 4 ? { cause: toPlainError(error.cause, depth + 1) } : {}),
+      ...stack(error),
+      ...cause(error),
     };
   }
   return { name: 'Error', code: ERROR_CODES.INTERNAL, message: String(error), retryable: false, details: {} };

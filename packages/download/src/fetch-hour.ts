@@ -9,7 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { ERROR_CODES, GhlakeError, archiveFileName, rawDir, rawMetaPath, rawPath, TMP_MARK, type HourKey, partialIdentityPath } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, archiveFileName, partialIdentityPath, rawDir, rawMetaPath, rawPath, TMP_MARK, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
 import { classifyFetchError, isAbortError, unreachableError } from './errors.js';
 import { verifyGzipFile } from './gzip-verify.js';
 import { attemptOnce, RESUMABLE, type Transfer } from './http-attempt.js';
@@ -20,12 +20,6 @@ import { planRetry, sleep } from './retry.js';
 
 export type DownloadStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
 
-/** A failure as plain data (JSON summaries, manifests). */
-export interface HourError {
-  code: string;
-  message: string;
-  hint?: string;
-}
 
 export interface HourResult {
   hour: HourKey;
@@ -58,7 +52,7 @@ export interface HourResult {
   keptFromEarlierRun?: number;
   /** A partial download an earlier run left that could not be continued: why (it was removed). */
   partialDiscarded?: string;
-  error?: HourError;
+  error?: PlainError;
 }
 
 export interface RetryEvent {
@@ -66,7 +60,7 @@ export interface RetryEvent {
   /** The attempt that failed (1-based). */
   attempt: number;
   delayMs: number;
-  error: HourError;
+  error: PlainError;
   /** Bytes of the cut-short body kept on disk: the next attempt asks only for the rest (0: it starts over). */
   keptBytes: number;
 }
@@ -95,8 +89,9 @@ export function hourUrl(baseUrl: string, hour: HourKey): string {
   return `${baseUrl.replace(/\/+$/, '')}/${archiveFileName(hour)}`;
 }
 
-export function toHourError(error: GhlakeError): HourError {
-  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+/** A failure as plain data for results, summaries and manifests: the whole error (code, hint, retryable, details, cause), without the stack. */
+export function toHourError(error: GhlakeError): PlainError {
+  return toPlainError(error, { stack: false });
 }
 
 /** Remove what a killed run left for this hour: `.tmp-<random>-<file>` data and record temporaries. */

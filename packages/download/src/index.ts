@@ -1,6 +1,6 @@
 export { downloadCommand } from './cli.js';
 export { downloadHours, ensureLakeWritable, type DownloadHooks, type DownloadProgress, type DownloadSummary } from './runner.js';
-export { fetchHour, hourUrl, type HourResult, type DownloadStatus, type HourError, type RetryEvent } from './fetch-hour.js';
+export { fetchHour, hourUrl, type HourResult, type DownloadStatus, type RetryEvent } from './fetch-hour.js';
 export { DOWNLOAD_OPTIONS, DEFAULT_BASE_URL, configFromOptions, downloadConfig, type DownloadConfig, type DownloadOptions } from './options.js';
 export { parseRetryAfter, planRetry, isRetryableStatus, type RetryPolicy } from './retry.js';
 export { GzipVerifier, verifyGzipFile, type GzipCheck } from './gzip-verify.js';

@@ -3,8 +3,8 @@
  * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
-import { ERROR_CODES, createPool, rawPath, runPoolTask, warehousePath, type HourKey, type PlainError, type SharedPool } from '@ghlake/core';
-import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError, type HourError } from '@ghlake/download';
+import { ERROR_CODES, GhlakeError, createPool, rawPath, runPoolTask, toPlainError, warehousePath, type HourKey, type SharedPool } from '@ghlake/core';
+import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
 import { consolidateSilver } from '@ghlake/silver';
@@ -12,10 +12,6 @@ import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
-
-function plainError(e: HourError): PlainError {
-  return { name: 'GhlakeError', code: e.code as PlainError['code'], message: e.message, ...(e.hint ? { hint: e.hint } : {}), retryable: false, details: {} };
-}
 
 const WARM_WORKER = new URL('./warm-worker.ts', import.meta.url);
 
@@ -53,13 +49,15 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             ...(r.resumedBytes ? { resumedBytes: r.resumedBytes } : {}),
             ...(r.partialDiscarded ? { partialDiscarded: r.partialDiscarded } : {}),
             ...(r.error
-              ? { error: plainError(r.error) }
+              ? { error: r.error }
               : r.status === 'missing'
                 ? {
-                    error: plainError({
-                      code: ERROR_CODES.HOUR_MISSING,
-                      message: `${r.hour}: ${r.reason ?? 'not on the server'} at ${config.download.baseUrl}`,
-                    }),
+                    error: toPlainError(
+                      new GhlakeError(ERROR_CODES.HOUR_MISSING, `${r.hour}: ${r.reason ?? 'not on the server'} at ${config.download.baseUrl}`, {
+                        details: { hour: r.hour, url: r.url },
+                      }),
+                      { stack: false },
+                    ),
                   }
                 : {}),
           }),
