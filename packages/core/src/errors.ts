@@ -13,7 +13,6 @@ export const ERROR_CODES = {
   INVALID_OPTION: 'GHLAKE_INVALID_OPTION',
   INVALID_HOUR: 'GHLAKE_INVALID_HOUR',
   INVALID_RANGE: 'GHLAKE_INVALID_RANGE',
-  NOT_IMPLEMENTED: 'GHLAKE_NOT_IMPLEMENTED',
   /** `ghlake query` refused a statement that is not one read-only statement confined to the lake. */
   QUERY_REFUSED: 'GHLAKE_QUERY_REFUSED',
   // lake and filesystem
@@ -155,7 +154,6 @@ export function exitCodeFor(error: unknown): 1 | 2 {
     ERROR_CODES.INVALID_OPTION,
     ERROR_CODES.INVALID_HOUR,
     ERROR_CODES.INVALID_RANGE,
-    ERROR_CODES.NOT_IMPLEMENTED,
     ERROR_CODES.QUERY_REFUSED,
   ];
   return error instanceof GhlakeError && usage.includes(error.code) ? 2 : 1;

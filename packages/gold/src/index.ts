@@ -19,8 +19,6 @@ export {
   type RenderOptions,
 } from './models.js';
 export { currentGoldVersion } from './gold-versions.js';
-export { listPartitionFiles, type PartitionFile } from './lake-files.js';
-export { duckdbTempDir, openDuckDB, sqlError, type DuckDBSettings } from './duckdb.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';
 export { openQuery, runQuery, ensureWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
 export { formatTable, csvHeader, csvRows, jsonKeys, jsonRow } from './format.js';

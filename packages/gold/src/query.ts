@@ -18,8 +18,7 @@
 import path from 'node:path';
 import { ERROR_CODES, GhlakeError, warehousePath } from '@ghlake/core';
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
-import { duckdbTempDir, openDuckDB, sqlError } from './duckdb.js';
-import { sqlString } from './sql.js';
+import { duckdbTempDir, openDuckDB, sqlError, sqlString } from '@ghlake/core/duckdb';
 import { refreshWarehouse, warehouseIsCurrent } from './warehouse.js';
 
 export interface QueryConfig {

@@ -20,7 +20,8 @@ import {
   type ExitCode,
   type HourKey,
 } from '@ghlake/core';
-import { assertLakeExists, listPartitionFiles } from '@ghlake/gold';
+import { listPartitionFiles } from '@ghlake/core/duckdb';
+import { assertLakeExists } from '@ghlake/gold';
 import { REPORT_OPTIONS, writeReport, type CalendarHour, type ReportResult } from '@ghlake/report';
 import { lakeStatus, type HourStatus } from './lake-status.js';
 import { readManifest } from './manifest.js';

@@ -4,7 +4,6 @@
  * DuckDB's errors turned into one GHLAKE_SQL error that carries DuckDB's own message.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ERROR_CODES, GhlakeError } from '../errors.js';
 

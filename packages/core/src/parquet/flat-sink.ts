@@ -296,8 +296,6 @@ function requiredNull(c: FlatColumn): Error {
   return new TypeError(`parquet column ${c.decl.name} is REQUIRED (not nullable) but got a NULL value`);
 }
 
-const isNull = (v: unknown): boolean => v === null || v === undefined;
-
 // ---------------------------------------------------------------------------------------------
 
 class FlatParquetWriter implements ParquetSink {

@@ -27,7 +27,7 @@ import {
   type OpenDuckDB,
 } from '@ghlake/core/duckdb';
 import { GROUPS, entityAttributesRelation, type GroupSpec } from './apply-changes.js';
-import { DAILY_TABLES, writeDailyTables } from './daily-tables.js';
+import { writeDailyTables } from './daily-tables.js';
 import { GOLD_DAILY, GOLD_TYPE } from './state-tables.js';
 
 export interface GoldTableResult {

@@ -19,7 +19,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   ENTITY_RULES,
-  entityAttributes,
   partitionFile,
   partitionGlob,
   silverEvents,
@@ -46,7 +45,6 @@ import {
   emptyRelation,
   entityChangeTable,
   entityStateTable,
-  hourColumn,
   inTransaction,
   keyedFileName,
   listKeyedFiles,
@@ -57,7 +55,6 @@ import {
   readMeta,
   readParquet,
   runSql,
-  seenColumn,
   sqlIdent,
   sqlString,
   typedSelectList,
