@@ -16,4 +16,4 @@ export * from './runner.js';
 export type { BronzeHourTask, BronzeHourResult } from './worker.js';
 export * from './summary.js';
 export * from './hour-command.js';
-export { bronzeCommand, hoursOrUsageError } from './cli.js';
+export { bronzeCommand, hoursOrUsageError } from './bronze-command.js';

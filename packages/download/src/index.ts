@@ -1,4 +1,4 @@
-export { downloadCommand } from './cli.js';
+export { downloadCommand } from './download-command.js';
 export { downloadHours, ensureLakeWritable, type DownloadHooks, type DownloadProgress, type DownloadSummary } from './runner.js';
 export { fetchHour, hourUrl, type HourResult, type DownloadStatus, type RetryEvent } from './fetch-hour.js';
 export { DOWNLOAD_OPTIONS, DEFAULT_BASE_URL, configFromOptions, downloadConfig, type DownloadConfig, type DownloadOptions } from './options.js';

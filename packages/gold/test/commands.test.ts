@@ -104,6 +104,12 @@ describe('ghlake gold', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("error GHLAKE_INVALID_OPTION: --memory-limit has invalid value 'lots'");
   });
+
+  it('refuses --engine snowflake when no Snowflake engine was passed in (the program passes it), exit 2', async () => {
+    const run = await inProcess(goldCommand, ['--lake', lake, '--engine', 'snowflake']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error GHLAKE_USAGE: --engine snowflake is not available here\n  hint: run it through the ghlake program');
+  });
 });
 
 describe('ghlake query', () => {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, GOLD_TABLES, goldLinkPath, goldVersionsDir } from '@ghlake/core';
-import { buildGold } from '../src/build-gold.js';
+import { buildGold } from '../src/runner.js';
 import { TEST_SETTINGS, iso, publishSilver, sql, tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
 

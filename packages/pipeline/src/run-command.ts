@@ -17,7 +17,7 @@ import { LiveDisplay, renderProgress } from './live-display.js';
 import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';
 import { EXAMPLE_HOUR, RUN_OPTIONS, runConfigFromOptions } from './run-options.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline } from './runner.js';
 import { RunLog, formatRunSummary } from './run-report.js';
 import { refreshReport } from './report-command.js';
 import type { RunEvent } from './run-events.js';

@@ -38,4 +38,4 @@ export { sha256OfFile } from './checksum.js';
 export { UploadState, UPLOAD_STATE_TABLES } from './upload-state.js';
 export { SHA256_METADATA } from './put-object.js';
 export { formatUploadSummary, uploadSummaryJson } from './summary.js';
-export { uploadCommand } from './cli.js';
+export { uploadCommand } from './upload-command.js';

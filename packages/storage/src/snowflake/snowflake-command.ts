@@ -20,7 +20,7 @@ import {
   objectsFrom,
   type SnowflakeObjects,
 } from './options.js';
-import { loadLakeIntoSnowflake, nothingToLoad, readLoadedFiles } from './run-load.js';
+import { loadLakeIntoSnowflake, nothingToLoad, readLoadedFiles } from './runner.js';
 import { runSetup } from './run-setup.js';
 import { resolveKeyPath } from './private-key.js';
 import { withSnowflakeSession, type SessionOptions } from './session.js';
