@@ -5,6 +5,7 @@ export * from './config.js';
 export * from './log.js';
 export * from './pool.js';
 export * from './fs-atomic.js';
+export * from './files.js';
 export * from './tables/index.js';
 export * from './command.js';
 export * from './parquet/index.js';

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { ERROR_CODES, GhlakeError } from './errors.js';
 import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
 import { lakeFormatPath } from './layout.js';
+import { entryExists } from './files.js';
 
 export const LAKE_FORMAT = 2;
 
@@ -26,12 +27,6 @@ export interface LakeFormatRecord {
   since: string;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** The lake's format: its record, 1 for a lake with tables but no record, undefined for a lake with no tables yet. */
 export async function readLakeFormat(lake: string): Promise<number | undefined> {
@@ -41,7 +36,7 @@ export async function readLakeFormat(lake: string): Promise<number | undefined> 
   } catch {
     // no record (or an unreadable one): decided by what the lake holds
   }
-  for (const layer of ['bronze', 'silver', 'gold']) if (await exists(path.join(lake, layer))) return 1;
+  for (const layer of ['bronze', 'silver', 'gold']) if (await entryExists(path.join(lake, layer))) return 1;
   return undefined;
 }
 

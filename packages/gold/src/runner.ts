@@ -30,6 +30,7 @@ import {
   crashPoint,
   writeHeads,
   type TableDecl,
+  exists,
 } from '@ghlake/core';
 import {
   CHANGE_EVENTS,
@@ -144,12 +145,6 @@ async function writeModelVersion(db: OpenDuckDB, lake: string, dir: string, comm
   return out;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 export async function buildGold(config: GoldConfig): Promise<GoldResult> {
   const started = performance.now();

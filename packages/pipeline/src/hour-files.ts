@@ -3,9 +3,8 @@
  * every partition file its transform reported must still be there — published, or (silver) still
  * staged for the next silver commit to publish.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { stagedPathOfPublished } from '@ghlake/core';
+import { stagedPathOfPublished, isFile } from '@ghlake/core';
 import type { HourRecord } from './manifest.js';
 
 /** Lake-relative paths (forward slashes) so a manifest survives moving the lake. */
@@ -32,9 +31,3 @@ export async function missingOutputs(lake: string, record: HourRecord): Promise<
   return gone.sort();
 }
 
-async function isFile(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}

@@ -11,9 +11,8 @@
  * fingerprint of the hours it was built from only after it is swapped in, and everything an
  * interrupted run left half-done is either a temp file (removed at start) or unmarked (redone).
  */
-import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, ensureLakeFormat, toPlainError, type HourKey, type PlainError, warehousePath } from '@ghlake/core';
+import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, ensureLakeFormat, toPlainError, type HourKey, type PlainError, warehousePath, exists } from '@ghlake/core';
 import { clearInFlight, readInFlight, sweepTempFiles, writeInFlight } from './temp-sweep.js';
-import { promises as fs } from 'node:fs';
 import { missingOutputs, toLakeRelative } from './hour-files.js';
 import { ManifestStore, failureOf, isTransformed, type HourRecord } from './manifest.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
@@ -64,12 +63,6 @@ async function planHours(store: ManifestStore, lake: string, hours: readonly Hou
   return { todo, upToDate };
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** Run the pipeline over `config.hours`. Throws only for problems before any work (lock, lake). */
 export async function runPipeline(config: RunConfig, stages: PipelineStages, hooks: RunHooks = {}): Promise<RunSummary> {

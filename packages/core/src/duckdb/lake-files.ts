@@ -5,12 +5,12 @@
  * listed: only data file names count (layout.ts isDataFileName; DuckDB's own glob would match
  * dot-files too).
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { compareHours, type HourKey } from '../hour.js';
 import { PART_FILE, hourFromPartitionPath, isDataFileName, tableDir } from '../layout.js';
 import type { TableDecl } from '../tables/types.js';
 import { emptyRelation, readParquet, typedSelectList } from './sql.js';
+import { listDir } from '../files.js';
 
 export interface PartitionFile {
   hour: HourKey;
@@ -19,14 +19,6 @@ export interface PartitionFile {
 
 const isPart = (name: string) => isDataFileName('bronze', name);
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
 
 /**
  * Every data file below a root of hive partitions (`<root>/date=YYYY-MM-DD/hour=H/part-*.parquet`:

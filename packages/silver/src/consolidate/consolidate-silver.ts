@@ -12,13 +12,13 @@
  * into, the entity state rows of the ids it observed. Nothing walks the lake, except refolding the
  * ids of an hour redone with different observations (entity-merge.ts).
  */
-import { crashPoint, ENTITY_RULES, ERROR_CODES, formatCount, GhlakeError, partitionFile, stagedPartitionFile, type HourKey } from '@ghlake/core';
+import { crashPoint, ENTITY_RULES, ERROR_CODES, formatCount, GhlakeError, partitionFile, stagedPartitionFile, type HourKey, isFile } from '@ghlake/core';
 import { SILVER_HEAD, SILVER_STATE_TABLES, inTransaction, openStateDb, readMeta, writeMeta, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { dedupBatch, type DedupResult } from './event-dedup.js';
 import { mergeEntities, type EntityMergeResult } from './entity-merge.js';
 import { applyJournal, removeAbandonedCommits, writeJournal, type JournalEntry } from './journal.js';
 import { rebuildSilver, type SilverRebuildResult } from './rebuild-silver.js';
-import { exists, hasPublishedSilver, recordSilverHead, stagedHours } from './staged-hours.js';
+import { hasPublishedSilver, recordSilverHead, stagedHours } from './staged-hours.js';
 
 export interface SilverConsolidationConfig {
   lake: string;
@@ -59,7 +59,7 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
   const started = performance.now();
   const seq = ((await readMeta(db, SILVER_HEAD)) ?? 0) + 1;
   const published = new Set<HourKey>();
-  for (const hour of hours) if (await exists(partitionFile(lake, 'silver', ENTITY_RULES[0].observations.name, hour))) published.add(hour);
+  for (const hour of hours) if (await isFile(partitionFile(lake, 'silver', ENTITY_RULES[0].observations.name, hour))) published.add(hour);
   const result = await inTransaction(db, async () => {
     const journal: JournalEntry[] = [];
     const dedup = await dedupBatch(db, lake, seq, hours);

@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { commitFilesDir, commitsDir, crashPoint, fsyncDir } from '@ghlake/core';
+import { commitFilesDir, commitsDir, crashPoint, fsyncDir, entryExists } from '@ghlake/core';
 import { queryRows, runSql, sqlString, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { SILVER_JOURNAL } from '@ghlake/core/duckdb';
 
@@ -22,12 +22,6 @@ export async function writeJournal(db: OpenDuckDB, seq: number, entries: readonl
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 
 /** Apply every journaled entry (oldest commit first), then forget them. Returns how many were applied. */
@@ -43,11 +37,11 @@ export async function applyJournal(db: OpenDuckDB, lake: string): Promise<number
       continue;
     }
     const src = String(row.src);
-    if (await exists(src)) {
+    if (await entryExists(src)) {
       await fs.mkdir(path.dirname(dst), { recursive: true });
       await fs.rename(src, dst);
       dirs.add(path.dirname(dst));
-    } else if (!(await exists(dst))) {
+    } else if (!(await entryExists(dst))) {
       throw new Error(`silver commit ${String(row.seq)}: neither ${src} nor ${dst} exists; the lake state is damaged (rebuild: ghlake silver --rebuild)`);
     }
   }
