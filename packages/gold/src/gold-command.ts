@@ -172,5 +172,3 @@ export function createGoldCommand(hooks: GoldCommandHooks = {}): Command {
     },
   };
 }
-
-export const goldCommand: Command = createGoldCommand();

@@ -8,7 +8,10 @@ import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, formatErrorForUser, type Command } from '@ghlake/core';
-import { goldCommand } from '../src/gold-command.js';
+import { createGoldCommand } from '../src/gold-command.js';
+
+/** Gold's own command, without what the program passes in (silver consolidation, the Snowflake engine). */
+const goldCommand = createGoldCommand();
 import { queryCommand } from '../src/query-command.js';
 import { tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';

@@ -9,7 +9,7 @@ import { backoffDelay } from '@ghlake/core';
 /** The cap on one pause between whole-object attempts. */
 const MAX_DELAY_MS = 20_000;
 
-export interface RetryPolicy {
+export interface ObjectRetryPolicy {
   /** Extra attempts after the first. */
   retries: number;
   /** First pause; doubles each retry, capped at 20 s, jittered (core's backoffDelay). */
@@ -30,7 +30,7 @@ export class AttemptsExhausted extends Error {
 }
 
 /** Run `fn` until it succeeds, fails with a non-retryable error, retries run out or `signal` aborts. */
-export async function withRetries<T>(fn: (attempt: number) => Promise<T>, policy: RetryPolicy): Promise<{ value: T; attempts: number }> {
+export async function withRetries<T>(fn: (attempt: number) => Promise<T>, policy: ObjectRetryPolicy): Promise<{ value: T; attempts: number }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await fn(attempt), attempts: attempt };

@@ -32,7 +32,7 @@ export {
   type LoadLakeResult,
   type LoadProgress,
 } from './runner.js';
-export { compareLakeWithLoads, formatStatus, type TableStatus } from './status.js';
+export { compareLakeWithLoads, formatSnowflakeStatus, type TableStatus } from './status.js';
 export { runGoldInSnowflake, planGoldInSnowflake, goldStatements, runGoldUnits, type RenderedModel, type SnowflakeGoldTable } from './gold.js';
 export { openSnowflakeSession, withSnowflakeSession, snowflakeError, type SnowflakeSession, type SessionOptions } from './session.js';
 export { formatScript, type SqlStatement, type SqlBind, type SqlExecutor, type SqlRow } from './statement.js';

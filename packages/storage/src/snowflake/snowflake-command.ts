@@ -26,7 +26,7 @@ import { resolveKeyPath } from './private-key.js';
 import { withSnowflakeSession, type SessionOptions } from './session.js';
 import { integrationGuide, planSetup } from './setup-plan.js';
 import { formatScript } from './statement.js';
-import { compareLakeWithLoads, formatStatus } from './status.js';
+import { compareLakeWithLoads, formatSnowflakeStatus } from './status.js';
 import { stageUrl } from './sql-text.js';
 
 const SUBCOMMANDS = {
@@ -195,7 +195,7 @@ async function status(io: CommandIO, options: ReturnType<typeof resolveOptions<t
   const logger = loggerFor(io, options.logLevel);
   const loaded = await withSnowflakeSession(connection, (session) => readLoadedFiles(session, objects), sessionOptions(logger, options.logLevel));
   const rows = compareLakeWithLoads(objects, files, loaded);
-  write(io.stdout, options.json ? JSON.stringify({ command: 'snowflake status', ok: true, tables: rows }) : formatStatus(rows));
+  write(io.stdout, options.json ? JSON.stringify({ command: 'snowflake status', ok: true, tables: rows }) : formatSnowflakeStatus(rows));
   return 0;
 }
 

@@ -81,7 +81,7 @@ export function compareLakeWithLoads(objects: SnowflakeObjects, lake: readonly L
 }
 
 /** A plain-text table of the status, one line per table. */
-export function formatStatus(rows: readonly TableStatus[]): string {
+export function formatSnowflakeStatus(rows: readonly TableStatus[]): string {
   const header = ['table', 'lake', 'loaded', 'new', 'changed', 'not in lake', 'lake rows', 'rows loaded', 'next load', 'loaded hours', 'last load (UTC)'];
   const body = rows.map((r) => [
     r.table,
