@@ -25,6 +25,16 @@ export async function isFile(p: string): Promise<boolean> {
   );
 }
 
+/** A text file's contents; undefined when it does not exist (other errors are thrown). */
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /** The names in `dir`; none when it does not exist (other errors are thrown). */
 export async function listDir(dir: string): Promise<string[]> {
   try {

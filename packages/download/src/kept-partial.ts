@@ -19,7 +19,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PARTIAL_MARK, partialIdentityPath, partialPath, rawRoot, writeFileAtomic, type HourKey } from '@ghlake/core';
+import { PARTIAL_MARK, partialIdentityPath, partialPath, rawRoot, readTextIfExists, writeFileAtomic, type HourKey } from '@ghlake/core';
 import { PartialBody } from './partial-body.js';
 
 const IDENTITY_VERSION = 1;
@@ -95,13 +95,8 @@ async function readKeptPartial(lake: string, hour: HourKey): Promise<{ identity:
 }
 
 async function readIdentity(file: string): Promise<PartialIdentity | string | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   try {
     const id = JSON.parse(text) as Partial<PartialIdentity>;
     if (id.version !== IDENTITY_VERSION || typeof id.url !== 'string' || !Number.isSafeInteger(id.size) || (id.size as number) <= 0)

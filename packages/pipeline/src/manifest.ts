@@ -21,6 +21,7 @@ import {
   manifestDir,
   manifestMonthPath,
   manifestPath,
+  readTextIfExists,
   writeFileAtomic,
   type HourKey,
   type PlainError,
@@ -100,13 +101,8 @@ function corrupt(file: string, why: string, cause?: unknown): GhlakeError {
 }
 
 async function readJson<T>(file: string, valid: (v: unknown) => boolean): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
