@@ -13,10 +13,9 @@
  * stay valid: raw is GH Archive's own bytes). Downloads, uploads and readers do not check it.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { ERROR_CODES, GhlakeError } from './errors.js';
 import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
-import { lakeFormatPath } from './layout.js';
+import { lakeFormatPath, layerDir } from './layout.js';
 import { entryExists } from './files.js';
 
 export const LAKE_FORMAT = 2;
@@ -36,7 +35,7 @@ export async function readLakeFormat(lake: string): Promise<number | undefined> 
   } catch {
     // no record (or an unreadable one): decided by what the lake holds
   }
-  for (const layer of ['bronze', 'silver', 'gold']) if (await entryExists(path.join(lake, layer))) return 1;
+  for (const layer of ['bronze', 'silver', 'gold'] as const) if (await entryExists(layerDir(lake, layer))) return 1;
   return undefined;
 }
 

@@ -35,7 +35,7 @@ export const PART_FILE = 'part-0.parquet';
 
 /** `<lake>/raw`: the downloaded hours, one `date=` folder a day. */
 export function rawRoot(lake: string): string {
-  return path.join(lake, 'raw');
+  return layerDir(lake, 'raw');
 }
 
 export function rawDir(lake: string, hour: HourKey): string {
@@ -65,8 +65,13 @@ export function rawMetaPath(lake: string, hour: HourKey): string {
   return `${rawPath(lake, hour)}.meta.json`;
 }
 
+/** `<lake>/<layer>`: raw, bronze, silver, or the gold link. */
+export function layerDir(lake: string, layer: Layer): string {
+  return path.join(lake, layer);
+}
+
 export function tableDir(lake: string, layer: Exclude<Layer, 'raw'>, table: string): string {
-  return path.join(lake, layer, table);
+  return path.join(layerDir(lake, layer), table);
 }
 
 /** Relative hive partition path of an hour: `date=2015-01-01/hour=15`. */
@@ -185,7 +190,7 @@ export function commitsDir(lake: string): string {
 
 /** `<lake>/gold`: a symbolic link to the published gold version's tables. */
 export function goldLinkPath(lake: string): string {
-  return path.join(lake, 'gold');
+  return layerDir(lake, 'gold');
 }
 
 export function goldVersionsDir(lake: string): string {

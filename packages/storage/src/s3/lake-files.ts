@@ -18,7 +18,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ALL_TABLES, ENTITY_RULES, goldLinkPath, goldVersionsDir, isDataFileName, isTempPath, partitionFile, rawPath, type HourKey } from '@ghlake/core';
+import { ALL_TABLES, ENTITY_RULES, goldLinkPath, goldVersionsDir, isDataFileName, layerDir, isTempPath, partitionFile, rawPath, type HourKey } from '@ghlake/core';
 import { listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 
 export type LakeLayer = 'raw' | 'bronze' | 'silver' | 'gold';
@@ -165,7 +165,7 @@ export async function listLakeFiles(lake: string): Promise<LakeListing> {
   const skip = new Set(SILVER_KEYED_DIRS);
   for (const layer of LAYERS) {
     if (layer === 'gold') continue;
-    await walk(path.join(lake, layer), layer, layer, out, skip);
+    await walk(layerDir(lake, layer), layer, layer, out, skip);
   }
   const silver = await silverKeyedTables(lake);
   out.keyed = silver.tables;
