@@ -51,6 +51,7 @@ export const bronzeCommand: Command = {
     const rawDir = options.rawDir === undefined ? undefined : path.resolve(io.cwd, options.rawDir);
     return runHourCommand(io, {
       name: 'bronze',
+      layer: 'bronze',
       lake,
       hours,
       threads: options.threads,

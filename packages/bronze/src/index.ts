@@ -16,4 +16,5 @@ export * from './runner.js';
 export type { BronzeHourTask, BronzeHourResult } from './worker.js';
 export * from './summary.js';
 export * from './hour-command.js';
+export * from './hour-record.js';
 export { bronzeCommand, hoursOrUsageError } from './bronze-command.js';

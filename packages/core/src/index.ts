@@ -18,3 +18,6 @@ export * from './int-map.js';
 export * from './heads.js';
 export * from './crash-point.js';
 export * from './lake-format.js';
+export * from './manifest.js';
+export * from './hour-outputs.js';
+export * from './hour-records.js';

@@ -7,9 +7,11 @@
 import {
   ERROR_CODES,
   GhlakeError,
+  ManifestStore,
   describeOptions,
   formatErrorForUser,
   parseCommandLine,
+  recordDownload,
   resolveHours,
   resolveOptions,
   withCommandLakeLock,
@@ -19,6 +21,7 @@ import {
 import { wrongSourceError } from './source-check.js';
 import { configFromOptions, DOWNLOAD_OPTIONS } from './options.js';
 import { createProgressReporter } from './progress.js';
+import { hourResultError, downloadRecordOf } from './hour-record.js';
 import { downloadHours, ensureLakeWritable } from './runner.js';
 import { formatSummary, summaryJson } from './summary.js';
 
@@ -29,7 +32,7 @@ usage: ghlake download --from YYYY-MM-DD-H [--to YYYY-MM-DD-H] [options]
 
 Each hour is streamed to <lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz, checked (status,
 Content-Length, a full gzip check of every member) and only then renamed into place, with
-its size and sha256 recorded beside it. Reruns skip hours already complete and continue
+its size and sha256 recorded beside it and in the lake's manifest (as ghlake run records it). Reruns skip hours already complete and continue
 (HTTP Range) a download that Ctrl-C or a kill cut short. Hours the archive does not have
 (HTTP 404) are reported as missing, not as failures. One writer per lake: it holds
 <lake>/_state/lock while it runs (exit 1 if another ghlake holds it).
@@ -70,16 +73,26 @@ export const downloadCommand: Command = {
           level: options.logLevel,
           ...(io.stderr.columns ? { columns: io.stderr.columns } : {}),
         });
+        // Every hour settled is recorded as `ghlake run` records it: status and the next run see it. Written
+        // lazily (every 5 s at most, and at the end): the raw files and their .meta.json are the truth meanwhile.
+        const store = await ManifestStore.open(config.lake, { hours, lazy: true, minIntervalMs: 5000 });
         let summary;
         try {
           summary = await downloadHours(config, hours, {
             signal: io.signal,
             onProgress: (p) => reporter.progress(p),
-            onHourDone: (r) => reporter.hourDone(r),
+            onHourDone: (r) => {
+              reporter.hourDone(r);
+              recordDownload(store, r.hour, downloadRecordOf(r, config.baseUrl), new Date().toISOString(), {
+                redo: false,
+                missingError: () => hourResultError({ ...r, status: 'missing' }, config.baseUrl)!,
+              });
+            },
             onRetry: (e) => reporter.retry(e),
           });
         } finally {
           reporter.stop();
+          await store.flush();
         }
         io.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
         if (summary.interrupted) return 130;

@@ -9,3 +9,4 @@ export { createProgressReporter, statusLine, type ProgressReporter } from './pro
 export { formatSummary, summaryJson } from './summary.js';
 export { hoursWithKeptPartials, keptPartialProgress } from './kept-partial.js';
 export { wrongSourceError, PUBLISH_DELAY_MS, type AskedHour } from './source-check.js';
+export { downloadRecordOf, hourResultError } from './hour-record.js';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rawPath, type HourKey } from '@ghlake/core';
+import { rawPath, readManifest, type HourKey } from '@ghlake/core';
 import { fileSha256, download, listFiles, mirrorRoot, REAL, smallHour, startMirror, tempDir, type Mirror } from './helpers.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../pipeline/bin/ghlake.mjs');
@@ -77,9 +77,20 @@ describe('ghlake download (acceptance)', () => {
     expect(await fileSha256(rawPath(lake, '2015-01-01-15' as HourKey))).toBe(REAL['2015-01-01-15'].sha256);
     expect(await fs.readFile(rawPath(lake, '2015-01-01-3' as HourKey))).toEqual(small3);
     expect(await fs.readFile(rawPath(lake, '2015-01-01-7' as HourKey))).toEqual(small7);
+    // Every hour settled is in the lake's manifest too, as `ghlake run` records it (status and the next run see it).
     expect(await listFiles(lake)).toEqual(
-      ['0', '15', '3', '7'].flatMap((h) => [`raw/date=2015-01-01/2015-01-01-${h}.json.gz`, `raw/date=2015-01-01/2015-01-01-${h}.json.gz.meta.json`]).sort(),
+      [
+        ...['0', '15', '3', '7'].flatMap((h) => [`raw/date=2015-01-01/2015-01-01-${h}.json.gz`, `raw/date=2015-01-01/2015-01-01-${h}.json.gz.meta.json`]),
+        '_state/manifest/hours-2015-01.json',
+        '_state/manifest/lake.json',
+      ].sort(),
     );
+    const manifest = await readManifest(lake);
+    expect(manifest.hours['2015-01-01-15']).toMatchObject({ state: 'downloaded', download: { bytes: 3_700_037, sha256: REAL['2015-01-01-15'].sha256 } });
+    expect(manifest.hours['2015-01-01-9']).toMatchObject({
+      state: 'missing',
+      error: { stage: 'download', message: `2015-01-01-9: HTTP 404 at ${mirror.url}` },
+    });
 
     // The rerun in-process (a process start costs seconds on a loaded machine; the binary was proven above).
     const again = await download(['--from', '2015-01-01-0', '--to', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake, '--json']);
@@ -116,7 +127,8 @@ describe('ghlake download: interrupted runs', () => {
     const lake = tempDir('lake');
     const args = ['download', '--from', '2015-01-01-0', '--to', '2015-01-01-15', '--base-url', mirror.url, '--lake', lake, '--concurrency', '2'];
     const killed = ghlake(args);
-    const metaFiles = async () => (await listFiles(lake)).filter((f) => f.endsWith('.meta.json'));
+    // A meta file still under its temporary name (written, not yet renamed) is not a finished hour.
+    const metaFiles = async () => (await listFiles(lake)).filter((f) => f.endsWith('.meta.json') && !path.basename(f).startsWith('.'));
     const tmpFiles = async () => (await listFiles(lake)).filter((f) => f.includes('/.tmp-') || f.includes('/.partial-'));
     // A body in flight is kept under its stable partial name (kept-partial.ts), its identity beside it.
     const partials = async () => (await listFiles(lake)).filter((f) => /\/\.partial-[^/]+\.json\.gz$/.test(f));
@@ -200,6 +212,11 @@ describe('ghlake download: interrupted runs', () => {
       [206, `bytes=${keptBytes}-`],
     ]);
     expect(await fileSha256(rawPath(lake, '2015-01-01-15' as HourKey))).toBe(REAL['2015-01-01-15'].sha256);
-    expect(await listFiles(lake)).toEqual(['raw/date=2015-01-01/2015-01-01-15.json.gz', 'raw/date=2015-01-01/2015-01-01-15.json.gz.meta.json']);
+    expect(await listFiles(lake)).toEqual([
+      '_state/manifest/hours-2015-01.json',
+      '_state/manifest/lake.json',
+      'raw/date=2015-01-01/2015-01-01-15.json.gz',
+      'raw/date=2015-01-01/2015-01-01-15.json.gz.meta.json',
+    ]);
   });
 });

@@ -5,7 +5,16 @@
 export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep } from './runner.js';
 export type { GoldTableResult } from './incremental/publish-version.js';
 export { GOLD_STATE_TABLES, GOLD_HEAD, GOLD_COMMIT, PAIRS } from './incremental/state-tables.js';
-export { refreshWarehouse, warehouseIsCurrent, currentViews, WAREHOUSE_TABLES, type WarehouseResult, type WarehouseView } from './warehouse.js';
+export {
+  refreshWarehouse,
+  warehouseIsCurrent,
+  warehouseState,
+  openWarehouseInMemory,
+  currentViews,
+  WAREHOUSE_TABLES,
+  type WarehouseResult,
+  type WarehouseView,
+} from './warehouse.js';
 export {
   DIALECTS,
   GOLD_MODELS,
@@ -20,7 +29,7 @@ export {
 } from './models.js';
 export { currentGoldVersion } from './gold-versions.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';
-export { openQuery, runQuery, ensureWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
+export { openQuery, runQuery, openWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
 export { formatTable, csvHeader, csvRows, jsonKeys, jsonRow } from './format.js';
 export { createGoldCommand, formatGoldSummary, type GoldCommandHooks, type GoldEngine, type GoldEngineRun, type GoldPrepare } from './gold-command.js';
 export { assertLakeExists } from './lake-exists.js';

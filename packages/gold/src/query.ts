@@ -1,7 +1,7 @@
 /**
  * `openQuery`: run a user's SQL against `<lake>/warehouse.duckdb` and stream the result.
  * The warehouse is (re)built first when missing or stale (a table got its first files since it
- * was built). Rows stream chunk by chunk, so `--format csv` of a billion rows never holds them
+ * was built); a copied, moved or read-only lake is queried through views made in memory. Rows stream chunk by chunk, so `--format csv` of a billion rows never holds them
  * in memory.
  *
  * A query can change nothing, by three locks that do not depend on each other:
@@ -15,11 +15,12 @@
  *   so no statement can widen it again. DuckDB's confinement allows writing inside the lake
  *   too: the statement type is what keeps COPY ... TO out.
  */
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CODES, GhlakeError, warehousePath } from '@ghlake/core';
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
-import { duckdbTempDir, openDuckDB, sqlError, sqlString } from '@ghlake/core/duckdb';
-import { refreshWarehouse, warehouseIsCurrent } from './warehouse.js';
+import { duckdbTempDir, openDuckDB, sqlError, sqlString, type OpenDuckDB } from '@ghlake/core/duckdb';
+import { openWarehouseInMemory, outsideLakeTempDir, refreshWarehouse, warehouseState } from './warehouse.js';
 
 export interface QueryConfig {
   lake: string;
@@ -61,11 +62,36 @@ function normalizer(types: string[]): (row: QueryValue[]) => QueryValue[] {
     });
 }
 
-/** Make sure the warehouse exists and reflects the lake's tables; returns whether it was rebuilt. */
-export async function ensureWarehouse(lake: string): Promise<boolean> {
-  if (await warehouseIsCurrent(lake)) return false;
-  await refreshWarehouse(lake);
-  return true;
+/** Can this process write into the lake (the warehouse file is rebuilt there when stale)? */
+async function lakeIsWritable(lake: string): Promise<boolean> {
+  return fs.access(lake, fsConstants.W_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The warehouse to query, opened read-only: the file when it is current; rebuilt first when it is
+ * missing or stale and the lake can be written; otherwise — the lake was copied or moved (the
+ * file's views point at the old place), or it is read-only — its views made afresh in memory over
+ * the lake where it is, writing nothing into it.
+ */
+export async function openWarehouse(config: QueryConfig): Promise<{ db: OpenDuckDB; refreshedWarehouse: boolean; inMemory: boolean }> {
+  const lake = config.lake;
+  const state = await warehouseState(lake);
+  const writable = state !== 'elsewhere' && state !== 'current' && (await lakeIsWritable(lake));
+  if (state === 'elsewhere' || (state !== 'current' && !writable)) {
+    const db = await openWarehouseInMemory(lake, {
+      memoryLimit: config.memoryLimit,
+      threads: config.threads,
+      tempDirectory: config.tempDirectory ?? outsideLakeTempDir(),
+    });
+    return { db, refreshedWarehouse: false, inMemory: true };
+  }
+  if (state !== 'current') await refreshWarehouse(lake);
+  const tempDirectory = config.tempDirectory ?? ((await lakeIsWritable(lake)) ? duckdbTempDir(lake) : outsideLakeTempDir());
+  const db = await openDuckDB({ memoryLimit: config.memoryLimit, threads: config.threads, tempDirectory }, { path: warehousePath(lake), readOnly: true });
+  return { db, refreshedWarehouse: state !== 'current', inMemory: false };
 }
 
 /** What `ghlake query` may run, as DuckDB's parser classifies statements. */
@@ -157,11 +183,7 @@ async function confineToLake(connection: DuckDBConnection, lake: string): Promis
 }
 
 export async function openQuery(config: QueryConfig, sql: string): Promise<QueryStream> {
-  const refreshedWarehouse = await ensureWarehouse(config.lake);
-  const db = await openDuckDB(
-    { memoryLimit: config.memoryLimit, threads: config.threads, tempDirectory: config.tempDirectory ?? duckdbTempDir(config.lake) },
-    { path: warehousePath(config.lake), readOnly: true },
-  );
+  const { db, refreshedWarehouse } = await openWarehouse(config);
   const connection: DuckDBConnection = db.connection;
   const onAbort = () => connection.interrupt();
   config.signal?.addEventListener('abort', onAbort, { once: true });

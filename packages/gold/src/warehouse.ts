@@ -11,6 +11,7 @@
  * `<lake>/gold` link, so they follow every gold swap without a refresh.
  */
 import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   BRONZE_TABLES,
@@ -38,6 +39,7 @@ import {
   tableHasFiles,
   typedSelectList,
   type DuckDBSettings,
+  type OpenDuckDB,
 } from '@ghlake/core/duckdb';
 import { currentGoldVersion } from './gold-versions.js';
 
@@ -107,6 +109,14 @@ export interface RefreshOptions {
   settings?: Partial<DuckDBSettings>;
 }
 
+/** Create the schemas and views of the lake's tables on an open database (a file being built, or one in memory). */
+async function createViews(connection: OpenDuckDB['connection'], lake: string, views: readonly WarehouseView[]): Promise<void> {
+  for (const schema of ['bronze', 'silver', 'gold', META_SCHEMA]) await runSql(connection, `CREATE SCHEMA ${schema}`);
+  for (const [i, table] of WAREHOUSE_TABLES.entries()) {
+    await runSql(connection, viewSql(lake, table, views[i]!), `creating view ${table.layer}.${table.name}`);
+  }
+}
+
 /** Rebuild `<lake>/warehouse.duckdb` from what the lake holds now. */
 export async function refreshWarehouse(lake: string, options: RefreshOptions = {}): Promise<WarehouseResult> {
   const target = warehousePath(lake);
@@ -115,16 +125,14 @@ export async function refreshWarehouse(lake: string, options: RefreshOptions = {
   const views = await currentViews(lake);
   const db = await openDuckDB({ memoryLimit: 256_000_000, threads: 1, tempDirectory: duckdbTempDir(lake), ...options.settings }, { path: tmp });
   try {
-    for (const schema of ['bronze', 'silver', 'gold', META_SCHEMA]) await runSql(db.connection, `CREATE SCHEMA ${schema}`);
-    for (const [i, table] of WAREHOUSE_TABLES.entries()) {
-      await runSql(db.connection, viewSql(lake, table, views[i]!), `creating view ${table.layer}.${table.name}`);
-    }
+    await createViews(db.connection, lake, views);
     await runSql(db.connection, `CREATE TABLE ${META_SCHEMA}.views (schema_name VARCHAR, view_name VARCHAR, has_files BOOLEAN, files VARCHAR)`);
     await runSql(
       db.connection,
       `INSERT INTO ${META_SCHEMA}.views VALUES ${views.map((v) => `(${sqlString(v.schema)}, ${sqlString(v.name)}, ${v.hasFiles}, ${sqlString(v.files.join('\n'))})`).join(', ')}`,
     );
-    // Views hold absolute paths: a lake moved elsewhere must get a new warehouse.
+    // Views hold absolute paths (DuckDB confines a query's file access by absolute path): a lake
+    // moved or copied elsewhere gets its views made afresh (`openWarehouseInMemory`) or a new file.
     await runSql(db.connection, `CREATE TABLE ${META_SCHEMA}.lake AS SELECT ${sqlString(path.resolve(lake))} AS lake_path`);
     await runSql(db.connection, 'CHECKPOINT');
     db.close();
@@ -140,26 +148,57 @@ export async function refreshWarehouse(lake: string, options: RefreshOptions = {
 }
 
 /**
+ * The warehouse's views made in a database in memory, over the lake where it is now: for a lake
+ * copied or moved (its file's views point at the old place) or one that cannot be written.
+ * Nothing is written into the lake. Cost: listing the tables' files, as a rebuild does.
+ */
+export async function openWarehouseInMemory(lake: string, settings: DuckDBSettings): Promise<OpenDuckDB> {
+  const db = await openDuckDB(settings);
+  try {
+    await createViews(db.connection, lake, await currentViews(lake));
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * The warehouse file against the lake: `missing`; `elsewhere` (built for another folder — the
+ * lake was copied or moved); `stale` (a table got files, or lost them, since it was built);
+ * `current`. Reads only: DuckDB spills outside the lake.
+ */
+export async function warehouseState(lake: string): Promise<'missing' | 'elsewhere' | 'stale' | 'current'> {
+  const file = warehousePath(lake);
+  try {
+    await fs.access(file);
+  } catch {
+    return 'missing';
+  }
+  const db = await openDuckDB({ memoryLimit: 128_000_000, threads: 1, tempDirectory: outsideLakeTempDir() }, { path: file, readOnly: true });
+  try {
+    const rows = await queryRows(db.connection, `SELECT schema_name, view_name, has_files, files FROM ${META_SCHEMA}.views`).catch(() => undefined);
+    const builtFor = await queryRows(db.connection, `SELECT lake_path FROM ${META_SCHEMA}.lake`).catch(() => undefined);
+    if (!rows) return 'stale';
+    if (builtFor?.[0]?.lake_path !== path.resolve(lake)) return 'elsewhere';
+    const built = new Map(rows.map((r) => [`${String(r.schema_name)}.${String(r.view_name)}`, `${r.has_files === true}|${String(r.files)}`]));
+    const now = await currentViews(lake);
+    return now.every((v) => built.get(`${v.schema}.${v.name}`) === `${v.hasFiles}|${v.files.join('\n')}`) && built.size === now.length ? 'current' : 'stale';
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Is the warehouse file there, built for this lake folder (views hold absolute paths) and from
  * the same set of tables-with-files as the lake has now? (A view built empty must be rebuilt
  * once its table gets files.)
  */
 export async function warehouseIsCurrent(lake: string): Promise<boolean> {
-  const file = warehousePath(lake);
-  try {
-    await fs.access(file);
-  } catch {
-    return false;
-  }
-  const db = await openDuckDB({ memoryLimit: 128_000_000, threads: 1, tempDirectory: duckdbTempDir(lake) }, { path: file, readOnly: true });
-  try {
-    const rows = await queryRows(db.connection, `SELECT schema_name, view_name, has_files, files FROM ${META_SCHEMA}.views`).catch(() => undefined);
-    const builtFor = await queryRows(db.connection, `SELECT lake_path FROM ${META_SCHEMA}.lake`).catch(() => undefined);
-    if (!rows || builtFor?.[0]?.lake_path !== path.resolve(lake)) return false;
-    const built = new Map(rows.map((r) => [`${String(r.schema_name)}.${String(r.view_name)}`, `${r.has_files === true}|${String(r.files)}`]));
-    const now = await currentViews(lake);
-    return now.every((v) => built.get(`${v.schema}.${v.name}`) === `${v.hasFiles}|${v.files.join('\n')}`) && built.size === now.length;
-  } finally {
-    db.close();
-  }
+  return (await warehouseState(lake)) === 'current';
+}
+
+/** DuckDB's spill folder for readers of a lake that may be read-only: outside the lake. */
+export function outsideLakeTempDir(): string {
+  return path.join(tmpdir(), 'ghlake-duckdb');
 }

@@ -40,7 +40,7 @@ import {
 import { generateSilver } from '../../../tools/generate-silver/generate.js';
 import { generateHours } from '../../../tools/generate/hours.js';
 import { startMirror } from '../../../tools/mirror/server.js';
-import { ManifestStore } from '../src/manifest.js';
+import { ManifestStore } from '@ghlake/core';
 
 const { values } = parseArgs({
   options: {

@@ -60,6 +60,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./status-command.js')).statusCommand,
   },
   {
+    name: 'verify',
+    summary: 're-read every file the lake records (Parquet footer, every row); --repair re-derives the bad hours from raw',
+    examples: ['ghlake verify --lake ./lake', 'ghlake verify --date 2015-01-01 --repair'],
+    failure: 'a recorded file is gone, changed or unreadable (listed by hour), or a repair failed',
+    load: async () => (await import('./verify-command.js')).verifyCommand,
+  },
+  {
     name: 'report',
     summary: 'one self-contained HTML report: activity over time, top lists, per-repository charts, data quality',
     examples: ['ghlake report --lake ./demo-lake', 'ghlake report --from 2024-06-01-0 --to 2024-06-30-23 --repo cachethq/Cachet --out june.html'],

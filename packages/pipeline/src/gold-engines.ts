@@ -4,9 +4,9 @@
  * session of @ghlake/storage for `--engine snowflake`, which runs the very same model SQL files
  * inside Snowflake over the loaded silver tables (the scale-out path).
  */
-import { createLogger, formatCount, formatDuration, parseCommandLine, resolveOptions, type CommandIO, type ExitCode } from '@ghlake/core';
+import { ManifestStore, createLogger, formatCount, formatDuration, parseCommandLine, recordFinalOutputs, resolveOptions, type CommandIO, type ExitCode } from '@ghlake/core';
 import { GOLD_MODELS, createGoldCommand, renderModel } from '@ghlake/gold';
-import { consolidateSilver, silverSummary } from '@ghlake/silver';
+import { consolidateSilver, silverHoursWritten, silverSummary } from '@ghlake/silver';
 
 async function goldInSnowflake(io: CommandIO, argv: readonly string[]): Promise<ExitCode> {
   const storage = await import('@ghlake/storage');
@@ -41,6 +41,11 @@ export const goldCommand = createGoldCommand({
   // Silver first: the hours the transform staged become silver commits; gold computes from silver.
   prepare: async ({ lake, memoryLimit, threads, signal, log }) => {
     const silver = await consolidateSilver({ lake, memoryLimit, threads, signal });
+    // The hours a commit published or rewrote: their silver files are final now (noted as `ghlake run` notes them).
+    const written = silverHoursWritten(silver);
+    const store = await ManifestStore.open(lake);
+    await recordFinalOutputs(store, written === 'all' ? await store.loadAll() : written, { refresh: true });
+    await store.flush();
     if (silver.incomplete.length) log.warn('staged hours left out: a table of theirs is missing', { hours: silver.incomplete });
     return silverSummary(silver);
   },

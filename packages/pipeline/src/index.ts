@@ -6,7 +6,8 @@ export { RUN_OPTIONS, EXAMPLE_HOUR, runConfigFromOptions, type RunOptions, type 
 export type { PipelineStages, DownloadedHour, TransformedHour, GoldOutcome, UploadOutcome, SnowflakeOutcome, TopRepository } from './stages.js';
 export type { RunSummary, FailedHour, StageTiming } from './run-summary.js';
 export type { RunEvent, RunEventListener, StageName } from './run-events.js';
-export { readManifest, type Manifest, type HourRecord, type HourState, type HourAccounting } from './manifest.js';
+// The manifest lives in core (every command that writes an hour records it); re-exported for existing callers.
+export { readManifest, type Manifest, type HourRecord, type HourState, type HourAccounting } from '@ghlake/core';
 // The lake lock lives in core (every writing command takes it); re-exported for existing callers.
 export { acquireLakeLock, currentLockHolder, describeHolder, withLakeLock, type LakeLock, type LockHolder } from '@ghlake/core';
 export { lakeStatus, type LakeStatus, type HourStatus } from './lake-status.js';

@@ -3,13 +3,24 @@
  * line accounting, failures, the gaps in the range, whether gold is current, and who holds
  * the lock. Data only — `ghlake status` formats it.
  */
-import { compareHours, currentLockHolder, hourRange, readHeads, type HourKey, type LockHolder } from '@ghlake/core';
+import {
+  compareHours,
+  currentLockHolder,
+  hourRange,
+  hourRecord,
+  isTransformed,
+  outputProblemsOfHours,
+  readHeads,
+  readManifest,
+  type HourKey,
+  type HourState,
+  type LockHolder,
+  type TransformLayer,
+} from '@ghlake/core';
 import { stagedHours } from '@ghlake/silver';
 import { hoursWithKeptPartials, keptPartialProgress } from '@ghlake/download';
-import { missingOutputs } from './hour-files.js';
-import { hourRecord, isTransformed, readManifest, type HourState } from './manifest.js';
 
-/** A manifest state, or `incomplete`: marked transformed but files are gone (the next run redoes it). */
+/** A manifest state, or `incomplete`: marked transformed but an output is gone or not what was recorded (the next run redoes it). */
 export type ObservedState = HourState | 'incomplete';
 
 export interface HourStatus {
@@ -21,6 +32,10 @@ export interface HourStatus {
   damaged?: string;
   error?: { stage: string; code: string; message: string };
   missingFiles?: string[];
+  /** Not transformed, but these layers were written by a step command (`['bronze']` after `ghlake bronze`). */
+  layers?: TransformLayer[];
+  /** Why an `incomplete` hour is: one line per output that is gone or not what was recorded. */
+  problems?: string[];
   /** Not downloaded yet, but a stopped run kept part of it: the next run resumes from `bytes`. */
   partial?: { bytes: number; size: number };
 }
@@ -82,6 +97,11 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
   };
 
   const withPartials = await hoursWithKeptPartials(lake);
+  // Hours marked done are checked against their files as a run checks them, many at a time.
+  const problemsOf = await outputProblemsOfHours(
+    lake,
+    hours.map((h) => [h, hourRecord(manifest, h)] as const).filter(([, r]) => r.transform && isTransformed(r)),
+  );
   for (const hour of hours) {
     const record = hourRecord(manifest, hour);
     const item: HourStatus = { hour, state: record.state };
@@ -91,16 +111,23 @@ export async function lakeStatus(lake: string, range?: readonly HourKey[]): Prom
       item.silverEvents = acc.silverEvents;
       item.quarantined = acc.quarantined;
       if (record.transform.damaged) item.damaged = record.transform.damaged;
-      const gone = await missingOutputs(lake, record);
-      if (gone.length) {
+      const problems = problemsOf.get(hour) ?? [];
+      if (problems.length) {
         item.state = 'incomplete';
-        item.missingFiles = gone;
+        item.problems = problems;
+        const gone = problems.filter((p) => p.endsWith(': gone')).map((p) => p.replace(/: gone$/, ''));
+        if (gone.length) item.missingFiles = gone;
       } else {
         status.events += acc.events;
         status.silverEvents += acc.silverEvents;
         status.quarantined += acc.quarantined;
         for (const [reason, n] of Object.entries(acc.quarantinedByReason)) status.quarantinedByReason[reason] = (status.quarantinedByReason[reason] ?? 0) + n;
       }
+    } else if (record.transform?.layers) {
+      // A step command wrote part of the hour (`ghlake bronze` without `ghlake silver` yet).
+      item.layers = record.transform.layers;
+      item.events = record.transform.accounting.events;
+      item.quarantined = record.transform.accounting.quarantined;
     }
     if (record.error) item.error = { stage: record.error.stage, code: record.error.code, message: record.error.message };
     if ((item.state === 'pending' || item.state === 'failed') && withPartials.has(hour)) {

@@ -3,12 +3,12 @@
  * fused bronze+silver transform of @ghlake/silver on ONE shared pool, @ghlake/gold's
  * consolidation + gold + warehouse. Translation only: no orchestration decisions here.
  */
-import { ERROR_CODES, GhlakeError, createPool, rawPath, runPoolTask, toPlainError, warehousePath, type HourKey, type SharedPool } from '@ghlake/core';
-import { corruptPath, downloadHours, markGzipChecked, markGzipDamaged, wrongSourceError } from '@ghlake/download';
+import { createPool, rawPath, runPoolTask, warehousePath, type HourKey, type SharedPool } from '@ghlake/core';
+import { corruptPath, downloadHours, hourResultError, markGzipChecked, markGzipDamaged, wrongSourceError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
 import { duckdbTempDir, openDuckDB, sqlError } from '@ghlake/core/duckdb';
 import { buildGold, refreshWarehouse, warehouseIsCurrent } from '@ghlake/gold';
-import { consolidateSilver } from '@ghlake/silver';
+import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
 import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
 import type { PipelineStages, TopRepository } from './stages.js';
@@ -49,18 +49,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
             ...(r.gzipChecked !== undefined ? { gzipChecked: r.gzipChecked } : {}),
             ...(r.resumedBytes ? { resumedBytes: r.resumedBytes } : {}),
             ...(r.partialDiscarded ? { partialDiscarded: r.partialDiscarded } : {}),
-            ...(r.error
-              ? { error: r.error }
-              : r.status === 'missing'
-                ? {
-                    error: toPlainError(
-                      new GhlakeError(ERROR_CODES.HOUR_MISSING, `${r.hour}: ${r.reason ?? 'not on the server'} at ${config.download.baseUrl}`, {
-                        details: { hour: r.hour, url: r.url },
-                      }),
-                      { stack: false },
-                    ),
-                  }
-                : {}),
+            ...(r.error || r.status === 'missing' ? { error: hourResultError(r, config.download.baseUrl)! } : {}),
           }),
       });
       if (summary.receivedBytes > reported) hooks.onBytes(summary.receivedBytes - reported);
@@ -97,6 +86,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
         silverEvents: result.events,
         crossHourDuplicatesRemoved: silver.commits.reduce((n, c) => n + c.events.setAside, 0),
+        silverWritten: silverHoursWritten(silver),
       };
     },
     async warehouse() {

@@ -19,12 +19,12 @@ import {
   type CommandIO,
   type ExitCode,
   type HourKey,
+  readManifest,
 } from '@ghlake/core';
 import { listPartitionFiles } from '@ghlake/core/duckdb';
 import { assertLakeExists } from '@ghlake/gold';
 import { REPORT_OPTIONS, writeReport, type CalendarHour, type ReportResult } from '@ghlake/report';
 import { lakeStatus, type HourStatus } from './lake-status.js';
-import { readManifest } from './manifest.js';
 
 /** An hour's calendar state from its observed status (and whether its silver partition exists). */
 export function calendarHour(status: HourStatus, hasSilver: boolean): CalendarHour {

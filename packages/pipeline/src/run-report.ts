@@ -27,8 +27,8 @@ export function logRunEvent(log: Logger, event: RunEvent, verbose: boolean): voi
       break;
     case 'plan':
       if (verbose) log.info('plan', { toProcess: event.toProcess, upToDate: event.upToDate });
-      // Hours marked done whose files are gone: worth saying, the user may have deleted them.
-      for (const r of event.redo) if (r.why.includes('gone')) log.warn('redoing hour', { hour: r.hour, why: r.why });
+      // Hours marked done whose files are gone or changed: worth saying, the user (or a disk) may have done it.
+      for (const r of event.redo) if (r.why.includes('gone') || r.why.includes('not what was recorded')) log.warn('redoing hour', { hour: r.hour, why: r.why });
       break;
     case 'stage-start':
       if (verbose) log.info('stage started', { stage: event.stage });

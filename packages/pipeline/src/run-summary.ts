@@ -57,7 +57,7 @@ export interface RunSummary {
     /** Downloaded MB per second over the same phase. */
     downloadMBps: number;
   };
-  gold?: GoldOutcome & { rebuilt: boolean };
+  gold?: Omit<GoldOutcome, 'silverWritten'> & { rebuilt: boolean };
   upload?: UploadOutcome;
   snowflake?: SnowflakeOutcome;
   topRepositories?: TopRepository[];

@@ -11,10 +11,26 @@
  * fingerprint of the hours it was built from only after it is swapped in, and everything an
  * interrupted run left half-done is either a temp file (removed at start) or unmarked (redone).
  */
-import { ERROR_CODES, acquireLakeLock, compareHours, describeHolder, ensureLakeFormat, toPlainError, type HourKey, type PlainError, warehousePath, exists } from '@ghlake/core';
+import {
+  ERROR_CODES,
+  ManifestStore,
+  acquireLakeLock,
+  compareHours,
+  describeHolder,
+  ensureLakeFormat,
+  exists,
+  isTransformed,
+  outputProblemsOfHours,
+  recordDownload,
+  recordFailure,
+  recordFinalOutputs,
+  recordTransform,
+  toPlainError,
+  warehousePath,
+  type HourKey,
+  type PlainError,
+} from '@ghlake/core';
 import { clearInFlight, readInFlight, sweepTempFiles, writeInFlight } from './temp-sweep.js';
-import { missingOutputs, toLakeRelative } from './hour-files.js';
-import { ManifestStore, failureOf, isTransformed, type HourRecord } from './manifest.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
 import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';
 import type { DownloadRetry, DownloadedHour, PipelineStages, TransformedHour } from './stages.js';
@@ -48,6 +64,12 @@ type Plan = { hour: HourKey; why: string }[];
 async function planHours(store: ManifestStore, lake: string, hours: readonly HourKey[], force: boolean): Promise<{ todo: Plan; upToDate: HourKey[] }> {
   const todo: Plan = [];
   const upToDate: HourKey[] = [];
+  // Hours marked done are checked against their files (a few small reads per file), many at a time.
+  const trusted = (hour: HourKey) => !force && isTransformed(store.record(hour)) && !store.record(hour).transform?.damaged;
+  const problemsOf = await outputProblemsOfHours(
+    lake,
+    hours.filter(trusted).map((h) => [h, store.record(h)] as const),
+  );
   for (const hour of hours) {
     const record = store.record(hour);
     if (force) todo.push({ hour, why: 'forced' });
@@ -55,11 +77,20 @@ async function planHours(store: ManifestStore, lake: string, hours: readonly Hou
     // Its good lines are published; the source may have a clean copy by now.
     else if (record.transform?.damaged) todo.push({ hour, why: `damaged (${record.transform.damaged}): fetching it again` });
     else {
-      const gone = await missingOutputs(lake, record);
-      if (gone.length) todo.push({ hour, why: `transformed, but ${gone.length} file(s) are gone (${gone[0]})` });
-      else upToDate.push(hour);
+      const problems = problemsOf.get(hour) ?? [];
+      const gone = problems.filter((p) => p.endsWith(': gone'));
+      if (problems.length === 0) upToDate.push(hour);
+      else if (gone.length === problems.length)
+        todo.push({ hour, why: `transformed, but ${gone.length} file(s) are gone (${gone[0]!.replace(/: gone$/, '')})` });
+      else
+        todo.push({
+          hour,
+          why: `an output is not what was recorded: ${problems.find((p) => !gone.includes(p))}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+        });
     }
   }
+  // Files final since they were recorded (a commit whose run stopped before noting them, an earlier ghlake): noted now.
+  await recordFinalOutputs(store, upToDate, { refresh: false });
   return { todo, upToDate };
 }
 
@@ -143,14 +174,10 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
 
     // ---- download ⇉ transform --------------------------------------------------------
     const failHour = (hour: HourKey, stage: StageName, error: PlainError) => {
-      summary.hours.failed.push({ hour, stage, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } satisfies FailedHour);
-      store.update(hour, (r) => ({
-        ...r,
-        ...(isTransformed(r) || r.state === 'downloaded' ? {} : { state: 'failed' as const }),
-        error: failureOf(stage, error),
-      }));
+      summary.hours.failed.push(failedOf(hour, stage, error));
+      recordFailure(store, hour, stage, error);
     };
-    const recordTransform = (t: TransformedHour) => {
+    const recordTransformed = async (t: TransformedHour) => {
       // Nothing was published; the hour stays `downloaded` until its second fetch settles it.
       if (t.status === 'refetch') return;
       if (t.status === 'failed') {
@@ -164,19 +191,12 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       summary.quarantined += t.accounting.quarantined;
       for (const [reason, n] of Object.entries(t.accounting.quarantinedByReason))
         summary.quarantinedByReason[reason] = (summary.quarantinedByReason[reason] ?? 0) + n;
-      store.update(t.hour, (r): HourRecord => {
-        const { error: _previous, publishedAt: _p, loadedAt: _l, ...rest } = r;
-        return {
-          ...rest,
-          state: 'transformed',
-          transform: {
-            at: new Date(now()).toISOString(),
-            files: t.files.map((f) => toLakeRelative(lake, f)).sort(),
-            accounting: t.accounting,
-            ...(t.damaged ? { damaged: t.damaged } : {}),
-          },
-        };
-      });
+      await recordTransform(
+        store,
+        t.hour,
+        { layers: ['bronze', 'silver'], files: t.files, accounting: t.accounting, ...(t.damaged ? { damaged: t.damaged } : {}) },
+        new Date(now()).toISOString(),
+      );
     };
 
     /** `uncheckedSource`: stored without a gzip check (the transform's read is that check). */
@@ -200,7 +220,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
           .transform(hour, { uncheckedSource })
           .catch((error: unknown): TransformedHour => ({ hour, status: 'failed', files: [], accounting: emptyAccounting(), error: toPlainError(error) }))
           .then(async (t) => {
-            recordTransform(t);
+            await recordTransformed(t);
             const published = t.status !== 'refetch';
             emit({
               type: 'hour-transform',
@@ -254,23 +274,11 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
         ...(d.partialDiscarded ? { partialDiscarded: d.partialDiscarded } : {}),
         ...(d.error ? { error: d.error } : {}),
       });
-      if (d.status === 'missing') {
-        summary.hours.missing.push(d.hour);
-        store.update(d.hour, (r) => ({
-          ...r,
-          ...(isTransformed(r) ? {} : { state: 'missing' as const }),
-          error: failureOf('download', d.error ?? missingError(d.hour)),
-        }));
-        return;
-      }
-      if (d.status === 'failed') {
-        failHour(d.hour, 'download', d.error ?? toPlainError(new Error('download failed without a reason')));
-        return;
-      }
-      store.update(d.hour, (r) => {
-        const { error: _e, ...rest } = r;
-        return { ...rest, state: 'downloaded', download: { bytes: d.bytes, ...(d.sha256 ? { sha256: d.sha256 } : {}), at: new Date(now()).toISOString() } };
-      });
+      if (d.status === 'missing') summary.hours.missing.push(d.hour);
+      if (d.status === 'failed')
+        summary.hours.failed.push(failedOf(d.hour, 'download', d.error ?? toPlainError(new Error('download failed without a reason'))));
+      recordDownload(store, d.hour, d, new Date(now()).toISOString(), { redo: true, missingError: () => missingError(d.hour) });
+      if (d.status === 'missing' || d.status === 'failed') return;
       queue.push({ hour: d.hour, uncheckedSource: d.gzipChecked === false });
       pump();
     };
@@ -305,7 +313,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       const t = await stages
         .transform(hour, { uncheckedSource: false, keptCopy: true })
         .catch((error: unknown): TransformedHour => ({ hour, status: 'failed', files: [], accounting: emptyAccounting(), error: toPlainError(error) }));
-      recordTransform(t);
+      await recordTransformed(t);
       emit({
         type: 'hour-transform',
         hour,
@@ -359,7 +367,14 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     if (!signal.aborted) {
       await store.flush();
       const gold = await timeStage('gold', () => stages.gold({ signal, onStep: (step) => emit({ type: 'gold-step', step }) }));
-      if (gold.ok) summary.gold = { ...gold.value, rebuilt: gold.value.mode !== 'unchanged' };
+      if (gold.ok) {
+        const { silverWritten, ...outcome } = gold.value;
+        summary.gold = { ...outcome, rebuilt: outcome.mode !== 'unchanged' };
+        // Silver's commits published (or rewrote) these hours' files: they are final now, fingerprinted as they are.
+        await recordFinalOutputs(store, silverWritten === 'all' ? await store.loadAll() : silverWritten, { refresh: true }).catch((error: unknown) =>
+          emit({ type: 'warning', message: `could not note the published silver files' sizes and footers: ${toPlainError(error).message}` }),
+        );
+      }
       if (gold.ok && gold.value.silverEvents + gold.value.silverCommits > 0) {
         const current = gold.value.mode === 'unchanged' && gold.value.silverCommits === 0 && (await stages.warehouseIsCurrent());
         if (current) skipStage('warehouse', 'the warehouse is current');
@@ -423,6 +438,10 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
   } finally {
     await lock.release();
   }
+}
+
+function failedOf(hour: HourKey, stage: StageName, error: PlainError): FailedHour {
+  return { hour, stage, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
 }
 
 function emptyAccounting(): TransformedHour['accounting'] {

@@ -3,8 +3,7 @@
  * (real-stages.ts) adapts the stage packages' runners to this; keeping the seam here means the
  * orchestration (runner.ts) reads as the run's logic alone.
  */
-import type { HourKey, PlainError } from '@ghlake/core';
-import type { HourAccounting } from './manifest.js';
+import type { HourAccounting, HourKey, PlainError } from '@ghlake/core';
 import type { DownloadStatus, TransformStatus } from './run-events.js';
 
 export interface DownloadedHour {
@@ -58,6 +57,8 @@ export interface GoldOutcome {
   silverEvents: number;
   /** Copies of events that an earlier hour file keeps, set aside by this run's silver commits. */
   crossHourDuplicatesRemoved: number;
+  /** Hours whose silver files the commits published or rewrote (`all`: silver was rebuilt). */
+  silverWritten: HourKey[] | 'all';
 }
 
 export interface UploadOutcome {

@@ -59,8 +59,14 @@ function byReason(reasons: Record<string, number>): string {
 }
 
 function note(h: HourStatus): string {
-  if (h.state === 'incomplete') return `files gone: ${listSome(h.missingFiles ?? [], 2)}; the next run redoes it`;
+  if (h.state === 'incomplete') {
+    const gone = h.missingFiles ?? [];
+    const why = gone.length === (h.problems ?? []).length ? `files gone: ${listSome(gone, 2)}` : `outputs not as recorded: ${listSome(h.problems ?? [], 2)}`;
+    return `${why}; the next run redoes it`;
+  }
   if (h.damaged) return `damaged: ${h.damaged}`;
+  if (h.layers)
+    return `${h.layers.join(' and ')} written; ${h.layers.includes('silver') ? 'bronze' : 'silver'} not yet (ghlake ${h.layers.includes('silver') ? 'bronze' : 'silver'}, or ghlake run)`;
   const partly = h.partial ? `partly downloaded: ${formatBytes(h.partial.bytes)} of ${formatBytes(h.partial.size)} kept; the next run resumes` : '';
   if (h.error && h.state !== 'missing') return `${h.error.stage} ${h.error.code}: ${h.error.message}${partly ? ` (${partly})` : ''}`;
   return partly;
@@ -143,7 +149,8 @@ export const statusCommand: Command = {
       '',
       'Shows each hour of the range (default: every hour the lake knows) with its state —',
       'pending, missing (404), failed, downloaded, transformed, published, loaded, or incomplete',
-      '(marked done but files are gone) — its events and quarantined lines, the gaps in the range,',
+      '(marked done but an output is gone, or not the size and Parquet footer recorded when it was',
+      'written; the reason is shown) — its events and quarantined lines, the gaps in the range,',
       'whether gold is current, and who holds the lake lock. Reads only.',
       '',
       'options:',

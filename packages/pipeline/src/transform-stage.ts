@@ -2,7 +2,8 @@
  * One hour through @ghlake/silver's fused bronze+silver transform on the shared pool, in the
  * run's terms (files, line accounting, damage). An hour that fails comes back as data.
  */
-import { publishedPathOfStaged, type HourKey, type SharedPool } from '@ghlake/core';
+import type { HourKey, SharedPool } from '@ghlake/core';
+import { transformRecordOf } from '@ghlake/bronze';
 import { corruptPath } from '@ghlake/download';
 import { transformHours } from '@ghlake/silver';
 import type { TransformedHour } from './stages.js';
@@ -28,25 +29,16 @@ export async function transformOneHour(
     [hour],
   );
   if (!outcome) throw new Error(`the transform returned no outcome for ${hour}`);
-  const acc = outcome.accounting;
-  const silver = outcome.extension;
+  const record = transformRecordOf(config.lake, outcome, ['bronze', 'silver'], outcome.extension);
   const base: TransformedHour = {
     hour,
     status: outcome.status === 'ok' ? 'transformed' : outcome.status === 'discarded' ? 'refetch' : outcome.status,
     // Silver is staged and published by the next silver commit: the hour's files are where that puts them.
-    files: outcome.files.map((f) => publishedPathOfStaged(config.lake, f.path)),
-    accounting: {
-      lines: acc?.lines ?? 0,
-      events: acc?.events ?? 0,
-      silverEvents: silver?.events ?? 0,
-      quarantined: acc?.quarantinedLines ?? 0,
-      quarantinedByReason: acc?.quarantinedByReason ?? {},
-      blankLines: acc?.blankLines ?? 0,
-      duplicates: silver?.duplicates ?? 0,
-    },
-    ...(acc ? { uncompressedBytes: acc.bytes } : {}),
+    files: [...record.files],
+    accounting: record.accounting,
+    ...(outcome.accounting ? { uncompressedBytes: outcome.accounting.bytes } : {}),
+    ...(record.damaged ? { damaged: record.damaged } : {}),
   };
-  if (outcome.damage) base.damaged = `${outcome.damage.code}: ${outcome.damage.message}`;
   if (outcome.error) base.error = outcome.error;
   return base;
 }

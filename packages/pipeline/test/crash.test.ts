@@ -12,7 +12,7 @@ import { manifestPath } from '@ghlake/core';
 import { runGhlake, spawnGhlake, type LogLine } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { HOURS, newLake, runArgs, setUpSuite, type Suite } from './helpers/reliability.js';
-import { readManifest } from '../src/manifest.js';
+import { readManifest } from '@ghlake/core';
 
 let suite: Suite;
 beforeAll(async () => {

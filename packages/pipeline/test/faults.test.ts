@@ -13,8 +13,8 @@ import { lockPath, manifestPath, rawMetaPath, type HourKey } from '@ghlake/core'
 import { runGhlake, spawnGhlake } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { HOURS, newLake, runArgs, setUpSuite, type Suite } from './helpers/reliability.js';
-import { missingOutputs } from '../src/hour-files.js';
-import { readManifest } from '../src/manifest.js';
+import { missingOutputs } from '@ghlake/core';
+import { readManifest } from '@ghlake/core';
 
 let suite: Suite;
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { RUN_SLICES, writeSlicedHours } from './helpers/sliced-hours.js';
-import { readManifest } from '../src/manifest.js';
+import { readManifest } from '@ghlake/core';
 
 let work: string;
 let mirrorDir: string;

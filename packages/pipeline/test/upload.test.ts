@@ -17,7 +17,7 @@ import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { startS3, type TestS3 } from '../../storage/test/fixtures/s3/s3-server.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { writeSlicedHours } from './helpers/sliced-hours.js';
-import { readManifest } from '../src/manifest.js';
+import { readManifest } from '@ghlake/core';
 
 let work: string;
 let mirror: Mirror;

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { hourDate, hourRange, type HourKey } from '@ghlake/core';
 import { listPartitionFiles } from '@ghlake/core/duckdb';
-import { currentGoldVersion, ensureWarehouse, runQuery, type QueryColumn, type QueryValue } from '@ghlake/gold';
+import { currentGoldVersion, runQuery, type QueryColumn, type QueryValue } from '@ghlake/gold';
 import { BASELINE_WEEKS, reportQueries, reportRange, type DatasetName } from './queries.js';
 import { ID_FAMILY_GAP, MIN_FAMILY_IDS, TRIM_SHARE } from './capture-indicator.js';
 
@@ -85,7 +85,7 @@ export async function collectReportData(input: ReportInput): Promise<ReportData>
     top,
     silverEventDays: await silverEventDays(lake, range.firstDay, range.lastDay),
   });
-  await ensureWarehouse(lake);
+  // Each query opens the warehouse as `ghlake query` does: rebuilt once if stale, in memory for a copied or read-only lake.
   const datasets: Dataset[] = [];
   const done = new Map<string, QueryValue[][]>();
   for (const q of queries) {

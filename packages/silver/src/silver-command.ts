@@ -5,8 +5,20 @@
  * its bronze partition is missing), 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { describeOptions, ensureLakeFormat, formatCount, parseCommandLine, resolveHours, resolveOptions, withCommandLakeLock, type Command, type ExitCode } from '@ghlake/core';
-import { consolidateSilver, rebuildSilver, silverSummary } from './consolidate/index.js';
+import {
+  ManifestStore,
+  describeOptions,
+  ensureLakeFormat,
+  formatCount,
+  recordFinalOutputs,
+  parseCommandLine,
+  resolveHours,
+  resolveOptions,
+  withCommandLakeLock,
+  type Command,
+  type ExitCode,
+} from '@ghlake/core';
+import { consolidateSilver, rebuildSilver, silverHoursWritten, silverSummary } from './consolidate/index.js';
 import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
 import { silverFromBronze } from './runner.js';
@@ -50,25 +62,36 @@ export const silverCommand: Command = {
     const options = resolveOptions(SILVER_OPTIONS, { flags, env: io.env });
     const lake = path.resolve(io.cwd, options.lake);
     const duckdb = { lake, memoryLimit: options.memoryLimit, threads: options.threads };
-    const publish = async (): Promise<string[]> => {
+    // The hours' silver files are final once published (or rewritten) by a commit: the manifest notes them then.
+    const publish = async (store: ManifestStore): Promise<string[]> => {
       if (options.rebuild) {
         const r = await rebuildSilver(duckdb);
+        await recordFinalOutputs(store, await store.loadAll(), { refresh: true });
         return [
           `silver rebuilt from every hour (commit ${r.head}): ${formatCount(r.events)} distinct events, ${formatCount(r.setAside)} copies kept by an earlier hour set aside`,
         ];
       }
-      return silverSummary(await consolidateSilver({ ...duckdb, signal: io.signal }));
+      const result = await consolidateSilver({ ...duckdb, signal: io.signal });
+      const written = silverHoursWritten(result);
+      await recordFinalOutputs(store, written === 'all' ? await store.loadAll() : written, { refresh: true });
+      return silverSummary(result);
     };
     if (options.rebuild && resolveHours(options).length === 0) {
       return withCommandLakeLock(io, 'silver', lake, async (): Promise<ExitCode> => {
         await ensureLakeFormat(lake);
-        io.stdout.write(`${(await publish()).join('\n')}\n`);
+        const store = await ManifestStore.open(lake);
+        try {
+          io.stdout.write(`${(await publish(store)).join('\n')}\n`);
+        } finally {
+          await store.flush();
+        }
         return 0;
       });
     }
     const hours = hoursOrUsageError(options);
     return runHourCommand(io, {
       name: 'silver',
+      layer: 'silver',
       lake,
       hours,
       threads: options.threads,
@@ -76,7 +99,8 @@ export const silverCommand: Command = {
       json: options.json,
       run: (pool, callbacks) => silverFromBronze(pool, { lake, silverRowGroupRows: options.silverRowGroupRows }, hours, callbacks),
       extra: silverExtra,
-      after: publish,
+      silverCounts: (m) => ({ events: m.events, duplicates: m.duplicates }),
+      after: (_outcomes, store) => publish(store),
     });
   },
 };

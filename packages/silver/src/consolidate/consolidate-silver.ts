@@ -115,6 +115,15 @@ export async function consolidateSilver(config: SilverConsolidationConfig, db?: 
   }
 }
 
+/**
+ * The hours whose silver files a consolidation published or rewrote (`all`: it rebuilt silver):
+ * what the manifest fingerprints again, now that they are final.
+ */
+export function silverHoursWritten(r: SilverConsolidationResult): HourKey[] | 'all' {
+  if (r.migrated) return 'all';
+  return [...new Set(r.commits.flatMap((c) => [...c.hours, ...c.events.rewrittenHours]))];
+}
+
 /** What a consolidation did, in a few lines for a terminal. */
 export function silverSummary(r: SilverConsolidationResult): string[] {
   const hours = r.commits.reduce((k, c) => k + c.hours.length, 0);

@@ -1,6 +1,7 @@
 export {
   consolidateSilver,
   silverSummary,
+  silverHoursWritten,
   type SilverConsolidationConfig,
   type SilverConsolidationResult,
   type SilverCommitResult,

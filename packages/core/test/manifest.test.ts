@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, GhlakeError, manifestDir, manifestMonthPath, manifestPath, type HourKey } from '@ghlake/core';
 import { ManifestStore, emptyManifest, readManifest, type HourRecord } from '../src/manifest.js';
-import { missingOutputs } from '../src/hour-files.js';
+import { missingOutputs } from '../src/hour-outputs.js';
 
 let lake: string;
 beforeEach(async () => {

@@ -8,41 +8,49 @@
  *                                               loaded, and which months hold hours not yet so
  *
  * The manifest is a cache of facts, not the only truth: a run checks the files behind a
- * "transformed" mark before trusting it (see hour-files.ts). Each file is replaced whole and
+ * "transformed" mark before trusting it (see hour-outputs.ts); how each command records an hour
+ * is hour-records.ts. Each file is replaced whole and
  * atomically (temp + rename), so a SIGKILL leaves its previous complete version. A lake from
  * before the split (`_state/manifest.json`) is split on its first open.
  */
 import { promises as fs } from 'node:fs';
-import {
-  ERROR_CODES,
-  GhlakeError,
-  STATE_FILE_MODE,
-  hourDate,
-  manifestDir,
-  manifestMonthPath,
-  manifestPath,
-  readTextIfExists,
-  writeFileAtomic,
-  type HourKey,
-  type PlainError,
-  manifestLakePath,
-} from '@ghlake/core';
-import type { LineAccounting } from '@ghlake/bronze';
+import { ERROR_CODES, GhlakeError } from './errors.js';
+import { readTextIfExists } from './files.js';
+import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
+import { hourDate, type HourKey } from './hour.js';
+import { manifestDir, manifestLakePath, manifestMonthPath, manifestPath } from './layout.js';
 
 export const MANIFEST_VERSION = 2;
+
+/** The layers an hour's transform writes. */
+export type TransformLayer = 'bronze' | 'silver';
+
+/**
+ * A file as it was when final: its size and, for Parquet, `<footer length>:<sha256 of footer + trailer>`;
+ * for the small JSON beside bronze, `content:<sha256>` (see hour-outputs.ts).
+ */
+export interface FileFingerprint {
+  bytes: number;
+  footer: string;
+}
 
 /** How far an hour got. Ordered: each state implies the ones before it. */
 export type HourState = 'pending' | 'missing' | 'failed' | 'downloaded' | 'transformed' | 'published' | 'loaded';
 
-/**
- * What the manifest keeps of an hour's line accounting: the figures of bronze's LineAccounting
- * that status and the run summary show, plus silver's distinct events.
- */
-export interface HourAccounting extends Pick<LineAccounting, 'lines' | 'events' | 'quarantinedByReason' | 'blankLines' | 'duplicates'> {
+/** Line accounting of one hour, as the transform reported it. */
+export interface HourAccounting {
+  /** Lines read from the file. */
+  lines: number;
+  /** Events written to bronze (a line holding two events counts twice here). */
+  events: number;
   /** Distinct events written to silver. */
   silverEvents: number;
-  /** Lines quarantined (bronze's quarantinedLines). */
+  /** Lines quarantined (bronze's quarantinedLines), in total and by reason. */
   quarantined: number;
+  quarantinedByReason: Record<string, number>;
+  blankLines: number;
+  /** Events repeating an earlier event of the hour (silver keeps one). */
+  duplicates: number;
 }
 
 export interface HourRecord {
@@ -55,6 +63,16 @@ export interface HourRecord {
     accounting: HourAccounting;
     /** The source file was damaged (e.g. truncated gzip): what was readable is kept. */
     damaged?: string;
+    /**
+     * The layers the files cover. Absent: both (`ghlake run`'s fused transform). `ghlake bronze`
+     * records `['bronze']`; the hour is transformed once `ghlake silver` adds silver.
+     */
+    layers?: TransformLayer[];
+    /**
+     * Size and Parquet footer of each file once it is final (bronze at once, silver once its
+     * commit published it), by lake-relative path: what a run checks before trusting the hour.
+     */
+    outputs?: Record<string, FileFingerprint>;
   };
   publishedAt?: string;
   loadedAt?: string;
@@ -160,11 +178,6 @@ export function hourRecord(manifest: Manifest, hour: HourKey): HourRecord {
   return manifest.hours[hour] ?? { state: 'pending' };
 }
 
-/** Record a failure without losing what the hour already had. */
-export function failureOf(stage: string, error: PlainError | GhlakeError): NonNullable<HourRecord['error']> {
-  return { stage, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), at: new Date().toISOString() };
-}
-
 /** True when the hour's bronze and silver partitions were written (whatever came after). */
 export function isTransformed(record: HourRecord): boolean {
   return record.state === 'transformed' || record.state === 'published' || record.state === 'loaded';
@@ -184,25 +197,41 @@ export class ManifestStore {
   private doc: LakeDoc;
   private docDirty = false;
   private readonly minIntervalMs: number;
+  private readonly lazy: boolean;
   private writing: Promise<void> | undefined;
   private dirty = false;
   private urgent = false;
   private wake: (() => void) | undefined;
   private failure: unknown;
 
-  private constructor(lake: string, doc: LakeDoc, options: { minIntervalMs?: number }) {
+  private constructor(lake: string, doc: LakeDoc, options: { minIntervalMs?: number; lazy?: boolean }) {
     this.lake = lake;
     this.doc = doc;
     this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.lazy = options.lazy ?? false;
   }
 
-  /** Open with the months of `hours` read (a lake with a single-file manifest is split by month first). */
-  static async open(lake: string, options: { minIntervalMs?: number; hours?: readonly HourKey[] } = {}): Promise<ManifestStore> {
+  /**
+   * Open with the months of `hours` read (a lake with a single-file manifest is split by month first).
+   * `lazy`: even the first change waits `minIntervalMs` before it is written (`ghlake download`: its
+   * hours settle in bursts, and the files beside them are the truth meanwhile).
+   */
+  static async open(lake: string, options: { minIntervalMs?: number; hours?: readonly HourKey[]; lazy?: boolean } = {}): Promise<ManifestStore> {
     const legacy = await readLegacy(lake);
     if (legacy) await migrate(lake, legacy);
     const store = new ManifestStore(lake, await readLakeDoc(lake), options);
     await store.load(options.hours ?? []);
     return store;
+  }
+
+  /** Read every month of the lake; returns every hour recorded (verify, a silver rebuild: explicit whole-lake work). */
+  async loadAll(): Promise<HourKey[]> {
+    const hours: HourKey[] = [];
+    for (const month of await monthsOnDisk(this.lake)) {
+      if (!this.months.has(month)) this.months.set(month, await readMonth(this.lake, month));
+      hours.push(...(Object.keys(this.months.get(month)!.hours) as HourKey[]));
+    }
+    return hours;
   }
 
   /** Read the months of these hours if not read yet. */
@@ -284,11 +313,26 @@ export class ManifestStore {
     }
   }
 
+  /** Wait `ms`, or less if `flush` asks for the write now. */
+  private async pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.urgent) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
   /** Schedule a write of the current state. */
   save(): void {
     this.dirty = true;
     if (this.writing) return;
     this.writing = (async () => {
+      // Lazy: the first change waits too, so a burst of updates costs no write until it settles.
+      if (this.lazy) await this.pause(this.minIntervalMs);
       while (this.dirty) {
         this.dirty = false;
         const started = Date.now();
@@ -297,17 +341,7 @@ export class ManifestStore {
         } catch (error) {
           this.failure = error;
         }
-        const wait = this.minIntervalMs - (Date.now() - started);
-        if (this.dirty && !this.urgent && wait > 0) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, wait);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = undefined;
-        }
+        if (this.dirty) await this.pause(this.minIntervalMs - (Date.now() - started));
       }
       this.writing = undefined;
     })();
