@@ -77,4 +77,3 @@ export class StagedFiles {
     this.files.length = 0;
   }
 }
-

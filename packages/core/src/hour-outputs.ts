@@ -125,11 +125,14 @@ export async function outputProblems(lake: string, record: HourRecord): Promise<
         else {
           const size = statSync(place.file, { throwIfNoEntry: false })?.size ?? 0;
           problems.push(
-            recorded && !place.staged && size !== recorded.bytes ? `${rel}: ${formatCount(size)} bytes, ${formatCount(recorded.bytes)} recorded` : `${rel}: ${now.why}`,
+            recorded && !place.staged && size !== recorded.bytes
+              ? `${rel}: ${formatCount(size)} bytes, ${formatCount(recorded.bytes)} recorded`
+              : `${rel}: ${now.why}`,
           );
         }
       } else if (!recorded || place.staged) return;
-      else if (now.fingerprint.bytes !== recorded.bytes) problems.push(`${rel}: ${formatCount(now.fingerprint.bytes)} bytes, ${formatCount(recorded.bytes)} recorded`);
+      else if (now.fingerprint.bytes !== recorded.bytes)
+        problems.push(`${rel}: ${formatCount(now.fingerprint.bytes)} bytes, ${formatCount(recorded.bytes)} recorded`);
       else if (now.fingerprint.footer !== recorded.footer)
         problems.push(`${rel}: ${rel.endsWith('.parquet') ? 'its Parquet footer is not the recorded one' : 'its content is not the recorded one'}`);
     }),

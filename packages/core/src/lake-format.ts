@@ -26,7 +26,6 @@ export interface LakeFormatRecord {
   since: string;
 }
 
-
 /** The lake's format: its record, 1 for a lake with tables but no record, undefined for a lake with no tables yet. */
 export async function readLakeFormat(lake: string): Promise<number | undefined> {
   try {

@@ -145,8 +145,10 @@ async function readLegacy(lake: string): Promise<Manifest | undefined> {
 
 async function readLakeDoc(lake: string): Promise<LakeDoc> {
   return (
-    (await readJson<LakeDoc>(manifestLakePath(lake), (v) => typeof v === 'object' && v !== null && (v as { version?: unknown }).version === MANIFEST_VERSION)) ??
-    emptyLakeDoc()
+    (await readJson<LakeDoc>(
+      manifestLakePath(lake),
+      (v) => typeof v === 'object' && v !== null && (v as { version?: unknown }).version === MANIFEST_VERSION,
+    )) ?? emptyLakeDoc()
   );
 }
 

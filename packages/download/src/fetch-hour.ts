@@ -9,7 +9,19 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { ERROR_CODES, GhlakeError, archiveFileName, partialIdentityPath, rawDir, rawMetaPath, rawPath, TMP_MARK, toPlainError, type HourKey, type PlainError } from '@ghlake/core';
+import {
+  ERROR_CODES,
+  GhlakeError,
+  archiveFileName,
+  partialIdentityPath,
+  rawDir,
+  rawMetaPath,
+  rawPath,
+  TMP_MARK,
+  toPlainError,
+  type HourKey,
+  type PlainError,
+} from '@ghlake/core';
 import { classifyFetchError, isAbortError, unreachableError } from './errors.js';
 import { verifyGzipFile } from './gzip-verify.js';
 import { attemptOnce, RESUMABLE, type Transfer } from './http-attempt.js';
@@ -19,7 +31,6 @@ import { corruptPath, inspectKeptHour, markGzipChecked, sha256File, trailerHex, 
 import { planRetry, sleep } from './retry.js';
 
 export type DownloadStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
-
 
 export interface HourResult {
   hour: HourKey;

@@ -13,7 +13,9 @@ import type { HourResult } from './fetch-hour.js';
 export function hourResultError(r: Pick<HourResult, 'hour' | 'url' | 'status' | 'error' | 'reason'>, baseUrl: string): PlainError | undefined {
   if (r.error) return r.error;
   if (r.status === 'missing') {
-    const missing = new GhlakeError(ERROR_CODES.HOUR_MISSING, `${r.hour}: ${r.reason ?? 'not on the server'} at ${baseUrl}`, { details: { hour: r.hour, url: r.url } });
+    const missing = new GhlakeError(ERROR_CODES.HOUR_MISSING, `${r.hour}: ${r.reason ?? 'not on the server'} at ${baseUrl}`, {
+      details: { hour: r.hour, url: r.url },
+    });
     return toPlainError(missing, { stack: false });
   }
   return undefined;

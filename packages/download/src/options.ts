@@ -135,7 +135,17 @@ export function downloadConfig(overrides: Partial<DownloadConfig> & { lake: stri
 export function configFromOptions(
   options: Pick<
     DownloadOptions,
-    'lake' | 'baseUrl' | 'concurrency' | 'retries' | 'retryDelay' | 'retryMaxDelay' | 'retryTime' | 'connectTimeout' | 'headersTimeout' | 'bodyTimeout' | 'verify'
+    | 'lake'
+    | 'baseUrl'
+    | 'concurrency'
+    | 'retries'
+    | 'retryDelay'
+    | 'retryMaxDelay'
+    | 'retryTime'
+    | 'connectTimeout'
+    | 'headersTimeout'
+    | 'bodyTimeout'
+    | 'verify'
   >,
   cwd: string,
 ): DownloadConfig {

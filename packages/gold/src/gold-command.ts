@@ -35,7 +35,6 @@ const STEP_TEXT: Record<GoldStep, string> = {
   warehouse: 'rebuilding the warehouse views',
 };
 
-
 /** The human summary printed after a build. */
 export function formatGoldSummary(result: GoldResult): string {
   const t = result.timings;
@@ -135,7 +134,8 @@ export function createGoldCommand(hooks: GoldCommandHooks = {}): Command {
       const { engineArgv, rest } = splitEngine(io.argv);
       const { engine } = resolveOptions(ENGINE_OPTIONS, { flags: parseCommandLine(engineArgv, ENGINE_OPTIONS).flags, env: io.env });
       if (engine === 'snowflake') {
-        if (!hooks.snowflake) throw new GhlakeError(ERROR_CODES.USAGE, '--engine snowflake is not available here', { hint: 'run it through the ghlake program' });
+        if (!hooks.snowflake)
+          throw new GhlakeError(ERROR_CODES.USAGE, '--engine snowflake is not available here', { hint: 'run it through the ghlake program' });
         return hooks.snowflake(io, rest);
       }
       const line = parseCommandLine(rest, GOLD_OPTIONS);

@@ -24,7 +24,6 @@ export async function currentGoldVersion(lake: string): Promise<string | undefin
   }
 }
 
-
 /**
  * Point `<lake>/gold` at version `id` atomically. Returns the version it pointed at before.
  * A plain `<lake>/gold` directory (gold written by something else) is first moved into

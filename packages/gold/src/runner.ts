@@ -145,7 +145,6 @@ async function writeModelVersion(db: OpenDuckDB, lake: string, dir: string, comm
   return out;
 }
 
-
 export async function buildGold(config: GoldConfig): Promise<GoldResult> {
   const started = performance.now();
   const timings = { apply: 0, publish: 0, warehouse: 0, total: 0 };

@@ -173,7 +173,10 @@ describe('gold is swapped in atomically', () => {
     const controller = new AbortController();
     controller.abort();
     // Its own code (exit 130, safe to rerun), not a usage error.
-    await expect(buildGold({ lake, ...TEST_SETTINGS, signal: controller.signal })).rejects.toMatchObject({ code: ERROR_CODES.INTERRUPTED, message: 'gold interrupted' });
+    await expect(buildGold({ lake, ...TEST_SETTINGS, signal: controller.signal })).rejects.toMatchObject({
+      code: ERROR_CODES.INTERRUPTED,
+      message: 'gold interrupted',
+    });
     await expect(fs.lstat(goldLinkPath(lake))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await fs.readdir(goldVersionsDir(lake)).catch(() => [])).toEqual([]);
   });

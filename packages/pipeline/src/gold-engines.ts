@@ -4,7 +4,17 @@
  * session of @ghlake/storage for `--engine snowflake`, which runs the very same model SQL files
  * inside Snowflake over the loaded silver tables (the scale-out path).
  */
-import { ManifestStore, createLogger, formatCount, formatDuration, parseCommandLine, recordFinalOutputs, resolveOptions, type CommandIO, type ExitCode } from '@ghlake/core';
+import {
+  ManifestStore,
+  createLogger,
+  formatCount,
+  formatDuration,
+  parseCommandLine,
+  recordFinalOutputs,
+  resolveOptions,
+  type CommandIO,
+  type ExitCode,
+} from '@ghlake/core';
 import { GOLD_MODELS, createGoldCommand, renderModel } from '@ghlake/gold';
 import { consolidateSilver, silverHoursWritten, silverSummary } from '@ghlake/silver';
 

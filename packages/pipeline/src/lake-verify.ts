@@ -28,7 +28,6 @@ export interface VerifyResult {
   bad: VerifiedHour[];
 }
 
-
 /** Rows the hour's accounting says a bronze file holds (undefined: not a bronze table with a count). */
 function expectedRows(rel: string, record: HourRecord): number | undefined {
   const acc = record.transform?.accounting;

@@ -94,7 +94,6 @@ async function planHours(store: ManifestStore, lake: string, hours: readonly Hou
   return { todo, upToDate };
 }
 
-
 /** Run the pipeline over `config.hours`. Throws only for problems before any work (lock, lake). */
 export async function runPipeline(config: RunConfig, stages: PipelineStages, hooks: RunHooks = {}): Promise<RunSummary> {
   const now = hooks.now ?? Date.now;

@@ -19,7 +19,6 @@ export interface PartitionFile {
 
 const isPart = (name: string) => isDataFileName('bronze', name);
 
-
 /**
  * Every data file below a root of hive partitions (`<root>/date=YYYY-MM-DD/hour=H/part-*.parquet`:
  * a table's folder, or a staged table's), oldest source hour first; `days` keeps the dates in
@@ -45,7 +44,11 @@ export async function partitionFilesUnder(root: string, days?: { from: string; t
 }
 
 /** Every data file of an hour-partitioned table, oldest source hour first (`days`: see partitionFilesUnder). */
-export async function listPartitionFiles(lake: string, table: Pick<TableDecl, 'layer' | 'name'>, days?: { from: string; to: string }): Promise<PartitionFile[]> {
+export async function listPartitionFiles(
+  lake: string,
+  table: Pick<TableDecl, 'layer' | 'name'>,
+  days?: { from: string; to: string },
+): Promise<PartitionFile[]> {
   return partitionFilesUnder(tableDir(lake, table.layer, table.name), days);
 }
 

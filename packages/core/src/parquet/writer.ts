@@ -172,7 +172,6 @@ export async function openTableWriter(
   };
 }
 
-
 /** Write one whole table file from column arrays. */
 export async function writeTableFile(table: TableDecl, target: string, batch: ColumnarBatch, options: TableWriterOptions = {}): Promise<WrittenFile> {
   const writer = await openTableWriter(table, target, options);

@@ -143,4 +143,3 @@ export async function writeGoldVersion(
 
 /** Version folder names: the gold commit, zero-padded, so they sort in commit order. */
 export const goldVersionId = (commit: number): string => String(commit).padStart(10, '0');
-

@@ -22,8 +22,6 @@ export async function writeJournal(db: OpenDuckDB, seq: number, entries: readonl
   }
 }
 
-
-
 /** Apply every journaled entry (oldest commit first), then forget them. Returns how many were applied. */
 export async function applyJournal(db: OpenDuckDB, lake: string): Promise<number> {
   const rows = await queryRows(db.connection, `SELECT seq, step, op, src, dst FROM ${SILVER_JOURNAL.name} ORDER BY seq, step`);

@@ -103,7 +103,6 @@ async function restoreSetAside(db: OpenDuckDB, lake: string, table: TableDecl, a
   await runSql(db.connection, `DELETE FROM ${aside}`);
 }
 
-
 async function rebuildEntity(db: OpenDuckDB, lake: string, seq: number, ruleIndex: number): Promise<number> {
   const rule = ENTITY_RULES[ruleIndex]!;
   const fold = ENTITY_FOLDS[ruleIndex]!;

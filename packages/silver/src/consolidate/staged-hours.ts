@@ -23,8 +23,6 @@ import { EVENT_COPIES, SET_ASIDE_EVENTS, SOURCE_HOURS, queryNumber, type OpenDuc
 /** Every table the transform stages per hour: an hour is ready when all of them are there. */
 export const STAGED_TABLES: readonly TableDecl[] = [silverEvents, silverPayloadDetails, ...ENTITY_RULES.map((r) => r.observations)];
 
-
-
 /** Does the lake hold published silver (events partitions, or an entity table)? One folder listing each. */
 export async function hasPublishedSilver(lake: string): Promise<boolean> {
   if ((await listDir(tableDir(lake, 'silver', silverEvents.name))).some((n) => n.startsWith('date='))) return true;

@@ -18,7 +18,18 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ALL_TABLES, ENTITY_RULES, goldLinkPath, goldVersionsDir, isDataFileName, layerDir, isTempPath, partitionFile, rawPath, type HourKey } from '@ghlake/core';
+import {
+  ALL_TABLES,
+  ENTITY_RULES,
+  goldLinkPath,
+  goldVersionsDir,
+  isDataFileName,
+  layerDir,
+  isTempPath,
+  partitionFile,
+  rawPath,
+  type HourKey,
+} from '@ghlake/core';
 import { listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 
 export type LakeLayer = 'raw' | 'bronze' | 'silver' | 'gold';

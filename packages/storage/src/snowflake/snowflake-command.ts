@@ -5,7 +5,21 @@
  * password or passphrase: they only reach the driver.
  */
 import path from 'node:path';
-import { createLogger, describeOptions, ERROR_CODES, formatCount, GhlakeError, parseCommandLine, resolveHours, resolveOptions, type Command, type CommandIO, type ExitCode, type Logger, type OptionsSpec } from '@ghlake/core';
+import {
+  createLogger,
+  describeOptions,
+  ERROR_CODES,
+  formatCount,
+  GhlakeError,
+  parseCommandLine,
+  resolveHours,
+  resolveOptions,
+  type Command,
+  type CommandIO,
+  type ExitCode,
+  type Logger,
+  type OptionsSpec,
+} from '@ghlake/core';
 import { scanLake } from './lake-inventory.js';
 import { SNOWFLAKE_TABLES } from './objects.js';
 import { loadPlanStatements, planLoad, type LoadPlan } from './load-plan.js';
