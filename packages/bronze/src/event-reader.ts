@@ -1,7 +1,7 @@
 /**
  * One archive line → events, or quarantine entries with a stable reason, read straight from the
  * decompressed bytes (json-reader.ts): no JSON.parse on the way of a valid event. Every known
- * defect of the real archive (spec/gharchive-facts.md) has its branch here:
+ * defect of the real archive (docs/transform.md, "Defects of the real archive") has its branch here:
  *
  * - `}{`: several objects on one line → each is its own event (fragment 1, 2, ...), hashed on
  *   its own bytes; a fragment that is not a valid event is quarantined alone.

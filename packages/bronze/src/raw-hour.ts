@@ -6,13 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
+import { accountingPath, ERROR_CODES, GhlakeError, type HourKey } from '@ghlake/core';
 import { reconcile, type LineAccounting } from './accounting.js';
 import { HourTransform, type LineGate } from './hour-transform.js';
 import type { EventReaderOptions, EventView } from './event-reader.js';
 import { readRawHour, readRawHourExactly, type RawDamage } from './read-raw.js';
 import { StagedFiles } from './staged-files.js';
-import { accountingPath, BronzeHourWriter, type AccountingRecord } from './write-bronze.js';
+import { BronzeHourWriter, type AccountingRecord } from './write-bronze.js';
 
 export interface RawHourTask {
   hour: string;

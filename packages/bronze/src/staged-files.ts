@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { openTableWriter, tempPathFor, writeFileAtomic, type TableDecl, type TableFileWriter, type TableWriterOptions } from '@ghlake/core';
+import { fsyncDir, fsyncFile, openTableWriter, tempPathFor, type TableDecl, type TableFileWriter, type TableWriterOptions } from '@ghlake/core';
 
 export interface StagedFile {
   /** Where the file will be once committed. */
@@ -40,11 +40,21 @@ export class StagedFiles {
     };
   }
 
-  /** Stage a small JSON document (accounting). */
+  /**
+   * Stage a small JSON document (accounting). Written under its staged name directly and fsynced,
+   * like the table files: commit() renames it once, with the rest.
+   */
   async stageJson(target: string, value: unknown, table: string): Promise<StagedFile> {
     const stagedPath = tempPathFor(target);
     const text = `${JSON.stringify(value, null, 2)}\n`;
-    await writeFileAtomic(stagedPath, text);
+    try {
+      await fs.mkdir(path.dirname(stagedPath), { recursive: true });
+      await fs.writeFile(stagedPath, text);
+      await fsyncFile(stagedPath);
+    } catch (error) {
+      await fs.rm(stagedPath, { force: true });
+      throw error;
+    }
     const file: StagedFile = { path: target, stagedPath, table, rows: 0, bytes: Buffer.byteLength(text) };
     this.files.push(file);
     return file;
@@ -65,15 +75,5 @@ export class StagedFiles {
     this.open.clear();
     for (const f of this.files) await fs.rm(f.stagedPath, { force: true });
     this.files.length = 0;
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync().catch(() => undefined);
-  } finally {
-    await handle.close();
   }
 }

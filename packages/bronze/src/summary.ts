@@ -2,6 +2,7 @@
  * Per-hour summary lines and the JSON summary of `ghlake bronze` / `ghlake silver`, shared by
  * both commands. Text for people, JSON (`--json`) for scripts.
  */
+import { formatDuration } from '@ghlake/core';
 import type { HourOutcome } from './runner.js';
 
 function reasons(byReason: Record<string, number>): string {
@@ -12,7 +13,7 @@ function reasons(byReason: Record<string, number>): string {
 }
 
 function seconds(ms: number | undefined): string {
-  return ms === undefined ? '' : ` ${(ms / 1000).toFixed(1)}s`;
+  return ms === undefined ? '' : ` ${formatDuration(ms)}`;
 }
 
 /** One line per hour: `2015-01-01-15 ok lines=11351 events=11351 quarantined=0 silver=11351 dup=0 2.1s`. */

@@ -4,23 +4,15 @@
  * the writer in small batches; the writer encodes a row group each time `rowGroupRows` fill,
  * so memory holds at most one row group per table, whatever the hour's size.
  */
-import path from 'node:path';
-import { RowGroupQueue, bronzeEvents, bronzeQuarantine, partitionDir, partitionFile, type HourKey, type TableFileWriter } from '@ghlake/core';
+import { RowGroupQueue, bronzeEvents, bronzeQuarantine, partitionFile, type HourKey, type TableFileWriter } from '@ghlake/core';
 import type { LineAccounting } from './accounting.js';
 import { BronzeEventBatch, BronzeQuarantineBatch } from './bronze-rows.js';
 import type { EventView, QuarantinedFragment } from './event-reader.js';
 import type { StagedFile, StagedFiles } from './staged-files.js';
 
-export const ACCOUNTING_FILE = '_accounting.json';
-
 export interface BronzeWriteOptions {
   /** Rows per bronze.events row group (bounds memory: ~4 KB per 2024 event). */
   rowGroupRows: number;
-}
-
-/** `<lake>/bronze/events/date=/hour=/_accounting.json` */
-export function accountingPath(lake: string, hour: HourKey): string {
-  return path.join(partitionDir(lake, 'bronze', bronzeEvents.name, hour), ACCOUNTING_FILE);
 }
 
 /** Quarantine rows are handed to the writer at this size (arrays: quarantine is rare). */

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, ERROR_CODES, parseHour, partitionFile, type HourKey } from '@ghlake/core';
-import { accountingPath, bronzeHours, runHoursOnPool, rawHourTask, type HourOutcome } from '../src/index.js';
+import { accountingPath, createPool, ERROR_CODES, parseHour, partitionFile, type HourKey } from '@ghlake/core';
+import { bronzeHours, runHoursOnPool, rawHourTask, type HourOutcome } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, sha256, realLines } from './real-lines.js';
 import { HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js';
 

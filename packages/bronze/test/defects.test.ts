@@ -1,5 +1,5 @@
 /**
- * Every known defect of the real archive (spec/gharchive-facts.md), built from REAL lines of
+ * Every known defect of the real archive (docs/transform.md, "Defects of the real archive"), built from REAL lines of
  * 2015-01-01-15 mutated the way the defect does, through the pure hour transform.
  */
 import { describe, expect, it } from 'vitest';

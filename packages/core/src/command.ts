@@ -4,7 +4,6 @@
  * them into the `ghlake` program. Only commands touch argv, env and the terminal.
  */
 import { redactArgv } from './config.js';
-import { ERROR_CODES, GhlakeError } from './errors.js';
 import { describeHolder, withLakeLock } from './lake-lock.js';
 
 export interface CommandIO {
@@ -29,20 +28,6 @@ export interface Command {
   /** Full help text for `ghlake <name> --help`. */
   help(): string;
   run(io: CommandIO): Promise<ExitCode>;
-}
-
-/** A subcommand that a later issue delivers: answers clearly, exit 2. */
-export function notImplementedCommand(name: string, summary: string): Command {
-  return {
-    name,
-    summary: `${summary} (not implemented yet)`,
-    help: () => `ghlake ${name}: ${summary}\n\nnot implemented yet`,
-    async run() {
-      throw new GhlakeError(ERROR_CODES.NOT_IMPLEMENTED, `'ghlake ${name}' is not implemented yet`, {
-        hint: 'see the project issues for its status',
-      });
-    },
-  };
 }
 
 /**

@@ -13,7 +13,6 @@ export const ERROR_CODES = {
   INVALID_OPTION: 'GHLAKE_INVALID_OPTION',
   INVALID_HOUR: 'GHLAKE_INVALID_HOUR',
   INVALID_RANGE: 'GHLAKE_INVALID_RANGE',
-  NOT_IMPLEMENTED: 'GHLAKE_NOT_IMPLEMENTED',
   /** `ghlake query` refused a statement that is not one read-only statement confined to the lake. */
   QUERY_REFUSED: 'GHLAKE_QUERY_REFUSED',
   // lake and filesystem
@@ -89,7 +88,13 @@ export interface PlainError {
   cause?: PlainError;
 }
 
-export function toPlainError(error: unknown, depth = 0): PlainError {
+/**
+ * `stack: false` for errors kept in summaries and manifests (what failed, not where in the code);
+ * crossing a thread keeps it.
+ */
+export function toPlainError(error: unknown, options: { stack?: boolean } = {}, depth = 0): PlainError {
+  const stack = (e: Error) => (options.stack === false || e.stack === undefined ? {} : { stack: e.stack });
+  const cause = (e: Error) => (e.cause !== undefined && depth < 4 ? { cause: toPlainError(e.cause, options, depth + 1) } : {});
   if (error instanceof GhlakeError) {
     return {
       name: error.name,
@@ -98,8 +103,8 @@ export function toPlainError(error: unknown, depth = 0): PlainError {
       ...(error.hint === undefined ? {} : { hint: error.hint }),
       retryable: error.retryable,
       details: error.details,
-      ...(error.stack === undefined ? {} : { stack: error.stack }),
-      ...(error.cause !== undefined && depth < 4 ? { cause: toPlainError(error.cause, depth + 1) } : {}),
+      ...stack(error),
+      ...cause(error),
     };
   }
   if (error instanceof Error) {
@@ -110,8 +115,8 @@ export function toPlainError(error: unknown, depth = 0): PlainError {
       message: error.message,
       retryable: false,
       details: nodeCode === undefined ? {} : { errno: nodeCode },
-      ...(error.stack === undefined ? {} : { stack: error.stack }),
-      ...(error.cause !== undefined && depth < 4 ? { cause: toPlainError(error.cause, depth + 1) } : {}),
+      ...stack(error),
+      ...cause(error),
     };
   }
   return { name: 'Error', code: ERROR_CODES.INTERNAL, message: String(error), retryable: false, details: {} };
@@ -149,7 +154,6 @@ export function exitCodeFor(error: unknown): 1 | 2 {
     ERROR_CODES.INVALID_OPTION,
     ERROR_CODES.INVALID_HOUR,
     ERROR_CODES.INVALID_RANGE,
-    ERROR_CODES.NOT_IMPLEMENTED,
     ERROR_CODES.QUERY_REFUSED,
   ];
   return error instanceof GhlakeError && usage.includes(error.code) ? 2 : 1;

@@ -20,7 +20,8 @@ export function isTempPath(p: string): boolean {
   return path.basename(p).startsWith(TMP_MARK);
 }
 
-async function fsyncPath(p: string): Promise<void> {
+/** Flush a file's contents to disk. */
+export async function fsyncFile(p: string): Promise<void> {
   const handle = await fs.open(p, 'r');
   try {
     await handle.sync();
@@ -29,11 +30,22 @@ async function fsyncPath(p: string): Promise<void> {
   }
 }
 
+/** Flush a folder's entries (a rename into it) to disk; best effort: some filesystems refuse fsync on folders, and the rename is atomic anyway. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** fsync `tmp`, rename it onto `target`, fsync the directory. */
 export async function commitFile(tmp: string, target: string): Promise<void> {
-  await fsyncPath(tmp);
+  await fsyncFile(tmp);
   await fs.rename(tmp, target);
-  await fsyncPath(path.dirname(target)).catch(() => undefined);
+  await fsyncDir(path.dirname(target));
 }
 
 /** Files under `<lake>/_state` (lock, manifest, run records) may name hosts, commands and paths: owner only. */

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { formatCount } from './format.js';
 import type { HourKey } from './hour.js';
 import { stagedPathOfPublished } from './layout.js';
 import type { FileFingerprint, HourRecord, ManifestStore } from './manifest.js';
@@ -28,7 +29,6 @@ export function fromLakeRelative(lake: string, rel: string): string {
 
 const MAGIC = Buffer.from('PAR1');
 const TAIL_READ = 16 * 1024;
-const n = (x: number) => x.toLocaleString('en-US');
 
 /** A Parquet file's fingerprint, or why it has none (`gone`, too short, no footer). */
 export type FingerprintResult = { ok: true; fingerprint: FileFingerprint } | { ok: false; why: string };
@@ -62,7 +62,7 @@ function fingerprintFileSync(file: string): FingerprintResult {
       readFully(fd, content, 0);
       return { ok: true, fingerprint: { bytes: size, footer: `content:${createHash('sha256').update(content).digest('hex')}` } };
     }
-    if (size < 12) return { ok: false, why: `${n(size)} bytes, not a Parquet file` };
+    if (size < 12) return { ok: false, why: `${formatCount(size)} bytes, not a Parquet file` };
     // One read of the tail holds the footer of any of the lake's files (a few KB); a longer footer takes a second.
     let tail = Buffer.alloc(Math.min(size, TAIL_READ));
     readFully(fd, tail, size - tail.length);
@@ -125,11 +125,14 @@ export async function outputProblems(lake: string, record: HourRecord): Promise<
         else {
           const size = statSync(place.file, { throwIfNoEntry: false })?.size ?? 0;
           problems.push(
-            recorded && !place.staged && size !== recorded.bytes ? `${rel}: ${n(size)} bytes, ${n(recorded.bytes)} recorded` : `${rel}: ${now.why}`,
+            recorded && !place.staged && size !== recorded.bytes
+              ? `${rel}: ${formatCount(size)} bytes, ${formatCount(recorded.bytes)} recorded`
+              : `${rel}: ${now.why}`,
           );
         }
       } else if (!recorded || place.staged) return;
-      else if (now.fingerprint.bytes !== recorded.bytes) problems.push(`${rel}: ${n(now.fingerprint.bytes)} bytes, ${n(recorded.bytes)} recorded`);
+      else if (now.fingerprint.bytes !== recorded.bytes)
+        problems.push(`${rel}: ${formatCount(now.fingerprint.bytes)} bytes, ${formatCount(recorded.bytes)} recorded`);
       else if (now.fingerprint.footer !== recorded.footer)
         problems.push(`${rel}: ${rel.endsWith('.parquet') ? 'its Parquet footer is not the recorded one' : 'its content is not the recorded one'}`);
     }),

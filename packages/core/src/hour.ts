@@ -60,6 +60,11 @@ export function hourToMs(hour: HourKey): number {
   return Date.UTC(y, m - 1, d, Number(hour.slice(i + 1)));
 }
 
+/** `2015-01-01 15:00:00`: the start of an hour (or an epoch-ms instant), UTC, as SQL timestamp text (DuckDB and Snowflake read it). */
+export function timestampText(at: HourKey | number): string {
+  return new Date(typeof at === 'number' ? at : hourToMs(at)).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** `YYYY-MM-DD` of the hour. */
 export function hourDate(hour: HourKey): string {
   return hour.slice(0, hour.lastIndexOf('-'));

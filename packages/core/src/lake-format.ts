@@ -8,10 +8,10 @@
  * own bytes). Downloads, uploads and readers do not check it.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { ERROR_CODES, GhlakeError } from './errors.js';
 import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
-import { lakeFormatPath } from './layout.js';
+import { lakeFormatPath, layerDir } from './layout.js';
+import { entryExists } from './files.js';
 
 export const LAKE_FORMAT = 3;
 
@@ -27,13 +27,6 @@ export interface LakeFormatRecord {
   since: string;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** The lake's format: its record, 1 for a lake with tables but no record, undefined for a lake with no tables yet. */
 export async function readLakeFormat(lake: string): Promise<number | undefined> {
   try {
@@ -42,7 +35,7 @@ export async function readLakeFormat(lake: string): Promise<number | undefined> 
   } catch {
     // no record (or an unreadable one): decided by what the lake holds
   }
-  for (const layer of ['bronze', 'silver', 'gold']) if (await exists(path.join(lake, layer))) return 1;
+  for (const layer of ['bronze', 'silver', 'gold'] as const) if (await entryExists(layerDir(lake, layer))) return 1;
   return undefined;
 }
 

@@ -2,15 +2,19 @@
  * The lake layout, decided here and nowhere else.
  *
  *   <lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz          downloaded hours (+ .meta.json beside each)
+ *   <lake>/raw/date=YYYY-MM-DD/.partial-YYYY-MM-DD-H.json.gz[.json]   a download kept across runs, and its identity
  *   <lake>/bronze/<table>/date=YYYY-MM-DD/hour=H/part-0.parquet
+ *   <lake>/bronze/events/date=YYYY-MM-DD/hour=H/_accounting.json   the hour's line accounting
  *   <lake>/silver/<table>/date=YYYY-MM-DD/hour=H/part-0.parquet   per-hour silver tables
  *   <lake>/silver/<entity>/part-<seq>[-full].parquet        keyed entity tables (one row per id; see keyed-files.ts)
  *   <lake>/gold -> gold-versions/<id>                        gold, swapped in atomically (see packages/gold)
  *   <lake>/gold-versions/<id>/<table>/part-<seq>[-full].parquet   one complete gold version (files hard-linked
  *                                                            from the previous version where unchanged)
+ *   <lake>/gold-versions/.tmp-<id>/                          a gold version being built
  *   <lake>/warehouse.duckdb                                  the local warehouse
  *   <lake>/report.html                                       the last report (`ghlake report`, end of `ghlake run`)
- *   <lake>/_state/                                           manifest, lock, the incremental state (state.duckdb)
+ *   <lake>/_state/                                           manifest, lock, heads, the incremental state (state.duckdb)
+ *   <lake>/_state/manifest/{hours-YYYY-MM,lake}.json         the manifest (packages/pipeline/src/manifest.ts)
  *   <lake>/_state/staged/<table>/date=/hour=/part-0.parquet  an hour's silver, written by the transform, published
  *                                                            by silver consolidation
  *   <lake>/_state/commits/<seq>/...                          files of a silver commit until its journal moves them
@@ -21,6 +25,7 @@
  * SOURCE FILE's hour (lineage); the event's own hour is the `hour_bucket` column.
  */
 import path from 'node:path';
+import { TMP_MARK } from './fs-atomic.js';
 import { archiveFileName, hourDate, hourOfDay, type HourKey } from './hour.js';
 
 export type Layer = 'raw' | 'bronze' | 'silver' | 'gold';
@@ -28,8 +33,13 @@ export type Layer = 'raw' | 'bronze' | 'silver' | 'gold';
 export const DEFAULT_LAKE = './lake';
 export const PART_FILE = 'part-0.parquet';
 
+/** `<lake>/raw`: the downloaded hours, one `date=` folder a day. */
+export function rawRoot(lake: string): string {
+  return layerDir(lake, 'raw');
+}
+
 export function rawDir(lake: string, hour: HourKey): string {
-  return path.join(lake, 'raw', `date=${hourDate(hour)}`);
+  return path.join(rawRoot(lake), `date=${hourDate(hour)}`);
 }
 
 /** Where a downloaded hour lives: `<lake>/raw/date=YYYY-MM-DD/YYYY-MM-DD-H.json.gz`. */
@@ -37,13 +47,31 @@ export function rawPath(lake: string, hour: HourKey): string {
   return path.join(rawDir(lake, hour), archiveFileName(hour));
 }
 
+/** Marks a download kept across runs so the next run can resume it; never a data file. */
+export const PARTIAL_MARK = '.partial-';
+
+/** A download kept across runs: `<lake>/raw/date=…/.partial-YYYY-MM-DD-H.json.gz`. */
+export function partialPath(lake: string, hour: HourKey): string {
+  return path.join(rawDir(lake, hour), `${PARTIAL_MARK}${archiveFileName(hour)}`);
+}
+
+/** What a kept download is of (url, size, etag), beside it. */
+export function partialIdentityPath(lake: string, hour: HourKey): string {
+  return `${partialPath(lake, hour)}.json`;
+}
+
 /** Verification record kept beside a raw file (size, sha256, when). */
 export function rawMetaPath(lake: string, hour: HourKey): string {
   return `${rawPath(lake, hour)}.meta.json`;
 }
 
+/** `<lake>/<layer>`: raw, bronze, silver, or the gold link. */
+export function layerDir(lake: string, layer: Layer): string {
+  return path.join(lake, layer);
+}
+
 export function tableDir(lake: string, layer: Exclude<Layer, 'raw'>, table: string): string {
-  return path.join(lake, layer, table);
+  return path.join(layerDir(lake, layer), table);
 }
 
 /** Relative hive partition path of an hour: `date=2015-01-01/hour=15`. */
@@ -55,9 +83,28 @@ export function partitionDir(lake: string, layer: Exclude<Layer, 'raw'>, table: 
   return path.join(tableDir(lake, layer, table), hourPartition(hour));
 }
 
+export const ACCOUNTING_FILE = '_accounting.json';
+
+/** `<lake>/bronze/events/date=/hour=/_accounting.json`: the hour's line accounting, beside its events. */
+export function accountingPath(lake: string, hour: HourKey): string {
+  return path.join(partitionDir(lake, 'bronze', 'events', hour), ACCOUNTING_FILE);
+}
+
 /** The single data file of an hour's partition. */
 export function partitionFile(lake: string, layer: Exclude<Layer, 'raw'>, table: string, hour: HourKey): string {
   return path.join(partitionDir(lake, layer, table, hour), PART_FILE);
+}
+
+const PART_FILE_NAME = /^part-[A-Za-z0-9_-]+\.parquet$/;
+const RAW_FILE_NAME = /^\d{4}-\d{2}-\d{2}-\d{1,2}\.json\.gz$/;
+
+/**
+ * Whether a file name is data of its layer: a downloaded hour (`2015-01-01-15.json.gz`) in raw,
+ * a `part-*.parquet` in a table. Never a writer's temporary file (`.tmp-…`), a kept partial
+ * download (`.partial-…`) or a record beside the data (`.meta.json`, `_accounting.json`).
+ */
+export function isDataFileName(layer: Layer, name: string): boolean {
+  return (layer === 'raw' ? RAW_FILE_NAME : PART_FILE_NAME).test(name);
 }
 
 /**
@@ -76,6 +123,11 @@ export function stateDir(lake: string): string {
 /** The manifest: one file per month of hours plus `lake.json` (see packages/pipeline/src/manifest.ts). */
 export function manifestDir(lake: string): string {
   return path.join(stateDir(lake), 'manifest');
+}
+
+/** `_state/manifest/lake.json`: the lake-wide part of the manifest. */
+export function manifestLakePath(lake: string): string {
+  return path.join(manifestDir(lake), 'lake.json');
 }
 
 /** `_state/manifest/hours-YYYY-MM.json`: the records of one month's hours. */
@@ -138,7 +190,7 @@ export function commitsDir(lake: string): string {
 
 /** `<lake>/gold`: a symbolic link to the published gold version's tables. */
 export function goldLinkPath(lake: string): string {
-  return path.join(lake, 'gold');
+  return layerDir(lake, 'gold');
 }
 
 export function goldVersionsDir(lake: string): string {
@@ -147,6 +199,21 @@ export function goldVersionsDir(lake: string): string {
 
 export function goldVersionDir(lake: string, id: string): string {
   return path.join(goldVersionsDir(lake), id);
+}
+
+/** Where a gold version is built before it is complete (a temp name: never read, swept if left). */
+export function goldBuildingDir(lake: string, id: string): string {
+  return path.join(goldVersionsDir(lake), `${TMP_MARK}${id}`);
+}
+
+/** What the `<lake>/gold` link holds for a version: relative, so the lake can be moved. */
+export function goldLinkTarget(id: string): string {
+  return path.join('gold-versions', id);
+}
+
+/** A gold table's folder inside a version. */
+export function goldVersionTableDir(lake: string, id: string, table: string): string {
+  return path.join(goldVersionDir(lake, id), table);
 }
 
 /** `<lake>/_tmp/duckdb`: DuckDB's spill files, on the lake's disk (which has room by definition). */

@@ -14,11 +14,11 @@
  * before the split (`_state/manifest.json`) is split on its first open.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { ERROR_CODES, GhlakeError } from './errors.js';
+import { readTextIfExists } from './files.js';
 import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
 import { hourDate, type HourKey } from './hour.js';
-import { manifestDir, manifestMonthPath, manifestPath } from './layout.js';
+import { manifestDir, manifestLakePath, manifestMonthPath, manifestPath } from './layout.js';
 
 export const MANIFEST_VERSION = 2;
 
@@ -45,10 +45,11 @@ export interface HourAccounting {
   events: number;
   /** Distinct events written to silver. */
   silverEvents: number;
-  /** Lines quarantined, in total and by reason. */
+  /** Lines quarantined (bronze's quarantinedLines), in total and by reason. */
   quarantined: number;
   quarantinedByReason: Record<string, number>;
   blankLines: number;
+  /** Events repeating an earlier event of the hour (silver keeps one). */
   duplicates: number;
 }
 
@@ -108,7 +109,6 @@ export function emptyManifest(): Manifest {
 }
 
 const monthOf = (hour: HourKey): string => hourDate(hour).slice(0, 7);
-const lakeDocPath = (lake: string): string => path.join(manifestDir(lake), 'lake.json');
 
 function corrupt(file: string, why: string, cause?: unknown): GhlakeError {
   return new GhlakeError(ERROR_CODES.MANIFEST_CORRUPT, `the lake manifest ${file} ${why}`, {
@@ -119,13 +119,8 @@ function corrupt(file: string, why: string, cause?: unknown): GhlakeError {
 }
 
 async function readJson<T>(file: string, valid: (v: unknown) => boolean): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -150,8 +145,10 @@ async function readLegacy(lake: string): Promise<Manifest | undefined> {
 
 async function readLakeDoc(lake: string): Promise<LakeDoc> {
   return (
-    (await readJson<LakeDoc>(lakeDocPath(lake), (v) => typeof v === 'object' && v !== null && (v as { version?: unknown }).version === MANIFEST_VERSION)) ??
-    emptyLakeDoc()
+    (await readJson<LakeDoc>(
+      manifestLakePath(lake),
+      (v) => typeof v === 'object' && v !== null && (v as { version?: unknown }).version === MANIFEST_VERSION,
+    )) ?? emptyLakeDoc()
   );
 }
 
@@ -309,7 +306,7 @@ export class ManifestStore {
       }
       if (docDirty || months.length) {
         this.doc.updatedAt = new Date().toISOString();
-        await writeFileAtomic(lakeDocPath(this.lake), `${JSON.stringify(this.doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
+        await writeFileAtomic(manifestLakePath(this.lake), `${JSON.stringify(this.doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
       }
     } catch (error) {
       for (const month of months) this.dirtyMonths.add(month);
@@ -383,6 +380,6 @@ async function migrate(lake: string, legacy: Manifest): Promise<void> {
   const doc: LakeDoc = { ...emptyLakeDoc(), updatedAt: new Date().toISOString(), unpublishedMonths: unpublished.sort(), unloadedMonths: unloaded.sort() };
   if (legacy.publishedAt) doc.publishedAt = legacy.publishedAt;
   if (legacy.loadedAt) doc.loadedAt = legacy.loadedAt;
-  await writeFileAtomic(lakeDocPath(lake), `${JSON.stringify(doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
+  await writeFileAtomic(manifestLakePath(lake), `${JSON.stringify(doc, null, 1)}\n`, { mode: STATE_FILE_MODE });
   await fs.rm(manifestPath(lake), { force: true });
 }

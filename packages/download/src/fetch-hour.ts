@@ -9,27 +9,32 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { ERROR_CODES, GhlakeError, archiveFileName, rawDir, rawMetaPath, rawPath, TMP_MARK, type HourKey } from '@ghlake/core';
+import {
+  ERROR_CODES,
+  GhlakeError,
+  archiveFileName,
+  partialIdentityPath,
+  rawDir,
+  rawMetaPath,
+  rawPath,
+  TMP_MARK,
+  toPlainError,
+  type HourKey,
+  type PlainError,
+} from '@ghlake/core';
 import { classifyFetchError, isAbortError, unreachableError } from './errors.js';
 import { verifyGzipFile } from './gzip-verify.js';
 import { attemptOnce, RESUMABLE, type Transfer } from './http-attempt.js';
 import type { DownloadConfig } from './options.js';
-import { partialIdentityPath, removeKeptPartial, reopenKeptPartial } from './kept-partial.js';
+import { removeKeptPartial, reopenKeptPartial } from './kept-partial.js';
 import { corruptPath, inspectKeptHour, markGzipChecked, sha256File, trailerHex, writeRawMeta, type RawMeta } from './raw-meta.js';
 import { planRetry, sleep } from './retry.js';
 
-export type HourStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
-
-/** A failure as plain data (JSON summaries, manifests). */
-export interface HourError {
-  code: string;
-  message: string;
-  hint?: string;
-}
+export type DownloadStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
 
 export interface HourResult {
   hour: HourKey;
-  status: HourStatus;
+  status: DownloadStatus;
   /** Size of the hour's file in the lake (downloaded or skipped); 0 otherwise. */
   bytes: number;
   sha256?: string;
@@ -58,7 +63,7 @@ export interface HourResult {
   keptFromEarlierRun?: number;
   /** A partial download an earlier run left that could not be continued: why (it was removed). */
   partialDiscarded?: string;
-  error?: HourError;
+  error?: PlainError;
 }
 
 export interface RetryEvent {
@@ -66,7 +71,7 @@ export interface RetryEvent {
   /** The attempt that failed (1-based). */
   attempt: number;
   delayMs: number;
-  error: HourError;
+  error: PlainError;
   /** Bytes of the cut-short body kept on disk: the next attempt asks only for the rest (0: it starts over). */
   keptBytes: number;
 }
@@ -95,8 +100,9 @@ export function hourUrl(baseUrl: string, hour: HourKey): string {
   return `${baseUrl.replace(/\/+$/, '')}/${archiveFileName(hour)}`;
 }
 
-export function toHourError(error: GhlakeError): HourError {
-  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+/** A failure as plain data for results, summaries and manifests: the whole error (code, hint, retryable, details, cause), without the stack. */
+export function toHourError(error: GhlakeError): PlainError {
+  return toPlainError(error, { stack: false });
 }
 
 /** Remove what a killed run left for this hour: `.tmp-<random>-<file>` data and record temporaries. */

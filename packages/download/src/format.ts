@@ -1,25 +1,5 @@
-/** Human figures for progress lines and the summary: decimal units, like the network speaks. */
+/** Hour lists for the download summary (sizes, rates and counts are core's format.ts). */
 import { compareHours, hourToMs, type HourKey } from '@ghlake/core';
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1_000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1_000;
-  let unit = 0;
-  while (value >= 1_000 && unit < units.length - 1) {
-    value /= 1_000;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
-}
-
-export function formatRate(bytesPerSecond: number): string {
-  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** `2015-01-01-1 … 2015-01-01-14, 2015-01-02-3`: consecutive hours folded into ranges. */
 export function formatHourList(hours: readonly HourKey[]): string {

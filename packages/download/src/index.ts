@@ -1,12 +1,12 @@
-export { downloadCommand } from './cli.js';
+export { downloadCommand } from './download-command.js';
 export { downloadHours, ensureLakeWritable, type DownloadHooks, type DownloadProgress, type DownloadSummary } from './runner.js';
-export { fetchHour, hourUrl, type HourResult, type HourStatus, type HourError, type RetryEvent } from './fetch-hour.js';
+export { fetchHour, hourUrl, type HourResult, type DownloadStatus, type RetryEvent } from './fetch-hour.js';
 export { DOWNLOAD_OPTIONS, DEFAULT_BASE_URL, configFromOptions, downloadConfig, type DownloadConfig, type DownloadOptions } from './options.js';
-export { backoffDelay, parseRetryAfter, planRetry, isRetryableStatus, type RetryPolicy } from './retry.js';
+export { parseRetryAfter, planRetry, isRetryableStatus, type RetryPolicy } from './retry.js';
 export { GzipVerifier, verifyGzipFile, type GzipCheck } from './gzip-verify.js';
 export { corruptPath, readRawMeta, inspectKeptHour, markGzipChecked, markGzipDamaged, type RawMeta, type KeptHour } from './raw-meta.js';
 export { createProgressReporter, statusLine, type ProgressReporter } from './progress.js';
 export { formatSummary, summaryJson } from './summary.js';
-export { hoursWithKeptPartials, keptPartialProgress, PARTIAL_MARK } from './kept-partial.js';
+export { hoursWithKeptPartials, keptPartialProgress } from './kept-partial.js';
 export { wrongSourceError, PUBLISH_DELAY_MS, type AskedHour } from './source-check.js';
-export { downloadRecordOf, hourResultError, plainHourError } from './hour-record.js';
+export { downloadRecordOf, hourResultError } from './hour-record.js';

@@ -19,10 +19,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { archiveFileName, rawDir, writeFileAtomic, type HourKey } from '@ghlake/core';
+import { PARTIAL_MARK, partialIdentityPath, partialPath, rawRoot, readTextIfExists, writeFileAtomic, type HourKey } from '@ghlake/core';
 import { PartialBody } from './partial-body.js';
 
-export const PARTIAL_MARK = '.partial-';
 const IDENTITY_VERSION = 1;
 
 export interface PartialIdentity {
@@ -34,14 +33,6 @@ export interface PartialIdentity {
   etag?: string;
   lastModified?: string;
   startedAt: string;
-}
-
-export function partialPath(lake: string, hour: HourKey): string {
-  return path.join(rawDir(lake, hour), `${PARTIAL_MARK}${archiveFileName(hour)}`);
-}
-
-export function partialIdentityPath(lake: string, hour: HourKey): string {
-  return `${partialPath(lake, hour)}.json`;
 }
 
 /** Start a body that a later run can resume: its identity is on disk before its first byte. */
@@ -70,7 +61,7 @@ export async function removeKeptPartial(lake: string, hour: HourKey): Promise<vo
  */
 export async function hoursWithKeptPartials(lake: string): Promise<Set<string>> {
   const out = new Set<string>();
-  const root = path.join(lake, 'raw');
+  const root = rawRoot(lake);
   const days = await fs.readdir(root).catch(() => [] as string[]);
   for (const day of days) {
     if (!day.startsWith('date=')) continue;
@@ -104,13 +95,8 @@ async function readKeptPartial(lake: string, hour: HourKey): Promise<{ identity:
 }
 
 async function readIdentity(file: string): Promise<PartialIdentity | string | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   try {
     const id = JSON.parse(text) as Partial<PartialIdentity>;
     if (id.version !== IDENTITY_VERSION || typeof id.url !== 'string' || !Number.isSafeInteger(id.size) || (id.size as number) <= 0)

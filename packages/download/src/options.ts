@@ -131,7 +131,24 @@ export function downloadConfig(overrides: Partial<DownloadConfig> & { lake: stri
   };
 }
 
-export function configFromOptions(options: DownloadOptions, cwd: string): DownloadConfig {
+/** The download's options as resolved (by `ghlake download`, or by `ghlake run`, which shares them) → the runner's config. */
+export function configFromOptions(
+  options: Pick<
+    DownloadOptions,
+    | 'lake'
+    | 'baseUrl'
+    | 'concurrency'
+    | 'retries'
+    | 'retryDelay'
+    | 'retryMaxDelay'
+    | 'retryTime'
+    | 'connectTimeout'
+    | 'headersTimeout'
+    | 'bodyTimeout'
+    | 'verify'
+  >,
+  cwd: string,
+): DownloadConfig {
   return downloadConfig(
     {
       lake: options.lake,

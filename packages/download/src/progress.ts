@@ -4,9 +4,8 @@
  * and failed hours printed above it as they happen. Elsewhere (CI, pipes, files): one plain
  * log line per finished hour and per retry, nothing redrawn.
  */
-import { formatDuration, type LogLevel } from '@ghlake/core';
+import { formatByteRate, formatBytes, formatDuration, type LogLevel } from '@ghlake/core';
 import type { HourResult, RetryEvent } from './fetch-hour.js';
-import { formatBytes, formatRate } from './format.js';
 import type { DownloadProgress } from './runner.js';
 
 export interface ProgressReporter {
@@ -51,7 +50,7 @@ export function statusLine(p: DownloadProgress, columns = 120): string {
   const parts = [
     `${p.hoursDone}/${p.hoursTotal} hours`,
     formatBytes(p.receivedBytes),
-    formatRate(p.bytesPerSecond),
+    formatByteRate(p.bytesPerSecond),
     p.etaMs === undefined ? 'ETA …' : `ETA ${formatDuration(p.etaMs)}`,
   ];
   if (p.missing) parts.push(`${p.missing} missing`);

@@ -3,12 +3,12 @@
  * random source are parameters) so the policy is unit-tested exactly; `fetch-hour.ts` runs
  * the loop.
  *
- * Backoff is exponential with "equal jitter": half the step is fixed, half random, so
- * parallel downloads that failed together do not retry together, and no retry comes
- * sooner than half its step. A server's Retry-After (seconds or an HTTP date) replaces the
- * computed delay, capped like any other delay so one header cannot stall a run.
+ * Backoff is core's backoffDelay (exponential, equal jitter). A server's Retry-After (seconds or
+ * an HTTP date) replaces the computed delay, capped like any other delay so one header cannot
+ * stall a run.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { backoffDelay } from '@ghlake/core';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (attempts = retries + 1). */
@@ -19,12 +19,6 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** No retry starts later than this after the hour's first attempt began. */
   maxRetryTimeMs: number;
-}
-
-/** The wait before retry number `retry` (1 = the first retry). */
-export function backoffDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.round(step / 2 + (random() * step) / 2);
 }
 
 /**

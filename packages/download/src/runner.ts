@@ -11,9 +11,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Agent, interceptors, type Dispatcher } from 'undici';
-import { compareHours, type HourKey } from '@ghlake/core';
+import { compareHours, rawRoot, type HourKey, type PlainError } from '@ghlake/core';
 import { isAbortError, lakeNotWritable } from './errors.js';
-import { fetchHour, type FetchContext, type HourError, type HourResult, type RetryEvent, type RunState } from './fetch-hour.js';
+import { fetchHour, type FetchContext, type HourResult, type RetryEvent, type RunState } from './fetch-hour.js';
 import type { DownloadConfig } from './options.js';
 
 export interface DownloadProgress {
@@ -61,7 +61,7 @@ export interface DownloadSummary {
   skipped: number;
   /** Hours the archive does not have (404, empty file), in order. */
   missing: { hour: HourKey; reason: string }[];
-  failed: ({ hour: HourKey } & HourError)[];
+  failed: ({ hour: HourKey } & PlainError)[];
   /** Bytes of the hours downloaded in this run. */
   downloadedBytes: number;
   /** Bytes already in the lake for the skipped hours. */
@@ -88,7 +88,7 @@ export const MAX_REDIRECTIONS = 5;
 
 /** Create the raw folder and prove we can write in it, before any network traffic. */
 export async function ensureLakeWritable(lake: string): Promise<void> {
-  const raw = path.join(lake, 'raw');
+  const raw = rawRoot(lake);
   const probe = path.join(raw, `.tmp-probe-${process.pid}-${Date.now()}`);
   try {
     await fs.mkdir(raw, { recursive: true });

@@ -3,8 +3,8 @@
  * `--json` for scripts. Missing hours are listed (folded into ranges) with their reason;
  * failed hours one per line with the reason and the hint.
  */
-import { formatDuration, type HourKey } from '@ghlake/core';
-import { formatBytes, formatHourList, formatRate, plural } from './format.js';
+import { formatByteRate, formatBytes, formatDuration, plural, type HourKey } from '@ghlake/core';
+import { formatHourList } from './format.js';
 import type { DownloadSummary } from './runner.js';
 
 export function formatSummary(s: DownloadSummary): string {
@@ -13,7 +13,7 @@ export function formatSummary(s: DownloadSummary): string {
   const resumedNote = resumed.length ? `, ${resumed.length} resumed (${formatBytes(resumed.reduce((a, r) => a + r.resumedBytes!, 0))} not fetched again)` : '';
   const lines = [
     `download ${s.interrupted ? 'interrupted' : 'finished'}: ${plural(s.hoursTotal, 'hour')}${range} from ${s.baseUrl} into ${s.lake} in ${formatDuration(s.elapsedMs)}`,
-    `  downloaded ${String(s.downloaded).padStart(5)}${s.downloaded ? `  ${formatBytes(s.downloadedBytes)} at ${formatRate(s.bytesPerSecond)}` : ''}${s.retries ? `, after ${s.retries === 1 ? '1 retry' : `${s.retries} retries`}` : ''}${resumedNote}`,
+    `  downloaded ${String(s.downloaded).padStart(5)}${s.downloaded ? `  ${formatBytes(s.downloadedBytes)} at ${formatByteRate(s.bytesPerSecond)}` : ''}${s.retries ? `, after ${s.retries === 1 ? '1 retry' : `${s.retries} retries`}` : ''}${resumedNote}`,
     `  skipped    ${String(s.skipped).padStart(5)}${s.skipped ? `  already complete (${formatBytes(s.skippedBytes)})` : ''}`,
   ];
   const byReason = new Map<string, HourKey[]>();

@@ -90,11 +90,16 @@ describe('download against a faulty mirror', () => {
   it('a body always cut short of its Content-Length: resumed, cut again, then failed with the reason, nothing kept', async () => {
     const { lake, result, summary, served } = await run({ [H0]: { truncate: { afterBytes: 1_000_000 } } }, [H0], { retries: 2 });
     expect(result).toMatchObject({ status: 'failed', attempts: 3, bytes: 0 });
-    expect(result.error).toEqual({
+    expect(result.error).toMatchObject({
       code: ERROR_CODES.CONTENT_LENGTH_MISMATCH,
       message: expect.stringMatching(/^truncated body: got \d+ of 2615399 bytes \(connection closed: other side closed\) \(gave up after 3 attempts\)$/),
       hint: 'the transfer was cut short; it is retried automatically',
+      // The whole error, not only what a terminal prints: whether to retry, the facts, the cause.
+      retryable: true,
+      details: { url: `${mirror!.url}/2015-01-01-0.json.gz`, contentLength: 2_615_399 },
+      cause: { message: 'other side closed' },
     });
+    expect(result.error).not.toHaveProperty('stack');
     // The server's copy ends at byte 1,000,000 for every request: the resumed requests get nothing more.
     expect(served(H0)).toEqual([200, 206, 206]);
     expect(summary.receivedBytes).toBeLessThanOrEqual(1_000_000);
@@ -186,6 +191,10 @@ describe('download against a faulty mirror', () => {
           code: ERROR_CODES.HTTP_STATUS,
           message: `redirect loop: ${mirror.url}/2015-01-01-15.json.gz leads back to an address already visited`,
           hint: 'too many redirects (a loop?); give --base-url the final address',
+          name: 'GhlakeError',
+          retryable: false,
+          details: { url: `${mirror.url}/2015-01-01-15.json.gz`, bytes: 0, errno: 'UND_ERR_INVALID_ARG' },
+          cause: expect.objectContaining({ name: 'InvalidArgumentError', details: { errno: 'UND_ERR_INVALID_ARG' } }),
         },
       ]);
       // A mirror that redirects to itself: undici notices the loop at once.
@@ -197,6 +206,10 @@ describe('download against a faulty mirror', () => {
           code: ERROR_CODES.HTTP_STATUS,
           message: `redirect loop: ${mirror.url}/2015-01-01-9.json.gz leads back to an address already visited`,
           hint: 'too many redirects (a loop?); give --base-url the final address',
+          name: 'GhlakeError',
+          retryable: false,
+          details: { url: `${mirror.url}/2015-01-01-9.json.gz`, bytes: 0, errno: 'UND_ERR_INVALID_ARG' },
+          cause: expect.objectContaining({ name: 'InvalidArgumentError', details: { errno: 'UND_ERR_INVALID_ARG' } }),
         },
       ]);
     } finally {
@@ -234,12 +247,18 @@ describe('download against a faulty mirror', () => {
         code: ERROR_CODES.HTTP_STATUS,
         message: `HTTP 500 from ${mirror!.url}/2015-01-01-0.json.gz (gave up after 3 attempts)`,
         hint: 'the server is overloaded or failing; it is retried with backoff',
+        name: 'GhlakeError',
+        retryable: true,
+        details: { status: 500, url: `${mirror!.url}/2015-01-01-0.json.gz` },
       },
       {
         hour: H15,
         code: ERROR_CODES.HTTP_STATUS,
         message: `HTTP 403 from ${mirror!.url}/2015-01-01-15.json.gz`,
         hint: 'the server refuses access; check --base-url points at a public GH Archive mirror',
+        name: 'GhlakeError',
+        retryable: false,
+        details: { status: 403, url: `${mirror!.url}/2015-01-01-15.json.gz` },
       },
     ]);
     expect(mirror!.requestsFor(H0)).toHaveLength(3);

@@ -53,14 +53,14 @@ describe('progress display', () => {
       hour: '2015-01-01-9' as HourKey,
       attempt: 1,
       delayMs: 1_500,
-      error: { code: 'GHLAKE_HTTP_STATUS', message: 'HTTP 503 from u' },
+      error: { name: 'GhlakeError', code: 'GHLAKE_HTTP_STATUS', message: 'HTTP 503 from u', retryable: true, details: {} },
       keptBytes: 0,
     });
     reporter.retry({
       hour: '2015-01-01-7' as HourKey,
       attempt: 2,
       delayMs: 500,
-      error: { code: 'GHLAKE_CONNECTION', message: 'connection lost' },
+      error: { name: 'GhlakeError', code: 'GHLAKE_CONNECTION', message: 'connection lost', retryable: true, details: {} },
       keptBytes: 1_310_720,
     });
     const lines = out

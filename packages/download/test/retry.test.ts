@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableStatus, parseRetryAfter, planRetry, type RetryPolicy } from '../src/index.js';
+import { isRetryableStatus, parseRetryAfter, planRetry, type RetryPolicy } from '../src/index.js';
 
 const policy: RetryPolicy = { retries: 5, baseDelayMs: 1_000, maxDelayMs: 30_000, maxRetryTimeMs: 120_000 };
-
-describe('backoff: exponential steps with equal jitter', () => {
-  it('doubles the step at each retry; jitter spans the upper half of the step', () => {
-    const low = () => 0;
-    const high = () => 1;
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, low))).toEqual([500, 1_000, 2_000, 4_000, 8_000]);
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, high))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(3_000);
-  });
-
-  it('caps every step at maxDelayMs', () => {
-    expect(backoffDelay(6, policy, () => 1)).toBe(30_000);
-    expect(backoffDelay(40, policy, () => 0)).toBe(15_000);
-  });
-});
 
 describe('Retry-After', () => {
   const now = Date.parse('2015-01-01T15:00:00Z');

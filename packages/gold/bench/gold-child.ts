@@ -8,7 +8,7 @@
  *   tsx bench/gold-child.ts <lake> <memoryLimitBytes> <threads> [rebuild|incremental]
  */
 import { rebuildSilver } from '@ghlake/silver';
-import { buildGold } from '../src/build-gold.js';
+import { buildGold } from '../src/runner.js';
 
 const [lake, memory, threads, mode = 'rebuild'] = process.argv.slice(2);
 if (!lake || !memory || !threads) {

@@ -1,10 +1,20 @@
 /**
- * `ghlake gold`: the thin CLI over `buildGold`. Reads argv/env, logs the steps, prints a short
- * summary (rows per table, time) or, with --json, the whole result.
+ * `ghlake gold [--engine duckdb|snowflake]`: the thin CLI over `buildGold`. Reads argv/env, logs
+ * the steps, prints a short summary (rows per table, time) or, with --json, the whole result.
+ * `--engine snowflake` runs the same model SQL inside Snowflake over the loaded silver tables;
+ * its session lives in @ghlake/storage, which gold may not import, so the program passes that
+ * engine in (packages/pipeline/src/gold-engines.ts), as it passes silver consolidation.
  */
 import path from 'node:path';
 import {
+  ERROR_CODES,
+  GhlakeError,
   createLogger,
+  defineOptions,
+  parseChoice,
+  formatBytes,
+  formatCount,
+  formatDuration,
   describeOptions,
   parseCommandLine,
   resolveOptions,
@@ -15,7 +25,7 @@ import {
   type ExitCode,
   type Logger,
 } from '@ghlake/core';
-import { buildGold, type GoldResult, type GoldStep } from './build-gold.js';
+import { buildGold, type GoldResult, type GoldStep } from './runner.js';
 import { assertLakeExists } from './lake-exists.js';
 import { GOLD_OPTIONS } from './options.js';
 
@@ -25,33 +35,23 @@ const STEP_TEXT: Record<GoldStep, string> = {
   warehouse: 'rebuilding the warehouse views',
 };
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const count = (n: number) => n.toLocaleString('en-US');
-
-function bytes(n: number): string {
-  if (n < 1e3) return `${n} B`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
-}
-
 /** The human summary printed after a build. */
 export function formatGoldSummary(result: GoldResult): string {
   const t = result.timings;
   if (result.mode === 'unchanged') return `gold ${result.version ?? '(none)'} is current (silver commit ${result.silverHead}): nothing to do`;
   const rows: Array<[string, string, string]> = result.gold.map((g) => [
     `gold.${g.table}`,
-    count(g.rows),
-    g.full ? `written whole, ${bytes(g.bytes)}` : g.written ? `${count(g.written)} changed, ${bytes(g.bytes)}` : 'unchanged',
+    formatCount(g.rows),
+    g.full ? `written whole, ${formatBytes(g.bytes)}` : g.written ? `${formatCount(g.written)} changed, ${formatBytes(g.bytes)}` : 'unchanged',
   ]);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   const how =
     result.mode === 'rebuild'
       ? `rebuilt from silver (${result.rebuildReason})`
-      : `${count(result.applied?.changes ?? 0)} change${result.applied?.changes === 1 ? '' : 's'} applied up to silver commit ${result.silverHead}`;
+      : `${formatCount(result.applied?.changes ?? 0)} change${result.applied?.changes === 1 ? '' : 's'} applied up to silver commit ${result.silverHead}`;
   return [
-    `gold ${result.version} ${how} in ${seconds(t.total)} (apply ${seconds(t.apply)}, publish ${seconds(t.publish)}, warehouse ${seconds(t.warehouse)})`,
+    `gold ${result.version} ${how} in ${formatDuration(t.total)} (apply ${formatDuration(t.apply)}, publish ${formatDuration(t.publish)}, warehouse ${formatDuration(t.warehouse)})`,
     ...rows.map(([name, n, note]) => `  ${name.padEnd(w0)}  ${n.padStart(w1)} rows${note ? `  ${note}` : ''}`),
     result.warehouse ? `warehouse ${result.warehouse.path}: ${result.warehouse.views.length} views (try: ghlake query "select * from gold.daily_summary")` : '',
   ]
@@ -65,10 +65,48 @@ export function formatGoldSummary(result: GoldResult): string {
  */
 export type GoldPrepare = (context: { lake: string; memoryLimit: number; threads: number; signal: AbortSignal; log: Logger }) => Promise<string[]>;
 
-export function createGoldCommand(prepare?: GoldPrepare): Command {
+/** Gold computed elsewhere than the lake's DuckDB: gets the command line without `--engine`. */
+export type GoldEngineRun = (io: CommandIO, argv: readonly string[]) => Promise<ExitCode>;
+
+export type GoldEngine = 'duckdb' | 'snowflake';
+
+const ENGINE_OPTIONS = defineOptions({
+  engine: {
+    flag: 'engine',
+    env: 'GHLAKE_GOLD_ENGINE',
+    description: 'where the gold models run: duckdb (over the lake) or snowflake (over the loaded silver tables)',
+    default: 'duckdb' as GoldEngine,
+    parse: parseChoice(['duckdb', 'snowflake'] as const),
+  },
+});
+
+/** Take `--engine X` / `--engine=X` out of argv; the rest goes to the engine's own options. */
+function splitEngine(argv: readonly string[]): { engineArgv: string[]; rest: string[] } {
+  const engineArgv: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--engine') {
+      engineArgv.push(arg, ...(argv[i + 1] === undefined ? [] : [argv[i + 1]!]));
+      i++;
+    } else if (arg.startsWith('--engine=')) engineArgv.push(arg);
+    else rest.push(arg);
+  }
+  return { engineArgv, rest };
+}
+
+export interface GoldCommandHooks {
+  /** What runs before gold under the same lock (the program passes silver consolidation). */
+  prepare?: GoldPrepare;
+  /** `--engine snowflake` (the program passes it; without it the engine is refused). */
+  snowflake?: GoldEngineRun;
+}
+
+export function createGoldCommand(hooks: GoldCommandHooks = {}): Command {
+  const { prepare } = hooks;
   return {
     name: 'gold',
-    summary: 'bring gold up to the newest silver (incremental; --rebuild recounts it with the SQL models)',
+    summary: 'consolidate silver entities and compute gold metrics (DuckDB, or --engine snowflake)',
     help: () =>
       [
         'usage: ghlake gold [options]',
@@ -84,9 +122,23 @@ export function createGoldCommand(prepare?: GoldPrepare): Command {
         '',
         'options:',
         describeOptions(GOLD_OPTIONS),
+        '',
+        'engine:',
+        describeOptions(ENGINE_OPTIONS),
+        '  with --engine snowflake the connection and object options of `ghlake snowflake load` apply',
+        '  (SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, ...; see ghlake snowflake --help); the silver tables must be loaded.',
+        '  It recomputes every model in Snowflake (the reference). Gold kept incrementally in Snowflake is',
+        '  `ghlake run --upload --snowflake`: DuckDB computes the changed rows, the load MERGEs them (docs/snowflake.md).',
       ].join('\n'),
     async run(io: CommandIO): Promise<ExitCode> {
-      const line = parseCommandLine(io.argv, GOLD_OPTIONS);
+      const { engineArgv, rest } = splitEngine(io.argv);
+      const { engine } = resolveOptions(ENGINE_OPTIONS, { flags: parseCommandLine(engineArgv, ENGINE_OPTIONS).flags, env: io.env });
+      if (engine === 'snowflake') {
+        if (!hooks.snowflake)
+          throw new GhlakeError(ERROR_CODES.USAGE, '--engine snowflake is not available here', { hint: 'run it through the ghlake program' });
+        return hooks.snowflake(io, rest);
+      }
+      const line = parseCommandLine(rest, GOLD_OPTIONS);
       const options = resolveOptions(GOLD_OPTIONS, { flags: line.flags, env: io.env });
       const log = createLogger({
         level: options.logLevel,
@@ -120,5 +172,3 @@ export function createGoldCommand(prepare?: GoldPrepare): Command {
     },
   };
 }
-
-export const goldCommand: Command = createGoldCommand();

@@ -1,41 +1,18 @@
 /**
  * Gold is replaced as a whole, atomically: a reader never sees half-old, half-new gold.
  *
- *   <lake>/gold-versions/.tmp-<id>/<table>/part-0.parquet   a build in progress
- *   <lake>/gold-versions/<id>/...                           a complete build (renamed when done)
- *   <lake>/gold -> gold-versions/<id>                       the published one (a relative symlink)
+ *   <lake>/gold-versions/.tmp-<id>/   a build in progress (layout.ts goldBuildingDir)
+ *   <lake>/gold-versions/<id>/        a complete build, renamed when done (goldVersionDir)
+ *   <lake>/gold -> gold-versions/<id> the published one, a relative symlink (goldLinkPath, goldLinkTarget)
  *
  * Publishing = creating a temporary symlink and renaming it onto `<lake>/gold` (rename(2) of a
  * symlink is atomic). `read_parquet('<lake>/gold/actor_metrics/*.parquet')` goes through the
  * link. The previously published version is kept, so a reader that resolved the link just
  * before the swap can finish; older versions are deleted.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { TMP_MARK, tempPathFor } from '@ghlake/core';
-
-export function goldLinkPath(lake: string): string {
-  return path.join(lake, 'gold');
-}
-
-export function goldVersionsDir(lake: string): string {
-  return path.join(lake, 'gold-versions');
-}
-
-/** Sortable and unique: `20261126T150102123Z-a1b2c3`. */
-export function newGoldVersionId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
-}
-
-/** The directory a build writes into before it is complete. */
-export function buildingVersionDir(lake: string, id: string): string {
-  return path.join(goldVersionsDir(lake), `${TMP_MARK}${id}`);
-}
-
-export function versionDir(lake: string, id: string): string {
-  return path.join(goldVersionsDir(lake), id);
-}
+import { TMP_MARK, goldLinkPath, goldLinkTarget, goldVersionDir, goldVersionsDir, tempPathFor, fsyncDir } from '@ghlake/core';
 
 /** The id the `<lake>/gold` link points at, or undefined (no gold yet, or a plain directory). */
 export async function currentGoldVersion(lake: string): Promise<string | undefined> {
@@ -45,26 +22,6 @@ export async function currentGoldVersion(lake: string): Promise<string | undefin
   } catch {
     return undefined;
   }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync();
-  } catch {
-    // some filesystems refuse fsync on directories; the rename is still atomic
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Mark a finished build complete: `.tmp-<id>` → `<id>`. */
-export async function completeVersion(lake: string, id: string): Promise<string> {
-  const dir = versionDir(lake, id);
-  await fs.rename(buildingVersionDir(lake, id), dir);
-  await fsyncDir(goldVersionsDir(lake));
-  return dir;
 }
 
 /**
@@ -77,14 +34,13 @@ export async function publishGoldVersion(lake: string, id: string): Promise<stri
   const previous = await currentGoldVersion(lake);
   const stat = await fs.lstat(link).catch(() => undefined);
   if (stat && !stat.isSymbolicLink()) {
-    await fs.rename(link, versionDir(lake, `legacy-${id}`));
+    await fs.rename(link, goldVersionDir(lake, `legacy-${id}`));
   }
   const tmpLink = tempPathFor(link);
   // Relative target: the lake folder can be moved or mounted elsewhere and the link still works.
   // Windows: a junction needs no privilege but an absolute target.
-  const relative = path.join(path.basename(goldVersionsDir(lake)), id);
-  if (process.platform === 'win32') await fs.symlink(path.resolve(versionDir(lake, id)), tmpLink, 'junction');
-  else await fs.symlink(relative, tmpLink, 'dir');
+  if (process.platform === 'win32') await fs.symlink(path.resolve(goldVersionDir(lake, id)), tmpLink, 'junction');
+  else await fs.symlink(goldLinkTarget(id), tmpLink, 'dir');
   try {
     await fs.rename(tmpLink, link);
   } catch (error) {

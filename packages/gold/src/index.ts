@@ -2,7 +2,8 @@
  * @ghlake/gold — gold from silver, in DuckDB: the models (the reference, and what runs in
  * Snowflake), gold's incremental state and versions, the embedded warehouse and `ghlake query`.
  */
-export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep, type GoldTableResult } from './build-gold.js';
+export { buildGold, type GoldConfig, type GoldMode, type GoldResult, type GoldStep } from './runner.js';
+export type { GoldTableResult } from './incremental/publish-version.js';
 export { GOLD_STATE_TABLES, GOLD_HEAD, GOLD_COMMIT, PAIRS } from './incremental/state-tables.js';
 export {
   refreshWarehouse,
@@ -26,12 +27,10 @@ export {
   type GoldModel,
   type RenderOptions,
 } from './models.js';
-export { currentGoldVersion, goldLinkPath, goldVersionsDir } from './gold-versions.js';
-export { listPartitionFiles, type PartitionFile } from './lake-files.js';
-export { duckdbTempDir, openDuckDB, sqlError, type DuckDBSettings } from './duckdb.js';
+export { currentGoldVersion } from './gold-versions.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';
 export { openQuery, runQuery, openWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
 export { formatTable, csvHeader, csvRows, jsonKeys, jsonRow } from './format.js';
-export { goldCommand, createGoldCommand, formatGoldSummary, type GoldPrepare } from './gold-command.js';
+export { createGoldCommand, formatGoldSummary, type GoldCommandHooks, type GoldEngine, type GoldEngineRun, type GoldPrepare } from './gold-command.js';
 export { assertLakeExists } from './lake-exists.js';
 export { queryCommand } from './query-command.js';

@@ -13,6 +13,7 @@ import {
   type Command,
   type CommandIO,
   type ExitCode,
+  warehousePath,
 } from '@ghlake/core';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -131,7 +132,7 @@ export const queryCommand: Command = {
     const stream = await openQuery({ lake, memoryLimit: options.memoryLimit, threads: options.threads, signal: io.signal }, sql);
     const out = outputTo(io.stdout);
     try {
-      if (stream.refreshedWarehouse) io.stderr.write(`(warehouse ${path.join(lake, 'warehouse.duckdb')} rebuilt)\n`);
+      if (stream.refreshedWarehouse) io.stderr.write(`(warehouse ${warehousePath(lake)} rebuilt)\n`);
       if (options.format === 'table') {
         const shown: QueryValue[][] = [];
         let total = 0;

@@ -19,9 +19,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CODES, GhlakeError, warehousePath } from '@ghlake/core';
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
-import { duckdbTempDir, openDuckDB, sqlError } from './duckdb.js';
-import type { OpenDuckDB } from '@ghlake/core/duckdb';
-import { sqlString } from './sql.js';
+import { duckdbTempDir, openDuckDB, sqlError, sqlString, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { openWarehouseInMemory, outsideLakeTempDir, refreshWarehouse, warehouseState } from './warehouse.js';
 
 export interface QueryConfig {

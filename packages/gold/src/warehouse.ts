@@ -19,7 +19,7 @@ import {
   SILVER_OBSERVATION_TABLES,
   SILVER_TABLES,
   commitFile,
-  goldVersionsDir,
+  goldVersionTableDir,
   tableDir,
   tempPathFor,
   warehousePath,
@@ -67,7 +67,7 @@ export interface WarehouseResult {
 async function keyedDir(lake: string, table: TableDecl): Promise<string | undefined> {
   if (table.layer !== 'gold') return tableDir(lake, table.layer, table.name);
   const version = await currentGoldVersion(lake);
-  return version === undefined ? undefined : path.join(goldVersionsDir(lake), version, table.name);
+  return version === undefined ? undefined : goldVersionTableDir(lake, version, table.name);
 }
 
 /** What a view reads: for a partitioned table whether it has files, for a keyed table its live files. */

@@ -8,7 +8,10 @@ import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, formatErrorForUser, type Command } from '@ghlake/core';
-import { goldCommand } from '../src/gold-command.js';
+import { createGoldCommand } from '../src/gold-command.js';
+
+/** Gold's own command, without what the program passes in (silver consolidation, the Snowflake engine). */
+const goldCommand = createGoldCommand();
 import { queryCommand } from '../src/query-command.js';
 import { tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
@@ -70,13 +73,13 @@ describe('ghlake gold', () => {
     expect(goldRun.code).toBe(0);
     const lines = goldRun.stdout.trim().split('\n');
     expect(lines[0]).toBe('silver published 3 hours in 1 commit (head 1): 9 distinct events, 1 copy kept by an earlier hour set aside');
-    expect(lines[1]).toMatch(/^gold 0000000001 9 changes applied up to silver commit 1 in \d+\.\d s \(apply /);
+    expect(lines[1]).toMatch(/^gold 0000000001 9 changes applied up to silver commit 1 in (\d+ms|\d+\.\d+s|\d+m\d\ds) \(apply /);
     expect(
       lines.slice(2, -1).map((l) =>
         l
           .trim()
           .replace(/\s+/g, ' ')
-          .replace(/ \d+(\.\d)? (B|kB)$/, ' <size>'),
+          .replace(/ \d+(\.\d+)? (B|kB)$/, ' <size>'),
       ),
     ).toEqual([
       'gold.actor_metrics 3 rows written whole, <size>',
@@ -103,6 +106,12 @@ describe('ghlake gold', () => {
     const run = await inProcess(goldCommand, ['--lake', lake, '--memory-limit', 'lots']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("error GHLAKE_INVALID_OPTION: --memory-limit has invalid value 'lots'");
+  });
+
+  it('refuses --engine snowflake when no Snowflake engine was passed in (the program passes it), exit 2', async () => {
+    const run = await inProcess(goldCommand, ['--lake', lake, '--engine', 'snowflake']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error GHLAKE_USAGE: --engine snowflake is not available here\n  hint: run it through the ghlake program');
   });
 });
 

@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
-import { buildGold } from '../src/build-gold.js';
+import { buildGold } from '../src/runner.js';
 import { modelSql } from '../src/models.js';
 import { TEST_SETTINGS, fileSilverHourAgain, publishSilver, sql, tempLake, transformRealHours, writeSilverHour, type EventSpec } from './helpers.js';
 

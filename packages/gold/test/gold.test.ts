@@ -1,9 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GOLD_TABLES } from '@ghlake/core';
-import { buildGold } from '../src/build-gold.js';
-import { goldLinkPath, goldVersionsDir } from '../src/gold-versions.js';
+import { ERROR_CODES, GOLD_TABLES, goldLinkPath, goldVersionsDir } from '@ghlake/core';
+import { buildGold } from '../src/runner.js';
 import { TEST_SETTINGS, iso, publishSilver, sql, tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
 
@@ -173,7 +172,11 @@ describe('gold is swapped in atomically', () => {
     await publishSilver(lake);
     const controller = new AbortController();
     controller.abort();
-    await expect(buildGold({ lake, ...TEST_SETTINGS, signal: controller.signal })).rejects.toThrow('interrupted');
+    // Its own code (exit 130, safe to rerun), not a usage error.
+    await expect(buildGold({ lake, ...TEST_SETTINGS, signal: controller.signal })).rejects.toMatchObject({
+      code: ERROR_CODES.INTERRUPTED,
+      message: 'gold interrupted',
+    });
     await expect(fs.lstat(goldLinkPath(lake))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await fs.readdir(goldVersionsDir(lake)).catch(() => [])).toEqual([]);
   });

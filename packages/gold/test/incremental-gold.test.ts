@@ -10,7 +10,7 @@ import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duck
 import { consolidateSilver } from '@ghlake/silver';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { buildGold } from '../src/build-gold.js';
+import { buildGold } from '../src/runner.js';
 import { TEST_SETTINGS, TWELVE_HOURS, sql, tempLake, twelveHours, writeSilverHour, type HourSpec } from './helpers.js';
 
 const DATA = twelveHours();

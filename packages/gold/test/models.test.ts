@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DUCKDB_TYPE, GOLD_TABLES, SILVER_TABLES } from '@ghlake/core';
 import { GOLD_MODELS, modelSql, quoteIdentifier, renderModel, renderSql } from '../src/models.js';
-import { emptyRelation } from '../src/sql.js';
+import { emptyRelation } from '@ghlake/core/duckdb';
 import { sql } from './helpers.js';
 
 describe('gold model files', () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, formatErrorForUser } from '@ghlake/core';
-import { buildGold } from '../src/build-gold.js';
+import { buildGold } from '../src/runner.js';
 import { explainedText } from '../src/query.js';
 import { queryCommand } from '../src/query-command.js';
 import { publishSilver, tempLake } from './helpers.js';

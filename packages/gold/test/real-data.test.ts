@@ -14,7 +14,7 @@ import { SILVER_OBSERVATION_TABLES, createPool, parseHour, silverEvents, silverP
 import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 import { consolidateSilver, transformHours, type SilverConsolidationResult } from '@ghlake/silver';
 import { GHARCHIVE_FIXTURES, HOUR_2015_01_01_15_TYPES } from '../../core/test/fixtures/gharchive.js';
-import { buildGold, type GoldResult } from '../src/build-gold.js';
+import { buildGold, type GoldResult } from '../src/runner.js';
 import { TEST_SETTINGS, sql, tempLake } from './helpers.js';
 
 let lake: string;

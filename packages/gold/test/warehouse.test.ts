@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DUCKDB_TYPE, warehousePath } from '@ghlake/core';
-import { buildGold } from '../src/build-gold.js';
+import { buildGold } from '../src/runner.js';
 import { runQuery } from '../src/query.js';
 import { WAREHOUSE_TABLES, refreshWarehouse, warehouseIsCurrent } from '../src/warehouse.js';
 import { TEST_SETTINGS, publishSilver, tempLake } from './helpers.js';

@@ -26,7 +26,7 @@ import { generateHours } from '../../../tools/generate/hours.js';
 import { startMirror } from '../../../tools/mirror/server.js';
 import { createRealStages } from '../src/real-stages.js';
 import { runConfigFromOptions, RUN_OPTIONS } from '../src/run-options.js';
-import { runPipeline } from '../src/run-pipeline.js';
+import { runPipeline } from '../src/runner.js';
 
 const { values } = parseArgs({
   options: {

@@ -43,7 +43,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'consolidate silver entities and compute gold metrics (DuckDB, or --engine snowflake)',
     examples: ['ghlake gold --lake ./lake', 'ghlake gold --engine snowflake'],
     failure: 'gold or the warehouse failed',
-    load: async () => (await import('./gold-command.js')).goldEngineCommand,
+    load: async () => (await import('./gold-engines.js')).goldCommand,
   },
   {
     name: 'run',

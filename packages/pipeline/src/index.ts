@@ -1,6 +1,6 @@
 export { main } from './cli.js';
 export { COMMANDS } from './commands.js';
-export { runPipeline, type RunConfig, type RunHooks } from './run-pipeline.js';
+export { runPipeline, type RunConfig, type RunHooks } from './runner.js';
 export { createRealStages, type RealStagesOptions } from './real-stages.js';
 export { RUN_OPTIONS, EXAMPLE_HOUR, runConfigFromOptions, type RunOptions, type RunStageConfig } from './run-options.js';
 export type { PipelineStages, DownloadedHour, TransformedHour, GoldOutcome, UploadOutcome, SnowflakeOutcome, TopRepository } from './stages.js';

@@ -10,7 +10,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { ManifestStore, compareHours, isTransformed, outputPlace, outputProblems, type HourKey, type HourRecord } from '@ghlake/core';
+import { ManifestStore, compareHours, formatCount, isTransformed, outputPlace, outputProblems, type HourKey, type HourRecord } from '@ghlake/core';
 import { openDuckDB, queryRows, sqlString, type OpenDuckDB } from '@ghlake/core/duckdb';
 
 export interface VerifiedHour {
@@ -27,8 +27,6 @@ export interface VerifyResult {
   files: number;
   bad: VerifiedHour[];
 }
-
-const n = (x: number) => x.toLocaleString('en-US');
 
 /** Rows the hour's accounting says a bronze file holds (undefined: not a bronze table with a count). */
 function expectedRows(rel: string, record: HourRecord): number | undefined {
@@ -66,9 +64,9 @@ async function verifyFile(db: OpenDuckDB, lake: string, rel: string, record: Hou
   }
   const read = await readParquetWhole(db, file);
   if ('error' in read) return `${rel}: cannot be read (${read.error})`;
-  if (read.rows !== read.footerRows) return `${rel}: ${n(read.rows)} rows decoded, its footer says ${n(read.footerRows)}`;
+  if (read.rows !== read.footerRows) return `${rel}: ${formatCount(read.rows)} rows decoded, its footer says ${formatCount(read.footerRows)}`;
   const expected = expectedRows(rel, record);
-  if (expected !== undefined && read.rows !== expected) return `${rel}: ${n(read.rows)} rows, the hour's accounting says ${n(expected)}`;
+  if (expected !== undefined && read.rows !== expected) return `${rel}: ${formatCount(read.rows)} rows, the hour's accounting says ${formatCount(expected)}`;
   return undefined;
 }
 

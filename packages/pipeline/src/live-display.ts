@@ -4,7 +4,7 @@
  * are printed above it. Lines are cut to the terminal width: a wrapped line would break the
  * cursor arithmetic.
  */
-import { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
+import { formatByteRate, formatBytes, formatCount, formatDuration, formatRate } from '@ghlake/core';
 import type { ProgressSnapshot } from './progress.js';
 
 const ESC = '\x1b[';
@@ -20,7 +20,7 @@ export function renderProgress(s: ProgressSnapshot, title: string): string[] {
   const transformable = Math.max(0, s.toProcess - dl.missing - dl.failed);
   const lines = [
     `${title}  [${formatDuration(s.elapsedMs)}]`,
-    `  download   ${settled}/${s.toProcess} hours  ${formatBytes(dl.bytes)}  ${formatRate(dl.bytesPerSec / 1e6, 'MB')}` +
+    `  download   ${settled}/${s.toProcess} hours  ${formatBytes(dl.bytes)}  ${formatByteRate(dl.bytesPerSec)}` +
       `${dl.missing ? `  ${dl.missing} missing` : ''}${dl.failed ? `  ${dl.failed} failed` : ''}`,
     `  transform  ${tf.done}/${transformable} hours${tf.inFlight ? ` (+${tf.inFlight} running)` : ''}  ${formatCount(tf.events)} events  ${formatRate(tf.eventsPerSec, 'events')}` +
       `${tf.quarantined ? `  ${formatCount(tf.quarantined)} quarantined` : ''}${tf.failed ? `  ${tf.failed} failed` : ''}`,

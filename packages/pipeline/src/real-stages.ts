@@ -6,7 +6,8 @@
 import { createPool, rawPath, runPoolTask, warehousePath, workerModule, type HourKey, type SharedPool } from '@ghlake/core';
 import { corruptPath, downloadHours, hourResultError, markGzipChecked, markGzipDamaged, wrongSourceError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
-import { buildGold, duckdbTempDir, openDuckDB, refreshWarehouse, sqlError, warehouseIsCurrent } from '@ghlake/gold';
+import { duckdbTempDir, openDuckDB, sqlError } from '@ghlake/core/duckdb';
+import { buildGold, refreshWarehouse, warehouseIsCurrent } from '@ghlake/gold';
 import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
 import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';

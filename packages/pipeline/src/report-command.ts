@@ -21,7 +21,8 @@ import {
   type HourKey,
   readManifest,
 } from '@ghlake/core';
-import { assertLakeExists, listPartitionFiles } from '@ghlake/gold';
+import { listPartitionFiles } from '@ghlake/core/duckdb';
+import { assertLakeExists } from '@ghlake/gold';
 import { REPORT_OPTIONS, writeReport, type CalendarHour, type ReportResult } from '@ghlake/report';
 import { lakeStatus, type HourStatus } from './lake-status.js';
 

@@ -17,7 +17,7 @@ import { LiveDisplay, renderProgress } from './live-display.js';
 import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';
 import { EXAMPLE_HOUR, RUN_OPTIONS, runConfigFromOptions } from './run-options.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline } from './runner.js';
 import { RunLog, formatRunSummary } from './run-report.js';
 import { refreshReport } from './report-command.js';
 import type { RunEvent } from './run-events.js';
@@ -33,7 +33,7 @@ With no range it processes GH Archive's example hour ${EXAMPLE_HOUR} into ./lake
 At the end it writes <lake>/report.html, the report of the run's hours (see ghlake report),
 and prints its path; --no-report skips it.
 
-A rerun does only what is missing (state in <lake>/_state/manifest.json, checked against the
+A rerun does only what is missing (state in <lake>/_state/manifest/, checked against the
 files; a download cut short continues where it stopped); --force redoes the range. One writer per lake at a time (<lake>/_state/lock; download,
 bronze, silver, gold and upload take it too).
 Missing hours (404) are listed and skipped. Exit 0 when everything asked for is done (missing

@@ -3,11 +3,12 @@
  * these events into a live terminal display, log lines, or nothing.
  */
 import type { HourKey, PlainError } from '@ghlake/core';
+import type { DownloadStatus } from '@ghlake/download';
 
 export type StageName = 'download' | 'transform' | 'gold' | 'warehouse' | 'upload' | 'snowflake';
 export const STAGE_ORDER: readonly StageName[] = ['download', 'transform', 'gold', 'warehouse', 'upload', 'snowflake'];
 
-export type DownloadStatus = 'downloaded' | 'skipped' | 'missing' | 'failed';
+export type { DownloadStatus };
 /** `refetch`: the file, stored without a gzip check, turned out damaged; nothing was published and it is fetched again. */
 export type TransformStatus = 'transformed' | 'damaged' | 'refetch' | 'failed';
 

@@ -15,7 +15,7 @@ import {
   type OptionSpec,
   type ResolvedOptions,
 } from '@ghlake/core';
-import { DOWNLOAD_OPTIONS, downloadConfig, type DownloadConfig } from '@ghlake/download';
+import { DOWNLOAD_OPTIONS, configFromOptions, type DownloadConfig } from '@ghlake/download';
 import { DUCKDB_OPTIONS } from '@ghlake/gold';
 import { TRANSFORM_OPTIONS } from '@ghlake/bronze';
 import {
@@ -138,19 +138,8 @@ export function runConfigFromOptions(options: RunOptions, cwd: string): RunStage
     force: options.force,
     memoryLimit: options.memoryLimit,
     workerHeapMb: options.workerHeapMb,
-    download: downloadConfig({
-      lake,
-      baseUrl: options.baseUrl,
-      concurrency: options.concurrency,
-      retries: options.retries,
-      retryDelayMs: options.retryDelay,
-      retryMaxDelayMs: options.retryMaxDelay,
-      retryTimeMs: options.retryTime,
-      connectTimeoutMs: options.connectTimeout,
-      headersTimeoutMs: options.headersTimeout,
-      bodyTimeoutMs: options.bodyTimeout,
-      verify: options.force,
-    }),
+    // --force re-verifies the hours already in the lake.
+    download: configFromOptions({ ...options, lake, verify: options.force }, cwd),
     // Validated up front: a missing --bucket fails before any hour is downloaded.
     upload: options.upload
       ? resolveUploadConfig({

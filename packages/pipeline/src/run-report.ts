@@ -2,8 +2,8 @@
  * What a person reads: the run's events as log lines (when stderr is not a terminal, or
  * above the live display when it is), and the final summary with the most active repositories.
  */
-import { hourFromMs, hourToMs, type HourKey, type Logger } from '@ghlake/core';
-import { formatBytes, formatCount, formatDuration, formatRate, listSome } from './format.js';
+import { formatByteRate, formatBytes, formatCount, formatDuration, formatRate, hourFromMs, hourToMs, type HourKey, type Logger } from '@ghlake/core';
+import { listSome } from './format.js';
 import { STAGE_ORDER, type RunEvent } from './run-events.js';
 import type { RunSummary } from './run-summary.js';
 
@@ -175,7 +175,7 @@ export function formatRunSummary(s: RunSummary): string {
     return `${st} ${t.skipped ? 'skipped' : !t.ok ? 'FAILED' : formatDuration(t.ms)}`;
   });
   row('time', `${stages.join(' · ')} · total ${formatDuration(s.elapsedMs)}`);
-  if (s.events) row('throughput', `${formatRate(s.throughput.eventsPerSec, 'events')}, ${formatRate(s.throughput.downloadMBps, 'MB')} downloaded`);
+  if (s.events) row('throughput', `${formatRate(s.throughput.eventsPerSec, 'events')}, ${formatByteRate(s.throughput.downloadMBps * 1e6)} downloaded`);
   if (s.gold) {
     const tables = Object.entries(s.gold.tables);
     row(

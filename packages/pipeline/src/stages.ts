@@ -1,7 +1,7 @@
 /**
  * What the run needs from each stage, in the run's own terms. The real implementation
  * (real-stages.ts) adapts the stage packages' runners to this; keeping the seam here means the
- * orchestration (run-pipeline.ts) reads as the run's logic alone.
+ * orchestration (runner.ts) reads as the run's logic alone.
  */
 import type { HourAccounting, HourKey, PlainError } from '@ghlake/core';
 import type { DownloadStatus, TransformStatus } from './run-events.js';

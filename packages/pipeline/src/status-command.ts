@@ -14,9 +14,11 @@ import {
   resolveOptions,
   type Command,
   type CommandIO,
+  formatBytes,
+  formatCount,
   type ExitCode,
 } from '@ghlake/core';
-import { formatBytes, formatCount, listSome } from './format.js';
+import { listSome } from './format.js';
 import { lakeStatus, type HourStatus, type LakeStatus } from './lake-status.js';
 
 export const STATUS_OPTIONS = defineOptions({

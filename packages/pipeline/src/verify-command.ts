@@ -11,6 +11,7 @@ import {
   RANGE_OPTIONS,
   defineOptions,
   describeOptions,
+  formatCount,
   lockCommandLine,
   parseBoolean,
   parseCommandLine,
@@ -25,7 +26,7 @@ import { listSome } from './format.js';
 import { verifyLake, type VerifyResult } from './lake-verify.js';
 import { createRealStages } from './real-stages.js';
 import { RUN_OPTIONS, runConfigFromOptions } from './run-options.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline } from './runner.js';
 import type { RunSummary } from './run-summary.js';
 
 export const VERIFY_OPTIONS = defineOptions({
@@ -50,7 +51,7 @@ const hours = (k: number) => `${k} hour${k === 1 ? '' : 's'}`;
 
 function formatVerify(r: VerifyResult): string[] {
   const out = [
-    `verified ${hours(r.hours)}, ${r.files.toLocaleString('en-US')} files re-read: ${r.bad.length ? `${r.bad.length} of ${r.hours} hours bad` : 'all as recorded'}`,
+    `verified ${hours(r.hours)}, ${formatCount(r.files)} files re-read: ${r.bad.length ? `${r.bad.length} of ${r.hours} hours bad` : 'all as recorded'}`,
   ];
   for (const b of r.bad) for (const p of b.problems) out.push(`  ${b.hour}  ${p}`);
   return out;

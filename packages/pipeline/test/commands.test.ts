@@ -77,7 +77,7 @@ describe('ghlake gold --engine snowflake', () => {
       expect(insert).not.toMatch(/read_parquet|\{\{/);
     }
     expect(sql.filter((s) => / SWAP WITH /.test(s))).toHaveLength(8);
-    expect(r.stdout).toMatch(/^gold built inside Snowflake in [\d.]+ s/);
+    expect(r.stdout).toMatch(/^gold built inside Snowflake in (\d+ms|\d+\.\d+s|\d+m\d\ds) /);
     expect(r.stdout).toContain('gold.daily_summary');
     expect(r.stdout + r.stderr).not.toContain(PASSWORD);
   });

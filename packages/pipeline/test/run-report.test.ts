@@ -65,7 +65,7 @@ describe('run summary', () => {
     );
     expect(text).toContain('ghlake run done: 2015-01-01-15 (1 hour) → /lake');
     expect(text).toContain('3 lines quarantined (invalid_json 2, truncated_line 1)');
-    expect(text).toContain('time        download 1.5 s · transform 2.5 s · gold 900 ms · warehouse skipped · total 1.2 s');
+    expect(text).toContain('time        download 1.50s · transform 2.50s · gold 900ms · warehouse skipped · total 1.23s');
     expect(text).toMatch(/ 1\. a\/b\s+120 events\n\s+2\. #2\s+7 events$/);
   });
 });

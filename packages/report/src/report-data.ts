@@ -3,9 +3,9 @@
  * `ghlake query` (the warehouse, opened read-only, rebuilt first when stale) — plus what the
  * caller knows about each hour (the calendar). Plain data in, plain data out: the page renders it.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { hourRange, tableDir, type HourKey } from '@ghlake/core';
+import { hourDate, hourRange, type HourKey } from '@ghlake/core';
+import { listPartitionFiles } from '@ghlake/core/duckdb';
 import { currentGoldVersion, runQuery, type QueryColumn, type QueryValue } from '@ghlake/gold';
 import { BASELINE_WEEKS, reportQueries, reportRange, type DatasetName } from './queries.js';
 import { ID_FAMILY_GAP, MIN_FAMILY_IDS, TRIM_SHARE } from './capture-indicator.js';
@@ -66,22 +66,10 @@ export interface ReportData {
   datasets: Dataset[];
 }
 
-/** Day folders of silver.events in [firstDay, lastDay] that hold at least one data file. */
+/** Days in [firstDay, lastDay] on which silver.events has at least one data file. */
 async function silverEventDays(lake: string, firstDay: string, lastDay: string): Promise<string[]> {
-  const root = tableDir(lake, 'silver', 'events');
-  const days: string[] = [];
-  for (const entry of await fs.readdir(root).catch(() => [] as string[])) {
-    const day = /^date=(\d{4}-\d{2}-\d{2})$/.exec(entry)?.[1];
-    if (!day || day < firstDay || day > lastDay) continue;
-    for (const hourDir of await fs.readdir(path.join(root, entry)).catch(() => [] as string[])) {
-      const files = await fs.readdir(path.join(root, entry, hourDir)).catch(() => [] as string[]);
-      if (files.some((f) => /^part-.*\.parquet$/.test(f))) {
-        days.push(day);
-        break;
-      }
-    }
-  }
-  return days.sort();
+  const files = await listPartitionFiles(lake, { layer: 'silver', name: 'events' }, { from: firstDay, to: lastDay });
+  return [...new Set(files.map((f) => hourDate(f.hour)))].sort();
 }
 
 export async function collectReportData(input: ReportInput): Promise<ReportData> {

@@ -3,15 +3,14 @@
  * source_date/source_hour) in report SQL. Filters name source_date as well, so DuckDB reads only
  * the partitions of the days concerned.
  */
-import { hourDate, hourToMs, type HourKey } from '@ghlake/core';
+import { hourDate, timestampText, type HourKey } from '@ghlake/core';
 
 /** One or more inclusive ranges of source hours. */
 export type SourceHourWindow = readonly { from: HourKey; to: HourKey }[];
 
 /** `TIMESTAMP '2015-01-01 15:00:00'` of an hour. */
 export function hourTimestamp(hour: HourKey | number): string {
-  const ms = typeof hour === 'number' ? hour : hourToMs(hour);
-  return `TIMESTAMP '${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}'`;
+  return `TIMESTAMP '${timestampText(hour)}'`;
 }
 
 /** The source hour of a partitioned view's row as a TIMESTAMP. */

@@ -7,8 +7,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { bronzeEvents, ERROR_CODES, GhlakeError, partitionFile, type HourKey } from '@ghlake/core';
-import { accountingPath, ERA_EVENTS_API, ERA_TIMELINE, StagedFiles, type AccountingRecord, type RawHourResult } from '@ghlake/bronze';
+import { accountingPath, bronzeEvents, ERROR_CODES, GhlakeError, partitionFile, type HourKey } from '@ghlake/core';
+import { ERA_EVENTS_API, ERA_TIMELINE, StagedFiles, type AccountingRecord, type RawHourResult } from '@ghlake/bronze';
 import { BronzeRowEvent, type BronzeEventRow } from './event-input.js';
 import { SilverHourWriter, type SilverHourMetrics } from './write-silver.js';
 

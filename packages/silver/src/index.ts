@@ -7,5 +7,5 @@ export { silverExtension, transformFusedHour, type FusedHourTask, type FusedHour
 export { silverFromBronzeHour, bronzeEventRow, type FromBronzeTask, type FromBronzeResult } from './from-bronze.js';
 export * from './options.js';
 export * from './runner.js';
-export { silverCommand, silverExtra } from './cli.js';
+export { silverCommand, silverExtra } from './silver-command.js';
 export * from './consolidate/index.js';

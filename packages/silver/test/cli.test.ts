@@ -33,7 +33,7 @@ describe('ghlake silver', async () => {
     const run = io(['--from', '2025-01-01-15', '--lake', lake]);
     expect(await silverCommand.run(run.io)).toBe(0);
     expect(run.out()).toMatch(
-      /^2025-01-01-15 ok lines=2048 events=2048 quarantined=0 blank=0 duplicates=0 silver=2048 actors=\d+ repos=\d+ orgs=\d+ \d+\.\ds\n1 hour: 1 ok, 0 damaged, 0 failed; 2048 lines, 2048 events, 0 quarantined\nsilver published 1 hour in 1 commit \(head 1\): 2,048 distinct events, 0 copies kept by an earlier hour set aside\n$/,
+      /^2025-01-01-15 ok lines=2048 events=2048 quarantined=0 blank=0 duplicates=0 silver=2048 actors=\d+ repos=\d+ orgs=\d+ (\d+ms|\d+\.\d+s|\d+m\d\ds)\n1 hour: 1 ok, 0 damaged, 0 failed; 2048 lines, 2048 events, 0 quarantined\nsilver published 1 hour in 1 commit \(head 1\): 2,048 distinct events, 0 copies kept by an earlier hour set aside\n$/,
     );
     const missing = io(['--from', '2025-01-01-16', '--lake', lake]);
     expect(await silverCommand.run(missing.io)).toBe(1);

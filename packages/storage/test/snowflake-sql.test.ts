@@ -21,7 +21,7 @@ import {
   type LakeTableFile,
   type LoadedFile,
 } from '../src/snowflake/index.js';
-import { assertStagePath, parseIdentifier, sqlString, stageUrl } from '../src/snowflake/sql-text.js';
+import { assertStagePath, parseIdentifier, snowflakeString, stageUrl } from '../src/snowflake/sql-text.js';
 import { hourDirectory } from '../src/snowflake/load-plan.js';
 import { expectGolden } from './fixtures/snowflake/golden.js';
 
@@ -106,7 +106,7 @@ describe('snowflake setup SQL (golden)', () => {
     for (const table of SNOWFLAKE_TABLES) {
       const sql = createTableSql(objects, table);
       for (const c of table.columns) {
-        expect(sql).toContain(`"${c.name.toUpperCase()}" ${SNOWFLAKE_TYPE[c.type]}${c.nullable ? '' : ' NOT NULL'} COMMENT ${sqlString(c.doc)}`);
+        expect(sql).toContain(`"${c.name.toUpperCase()}" ${SNOWFLAKE_TYPE[c.type]}${c.nullable ? '' : ' NOT NULL'} COMMENT ${snowflakeString(c.doc)}`);
       }
       const columnLines = sql.split('\n').filter((l) => l.startsWith('  "'));
       expect(columnLines.length).toBe(table.columns.length + (table.partitioning === 'hour' ? 1 : 0));
@@ -287,7 +287,7 @@ describe('config cannot inject SQL', () => {
   });
 
   it('string literals escape quotes and backslashes', () => {
-    expect(sqlString("it's a \\ test")).toBe("'it''s a \\\\ test'");
+    expect(snowflakeString("it's a \\ test")).toBe("'it''s a \\\\ test'");
   });
 
   it('what reaches a bind is never spliced into the SQL text', () => {

@@ -14,8 +14,8 @@
  * Why not rewrite the table each hour: an hour touches a few ten thousand of millions of ids,
  * spread over the whole table; rewriting it would make every hourly run cost the lake's size.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { listDir } from '../files.js';
 import type { TableDecl } from '../tables/types.js';
 import { readParquet, sqlIdent, typedSelectList } from './sql.js';
 
@@ -36,15 +36,8 @@ export function keyedFileName(seq: number, full: boolean): string {
 
 /** Every keyed file in `dir`, oldest first (a missing folder has none). Temporary files never match. */
 export async function listKeyedFiles(dir: string): Promise<KeyedFile[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
   const out: KeyedFile[] = [];
-  for (const name of names) {
+  for (const name of await listDir(dir)) {
     const m = KEYED_FILE.exec(name);
     if (m) out.push({ seq: Number(m[1]), full: m[2] !== undefined, name, path: path.join(dir, name) });
   }

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TableDecl } from '../tables/types.js';
-import { commitFile, tempPathFor } from '../fs-atomic.js';
+import { commitFile, fsyncFile, tempPathFor } from '../fs-atomic.js';
 import { openFlatSink } from './flat-sink.js';
 import { isColumnVector, type ColumnVector } from './columns.js';
 
@@ -170,15 +170,6 @@ export async function openTableWriter(
       await fs.rm(tmp, { force: true });
     },
   };
-}
-
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Write one whole table file from column arrays. */

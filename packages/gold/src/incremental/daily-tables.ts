@@ -41,7 +41,7 @@ import {
   type OpenDuckDB,
 } from '@ghlake/core/duckdb';
 import { renderModel } from '../models.js';
-import type { PublishedTable } from './publish-version.js';
+import type { GoldTableResult } from './publish-version.js';
 
 export const DAILY_TABLES: readonly TableDecl[] = [goldRepoDailyMetrics, goldActorDailyMetrics, goldOrgDailyMetrics];
 
@@ -96,12 +96,12 @@ const copyOut = async (db: OpenDuckDB, select: string, file: string, doing: stri
  * Write the daily tables of version `dir` (gold commit `commit`) from the previous version's and
  * the days `g_delta` (the window's netted changes) touches.
  */
-export async function writeDailyTables(db: OpenDuckDB, lake: string, dir: string, commit: number, previous: string | undefined): Promise<PublishedTable[]> {
+export async function writeDailyTables(db: OpenDuckDB, lake: string, dir: string, commit: number, previous: string | undefined): Promise<GoldTableResult[]> {
   const c = db.connection;
   await runSql(c, `CREATE OR REPLACE TEMP TABLE g_days AS SELECT DISTINCT CAST(created_at AS DATE) AS day FROM g_delta`);
   const touchedDays = await queryNumber(c, `SELECT count(*) FROM g_days`);
   if (touchedDays > 0) await dayViews(db, lake);
-  const out: PublishedTable[] = [];
+  const out: GoldTableResult[] = [];
   for (const table of DAILY_TABLES) {
     const tableDir = path.join(dir, table.name);
     await fs.mkdir(tableDir, { recursive: true });

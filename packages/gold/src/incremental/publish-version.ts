@@ -11,7 +11,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { goldActorMetrics, goldDailySummary, goldEventTypeMetrics, goldOrgMetrics, goldRepoMetrics, goldVersionDir, type TableDecl } from '@ghlake/core';
+import { goldActorMetrics, goldDailySummary, goldEventTypeMetrics, goldOrgMetrics, goldRepoMetrics, type TableDecl } from '@ghlake/core';
 import {
   entityStateTable,
   keyedFileName,
@@ -30,7 +30,7 @@ import { GROUPS, entityAttributesRelation, type GroupSpec } from './apply-change
 import { writeDailyTables } from './daily-tables.js';
 import { GOLD_DAILY, GOLD_TYPE } from './state-tables.js';
 
-export interface PublishedTable {
+export interface GoldTableResult {
   table: string;
   /** Rows of the table in this version. */
   rows: number;
@@ -81,8 +81,8 @@ export async function writeGoldVersion(
   commit: number,
   previous: string | undefined,
   window: { from: number; to: number } | undefined,
-): Promise<PublishedTable[]> {
-  const out: PublishedTable[] = [];
+): Promise<GoldTableResult[]> {
+  const out: GoldTableResult[] = [];
   for (const { table, group } of KEYED) {
     const g = GROUPS.find((x) => x.name === group)!;
     const tableDir = path.join(dir, table.name);
@@ -143,5 +143,3 @@ export async function writeGoldVersion(
 
 /** Version folder names: the gold commit, zero-padded, so they sort in commit order. */
 export const goldVersionId = (commit: number): string => String(commit).padStart(10, '0');
-
-export { goldVersionDir };

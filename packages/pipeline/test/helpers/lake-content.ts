@@ -6,8 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, TMP_MARK, type TableDecl } from '@ghlake/core';
-import { PARTIAL_MARK } from '@ghlake/download';
+import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, PARTIAL_MARK, TMP_MARK, type TableDecl } from '@ghlake/core';
 import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 
 const WRITE_TIME_COLUMNS = new Set(['processed_at', 'ingested_at']);

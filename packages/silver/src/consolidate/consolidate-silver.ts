@@ -12,13 +12,13 @@
  * into, the entity state rows of the ids it observed. Nothing walks the lake, except refolding the
  * ids of an hour redone with different observations (entity-merge.ts).
  */
-import { ENTITY_RULES, ERROR_CODES, GhlakeError, crashPoint, partitionFile, stagedPartitionFile, type HourKey } from '@ghlake/core';
+import { crashPoint, ENTITY_RULES, ERROR_CODES, formatCount, GhlakeError, partitionFile, stagedPartitionFile, type HourKey, isFile } from '@ghlake/core';
 import { SILVER_HEAD, SILVER_STATE_TABLES, inTransaction, openStateDb, readMeta, writeMeta, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { dedupBatch, type DedupResult } from './event-dedup.js';
 import { mergeEntities, type EntityMergeResult } from './entity-merge.js';
 import { applyJournal, removeAbandonedCommits, writeJournal, type JournalEntry } from './journal.js';
 import { rebuildSilver, type SilverRebuildResult } from './rebuild-silver.js';
-import { exists, hasPublishedSilver, recordSilverHead, stagedHours } from './staged-hours.js';
+import { hasPublishedSilver, recordSilverHead, stagedHours } from './staged-hours.js';
 
 export interface SilverConsolidationConfig {
   lake: string;
@@ -59,7 +59,7 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
   const started = performance.now();
   const seq = ((await readMeta(db, SILVER_HEAD)) ?? 0) + 1;
   const published = new Set<HourKey>();
-  for (const hour of hours) if (await exists(partitionFile(lake, 'silver', ENTITY_RULES[0].observations.name, hour))) published.add(hour);
+  for (const hour of hours) if (await isFile(partitionFile(lake, 'silver', ENTITY_RULES[0].observations.name, hour))) published.add(hour);
   const result = await inTransaction(db, async () => {
     const journal: JournalEntry[] = [];
     const dedup = await dedupBatch(db, lake, seq, hours);
@@ -126,15 +126,14 @@ export function silverHoursWritten(r: SilverConsolidationResult): HourKey[] | 'a
 
 /** What a consolidation did, in a few lines for a terminal. */
 export function silverSummary(r: SilverConsolidationResult): string[] {
-  const n = (x: number) => x.toLocaleString('en-US');
   const hours = r.commits.reduce((k, c) => k + c.hours.length, 0);
   const published = r.commits.reduce((k, c) => k + c.events.published, 0);
   const setAside = r.commits.reduce((k, c) => k + c.events.setAside, 0);
   return [
-    ...(r.migrated ? [`silver state made from the lake's existing silver: ${n(r.migrated.events)} distinct events (commit ${r.migrated.head})`] : []),
+    ...(r.migrated ? [`silver state made from the lake's existing silver: ${formatCount(r.migrated.events)} distinct events (commit ${r.migrated.head})`] : []),
     hours === 0
       ? `silver is current (commit ${r.head}): no transformed hour waits to be published`
-      : `silver published ${hours} hour${hours === 1 ? '' : 's'} in ${r.commits.length} commit${r.commits.length === 1 ? '' : 's'} (head ${r.head}): ${n(published)} distinct events, ${n(setAside)} cop${setAside === 1 ? 'y' : 'ies'} kept by an earlier hour set aside`,
+      : `silver published ${hours} hour${hours === 1 ? '' : 's'} in ${r.commits.length} commit${r.commits.length === 1 ? '' : 's'} (head ${r.head}): ${formatCount(published)} distinct events, ${formatCount(setAside)} cop${setAside === 1 ? 'y' : 'ies'} kept by an earlier hour set aside`,
     ...(r.incomplete.length ? [`left out (a staged table is missing; transform them again): ${r.incomplete.join(', ')}`] : []),
   ];
 }

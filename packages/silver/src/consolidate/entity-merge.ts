@@ -15,7 +15,7 @@
  * only for those ids.
  */
 import path from 'node:path';
-import { commitFilesDir, entityAttributes, partitionFile, stagedPartitionFile, tableDir, type EntityRule, type HourKey } from '@ghlake/core';
+import { commitFilesDir, entityAttributes, partitionFile, stagedPartitionFile, tableDir, type EntityRule, type HourKey, partitionGlob } from '@ghlake/core';
 import {
   columnList,
   emptyRelation,
@@ -131,7 +131,7 @@ export async function mergeEntities(
   ].join(', ');
   let olderObservations = '';
   if (refolded > 0) {
-    const glob = path.join(tableDir(lake, 'silver', obs.name), '*', '*', 'part-*.parquet');
+    const glob = partitionGlob(lake, 'silver', obs.name);
     const all = `(SELECT ${typedSelectList(obs)}, CAST((CAST("date" AS DATE) - DATE '1970-01-01') * 24 + "hour" AS INTEGER) AS source_hour
        FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}))`;
     olderObservations = `UNION ALL SELECT ${obsCandidate('o')} FROM ${all} o SEMI JOIN e_retract r ON o.${id} = r.${id} WHERE o.source_hour NOT IN ${inBatch}`;

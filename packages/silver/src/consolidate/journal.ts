@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { commitFilesDir, commitsDir, crashPoint } from '@ghlake/core';
+import { commitFilesDir, commitsDir, crashPoint, fsyncDir, entryExists } from '@ghlake/core';
 import { queryRows, runSql, sqlString, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { SILVER_JOURNAL } from '@ghlake/core/duckdb';
 
@@ -19,23 +19,6 @@ export async function writeJournal(db: OpenDuckDB, seq: number, entries: readonl
   const values = entries.map((e, i) => `(${seq}, ${i}, ${sqlString(e.op)}, ${e.op === 'move' ? sqlString(e.src) : 'NULL'}, ${sqlString(e.dst)})`);
   for (let i = 0; i < values.length; i += 1000) {
     await runSql(db.connection, `INSERT INTO ${SILVER_JOURNAL.name} VALUES ${values.slice(i, i + 1000).join(', ')}`);
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync().catch(() => undefined);
-  } finally {
-    await handle.close();
   }
 }
 
@@ -52,11 +35,11 @@ export async function applyJournal(db: OpenDuckDB, lake: string): Promise<number
       continue;
     }
     const src = String(row.src);
-    if (await exists(src)) {
+    if (await entryExists(src)) {
       await fs.mkdir(path.dirname(dst), { recursive: true });
       await fs.rename(src, dst);
       dirs.add(path.dirname(dst));
-    } else if (!(await exists(dst))) {
+    } else if (!(await entryExists(dst))) {
       throw new Error(`silver commit ${String(row.seq)}: neither ${src} nor ${dst} exists; the lake state is damaged (rebuild: ghlake silver --rebuild)`);
     }
   }

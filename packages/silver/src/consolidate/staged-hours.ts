@@ -2,7 +2,6 @@
  * The hours the transform staged (`<lake>/_state/staged/<table>/date=/hour=/`), waiting for a
  * silver commit, and the lake-level facts silver records for readers.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   ENTITY_RULES,
@@ -16,27 +15,13 @@ import {
   writeHeads,
   type HourKey,
   type TableDecl,
+  isFile,
+  listDir,
 } from '@ghlake/core';
 import { EVENT_COPIES, SET_ASIDE_EVENTS, SOURCE_HOURS, queryNumber, type OpenDuckDB } from '@ghlake/core/duckdb';
 
 /** Every table the transform stages per hour: an hour is ready when all of them are there. */
 export const STAGED_TABLES: readonly TableDecl[] = [silverEvents, silverPayloadDetails, ...ENTITY_RULES.map((r) => r.observations)];
-
-export async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
-export async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
 
 /** Does the lake hold published silver (events partitions, or an entity table)? One folder listing each. */
 export async function hasPublishedSilver(lake: string): Promise<boolean> {
@@ -60,7 +45,7 @@ export async function stagedHours(lake: string): Promise<{ ready: HourKey[]; inc
   const ready: HourKey[] = [];
   const incomplete: HourKey[] = [];
   for (const hour of [...found].sort(compareHours)) {
-    const present = await Promise.all(STAGED_TABLES.map((t) => exists(stagedPartitionFile(lake, t.name, hour))));
+    const present = await Promise.all(STAGED_TABLES.map((t) => isFile(stagedPartitionFile(lake, t.name, hour))));
     (present.every(Boolean) ? ready : incomplete).push(hour);
   }
   return { ready, incomplete };

@@ -21,15 +21,6 @@ export async function sha256OfHandle(handle: FileHandle): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function sha256OfFile(file: string): Promise<string> {
-  const handle = await fs.open(file, 'r');
-  try {
-    return await sha256OfHandle(handle);
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * The sha256 the download recorded beside a raw hour, if the record exists and describes a
  * file of this size (the record is `<file>.meta.json` with `sha256` and `bytes` or `size`).

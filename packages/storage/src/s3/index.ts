@@ -34,8 +34,7 @@ export {
 } from './lake-files.js';
 export { objectKey, keyPrefix, goldPointerKey, s3Url, GOLD_POINTER, LEGACY_GOLD_VERSIONS_DIR } from './keys.js';
 export { GOLD_POINTER_FORMAT, goldVersionOf, buildGoldPointer, readGoldPointer, type GoldPointer, type GoldFile } from './gold-publish.js';
-export { sha256OfFile } from './checksum.js';
 export { UploadState, UPLOAD_STATE_TABLES } from './upload-state.js';
 export { SHA256_METADATA } from './put-object.js';
 export { formatUploadSummary, uploadSummaryJson } from './summary.js';
-export { uploadCommand } from './cli.js';
+export { uploadCommand } from './upload-command.js';

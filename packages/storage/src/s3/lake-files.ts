@@ -1,7 +1,8 @@
 /**
  * What `ghlake upload` publishes: the data files of the four layers and nothing else.
- *   raw: every `.json.gz` (downloaded hours; their `.meta.json` records stay local)
- *   bronze, silver: every hour partition's `.parquet`
+ *   raw: every downloaded hour (their `.meta.json` records stay local)
+ *   bronze, silver: every hour partition's `part-*.parquet`
+ *   (what a data file is, is core's layout.ts isDataFileName)
  *   keyed tables (silver/actors|repositories|organizations, every gold table): the LIVE files only —
  *     the newest `part-<seq>-full.parquet` and the deltas after it (core's keyed-files.ts); the
  *     obsolete files a compaction left for one more commit are not published
@@ -17,7 +18,18 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ALL_TABLES, ENTITY_RULES, goldLinkPath, goldVersionsDir, isTempPath, partitionFile, rawPath, type HourKey } from '@ghlake/core';
+import {
+  ALL_TABLES,
+  ENTITY_RULES,
+  goldLinkPath,
+  goldVersionsDir,
+  isDataFileName,
+  layerDir,
+  isTempPath,
+  partitionFile,
+  rawPath,
+  type HourKey,
+} from '@ghlake/core';
 import { listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 
 export type LakeLayer = 'raw' | 'bronze' | 'silver' | 'gold';
@@ -68,11 +80,6 @@ export const SILVER_KEYED_DIRS: readonly string[] = ENTITY_RULES.map((r) => `sil
 
 const posix = (p: string) => p.split(path.sep).join('/');
 
-function isDataFile(layer: LakeLayer, name: string): boolean {
-  if (isTempPath(name) || name.startsWith('.')) return false;
-  return layer === 'raw' ? name.endsWith('.json.gz') : name.endsWith('.parquet');
-}
-
 async function statFile(p: string): Promise<{ size: number; mtimeMs: number } | undefined> {
   const st = await fs.stat(p).catch(() => undefined);
   return st?.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
@@ -103,7 +110,7 @@ async function walk(dir: string, layer: LakeLayer, relDir: string, out: LakeList
       kind = st === undefined ? 'other' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
     }
     if (kind === 'dir') await walk(full, layer, rel, out, skip);
-    else if (kind === 'file' && isDataFile(layer, entry.name)) out.files.push({ path: full, rel, layer, size: st!.size, mtimeMs: st!.mtimeMs });
+    else if (kind === 'file' && isDataFileName(layer, entry.name)) out.files.push({ path: full, rel, layer, size: st!.size, mtimeMs: st!.mtimeMs });
     else out.ignored++;
   }
 }
@@ -154,7 +161,7 @@ export async function goldSnapshot(lake: string): Promise<GoldSnapshot | undefin
     if (table.live.length > 0) tables.push(table);
     const keyedNames = new Set((await listKeyedFiles(dirAbs)).map((f) => f.name));
     for (const name of (await fs.readdir(dirAbs)).sort()) {
-      if (keyedNames.has(name) || !isDataFile('gold', name)) continue;
+      if (keyedNames.has(name) || !isDataFileName('gold', name)) continue;
       const st = await statFile(path.join(dirAbs, name));
       if (st) unkeyed.push({ path: path.join(dirAbs, name), rel: `${relDir}/${name}`, layer: 'gold', ...st });
     }
@@ -169,7 +176,7 @@ export async function listLakeFiles(lake: string): Promise<LakeListing> {
   const skip = new Set(SILVER_KEYED_DIRS);
   for (const layer of LAYERS) {
     if (layer === 'gold') continue;
-    await walk(path.join(lake, layer), layer, layer, out, skip);
+    await walk(layerDir(lake, layer), layer, layer, out, skip);
   }
   const silver = await silverKeyedTables(lake);
   out.keyed = silver.tables;

@@ -4,11 +4,15 @@
  * tried again from the start after an exponential, jittered pause.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '@ghlake/core';
 
-export interface RetryPolicy {
+/** The cap on one pause between whole-object attempts. */
+const MAX_DELAY_MS = 20_000;
+
+export interface ObjectRetryPolicy {
   /** Extra attempts after the first. */
   retries: number;
-  /** First pause; doubles each retry, capped at 20 s, with full jitter. */
+  /** First pause; doubles each retry, capped at 20 s, jittered (core's backoffDelay). */
   baseDelayMs: number;
   isRetryable: (error: unknown) => boolean;
   signal: AbortSignal;
@@ -25,19 +29,15 @@ export class AttemptsExhausted extends Error {
   }
 }
 
-export function backoffDelay(retry: number, baseDelayMs: number): number {
-  return Math.random() * Math.min(20_000, baseDelayMs * 2 ** retry);
-}
-
 /** Run `fn` until it succeeds, fails with a non-retryable error, retries run out or `signal` aborts. */
-export async function withRetries<T>(fn: (attempt: number) => Promise<T>, policy: RetryPolicy): Promise<{ value: T; attempts: number }> {
+export async function withRetries<T>(fn: (attempt: number) => Promise<T>, policy: ObjectRetryPolicy): Promise<{ value: T; attempts: number }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await fn(attempt), attempts: attempt };
     } catch (error) {
       if (policy.signal.aborted || attempt > policy.retries || !policy.isRetryable(error)) throw new AttemptsExhausted(error, attempt);
       try {
-        await sleep(backoffDelay(attempt - 1, policy.baseDelayMs), undefined, { signal: policy.signal });
+        await sleep(backoffDelay(attempt, { baseDelayMs: policy.baseDelayMs, maxDelayMs: MAX_DELAY_MS }), undefined, { signal: policy.signal });
       } catch {
         throw new AttemptsExhausted(error, attempt); // aborted while waiting
       }

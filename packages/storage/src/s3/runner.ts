@@ -36,7 +36,7 @@ import { listRemote, remoteHead, type RemoteObject } from './remote.js';
 import { abortStaleMultipartUploads } from './multipart-cleanup.js';
 import { putFile } from './put-object.js';
 import { normalizeEtag, UploadState, type RecordedKeyed, type RecordedObject, type UploadMark } from './upload-state.js';
-import { AttemptsExhausted, withRetries, type RetryPolicy } from './retry.js';
+import { AttemptsExhausted, withRetries, type ObjectRetryPolicy } from './retry.js';
 import { isRetryableS3Error, s3Error } from './s3-errors.js';
 import { buildGoldPointer, goldVersionOf, readGoldPointer, samePointer, writeGoldPointer, type GoldFile } from './gold-publish.js';
 import { hoursWrittenSince, silverHead } from './silver-feed.js';
@@ -310,7 +310,7 @@ export async function uploadLake(input: UploadConfigInput, options: UploadRunOpt
       warnings.push(...stale.warnings);
     }
 
-    const policy: RetryPolicy = { retries: config.retries, baseDelayMs: config.retryBaseDelayMs, isRetryable: isRetryableS3Error, signal };
+    const policy: ObjectRetryPolicy = { retries: config.retries, baseDelayMs: config.retryBaseDelayMs, isRetryable: isRetryableS3Error, signal };
     const fail = (key: string, path: string, error: GhlakeError, attempts: number) => {
       summary.failed.push({ key, path, code: error.code, message: error.message, hint: error.hint, attempts });
     };

@@ -1,17 +1,7 @@
 /** Human and JSON renderings of an upload summary (the CLI prints them; the runner never does). */
+import { formatBytes, formatDuration } from '@ghlake/core';
 import { keyPrefix, s3Url } from './keys.js';
 import type { UploadSummary } from './runner.js';
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 function goldLine(s: UploadSummary): string {
   const g = s.gold;
@@ -51,7 +41,7 @@ export function formatUploadSummary(s: UploadSummary): string {
     lines.push(`nothing to upload: ${s.lake} has no data files yet (run ghlake download / ghlake run first, or check --lake)`);
   else if (s.files === 0) lines.push('nothing to upload: nothing changed since the last upload');
   else if (s.uploaded === 0 && s.gold.status !== 'published') lines.push(`nothing to upload: all ${s.skippedUnchanged} objects are unchanged`);
-  lines.push(`took ${(s.durationMs / 1000).toFixed(1)}s`);
+  lines.push(`took ${formatDuration(s.durationMs)}`);
   return lines.join('\n');
 }
 

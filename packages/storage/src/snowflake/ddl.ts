@@ -6,7 +6,7 @@
 import { SNOWFLAKE_TYPE, type ColumnDecl, type TableDecl } from '@ghlake/core';
 import type { SnowflakeObjects } from './options.js';
 import { LOADS_TABLE, SOURCE_FILE_COLUMN, columnRef, loadsTableRef, tableKey, tableRef } from './objects.js';
-import { sqlString } from './sql-text.js';
+import { snowflakeString } from './sql-text.js';
 
 interface ColumnDdl {
   name: string;
@@ -16,7 +16,7 @@ interface ColumnDdl {
 }
 
 function columnLine(c: ColumnDdl): string {
-  return `  ${columnRef(c.name)} ${c.type}${c.nullable ? '' : ' NOT NULL'} COMMENT ${sqlString(c.comment)}`;
+  return `  ${columnRef(c.name)} ${c.type}${c.nullable ? '' : ' NOT NULL'} COMMENT ${snowflakeString(c.comment)}`;
 }
 
 function fromDecl(c: ColumnDecl): ColumnDdl {
@@ -42,7 +42,7 @@ export function createTableSql(objects: SnowflakeObjects, table: TableDecl): str
   return [
     `CREATE TABLE IF NOT EXISTS ${tableRef(objects, table)} (`,
     lines.join(',\n'),
-    `) COMMENT = ${sqlString(`ghlake ${tableKey(table)}: ${table.grain}; key (${table.key.join(', ')})`)}`,
+    `) COMMENT = ${snowflakeString(`ghlake ${tableKey(table)}: ${table.grain}; key (${table.key.join(', ')})`)}`,
   ].join('\n');
 }
 
@@ -66,6 +66,6 @@ export function createLoadsTableSql(objects: SnowflakeObjects): string {
   return [
     `CREATE TABLE IF NOT EXISTS ${loadsTableRef(objects)} (`,
     LOADS_COLUMNS.map(columnLine).join(',\n'),
-    `) COMMENT = ${sqlString(`ghlake ${LOADS_TABLE}: lake files loaded by ghlake snowflake load`)}`,
+    `) COMMENT = ${snowflakeString(`ghlake ${LOADS_TABLE}: lake files loaded by ghlake snowflake load`)}`,
   ].join('\n');
 }

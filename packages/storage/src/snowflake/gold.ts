@@ -30,7 +30,7 @@ export interface GoldModelUnit {
   undo: SqlStatement[];
 }
 
-export interface GoldTableResult {
+export interface SnowflakeGoldTable {
   table: string;
   rowsInserted: number;
 }
@@ -79,8 +79,8 @@ export function goldStatements(units: readonly GoldModelUnit[]): SqlStatement[] 
 }
 
 /** Runs planned models on an open session (the pure part of runGoldInSnowflake). */
-export async function runGoldUnits(executor: SqlExecutor, units: readonly GoldModelUnit[]): Promise<GoldTableResult[]> {
-  const results: GoldTableResult[] = [];
+export async function runGoldUnits(executor: SqlExecutor, units: readonly GoldModelUnit[]): Promise<SnowflakeGoldTable[]> {
+  const results: SnowflakeGoldTable[] = [];
   for (const unit of units) {
     let inserted = 0;
     try {
@@ -105,7 +105,7 @@ export async function runGoldInSnowflake(
   connection: SnowflakeConnectionConfig,
   renderedModels: readonly RenderedModel[],
   options: { objects?: SnowflakeObjects; logger?: Logger } = {},
-): Promise<GoldTableResult[]> {
+): Promise<SnowflakeGoldTable[]> {
   const objects = options.objects ?? objectsFrom({ database: connection.database });
   const units = planGoldInSnowflake(objects, renderedModels);
   return withSnowflakeSession(connection, (session) => runGoldUnits(session, units), options.logger ? { logger: options.logger } : {});

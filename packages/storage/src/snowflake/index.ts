@@ -1,4 +1,4 @@
-export { snowflakeCommand } from './command.js';
+export { snowflakeCommand } from './snowflake-command.js';
 export {
   SNOWFLAKE_CONNECTION_OPTIONS,
   SNOWFLAKE_OBJECT_OPTIONS,
@@ -31,9 +31,9 @@ export {
   type LoadLakeInput,
   type LoadLakeResult,
   type LoadProgress,
-} from './run-load.js';
-export { compareLakeWithLoads, formatStatus, type TableStatus } from './status.js';
-export { runGoldInSnowflake, planGoldInSnowflake, goldStatements, runGoldUnits, type RenderedModel, type GoldTableResult } from './gold.js';
+} from './runner.js';
+export { compareLakeWithLoads, formatSnowflakeStatus, type TableStatus } from './status.js';
+export { runGoldInSnowflake, planGoldInSnowflake, goldStatements, runGoldUnits, type RenderedModel, type SnowflakeGoldTable } from './gold.js';
 export { openSnowflakeSession, withSnowflakeSession, snowflakeError, type SnowflakeSession, type SessionOptions } from './session.js';
 export { formatScript, type SqlStatement, type SqlBind, type SqlExecutor, type SqlRow } from './statement.js';
 export type { LoadedFile } from './loads.js';

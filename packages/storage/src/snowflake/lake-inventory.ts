@@ -12,10 +12,11 @@
  * checked against them; `countRows` reads them only for the files a load will copy. Temporary
  * files of a writer that is still running (`.tmp-*`) are not data files.
  */
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ERROR_CODES, GhlakeError, hourFromPartitionPath, isTempPath, tableDir, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, hourFromPartitionPath, compareHours, type HourKey, type TableDecl } from '@ghlake/core';
+import { listPartitionFiles } from '@ghlake/core/duckdb';
 import { goldSnapshot, silverKeyedTables } from '../s3/lake-files.js';
 import { SNOWFLAKE_TABLES, tableKey } from './objects.js';
 
@@ -36,29 +37,8 @@ export interface LakeTableFile {
   rows: number;
 }
 
-const PART = /^part-[A-Za-z0-9_-]+\.parquet$/;
-
-async function list(dir: string): Promise<Dirent[]> {
-  try {
-    return await fs.readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
 async function hourFilesOf(lake: string, table: TableDecl): Promise<string[]> {
-  const root = tableDir(lake, table.layer, table.name);
-  const files: string[] = [];
-  for (const day of await list(root)) {
-    if (!day.isDirectory() || !/^date=\d{4}-\d{2}-\d{2}$/.test(day.name)) continue;
-    for (const hour of await list(path.join(root, day.name))) {
-      if (!hour.isDirectory() || !/^hour=\d{1,2}$/.test(hour.name)) continue;
-      const dir = path.join(root, day.name, hour.name);
-      for (const e of await list(dir)) if (e.isFile() && PART.test(e.name) && !isTempPath(e.name)) files.push(path.join(dir, e.name));
-    }
-  }
-  return files;
+  return (await listPartitionFiles(lake, table)).map((f) => f.file);
 }
 
 /** Row counts from the Parquet footers of `files` (absolute paths). */

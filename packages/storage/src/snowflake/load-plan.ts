@@ -30,10 +30,10 @@
  * Between COPY and what follows, the runner checks COPY's own result rows: every listed file
  * LOADED with `rows_loaded` equal to the file's Parquet row count; otherwise it rolls back.
  */
-import { ERROR_CODES, GhlakeError, hourToMs, type HourKey, type TableDecl } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, hourToMs, timestampText, type HourKey, type TableDecl } from '@ghlake/core';
 import type { SnowflakeObjects } from './options.js';
 import type { LakeTableFile } from './lake-inventory.js';
-import { hourTimestamp, insertLoadsStatement, type LoadedFile } from './loads.js';
+import { insertLoadsStatement, type LoadedFile } from './loads.js';
 import {
   NEW_TABLE_SUFFIX,
   SNOWFLAKE_TABLES,
@@ -46,7 +46,7 @@ import {
   tableKey,
   tableRef,
 } from './objects.js';
-import { assertStagePath, sqlString } from './sql-text.js';
+import { assertStagePath, snowflakeString } from './sql-text.js';
 import { statement, type SqlStatement } from './statement.js';
 
 /** Snowflake's limit on the FILES list of one COPY statement. */
@@ -109,7 +109,7 @@ export function hourSpan(hours: readonly HourKey[]): string {
 }
 
 function copySql(objects: SnowflakeObjects, target: string, files: readonly LakeTableFile[], withSourceFile: boolean): string {
-  const list = files.map((f) => sqlString(assertStagePath(f.stagePath)));
+  const list = files.map((f) => snowflakeString(assertStagePath(f.stagePath)));
   return [
     `COPY INTO ${target}`,
     `  FROM @${stageRef(objects)}`,
@@ -144,7 +144,7 @@ function hoursUnit(objects: SnowflakeObjects, table: TableDecl, hours: HourKey[]
       statement(
         `${what}: forget the earlier loads of these hours`,
         `DELETE FROM ${loadsTableRef(objects)}\nWHERE "TABLE_NAME" = ? AND "PARTITION_HOUR" IN (SELECT TO_TIMESTAMP_NTZ(value::VARCHAR) FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?))))`,
-        [key, JSON.stringify(hours.map(hourTimestamp))],
+        [key, JSON.stringify(hours.map((h) => timestampText(h)))],
       ),
       insertLoadsStatement(objects, `${what}: record the loaded files`, files, key),
       statement(`${what}: commit`, 'COMMIT'),

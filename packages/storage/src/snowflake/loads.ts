@@ -4,7 +4,7 @@
  * which hours are new, which were rewritten in the lake since (size or modification time
  * changed, or a different set of files) and which are loaded and unchanged.
  */
-import { parseHour, type HourKey } from '@ghlake/core';
+import { parseHour, timestampText, type HourKey } from '@ghlake/core';
 import type { SnowflakeObjects } from './options.js';
 import type { LakeTableFile } from './lake-inventory.js';
 import { LOADS_COLUMNS } from './ddl.js';
@@ -53,18 +53,12 @@ export function parseLoadsRows(rows: readonly SqlRow[]): LoadedFile[] {
   });
 }
 
-/** `2015-01-01 15:00:00`: an hour as Snowflake's TO_TIMESTAMP_NTZ reads it. */
-export function hourTimestamp(hour: HourKey): string {
-  const i = hour.lastIndexOf('-');
-  return `${hour.slice(0, i)} ${hour.slice(i + 1).padStart(2, '0')}:00:00`;
-}
-
 /** The JSON document bound into the INSERT: one object per file, keys as the INSERT reads them. */
 export function loadsRecordJson(files: readonly LakeTableFile[], table: string): string {
   return JSON.stringify(
     files.map((f) => ({
       table_name: table,
-      partition_hour: f.hour === null ? null : hourTimestamp(f.hour),
+      partition_hour: f.hour === null ? null : timestampText(f.hour),
       file_path: f.stagePath,
       file_bytes: f.bytes,
       file_mtime_ms: f.mtimeMs,

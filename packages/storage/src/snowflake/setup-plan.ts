@@ -7,7 +7,7 @@
 import type { SnowflakeLocation, SnowflakeObjects } from './options.js';
 import { createLoadsTableSql, createTableSql } from './ddl.js';
 import { SNOWFLAKE_TABLES, fileFormatRef, stageRef, tableKey } from './objects.js';
-import { quoteIdent, qualifiedName, sqlString, stageUrl } from './sql-text.js';
+import { quoteIdent, qualifiedName, snowflakeString, stageUrl } from './sql-text.js';
 import { statement, type SqlStatement } from './statement.js';
 
 export function createIntegrationSql(objects: SnowflakeObjects, location: SnowflakeLocation, roleArn: string): string {
@@ -16,8 +16,8 @@ export function createIntegrationSql(objects: SnowflakeObjects, location: Snowfl
     `  TYPE = EXTERNAL_STAGE`,
     `  STORAGE_PROVIDER = 'S3'`,
     `  ENABLED = TRUE`,
-    `  STORAGE_AWS_ROLE_ARN = ${sqlString(roleArn)}`,
-    `  STORAGE_ALLOWED_LOCATIONS = (${sqlString(stageUrl(location.bucket, location.prefix))})`,
+    `  STORAGE_AWS_ROLE_ARN = ${snowflakeString(roleArn)}`,
+    `  STORAGE_ALLOWED_LOCATIONS = (${snowflakeString(stageUrl(location.bucket, location.prefix))})`,
   ].join('\n');
 }
 
@@ -27,7 +27,7 @@ export function describeIntegrationSql(objects: SnowflakeObjects): string {
 
 function stageParams(objects: SnowflakeObjects, location: SnowflakeLocation): string {
   return [
-    `  URL = ${sqlString(stageUrl(location.bucket, location.prefix))}`,
+    `  URL = ${snowflakeString(stageUrl(location.bucket, location.prefix))}`,
     `  STORAGE_INTEGRATION = ${quoteIdent(objects.storageIntegration)}`,
     `  FILE_FORMAT = (FORMAT_NAME = ${fileFormatRef(objects)})`,
   ].join('\n');
@@ -54,7 +54,7 @@ export function planSetup(objects: SnowflakeObjects, location: SnowflakeLocation
     ...schemas.map(([name, what]) =>
       statement(
         `create schema ${objects.database}.${name}`,
-        `CREATE SCHEMA IF NOT EXISTS ${qualifiedName(objects.database, name)} COMMENT = ${sqlString(`ghlake ${what}`)}`,
+        `CREATE SCHEMA IF NOT EXISTS ${qualifiedName(objects.database, name)} COMMENT = ${snowflakeString(`ghlake ${what}`)}`,
       ),
     ),
     statement(

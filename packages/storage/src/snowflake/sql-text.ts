@@ -34,7 +34,7 @@ export function qualifiedName(...parts: string[]): string {
  * A Snowflake single-quoted string literal. Backslash is an escape character inside Snowflake
  * string literals, so it is doubled as well as the quote.
  */
-export function sqlString(value: string): string {
+export function snowflakeString(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 

@@ -6,7 +6,7 @@
  * the next load merges new deltas, replaces the table (a new full file) or has nothing to do;
  * their "not in lake" files are ones a newer full file superseded (replaced with the table).
  */
-import { compareHours, type HourKey } from '@ghlake/core';
+import { compareHours, formatCount, type HourKey } from '@ghlake/core';
 import type { LakeTableFile } from './lake-inventory.js';
 import { planLoad } from './load-plan.js';
 import type { LoadedFile } from './loads.js';
@@ -81,7 +81,7 @@ export function compareLakeWithLoads(objects: SnowflakeObjects, lake: readonly L
 }
 
 /** A plain-text table of the status, one line per table. */
-export function formatStatus(rows: readonly TableStatus[]): string {
+export function formatSnowflakeStatus(rows: readonly TableStatus[]): string {
   const header = ['table', 'lake', 'loaded', 'new', 'changed', 'not in lake', 'lake rows', 'rows loaded', 'next load', 'loaded hours', 'last load (UTC)'];
   const body = rows.map((r) => [
     r.table,
@@ -90,8 +90,8 @@ export function formatStatus(rows: readonly TableStatus[]): string {
     String(r.new),
     String(r.changed),
     String(r.notInLake),
-    r.lakeRows.toLocaleString('en-US'),
-    r.rowsLoaded.toLocaleString('en-US'),
+    formatCount(r.lakeRows),
+    formatCount(r.rowsLoaded),
     r.next,
     r.firstLoadedHour ? (r.firstLoadedHour === r.lastLoadedHour ? r.firstLoadedHour : `${r.firstLoadedHour}..${r.lastLoadedHour}`) : '-',
     r.lastLoadedAt ?? '-',

@@ -21,7 +21,7 @@ import { queryNumber, queryRows, runSql } from '@ghlake/core/duckdb';
 import { listPartitionFiles, type PartitionFile } from '@ghlake/core/duckdb';
 import { keyEquals, keyList, readParquet, sqlIdent, sqlString, typedSelectList } from '@ghlake/core/duckdb';
 
-export interface DedupResult {
+export interface FullDedupResult {
   table: string;
   /** Partition files scanned. */
   partitions: number;
@@ -46,9 +46,9 @@ export { DEDUP_METADATA_KEY };
  * removed because an earlier hour keeps them (silver's rebuild keeps them, as the incremental path
  * does); without it they are dropped (the reference recomputation of the tests).
  */
-export async function dedupPartitionedTable(connection: DuckDBConnection, lake: string, table: TableDecl, setAside?: string): Promise<DedupResult> {
+export async function dedupPartitionedTable(connection: DuckDBConnection, lake: string, table: TableDecl, setAside?: string): Promise<FullDedupResult> {
   const files = await listPartitionFiles(lake, table);
-  const result: DedupResult = { table: table.name, partitions: files.length, rows: 0, duplicateKeys: 0, rowsRemoved: 0, rewrittenHours: [] };
+  const result: FullDedupResult = { table: table.name, partitions: files.length, rows: 0, duplicateKeys: 0, rowsRemoved: 0, rewrittenHours: [] };
   if (files.length === 0) return result;
 
   const all = readParquet(

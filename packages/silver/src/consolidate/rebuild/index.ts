@@ -5,15 +5,15 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { silverEvents, silverPayloadDetails } from '@ghlake/core';
-import { dedupPartitionedTable, type DedupResult } from './full-dedup.js';
+import { dedupPartitionedTable, type FullDedupResult } from './full-dedup.js';
 import { consolidateEntities, type EntityResult } from './full-fold.js';
 
-export { dedupPartitionedTable, DEDUP_METADATA_KEY, type DedupResult } from './full-dedup.js';
+export { dedupPartitionedTable, DEDUP_METADATA_KEY, type FullDedupResult } from './full-dedup.js';
 export { consolidateEntities, consolidateEntity, entityFoldStatements, ENTITY_FOLDS, type EntityFold, type EntityResult } from './full-fold.js';
 
 export interface ConsolidationResult {
-  events: DedupResult;
-  payloadDetails: DedupResult;
+  events: FullDedupResult;
+  payloadDetails: FullDedupResult;
   entities: EntityResult[];
 }
 

@@ -18,6 +18,7 @@ import {
   compareHours,
   describeHolder,
   ensureLakeFormat,
+  exists,
   isTransformed,
   outputProblemsOfHours,
   recordDownload,
@@ -25,12 +26,11 @@ import {
   recordFinalOutputs,
   recordTransform,
   toPlainError,
+  warehousePath,
   type HourKey,
   type PlainError,
 } from '@ghlake/core';
 import { clearInFlight, readInFlight, sweepTempFiles, writeInFlight } from './temp-sweep.js';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
 import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';
 import type { DownloadRetry, DownloadedHour, PipelineStages, TransformedHour } from './stages.js';
@@ -92,13 +92,6 @@ async function planHours(store: ManifestStore, lake: string, hours: readonly Hou
   // Files final since they were recorded (a commit whose run stopped before noting them, an earlier ghlake): noted now.
   await recordFinalOutputs(store, upToDate, { refresh: false });
   return { todo, upToDate };
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Run the pipeline over `config.hours`. Throws only for problems before any work (lock, lake). */
@@ -423,7 +416,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
     }
 
     // ---- the answer ------------------------------------------------------------------
-    if (config.topRepositories > 0 && !signal.aborted && (await exists(path.join(lake, 'warehouse.duckdb')))) {
+    if (config.topRepositories > 0 && !signal.aborted && (await exists(warehousePath(lake)))) {
       try {
         summary.topRepositories = await stages.topRepositories(config.topRepositories);
       } catch (error) {

@@ -5,6 +5,7 @@
  */
 import {
   createLogger,
+  formatBytes,
   describeOptions,
   parseCommandLine,
   resolveOptions,
@@ -16,7 +17,7 @@ import {
 import { uploadConfigFromOptions } from './config.js';
 import { UPLOAD_OPTIONS } from './options.js';
 import { assertLakeDir, uploadExitCode, uploadLake } from './runner.js';
-import { formatBytes, formatUploadSummary, uploadSummaryJson } from './summary.js';
+import { formatUploadSummary, uploadSummaryJson } from './summary.js';
 import { s3Url } from './keys.js';
 
 function help(): string {

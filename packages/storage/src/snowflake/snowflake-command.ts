@@ -6,10 +6,11 @@
  */
 import path from 'node:path';
 import {
-  ERROR_CODES,
-  GhlakeError,
   createLogger,
   describeOptions,
+  ERROR_CODES,
+  formatCount,
+  GhlakeError,
   parseCommandLine,
   resolveHours,
   resolveOptions,
@@ -33,13 +34,13 @@ import {
   objectsFrom,
   type SnowflakeObjects,
 } from './options.js';
-import { loadLakeIntoSnowflake, nothingToLoad, readLoadedFiles } from './run-load.js';
+import { loadLakeIntoSnowflake, nothingToLoad, readLoadedFiles } from './runner.js';
 import { runSetup } from './run-setup.js';
 import { resolveKeyPath } from './private-key.js';
 import { withSnowflakeSession, type SessionOptions } from './session.js';
 import { integrationGuide, planSetup } from './setup-plan.js';
 import { formatScript } from './statement.js';
-import { compareLakeWithLoads, formatStatus } from './status.js';
+import { compareLakeWithLoads, formatSnowflakeStatus } from './status.js';
 import { stageUrl } from './sql-text.js';
 
 const SUBCOMMANDS = {
@@ -189,11 +190,11 @@ async function load(io: CommandIO, options: ReturnType<typeof resolveOptions<typ
   }
   const rows = [
     ['table', 'files', 'hours', 'rows loaded'],
-    ...result.tables.map((t) => [t.table, String(t.files), t.hours > 0 ? String(t.hours) : '-', t.rowsLoaded.toLocaleString('en-US')]),
+    ...result.tables.map((t) => [t.table, String(t.files), t.hours > 0 ? String(t.hours) : '-', formatCount(t.rowsLoaded)]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  write(io.stdout, [`loaded ${result.rowsLoaded.toLocaleString('en-US')} rows in ${result.units} unit(s)`, ...table].join('\n'));
+  write(io.stdout, [`loaded ${formatCount(result.rowsLoaded)} rows in ${result.units} unit(s)`, ...table].join('\n'));
   return 0;
 }
 
@@ -208,7 +209,7 @@ async function status(io: CommandIO, options: ReturnType<typeof resolveOptions<t
   const logger = loggerFor(io, options.logLevel);
   const loaded = await withSnowflakeSession(connection, (session) => readLoadedFiles(session, objects), sessionOptions(logger, options.logLevel));
   const rows = compareLakeWithLoads(objects, files, loaded);
-  write(io.stdout, options.json ? JSON.stringify({ command: 'snowflake status', ok: true, tables: rows }) : formatStatus(rows));
+  write(io.stdout, options.json ? JSON.stringify({ command: 'snowflake status', ok: true, tables: rows }) : formatSnowflakeStatus(rows));
   return 0;
 }
 

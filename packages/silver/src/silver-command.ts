@@ -9,6 +9,7 @@ import {
   ManifestStore,
   describeOptions,
   ensureLakeFormat,
+  formatCount,
   recordFinalOutputs,
   parseCommandLine,
   resolveHours,
@@ -67,7 +68,7 @@ export const silverCommand: Command = {
         const r = await rebuildSilver(duckdb);
         await recordFinalOutputs(store, await store.loadAll(), { refresh: true });
         return [
-          `silver rebuilt from every hour (commit ${r.head}): ${r.events.toLocaleString('en-US')} distinct events, ${r.setAside.toLocaleString('en-US')} copies kept by an earlier hour set aside`,
+          `silver rebuilt from every hour (commit ${r.head}): ${formatCount(r.events)} distinct events, ${formatCount(r.setAside)} copies kept by an earlier hour set aside`,
         ];
       }
       const result = await consolidateSilver({ ...duckdb, signal: io.signal });

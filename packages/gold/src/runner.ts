@@ -22,15 +22,15 @@ import {
   GOLD_TABLES,
   GhlakeError,
   goldVersionDir,
-  goldVersionsDir,
+  goldBuildingDir,
   partitionGlob,
   silverEvents,
   silverPayloadDetails,
   tableDir,
-  TMP_MARK,
   crashPoint,
   writeHeads,
   type TableDecl,
+  exists,
 } from '@ghlake/core';
 import {
   CHANGE_EVENTS,
@@ -55,7 +55,7 @@ import {
 } from '@ghlake/core/duckdb';
 import { currentGoldVersion, publishGoldVersion, pruneGoldVersions } from './gold-versions.js';
 import { applyChanges, type ApplyResult } from './incremental/apply-changes.js';
-import { goldVersionId, writeGoldVersion, type PublishedTable } from './incremental/publish-version.js';
+import { goldVersionId, writeGoldVersion, type GoldTableResult } from './incremental/publish-version.js';
 import { recountGoldState } from './incremental/recount.js';
 import { GOLD_COMMIT, GOLD_HEAD, GOLD_STATE_TABLES, GOLD_TYPE } from './incremental/state-tables.js';
 import { renderModel } from './models.js';
@@ -77,8 +77,6 @@ export interface GoldConfig {
 
 export type GoldStep = 'apply' | 'publish' | 'warehouse';
 export type GoldMode = 'incremental' | 'rebuild' | 'unchanged';
-
-export type GoldTableResult = PublishedTable;
 
 export interface GoldResult {
   lake: string;
@@ -127,9 +125,9 @@ async function createSilverViews(db: OpenDuckDB, lake: string): Promise<(layer: 
 }
 
 /** Every gold table computed by its model, written whole: the reference. */
-async function writeModelVersion(db: OpenDuckDB, lake: string, dir: string, commit: number): Promise<PublishedTable[]> {
+async function writeModelVersion(db: OpenDuckDB, lake: string, dir: string, commit: number): Promise<GoldTableResult[]> {
   const source = await createSilverViews(db, lake);
-  const out: PublishedTable[] = [];
+  const out: GoldTableResult[] = [];
   for (const table of GOLD_TABLES as readonly TableDecl[]) {
     const model = renderModel(table.name, { dialect: 'duckdb', source });
     const name = keyedFileName(commit, true);
@@ -145,13 +143,6 @@ async function writeModelVersion(db: OpenDuckDB, lake: string, dir: string, comm
     out.push({ table: table.name, rows, bytes: (await fs.stat(file)).size, files: [name], written: rows, full: true });
   }
   return out;
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    () => true,
-    () => false,
-  );
 }
 
 export async function buildGold(config: GoldConfig): Promise<GoldResult> {
@@ -205,13 +196,13 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
 
     const next = commit + 1;
     const id = goldVersionId(next);
-    building = path.join(goldVersionsDir(lake), `${TMP_MARK}${id}`);
+    building = goldBuildingDir(lake, id);
     await fs.rm(building, { recursive: true, force: true });
     await fs.mkdir(building, { recursive: true });
     const previousDir = published ? goldVersionDir(lake, current!) : undefined;
     let applied: ApplyResult | undefined;
     const gold = await inTransaction(db, async () => {
-      let tables: PublishedTable[];
+      let tables: GoldTableResult[];
       if (rebuildReason) {
         await step('apply', () => recountGoldState(db, lake));
         tables = await step('publish', () => writeModelVersion(db, lake, building!, next));

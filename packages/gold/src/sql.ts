@@ -1,1 +1,0 @@
-export * from '@ghlake/core/duckdb';
