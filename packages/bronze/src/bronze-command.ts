@@ -4,7 +4,7 @@
  * kept and the damage reported), 1 when any hour failed, 2 for usage errors, 130 interrupted.
  */
 import path from 'node:path';
-import { describeOptions, ERROR_CODES, GhlakeError, parseCommandLine, resolveHours, resolveOptions, type Command, type HourKey } from '@ghlake/core';
+import { describeOptions, parseCommandLine, requireHours, resolveOptions, type Command } from '@ghlake/core';
 import { runHourCommand } from './hour-command.js';
 import { BRONZE_OPTIONS } from './options.js';
 import { bronzeHours } from './runner.js';
@@ -31,14 +31,6 @@ examples:
   ghlake bronze --from 2015-01-01-0 --to 2015-01-01-23 --lake ./lake
   ghlake bronze --date 2015-01-01 --raw-dir ./downloads --threads 2`;
 
-export function hoursOrUsageError(options: { from?: string | undefined; to?: string | undefined; date?: string | undefined }): HourKey[] {
-  const hours = resolveHours(options);
-  if (hours.length === 0) {
-    throw new GhlakeError(ERROR_CODES.USAGE, 'no hours given', { hint: 'give --from YYYY-MM-DD-H (and --to YYYY-MM-DD-H) or --date YYYY-MM-DD' });
-  }
-  return hours;
-}
-
 export const bronzeCommand: Command = {
   name: 'bronze',
   summary: 'turn raw hours into bronze Parquet (events + quarantine, every line accounted for)',
@@ -46,7 +38,7 @@ export const bronzeCommand: Command = {
   async run(io) {
     const { flags } = parseCommandLine(io.argv, BRONZE_OPTIONS);
     const options = resolveOptions(BRONZE_OPTIONS, { flags, env: io.env });
-    const hours = hoursOrUsageError(options);
+    const hours = requireHours(options);
     const lake = path.resolve(io.cwd, options.lake);
     const rawDir = options.rawDir === undefined ? undefined : path.resolve(io.cwd, options.rawDir);
     return runHourCommand(io, {

@@ -18,4 +18,4 @@ export type { BronzeHourTask, BronzeHourResult } from './worker.js';
 export * from './summary.js';
 export * from './hour-command.js';
 export * from './hour-record.js';
-export { bronzeCommand, hoursOrUsageError } from './bronze-command.js';
+export { bronzeCommand } from './bronze-command.js';

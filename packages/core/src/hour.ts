@@ -153,3 +153,10 @@ export function resolveHours(options: { from?: string | undefined; to?: string |
 export function compareHours(a: HourKey, b: HourKey): number {
   return hourToMs(a) - hourToMs(b);
 }
+
+/** `resolveHours` for a command that needs at least one hour: none is a usage error (`what`: the command's words). */
+export function requireHours(options: { from?: string | undefined; to?: string | undefined; date?: string | undefined }, what = 'no hours given'): HourKey[] {
+  const hours = resolveHours(options);
+  if (hours.length === 0) throw new GhlakeError(ERROR_CODES.USAGE, what, { hint: 'give --from YYYY-MM-DD-H (and --to YYYY-MM-DD-H) or --date YYYY-MM-DD' });
+  return hours;
+}

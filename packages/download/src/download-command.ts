@@ -12,7 +12,7 @@ import {
   formatErrorForUser,
   parseCommandLine,
   recordDownload,
-  resolveHours,
+  requireHours,
   resolveOptions,
   withCommandLakeLock,
   type Command,
@@ -54,10 +54,7 @@ export const downloadCommand: Command = {
   async run(io) {
     const { flags } = parseCommandLine(io.argv, DOWNLOAD_OPTIONS);
     const options = resolveOptions(DOWNLOAD_OPTIONS, { flags, env: io.env });
-    const hours = resolveHours(options);
-    if (hours.length === 0) {
-      throw new GhlakeError(ERROR_CODES.USAGE, 'no hours to download', { hint: 'give --from YYYY-MM-DD-H (and --to YYYY-MM-DD-H) or --date YYYY-MM-DD' });
-    }
+    const hours = requireHours(options, 'no hours to download');
     const config = configFromOptions(options, io.cwd);
     try {
       // The lake must be writable before the lock is taken there: a usage problem, said in the

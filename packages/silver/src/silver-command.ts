@@ -12,6 +12,7 @@ import {
   formatCount,
   recordFinalOutputs,
   parseCommandLine,
+  requireHours,
   resolveHours,
   resolveOptions,
   withCommandLakeLock,
@@ -19,7 +20,7 @@ import {
   type ExitCode,
 } from '@ghlake/core';
 import { consolidateSilver, rebuildSilver, silverHoursWritten, silverSummary } from './consolidate/index.js';
-import { hoursOrUsageError, runHourCommand } from '@ghlake/bronze';
+import { runHourCommand } from '@ghlake/bronze';
 import { SILVER_OPTIONS } from './options.js';
 import { silverFromBronze } from './runner.js';
 import type { SilverHourMetrics } from './write-silver.js';
@@ -88,7 +89,7 @@ export const silverCommand: Command = {
         return 0;
       });
     }
-    const hours = hoursOrUsageError(options);
+    const hours = requireHours(options);
     return runHourCommand(io, {
       name: 'silver',
       layer: 'silver',
