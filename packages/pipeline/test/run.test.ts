@@ -6,7 +6,6 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionFile, type HourKey } from '@ghlake/core';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
@@ -14,23 +13,12 @@ import { runGhlake } from './helpers/ghlake-process.js';
 import { lakeContent, tempFilesUnder } from './helpers/lake-content.js';
 import { RUN_SLICES, writeSlicedHours } from './helpers/sliced-hours.js';
 import { readManifest } from '@ghlake/core';
+import { sql } from './helpers/duckdb-sql.js';
 
 let work: string;
 let mirrorDir: string;
 let mirror: Mirror;
 let lake: string;
-
-async function sql(query: string, db = ':memory:'): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(db, db === ':memory:' ? { threads: '1' } : { threads: '1', access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    const rows = (await connection.runAndReadAll(query)).getRowObjectsJS() as Record<string, unknown>[];
-    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 const range = ['--from', '2015-01-01-0', '--to', '2015-01-01-3'];
 const GETS = (hour: string) => mirror.requests.filter((r) => r.method === 'GET' && r.hour === hour).length;

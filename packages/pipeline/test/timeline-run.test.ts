@@ -8,27 +8,15 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { runGhlake } from './helpers/ghlake-process.js';
+import { sql } from './helpers/duckdb-sql.js';
 
 let work: string;
 let mirror: Mirror;
 let lake: string;
-
-async function sql(query: string, db = ':memory:'): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(db, db === ':memory:' ? { threads: '1' } : { threads: '1', access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    const rows = (await connection.runAndReadAll(query)).getRowObjectsJS() as Record<string, unknown>[];
-    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 beforeAll(async () => {
   work = await fs.mkdtemp(path.join(tmpdir(), 'ghlake-timeline-run-'));
