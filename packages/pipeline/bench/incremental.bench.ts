@@ -27,6 +27,7 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import {
   ensureLakeFormat,
+  LAKE_FORMAT,
   hourFromMs,
   hourToMs,
   parseBytes,
@@ -101,7 +102,8 @@ async function rawHour(): Promise<string> {
 
 /** A lake of `hours` hours ending the hour before T, made the pipeline's own; cached. */
 async function prefilledLake(hours: number): Promise<{ dir: string; prepared?: { generateMs: number; adoptMs: number; adoptRssMb: number } }> {
-  const dir = path.join(dataDir, `lake-${hours}x${PER_HOUR}`);
+  // Named by the lake format: a cached lake of an earlier format would be refused by this ghlake.
+  const dir = path.join(dataDir, `lake-${hours}x${PER_HOUR}-format${LAKE_FORMAT}`);
   if (await exists(path.join(dir, '.complete'))) return { dir };
   await fs.rm(dir, { recursive: true, force: true });
   const start = hourFromMs(hourToMs(T) - hours * 3_600_000);
