@@ -4,27 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { valueAt, type ColumnarBatch } from '@ghlake/core';
-import { HourTransform, transformHourBytes, type Era } from '@ghlake/bronze';
-import { BronzeRowEvent, HourObservations, isBot, SilverEventRows } from '../src/index.js';
+import { HourTransform, transformHourBytes } from '@ghlake/bronze';
+import { HourObservations, isBot, SilverEventRows } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, hour15Lines, joinLines } from '../../bronze/test/real-lines.js';
+import { bronzeRowView } from './bronze-row-view.js';
 
 /** Each event as its own view (read back from its member bytes, as silver-from-bronze does) with its parsed JSON beside it. */
 const parse = (bytes: Buffer) =>
   transformHourBytes(bytes).events.map((s) => {
     const text = (b: Buffer | null) => (b === null ? null : b.toString());
-    const view = new BronzeRowEvent().read({
-      event_id: s.eventId,
-      event_type: s.eventType,
-      created_at_ms: s.createdAtMs,
-      event_hash: s.hash,
-      actor: text(s.actor),
-      repo: text(s.repo),
-      org: text(s.org),
-      payload: text(s.payload),
-      public: s.public,
-      other: s.otherText,
-      era: s.era as Era,
-    });
+    const view = bronzeRowView(s);
     const json = {
       actor: JSON.parse(text(s.actor) ?? 'null'),
       repo: JSON.parse(text(s.repo) ?? 'null'),

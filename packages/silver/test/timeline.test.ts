@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { valueAt, type ColumnarBatch } from '@ghlake/core';
-import { HourTransform, syntheticAccountId, transformHourBytes, type Era } from '@ghlake/bronze';
-import { BronzeRowEvent, HourObservations, SilverEventRows } from '../src/index.js';
+import { HourTransform, syntheticAccountId, transformHourBytes } from '@ghlake/bronze';
+import { HourObservations, SilverEventRows } from '../src/index.js';
 import { fileBytes, GHARCHIVE_FIXTURES, joinLines, realLines, sha256 } from '../../bronze/test/real-lines.js';
+import { bronzeRowView } from './bronze-row-view.js';
 
 const column = (batch: ColumnarBatch, name: string) =>
   Array.from({ length: batch.rowCount }, (_, i) => {
@@ -40,20 +41,7 @@ function fromBronze(bytes: Buffer) {
   const rows = new SilverEventRows(0);
   const obs = new HourObservations();
   for (const s of transformHourBytes(bytes).events) {
-    const text = (b: Buffer | null) => (b === null ? null : b.toString());
-    const view = new BronzeRowEvent().read({
-      event_id: s.eventId,
-      event_type: s.eventType,
-      created_at_ms: s.createdAtMs,
-      event_hash: s.hash,
-      actor: text(s.actor),
-      repo: text(s.repo),
-      org: text(s.org),
-      payload: text(s.payload),
-      public: s.public,
-      other: s.otherText,
-      era: s.era as Era,
-    });
+    const view = bronzeRowView(s);
     if (rows.add(view)) obs.add(view);
   }
   return { ...rows.take(), ...obs.batches(), duplicates: rows.duplicates };
