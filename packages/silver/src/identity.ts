@@ -10,8 +10,9 @@
  * Every login resolved so far, and every payload user object's login and id, is learned
  * (`HourLogins`): at the end of the hour, rows and
  * observations that got a synthetic id for a login the hour resolved elsewhere are re-keyed to the
- * real id (`resolved`) by SilverEventRows and HourObservations. Across hours (the lake) they are
- * not: docs/transform.md, "Timeline API lines", what is missing.
+ * real id (`resolved`) by SilverEventRows and HourObservations. Across hours (the lake), a login
+ * left synthetic gets the id the lake knows for it at silver commit (`lake`,
+ * consolidate/login-ids.ts).
  */
 import { ERA_TIMELINE, KIND_OBJECT, KIND_STRING, slotOf, syntheticAccountId, type JsonReader } from '@ghlake/bronze';
 import type { SilverEventInput } from './event-input.js';
@@ -21,6 +22,8 @@ export const ID_SOURCE_EVENT = 'event';
 export const ID_SOURCE_ATTRIBUTES = 'actor_attributes';
 export const ID_SOURCE_RESOLVED = 'resolved';
 export const ID_SOURCE_SYNTHETIC = 'synthetic';
+/** Set at silver commit, never by the transform: the lake knows the login's id (consolidate/login-ids.ts). */
+export const ID_SOURCE_LAKE = 'lake';
 export type IdSource = typeof ID_SOURCE_EVENT | typeof ID_SOURCE_ATTRIBUTES | typeof ID_SOURCE_RESOLVED | typeof ID_SOURCE_SYNTHETIC;
 
 const ACTOR = slotOf('actor');

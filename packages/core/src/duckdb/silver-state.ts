@@ -24,6 +24,13 @@
  *   change_events,   what each silver commit changed (−1 / +1 rows of silver.events' gold inputs;
  *   change_<entity>  the entity rows it rewrote), read by gold and removed once gold applied it.
  *   silver_journal   the file moves of a committed silver commit not yet applied.
+ *   login_ids        per account login (lower case), the id the lake knows for it: the earliest
+ *                    evidence (seen_at, then the smallest id) among the consolidated hours'
+ *                    observations of an account with a real id and a login (docs/transform.md,
+ *                    Timeline, "Resolution across hours").
+ *   login_uses       per consolidated source hour, the logins its Timeline rows carry without a real
+ *                    id (the synthetic id) and the id those rows were given (`applied_id`, NULL:
+ *                    still synthetic): which hours to re-key when a login's id changes, read by key.
  */
 import { ENTITY_RULES, entityAttributes, type EntityRule } from '../tables/silver-observations.js';
 import { silverEvents } from '../tables/silver-events.js';
@@ -86,6 +93,16 @@ export function entityChangeTable(rule: EntityRule): StateTable {
   return { name: `change_${rule.entity.name}`, columns: columnDefinitions(rule.entity, ['seq BIGINT NOT NULL', 'changed BOOLEAN NOT NULL']) };
 }
 
+export const LOGIN_IDS: StateTable = {
+  name: 'login_ids',
+  columns: 'login VARCHAR NOT NULL, id BIGINT NOT NULL, seen_at TIMESTAMP NOT NULL, source_hour INTEGER NOT NULL',
+};
+
+export const LOGIN_USES: StateTable = {
+  name: 'login_uses',
+  columns: 'login VARCHAR NOT NULL, source_hour INTEGER NOT NULL, synthetic_id BIGINT NOT NULL, applied_id BIGINT',
+};
+
 export const SILVER_STATE_TABLES: readonly StateTable[] = [
   STATE_META,
   EVENT_COPIES,
@@ -94,6 +111,8 @@ export const SILVER_STATE_TABLES: readonly StateTable[] = [
   SET_ASIDE_PAYLOAD_DETAILS,
   CHANGE_EVENTS,
   SILVER_JOURNAL,
+  LOGIN_IDS,
+  LOGIN_USES,
   ...ENTITY_RULES.flatMap((rule) => [entityStateTable(rule), entityChangeTable(rule)]),
 ];
 

@@ -3,8 +3,8 @@
  *
  *   1. finish what a killed run committed but did not publish (the journal), drop what it did not commit;
  *   2. take the staged hours in batches; per batch, ONE transaction of the state database:
- *      cross-hour dedup (event-dedup.ts), the entity tables merged (entity-merge.ts), the change log
- *      for gold, and the journal of file moves;
+ *      Timeline logins resolved across hours (login-ids.ts), cross-hour dedup (event-dedup.ts), the
+ *      entity tables merged (entity-merge.ts), the change log for gold, and the journal of file moves;
  *   3. apply the journal: the batch's partitions, observation partitions and entity-table files move
  *      into place, the staged files go.
  *
@@ -16,6 +16,7 @@ import { crashPoint, ENTITY_RULES, ERROR_CODES, formatCount, GhlakeError, partit
 import { SILVER_HEAD, SILVER_STATE_TABLES, inTransaction, openStateDb, readMeta, writeMeta, type OpenDuckDB } from '@ghlake/core/duckdb';
 import { dedupBatch, type DedupResult } from './event-dedup.js';
 import { mergeEntities, type EntityMergeResult } from './entity-merge.js';
+import { dropLoginTables, learnLogins, rekeyPublishedHours, resolveBatchRows, type LoginResult } from './login-ids.js';
 import { applyJournal, removeAbandonedCommits, writeJournal, type JournalEntry } from './journal.js';
 import { rebuildSilver, type SilverRebuildResult } from './rebuild-silver.js';
 import { hasPublishedSilver, recordSilverHead, stagedHours } from './staged-hours.js';
@@ -34,6 +35,8 @@ export interface SilverCommitResult {
   seq: number;
   hours: HourKey[];
   events: DedupResult;
+  /** Timeline logins resolved across hours (login-ids.ts). */
+  logins: LoginResult;
   entities: EntityMergeResult[];
   ms: number;
 }
@@ -62,14 +65,23 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
   for (const hour of hours) if (await isFile(partitionFile(lake, 'silver', ENTITY_RULES[0].observations.name, hour))) published.add(hour);
   const result = await inTransaction(db, async () => {
     const journal: JournalEntry[] = [];
-    const dedup = await dedupBatch(db, lake, seq, hours);
+    // Timeline logins: the batch's evidence first, so its own rows and the published hours get the lake's ids.
+    const changed = await learnLogins(db, lake, hours);
+    let resolved = 0;
+    const dedup = await dedupBatch(db, lake, seq, hours, async () => {
+      const r = await resolveBatchRows(db, hours);
+      resolved = r.rows;
+      return r.hours;
+    });
     journal.push(...dedup.journal);
+    const rekeyedHours = await rekeyPublishedHours(db, lake, seq, hours, journal);
     const entities: EntityMergeResult[] = [];
     for (const rule of ENTITY_RULES) {
       const merged = await mergeEntities(db, lake, seq, rule, hours, published);
       entities.push(merged.result);
       journal.push(...merged.journal);
     }
+    await dropLoginTables(db);
     for (const hour of hours) {
       for (const rule of ENTITY_RULES) {
         journal.push({
@@ -82,7 +94,7 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
     await writeJournal(db, seq, journal);
     await writeMeta(db, SILVER_HEAD, seq);
     crashPoint('silver:before-commit');
-    return { events: dedup.result, entities };
+    return { events: dedup.result, logins: { changed, resolved, rekeyedHours }, entities };
   });
   crashPoint('silver:committed');
   await applyJournal(db, lake);
@@ -121,7 +133,7 @@ export async function consolidateSilver(config: SilverConsolidationConfig, db?: 
  */
 export function silverHoursWritten(r: SilverConsolidationResult): HourKey[] | 'all' {
   if (r.migrated) return 'all';
-  return [...new Set(r.commits.flatMap((c) => [...c.hours, ...c.events.rewrittenHours]))];
+  return [...new Set(r.commits.flatMap((c) => [...c.hours, ...c.events.rewrittenHours, ...c.logins.rekeyedHours]))];
 }
 
 /** What a consolidation did, in a few lines for a terminal. */

@@ -35,7 +35,8 @@ import {
 import { promises as fs } from 'node:fs';
 import type { JournalEntry } from './journal.js';
 import { hourIndex } from './event-dedup.js';
-import { entityChangeTable, entityStateTable, hourColumn, seenColumn } from '@ghlake/core/duckdb';
+import { accountLogin, mappedObservations } from './login-ids.js';
+import { LOGIN_IDS, entityChangeTable, entityStateTable, hourColumn, seenColumn } from '@ghlake/core/duckdb';
 
 export interface EntityMergeResult {
   table: string;
@@ -82,22 +83,48 @@ export async function mergeEntities(
 
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE e_new AS SELECT * FROM ${withHour(hours.map((h, i) => ({ file: stagedPartitionFile(lake, obs.name, h), sourceHour: batch[i]! })))}`,
+    `CREATE OR REPLACE TEMP TABLE e_new_raw AS SELECT * FROM ${withHour(hours.map((h, i) => ({ file: stagedPartitionFile(lake, obs.name, h), sourceHour: batch[i]! })))}`,
   );
   const redone = hours.filter((h) => publishedObservationsExist.has(h));
   await runSql(
     c,
     `CREATE OR REPLACE TEMP TABLE e_old AS SELECT * FROM ${withHour(redone.map((h) => ({ file: partitionFile(lake, 'silver', obs.name, h), sourceHour: hourIndex(h) })))}`,
   );
-  // Ids whose observation rows differ between the hour's previous consolidation and this one.
+  // Ids whose observation rows differ between the hour's previous consolidation and this one
+  // (observation partitions keep the transform's ids: compared as written, mapped below).
+  const login = accountLogin(rule);
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE e_retract AS SELECT DISTINCT ${id} FROM (
-       (SELECT * FROM e_old EXCEPT SELECT * FROM e_new WHERE source_hour IN (SELECT source_hour FROM e_old))
+    `CREATE OR REPLACE TEMP TABLE e_retract_raw AS SELECT DISTINCT ${id}${login ? `, lower(${sqlIdent(login)}) AS login` : ''} FROM (
+       (SELECT * FROM e_old EXCEPT SELECT * FROM e_new_raw WHERE source_hour IN (SELECT source_hour FROM e_old))
        UNION ALL
-       (SELECT * FROM e_new WHERE source_hour IN (SELECT source_hour FROM e_old) EXCEPT SELECT * FROM e_old))`,
+       (SELECT * FROM e_new_raw WHERE source_hour IN (SELECT source_hour FROM e_old) EXCEPT SELECT * FROM e_old))`,
   );
-  await runSql(c, `CREATE OR REPLACE TEMP TABLE e_touched AS SELECT DISTINCT ${id} FROM (SELECT ${id} FROM e_new UNION ALL SELECT ${id} FROM e_retract)`);
+  // Accounts: a synthetic id is the lake's id of its login (login-ids.ts). A login the commit
+  // learned moves its synthetic id's state row into the real id's (the rule is a max: exact); a
+  // login whose id changed from one real id to another refolds both, like a redone hour.
+  await runSql(c, `CREATE OR REPLACE TEMP TABLE e_new AS SELECT * FROM ${mappedObservations(rule, 'e_new_raw')}`);
+  if (login) {
+    await runSql(
+      c,
+      `CREATE OR REPLACE TEMP TABLE e_retract AS
+         SELECT CASE WHEN r.${id} >= 0 THEN r.${id} ELSE coalesce(w.id, r.${id}) END AS ${id}
+           FROM e_retract_raw r LEFT JOIN ${LOGIN_IDS.name} w ON r.${id} < 0 AND w.login = r.login
+         UNION SELECT CASE WHEN r.${id} >= 0 THEN r.${id} WHEN a.login IS NOT NULL THEN coalesce(a.old_id, r.${id}) ELSE coalesce(w.id, r.${id}) END
+           FROM e_retract_raw r LEFT JOIN l_accounts a ON r.${id} < 0 AND a.login = r.login LEFT JOIN ${LOGIN_IDS.name} w ON r.${id} < 0 AND w.login = r.login
+         UNION SELECT old_id FROM l_accounts WHERE old_id IS NOT NULL
+         UNION SELECT coalesce(new_id, synthetic_id) FROM l_accounts WHERE old_id IS NOT NULL`,
+    );
+    await runSql(c, `CREATE OR REPLACE TEMP TABLE e_move AS SELECT synthetic_id AS from_id, new_id AS to_id FROM l_accounts WHERE old_id IS NULL AND new_id IS NOT NULL`);
+  } else {
+    await runSql(c, `CREATE OR REPLACE TEMP TABLE e_retract AS SELECT ${id} FROM e_retract_raw`);
+    await runSql(c, `CREATE OR REPLACE TEMP TABLE e_move AS SELECT CAST(NULL AS BIGINT) AS from_id, CAST(NULL AS BIGINT) AS to_id WHERE false`);
+  }
+  await runSql(
+    c,
+    `CREATE OR REPLACE TEMP TABLE e_touched AS SELECT DISTINCT ${id} FROM (SELECT ${id} FROM e_new UNION ALL SELECT ${id} FROM e_retract
+       UNION ALL SELECT from_id FROM e_move UNION ALL SELECT to_id FROM e_move)`,
+  );
   await runSql(c, `CREATE OR REPLACE TEMP TABLE e_old_state AS SELECT s.* FROM ${state} s SEMI JOIN e_touched t ON s.${id} = t.${id}`, `reading ${state}`);
   const refolded = await queryNumber(c, `SELECT count(*) FROM e_retract`);
 
@@ -134,12 +161,13 @@ export async function mergeEntities(
     const glob = partitionGlob(lake, 'silver', obs.name);
     const all = `(SELECT ${typedSelectList(obs)}, CAST((CAST("date" AS DATE) - DATE '1970-01-01') * 24 + "hour" AS INTEGER) AS source_hour
        FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}))`;
-    olderObservations = `UNION ALL SELECT ${obsCandidate('o')} FROM ${all} o SEMI JOIN e_retract r ON o.${id} = r.${id} WHERE o.source_hour NOT IN ${inBatch}`;
+    olderObservations = `UNION ALL SELECT ${obsCandidate('o')} FROM ${mappedObservations(rule, all)} o SEMI JOIN e_retract r ON o.${id} = r.${id} WHERE o.source_hour NOT IN ${inBatch}`;
   }
   await runSql(
     c,
     `CREATE OR REPLACE TEMP TABLE e_candidates AS
-       SELECT ${stateCandidate} FROM e_old_state s ANTI JOIN e_retract r ON s.${id} = r.${id}
+       SELECT ${stateCandidate} FROM (SELECT s.* REPLACE (coalesce(m.to_id, s.${id}) AS ${id}) FROM e_old_state s
+         ANTI JOIN e_retract r ON s.${id} = r.${id} LEFT JOIN e_move m ON s.${id} = m.from_id) s
        ${olderObservations}
        UNION ALL SELECT ${obsCandidate('n')} FROM e_new n`,
     `merging ${rule.entity.name}`,
@@ -203,7 +231,7 @@ export async function mergeEntities(
   }
   // Files a previous compaction made obsolete: gone one commit later (a query reading them then has finished).
   for (const f of obsolete) journal.push({ op: 'delete', dst: f.path });
-  for (const t of ['e_new', 'e_old', 'e_retract', 'e_touched', 'e_old_state', 'e_candidates', 'e_new_state', 'e_changed'])
+  for (const t of ['e_new_raw', 'e_new', 'e_old', 'e_retract_raw', 'e_retract', 'e_move', 'e_touched', 'e_old_state', 'e_candidates', 'e_new_state', 'e_changed'])
     await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return { result: { table: rule.entity.name, observed, changed, refolded, rows, compacted }, journal };
 }

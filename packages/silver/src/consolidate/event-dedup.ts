@@ -65,7 +65,7 @@ const goldCols = GOLD_INPUT_COLUMNS.map(sqlIdent).join(', ');
 const keyMatch = (a: string, b: string) => keyEquals(silverEvents, a, b);
 
 /** A relation over staged files with their source hour (from the batch, not from parsing paths). */
-function stagedRelation(files: { file: string; sourceHour: number }[], table: TableDecl): string {
+export function stagedRelation(files: { file: string; sourceHour: number }[], table: TableDecl): string {
   const map = files.map((f) => `(${sqlString(f.file)}, ${f.sourceHour})`).join(', ');
   return `(SELECT ${typedSelectList(table, { qualifier: 'r' })}, m.source_hour, r.file_row_number AS source_row
      FROM ${readParquet(
@@ -74,14 +74,14 @@ function stagedRelation(files: { file: string; sourceHour: number }[], table: Ta
      )} r JOIN (VALUES ${map}) m(file, source_hour) ON r.filename = m.file)`;
 }
 
-async function kvMetadata(db: OpenDuckDB, file: string): Promise<Record<string, string>> {
+export async function kvMetadata(db: OpenDuckDB, file: string): Promise<Record<string, string>> {
   const rows = await queryRows(db.connection, `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${sqlString(file)})`).catch(() => []);
   const out: Record<string, string> = {};
   for (const row of rows) if (typeof row.k === 'string' && typeof row.v === 'string') out[row.k] = row.v;
   return out;
 }
 
-const kvClause = (metadata: Record<string, string>) =>
+export const kvClause = (metadata: Record<string, string>) =>
   Object.keys(metadata).length === 0
     ? ''
     : `, KV_METADATA {${Object.entries(metadata)
@@ -98,6 +98,8 @@ export async function dedupBatch(
   lake: string,
   seq: number,
   hours: readonly HourKey[],
+  /** Runs on the staged rows (`d_new`) before anything is compared: returns the source hours whose rows it changed. */
+  prepare?: () => Promise<ReadonlySet<number>>,
 ): Promise<{ result: DedupResult; journal: JournalEntry[] }> {
   const c = db.connection;
   const journal: JournalEntry[] = [];
@@ -112,6 +114,7 @@ export async function dedupBatch(
     `CREATE OR REPLACE TEMP TABLE d_new_details AS SELECT * FROM ${stagedRelation(stagedDetails, silverPayloadDetails)}`,
     'reading the staged payload details',
   );
+  const prepared = prepare ? await prepare() : new Set<number>();
 
   // Copies the batch hours had from an earlier consolidation (a redone hour), found through their span.
   const span = await queryRows(c, `SELECT min(min_created_at) AS lo, max(max_created_at) AS hi FROM ${SOURCE_HOURS.name} WHERE source_hour IN ${inBatch}`);
@@ -186,12 +189,12 @@ export async function dedupBatch(
       [silverPayloadDetails, stagedDetails[i]!.file, 'd_new_details'],
     ] as const) {
       const target = partitionFile(lake, 'silver', table.name, hour);
-      if (removed === 0) {
+      if (removed === 0 && !(table === silverEvents && prepared.has(batch[i]!))) {
         journal.push({ op: 'move', src: staged, dst: target });
         continue;
       }
       const metadata = await kvMetadata(db, staged);
-      metadata[DEDUP_METADATA_KEY] = String(removed);
+      if (removed > 0) metadata[DEDUP_METADATA_KEY] = String(removed);
       const out = path.join(commitDir, table.name, `${hour}.parquet`);
       await fs.mkdir(path.dirname(out), { recursive: true });
       await runSql(

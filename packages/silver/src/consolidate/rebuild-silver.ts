@@ -5,11 +5,13 @@
  *
  *   1. finish a pending commit; put copies set aside back into their partitions, so every hour holds
  *      all its copies again (hours staged anew replace theirs);
- *   2. the full dedup (rebuild/full-dedup.ts): the earliest source hour keeps each key, the other
+ *   2. Timeline logins resolved across the lake (login-ids.ts): partitions whose rows carry another
+ *      answer than the lake's are rewritten;
+ *      the full dedup (rebuild/full-dedup.ts): the earliest source hour keeps each key, the other
  *      copies are set aside;
  *   3. the event-copy index and source hours from the partitions and the set-aside copies;
- *   4. the entity tables folded from every observation partition (rebuild/full-fold.ts), with each
- *      attribute's recency, published whole;
+ *   4. the entity tables folded from every observation partition (rebuild/full-fold.ts), synthetic
+ *      account ids mapped to the lake's id of their login, with each attribute's recency, published whole;
  *   5. the change log emptied and gold told to rebuild (its state was counted from the old silver).
  *
  * Each partition is replaced by rename, each step can be repeated, and the state changes in one
@@ -63,6 +65,7 @@ import {
 } from '@ghlake/core/duckdb';
 import { hourIndex, hourOfIndex } from './event-dedup.js';
 import { applyJournal, removeAbandonedCommits } from './journal.js';
+import { mappedObservations, replaceLoginState, resolveLake } from './login-ids.js';
 import { STAGED_TABLES, recordSilverHead, stagedHours } from './staged-hours.js';
 import { dedupPartitionedTable } from './rebuild/full-dedup.js';
 import { ENTITY_FOLDS, entityFoldStatements } from './rebuild/full-fold.js';
@@ -116,7 +119,7 @@ async function rebuildEntity(db: OpenDuckDB, lake: string, seq: number, ruleInde
       partitions.map((p) => p.file),
       { hive: true, fileRowNumber: true },
     )})`;
-    const plan = entityFoldStatements(fold, observations, `rebuild_${rule.entity.name}`, { withRecency: true });
+    const plan = entityFoldStatements(fold, mappedObservations(rule, observations), `rebuild_${rule.entity.name}`, { withRecency: true });
     try {
       for (const statement of plan.setup) await runSql(c, statement, `folding ${rule.entity.name}`);
       await runSql(c, `INSERT INTO ${state} BY NAME ${plan.select}`, `writing ${state}`);
@@ -155,6 +158,8 @@ export async function rebuildSilver(config: { lake: string; memoryLimit: number;
         await fs.rename(stagedPartitionFile(lake, table.name, hour), target);
       }
     }
+    // Timeline logins resolved across the lake before the dedup, so every copy carries the lake's ids.
+    await resolveLake(db, lake, staged);
     const timings = { dedup: 0, index: 0, entities: 0 };
     let t0 = performance.now();
     await dedupPartitionedTable(c, lake, silverEvents, SET_ASIDE_EVENTS.name);
@@ -182,6 +187,7 @@ export async function rebuildSilver(config: { lake: string; memoryLimit: number;
       );
       timings.index = Math.round(performance.now() - t0 - timings.dedup);
       t0 = performance.now();
+      await replaceLoginState(db);
       for (const [i, rule] of ENTITY_RULES.entries()) entities.push({ table: rule.entity.name, rows: await rebuildEntity(db, lake, seq, i) });
       timings.entities = Math.round(performance.now() - t0);
       await runSql(c, `DELETE FROM ${CHANGE_EVENTS.name}`);
