@@ -119,12 +119,37 @@ describe('Timeline logins resolved across hours', () => {
     expect(after.actorMetrics.filter((a) => Number(a.actor_id) < 0 && ['hsbt', 'faithandbrave', 'fiadot'].includes(String(a.actor_login).toLowerCase()))).toEqual([]);
   });
 
-  it('in reverse order, and all hours in one run: the same silver and gold', async () => {
+  it('in reverse order, and both Timeline hours in one run: the same silver and gold', async () => {
     const reverse = (lakes.reverse = path.join(work, 'reverse'));
     await runHours(reverse, E);
     await runHours(reverse, H2);
     await runHours(reverse, H1);
     expect(await snapshot(reverse)).toEqual(snaps.inOrder);
+    const together = path.join(work, 'together');
+    await runHours(together, H1, H2);
+    await runHours(together, E);
+    expect(await snapshot(together)).toEqual(snaps.inOrder);
+  });
+
+  it('silver --rebuild resolves hours published without the lake knowing each other (state lost), gold --rebuild counts the same', async () => {
+    // Three lakes of one hour each, their silver partitions put together, the state gone: only the
+    // rebuild can resolve across them.
+    const lake = path.join(work, 'pieced');
+    await runHours(lake, H1);
+    for (const [name, hour] of [
+      ['piece-2', H2],
+      ['piece-e', E],
+    ] as const) {
+      const other = path.join(work, name);
+      await runHours(other, hour);
+      for (const table of ['events', 'payload_details', 'actor_observations', 'repository_observations', 'organization_observations']) {
+        await fs.cp(path.join(other, 'silver', table), path.join(lake, 'silver', table), { recursive: true });
+      }
+    }
+    await fs.rm(path.join(lake, '_state', 'state.duckdb'));
+    await run(lake, 'silver', '--rebuild');
+    await run(lake, 'gold', '--rebuild');
+    expect(await snapshot(lake)).toEqual(snaps.inOrder);
   });
 
   it('ghlake silver --rebuild and gold --rebuild give the same', async () => {
