@@ -13,12 +13,13 @@ import { STATE_FILE_MODE, writeFileAtomic } from './fs-atomic.js';
 import { lakeFormatPath, layerDir } from './layout.js';
 import { entryExists } from './files.js';
 
-export const LAKE_FORMAT = 3;
+export const LAKE_FORMAT = 4;
 
 /** What each format changed from the one before: the refusal of an older lake lists them. */
 export const FORMAT_CHANGES: Record<number, string> = {
   2: 'silver is published by silver commits from an incremental state and entity/gold tables are keyed tables; event_hash is SHA-256 (was MD5); payload_details has payload_pull_request_merged; the manifest is split by month',
   3: 'Timeline events (2012–2014) are read: bronze has era, silver.events has actor_id_source and org_id_source, event ids of Timeline events are synthetic',
+  4: "Timeline logins are resolved across hours: silver's state has login_ids and login_uses, actor_id_source and org_id_source have the value 'lake'",
 };
 
 export interface LakeFormatRecord {

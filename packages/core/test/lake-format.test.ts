@@ -25,8 +25,8 @@ async function refusal(): Promise<GhlakeError> {
 }
 
 describe('lake format', () => {
-  it('is 3: Timeline events gave bronze its era and silver.events the sources of actor and org ids', () => {
-    expect(LAKE_FORMAT).toBe(3);
+  it("is 4: Timeline logins resolved across hours gave silver's state login_ids and login_uses", () => {
+    expect(LAKE_FORMAT).toBe(4);
   });
 
   it('records the format in a new lake and accepts it afterwards', async () => {
@@ -35,14 +35,23 @@ describe('lake format', () => {
     await ensureLakeFormat(lake);
   });
 
-  it('refuses a format-2 lake naming what changed since, and how to rebuild it from raw', async () => {
-    await record(2);
+  it('refuses a format-3 lake naming what changed since, and how to rebuild it from raw', async () => {
+    await record(3);
     const error = await refusal();
     expect(error.code).toBe('GHLAKE_LAKE_FORMAT');
+    expect(error.message).toContain('lake format 3');
+    expect(error.message).toContain('login_ids');
+    expect(error.message).not.toContain('actor_id_source and org_id_source, event ids');
+    expect(error.hint).toContain('ghlake run --force');
+  });
+
+  it('refuses a format-2 lake naming both changes since', async () => {
+    await record(2);
+    const error = await refusal();
     expect(error.message).toContain('lake format 2');
     expect(error.message).toContain('actor_id_source');
+    expect(error.message).toContain('login_ids');
     expect(error.message).not.toContain('SHA-256');
-    expect(error.hint).toContain('ghlake run --force');
   });
 
   it('refuses a lake of format 1 (tables, no record) naming every change since', async () => {
@@ -51,6 +60,7 @@ describe('lake format', () => {
     expect(error.message).toContain('lake format 1');
     expect(error.message).toContain('SHA-256');
     expect(error.message).toContain('actor_id_source');
+    expect(error.message).toContain('login_ids');
   });
 
   it('refuses a lake of a newer format', async () => {
