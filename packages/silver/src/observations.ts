@@ -34,8 +34,23 @@ const USER_OBJECTS = walkOrder(USER_OBJECT_PATHS).map((p) => ({
   siteAdmin: slotOf(`${p}.site_admin`),
 }));
 
-/** Slots of a repository object's details. */
-function repoSlots(p: string) {
+/** Slots of a repository object's details (null: a member the object never has). */
+interface RepoSlots {
+  object: number;
+  id: number;
+  ownerId: number | null;
+  ownerLogin: number;
+  fork: number;
+  language: number;
+  createdAt: number;
+  updatedAt: number | null;
+  stars: number;
+  forks: number;
+  issues: number;
+  watchers: number;
+  size: number;
+}
+function repoSlots(p: string): RepoSlots {
   return {
     object: slotOf(p),
     id: slotOf(`${p}.id`),
@@ -52,7 +67,6 @@ function repoSlots(p: string) {
     size: slotOf(`${p}.size`),
   };
 }
-type RepoSlots = ReturnType<typeof repoSlots>;
 const REPO_OBJECTS = walkOrder(REPO_OBJECT_PATHS).map(repoSlots);
 const FORKEE = { ...repoSlots('payload.forkee'), fullName: slotOf('payload.forkee.full_name'), url: slotOf('payload.forkee.url') };
 
@@ -65,18 +79,24 @@ const ACTOR = {
   gravatarId: slotOf('actor.gravatar_id'),
 };
 const REPO = { id: slotOf('repo.id'), name: slotOf('repo.name'), url: slotOf('repo.url') };
-/** The Timeline `repository` object (timeline.ts) and `actor_attributes`. */
-const REPOSITORY = {
+/**
+ * The Timeline `repository` object (timeline.ts): the same details as a payload repository object
+ * under the names of the time; the owner is a login (no owner id) and there is no updated_at.
+ */
+const REPOSITORY: RepoSlots & { url: number } = {
+  object: slotOf('repository'),
   id: slotOf('repository.id'),
   url: slotOf('repository.url'),
-  owner: slotOf('repository.owner'),
+  ownerId: null,
+  ownerLogin: slotOf('repository.owner'),
   fork: slotOf('repository.fork'),
   language: slotOf('repository.language'),
   createdAt: slotOf('repository.created_at'),
-  stargazers: slotOf('repository.stargazers'),
-  watchers: slotOf('repository.watchers'),
+  updatedAt: null,
+  stars: slotOf('repository.stargazers'),
   forks: slotOf('repository.forks'),
-  openIssues: slotOf('repository.open_issues'),
+  issues: slotOf('repository.open_issues'),
+  watchers: slotOf('repository.watchers'),
   size: slotOf('repository.size'),
 };
 const ATTRIBUTES = { type: slotOf('actor_attributes.type'), gravatarId: slotOf('actor_attributes.gravatar_id') };
@@ -317,16 +337,7 @@ export class HourObservations {
       r.name.observe(i, timelineRepoName(f), t);
       r.url.observeSlot(i, f, REPOSITORY.url, t);
       r.nameSeenAt.see(i, t);
-      r.ownerLogin.observeSlot(i, f, REPOSITORY.owner, t);
-      r.isFork.observe(i, f.bool(REPOSITORY.fork), t);
-      r.language.observeSlot(i, f, REPOSITORY.language, t);
-      r.createdAt.observe(i, payloadTime(f, REPOSITORY.createdAt), t);
-      r.stars.observe(i, f.int(REPOSITORY.stargazers), t);
-      r.forks.observe(i, f.int(REPOSITORY.forks), t);
-      r.issues.observe(i, f.int(REPOSITORY.openIssues), t);
-      r.watchers.observe(i, f.int(REPOSITORY.watchers), t);
-      r.size.observe(i, f.int(REPOSITORY.size), t);
-      r.detailsSeenAt.see(i, t);
+      this.repoDetails(i, f, REPOSITORY, t);
       this.payloadRepoObjects(i, repoId, f, t);
     }
     this.addForkee(e, f, t);
@@ -373,12 +384,12 @@ export class HourObservations {
   private repoDetails(i: number, f: JsonReader, s: RepoSlots, t: number): void {
     const r = this.repo;
     // owner.* are recorded only when the owner is an object
-    r.ownerId.observe(i, f.int(s.ownerId), t);
+    if (s.ownerId !== null) r.ownerId.observe(i, f.int(s.ownerId), t);
     r.ownerLogin.observeSlot(i, f, s.ownerLogin, t);
     r.isFork.observe(i, f.bool(s.fork), t);
     r.language.observeSlot(i, f, s.language, t);
     r.createdAt.observe(i, payloadTime(f, s.createdAt), t);
-    r.updatedAt.observe(i, payloadTime(f, s.updatedAt), t);
+    if (s.updatedAt !== null) r.updatedAt.observe(i, payloadTime(f, s.updatedAt), t);
     r.stars.observe(i, f.int(s.stars), t);
     r.forks.observe(i, f.int(s.forks), t);
     r.issues.observe(i, f.int(s.issues), t);
