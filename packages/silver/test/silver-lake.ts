@@ -66,6 +66,9 @@ export interface EventSpec {
   action?: string | null;
   /** payload_pull_request_merged (default NULL). */
   merged?: boolean | null;
+  /** actor_id_source / org_id_source (default NULL). */
+  actorSource?: string;
+  orgSource?: string;
 }
 
 export function eventRow(e: EventSpec): Record<string, unknown> {
@@ -78,6 +81,8 @@ export function eventRow(e: EventSpec): Record<string, unknown> {
     actor_id: e.actor === undefined ? 1 : e.actor,
     repo_id: e.repo === undefined ? 100 : e.repo,
     org_id: e.org ?? null,
+    actor_id_source: e.actorSource ?? null,
+    org_id_source: e.orgSource ?? null,
     is_bot: e.bot === undefined ? (e.actor === null ? null : false) : e.bot,
     public: true,
     hour_bucket: Math.floor(created / 3_600_000) * 3_600_000,

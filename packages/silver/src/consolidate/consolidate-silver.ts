@@ -66,15 +66,19 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
   const result = await inTransaction(db, async () => {
     const journal: JournalEntry[] = [];
     // Timeline logins: the batch's evidence first, so its own rows and the published hours get the lake's ids.
-    const changed = await learnLogins(db, lake, hours);
+    // (An Events API batch only teaches: no row of it or of a published hour changes unless a login
+    // it taught is carried synthetic somewhere in the lake.)
+    const learned = await learnLogins(db, lake, hours);
     let resolved = 0;
     const dedup = await dedupBatch(db, lake, seq, hours, async () => {
+      if (learned.uses === 0) return new Set<number>();
       const r = await resolveBatchRows(db, hours);
       resolved = r.rows;
       return r.hours;
     });
     journal.push(...dedup.journal);
-    const rekeyedHours = await rekeyPublishedHours(db, lake, seq, hours, journal);
+    const rekeyedHours = learned.accounts > 0 ? await rekeyPublishedHours(db, lake, seq, hours, journal) : [];
+    const changed = learned.changed;
     const entities: EntityMergeResult[] = [];
     for (const rule of ENTITY_RULES) {
       const merged = await mergeEntities(db, lake, seq, rule, hours, published);

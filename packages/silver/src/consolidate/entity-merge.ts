@@ -103,7 +103,8 @@ export async function mergeEntities(
   // Accounts: a synthetic id is the lake's id of its login (login-ids.ts). A login the commit
   // learned moves its synthetic id's state row into the real id's (the rule is a max: exact); a
   // login whose id changed from one real id to another refolds both, like a redone hour.
-  await runSql(c, `CREATE OR REPLACE TEMP TABLE e_new AS SELECT * FROM ${mappedObservations(rule, 'e_new_raw')}`);
+  const synthetic = login ? await queryNumber(c, `SELECT count(*) FROM e_new_raw WHERE ${id} < 0`) : 0;
+  await runSql(c, `CREATE OR REPLACE TEMP TABLE e_new AS SELECT * FROM ${synthetic > 0 ? mappedObservations(rule, 'e_new_raw') : 'e_new_raw'}`);
   if (login) {
     await runSql(
       c,

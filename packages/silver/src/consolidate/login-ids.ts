@@ -64,17 +64,22 @@ const ACCOUNT_RULES = ENTITY_RULES.filter((r) => accountLogin(r) !== undefined);
 /** Sources of a row id the lake may re-key: the transform's synthetic id, or an earlier lake answer. */
 const REKEYABLE = `(${sqlString(ID_SOURCE_SYNTHETIC)}, ${sqlString(ID_SOURCE_LAKE)})`;
 
+/** An account relation's id and login columns (`l_obs` has them as id, login). */
+type AccountColumns = Pick<EntityRule, 'id'> & { login?: string };
+const LOGIN_RELATION: AccountColumns = { id: 'id', login: 'login' };
+const loginColumn = (rule: AccountColumns) => rule.login ?? accountLogin(rule as EntityRule)!;
+
 /** Evidence of an observation relation (with source_hour): a real id with a login, dated by the hour's first event of the account. */
-function evidenceSelect(rule: EntityRule, relation: string): string {
+function evidenceSelect(rule: AccountColumns, relation: string): string {
   const id = sqlIdent(rule.id);
-  const login = sqlIdent(accountLogin(rule)!);
+  const login = sqlIdent(loginColumn(rule));
   return `SELECT lower(${login}) AS login, ${id} AS id, "first_seen_at" AS seen_at, source_hour FROM ${relation} WHERE ${id} > 0 AND ${login} IS NOT NULL AND ${login} <> ''`;
 }
 
 /** Logins an observation relation carries with a synthetic id. */
-function usesSelect(rule: EntityRule, relation: string): string {
+function usesSelect(rule: AccountColumns, relation: string): string {
   const id = sqlIdent(rule.id);
-  const login = sqlIdent(accountLogin(rule)!);
+  const login = sqlIdent(loginColumn(rule));
   return `SELECT DISTINCT lower(${login}) AS login, source_hour, ${id} AS synthetic_id FROM ${relation} WHERE ${id} < 0 AND ${login} IS NOT NULL AND ${login} <> ''`;
 }
 
@@ -130,7 +135,7 @@ export interface LoginResult {
  * login_uses, and leave `l_changed` (login, old_id, new_id) and `l_accounts` (the changed logins
  * with a synthetic id somewhere in the lake) for the re-key and the entity merge.
  */
-export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly HourKey[]): Promise<number> {
+export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly HourKey[]): Promise<{ changed: number; accounts: number; uses: number }> {
   const c = db.connection;
   const batch = hours.map(hourIndex);
   const inBatch = `(${batch.join(', ')})`;
@@ -139,8 +144,17 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
       hours.map((h, i) => ({ file: stagedPartitionFile(lake, rule.observations.name, h), sourceHour: batch[i]! })),
       rule.observations,
     );
-  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_evidence AS ${ACCOUNT_RULES.map((r) => evidenceSelect(r, staged(r))).join(' UNION ALL ')}`, 'reading logins');
-  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_uses AS ${ACCOUNT_RULES.map((r) => usesSelect(r, staged(r))).join(' UNION ')}`);
+  // The batch's account observations with a login, read once: evidence (real ids) and uses (synthetic ids).
+  await runSql(
+    c,
+    `CREATE OR REPLACE TEMP TABLE l_obs AS ${ACCOUNT_RULES.map(
+      (r) =>
+        `SELECT ${sqlIdent(r.id)} AS id, ${sqlIdent(accountLogin(r)!)} AS login, "first_seen_at", source_hour FROM ${staged(r)} WHERE ${sqlIdent(accountLogin(r)!)} <> ''`,
+    ).join(' UNION ALL ')}`,
+    'reading logins',
+  );
+  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_evidence AS ${evidenceSelect(LOGIN_RELATION, 'l_obs')}`);
+  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_uses AS ${usesSelect(LOGIN_RELATION, 'l_obs')}`);
   // The winners the batch can change: logins it has evidence for, and winners a redone batch hour gave.
   await runSql(
     c,
@@ -188,7 +202,11 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
     `CREATE OR REPLACE TEMP TABLE l_accounts AS SELECT ch.login, s.synthetic_id, ch.old_id, ch.new_id FROM l_changed ch
        JOIN (SELECT DISTINCT login, synthetic_id FROM ${LOGIN_USES.name} WHERE login IN (SELECT login FROM l_changed)) s USING (login)`,
   );
-  return queryNumber(c, `SELECT count(*) FROM l_changed`);
+  return {
+    changed: await queryNumber(c, `SELECT count(*) FROM l_changed`),
+    accounts: await queryNumber(c, `SELECT count(*) FROM l_accounts`),
+    uses: await queryNumber(c, `SELECT count(*) FROM l_uses`),
+  };
 }
 
 /**
@@ -206,6 +224,7 @@ export async function resolveBatchRows(db: OpenDuckDB, hours: readonly HourKey[]
   const synthetic = sqlString(ID_SOURCE_SYNTHETIC);
   const lakeSource = sqlString(ID_SOURCE_LAKE);
   const hit = (who: 'actor' | 'org') => `(n."${who}_id_source" = ${synthetic} AND n."${who}_id" = m.synthetic_id)`;
+  if ((await queryNumber(c, `SELECT count(*) FROM l_batch_map`)) === 0) return { hours: new Set(), rows: 0 };
   const changed = await queryRows(
     c,
     `SELECT n.source_hour, count(*) AS n FROM d_new n JOIN l_batch_map m ON n.source_hour = m.source_hour AND (${hit('actor')} OR ${hit('org')}) GROUP BY 1`,
@@ -305,7 +324,7 @@ export async function rekeyPublishedHours(db: OpenDuckDB, lake: string, seq: num
 
 /** Drop the commit's temp tables (after the entity merge used l_accounts). */
 export async function dropLoginTables(db: OpenDuckDB): Promise<void> {
-  for (const t of ['l_evidence', 'l_uses', 'l_before', 'l_lost', 'l_after', 'l_changed', 'l_write', 'l_accounts', 'l_batch_map', 'l_rekey', 'l_rekey_map'])
+  for (const t of ['l_obs', 'l_evidence', 'l_uses', 'l_before', 'l_lost', 'l_after', 'l_changed', 'l_write', 'l_accounts', 'l_batch_map', 'l_rekey', 'l_rekey_map'])
     await runSql(db.connection, `DROP TABLE IF EXISTS ${t}`);
 }
 
