@@ -152,6 +152,20 @@ describe('Timeline logins resolved across hours', () => {
     expect(await snapshot(lake)).toEqual(snaps.inOrder);
   });
 
+  for (const point of ['silver:committed', 'silver:journal-half-applied']) {
+    it(`killed at ${point} while the 2015 event re-keys the first hour: the rerun gives the same`, async () => {
+      const lake = path.join(work, `crash-${point.replace(':', '-')}`);
+      await runHours(lake, H1);
+      await runHours(lake, H2);
+      const killed = await runGhlake(['run', '--from', E, '--to', E, '--base-url', mirror.url, '--lake', lake, '--threads', '2'], {
+        env: { GHLAKE_CRASH_AT: point },
+      });
+      expect(killed.code).toBeNull();
+      await runHours(lake, E);
+      expect(await snapshot(lake)).toEqual(snaps.inOrder);
+    });
+  }
+
   it('ghlake silver --rebuild and gold --rebuild give the same', async () => {
     const lake = lakes.inOrder!;
     await run(lake, 'silver', '--rebuild');
