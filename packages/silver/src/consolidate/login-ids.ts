@@ -64,22 +64,25 @@ const ACCOUNT_RULES = ENTITY_RULES.filter((r) => accountLogin(r) !== undefined);
 /** Sources of a row id the lake may re-key: the transform's synthetic id, or an earlier lake answer. */
 const REKEYABLE = `(${sqlString(ID_SOURCE_SYNTHETIC)}, ${sqlString(ID_SOURCE_LAKE)})`;
 
-/** An account relation's id and login columns (`l_obs` has them as id, login). */
-type AccountColumns = Pick<EntityRule, 'id'> & { login?: string };
-const LOGIN_RELATION: AccountColumns = { id: 'id', login: 'login' };
-const loginColumn = (rule: AccountColumns) => rule.login ?? accountLogin(rule as EntityRule)!;
+/** The id and login columns of an account relation (an observation table; `l_obs` names them id, login). */
+interface AccountColumns {
+  id: string;
+  login: string;
+}
+const accountColumns = (rule: EntityRule): AccountColumns => ({ id: rule.id, login: accountLogin(rule)! });
+const L_OBS: AccountColumns = { id: 'id', login: 'login' };
 
-/** Evidence of an observation relation (with source_hour): a real id with a login, dated by the hour's first event of the account. */
-function evidenceSelect(rule: AccountColumns, relation: string): string {
-  const id = sqlIdent(rule.id);
-  const login = sqlIdent(loginColumn(rule));
+/** Evidence of an account relation (with source_hour): a real id with a login, dated by the hour's first event of the account. */
+function evidenceSelect(cols: AccountColumns, relation: string): string {
+  const id = sqlIdent(cols.id);
+  const login = sqlIdent(cols.login);
   return `SELECT lower(${login}) AS login, ${id} AS id, "first_seen_at" AS seen_at, source_hour FROM ${relation} WHERE ${id} > 0 AND ${login} IS NOT NULL AND ${login} <> ''`;
 }
 
-/** Logins an observation relation carries with a synthetic id. */
-function usesSelect(rule: AccountColumns, relation: string): string {
-  const id = sqlIdent(rule.id);
-  const login = sqlIdent(loginColumn(rule));
+/** Logins an account relation carries with a synthetic id. */
+function usesSelect(cols: AccountColumns, relation: string): string {
+  const id = sqlIdent(cols.id);
+  const login = sqlIdent(cols.login);
   return `SELECT DISTINCT lower(${login}) AS login, source_hour, ${id} AS synthetic_id FROM ${relation} WHERE ${id} < 0 AND ${login} IS NOT NULL AND ${login} <> ''`;
 }
 
@@ -153,8 +156,8 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
     ).join(' UNION ALL ')}`,
     'reading logins',
   );
-  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_evidence AS ${evidenceSelect(LOGIN_RELATION, 'l_obs')}`);
-  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_uses AS ${usesSelect(LOGIN_RELATION, 'l_obs')}`);
+  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_evidence AS ${evidenceSelect(L_OBS, 'l_obs')}`);
+  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_uses AS ${usesSelect(L_OBS, 'l_obs')}`);
   // The winners the batch can change: logins it has evidence for, and winners a redone batch hour gave.
   await runSql(
     c,
@@ -177,7 +180,7 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
         files.map((f) => f.file),
         { hive: true },
       )} WHERE lower(${sqlIdent(accountLogin(rule)!)}) IN (SELECT login FROM l_lost))`;
-      rescan += ` UNION ALL SELECT * FROM (${evidenceSelect(rule, all)}) WHERE source_hour NOT IN ${inBatch}`;
+      rescan += ` UNION ALL SELECT * FROM (${evidenceSelect(accountColumns(rule), all)}) WHERE source_hour NOT IN ${inBatch}`;
     }
   }
   await runSql(
@@ -346,8 +349,8 @@ export async function resolveLake(db: OpenDuckDB, lake: string, staged: Readonly
       files.map((f) => f.file),
       { hive: true },
     )})`;
-    evidence.push(evidenceSelect(rule, all));
-    uses.push(usesSelect(rule, all));
+    evidence.push(evidenceSelect(accountColumns(rule), all));
+    uses.push(usesSelect(accountColumns(rule), all));
   }
   const none = `SELECT CAST(NULL AS VARCHAR) AS login, CAST(NULL AS BIGINT) AS id, CAST(NULL AS TIMESTAMP) AS seen_at, CAST(NULL AS INTEGER) AS source_hour WHERE false`;
   const noUses = `SELECT CAST(NULL AS VARCHAR) AS login, CAST(NULL AS INTEGER) AS source_hour, CAST(NULL AS BIGINT) AS synthetic_id WHERE false`;
