@@ -34,7 +34,11 @@ beforeAll(async () => {
   const lines = (await fs.readFile(GHARCHIVE_FIXTURES.timeline.slice2014, 'utf8')).split('\n').filter((l) => l.length > 0);
   await fs.writeFile(path.join(dir, `${H1}.json.gz`), gzipSync(`${lines.slice(0, 250).join('\n')}\n`));
   await fs.writeFile(path.join(dir, `${H2}.json.gz`), gzipSync(`${lines.slice(250).join('\n')}\n`));
-  const first = JSON.parse(gunzipSync(await fs.readFile(GHARCHIVE_FIXTURES.hour2015_01_01_0)).toString('utf8').split('\n')[0]!) as {
+  const first = JSON.parse(
+    gunzipSync(await fs.readFile(GHARCHIVE_FIXTURES.hour2015_01_01_0))
+      .toString('utf8')
+      .split('\n')[0]!,
+  ) as {
     actor: { id: number; login: string };
   };
   expect(first.actor.id).toBe(TAUGHT_ID);
@@ -98,10 +102,20 @@ describe('Timeline logins resolved across hours', () => {
     // resolutions cross the split (hsbt ×2 in the first half, faithandbrave ×1 in the second), and
     // FiaDot's 4 events get the 2015 event's id: 7 rows `lake`.
     expect(countBy(after.events, 'actor_id_source')).toEqual({ event: 1, resolved: 51, synthetic: 442, lake: 7 });
-    expect(countBy(after.events.filter((e) => e.actor_id_source === 'lake'), 'actor_id')).toEqual({ 12301: 2, 240038: 1, [TAUGHT_ID]: 4 });
+    expect(
+      countBy(
+        after.events.filter((e) => e.actor_id_source === 'lake'),
+        'actor_id',
+      ),
+    ).toEqual({ 12301: 2, 240038: 1, [TAUGHT_ID]: 4 });
     // Organizations: seattlerb (1 event, first half) and cpprefjp (2, second half) are known in the other half.
     expect(countBy(after.events, 'org_id_source')).toEqual({ null: 391, resolved: 14, synthetic: 93, lake: 3 });
-    expect(countBy(after.events.filter((e) => e.org_id_source === 'lake'), 'org_id')).toEqual({ 55277: 1, 3665874: 2 });
+    expect(
+      countBy(
+        after.events.filter((e) => e.org_id_source === 'lake'),
+        'org_id',
+      ),
+    ).toEqual({ 55277: 1, 3665874: 2 });
     // One row per account in silver.actors, none with the synthetic id.
     for (const [login, id] of [
       ['hsbt', 12301],
@@ -116,7 +130,9 @@ describe('Timeline logins resolved across hours', () => {
     // slice read as one hour (361, timeline-run.test.ts), now that the split is resolved.
     expect(after.actorMetrics.filter((a) => a.actor_id === TAUGHT_ID)).toMatchObject([{ total_events: 5, actor_login: TAUGHT }]);
     expect(after.actorMetrics).toHaveLength(361);
-    expect(after.actorMetrics.filter((a) => Number(a.actor_id) < 0 && ['hsbt', 'faithandbrave', 'fiadot'].includes(String(a.actor_login).toLowerCase()))).toEqual([]);
+    expect(
+      after.actorMetrics.filter((a) => Number(a.actor_id) < 0 && ['hsbt', 'faithandbrave', 'fiadot'].includes(String(a.actor_login).toLowerCase())),
+    ).toEqual([]);
   });
 
   it('in reverse order, and both Timeline hours in one run: the same silver and gold', async () => {

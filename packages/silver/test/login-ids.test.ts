@@ -12,7 +12,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticAccountId } from '@ghlake/bronze';
 import { ENTITY_RULES, partitionGlob, tableDir } from '@ghlake/core';
-import { CHANGE_EVENTS, GOLD_INPUT_COLUMNS, keyedRelation, listKeyedFiles, liveKeyedFiles, openStateDb, queryRows, SILVER_STATE_TABLES } from '@ghlake/core/duckdb';
+import {
+  CHANGE_EVENTS,
+  GOLD_INPUT_COLUMNS,
+  keyedRelation,
+  listKeyedFiles,
+  liveKeyedFiles,
+  openStateDb,
+  queryRows,
+  SILVER_STATE_TABLES,
+} from '@ghlake/core/duckdb';
 import { consolidateSilver, rebuildSilver } from '../src/consolidate/index.js';
 import { TEST_SETTINGS, actorObs, orgObs, sql, tempLake, writeSilverHour, type HourSpec } from './silver-lake.js';
 
@@ -28,7 +37,17 @@ const DATA: Record<string, HourSpec> = {
       { id: -11, at: '2013-05-01T00:10:00', actor: S, actorSource: 'synthetic', org: SO, orgSource: 'synthetic', repo: 7 },
       { id: -12, at: '2013-05-01T00:20:00', actor: S, actorSource: 'synthetic', org: SO, orgSource: 'synthetic', repo: 7 },
     ],
-    actors: [actorObs({ id: S, login: 'Octo', seen: '2013-05-01T00:20:00', first: '2013-05-01T00:10:00', display: null, type: 'User', typeSeen: '2013-05-01T00:20:00' })],
+    actors: [
+      actorObs({
+        id: S,
+        login: 'Octo',
+        seen: '2013-05-01T00:20:00',
+        first: '2013-05-01T00:10:00',
+        display: null,
+        type: 'User',
+        typeSeen: '2013-05-01T00:20:00',
+      }),
+    ],
     organizations: [orgObs({ id: SO, login: 'acme', seen: '2013-05-01T00:20:00', first: '2013-05-01T00:10:00' })],
   },
   [A]: {
@@ -88,7 +107,7 @@ async function reference(data: Record<string, HourSpec>) {
   const snap = await snapshot(lake);
   // A rebuild empties the change log (gold recounts): the published rows are what gold counts.
   snap.changeLog = (snap.events as Record<string, unknown>[])
-    .map((e) => ({ ...Object.fromEntries(GOLD_INPUT_COLUMNS.map((c) => [c, e[c]])), n: 1 }))
+    .map((e): Record<string, unknown> => ({ ...Object.fromEntries(GOLD_INPUT_COLUMNS.map((c) => [c, e[c]])), n: 1 }))
     .sort((a, b) => Number(a.event_id) - Number(b.event_id));
   return snap;
 }
@@ -132,7 +151,9 @@ describe('Timeline logins resolved across hours (silver)', () => {
   it('a later commit that changes a login from one real id to another (A, then B) re-keys T and refolds both accounts', async () => {
     const lake = await incremental([[T], [A]]);
     const mid = await snapshot(lake);
-    expect((mid.events as Record<string, unknown>[]).filter((e) => e.event_id === -11)).toMatchObject([{ actor_id: 1001, actor_id_source: 'lake', org_id: SO }]);
+    expect((mid.events as Record<string, unknown>[]).filter((e) => e.event_id === -11)).toMatchObject([
+      { actor_id: 1001, actor_id_source: 'lake', org_id: SO },
+    ]);
     await writeSilverHour(lake, B, DATA[B]!, { staged: true });
     const r = await consolidateSilver(config(lake));
     expect(r.commits[0]!.logins).toEqual({ changed: 3, resolved: 0, rekeyedHours: [T] });

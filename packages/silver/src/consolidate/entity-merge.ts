@@ -116,7 +116,10 @@ export async function mergeEntities(
          UNION SELECT old_id FROM l_accounts WHERE old_id IS NOT NULL
          UNION SELECT coalesce(new_id, synthetic_id) FROM l_accounts WHERE old_id IS NOT NULL`,
     );
-    await runSql(c, `CREATE OR REPLACE TEMP TABLE e_move AS SELECT synthetic_id AS from_id, new_id AS to_id FROM l_accounts WHERE old_id IS NULL AND new_id IS NOT NULL`);
+    await runSql(
+      c,
+      `CREATE OR REPLACE TEMP TABLE e_move AS SELECT synthetic_id AS from_id, new_id AS to_id FROM l_accounts WHERE old_id IS NULL AND new_id IS NOT NULL`,
+    );
   } else {
     await runSql(c, `CREATE OR REPLACE TEMP TABLE e_retract AS SELECT ${id} FROM e_retract_raw`);
     await runSql(c, `CREATE OR REPLACE TEMP TABLE e_move AS SELECT CAST(NULL AS BIGINT) AS from_id, CAST(NULL AS BIGINT) AS to_id WHERE false`);
@@ -232,7 +235,19 @@ export async function mergeEntities(
   }
   // Files a previous compaction made obsolete: gone one commit later (a query reading them then has finished).
   for (const f of obsolete) journal.push({ op: 'delete', dst: f.path });
-  for (const t of ['e_new_raw', 'e_new', 'e_old', 'e_retract_raw', 'e_retract', 'e_move', 'e_touched', 'e_old_state', 'e_candidates', 'e_new_state', 'e_changed'])
+  for (const t of [
+    'e_new_raw',
+    'e_new',
+    'e_old',
+    'e_retract_raw',
+    'e_retract',
+    'e_move',
+    'e_touched',
+    'e_old_state',
+    'e_candidates',
+    'e_new_state',
+    'e_changed',
+  ])
     await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return { result: { table: rule.entity.name, observed, changed, refolded, rows, compacted }, journal };
 }

@@ -327,7 +327,20 @@ export async function rekeyPublishedHours(db: OpenDuckDB, lake: string, seq: num
 
 /** Drop the commit's temp tables (after the entity merge used l_accounts). */
 export async function dropLoginTables(db: OpenDuckDB): Promise<void> {
-  for (const t of ['l_obs', 'l_evidence', 'l_uses', 'l_before', 'l_lost', 'l_after', 'l_changed', 'l_write', 'l_accounts', 'l_batch_map', 'l_rekey', 'l_rekey_map'])
+  for (const t of [
+    'l_obs',
+    'l_evidence',
+    'l_uses',
+    'l_before',
+    'l_lost',
+    'l_after',
+    'l_changed',
+    'l_write',
+    'l_accounts',
+    'l_batch_map',
+    'l_rekey',
+    'l_rekey_map',
+  ])
     await runSql(db.connection, `DROP TABLE IF EXISTS ${t}`);
 }
 
