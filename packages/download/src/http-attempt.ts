@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
-import { ERROR_CODES, GhlakeError, commitFile, rawPath, tempPathFor, type HourKey } from '@ghlake/core';
+import { ERROR_CODES, GhlakeError, commitFile, crashPoint, rawPath, tempPathFor, type HourKey } from '@ghlake/core';
 import { classifyFetchError, httpStatusError, isAbortError, truncatedBody } from './errors.js';
 import type { FetchContext } from './fetch-hour.js';
 import { notGzipError } from './gzip-verify.js';
@@ -205,6 +205,7 @@ export async function attemptOnce(hour: HourKey, url: string, ctx: FetchContext,
   };
   await commitFile(part.tmp, target);
   transfer.partial = undefined;
+  crashPoint('download:renamed-before-record');
   await writeRawMeta(config.lake, meta);
   await part.completed();
   await fs.rm(corruptPath(config.lake, hour), { force: true });

@@ -24,8 +24,8 @@ interface Run {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function ghlake(args: string[], cwd = tempDir('cwd')): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+function ghlake(args: string[], cwd = tempDir('cwd'), env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
@@ -139,7 +139,7 @@ describe('ghlake download: interrupted runs', () => {
     const dead = await killed.done;
     expect(dead.signal).toBe('SIGKILL');
 
-    const finishedBeforeKill = (await metaFiles()).map((f) => path.basename(f, '.json.gz.meta.json')).sort();
+    const recordedBeforeKill = (await metaFiles()).map((f) => path.basename(f, '.json.gz.meta.json')).sort();
     const leftovers = await tmpFiles();
     const tempLeftovers = leftovers.filter((f) => f.includes('/.tmp-'));
     // hour → bytes the killed run had on disk
@@ -150,11 +150,18 @@ describe('ghlake download: interrupted runs', () => {
         ),
       ),
     );
-    expect(finishedBeforeKill.length).toBeGreaterThanOrEqual(1);
+    expect(recordedBeforeKill.length).toBeGreaterThanOrEqual(1);
     expect(Math.max(...Object.values(kept))).toBeGreaterThan(100_000);
-    // A killed transfer never looks complete: no final name without its record.
-    const finalNames = (await listFiles(lake)).filter((x) => x.endsWith('.json.gz') && !path.basename(x).startsWith('.'));
-    expect(finalNames.map((f) => path.basename(f, '.json.gz')).sort()).toEqual(finishedBeforeKill);
+    // A killed transfer never looks complete: a final name is a whole, checked file. Its record is
+    // written just after the rename, so the kill can land between the two (at most one hour per
+    // connection): the rerun adopts such a file after re-checking it, without a request.
+    const finishedBeforeKill = (await listFiles(lake))
+      .filter((x) => x.endsWith('.json.gz') && !path.basename(x).startsWith('.'))
+      .map((f) => path.basename(f, '.json.gz'))
+      .sort();
+    const unrecorded = finishedBeforeKill.filter((h) => !recordedBeforeKill.includes(h));
+    expect(recordedBeforeKill.every((h) => finishedBeforeKill.includes(h))).toBe(true);
+    expect(unrecorded.length).toBeLessThanOrEqual(2);
 
     const HOURS = ['2015-01-01-0', '2015-01-01-1', '2015-01-01-2', '2015-01-01-15'];
     const requestsBefore = Object.fromEntries(HOURS.map((h) => [h, mirror!.requestsFor(h).length]));
@@ -166,7 +173,7 @@ describe('ghlake download: interrupted runs', () => {
       skipped: number;
       tempFilesRemoved: number;
       missing: unknown[];
-      results: Array<{ hour: string; resumedBytes?: number }>;
+      results: Array<{ hour: string; resumedBytes?: number; reason?: string }>;
     };
     expect(json.skipped).toBe(finishedBeforeKill.length);
     expect(json.downloaded).toBe(4 - finishedBeforeKill.length);
@@ -176,6 +183,7 @@ describe('ghlake download: interrupted runs', () => {
       // Finished hours: no new request. The others: exactly one more — for the rest only, where bytes were kept.
       const after = mirror.requestsFor(hour).slice(requestsBefore[hour]!);
       expect(after.length, hour).toBe(finishedBeforeKill.includes(hour) ? 0 : 1);
+      if (unrecorded.includes(hour)) expect(json.results.find((r) => r.hour === hour)!.reason, hour).toBe('kept file without a record: verified and recorded');
       if (kept[hour]) {
         expect([after[0]!.status, after[0]!.range], hour).toEqual([206, `bytes=${kept[hour]}-`]);
         expect(json.results.find((r) => r.hour === hour)!.resumedBytes, hour).toBe(kept[hour]);
@@ -183,6 +191,26 @@ describe('ghlake download: interrupted runs', () => {
       expect(await fileSha256(rawPath(lake, hour as HourKey))).toBe(await fileSha256(path.join(root, `${hour}.json.gz`)));
     }
     expect(await tmpFiles()).toEqual([]);
+  });
+
+  it("killed between a file's rename and its record: the rerun re-checks and adopts the file, with no request", async () => {
+    mirror = await startMirror({ root: await mirrorRoot({ '2015-01-01-0': REAL['2015-01-01-0'].file }) });
+    const lake = tempDir('lake');
+    const args = ['download', '--from', '2015-01-01-0', '--base-url', mirror.url, '--lake', lake];
+    const killed = await ghlake(args, tempDir('cwd'), { GHLAKE_CRASH_AT: 'download:renamed-before-record' }).done;
+    expect(killed.signal).toBe('SIGKILL');
+    const raw = rawPath(lake, '2015-01-01-0' as HourKey);
+    expect(await fileSha256(raw)).toBe(REAL['2015-01-01-0'].sha256);
+    expect((await listFiles(lake)).filter((f) => f.endsWith('.meta.json'))).toEqual([]);
+
+    const rerun = await download([...args.slice(1), '--json']);
+    expect(rerun.code).toBe(0);
+    const json = JSON.parse(rerun.stdout) as { downloaded: number; skipped: number; results: Array<{ hour: string; reason?: string }> };
+    expect([json.downloaded, json.skipped]).toEqual([0, 1]);
+    expect(json.results[0]!.reason).toBe('kept file without a record: verified and recorded');
+    expect(mirror.requestsFor('2015-01-01-0')).toHaveLength(1);
+    expect(await fileSha256(raw)).toBe(REAL['2015-01-01-0'].sha256);
+    expect((await listFiles(lake)).filter((f) => f.endsWith('.meta.json'))).toHaveLength(1);
   });
 
   it('Ctrl-C (SIGINT): stops cleanly, exits 130, keeps only the resumable partial; the same command then finishes with the rest', async () => {

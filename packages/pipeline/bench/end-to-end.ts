@@ -24,9 +24,7 @@ import { transformHours } from '@ghlake/silver';
 import { downloadConfig, downloadHours } from '@ghlake/download';
 import { generateHours } from '../../../tools/generate/hours.js';
 import { startMirror } from '../../../tools/mirror/server.js';
-import { createRealStages } from '../src/real-stages.js';
-import { runConfigFromOptions, RUN_OPTIONS } from '../src/run-options.js';
-import { runPipeline } from '../src/runner.js';
+import { createRealStages, runConfigFromOptions, RUN_OPTIONS, runPipeline } from '@ghlake/pipeline';
 
 const { values } = parseArgs({
   options: {

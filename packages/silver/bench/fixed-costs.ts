@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createPool, parseHour } from '@ghlake/core';
-import { transformHours } from '../src/index.js';
+import { transformHours } from '@ghlake/silver';
 
 const HOUR = parseHour('2015-01-01-1');
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;

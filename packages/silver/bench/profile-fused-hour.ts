@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { transformFusedHour } from '../src/index.js';
+import { transformFusedHour } from '@ghlake/silver';
 
 const raw = process.argv[2];
 if (!raw) throw new Error('usage: profile-fused-hour.ts <YYYY-MM-DD-H.json.gz> [runs]');

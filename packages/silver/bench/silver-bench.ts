@@ -15,6 +15,9 @@
  *   npx tsx packages/silver/bench/silver-bench.ts --events 50000   (quick mode)
  *   options: --events N --hours N --runs N --threads N --sets real,generated,trimmed,timeline --trimmed-events N --timeline-events N --cache DIR --kinds fused,duckdb,reader,gunzip[,duckdb-bronze,floor,required]
  *
+ * The packages measured are the compiled ones (dist/, what `ghlake` runs; `nx run silver:bench` builds
+ * them first): run from sources (`--conditions=@ghlake/source`), tsx's output costs more CPU per event.
+ *
  * Every (set, kind) runs in its own child process so peak RSS (VmHWM, whole process incl. worker
  * threads, reset before each run through /proc/self/clear_refs) is that kind's alone. Reported:
  * median wall time of the runs, median CPU time (user+sys, all threads), events/s and raw MB/s
@@ -32,7 +35,7 @@ import { archiveFileName, createPool, hourFromMs, parseHour, parseHourMs, runPoo
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { generateHours } from '../../../tools/generate/hours.js';
 import { generateTimelineHours } from '../../../tools/generate/timeline.js';
-import { transformHours } from '../src/index.js';
+import { transformHours } from '@ghlake/silver';
 import { duckdbSilver } from './duckdb-baseline.js';
 import type { FloorResult, FloorTask } from './floor-worker.js';
 
