@@ -86,6 +86,10 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
         tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
         silverEvents: result.events,
         crossHourDuplicatesRemoved: silver.commits.reduce((n, c) => n + c.events.setAside, 0),
+        timelineLogins: {
+          resolved: silver.commits.reduce((n, c) => n + c.logins.resolved, 0),
+          rekeyedHours: new Set(silver.commits.flatMap((c) => c.logins.rekeyedHours)).size,
+        },
         silverWritten: silverHoursWritten(silver),
       };
     },

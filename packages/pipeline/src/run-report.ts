@@ -184,6 +184,12 @@ export function formatRunSummary(s: RunSummary): string {
         s.gold.silverCommits ? ` (${formatCount(s.gold.crossHourDuplicatesRemoved)} copies kept by an earlier hour file set aside)` : ''
       }`,
     );
+    const logins = s.gold.timelineLogins;
+    if (logins && (logins.resolved > 0 || logins.rekeyedHours > 0))
+      row(
+        'logins',
+        `Timeline logins resolved across hours: ${formatCount(logins.resolved)} new row${logins.resolved === 1 ? '' : 's'} given the lake's id, ${logins.rekeyedHours} published hour${logins.rekeyedHours === 1 ? '' : 's'} re-keyed`,
+      );
     if (s.gold.rebuilt) row('gold', `${s.gold.mode === 'rebuild' ? 'rebuilt: ' : ''}${tables.map(([t, n]) => `${t} ${formatCount(n)}`).join(', ')}`);
     else row('gold', 'unchanged (already up to date with silver)');
   }

@@ -57,6 +57,8 @@ export interface GoldOutcome {
   silverEvents: number;
   /** Copies of events that an earlier hour file keeps, set aside by this run's silver commits. */
   crossHourDuplicatesRemoved: number;
+  /** Timeline logins resolved across hours by this run's silver commits: new rows given the lake's id, published hours re-keyed. */
+  timelineLogins?: { resolved: number; rekeyedHours: number };
   /** Hours whose silver files the commits published or rewrote (`all`: silver was rebuilt). */
   silverWritten: HourKey[] | 'all';
 }

@@ -150,6 +150,14 @@ export function silverSummary(r: SilverConsolidationResult): string[] {
     hours === 0
       ? `silver is current (commit ${r.head}): no transformed hour waits to be published`
       : `silver published ${hours} hour${hours === 1 ? '' : 's'} in ${r.commits.length} commit${r.commits.length === 1 ? '' : 's'} (head ${r.head}): ${formatCount(published)} distinct events, ${formatCount(setAside)} cop${setAside === 1 ? 'y' : 'ies'} kept by an earlier hour set aside`,
+    ...(() => {
+      const resolved = r.commits.reduce((k, c) => k + c.logins.resolved, 0);
+      const rekeyed = new Set(r.commits.flatMap((c) => c.logins.rekeyedHours)).size;
+      if (resolved === 0 && rekeyed === 0) return [];
+      return [
+        `Timeline logins resolved across hours: ${formatCount(resolved)} new row${resolved === 1 ? '' : 's'} given the lake's id, ${rekeyed} published hour${rekeyed === 1 ? '' : 's'} re-keyed`,
+      ];
+    })(),
     ...(r.incomplete.length ? [`left out (a staged table is missing; transform them again): ${r.incomplete.join(', ')}`] : []),
   ];
 }
