@@ -27,7 +27,9 @@
  *   login_ids        per account login (lower case), the id the lake knows for it: the earliest
  *                    evidence (seen_at, then the smallest id) among the consolidated hours'
  *                    observations of an account with a real id and a login (docs/transform.md,
- *                    Timeline, "Resolution across hours").
+ *                    Timeline, "Resolution across hours"), NULL without; and its synthetic id once
+ *                    an hour carried it synthetic (whether a learned id concerns published rows,
+ *                    known from the row the commit reads anyway).
  *   login_uses       per consolidated source hour, the logins its Timeline rows carry without a real
  *                    id (the synthetic id) and the id those rows were given (`applied_id`, NULL:
  *                    still synthetic): which hours to re-key when a login's id changes, read by key.
@@ -95,7 +97,7 @@ export function entityChangeTable(rule: EntityRule): StateTable {
 
 export const LOGIN_IDS: StateTable = {
   name: 'login_ids',
-  columns: 'login VARCHAR NOT NULL, id BIGINT NOT NULL, seen_at TIMESTAMP NOT NULL, source_hour INTEGER NOT NULL',
+  columns: 'login VARCHAR NOT NULL, id BIGINT, seen_at TIMESTAMP, source_hour INTEGER, synthetic_id BIGINT',
 };
 
 export const LOGIN_USES: StateTable = {

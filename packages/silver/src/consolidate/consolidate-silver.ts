@@ -72,7 +72,7 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
     let resolved = 0;
     const dedup = await dedupBatch(db, lake, seq, hours, async () => {
       if (learned.uses === 0) return new Set<number>();
-      const r = await resolveBatchRows(db, hours);
+      const r = await resolveBatchRows(db);
       resolved = r.rows;
       return r.hours;
     });

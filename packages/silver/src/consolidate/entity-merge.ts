@@ -106,13 +106,17 @@ export async function mergeEntities(
   const synthetic = login ? await queryNumber(c, `SELECT count(*) FROM e_new_raw WHERE ${id} < 0`) : 0;
   await runSql(c, `CREATE OR REPLACE TEMP TABLE e_new AS SELECT * FROM ${synthetic > 0 ? mappedObservations(rule, 'e_new_raw') : 'e_new_raw'}`);
   if (login) {
-    await runSql(
-      c,
-      `CREATE OR REPLACE TEMP TABLE e_retract AS
-         SELECT CASE WHEN r.${id} >= 0 THEN r.${id} ELSE coalesce(w.id, r.${id}) END AS ${id}
+    // A retracted synthetic id stands for its login's id now and before this commit (l_accounts).
+    const retracted = (await queryNumber(c, `SELECT count(*) FROM e_retract_raw WHERE ${id} < 0`)) > 0;
+    const mappedRetract = retracted
+      ? `SELECT CASE WHEN r.${id} >= 0 THEN r.${id} ELSE coalesce(w.id, r.${id}) END AS ${id}
            FROM e_retract_raw r LEFT JOIN ${LOGIN_IDS.name} w ON r.${id} < 0 AND w.login = r.login
          UNION SELECT CASE WHEN r.${id} >= 0 THEN r.${id} WHEN a.login IS NOT NULL THEN coalesce(a.old_id, r.${id}) ELSE coalesce(w.id, r.${id}) END
-           FROM e_retract_raw r LEFT JOIN l_accounts a ON r.${id} < 0 AND a.login = r.login LEFT JOIN ${LOGIN_IDS.name} w ON r.${id} < 0 AND w.login = r.login
+           FROM e_retract_raw r LEFT JOIN l_accounts a ON r.${id} < 0 AND a.login = r.login LEFT JOIN ${LOGIN_IDS.name} w ON r.${id} < 0 AND w.login = r.login`
+      : `SELECT ${id} FROM e_retract_raw`;
+    await runSql(
+      c,
+      `CREATE OR REPLACE TEMP TABLE e_retract AS ${mappedRetract}
          UNION SELECT old_id FROM l_accounts WHERE old_id IS NOT NULL
          UNION SELECT coalesce(new_id, synthetic_id) FROM l_accounts WHERE old_id IS NOT NULL`,
     );

@@ -10,7 +10,9 @@
  *               hour) over the consolidated hours' actor and organization observations that have a
  *               real id and a login — Events API actors and orgs, and Timeline accounts the
  *               transform resolved (actor_attributes, payload user objects). A min over a set: the
- *               same whatever order hours arrive in.
+ *               same whatever order hours arrive in. Also the login's synthetic id once an hour
+ *               carried it, so a commit knows from the rows it reads anyway whether a learned id
+ *               concerns published rows (login_uses is read only then).
  *   login_uses  per consolidated hour, the logins it carries with a synthetic id, and the id its
  *               rows were given: the index of which hours to rewrite, read by login.
  *
@@ -158,10 +160,11 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
   );
   await runSql(c, `CREATE OR REPLACE TEMP TABLE l_evidence AS ${evidenceSelect(L_OBS, 'l_obs')}`);
   await runSql(c, `CREATE OR REPLACE TEMP TABLE l_uses AS ${usesSelect(L_OBS, 'l_obs')}`);
-  // The winners the batch can change: logins it has evidence for, and winners a redone batch hour gave.
+  // The rows the batch can change: logins it carries, and winners a redone batch hour gave.
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE l_before AS SELECT * FROM ${LOGIN_IDS.name} WHERE login IN (SELECT login FROM l_evidence) OR source_hour IN ${inBatch}`,
+    `CREATE OR REPLACE TEMP TABLE l_before AS SELECT * FROM ${LOGIN_IDS.name}
+       WHERE login IN (SELECT login FROM l_evidence UNION SELECT login FROM l_uses) OR source_hour IN ${inBatch}`,
     `reading ${LOGIN_IDS.name}`,
   );
   // A winner from a redone hour that no longer has it: the next-best evidence is in the other hours'
@@ -183,28 +186,30 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
       rescan += ` UNION ALL SELECT * FROM (${evidenceSelect(accountColumns(rule), all)}) WHERE source_hour NOT IN ${inBatch}`;
     }
   }
+  const candidates = `(SELECT login, id, seen_at, source_hour FROM l_before WHERE id IS NOT NULL AND login NOT IN (SELECT login FROM l_lost)
+     UNION ALL SELECT * FROM l_evidence${rescan})`;
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE l_after AS ${winners(`(SELECT * FROM l_before ANTI JOIN l_lost USING (login) UNION ALL SELECT * FROM l_evidence${rescan})`)}`,
+    `CREATE OR REPLACE TEMP TABLE l_after AS
+       SELECT k.login, w.id, w.seen_at, w.source_hour, coalesce(b.synthetic_id, u.synthetic_id) AS synthetic_id
+       FROM (SELECT login FROM l_before UNION SELECT login FROM l_evidence UNION SELECT login FROM l_uses) k
+         LEFT JOIN (${winners(candidates)}) w USING (login)
+         LEFT JOIN l_before b USING (login)
+         LEFT JOIN (SELECT login, min(synthetic_id) AS synthetic_id FROM l_uses GROUP BY login) u USING (login)`,
   );
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE l_changed AS SELECT login, b.id AS old_id, a.id AS new_id
-       FROM l_before b FULL OUTER JOIN l_after a USING (login) WHERE b.id IS DISTINCT FROM a.id`,
+    `CREATE OR REPLACE TEMP TABLE l_changed AS SELECT a.login, b.id AS old_id, a.id AS new_id, a.synthetic_id
+       FROM l_after a LEFT JOIN l_before b USING (login) WHERE b.id IS DISTINCT FROM a.id`,
   );
   await runSql(c, `CREATE OR REPLACE TEMP TABLE l_write AS SELECT * FROM l_after EXCEPT SELECT * FROM l_before`);
-  await runSql(c, `DELETE FROM ${LOGIN_IDS.name} WHERE login IN (SELECT login FROM l_write UNION SELECT login FROM l_lost)`);
-  await runSql(c, `INSERT INTO ${LOGIN_IDS.name} SELECT login, id, seen_at, source_hour FROM l_write`);
+  await runSql(c, `DELETE FROM ${LOGIN_IDS.name} WHERE login IN (SELECT login FROM l_write)`);
+  await runSql(c, `INSERT INTO ${LOGIN_IDS.name} SELECT * FROM l_write WHERE id IS NOT NULL OR synthetic_id IS NOT NULL`);
   await runSql(c, `DELETE FROM ${LOGIN_USES.name} WHERE source_hour IN ${inBatch}`);
-  await runSql(
-    c,
-    `INSERT INTO ${LOGIN_USES.name} SELECT u.login, u.source_hour, u.synthetic_id, w.id FROM l_uses u LEFT JOIN ${LOGIN_IDS.name} w USING (login)`,
-  );
-  await runSql(
-    c,
-    `CREATE OR REPLACE TEMP TABLE l_accounts AS SELECT ch.login, s.synthetic_id, ch.old_id, ch.new_id FROM l_changed ch
-       JOIN (SELECT DISTINCT login, synthetic_id FROM ${LOGIN_USES.name} WHERE login IN (SELECT login FROM l_changed)) s USING (login)`,
-  );
+  await runSql(c, `INSERT INTO ${LOGIN_USES.name} SELECT u.login, u.source_hour, u.synthetic_id, a.id FROM l_uses u JOIN l_after a USING (login)`);
+  // The changed logins that some hour carries synthetic (a synthetic id, once known, stays: at worst a
+  // needless look-up): the only ones whose rows or entity rows can change.
+  await runSql(c, `CREATE OR REPLACE TEMP TABLE l_accounts AS SELECT login, synthetic_id, old_id, new_id FROM l_changed WHERE synthetic_id IS NOT NULL`);
   return {
     changed: await queryNumber(c, `SELECT count(*) FROM l_changed`),
     accounts: await queryNumber(c, `SELECT count(*) FROM l_accounts`),
@@ -216,13 +221,12 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
  * The batch's staged rows (`d_new` of event-dedup.ts) given the lake's id of their synthetic
  * logins. Returns the source hours whose rows changed (their partition is written, not moved).
  */
-export async function resolveBatchRows(db: OpenDuckDB, hours: readonly HourKey[]): Promise<{ hours: Set<number>; rows: number }> {
+export async function resolveBatchRows(db: OpenDuckDB): Promise<{ hours: Set<number>; rows: number }> {
   const c = db.connection;
-  const inBatch = `(${hours.map(hourIndex).join(', ')})`;
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE l_batch_map AS SELECT DISTINCT source_hour, synthetic_id, applied_id FROM ${LOGIN_USES.name}
-       WHERE source_hour IN ${inBatch} AND applied_id IS NOT NULL`,
+    `CREATE OR REPLACE TEMP TABLE l_batch_map AS SELECT DISTINCT u.source_hour, u.synthetic_id, a.id AS applied_id
+       FROM l_uses u JOIN l_after a USING (login) WHERE a.id IS NOT NULL`,
   );
   const synthetic = sqlString(ID_SOURCE_SYNTHETIC);
   const lakeSource = sqlString(ID_SOURCE_LAKE);
@@ -258,11 +262,10 @@ export async function rekeyPublishedHours(db: OpenDuckDB, lake: string, seq: num
   await runSql(
     c,
     `CREATE OR REPLACE TEMP TABLE l_rekey AS
-       SELECT u.source_hour, u.login, coalesce(u.applied_id, u.synthetic_id) AS old_id, coalesce(w.id, u.synthetic_id) AS new_id,
-              CASE WHEN w.id IS NULL THEN ${sqlString(ID_SOURCE_SYNTHETIC)} ELSE ${sqlString(ID_SOURCE_LAKE)} END AS new_source
-       FROM ${LOGIN_USES.name} u LEFT JOIN ${LOGIN_IDS.name} w USING (login)
-       WHERE u.login IN (SELECT login FROM l_changed) AND u.source_hour NOT IN ${inBatch}
-         AND coalesce(u.applied_id, u.synthetic_id) <> coalesce(w.id, u.synthetic_id)`,
+       SELECT u.source_hour, u.login, coalesce(u.applied_id, u.synthetic_id) AS old_id, coalesce(a.new_id, u.synthetic_id) AS new_id,
+              CASE WHEN a.new_id IS NULL THEN ${sqlString(ID_SOURCE_SYNTHETIC)} ELSE ${sqlString(ID_SOURCE_LAKE)} END AS new_source
+       FROM ${LOGIN_USES.name} u JOIN l_accounts a USING (login)
+       WHERE u.source_hour NOT IN ${inBatch} AND coalesce(u.applied_id, u.synthetic_id) <> coalesce(a.new_id, u.synthetic_id)`,
     `reading ${LOGIN_USES.name}`,
   );
   await runSql(c, `CREATE OR REPLACE TEMP TABLE l_rekey_map AS SELECT source_hour, old_id, new_id, new_source FROM l_rekey ${oneMapRowPerOldId}`);
@@ -400,7 +403,12 @@ export async function resolveLake(db: OpenDuckDB, lake: string, staged: Readonly
 export async function replaceLoginState(db: OpenDuckDB): Promise<void> {
   const c = db.connection;
   await runSql(c, `DELETE FROM ${LOGIN_IDS.name}`);
-  await runSql(c, `INSERT INTO ${LOGIN_IDS.name} SELECT login, id, seen_at, source_hour FROM r_win`);
+  await runSql(
+    c,
+    `INSERT INTO ${LOGIN_IDS.name} SELECT k.login, w.id, w.seen_at, w.source_hour, s.synthetic_id
+       FROM (SELECT login FROM r_win UNION SELECT login FROM r_uses) k LEFT JOIN r_win w USING (login)
+         LEFT JOIN (SELECT login, min(synthetic_id) AS synthetic_id FROM r_uses GROUP BY login) s USING (login)`,
+  );
   await runSql(c, `DELETE FROM ${LOGIN_USES.name}`);
   await runSql(c, `INSERT INTO ${LOGIN_USES.name} SELECT u.login, u.source_hour, u.synthetic_id, w.id FROM r_uses u LEFT JOIN r_win w USING (login)`);
   for (const t of ['r_win', 'r_uses', 'r_map', 'r_map_one']) await runSql(c, `DROP TABLE IF EXISTS ${t}`);
