@@ -156,7 +156,7 @@ describe('Timeline logins resolved across hours (silver)', () => {
     ]);
     await writeSilverHour(lake, B, DATA[B]!, { staged: true });
     const r = await consolidateSilver(config(lake));
-    expect(r.commits[0]!.logins).toEqual({ changed: 3, resolved: 0, rekeyedHours: [T] });
+    expect(r.commits[0]!.logins).toMatchObject({ changed: 3, resolved: 0, rekeyedHours: [T] });
     expect(sortLog(await snapshot(lake))).toEqual(await reference(DATA));
   });
 

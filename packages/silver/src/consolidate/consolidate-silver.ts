@@ -68,16 +68,22 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
     // Timeline logins: the batch's evidence first, so its own rows and the published hours get the lake's ids.
     // (An Events API batch only teaches: no row of it or of a published hour changes unless a login
     // it taught is carried synthetic somewhere in the lake.)
+    let loginMs = performance.now();
     const learned = await learnLogins(db, lake, hours);
+    loginMs = performance.now() - loginMs;
     let resolved = 0;
     const dedup = await dedupBatch(db, lake, seq, hours, async () => {
       if (learned.uses === 0) return new Set<number>();
+      const t0 = performance.now();
       const r = await resolveBatchRows(db);
+      loginMs += performance.now() - t0;
       resolved = r.rows;
       return r.hours;
     });
     journal.push(...dedup.journal);
+    const t0 = performance.now();
     const rekeyedHours = learned.accounts > 0 ? await rekeyPublishedHours(db, lake, seq, hours, journal) : [];
+    loginMs += performance.now() - t0;
     const changed = learned.changed;
     const entities: EntityMergeResult[] = [];
     for (const rule of ENTITY_RULES) {
@@ -98,7 +104,7 @@ async function commitBatch(db: OpenDuckDB, lake: string, hours: HourKey[]): Prom
     await writeJournal(db, seq, journal);
     await writeMeta(db, SILVER_HEAD, seq);
     crashPoint('silver:before-commit');
-    return { events: dedup.result, logins: { changed, resolved, rekeyedHours }, entities };
+    return { events: dedup.result, logins: { changed, resolved, rekeyedHours, ms: Math.round(loginMs) }, entities };
   });
   crashPoint('silver:committed');
   await applyJournal(db, lake);

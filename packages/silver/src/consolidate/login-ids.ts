@@ -133,6 +133,8 @@ export interface LoginResult {
   resolved: number;
   /** Published hours whose silver.events partition was re-keyed. */
   rekeyedHours: HourKey[];
+  /** Wall time of learning, resolving and re-keying (not the entity merge's share), ms. */
+  ms: number;
 }
 
 /**
