@@ -23,6 +23,7 @@ import {
   SILVER_STATE_TABLES,
 } from '@ghlake/core/duckdb';
 import { consolidateSilver, rebuildSilver } from '../src/consolidate/index.js';
+import { mappedObservations } from '../src/consolidate/login-ids.js';
 import { TEST_SETTINGS, actorObs, orgObs, sql, tempLake, writeSilverHour, type HourSpec } from './silver-lake.js';
 
 const S = syntheticAccountId('octo');
@@ -180,5 +181,23 @@ describe('Timeline logins resolved across hours (silver)', () => {
     await rebuildSilver(config(lake));
     const after = await snapshot(lake);
     expect({ ...after, changeLog: [] }).toEqual({ ...before, changeLog: [] });
+  });
+});
+
+describe('the lake-id mapping as DuckDB plans it', () => {
+  it('maps observations with a hash join, never a nested loop over every pair of rows', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(`CREATE TABLE obs AS SELECT -i AS actor_id, 'u' || i AS actor_login FROM range(1, 1000) t(i)`);
+    await c.run(`CREATE TABLE winners AS SELECT 'u' || i AS login, i AS id FROM range(1, 1000) t(i)`);
+    const actors = ENTITY_RULES.find((r) => r.id === 'actor_id')!;
+    const mapped = mappedObservations(actors, 'obs', 'winners');
+    const plan = (await queryRows(c, `EXPLAIN SELECT * FROM ${mapped}`)).map((r) => String(Object.values(r)[1])).join('\n');
+    expect(plan).toContain('HASH_JOIN');
+    expect(plan).not.toMatch(/NL_JOIN|NESTED_LOOP/);
+    const rows = await queryRows(c, `SELECT count(*) AS n, count(*) FILTER (WHERE actor_id > 0) AS real FROM ${mapped}`);
+    expect(rows).toEqual([{ n: 999n, real: 999n }]);
+    c.closeSync();
   });
 });

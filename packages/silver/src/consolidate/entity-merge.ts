@@ -110,9 +110,10 @@ export async function mergeEntities(
     const retracted = (await queryNumber(c, `SELECT count(*) FROM e_retract_raw WHERE ${id} < 0`)) > 0;
     const mappedRetract = retracted
       ? `SELECT CASE WHEN r.${id} >= 0 THEN r.${id} ELSE coalesce(w.id, r.${id}) END AS ${id}
-           FROM e_retract_raw r LEFT JOIN ${LOGIN_IDS.name} w ON r.${id} < 0 AND w.login = r.login
+           FROM e_retract_raw r LEFT JOIN ${LOGIN_IDS.name} w ON w.login = CASE WHEN r.${id} < 0 THEN r.login END
          UNION SELECT CASE WHEN r.${id} >= 0 THEN r.${id} WHEN a.login IS NOT NULL THEN coalesce(a.old_id, r.${id}) ELSE coalesce(w.id, r.${id}) END
-           FROM e_retract_raw r LEFT JOIN l_accounts a ON r.${id} < 0 AND a.login = r.login LEFT JOIN ${LOGIN_IDS.name} w ON r.${id} < 0 AND w.login = r.login`
+           FROM e_retract_raw r LEFT JOIN l_accounts a ON a.login = CASE WHEN r.${id} < 0 THEN r.login END
+             LEFT JOIN ${LOGIN_IDS.name} w ON w.login = CASE WHEN r.${id} < 0 THEN r.login END`
       : `SELECT ${id} FROM e_retract_raw`;
     await runSql(
       c,
