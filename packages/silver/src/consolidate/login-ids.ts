@@ -74,6 +74,16 @@ interface AccountColumns {
 const accountColumns = (rule: EntityRule): AccountColumns => ({ id: rule.id, login: accountLogin(rule)! });
 const L_OBS: AccountColumns = { id: 'id', login: 'login' };
 
+/** Every published observation partition of an account entity, with its source hour (`where`: a filter); undefined when there is none. */
+async function publishedObservations(lake: string, rule: EntityRule, where = ''): Promise<string | undefined> {
+  const files = await listPartitionFiles(lake, rule.observations);
+  if (files.length === 0) return undefined;
+  return `(SELECT *, ${HIVE_SOURCE_HOUR} AS source_hour FROM ${readParquet(
+    files.map((f) => f.file),
+    { hive: true },
+  )} ${where})`;
+}
+
 /** Evidence of an account relation (with source_hour): a real id with a login, dated by the hour's first event of the account. */
 function evidenceSelect(cols: AccountColumns, relation: string): string {
   const id = sqlIdent(cols.id);
@@ -181,12 +191,8 @@ export async function learnLogins(db: OpenDuckDB, lake: string, hours: readonly 
   let rescan = '';
   if ((await queryNumber(c, `SELECT count(*) FROM l_lost`)) > 0) {
     for (const rule of ACCOUNT_RULES) {
-      const files = await listPartitionFiles(lake, rule.observations);
-      if (files.length === 0) continue;
-      const all = `(SELECT *, ${HIVE_SOURCE_HOUR} AS source_hour FROM ${readParquet(
-        files.map((f) => f.file),
-        { hive: true },
-      )} WHERE lower(${sqlIdent(accountLogin(rule)!)}) IN (SELECT login FROM l_lost))`;
+      const all = await publishedObservations(lake, rule, `WHERE lower(${sqlIdent(accountLogin(rule)!)}) IN (SELECT login FROM l_lost)`);
+      if (!all) continue;
       rescan += ` UNION ALL SELECT * FROM (${evidenceSelect(accountColumns(rule), all)}) WHERE source_hour NOT IN ${inBatch}`;
     }
   }
@@ -366,12 +372,8 @@ export async function resolveLake(db: OpenDuckDB, lake: string, staged: Readonly
   const evidence: string[] = [];
   const uses: string[] = [];
   for (const rule of ACCOUNT_RULES) {
-    const files = await listPartitionFiles(lake, rule.observations);
-    if (files.length === 0) continue;
-    const all = `(SELECT *, ${HIVE_SOURCE_HOUR} AS source_hour FROM ${readParquet(
-      files.map((f) => f.file),
-      { hive: true },
-    )})`;
+    const all = await publishedObservations(lake, rule);
+    if (!all) continue;
     evidence.push(evidenceSelect(accountColumns(rule), all));
     uses.push(usesSelect(accountColumns(rule), all));
   }
