@@ -62,3 +62,23 @@ export interface RunSummary {
   snowflake?: SnowflakeOutcome;
   topRepositories?: TopRepository[];
 }
+
+/** A run over `hours` before anything happened: what the runner fills in as stages report. */
+export function emptyRunSummary(lake: string, hours: readonly HourKey[]): RunSummary {
+  return {
+    exitCode: 0,
+    interrupted: false,
+    lake,
+    range: { from: hours[0] ?? null, to: hours[hours.length - 1] ?? null, hours: hours.length },
+    hours: { done: [], upToDate: [], missing: [], damaged: [], failed: [], notStarted: [] },
+    events: 0,
+    silverEvents: 0,
+    quarantined: 0,
+    quarantinedByReason: {},
+    bytesDownloaded: 0,
+    stages: {},
+    errors: [],
+    elapsedMs: 0,
+    throughput: { eventsPerSec: 0, downloadMBps: 0 },
+  };
+}

@@ -32,7 +32,7 @@ import {
 } from '@ghlake/core';
 import { clearInFlight, readInFlight, sweepTempFiles, writeInFlight } from './temp-sweep.js';
 import type { RunEvent, RunEventListener, StageName } from './run-events.js';
-import type { FailedHour, RunSummary, StageTiming } from './run-summary.js';
+import { emptyRunSummary, type FailedHour, type RunSummary, type StageTiming } from './run-summary.js';
 import type { DownloadRetry, DownloadedHour, PipelineStages, TransformedHour } from './stages.js';
 
 export interface RunConfig {
@@ -120,22 +120,7 @@ export async function runPipeline(config: RunConfig, stages: PipelineStages, hoo
       ...(lock.tookOver ? { tookOverLock: describeHolder(lock.tookOver) } : {}),
     });
 
-    const summary: RunSummary = {
-      exitCode: 0,
-      interrupted: false,
-      lake,
-      range: { from: hours[0] ?? null, to: hours[hours.length - 1] ?? null, hours: hours.length },
-      hours: { done: [], upToDate: [], missing: [], damaged: [], failed: [], notStarted: [] },
-      events: 0,
-      silverEvents: 0,
-      quarantined: 0,
-      quarantinedByReason: {},
-      bytesDownloaded: 0,
-      stages: {},
-      errors: [],
-      elapsedMs: 0,
-      throughput: { eventsPerSec: 0, downloadMBps: 0 },
-    };
+    const summary = emptyRunSummary(lake, hours);
     const timeStage = async <T>(stage: StageName, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: PlainError }> => {
       emit({ type: 'stage-start', stage });
       const t0 = now();

@@ -1,26 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { HourKey } from '@ghlake/core';
 import { formatRunSummary } from '../src/run-report.js';
-import type { RunSummary } from '../src/run-summary.js';
+import { emptyRunSummary, type RunSummary } from '../src/run-summary.js';
 
 const h = (n: number) => `2015-01-${String(1 + Math.floor(n / 24)).padStart(2, '0')}-${n % 24}` as HourKey;
 
 function summary(over: Partial<RunSummary>): RunSummary {
   return {
-    exitCode: 0,
-    interrupted: false,
-    lake: '/lake',
-    range: { from: h(0), to: h(47), hours: 48 },
-    hours: { done: [], upToDate: [], missing: [], damaged: [], failed: [], notStarted: [] },
-    events: 0,
-    silverEvents: 0,
-    quarantined: 0,
-    quarantinedByReason: {},
-    bytesDownloaded: 0,
-    stages: {},
-    errors: [],
+    ...emptyRunSummary(
+      '/lake',
+      Array.from({ length: 48 }, (_, i) => h(i)),
+    ),
     elapsedMs: 1234,
-    throughput: { eventsPerSec: 0, downloadMBps: 0 },
     ...over,
   };
 }
