@@ -13,6 +13,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
+import { realLines } from '../../bronze/test/real-lines.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { sql } from './helpers/duckdb-sql.js';
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
   work = await fs.mkdtemp(path.join(tmpdir(), 'ghlake-timeline-logins-'));
   const dir = path.join(work, 'mirror');
   await fs.mkdir(dir, { recursive: true });
-  const lines = (await fs.readFile(GHARCHIVE_FIXTURES.timeline.slice2014, 'utf8')).split('\n').filter((l) => l.length > 0);
+  const lines = realLines(GHARCHIVE_FIXTURES.timeline.slice2014).map(String);
   await fs.writeFile(path.join(dir, `${H1}.json.gz`), gzipSync(`${lines.slice(0, 250).join('\n')}\n`));
   await fs.writeFile(path.join(dir, `${H2}.json.gz`), gzipSync(`${lines.slice(250).join('\n')}\n`));
   const first = JSON.parse(

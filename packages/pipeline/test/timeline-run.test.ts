@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMirror, type Mirror } from '../../../tools/mirror/server.js';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
+import { realLines } from '../../bronze/test/real-lines.js';
 import { runGhlake } from './helpers/ghlake-process.js';
 import { sql } from './helpers/duckdb-sql.js';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   work = await fs.mkdtemp(path.join(tmpdir(), 'ghlake-timeline-run-'));
   const mirrorDir = path.join(work, 'mirror');
   await fs.mkdir(mirrorDir, { recursive: true });
-  const lines = (await fs.readFile(GHARCHIVE_FIXTURES.timeline.slice2014, 'utf8')).split('\n').filter((l) => l.length > 0);
+  const lines = realLines(GHARCHIVE_FIXTURES.timeline.slice2014).map(String);
   expect(lines).toHaveLength(500);
   // 2014-06-01-1: the real 500 lines; 2014-06-01-2: its last 50 lines again (events in two files).
   await fs.writeFile(path.join(mirrorDir, '2014-06-01-1.json.gz'), gzipSync(`${lines.join('\n')}\n`));
