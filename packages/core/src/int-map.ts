@@ -5,8 +5,8 @@
  * boxes every key: here an entry is 16 bytes and no object.
  */
 export class IntMap {
-  private keys = new Float64Array(0);
-  private values = new Float64Array(0);
+  /** [key, value] pairs side by side (a lookup touches one cache line); NaN key = empty slot. */
+  private slots = new Float64Array(0);
   private mask = 0;
   private used = 0;
 
@@ -19,24 +19,24 @@ export class IntMap {
   }
 
   get(key: number): number | undefined {
-    const keys = this.keys;
+    const slots = this.slots;
     for (let i = slot(key) & this.mask; ; i = (i + 1) & this.mask) {
-      const at = keys[i]!;
-      if (at === key) return this.values[i];
+      const at = slots[2 * i]!;
+      if (at === key) return slots[2 * i + 1];
       if (at !== at) return undefined; // NaN: an empty slot
     }
   }
 
   /** The value stored for `key`; stores `value` and returns undefined when there is none. */
   getOrSet(key: number, value: number): number | undefined {
-    if (this.used * 2 >= this.keys.length) this.grow();
-    const keys = this.keys;
+    if (this.used * 2 >= this.mask + 1) this.grow();
+    const slots = this.slots;
     for (let i = slot(key) & this.mask; ; i = (i + 1) & this.mask) {
-      const at = keys[i]!;
-      if (at === key) return this.values[i];
+      const at = slots[2 * i]!;
+      if (at === key) return slots[2 * i + 1];
       if (at !== at) {
-        keys[i] = key;
-        this.values[i] = value;
+        slots[2 * i] = key;
+        slots[2 * i + 1] = value;
         this.used++;
         return undefined;
       }
@@ -44,16 +44,15 @@ export class IntMap {
   }
 
   private allocate(capacity: number): void {
-    this.keys = new Float64Array(capacity).fill(Number.NaN);
-    this.values = new Float64Array(capacity);
+    this.slots = new Float64Array(2 * capacity).fill(Number.NaN);
     this.mask = capacity - 1;
   }
 
   private grow(): void {
-    const { keys, values } = this;
-    this.allocate(keys.length * 2);
+    const old = this.slots;
+    this.allocate(old.length);
     this.used = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === keys[i]) this.getOrSet(keys[i]!, values[i]!);
+    for (let i = 0; i < old.length; i += 2) if (old[i] === old[i]) this.getOrSet(old[i]!, old[i + 1]!);
   }
 }
 

@@ -12,11 +12,16 @@
  *   a repository of its own (name from `full_name`), observed at the event's time.
  */
 import {
+  BoolColumn,
+  BytesColumn,
   IntMap,
+  NumberColumn,
   silverActorObservations,
   silverOrganizationObservations,
   silverRepositoryObservations,
   type ColumnarBatch,
+  type ColumnType,
+  type ColumnVector,
   type TableDecl,
 } from '@ghlake/core';
 import { ERA_TIMELINE, KIND_NUMBER, KIND_OBJECT, KIND_STRING, slotOf, timelineRepoName, type JsonReader } from '@ghlake/bronze';
@@ -117,83 +122,77 @@ function payloadTime(f: JsonReader, slot: number): number | null {
   return null;
 }
 
-/** "Never" in a time column; written as NULL. */
+/** "Never" in a time slot; written as NULL. */
 const NEVER = -Infinity;
 
-/**
- * One attribute of every entity of a kind, by entity index: the latest non-NULL value and the
- * created_at of the event that gave it. Columns, not an object per entity and attribute: an hour
- * holds tens of thousands of entities, and they all live until the hour ends.
- */
-class Latest<T> {
-  readonly values: (T | null)[] = [];
-  protected readonly at: number[] = [];
+/** Length mark of a text slot whose value is kept as a JS string in `values` (too long, escaped, or given decoded). */
+const TEXT_ELSEWHERE = 0xffff;
 
-  grow(): void {
-    this.values.push(null);
-    this.at.push(NEVER);
-  }
-
-  /** Keep the latest non-NULL value: later created_at wins, a tie goes to the later line. */
-  observe(i: number, value: T | null, t: number): void {
-    if (value !== null && t >= this.at[i]!) {
-      this.values[i] = value;
-      this.at[i] = t;
-    }
-  }
-
-  /** Entity `from` is entity `into` (a re-keyed Timeline login): the rule, as if `from`'s events were `into`'s. */
-  merge(from: number, into: number): void {
-    const v = this.values[from]!;
-    if (v !== null && this.at[from]! > this.at[into]!) {
-      this.values[into] = v;
-      this.at[into] = this.at[from]!;
-    }
-  }
-}
-
-/** `Latest` of a string slot: the same rule, decoding the string only when it is not the one kept already. */
-class LatestString extends Latest<string> {
-  observeSlot(i: number, f: JsonReader, slot: number, t: number): void {
-    if (t < this.at[i]! || f.kindOf(slot) !== KIND_STRING) return;
-    const kept = this.values[i];
-    if (kept === null || kept === undefined || !f.strEquals(slot, kept)) this.values[i] = f.str(slot);
-    this.at[i] = t;
-  }
-}
-
-/** A time per entity index (NEVER until set), raised to the latest time seen. */
-class MaxTime {
-  readonly values: number[] = [];
-  grow(): void {
-    this.values.push(NEVER);
-  }
-  see(i: number, t: number): void {
-    if (t > this.values[i]!) this.values[i] = t;
-  }
-  merge(from: number, into: number): void {
-    this.see(into, this.values[from]!);
-  }
-}
-
+/** One column of an entity table: how two entities merge, and its values for the rows written. */
 interface EntityColumn {
-  grow(): void;
   merge(from: number, into: number): void;
+  /** The values of entities `order` as the column vector of `type`. */
+  vector(order: readonly number[], type: ColumnType): ColumnVector;
 }
 
-/** The entities of one kind seen in the hour: id → index, and the span of their events. */
+/** A column vector of numbers (ids, times: NEVER is NULL) for entities `order`. */
+function numbers(order: readonly number[], value: (i: number) => number): NumberColumn {
+  const v = new NumberColumn();
+  for (const i of order) {
+    const x = value(i);
+    v.push(x === NEVER ? null : x);
+  }
+  return v;
+}
+
+/**
+ * The entities of one kind seen in the hour, one record each: the id, the span of its events and,
+ * per attribute, the latest non-NULL value with the created_at that gave it. A record is stored
+ * side by side — its times in one Float64Array, its string values as bytes in one Uint8Array (an
+ * inline slot per attribute), other values in one array — `*Stride` slots per entity. An hour
+ * meets tens of thousands of entities in no order, and what observations cost is memory misses:
+ * a record touches a few adjacent cache lines where a JS string per value, compared before being
+ * replaced, cost three misses per attribute and a string per new value (docs/bench-silver.md).
+ * Attributes are declared before the first entity is added.
+ */
 class Entities {
   /** id → index. */
   private readonly index = new IntMap();
   readonly ids: number[] = [];
-  readonly first: number[] = [];
-  readonly last: number[] = [];
-  private readonly columns: EntityColumn[];
+  /** Per entity: [first seen, last seen, each attribute's time]. */
+  times = new Float64Array(0);
+  /** Per entity: each text attribute's slot, [length (2 bytes, little-endian), bytes]. */
+  text = Buffer.alloc(0);
+  /** Per entity: each other attribute's value, and text kept as a string (TEXT_ELSEWHERE). */
+  readonly values: unknown[] = [];
+  timeStride = 2;
+  textStride = 0;
+  valueStride = 0;
+  private readonly columns: EntityColumn[] = [];
   /** Indexes merged into another entity (not written). */
   private readonly merged = new Set<number>();
 
-  constructor(...columns: EntityColumn[]) {
-    this.columns = columns;
+  /** The latest non-NULL value of an attribute (see Latest). */
+  latest<T>(): Latest<T> {
+    return this.declare(new Latest<T>(this, this.timeStride++, this.valueStride++));
+  }
+
+  /** A string attribute, its bytes kept inline up to `width` bytes. */
+  latestText(width: number): LatestText {
+    const column = new LatestText(this, this.timeStride++, this.valueStride++, this.textStride, width);
+    this.textStride += 2 + width;
+    return this.declare(column);
+  }
+
+  /** The latest time of a group of attributes (*_seen_at). */
+  maxTime(): MaxTime {
+    return this.declare(new MaxTime(this, this.timeStride++));
+  }
+
+  private declare<C extends EntityColumn>(column: C): C {
+    if (this.ids.length > 0) throw new Error('entity attributes are declared before the first entity');
+    this.columns.push(column);
+    return column;
   }
 
   /**
@@ -204,8 +203,9 @@ class Entities {
     for (const [synthetic, real] of logins.entries()) {
       const from = this.index.get(synthetic);
       if (from === undefined || this.merged.has(from)) continue;
-      const into = this.at(real, this.first[from]!);
-      this.at(real, this.last[from]!);
+      const ts = this.timeStride;
+      const into = this.at(real, this.times[from * ts]!);
+      this.at(real, this.times[from * ts + 1]!);
       for (const c of this.columns) c.merge(from, into);
       this.merged.add(from);
     }
@@ -214,16 +214,32 @@ class Entities {
   /** The entity's index (added on first sight), its first/last seen widened to `t`. */
   at(id: number, t: number): number {
     const i = this.index.getOrSet(id, this.ids.length);
-    if (i === undefined) {
-      const added = this.ids.length;
-      this.ids.push(id);
-      this.first.push(t);
-      this.last.push(t);
-      for (const c of this.columns) c.grow();
-      return added;
+    if (i === undefined) return this.add(id, t);
+    const times = this.times;
+    const r = i * this.timeStride;
+    if (t < times[r]!) times[r] = t;
+    if (t > times[r + 1]!) times[r + 1] = t;
+    return i;
+  }
+
+  private add(id: number, t: number): number {
+    const i = this.ids.length;
+    const ts = this.timeStride;
+    this.ids.push(id);
+    if ((i + 1) * ts > this.times.length) {
+      const capacity = Math.max(1024, 2 * i);
+      const times = new Float64Array(capacity * ts);
+      times.set(this.times);
+      this.times = times;
+      const text = Buffer.alloc(capacity * this.textStride);
+      this.text.copy(text);
+      this.text = text;
     }
-    if (t < this.first[i]!) this.first[i] = t;
-    if (t > this.last[i]!) this.last[i] = t;
+    const r = i * ts;
+    this.times[r] = t;
+    this.times[r + 1] = t;
+    this.times.fill(NEVER, r + 2, r + ts);
+    for (let k = 0; k < this.valueStride; k++) this.values.push(null);
     return i;
   }
 
@@ -239,48 +255,205 @@ class Entities {
       .filter((i) => !this.merged.has(i))
       .sort((a, b) => ids[a]! - ids[b]!);
   }
+
+  readonly id: EntityColumn = { merge: () => {}, vector: (order) => numbers(order, (i) => this.ids[i]!) };
+  readonly firstSeen: EntityColumn = { merge: () => {}, vector: (order) => numbers(order, (i) => this.times[i * this.timeStride]!) };
+  readonly lastSeen: EntityColumn = { merge: () => {}, vector: (order) => numbers(order, (i) => this.times[i * this.timeStride + 1]!) };
 }
 
+/**
+ * One attribute of every entity of a kind: the latest non-NULL value and the created_at of the
+ * event that gave it (a time slot and a value slot of each entity's record; NULL while the time is NEVER).
+ */
+class Latest<T> implements EntityColumn {
+  constructor(
+    protected readonly entities: Entities,
+    protected readonly time: number,
+    protected readonly value: number,
+  ) {}
+
+  /** Keep the latest non-NULL value: later created_at wins, a tie goes to the later line. */
+  observe(i: number, value: T | null, t: number): void {
+    const e = this.entities;
+    const ti = i * e.timeStride + this.time;
+    if (value !== null && t >= e.times[ti]!) {
+      this.set(i, value);
+      e.times[ti] = t;
+    }
+  }
+
+  protected set(i: number, value: T): void {
+    const e = this.entities;
+    e.values[i * e.valueStride + this.value] = value;
+  }
+
+  /** Entity `from` is entity `into` (a re-keyed Timeline login): the rule, as if `from`'s events were `into`'s. */
+  merge(from: number, into: number): void {
+    const e = this.entities;
+    const tf = e.times[from * e.timeStride + this.time]!;
+    const ti = into * e.timeStride + this.time;
+    if (tf !== NEVER && tf > e.times[ti]!) {
+      this.copy(from, into);
+      e.times[ti] = tf;
+    }
+  }
+
+  protected copy(from: number, into: number): void {
+    const e = this.entities;
+    e.values[into * e.valueStride + this.value] = e.values[from * e.valueStride + this.value];
+  }
+
+  vector(order: readonly number[], type: ColumnType): ColumnVector {
+    const e = this.entities;
+    const ts = e.timeStride;
+    const vs = e.valueStride;
+    const value = (i: number) => (e.times[i * ts + this.time] === NEVER ? null : e.values[i * vs + this.value]);
+    if (type === 'BOOLEAN') {
+      const v = new BoolColumn();
+      for (const i of order) v.push(value(i) as boolean | null);
+      return v;
+    }
+    const v = new NumberColumn();
+    for (const i of order) v.push(value(i) as number | null);
+    return v;
+  }
+}
+
+/**
+ * `Latest` of a string: the bytes between the quotes copied into the entity's record (they are the
+ * string's UTF-8 when unescaped), decoded once when the rows are written; an escaped string or one
+ * longer than `width` is kept decoded in the value slot.
+ */
+class LatestText extends Latest<string> {
+  constructor(
+    entities: Entities,
+    time: number,
+    value: number,
+    private readonly offset: number,
+    private readonly width: number,
+  ) {
+    super(entities, time, value);
+  }
+
+  observeSlot(i: number, f: JsonReader, slot: number, t: number): void {
+    const e = this.entities;
+    const ti = i * e.timeStride + this.time;
+    if (t < e.times[ti]! || f.kindOf(slot) !== KIND_STRING) return;
+    e.times[ti] = t;
+    const s = f.start[slot]! + 1;
+    const n = f.end[slot]! - 1 - s;
+    if (f.escaped[slot] === 1 || n > this.width) return this.set(i, f.str(slot)!);
+    const text = e.text;
+    const p = i * e.textStride + this.offset;
+    text[p] = n & 0xff;
+    text[p + 1] = n >>> 8;
+    const b = f.buf;
+    for (let k = 0; k < n; k++) text[p + 2 + k] = b[s + k]!;
+  }
+
+  protected override set(i: number, value: string): void {
+    const e = this.entities;
+    const p = i * e.textStride + this.offset;
+    e.text[p] = TEXT_ELSEWHERE & 0xff;
+    e.text[p + 1] = TEXT_ELSEWHERE >>> 8;
+    e.values[i * e.valueStride + this.value] = value;
+  }
+
+  protected override copy(from: number, into: number): void {
+    const e = this.entities;
+    const p = from * e.textStride + this.offset;
+    e.text.copy(e.text, into * e.textStride + this.offset, p, p + 2 + this.width);
+    super.copy(from, into);
+  }
+
+  /** The bytes as they stand in the records (never decoded and encoded again). */
+  override vector(order: readonly number[]): ColumnVector {
+    const e = this.entities;
+    const text = e.text;
+    const v = new BytesColumn();
+    for (const i of order) {
+      if (e.times[i * e.timeStride + this.time] === NEVER) {
+        v.pushNull();
+        continue;
+      }
+      const p = i * e.textStride + this.offset;
+      const n = text[p]! | (text[p + 1]! << 8);
+      if (n === TEXT_ELSEWHERE) v.pushString(e.values[i * e.valueStride + this.value] as string);
+      else v.pushRef(text, p + 2, p + 2 + n);
+    }
+    return v;
+  }
+}
+
+/** A time per entity (NEVER until set), raised to the latest time seen. */
+class MaxTime implements EntityColumn {
+  constructor(
+    private readonly entities: Entities,
+    private readonly time: number,
+  ) {}
+
+  see(i: number, t: number): void {
+    const e = this.entities;
+    const ti = i * e.timeStride + this.time;
+    if (t > e.times[ti]!) e.times[ti] = t;
+  }
+
+  merge(from: number, into: number): void {
+    this.see(into, this.entities.times[from * this.entities.timeStride + this.time]!);
+  }
+
+  vector(order: readonly number[]): ColumnVector {
+    const e = this.entities;
+    return numbers(order, (i) => e.times[i * e.timeStride + this.time]!);
+  }
+}
+
+/** Inline widths of string attributes (bytes): GitHub logins have at most 39 characters; longer values are kept as strings. */
+const LOGIN = 40;
+const URL = 96;
+const NAME = 64;
+const WORD = 24;
+
 export class HourObservations {
+  private readonly actors = new Entities();
   private readonly actor = {
-    login: new LatestString(),
-    displayLogin: new LatestString(),
-    url: new LatestString(),
-    avatarUrl: new LatestString(),
-    gravatarId: new LatestString(),
-    loginSeenAt: new MaxTime(),
-    type: new LatestString(),
-    siteAdmin: new Latest<boolean>(),
-    typeSeenAt: new MaxTime(),
+    login: this.actors.latestText(LOGIN),
+    displayLogin: this.actors.latestText(LOGIN),
+    url: this.actors.latestText(URL),
+    avatarUrl: this.actors.latestText(URL),
+    gravatarId: this.actors.latestText(LOGIN),
+    loginSeenAt: this.actors.maxTime(),
+    type: this.actors.latestText(WORD),
+    siteAdmin: this.actors.latest<boolean>(),
+    typeSeenAt: this.actors.maxTime(),
   };
-  private readonly actors = new Entities(...Object.values(this.actor));
 
+  private readonly repos = new Entities();
   private readonly repo = {
-    name: new LatestString(),
-    url: new LatestString(),
-    nameSeenAt: new MaxTime(),
-    ownerId: new Latest<number>(),
-    ownerLogin: new LatestString(),
-    isFork: new Latest<boolean>(),
-    language: new LatestString(),
-    createdAt: new Latest<number>(),
-    updatedAt: new Latest<number>(),
-    stars: new Latest<number>(),
-    forks: new Latest<number>(),
-    issues: new Latest<number>(),
-    watchers: new Latest<number>(),
-    size: new Latest<number>(),
-    detailsSeenAt: new MaxTime(),
+    name: this.repos.latestText(NAME),
+    url: this.repos.latestText(URL),
+    nameSeenAt: this.repos.maxTime(),
+    ownerId: this.repos.latest<number>(),
+    ownerLogin: this.repos.latestText(LOGIN),
+    isFork: this.repos.latest<boolean>(),
+    language: this.repos.latestText(WORD),
+    createdAt: this.repos.latest<number>(),
+    updatedAt: this.repos.latest<number>(),
+    stars: this.repos.latest<number>(),
+    forks: this.repos.latest<number>(),
+    issues: this.repos.latest<number>(),
+    watchers: this.repos.latest<number>(),
+    size: this.repos.latest<number>(),
+    detailsSeenAt: this.repos.maxTime(),
   };
-  private readonly repos = new Entities(...Object.values(this.repo));
 
+  private readonly orgs = new Entities();
   private readonly org = {
-    login: new LatestString(),
-    url: new LatestString(),
-    avatarUrl: new LatestString(),
-    loginSeenAt: new MaxTime(),
+    login: this.orgs.latestText(LOGIN),
+    url: this.orgs.latestText(URL),
+    avatarUrl: this.orgs.latestText(URL),
+    loginSeenAt: this.orgs.maxTime(),
   };
-  private readonly orgs = new Entities(...Object.values(this.org));
 
   add(e: SilverEventInput): void {
     if (e.era === ERA_TIMELINE) return this.addTimeline(e);
@@ -418,63 +591,60 @@ export class HourObservations {
     const o = this.org;
     return {
       actors: columns(silverActorObservations, this.actors, {
-        actor_id: this.actors.ids,
-        actor_login: a.login.values,
-        actor_display_login: a.displayLogin.values,
-        actor_url: a.url.values,
-        avatar_url: a.avatarUrl.values,
-        gravatar_id: a.gravatarId.values,
-        login_seen_at: a.loginSeenAt.values,
-        actor_type: a.type.values,
-        actor_site_admin: a.siteAdmin.values,
-        type_seen_at: a.typeSeenAt.values,
-        first_seen_at: this.actors.first,
-        last_seen_at: this.actors.last,
+        actor_id: this.actors.id,
+        actor_login: a.login,
+        actor_display_login: a.displayLogin,
+        actor_url: a.url,
+        avatar_url: a.avatarUrl,
+        gravatar_id: a.gravatarId,
+        login_seen_at: a.loginSeenAt,
+        actor_type: a.type,
+        actor_site_admin: a.siteAdmin,
+        type_seen_at: a.typeSeenAt,
+        first_seen_at: this.actors.firstSeen,
+        last_seen_at: this.actors.lastSeen,
       }),
       repositories: columns(silverRepositoryObservations, this.repos, {
-        repo_id: this.repos.ids,
-        repo_name: r.name.values,
-        repo_url: r.url.values,
-        name_seen_at: r.nameSeenAt.values,
-        owner_id: r.ownerId.values,
-        owner_login: r.ownerLogin.values,
-        is_fork: r.isFork.values,
-        language: r.language.values,
-        created_at: r.createdAt.values,
-        updated_at: r.updatedAt.values,
-        stars_count: r.stars.values,
-        forks_count: r.forks.values,
-        issues_count: r.issues.values,
-        watchers_count: r.watchers.values,
-        size: r.size.values,
-        details_seen_at: r.detailsSeenAt.values,
-        first_seen_at: this.repos.first,
-        last_seen_at: this.repos.last,
+        repo_id: this.repos.id,
+        repo_name: r.name,
+        repo_url: r.url,
+        name_seen_at: r.nameSeenAt,
+        owner_id: r.ownerId,
+        owner_login: r.ownerLogin,
+        is_fork: r.isFork,
+        language: r.language,
+        created_at: r.createdAt,
+        updated_at: r.updatedAt,
+        stars_count: r.stars,
+        forks_count: r.forks,
+        issues_count: r.issues,
+        watchers_count: r.watchers,
+        size: r.size,
+        details_seen_at: r.detailsSeenAt,
+        first_seen_at: this.repos.firstSeen,
+        last_seen_at: this.repos.lastSeen,
       }),
       organizations: columns(silverOrganizationObservations, this.orgs, {
-        org_id: this.orgs.ids,
-        org_login: o.login.values,
-        org_url: o.url.values,
-        avatar_url: o.avatarUrl.values,
-        login_seen_at: o.loginSeenAt.values,
-        first_seen_at: this.orgs.first,
-        last_seen_at: this.orgs.last,
+        org_id: this.orgs.id,
+        org_login: o.login,
+        org_url: o.url,
+        avatar_url: o.avatarUrl,
+        login_seen_at: o.loginSeenAt,
+        first_seen_at: this.orgs.firstSeen,
+        last_seen_at: this.orgs.lastSeen,
       }),
     };
   }
 }
 
 /** The table's columns in declaration order, rows ordered by id; a time never seen is NULL. */
-function columns(table: TableDecl, entities: Entities, byName: Record<string, readonly unknown[]>): ColumnarBatch {
+function columns(table: TableDecl, entities: Entities, byName: Record<string, EntityColumn>): ColumnarBatch {
   const order = entities.byId();
-  const cols: Record<string, unknown[]> = {};
+  const cols: Record<string, ColumnVector> = {};
   for (const c of table.columns) {
     const source = byName[c.name];
     if (source === undefined) throw new Error(`${table.layer}.${table.name}: no values for column ${c.name}`);
-    cols[c.name] = order.map((i) => {
-      const v = source[i];
-      return v === NEVER ? null : v;
-    });
+    cols[c.name] = source.vector(order, c.type);
   }
   return { rowCount: order.length, columns: cols };
 }

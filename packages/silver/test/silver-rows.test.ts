@@ -175,6 +175,47 @@ describe('observations', () => {
     expect(column(o2.batches().actors, 'type_seen_at')).toEqual([null]);
   });
 
+  it('keeps the latest value of every text attribute whatever its length or escapes, bytes exactly as decoded', () => {
+    // Entity records keep short unescaped strings as bytes and the rest as decoded strings: mix both across events.
+    const long = `owner/${'r'.repeat(150)}`;
+    const line = (second: number, login: string, name: string, avatar: string | null) =>
+      JSON.stringify({
+        id: String(100 + second),
+        type: 'WatchEvent',
+        actor: { id: 7, login, display_login: login, url: `https://api.github.com/users/${login}`, ...(avatar === null ? {} : { avatar_url: avatar }) },
+        repo: { id: 9, name, url: `https://api.github.com/repos/${name}` },
+        payload: { action: 'started' },
+        public: true,
+        created_at: `2024-01-01T00:00:0${second}Z`,
+      });
+    const escaped = (l: string) => l.replace('"login":"zoë"', '"login":"zo\\u00eb"');
+    const events = parse(
+      joinLines(
+        [
+          line(2, 'zoë', long, 'https://avatars.githubusercontent.com/u/7?v=4'),
+          line(1, 'older', 'owner/old', 'https://example.com/old'), // earlier created_at: wins nothing
+          escaped(line(3, 'zoë', 'owner/short', null)), // latest: escaped login, short name, no avatar
+        ].map((l) => Buffer.from(l)),
+      ),
+    );
+    const obs = new HourObservations();
+    for (const e of events) obs.add(e);
+    const { actors, repositories } = obs.batches();
+    expect(['actor_login', 'actor_display_login', 'actor_url', 'avatar_url', 'login_seen_at'].map((c) => column(actors, c))).toEqual([
+      ['zoë'],
+      ['zoë'],
+      ['https://api.github.com/users/zoë'],
+      ['https://avatars.githubusercontent.com/u/7?v=4'], // NULL in the latest event: the latest non-NULL value stays
+      [Date.parse('2024-01-01T00:00:03Z')],
+    ]);
+    expect([column(repositories, 'repo_name'), column(repositories, 'repo_url')]).toEqual([['owner/short'], ['https://api.github.com/repos/owner/short']]);
+
+    // The long name as the latest value (kept outside the record), after a short one.
+    const o2 = new HourObservations();
+    for (const e of parse(joinLines([line(1, 'a', 'owner/short', null), line(2, 'b', long, null)].map((l) => Buffer.from(l))))) o2.add(e);
+    expect([column(o2.batches().repositories, 'repo_name'), column(o2.batches().actors, 'actor_login')]).toEqual([[long], ['b']]);
+  });
+
   it('takes repository details from payload repository objects of the same id, and a forkee as its own repository', () => {
     const fork = hour15Lines().find((l) => l.includes('"type":"ForkEvent"'))!;
     const [e] = parse(joinLines([fork]));

@@ -3,6 +3,9 @@ import { silverActors } from './silver-actors.js';
 import { silverOrganizations } from './silver-organizations.js';
 import { silverRepositories } from './silver-repositories.js';
 
+/** One row per entity: its login, name and URLs are nearly all distinct within a file (no dictionary, no min/max: neither pays). */
+const DISTINCT = { distinctValues: true } as const;
+
 /**
  * Per-hour entity observations: the hour transform's contribution to the entity tables.
  * One row per entity id per source hour. Consolidation (packages/gold, in DuckDB) folds all
@@ -21,10 +24,10 @@ export const silverActorObservations = {
   partitioning: 'hour',
   columns: [
     col('actor_id', 'BIGINT', false, '`actor.id`'),
-    col('actor_login', 'VARCHAR', true, '`actor.login`'),
-    col('actor_display_login', 'VARCHAR', true, '`actor.display_login`'),
-    col('actor_url', 'VARCHAR', true, '`actor.url`'),
-    col('avatar_url', 'VARCHAR', true, '`actor.avatar_url`'),
+    col('actor_login', 'VARCHAR', true, '`actor.login`', DISTINCT),
+    col('actor_display_login', 'VARCHAR', true, '`actor.display_login`', DISTINCT),
+    col('actor_url', 'VARCHAR', true, '`actor.url`', DISTINCT),
+    col('avatar_url', 'VARCHAR', true, '`actor.avatar_url`', DISTINCT),
     col('gravatar_id', 'VARCHAR', true, '`actor.gravatar_id`'),
     col('login_seen_at', 'TIMESTAMP', false, 'created_at of the latest event whose `actor` object gave the attributes above'),
     col('actor_type', 'VARCHAR', true, "`type` of a payload user object with the actor's id"),
@@ -43,8 +46,8 @@ export const silverRepositoryObservations = {
   partitioning: 'hour',
   columns: [
     col('repo_id', 'BIGINT', false, '`repo.id`, or the id of a payload repository object (forkee)'),
-    col('repo_name', 'VARCHAR', true, '`repo.name` (or `full_name` of a payload repository object)'),
-    col('repo_url', 'VARCHAR', true, '`repo.url`'),
+    col('repo_name', 'VARCHAR', true, '`repo.name` (or `full_name` of a payload repository object)', DISTINCT),
+    col('repo_url', 'VARCHAR', true, '`repo.url`', DISTINCT),
     col('name_seen_at', 'TIMESTAMP', true, 'created_at of the latest event that gave name/url'),
     col('owner_id', 'BIGINT', true, 'payload repository object `owner.id`'),
     col('owner_login', 'VARCHAR', true, 'payload repository object `owner.login`'),
@@ -71,9 +74,9 @@ export const silverOrganizationObservations = {
   partitioning: 'hour',
   columns: [
     col('org_id', 'BIGINT', false, '`org.id`'),
-    col('org_login', 'VARCHAR', true, '`org.login`'),
-    col('org_url', 'VARCHAR', true, '`org.url`'),
-    col('avatar_url', 'VARCHAR', true, '`org.avatar_url`'),
+    col('org_login', 'VARCHAR', true, '`org.login`', DISTINCT),
+    col('org_url', 'VARCHAR', true, '`org.url`', DISTINCT),
+    col('avatar_url', 'VARCHAR', true, '`org.avatar_url`', DISTINCT),
     col('login_seen_at', 'TIMESTAMP', false, 'created_at of the latest event that gave the attributes above'),
     col('first_seen_at', 'TIMESTAMP', false, 'min created_at in the hour of events carrying the org'),
     col('last_seen_at', 'TIMESTAMP', false, 'max created_at in the hour of events carrying the org'),
