@@ -6,6 +6,10 @@
  *   (c) generated 2026-like hours with the payloads GitHub trimmed in October 2025 (default
  *       2 × 150,000 events of ~650 B, templates: the real 2026 lines in the fixtures): what a run on
  *       today's archive meets, where the cost is per event more than per byte.
+ *   (a') `real-day`: those two real hours repeated as the 24 files of a day (copies: even hours
+ *       hold hour 0's events, odd hours hour 15's): what a backfill of 2011–2016 hours costs once
+ *       each worker's code is warm. Two small hours on a fresh pool measure mostly the JIT's warm-up
+ *       (docs/bench-silver.md, "Small hours").
  *   (d) generated pre-2015 Timeline API hours (tools/generate/timeline.ts: the real 2013/2014
  *       Timeline lines resampled, default 2 × 100,000 events): synthetic ids, login resolution.
  *       DuckDB's baseline reads Events API columns only, so this set runs without it; compare its
@@ -13,7 +17,7 @@
  *
  *   npx nx run silver:bench                                   (default: 2 × 250k events, 3 runs)
  *   npx tsx packages/silver/bench/silver-bench.ts --events 50000   (quick mode)
- *   options: --events N --hours N --runs N --threads N --sets real,generated,trimmed,timeline --trimmed-events N --timeline-events N --cache DIR --kinds fused,duckdb,reader,gunzip[,duckdb-bronze,floor,required]
+ *   options: --events N --hours N --runs N --threads N --sets real,real-day,generated,trimmed,timeline --trimmed-events N --timeline-events N --cache DIR --kinds fused,duckdb,reader,gunzip[,duckdb-bronze,floor,required]
  *
  * The packages measured are the compiled ones (dist/, what `ghlake` runs; `nx run silver:bench` builds
  * them first): run from sources (`--conditions=@ghlake/source`), tsx's output costs more CPU per event.
@@ -25,7 +29,7 @@
  * (read = waiting for gunzip/disk, parse = split+parse+hash+rows, write = Parquet encoding).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -195,6 +199,18 @@ async function generatedSet(cache: string, events: number, hours: number, seed: 
   return { name: `${era.label} ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names, ...(era.timeline ? { timeline: true } : {}) };
 }
 
+/** The real 2015 hours repeated as the 24 hour files of 2015-01-01 (copies in the cache; hours 0 and 15 are themselves). */
+function realDaySet(cache: string): SetSpec {
+  const dir = path.join(cache, 'real-2015-day');
+  mkdirSync(dir, { recursive: true });
+  const hours = Array.from({ length: 24 }, (_, h) => parseHour(`2015-01-01-${h}`));
+  for (const [h, hour] of hours.entries()) {
+    const target = path.join(dir, archiveFileName(hour));
+    if (!existsSync(target)) copyFileSync(path.join(GHARCHIVE_FIXTURES.dir, `2015-01-01-${h % 2 === 0 ? 0 : 15}.json.gz`), target);
+  }
+  return { name: 'real 2015 hours as a day (2 real hours × 12)', rawDir: dir, hours };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -227,12 +243,13 @@ async function main(): Promise<void> {
   const sets: SetSpec[] = [];
   for (const s of values.sets!.split(',')) {
     if (s === 'real') sets.push({ name: 'real 2015 hours', rawDir: GHARCHIVE_FIXTURES.dir, hours: [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')] });
+    else if (s === 'real-day') sets.push(realDaySet(values.cache!));
     else if (s === 'generated') sets.push(await generatedSet(values.cache!, Number(values.events), Number(values.hours), Number(values.seed), ERA_2024));
     else if (s === 'trimmed')
       sets.push(await generatedSet(values.cache!, Number(values['trimmed-events']), Number(values.hours), Number(values.seed), ERA_TRIMMED));
     else if (s === 'timeline')
       sets.push(await generatedSet(values.cache!, Number(values['timeline-events']), Number(values.hours), Number(values.seed), ERA_TIMELINE_GEN));
-    else throw new Error(`--sets: unknown '${s}' (known: real, generated, trimmed, timeline)`);
+    else throw new Error(`--sets: unknown '${s}' (known: real, real-day, generated, trimmed, timeline)`);
   }
 
   console.log(`# Silver benchmark — ${new Date().toISOString()}`);
