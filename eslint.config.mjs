@@ -7,7 +7,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/test/fixtures/**', 'packages/report/src/page/**', '.nx/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/test/fixtures/**', 'packages/report/src/page/**', '**/*.as.ts', '.nx/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
