@@ -36,7 +36,7 @@ import { promises as fs } from 'node:fs';
 import type { JournalEntry } from './journal.js';
 import { hourIndex } from './event-dedup.js';
 import { accountLogin, mappedObservations } from './login-ids.js';
-import { LOGIN_IDS, entityChangeTable, entityStateTable, hourColumn, seenColumn } from '@ghlake/core/duckdb';
+import { HIVE_SOURCE_HOUR, LOGIN_IDS, entityChangeTable, entityStateTable, hourColumn, seenColumn } from '@ghlake/core/duckdb';
 
 export interface EntityMergeResult {
   table: string;
@@ -168,8 +168,7 @@ export async function mergeEntities(
   let olderObservations = '';
   if (refolded > 0) {
     const glob = partitionGlob(lake, 'silver', obs.name);
-    const all = `(SELECT ${typedSelectList(obs)}, CAST((CAST("date" AS DATE) - DATE '1970-01-01') * 24 + "hour" AS INTEGER) AS source_hour
-       FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}))`;
+    const all = `(SELECT ${typedSelectList(obs)}, ${HIVE_SOURCE_HOUR} AS source_hour FROM ${readParquet(glob, { hive: true })})`;
     olderObservations = `UNION ALL SELECT ${obsCandidate('o')} FROM ${mappedObservations(rule, all)} o SEMI JOIN e_retract r ON o.${id} = r.${id} WHERE o.source_hour NOT IN ${inBatch}`;
   }
   await runSql(

@@ -171,7 +171,7 @@ export async function rebuildSilver(config: { lake: string; memoryLimit: number;
     await inTransaction(db, async () => {
       const gold = GOLD_INPUT_COLUMNS.map(sqlIdent).join(', ');
       const published = (await listPartitionFiles(lake, silverEvents)).length
-        ? `(SELECT ${gold}, ${HIVE_SOURCE_HOUR} AS source_hour FROM read_parquet(${sqlString(partitionGlob(lake, 'silver', 'events'))}, hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER}))`
+        ? `(SELECT ${gold}, ${HIVE_SOURCE_HOUR} AS source_hour FROM ${readParquet(partitionGlob(lake, 'silver', 'events'), { hive: true })})`
         : `(SELECT ${gold}, CAST(NULL AS INTEGER) AS source_hour FROM ${emptyRelation(silverEvents)})`;
       await runSql(c, `DELETE FROM ${EVENT_COPIES.name}`);
       await runSql(
