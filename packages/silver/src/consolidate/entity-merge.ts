@@ -104,7 +104,12 @@ export async function mergeEntities(
   // learned moves its synthetic id's state row into the real id's (the rule is a max: exact); a
   // login whose id changed from one real id to another refolds both, like a redone hour.
   const synthetic = login ? await queryNumber(c, `SELECT count(*) FROM e_new_raw WHERE ${id} < 0`) : 0;
-  await runSql(c, `CREATE OR REPLACE TEMP TABLE e_new AS SELECT * FROM ${synthetic > 0 ? mappedObservations(rule, 'e_new_raw') : 'e_new_raw'}`);
+  // Nothing to map: the raw rows are the batch's rows (renamed, not copied).
+  if (synthetic > 0) await runSql(c, `CREATE OR REPLACE TEMP TABLE e_new AS SELECT * FROM ${mappedObservations(rule, 'e_new_raw')}`);
+  else {
+    await runSql(c, `DROP TABLE IF EXISTS e_new`);
+    await runSql(c, `ALTER TABLE e_new_raw RENAME TO e_new`);
+  }
   if (login) {
     // A retracted synthetic id stands for its login's id now and before this commit (l_accounts).
     const retracted = (await queryNumber(c, `SELECT count(*) FROM e_retract_raw WHERE ${id} < 0`)) > 0;
@@ -171,15 +176,11 @@ export async function mergeEntities(
     const all = `(SELECT ${typedSelectList(obs)}, ${HIVE_SOURCE_HOUR} AS source_hour FROM ${readParquet(glob, { hive: true })})`;
     olderObservations = `UNION ALL SELECT ${obsCandidate('o')} FROM ${mappedObservations(rule, all)} o SEMI JOIN e_retract r ON o.${id} = r.${id} WHERE o.source_hour NOT IN ${inBatch}`;
   }
-  await runSql(
-    c,
-    `CREATE OR REPLACE TEMP TABLE e_candidates AS
+  const candidates = `
        SELECT ${stateCandidate} FROM (SELECT s.* REPLACE (coalesce(m.to_id, s.${id}) AS ${id}) FROM e_old_state s
          ANTI JOIN e_retract r ON s.${id} = r.${id} LEFT JOIN e_move m ON s.${id} = m.from_id) s
        ${olderObservations}
-       UNION ALL SELECT ${obsCandidate('n')} FROM e_new n`,
-    `merging ${rule.entity.name}`,
-  );
+       UNION ALL SELECT ${obsCandidate('n')} FROM e_new n`;
   const stateColumns = rule.entity.columns.map((col) => {
     const name = sqlIdent(col.name);
     if (col.name === rule.id) return name;
@@ -194,7 +195,7 @@ export async function mergeEntities(
   });
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE e_new_state AS SELECT ${[...stateColumns, ...keys].join(', ')} FROM e_candidates GROUP BY ${id}`,
+    `CREATE OR REPLACE TEMP TABLE e_new_state AS SELECT ${[...stateColumns, ...keys].join(', ')} FROM (${candidates}) GROUP BY ${id}`,
     `merging ${rule.entity.name}`,
   );
   // arg_max skips rows whose key is NULL (no value): an attribute no candidate has stays NULL.
@@ -248,7 +249,6 @@ export async function mergeEntities(
     'e_move',
     'e_touched',
     'e_old_state',
-    'e_candidates',
     'e_new_state',
     'e_changed',
   ])

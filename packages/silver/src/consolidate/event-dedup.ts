@@ -109,11 +109,18 @@ export async function dedupBatch(
   const stagedDetails = hours.map((h) => ({ file: stagedPartitionFile(lake, silverPayloadDetails.name, h), sourceHour: hourIndex(h) }));
 
   await runSql(c, `CREATE OR REPLACE TEMP TABLE d_new AS SELECT * FROM ${stagedRelation(stagedEvents, silverEvents)}`, 'reading the staged silver events');
-  await runSql(
-    c,
-    `CREATE OR REPLACE TEMP TABLE d_new_details AS SELECT * FROM ${stagedRelation(stagedDetails, silverPayloadDetails)}`,
-    'reading the staged payload details',
-  );
+  // The staged payload details are read only when a batch hour sets rows aside: the transform writes
+  // one details row per events row (same keys), so no set-aside event means no set-aside details row.
+  let detailsRead = false;
+  const readDetails = async () => {
+    if (detailsRead) return;
+    detailsRead = true;
+    await runSql(
+      c,
+      `CREATE OR REPLACE TEMP TABLE d_new_details AS SELECT * FROM ${stagedRelation(stagedDetails, silverPayloadDetails)}`,
+      'reading the staged payload details',
+    );
+  };
   const prepared = prepare ? await prepare() : new Set<number>();
 
   // Copies the batch hours had from an earlier consolidation (a redone hour), found through their span.
@@ -151,15 +158,25 @@ export async function dedupBatch(
 
   // ---- change log: the kept copy of each key before and after, where that can differ ----------
   const changed = `(k.keep_before IS DISTINCT FROM k.keep_after OR k.keep_before IN ${inBatch} OR k.keep_after IN ${inBatch})`;
+  // A key has at most one copy per source hour, so at most one −1 row (its keeper before) and one +1
+  // row (its keeper after): only keys with a −1 row can cancel, and the +1 rows of the other keys
+  // (nearly all of a new hour's) go to the log as they are, without grouping them.
+  await runSql(
+    c,
+    `CREATE OR REPLACE TEMP TABLE d_minus AS SELECT ${GOLD_INPUT_COLUMNS.map((n) => `b.${sqlIdent(n)}`).join(', ')}
+       FROM d_before b JOIN d_keepers k ON ${keyMatch('b', 'k')} AND b.source_hour = k.keep_before WHERE ${changed}`,
+  );
+  const plus = `SELECT ${GOLD_INPUT_COLUMNS.map((n) => `a.${sqlIdent(n)}`).join(', ')}
+         FROM d_after a JOIN d_keepers k ON ${keyMatch('a', 'k')} AND a.source_hour = k.keep_after WHERE ${changed}`;
   await runSql(
     c,
     `INSERT INTO ${CHANGE_EVENTS.name} (${goldCols}, seq, sign)
+     SELECT ${goldCols}, ${seq}, CAST(1 AS TINYINT) FROM (${plus}) p ANTI JOIN d_minus m ON ${keyMatch('p', 'm')}
+     UNION ALL
      SELECT ${goldCols}, ${seq}, CAST(sum(sign) AS TINYINT) FROM (
-       SELECT ${GOLD_INPUT_COLUMNS.map((n) => `b.${sqlIdent(n)}`).join(', ')}, -1 AS sign
-         FROM d_before b JOIN d_keepers k ON ${keyMatch('b', 'k')} AND b.source_hour = k.keep_before WHERE ${changed}
+       SELECT *, -1 AS sign FROM d_minus
        UNION ALL
-       SELECT ${GOLD_INPUT_COLUMNS.map((n) => `a.${sqlIdent(n)}`).join(', ')}, 1 AS sign
-         FROM d_after a JOIN d_keepers k ON ${keyMatch('a', 'k')} AND a.source_hour = k.keep_after WHERE ${changed}
+       SELECT p.*, 1 AS sign FROM (${plus}) p SEMI JOIN d_minus m ON ${keyMatch('p', 'm')}
      ) GROUP BY ALL HAVING sum(sign) <> 0`,
     'writing the change log',
   );
@@ -169,16 +186,19 @@ export async function dedupBatch(
   await runSql(c, `DELETE FROM ${SET_ASIDE_EVENTS.name} WHERE source_hour IN ${inBatch}`);
   await runSql(c, `DELETE FROM ${SET_ASIDE_PAYLOAD_DETAILS.name} WHERE source_hour IN ${inBatch}`);
   await runSql(c, `INSERT INTO ${SET_ASIDE_EVENTS.name} SELECT n.* FROM d_new n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`);
-  await runSql(
-    c,
-    `INSERT INTO ${SET_ASIDE_PAYLOAD_DETAILS.name} SELECT n.* FROM d_new_details n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`,
-  );
   const setAsideByHour = new Map(
     (await queryRows(c, `SELECT source_hour, count(*) AS n FROM ${SET_ASIDE_EVENTS.name} WHERE source_hour IN ${inBatch} GROUP BY source_hour`)).map((r) => [
       Number(r.source_hour),
       Number(r.n),
     ]),
   );
+  if (setAsideByHour.size > 0) {
+    await readDetails();
+    await runSql(
+      c,
+      `INSERT INTO ${SET_ASIDE_PAYLOAD_DETAILS.name} SELECT n.* FROM d_new_details n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`,
+    );
+  }
   let setAside = 0;
   const commitDir = commitFilesDir(lake, seq);
   for (const [i, hour] of hours.entries()) {
@@ -193,6 +213,7 @@ export async function dedupBatch(
         journal.push({ op: 'move', src: staged, dst: target });
         continue;
       }
+      if (relation === 'd_new_details') await readDetails();
       const metadata = await kvMetadata(db, staged);
       if (removed > 0) metadata[DEDUP_METADATA_KEY] = String(removed);
       const out = path.join(commitDir, table.name, `${hour}.parquet`);
@@ -275,7 +296,8 @@ export async function dedupBatch(
        SELECT b.source_hour, min(n.created_at), max(n.created_at), count(n.event_id), ${seq}
        FROM (SELECT unnest([${batch.join(', ')}]) AS source_hour) b LEFT JOIN d_new n USING (source_hour) GROUP BY b.source_hour`,
   );
-  const published = await queryNumber(c, `SELECT count(*) FROM d_new n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after = n.source_hour`);
-  for (const t of ['d_new', 'd_new_details', 'd_old', 'd_keys', 'd_before', 'd_after', 'd_keepers', 'd_moves']) await runSql(c, `DROP TABLE IF EXISTS ${t}`);
+  // Every staged row's key has a keeper (its own copy is a candidate): a row is published or set aside.
+  const published = (await queryNumber(c, `SELECT count(*) FROM d_new`)) - setAside;
+  for (const t of ['d_new', 'd_new_details', 'd_old', 'd_keys', 'd_before', 'd_after', 'd_keepers', 'd_minus', 'd_moves']) await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return { result: { published, setAside, rewrittenHours, changes }, journal };
 }
