@@ -73,6 +73,12 @@ export interface GoldConfig {
   signal?: AbortSignal;
   /** Called as each step starts (the command logs it). */
   onStep?: (step: GoldStep) => void;
+  /**
+   * The lake's state database, already open with the silver and gold state tables (`ghlake run`
+   * shares the one silver consolidation used: one open and one checkpoint instead of two). Left
+   * open; default: opened and closed here.
+   */
+  stateDb?: OpenDuckDB;
 }
 
 export type GoldStep = 'apply' | 'publish' | 'warehouse';
@@ -159,7 +165,8 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
       timings[name] += Math.round(performance.now() - t0);
     }
   };
-  const db = await openStateDb(lake, { memoryLimit: config.memoryLimit, threads: config.threads }, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]);
+  const own = config.stateDb === undefined;
+  const db = config.stateDb ?? (await openStateDb(lake, { memoryLimit: config.memoryLimit, threads: config.threads }, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]));
   const onAbort = () => db.connection.interrupt();
   config.signal?.addEventListener('abort', onAbort, { once: true });
   let building: string | undefined;
@@ -228,7 +235,7 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
       await writeHeads(lake, { gold: { head: silverHead, version: id, mode: rebuildReason ? 'rebuild' : 'incremental', at: new Date().toISOString() } });
       return { previous, pruned: await pruneGoldVersions(lake, [id, previous]) };
     });
-    db.close();
+    if (own) db.close();
     const warehouse = config.refreshWarehouse === false ? undefined : await step('warehouse', () => refreshWarehouse(lake));
     timings.total = Math.round(performance.now() - started);
     return {
@@ -251,6 +258,6 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
     throw error;
   } finally {
     config.signal?.removeEventListener('abort', onAbort);
-    db.close();
+    if (own) db.close();
   }
 }

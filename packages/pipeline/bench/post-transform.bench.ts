@@ -19,7 +19,8 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { hourFromMs, hourRange, parseHourMs, resolveOptions, ManifestStore, recordFinalOutputs } from '@ghlake/core';
 import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
-import { buildGold, refreshWarehouse } from '@ghlake/gold';
+import { GOLD_STATE_TABLES, buildGold, refreshWarehouse } from '@ghlake/gold';
+import { SILVER_STATE_TABLES, openStateDb } from '@ghlake/core/duckdb';
 import { createRealStages, runConfigFromOptions, RUN_OPTIONS, runPipeline, type PipelineStages } from '@ghlake/pipeline';
 import { startMirror } from '../../../tools/mirror/server.js';
 
@@ -82,15 +83,18 @@ async function prepare(): Promise<void> {
   process.stdout.write(`prepared ${lake}: ${published} hour(s) published, ${hours.length - published} staged\n`);
 }
 
-/** The post-transform part exactly as real-stages.ts + runner.ts run it. */
+/** The post-transform part exactly as real-stages.ts + runner.ts run it (keep the two in step). */
 async function one(): Promise<void> {
   const lake = path.resolve(values.lake!);
   const config = configFor(lake, '2026-01-01-0', '2026-01-01-0');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const silver = await consolidateSilver({ lake, memoryLimit: config.memoryLimit, threads: config.threads });
+  const settings = { memoryLimit: config.memoryLimit, threads: config.threads };
+  const stateDb = await openStateDb(lake, settings, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]);
+  const silver = await consolidateSilver({ lake, ...settings }, stateDb);
   const tSilver = performance.now();
-  const gold = await buildGold({ lake, memoryLimit: config.memoryLimit, threads: config.threads, refreshWarehouse: false });
+  const gold = await buildGold({ lake, ...settings, refreshWarehouse: false, stateDb });
+  stateDb.close();
   const tGold = performance.now();
   const store = await ManifestStore.open(lake);
   const written = silverHoursWritten(silver);

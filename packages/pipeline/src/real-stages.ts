@@ -6,8 +6,8 @@
 import { createPool, rawPath, runPoolTask, warehousePath, workerModule, type HourKey, type SharedPool } from '@ghlake/core';
 import { corruptPath, downloadHours, hourResultError, markGzipChecked, markGzipDamaged, wrongSourceError } from '@ghlake/download';
 import { loadLakeIntoSnowflake, uploadLake } from '@ghlake/storage';
-import { duckdbTempDir, openDuckDB, sqlError } from '@ghlake/core/duckdb';
-import { buildGold, refreshWarehouse, warehouseIsCurrent } from '@ghlake/gold';
+import { SILVER_STATE_TABLES, duckdbTempDir, openDuckDB, openStateDb, sqlError } from '@ghlake/core/duckdb';
+import { GOLD_STATE_TABLES, buildGold, refreshWarehouse, warehouseIsCurrent } from '@ghlake/gold';
 import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
 import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
@@ -69,16 +69,19 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       // left half-published is finished), then gold applies what they changed.
       onStep?.('consolidate');
       const t0 = performance.now();
-      const silver = await consolidateSilver({ lake: config.lake, memoryLimit: config.memoryLimit, threads: config.threads, ...(signal ? { signal } : {}) });
-      const silverMs = performance.now() - t0;
-      const result = await buildGold({
-        lake: config.lake,
-        memoryLimit: config.memoryLimit,
-        threads: config.threads,
-        refreshWarehouse: false,
-        signal,
-        ...(onStep ? { onStep } : {}),
-      });
+      // One state database for both layers: opened once, checkpointed once.
+      const settings = { memoryLimit: config.memoryLimit, threads: config.threads };
+      const stateDb = await openStateDb(config.lake, settings, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]);
+      let silver: Awaited<ReturnType<typeof consolidateSilver>>;
+      let result: Awaited<ReturnType<typeof buildGold>>;
+      let silverMs: number;
+      try {
+        silver = await consolidateSilver({ lake: config.lake, ...settings, ...(signal ? { signal } : {}) }, stateDb);
+        silverMs = performance.now() - t0;
+        result = await buildGold({ lake: config.lake, ...settings, refreshWarehouse: false, signal, stateDb, ...(onStep ? { onStep } : {}) });
+      } finally {
+        stateDb.close();
+      }
       return {
         mode: result.mode,
         steps: { consolidate: Math.round(silverMs), apply: result.timings.apply, publish: result.timings.publish },

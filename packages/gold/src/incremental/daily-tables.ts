@@ -52,7 +52,7 @@ const exists = (p: string) =>
   );
 
 /**
- * Temp views `gd_events` / `gd_details`: the published silver events and payload details of the
+ * Temp tables `gd_events` / `gd_details`: the published silver events and payload details of the
  * touched days (`g_days`), read from the partitions of the source hours that hold them.
  */
 async function dayViews(db: OpenDuckDB, lake: string): Promise<void> {
@@ -74,15 +74,19 @@ async function dayViews(db: OpenDuckDB, lake: string): Promise<void> {
     }
     return out;
   };
+  // Read once for the three models (each reads its source several times), only the columns they name.
+  const models = DAILY_TABLES.map((t) => renderModel(t.name, { dialect: 'duckdb', source: (layer, name) => `${layer}.${name}` })).join('\n');
   for (const [view, table] of [
     ['gd_events', silverEvents],
     ['gd_details', silverPayloadDetails],
   ] as const) {
+    const every = /\*/.test(models.replace(/count\(\*\)/gi, ''));
+    const used = { columns: table.columns.filter((col) => every || new RegExp(`\\b${col.name}\\b`).test(models)) };
     const list = await files(table);
     const relation = list.length
-      ? `SELECT ${typedSelectList(table)} FROM ${readParquet(list)} WHERE CAST(created_at AS DATE) IN (SELECT day FROM g_days)`
-      : `SELECT ${typedSelectList(table)} FROM (SELECT ${table.columns.map((col) => `NULL AS ${sqlIdent(col.name)}`).join(', ')}) WHERE false`;
-    await runSql(c, `CREATE OR REPLACE TEMP VIEW ${view} AS ${relation}`);
+      ? `SELECT ${typedSelectList(used)} FROM ${readParquet(list)} WHERE CAST(created_at AS DATE) IN (SELECT day FROM g_days)`
+      : `SELECT ${typedSelectList(used)} FROM (SELECT ${used.columns.map((col) => `NULL AS ${sqlIdent(col.name)}`).join(', ')}) WHERE false`;
+    await runSql(c, `CREATE OR REPLACE TEMP TABLE ${view} AS ${relation}`, `reading the silver ${table.name} of the touched days`);
   }
 }
 
@@ -139,9 +143,10 @@ export async function writeDailyTables(db: OpenDuckDB, lake: string, dir: string
       `computing gold.${table.name} for the touched days`,
     );
     const currentDays = current ? `(SELECT * FROM ${current} WHERE "day" IN (SELECT day FROM g_days))` : `(SELECT * FROM g_day_rows WHERE false)`;
-    await runSql(c, `CREATE OR REPLACE TEMP TABLE g_day_changed AS SELECT * FROM g_day_rows EXCEPT SELECT * FROM ${currentDays}`);
-    const gone = await queryNumber(c, `SELECT count(*) FROM (SELECT ${key} FROM ${currentDays} EXCEPT SELECT ${key} FROM g_day_rows)`);
-    const changed = await queryNumber(c, `SELECT count(*) FROM g_day_changed`);
+    // No table yet: it is written whole, nothing to compare with.
+    if (current) await runSql(c, `CREATE OR REPLACE TEMP TABLE g_day_changed AS SELECT * FROM g_day_rows EXCEPT SELECT * FROM ${currentDays}`);
+    const gone = current ? await queryNumber(c, `SELECT count(*) FROM (SELECT ${key} FROM ${currentDays} EXCEPT SELECT ${key} FROM g_day_rows)`) : 0;
+    const changed = current ? await queryNumber(c, `SELECT count(*) FROM g_day_changed`) : 0;
     const deltas = live.filter((f) => !f.full);
     const deltaRows = deltas.length
       ? Number((await queryRows(c, `SELECT sum(num_rows) AS n FROM parquet_file_metadata([${deltas.map((d) => sqlString(d.path)).join(', ')}])`))[0]?.n ?? 0)
@@ -182,5 +187,6 @@ export async function writeDailyTables(db: OpenDuckDB, lake: string, dir: string
     await runSql(c, 'DROP TABLE IF EXISTS g_day_rows');
     await runSql(c, 'DROP TABLE IF EXISTS g_day_changed');
   }
+  for (const t of ['gd_events', 'gd_details']) await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return out;
 }
