@@ -37,12 +37,6 @@ export async function openStateDb(lake: string, settings: StateDbSettings, table
     { path: file, keepInsertionOrder: false },
   );
   try {
-    // DuckDB checkpoints at a commit once the write-ahead log passes the threshold (16 MB by
-    // default): a silver commit of an hour or two did, writing the change log into the file only
-    // for gold to delete it moments later. Raised, a run's commits stay in the log (durable all the
-    // same: a killed run's log is replayed at the next open) and its close checkpoints once, when
-    // the change log is already consumed; a commit of many hours still checkpoints when it commits.
-    await runSql(db.connection, `SET checkpoint_threshold = '256MB'`);
     await ensureStateTables(db, tables);
   } catch (error) {
     db.close();
