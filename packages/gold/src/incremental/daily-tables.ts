@@ -52,7 +52,7 @@ const exists = (p: string) =>
   );
 
 /**
- * Temp tables `gd_events` / `gd_details`: the published silver events and payload details of the
+ * Temp views `gd_events` / `gd_details`: the published silver events and payload details of the
  * touched days (`g_days`), read from the partitions of the source hours that hold them.
  */
 async function dayViews(db: OpenDuckDB, lake: string): Promise<void> {
@@ -74,19 +74,15 @@ async function dayViews(db: OpenDuckDB, lake: string): Promise<void> {
     }
     return out;
   };
-  // Read once for the three models (each reads its source several times), only the columns they name.
-  const models = DAILY_TABLES.map((t) => renderModel(t.name, { dialect: 'duckdb', source: (layer, name) => `${layer}.${name}` })).join('\n');
   for (const [view, table] of [
     ['gd_events', silverEvents],
     ['gd_details', silverPayloadDetails],
   ] as const) {
-    const every = /\*/.test(models.replace(/count\(\*\)/gi, ''));
-    const used = { columns: table.columns.filter((col) => every || new RegExp(`\\b${col.name}\\b`).test(models)) };
     const list = await files(table);
     const relation = list.length
-      ? `SELECT ${typedSelectList(used)} FROM ${readParquet(list)} WHERE CAST(created_at AS DATE) IN (SELECT day FROM g_days)`
-      : `SELECT ${typedSelectList(used)} FROM (SELECT ${used.columns.map((col) => `NULL AS ${sqlIdent(col.name)}`).join(', ')}) WHERE false`;
-    await runSql(c, `CREATE OR REPLACE TEMP TABLE ${view} AS ${relation}`, `reading the silver ${table.name} of the touched days`);
+      ? `SELECT ${typedSelectList(table)} FROM ${readParquet(list)} WHERE CAST(created_at AS DATE) IN (SELECT day FROM g_days)`
+      : `SELECT ${typedSelectList(table)} FROM (SELECT ${table.columns.map((col) => `NULL AS ${sqlIdent(col.name)}`).join(', ')}) WHERE false`;
+    await runSql(c, `CREATE OR REPLACE TEMP VIEW ${view} AS ${relation}`);
   }
 }
 
@@ -187,6 +183,5 @@ export async function writeDailyTables(db: OpenDuckDB, lake: string, dir: string
     await runSql(c, 'DROP TABLE IF EXISTS g_day_rows');
     await runSql(c, 'DROP TABLE IF EXISTS g_day_changed');
   }
-  for (const t of ['gd_events', 'gd_details']) await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return out;
 }
