@@ -8,7 +8,12 @@
  *            transformed (staged), served from DIR by the local mirror;
  *   measure  --lake LAKE [--runs 3] [--keep DIR]
  *            median CPU-s and wall of the post-transform part over --runs fresh copies of LAKE
- *            (--keep DIR: the last run works on a copy there, kept to compare outputs).
+ *            (--keep DIR: the last run works on a copy there, kept to compare outputs);
+ *   compare A B
+ *            every Parquet file, state table and warehouse view of lakes A and B equal (EXCEPT ALL
+ *            both ways, processed_at/ingested_at left out): the check that a change kept the outputs;
+ *   trace-summary FILE
+ *            a statement trace (bench/trace-statements.mjs) summed by statement kind.
  *
  * Run with the compiled packages: node --single-threaded-gc --import tsx bench/post-transform.bench.ts ...
  */
@@ -17,6 +22,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { hourFromMs, hourRange, parseHourMs, resolveOptions, ManifestStore, recordFinalOutputs } from '@ghlake/core';
 import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
 import { GOLD_STATE_TABLES, buildGold, refreshWarehouse } from '@ghlake/gold';
@@ -144,8 +150,78 @@ async function measure(): Promise<void> {
   process.stdout.write(`medians of ${results.length}: ${keys.map((k) => `${k} ${median(results.map((r) => r[k]!)).toFixed(0)}`).join(', ')}\n`);
 }
 
+/** Every Parquet file, state table and warehouse view of two lakes equal as multisets of rows (EXCEPT ALL both ways). */
+async function compare(a: string, b: string): Promise<void> {
+  // Columns that hold the time a row was written: they differ from run to run.
+  const written = new Set(['processed_at', 'ingested_at']);
+  const walk = async (root: string, rel = ''): Promise<string[]> => {
+    const out: string[] = [];
+    for (const e of await fs.readdir(path.join(root, rel), { withFileTypes: true })) {
+      if (e.isDirectory()) out.push(...(await walk(root, path.join(rel, e.name))));
+      else if (e.name.endsWith('.parquet')) out.push(path.join(rel, e.name));
+    }
+    return out.sort();
+  };
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const rows = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjectsJS();
+  let differences = 0;
+  const same = async (label: string, ra: string, rb: string) => {
+    const cols = (await rows(`DESCRIBE SELECT * FROM ${ra}`)).map((r) => String(r.column_name)).filter((n) => !written.has(n));
+    const list = cols.map((n) => `"${n}"`).join(', ');
+    const [r] = await rows(`SELECT (SELECT count(*) FROM (SELECT ${list} FROM ${ra} EXCEPT ALL SELECT ${list} FROM ${rb})) AS only_a,
+                                  (SELECT count(*) FROM (SELECT ${list} FROM ${rb} EXCEPT ALL SELECT ${list} FROM ${ra})) AS only_b, (SELECT count(*) FROM ${ra}) AS n`);
+    if (Number(r!.only_a) || Number(r!.only_b)) {
+      differences++;
+      process.stdout.write(`DIFFERENT ${label}: ${Number(r!.only_a)} rows only in A, ${Number(r!.only_b)} only in B\n`);
+    }
+    return Number(r!.n);
+  };
+  const [fa, fb] = [await walk(path.resolve(a)), await walk(path.resolve(b))];
+  for (const f of fa.filter((f) => !fb.includes(f))) (differences++, process.stdout.write(`only in A: ${f}\n`));
+  for (const f of fb.filter((f) => !fa.includes(f))) (differences++, process.stdout.write(`only in B: ${f}\n`));
+  let n = 0;
+  const common = fa.filter((f) => fb.includes(f));
+  for (const f of common) n += await same(f, `read_parquet('${path.resolve(a, f)}')`, `read_parquet('${path.resolve(b, f)}')`);
+  await c.run(`ATTACH '${path.resolve(a, '_state/state.duckdb')}' AS sa (READ_ONLY)`);
+  await c.run(`ATTACH '${path.resolve(b, '_state/state.duckdb')}' AS sb (READ_ONLY)`);
+  const tables = (await rows(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'sa'`)).map((r) => String(r.table_name));
+  for (const t of tables) await same(`state table ${t}`, `sa.main."${t}"`, `sb.main."${t}"`);
+  await c.run(`ATTACH '${path.resolve(a, 'warehouse.duckdb')}' AS wa (READ_ONLY)`);
+  await c.run(`ATTACH '${path.resolve(b, 'warehouse.duckdb')}' AS wb (READ_ONLY)`);
+  const views = await rows(`SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'wa' AND NOT internal`);
+  for (const v of views) await same(`view ${v.schema_name}.${v.view_name}`, `wa."${v.schema_name}"."${v.view_name}"`, `wb."${v.schema_name}"."${v.view_name}"`);
+  c.closeSync();
+  db.closeSync();
+  process.stdout.write(`${common.length} Parquet files (${n} rows), ${tables.length} state tables, ${views.length} warehouse views: ${differences ? `${differences} DIFFERENT` : 'identical'}\n`);
+  if (differences) process.exitCode = 1;
+}
+
+/** A trace-statements.mjs log summed by statement kind (verb + table), largest CPU first. */
+async function traceSummary(file: string): Promise<void> {
+  const lines = (await fs.readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { ms: number; cpu: number; sql: string });
+  const kind = (sql: string) => {
+    const s = sql.replace(/\s+/g, ' ').trim();
+    const m = /^(CREATE OR REPLACE TEMP (?:TABLE|VIEW) \w+|INSERT INTO \w+|DELETE FROM \w+|DROP TABLE IF EXISTS|CREATE TABLE IF NOT EXISTS|UPDATE \w+|COPY|COMMIT|CLOSE|OPEN|SELECT)/i.exec(s);
+    return m ? m[1]! : s.slice(0, 40);
+  };
+  const sums = new Map<string, { n: number; ms: number; cpu: number }>();
+  for (const l of lines) {
+    const k = kind(l.sql);
+    const e = sums.get(k) ?? { n: 0, ms: 0, cpu: 0 };
+    sums.set(k, { n: e.n + 1, ms: e.ms + l.ms, cpu: e.cpu + l.cpu });
+  }
+  const total = lines.reduce((t, l) => ({ ms: t.ms + l.ms, cpu: t.cpu + l.cpu }), { ms: 0, cpu: 0 });
+  process.stdout.write(`${lines.length} statements, ${total.ms.toFixed(0)} ms wall, ${total.cpu.toFixed(0)} ms CPU\n`);
+  for (const [k, v] of [...sums].sort((x, y) => y[1].cpu - x[1].cpu).slice(0, 30)) {
+    process.stdout.write(`${String(v.n).padStart(4)} ${v.ms.toFixed(0).padStart(6)} ms ${v.cpu.toFixed(0).padStart(6)} CPU-ms  ${k}\n`);
+  }
+}
+
 const mode = positionals[0];
 if (mode === 'prepare') await prepare();
 else if (mode === 'measure') await measure();
 else if (mode === 'one') await one();
-else throw new Error('usage: post-transform.bench.ts prepare|measure|one [options]');
+else if (mode === 'compare') await compare(positionals[1]!, positionals[2]!);
+else if (mode === 'trace-summary') await traceSummary(positionals[1]!);
+else throw new Error('usage: post-transform.bench.ts prepare|measure|one|compare A B|trace-summary FILE [options]');
