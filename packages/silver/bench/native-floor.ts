@@ -1,0 +1,271 @@
+/**
+ * The floor of a NATIVE row path (issue 17): would a design that does the fused transform's work in native code
+ * reach DuckDB's CPU on the silver job? Measured in three parts on the same hour files, each the median of --runs:
+ *
+ *  1. gunzip + reader + rows (native-floor/row-path.rs, Rust std + zlib + libcrypto, one thread): inflate; per line
+ *     the UTF-8 check, the complete validating pass recording the field tree's slots, SHA-256 of the event, the
+ *     dedup key; bronze, silver and payload_details columns filled; the hour's actor/repository/organization
+ *     observations folded (latest non-NULL per attribute, payload user and repository objects included).
+ *  2. Parquet writing of those rows: ghlake's own writer (core parquet/flat-sink), its inclusive CPU in a sampling
+ *     profile of the fused transform run in this thread, warm — a native row path would hand it column buffers. For reference, DuckDB's native Parquet
+ *     writer on exactly the rows the fused path wrote (its seven tables read back into DuckDB tables, one thread).
+ *  3. DuckDB's silver SQL on the same files (duckdb-baseline.ts, the silver:bench baseline), 2 threads; and the fused
+ *     path as it is today (warm pool), for the same-run ratio.
+ *
+ * Native floor = 1 + ghlake's writer; printed against 3 as "DuckDB CPU / native floor CPU" (≥ 1.0× means the design
+ * would meet the silver:bench target on that input, before the hand-off of columns and per-hour fixed costs).
+ *
+ *   npm run bench:native-floor -w @ghlake/silver -- [--sets real,trimmed,generated] [--runs 3]
+ *
+ * Needs `rustc` (PATH or ~/.cargo/bin) and zlib/libcrypto development libraries; the bench says so if they are missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { archiveFileName, createPool, parseHour, type HourKey } from '@ghlake/core';
+import { transformFusedHour, transformHours } from '@ghlake/silver';
+import { Session } from 'node:inspector/promises';
+import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
+import { duckdbSilver } from './duckdb-baseline.js';
+
+interface SetSpec {
+  name: string;
+  rawDir: string;
+  hours: HourKey[];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
+
+function rustc(): string {
+  for (const c of ['rustc', path.join(homedir(), '.cargo/bin/rustc')]) {
+    try {
+      execFileSync(c, ['--version'], { stdio: 'ignore' });
+      return c;
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error('native-floor: rustc not found (PATH or ~/.cargo/bin); install a Rust toolchain to run this bench');
+}
+
+function buildRowPath(outDir: string): string {
+  const src = new URL('./native-floor/row-path.rs', import.meta.url).pathname;
+  const bin = path.join(outDir, 'row-path');
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
+    mkdirSync(outDir, { recursive: true });
+    execFileSync(rustc(), ['--edition', '2021', '-C', 'opt-level=3', '-C', 'target-cpu=native', src, '-o', bin], { stdio: 'inherit' });
+  }
+  return bin;
+}
+
+interface RowPathFile {
+  file: string;
+  mb: number;
+  lines: number;
+  events: number;
+  actors: number;
+  repos: number;
+  orgs: number;
+  gunzipS: number;
+  readShaS: number;
+  allS: number;
+}
+
+function runRowPath(bin: string, files: string[], runs: number): RowPathFile[] {
+  const out = execFileSync(bin, files, { encoding: 'utf8', env: { ...process.env, RUNS: String(runs) } });
+  return out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => {
+      const f = l.split('\t');
+      return {
+        file: f[0]!,
+        mb: Number(f[1]),
+        lines: Number(f[2]),
+        events: Number(f[3]),
+        actors: Number(f[5]),
+        repos: Number(f[6]),
+        orgs: Number(f[7]),
+        gunzipS: Number(f[8]),
+        readShaS: Number(f[9]),
+        allS: Number(f[10]),
+      };
+    });
+}
+
+function parquetFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith('.parquet')) out.push(path.join(e.parentPath, e.name));
+  }
+  return out.sort();
+}
+
+/** CPU ms DuckDB's Parquet writer spends on the fused path's own output rows (one thread; tables loaded first). */
+async function encodeCpuMs(files: string[], runs: number): Promise<{ ms: number; rows: number; tables: number }> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const db = await instance.connect();
+  const work = await mkdtemp(path.join(tmpdir(), 'ghlake-native-floor-encode-'));
+  try {
+    let rows = 0;
+    for (const [i, f] of files.entries()) {
+      await db.run(`CREATE TABLE t${i} AS SELECT * FROM read_parquet('${f}')`);
+      rows += Number((await db.runAndReadAll(`SELECT count(*)::BIGINT FROM t${i}`)).getRows()[0]![0]);
+    }
+    const perRun: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      let ms = 0;
+      for (const i of files.keys()) {
+        const c0 = process.cpuUsage();
+        await db.run(`COPY t${i} TO '${path.join(work, `t${i}-${r}.parquet`)}' (FORMAT parquet, COMPRESSION snappy)`);
+        ms += cpuMs(process.cpuUsage(c0));
+      }
+      perRun.push(ms);
+    }
+    return { ms: median(perRun), rows, tables: files.length };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * CPU ms per run that ghlake's Parquet writer (core parquet/flat-sink: encoding, dictionaries, Snappy, statistics, page
+ * and footer writes) takes inside the fused transform of `rawPath`, run in THIS thread, warm: the inclusive time of
+ * the writer's frames in a sampling CPU profile of `runs` runs, divided by the runs.
+ */
+async function writerCpuMs(rawPath: string, runs: number): Promise<number> {
+  const hour = path.basename(rawPath, '.json.gz');
+  const once = async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'ghlake-native-floor-writer-'));
+    try {
+      await transformFusedHour({ hour, rawPath, lake, bronzeRowGroupRows: 16_384, silverRowGroupRows: 65_536 });
+    } finally {
+      await rm(lake, { recursive: true, force: true });
+    }
+  };
+  await once(); // compile the code first
+  await once();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  for (let r = 0; r < runs; r++) await once();
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inWriter = new Map<number, boolean>();
+  const writer = (id: number): boolean => {
+    let v = inWriter.get(id);
+    if (v === undefined) {
+      const n = nodes.get(id)!;
+      const up = parent.get(id);
+      v = n.callFrame.url.includes('parquet/flat-sink') || (up !== undefined && writer(up));
+      inWriter.set(id, v);
+    }
+    return v;
+  };
+  let us = 0;
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 1; i < samples.length; i++) if (writer(samples[i]!)) us += deltas[i]!;
+  return us / 1000 / runs;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sets: { type: 'string', default: 'real,trimmed,generated' },
+      runs: { type: 'string', default: '3' },
+      cache: { type: 'string', default: path.join(tmpdir(), 'ghlake-bench-hours') },
+    },
+  });
+  const runs = Number(values.runs);
+  const sets: SetSpec[] = [];
+  const hours = (start: string, n: number) => Array.from({ length: n }, (_, i) => parseHour(`${start.slice(0, 11)}${Number(start.slice(11)) + i}`));
+  for (const s of values.sets!.split(',')) {
+    if (s === 'real')
+      sets.push({ name: 'real 2015 hours (2)', rawDir: GHARCHIVE_FIXTURES.dir, hours: [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')] });
+    else if (s === 'trimmed')
+      sets.push({
+        name: 'trimmed 2026 2 × 150,000',
+        rawDir: path.join(values.cache!, 'v2-trimmed-events-150000-hours-2-seed-1'),
+        hours: hours('2026-06-01-15', 2),
+      });
+    else if (s === 'generated')
+      sets.push({
+        name: 'generated 2024-like 2 × 250,000',
+        rawDir: path.join(values.cache!, 'v2-events-250000-hours-2-seed-1'),
+        hours: hours('2024-06-03-15', 2),
+      });
+    else throw new Error(`--sets: unknown '${s}' (known: real, trimmed, generated)`);
+  }
+  for (const s of sets) {
+    for (const h of s.hours)
+      if (!existsSync(path.join(s.rawDir, archiveFileName(h))))
+        throw new Error(`native-floor: ${path.join(s.rawDir, archiveFileName(h))} is missing — run silver:bench with that set once to generate it`);
+  }
+  const bin = buildRowPath(path.join(tmpdir(), 'ghlake-native-floor'));
+  console.log(`# Native row path floor — ${new Date().toISOString()}; load ${loadavg()[0]!.toFixed(1)}; ${runs} runs per part (median)`);
+  console.log(
+    "| input | events | native gunzip CPU s | native reader + SHA-256 | native rows + observations | Parquet writing, ghlake's writer (in-thread profile, warm) | Parquet encoding, DuckDB's writer, same rows | **native floor** (gunzip + reader + rows + ghlake's writer) | µs/event | ghlake fused today, warm | DuckDB silver | today vs DuckDB | **native floor vs DuckDB** |",
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const set of sets) {
+    const files = set.hours.map((h) => path.join(set.rawDir, archiveFileName(h)));
+    const native = runRowPath(bin, files, runs);
+    const events = native.reduce((s, f) => s + f.events, 0);
+    const gunzip = native.reduce((s, f) => s + f.gunzipS, 0);
+    const readSha = native.reduce((s, f) => s + f.readShaS, 0);
+    const all = native.reduce((s, f) => s + f.allS, 0);
+
+    // The fused path as it is, warm (one run first to compile its code): its CPU, and its output for DuckDB's writer.
+    const pool = createPool({ threads: 2, maxOldGenerationSizeMb: 1024 });
+    const fusedCpu: number[] = [];
+    let encode: { ms: number; rows: number; tables: number } | undefined;
+    try {
+      for (let r = 0; r <= runs; r++) {
+        const lake = await mkdtemp(path.join(tmpdir(), 'ghlake-native-floor-lake-'));
+        const c0 = process.cpuUsage();
+        const outcomes = await transformHours(pool, { lake, rawDir: set.rawDir }, set.hours);
+        const c = cpuMs(process.cpuUsage(c0));
+        for (const o of outcomes) if (o.status !== 'ok') throw new Error(`fused ${o.hour}: ${o.status}`);
+        if (r > 0) fusedCpu.push(c);
+        if (r === runs) encode = await encodeCpuMs(parquetFiles(lake), runs);
+        await rm(lake, { recursive: true, force: true });
+      }
+    } finally {
+      await pool.destroy();
+    }
+
+    const duck: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const out = await mkdtemp(path.join(tmpdir(), 'ghlake-native-floor-duckdb-'));
+      const c0 = process.cpuUsage();
+      await duckdbSilver(files, out, { threads: 2 });
+      duck.push(cpuMs(process.cpuUsage(c0)));
+      await rm(out, { recursive: true, force: true });
+    }
+    let writerMs = 0;
+    for (const f of files) writerMs += await writerCpuMs(f, runs);
+    const writerS = writerMs / 1000;
+    const floor = gunzip + all + writerS;
+    const duckS = median(duck) / 1000;
+    const fusedS = median(fusedCpu) / 1000;
+    console.log(
+      `| ${set.name} | ${events.toLocaleString('en-US')} | ${gunzip.toFixed(2)} | ${readSha.toFixed(2)} | ${(all - readSha).toFixed(2)} | ${writerS.toFixed(2)} | ${(encode!.ms / 1000).toFixed(2)} | ${floor.toFixed(2)} | ${((floor * 1e6) / events).toFixed(1)} | ${fusedS.toFixed(2)} | ${duckS.toFixed(2)} | ${(duckS / fusedS).toFixed(2)}× | **${(duckS / floor).toFixed(2)}×** |`,
+    );
+  }
+}
+
+await main();
