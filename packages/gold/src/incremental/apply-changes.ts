@@ -206,10 +206,14 @@ export async function applyChanges(db: OpenDuckDB, lake: string, from: number, t
       `CREATE OR REPLACE TEMP TABLE g_daily AS
          SELECT b.hour_bucket, count(k.event_id) AS total_events, count(DISTINCT k.actor_id) AS unique_actors, count(DISTINCT k.repo_id) AS unique_repos
          FROM g_buckets b LEFT JOIN (
-           SELECT date_trunc('hour', created_at) AS hour_bucket, event_id, actor_id, repo_id FROM ${EVENT_COPIES.name}
+           -- The kept copy of each key (earliest source hour; a key has one copy per hour), as a
+           -- grouping rather than a window: arg_min_null keeps a NULL id of the kept copy.
+           SELECT date_trunc('hour', created_at) AS hour_bucket, event_id,
+                  arg_min_null(actor_id, source_hour) AS actor_id, arg_min_null(repo_id, source_hour) AS repo_id
+           FROM ${EVENT_COPIES.name}
            WHERE created_at >= (SELECT min(hour_bucket) FROM g_buckets) AND created_at < (SELECT max(hour_bucket) FROM g_buckets) + INTERVAL 1 HOUR
              AND date_trunc('hour', created_at) IN (SELECT hour_bucket FROM g_buckets)
-           QUALIFY row_number() OVER (PARTITION BY event_id, event_type, created_at ORDER BY source_hour) = 1
+           GROUP BY event_id, event_type, created_at
          ) k USING (hour_bucket) GROUP BY b.hour_bucket`,
       'recounting daily_summary',
     );
