@@ -206,9 +206,13 @@ export async function mergeEntities(
   const change = entityChangeTable(rule).name;
   // Every row the commit observed goes to the change log (gold takes the attributes of the ids it
   // touches from there); only the rows that differ go to the published table's delta.
+  // No state row before (a new lake, new ids only): every row is new, nothing to compare.
+  const hadState = (await queryNumber(c, `SELECT count(*) FROM e_old_state`)) > 0;
   await runSql(
     c,
-    `CREATE OR REPLACE TEMP TABLE e_changed AS SELECT ${id} FROM (SELECT ${entityCols} FROM e_new_state EXCEPT SELECT ${entityCols} FROM e_old_state)`,
+    hadState
+      ? `CREATE OR REPLACE TEMP TABLE e_changed AS SELECT ${id} FROM (SELECT ${entityCols} FROM e_new_state EXCEPT SELECT ${entityCols} FROM e_old_state)`
+      : `CREATE OR REPLACE TEMP TABLE e_changed AS SELECT ${id} FROM e_new_state`,
   );
   await runSql(c, `INSERT INTO ${change} BY NAME SELECT ${entityCols}, ${seq} AS seq, ${id} IN (SELECT ${id} FROM e_changed) AS changed FROM e_new_state`);
   const changed = await queryNumber(c, `SELECT count(*) FROM e_changed`);
