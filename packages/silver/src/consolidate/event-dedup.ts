@@ -185,7 +185,13 @@ export async function dedupBatch(
   // ---- the batch hours: publish what they keep, set aside the rest -----------------------------
   await runSql(c, `DELETE FROM ${SET_ASIDE_EVENTS.name} WHERE source_hour IN ${inBatch}`);
   await runSql(c, `DELETE FROM ${SET_ASIDE_PAYLOAD_DETAILS.name} WHERE source_hour IN ${inBatch}`);
-  await runSql(c, `INSERT INTO ${SET_ASIDE_EVENTS.name} SELECT n.* FROM d_new n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`);
+  // A staged row is set aside only when its key has another, earlier copy: with one copy per key
+  // after the batch (as many copies as keys), there is nothing to look for.
+  const copiesAfter = await queryNumber(c, `SELECT count(*) FROM d_after`);
+  const keysAfter = await queryNumber(c, `SELECT count(*) FROM d_keepers WHERE keep_after IS NOT NULL`);
+  if (copiesAfter !== keysAfter) {
+    await runSql(c, `INSERT INTO ${SET_ASIDE_EVENTS.name} SELECT n.* FROM d_new n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`);
+  }
   const setAsideByHour = new Map(
     (await queryRows(c, `SELECT source_hour, count(*) AS n FROM ${SET_ASIDE_EVENTS.name} WHERE source_hour IN ${inBatch} GROUP BY source_hour`)).map((r) => [
       Number(r.source_hour),
