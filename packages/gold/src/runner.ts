@@ -166,7 +166,8 @@ export async function buildGold(config: GoldConfig): Promise<GoldResult> {
     }
   };
   const own = config.stateDb === undefined;
-  const db = config.stateDb ?? (await openStateDb(lake, { memoryLimit: config.memoryLimit, threads: config.threads }, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]));
+  const db =
+    config.stateDb ?? (await openStateDb(lake, { memoryLimit: config.memoryLimit, threads: config.threads }, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]));
   const onAbort = () => db.connection.interrupt();
   config.signal?.addEventListener('abort', onAbort, { once: true });
   let building: string | undefined;

@@ -64,7 +64,16 @@ async function runHours(lake: string, hours: string[], baseUrl: string, goldToo:
     : { ...real, gold: async () => ({ mode: 'unchanged', steps: {}, silverCommits: 0, tables: {}, silverEvents: 0, silverWritten: [] }) as never };
   try {
     const summary = await runPipeline(
-      { lake, hours: config.hours, force: false, transformConcurrency: Number(values.threads), upload: false, snowflake: false, topRepositories: 0, command: 'bench' },
+      {
+        lake,
+        hours: config.hours,
+        force: false,
+        transformConcurrency: Number(values.threads),
+        upload: false,
+        snowflake: false,
+        topRepositories: 0,
+        command: 'bench',
+      },
       stages,
     );
     if (summary.exitCode !== 0) throw new Error(`run failed: ${JSON.stringify(summary.errors)} ${JSON.stringify(summary.hours.failed)}`);
@@ -193,16 +202,24 @@ async function compare(a: string, b: string): Promise<void> {
   for (const v of views) await same(`view ${v.schema_name}.${v.view_name}`, `wa."${v.schema_name}"."${v.view_name}"`, `wb."${v.schema_name}"."${v.view_name}"`);
   c.closeSync();
   db.closeSync();
-  process.stdout.write(`${common.length} Parquet files (${n} rows), ${tables.length} state tables, ${views.length} warehouse views: ${differences ? `${differences} DIFFERENT` : 'identical'}\n`);
+  process.stdout.write(
+    `${common.length} Parquet files (${n} rows), ${tables.length} state tables, ${views.length} warehouse views: ${differences ? `${differences} DIFFERENT` : 'identical'}\n`,
+  );
   if (differences) process.exitCode = 1;
 }
 
 /** A trace-statements.mjs log summed by statement kind (verb + table), largest CPU first. */
 async function traceSummary(file: string): Promise<void> {
-  const lines = (await fs.readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { ms: number; cpu: number; sql: string });
+  const lines = (await fs.readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { ms: number; cpu: number; sql: string });
   const kind = (sql: string) => {
     const s = sql.replace(/\s+/g, ' ').trim();
-    const m = /^(CREATE OR REPLACE TEMP (?:TABLE|VIEW) \w+|INSERT INTO \w+|DELETE FROM \w+|DROP TABLE IF EXISTS|CREATE TABLE IF NOT EXISTS|UPDATE \w+|COPY|COMMIT|CLOSE|OPEN|SELECT)/i.exec(s);
+    const m =
+      /^(CREATE OR REPLACE TEMP (?:TABLE|VIEW) \w+|INSERT INTO \w+|DELETE FROM \w+|DROP TABLE IF EXISTS|CREATE TABLE IF NOT EXISTS|UPDATE \w+|COPY|COMMIT|CLOSE|OPEN|SELECT)/i.exec(
+        s,
+      );
     return m ? m[1]! : s.slice(0, 40);
   };
   const sums = new Map<string, { n: number; ms: number; cpu: number }>();

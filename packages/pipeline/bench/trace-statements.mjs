@@ -16,7 +16,10 @@ if (!out) throw new Error('set GHLAKE_TRACE_STATEMENTS to the file to write');
 let seq = 0;
 const log = (kind, sql, t0, c0) => {
   const cpu = process.cpuUsage(c0);
-  appendFileSync(out, JSON.stringify({ i: seq++, kind, t0, ms: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000, sql: String(sql).slice(0, 400) }) + '\n');
+  appendFileSync(
+    out,
+    JSON.stringify({ i: seq++, kind, t0, ms: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000, sql: String(sql).slice(0, 400) }) + '\n',
+  );
 };
 const run = DuckDBConnection.prototype.run;
 DuckDBConnection.prototype.run = async function (sql, ...rest) {

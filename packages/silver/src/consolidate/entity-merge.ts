@@ -244,18 +244,7 @@ export async function mergeEntities(
   }
   // Files a previous compaction made obsolete: gone one commit later (a query reading them then has finished).
   for (const f of obsolete) journal.push({ op: 'delete', dst: f.path });
-  for (const t of [
-    'e_new_raw',
-    'e_new',
-    'e_old',
-    'e_retract_raw',
-    'e_retract',
-    'e_move',
-    'e_touched',
-    'e_old_state',
-    'e_new_state',
-    'e_changed',
-  ])
+  for (const t of ['e_new_raw', 'e_new', 'e_old', 'e_retract_raw', 'e_retract', 'e_move', 'e_touched', 'e_old_state', 'e_new_state', 'e_changed'])
     await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return { result: { table: rule.entity.name, observed, changed, refolded, rows, compacted }, journal };
 }

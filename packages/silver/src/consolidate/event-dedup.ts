@@ -190,7 +190,10 @@ export async function dedupBatch(
   const copiesAfter = await queryNumber(c, `SELECT count(*) FROM d_after`);
   const keysAfter = await queryNumber(c, `SELECT count(*) FROM d_keepers WHERE keep_after IS NOT NULL`);
   if (copiesAfter !== keysAfter) {
-    await runSql(c, `INSERT INTO ${SET_ASIDE_EVENTS.name} SELECT n.* FROM d_new n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`);
+    await runSql(
+      c,
+      `INSERT INTO ${SET_ASIDE_EVENTS.name} SELECT n.* FROM d_new n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`,
+    );
   }
   const setAsideByHour = new Map(
     (await queryRows(c, `SELECT source_hour, count(*) AS n FROM ${SET_ASIDE_EVENTS.name} WHERE source_hour IN ${inBatch} GROUP BY source_hour`)).map((r) => [
@@ -304,6 +307,7 @@ export async function dedupBatch(
   );
   // Every staged row's key has a keeper (its own copy is a candidate): a row is published or set aside.
   const published = (await queryNumber(c, `SELECT count(*) FROM d_new`)) - setAside;
-  for (const t of ['d_new', 'd_new_details', 'd_old', 'd_keys', 'd_before', 'd_after', 'd_keepers', 'd_minus', 'd_moves']) await runSql(c, `DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['d_new', 'd_new_details', 'd_old', 'd_keys', 'd_before', 'd_after', 'd_keepers', 'd_minus', 'd_moves'])
+    await runSql(c, `DROP TABLE IF EXISTS ${t}`);
   return { result: { published, setAside, rewrittenHours, changes }, journal };
 }
