@@ -187,8 +187,10 @@ async function compare(a: string, b: string): Promise<void> {
     return Number(r!.n);
   };
   const [fa, fb] = [await walk(path.resolve(a)), await walk(path.resolve(b))];
-  for (const f of fa.filter((f) => !fb.includes(f))) (differences++, process.stdout.write(`only in A: ${f}\n`));
-  for (const f of fb.filter((f) => !fa.includes(f))) (differences++, process.stdout.write(`only in B: ${f}\n`));
+  for (const [file, side] of [...fa.filter((f) => !fb.includes(f)).map((f) => [f, 'A']), ...fb.filter((f) => !fa.includes(f)).map((f) => [f, 'B'])]) {
+    differences++;
+    process.stdout.write(`only in ${side}: ${file}\n`);
+  }
   let n = 0;
   const common = fa.filter((f) => fb.includes(f));
   for (const f of common) n += await same(f, `read_parquet('${path.resolve(a, f)}')`, `read_parquet('${path.resolve(b, f)}')`);

@@ -9,6 +9,7 @@
  * runAndReadAll calls run, so wrapping run alone counts each statement once.
  */
 import { appendFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 const out = process.env.GHLAKE_TRACE_STATEMENTS;
