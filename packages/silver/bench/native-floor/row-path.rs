@@ -328,11 +328,11 @@ impl Text {
     #[inline] fn offer(&mut self, v: Option<&[u8]>, at: i64) { if let Some(v) = v { if at >= self.at { self.at = at; self.v.clear(); self.v.extend_from_slice(v); } } }
 }
 #[derive(Default)]
-struct ActorRec { first: i64, last: i64, login: Text, display: Text, url: Text, avatar: Text, gravatar: Text, typ: Text, admin: Option<bool>, type_at: i64 }
+struct ActorRec<'a> { obj: &'a [u8], obj_idx: i32, name_idx: i32, first: i64, last: i64, login: Text, display: Text, url: Text, avatar: Text, gravatar: Text, typ: Text, admin: Option<bool>, type_at: i64 }
 #[derive(Default)]
-struct RepoRec { first: i64, last: i64, name: Text, url: Text, owner_id: Option<i64>, owner_login: Text, fork: Option<bool>, language: Text, created: Option<i64>, updated: Option<i64>, counts: [Option<i64>; 5], details_at: i64 }
+struct RepoRec<'a> { obj: &'a [u8], obj_idx: i32, name_idx: i32, first: i64, last: i64, name: Text, url: Text, owner_id: Option<i64>, owner_login: Text, fork: Option<bool>, language: Text, created: Option<i64>, updated: Option<i64>, counts: [Option<i64>; 5], details_at: i64 }
 #[derive(Default)]
-struct OrgRec { first: i64, last: i64, login: Text, url: Text, avatar: Text }
+struct OrgRec<'a> { obj: &'a [u8], obj_idx: i32, name_idx: i32, first: i64, last: i64, login: Text, url: Text, avatar: Text }
 
 #[derive(Default)]
 struct Columns<'a> {
@@ -431,9 +431,9 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
     let mut stack = Vec::with_capacity(64);
     let mut cols = Columns::default();
     let mut dedup: HashMap<(i64, u32, i64), u32> = HashMap::with_capacity_and_hasher(1 << 18, Default::default());
-    let mut actors: HashMap<i64, ActorRec> = HashMap::default();
-    let mut repos: HashMap<i64, RepoRec> = HashMap::default();
-    let mut orgs: HashMap<i64, OrgRec> = HashMap::default();
+    let mut actors: HashMap<i64, ActorRec<'_>> = HashMap::default();
+    let mut repos: HashMap<i64, RepoRec<'_>> = HashMap::default();
+    let mut orgs: HashMap<i64, OrgRec<'_>> = HashMap::default();
     let mut quarantined = 0usize;
     let mut hash = [0u8; 32];
     let (mut lines, mut p) = (0u32, 0usize);
@@ -461,17 +461,15 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
         // bronze
         cols.id.push(id); cols.typ.push(Some(typ)); cols.created.push(created);
         let aid = num_of(s_aid); let alogin = str_of(s_alogin);
-        cols.actor_id.push(aid.unwrap_or(i64::MIN)); cols.actor_login.push(alogin);
+        cols.actor_id.push(aid.unwrap_or(i64::MIN));
         let rid = num_of(s_rid); let rname = str_of(s_rname);
-        cols.repo_id.push(rid.unwrap_or(i64::MIN)); cols.repo_name.push(rname);
+        cols.repo_id.push(rid.unwrap_or(i64::MIN));
         let oid = num_of(s_oid); let ologin = str_of(s_ologin);
-        cols.org_id.push(oid.unwrap_or(i64::MIN)); cols.org_login.push(ologin);
+        cols.org_id.push(oid.unwrap_or(i64::MIN));
         cols.public.push(match bool_of(s_public) { Some(true) => 1, Some(false) => 0, None => 2 });
         let pay = get(s_payload);
         cols.payload.push(pay.map(|(a, z, _)| (a as u32, (z - a) as u32)).unwrap_or((0, 0)));
-        cols.actor_obj.push(get(s_actor).map(|(a, z, _)| &b[a..z]));
-        cols.repo_obj.push(get(s_repo).map(|(a, z, _)| &b[a..z]));
-        cols.org_obj.push(get(s_org).map(|(a, z, _)| &b[a..z]));
+        let (aobj, robj, oobj) = (get(s_actor).map(|(a, z, _)| &b[a..z]), get(s_repo).map(|(a, z, _)| &b[a..z]), get(s_org).map(|(a, z, _)| &b[a..z]));
         cols.line.push(lines);
         // silver
         let mut hex = [0u8; 64];
@@ -490,22 +488,54 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
         cols.pref.push(str_of(s_ref)); cols.ref_type.push(str_of(s_reftype));
         cols.head.push(str_of(s_head)); cols.before.push(str_of(s_before));
         cols.payload_size.push(pay.map(|(a, z, _)| (z - a) as i64).unwrap_or(i64::MIN));
-        // observations
-        if let Some(aid) = aid {
-            let r = actors.entry(aid).or_insert_with(|| ActorRec { first: created, last: created, ..Default::default() });
-            r.first = r.first.min(created); r.last = r.last.max(created);
-            r.login.offer(alogin, created); r.display.offer(str_of(s_adisp), created); r.url.offer(str_of(s_aurl), created);
-            r.avatar.offer(str_of(s_aavatar), created); r.gravatar.offer(str_of(s_agrav), created);
+        // observations, and the envelope objects' dictionary indexes: an entity whose object is byte for byte the one
+        // it carried last time (most events) reuses that object's and its login's indexes and only moves its times;
+        // another object is interned and folded attribute by attribute.
+        match (aid, aobj) {
+            (Some(aid), Some(obj)) => {
+                let r = actors.entry(aid).or_insert_with(|| ActorRec { first: created, last: created, obj_idx: -1, ..Default::default() });
+                r.first = r.first.min(created); r.last = r.last.max(created);
+                if r.obj_idx >= 0 && r.obj == obj {
+                    cols.actor_obj.idx.push(r.obj_idx); cols.actor_login.idx.push(r.name_idx);
+                    for t in [&mut r.login, &mut r.display, &mut r.url, &mut r.avatar, &mut r.gravatar] { if !t.v.is_empty() { t.at = t.at.max(created); } }
+                } else {
+                    cols.actor_obj.push(Some(obj)); cols.actor_login.push(alogin);
+                    r.obj = obj; r.obj_idx = *cols.actor_obj.idx.last().unwrap(); r.name_idx = *cols.actor_login.idx.last().unwrap();
+                    r.login.offer(alogin, created); r.display.offer(str_of(s_adisp), created); r.url.offer(str_of(s_aurl), created);
+                    r.avatar.offer(str_of(s_aavatar), created); r.gravatar.offer(str_of(s_agrav), created);
+                }
+            }
+            _ => { cols.actor_obj.push(aobj); cols.actor_login.push(alogin); }
         }
-        if let Some(rid) = rid {
-            let r = repos.entry(rid).or_insert_with(|| RepoRec { first: created, last: created, ..Default::default() });
-            r.first = r.first.min(created); r.last = r.last.max(created);
-            r.name.offer(rname, created); r.url.offer(str_of(s_rurl), created);
+        match (rid, robj) {
+            (Some(rid), Some(obj)) => {
+                let r = repos.entry(rid).or_insert_with(|| RepoRec { first: created, last: created, obj_idx: -1, ..Default::default() });
+                r.first = r.first.min(created); r.last = r.last.max(created);
+                if r.obj_idx >= 0 && r.obj == obj {
+                    cols.repo_obj.idx.push(r.obj_idx); cols.repo_name.idx.push(r.name_idx);
+                    for t in [&mut r.name, &mut r.url] { if !t.v.is_empty() { t.at = t.at.max(created); } }
+                } else {
+                    cols.repo_obj.push(Some(obj)); cols.repo_name.push(rname);
+                    r.obj = obj; r.obj_idx = *cols.repo_obj.idx.last().unwrap(); r.name_idx = *cols.repo_name.idx.last().unwrap();
+                    r.name.offer(rname, created); r.url.offer(str_of(s_rurl), created);
+                }
+            }
+            _ => { cols.repo_obj.push(robj); cols.repo_name.push(rname); }
         }
-        if let Some(oid) = oid {
-            let r = orgs.entry(oid).or_insert_with(|| OrgRec { first: created, last: created, ..Default::default() });
-            r.first = r.first.min(created); r.last = r.last.max(created);
-            r.login.offer(ologin, created); r.url.offer(str_of(s_ourl), created); r.avatar.offer(str_of(s_oavatar), created);
+        match (oid, oobj) {
+            (Some(oid), Some(obj)) => {
+                let r = orgs.entry(oid).or_insert_with(|| OrgRec { first: created, last: created, obj_idx: -1, ..Default::default() });
+                r.first = r.first.min(created); r.last = r.last.max(created);
+                if r.obj_idx >= 0 && r.obj == obj {
+                    cols.org_obj.idx.push(r.obj_idx); cols.org_login.idx.push(r.name_idx);
+                    for t in [&mut r.login, &mut r.url, &mut r.avatar] { if !t.v.is_empty() { t.at = t.at.max(created); } }
+                } else {
+                    cols.org_obj.push(Some(obj)); cols.org_login.push(ologin);
+                    r.obj = obj; r.obj_idx = *cols.org_obj.idx.last().unwrap(); r.name_idx = *cols.org_login.idx.last().unwrap();
+                    r.login.offer(ologin, created); r.url.offer(str_of(s_ourl), created); r.avatar.offer(str_of(s_oavatar), created);
+                }
+            }
+            _ => { cols.org_obj.push(oobj); cols.org_login.push(ologin); }
         }
         for &u in user_objs {
             if get(u).map(|x| x.2) != Some(K_OBJ) { continue; }
