@@ -1,17 +1,17 @@
 // The floor of a native row path for the fused bronze+silver hour (issue 17): what the JavaScript transform does per
 // event, in Rust (std only, zlib and OpenSSL's libcrypto through their C ABI), measured on the same hour files.
 // Not product code: a measurement (docs/bench-silver.md, "The floor of a native row path"), driven by
-// native-floor.ts, which also measures the Parquet encoding of the same rows with DuckDB's native writer.
+// native-floor.ts, which adds the Parquet writing of the same rows (ghlake's writer; DuckDB's for reference).
 //
 // Per line, as the JavaScript path: UTF-8 check; one validating pass (structure, escapes, control characters,
 // number grammar) that records where each member of the field tree (bronze event-fields.ts) starts and ends;
-// SHA-256 of the event bytes; the (id, type, created_at) dedup key; bronze columns (ids, logins and names interned,
-// payload kept as a byte range, actor/repo/org objects interned by their bytes), silver columns (hex hash, is_bot,
-// hour bucket, payload details) and the hour's entity observations (latest non-NULL per attribute per actor,
-// repository and organization, payload user and repository objects included). Columns are filled; nothing is
-// encoded or written (native-floor.ts measures that part).
+// SHA-256 of the event bytes; the (id, type, created_at) dedup key; bronze columns (ids, types, logins and names,
+// the actor/repo/org objects interned into dictionaries by their bytes — an entity carrying the same object as last
+// time reuses its indexes — the payload kept as a byte range), silver columns (hex hash, is_bot, hour bucket, payload
+// details) and the hour's entity observations (latest non-NULL per attribute per actor, repository and organization,
+// payload user and repository objects included). Columns are filled; nothing is encoded or written here.
 //
-//   rustc -C opt-level=3 -C target-cpu=native row-path.rs -o row-path && ./row-path <hour.json.gz>...
+//   rustc --edition 2021 -C opt-level=3 -C target-cpu=native row-path.rs -o row-path && ./row-path <hour.json.gz>...
 use std::arch::x86_64::*;
 use std::collections::HashMap as StdMap;
 use std::hash::{BuildHasherDefault, Hasher};
