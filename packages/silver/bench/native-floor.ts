@@ -55,8 +55,10 @@ function rustc(): string {
 
 function buildRowPath(outDir: string): string {
   const src = new URL('./native-floor/row-path.rs', import.meta.url).pathname;
+  // row-path.rs includes bronze's Rust scan module: either changing means a rebuild.
+  const sources = [src, new URL('../../bronze/bench/scan-prototypes/json_scan.rs', import.meta.url).pathname];
   const bin = path.join(outDir, 'row-path');
-  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
+  if (!existsSync(bin) || sources.some((s) => statSync(bin).mtimeMs < statSync(s).mtimeMs)) {
     mkdirSync(outDir, { recursive: true });
     execFileSync(rustc(), ['--edition', '2021', '-C', 'opt-level=3', '-C', 'target-cpu=native', src, '-o', bin], { stdio: 'inherit' });
   }

@@ -1,18 +1,21 @@
 // The floor of a native row path for the fused bronze+silver hour (issue 17): what the JavaScript transform does per
 // event, in Rust (std only, zlib and OpenSSL's libcrypto through their C ABI), measured on the same hour files.
 // Not product code: a measurement (docs/bench-silver.md, "The floor of a native row path"), driven by
-// native-floor.ts, which also measures the Parquet encoding of the same rows with DuckDB's native writer.
+// native-floor.ts, which adds the Parquet writing of the same rows (ghlake's writer; DuckDB's for reference).
 //
 // Per line, as the JavaScript path: UTF-8 check; one validating pass (structure, escapes, control characters,
 // number grammar) that records where each member of the field tree (bronze event-fields.ts) starts and ends;
-// SHA-256 of the event bytes; the (id, type, created_at) dedup key; bronze columns (ids, logins and names interned,
-// payload kept as a byte range, actor/repo/org objects interned by their bytes), silver columns (hex hash, is_bot,
-// hour bucket, payload details) and the hour's entity observations (latest non-NULL per attribute per actor,
-// repository and organization, payload user and repository objects included). Columns are filled; nothing is
-// encoded or written (native-floor.ts measures that part).
+// SHA-256 of the event bytes; the (id, type, created_at) dedup key; bronze columns (ids, types, logins and names,
+// the actor/repo/org objects interned into dictionaries by their bytes — an entity carrying the same object as last
+// time reuses its indexes — the payload kept as a byte range), silver columns (hex hash, is_bot, hour bucket, payload
+// details) and the hour's entity observations (latest non-NULL per attribute per actor, repository and organization,
+// payload user and repository objects included). Columns are filled; nothing is encoded or written here.
 //
-//   rustc -C opt-level=3 -C target-cpu=native row-path.rs -o row-path && ./row-path <hour.json.gz>...
+//   rustc --edition 2021 -C opt-level=3 -C target-cpu=native row-path.rs -o row-path && ./row-path <hour.json.gz>...
 use std::arch::x86_64::*;
+#[path = "../../../bronze/bench/scan-prototypes/json_scan.rs"]
+mod json_scan;
+use json_scan::*;
 use std::collections::HashMap as StdMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ffi::CString;
@@ -147,99 +150,10 @@ fn build(tree: &mut Tree, spec: &[S], prefix: &str) -> Vec<usize> {
 
 // ---------------------------------------------------------------- the validating reader
 
-const K_OBJ: u8 = 1; const K_ARR: u8 = 2; const K_STR: u8 = 3; const K_NUM: u8 = 4; const K_TRUE: u8 = 5; const K_FALSE: u8 = 6; const K_NULL: u8 = 7;
-
 struct Slots { start: Vec<u32>, end: Vec<u32>, kind: Vec<u8>, gen: Vec<u32>, cur: u32 }
 impl Slots {
     #[inline] fn get(&self, s: usize) -> Option<(usize, usize, u8)> {
         if self.gen[s] == self.cur { Some((self.start[s] as usize, self.end[s] as usize, self.kind[s])) } else { None }
-    }
-}
-
-#[inline(always)]
-fn is_ws(c: u8) -> bool { c == b' ' || c == b'\t' || c == b'\r' }
-
-/// Skips a string starting at its quote; returns the index after the closing quote. `esc` is set if it held escapes.
-#[inline(always)]
-fn skip_string(b: &[u8], mut p: usize, esc: &mut bool) -> Option<usize> {
-    p += 1;
-    loop {
-        unsafe {
-            while p + 16 <= b.len() {
-                let v = _mm_loadu_si128(b.as_ptr().add(p) as *const __m128i);
-                let lt = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-                let m = _mm_or_si128(_mm_or_si128(lt, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x22))), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5c)));
-                let bits = _mm_movemask_epi8(m) as u32;
-                if bits == 0 { p += 16; continue; }
-                p += bits.trailing_zeros() as usize;
-                break;
-            }
-        }
-        while p < b.len() && b[p] >= 0x20 && b[p] != b'"' && b[p] != b'\\' { p += 1; }
-        if p >= b.len() { return None; }
-        let c = b[p];
-        if c == b'"' { return Some(p + 1); }
-        if c != b'\\' { return None; }
-        *esc = true;
-        let d = *b.get(p + 1)?;
-        if d == b'u' {
-            for k in 2..6 { if !b.get(p + k)?.is_ascii_hexdigit() { return None; } }
-            p += 6; continue;
-        }
-        if !matches!(d, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') { return None; }
-        p += 2;
-    }
-}
-
-#[inline(always)]
-fn skip_scalar(b: &[u8], mut p: usize) -> Option<(usize, u8)> {
-    let at = |i: usize| -> u8 { *b.get(i).unwrap_or(&0) };
-    match at(p) {
-        b't' => return if b.get(p..p + 4) == Some(b"true") { Some((p + 4, K_TRUE)) } else { None },
-        b'f' => return if b.get(p..p + 5) == Some(b"false") { Some((p + 5, K_FALSE)) } else { None },
-        b'n' => return if b.get(p..p + 4) == Some(b"null") { Some((p + 4, K_NULL)) } else { None },
-        _ => {}
-    }
-    if at(p) == b'-' { p += 1; }
-    if at(p) == b'0' { p += 1; } else if at(p).is_ascii_digit() { while at(p).is_ascii_digit() { p += 1; } } else { return None; }
-    if at(p) == b'.' { p += 1; if !at(p).is_ascii_digit() { return None; } while at(p).is_ascii_digit() { p += 1; } }
-    if at(p) == b'e' || at(p) == b'E' { p += 1; if at(p) == b'+' || at(p) == b'-' { p += 1; } if !at(p).is_ascii_digit() { return None; } while at(p).is_ascii_digit() { p += 1; } }
-    Some((p, K_NUM))
-}
-
-/// Validates any value (iteratively) without recording slots.
-fn skip_any(b: &[u8], mut p: usize, stack: &mut Vec<u8>) -> Option<(usize, u8)> {
-    let at = |i: usize| -> u8 { *b.get(i).unwrap_or(&b'\n') };
-    let mut esc = false;
-    let c = at(p);
-    if c == b'"' { return Some((skip_string(b, p, &mut esc)?, K_STR)); }
-    if c != b'{' && c != b'[' { return skip_scalar(b, p); }
-    let kind = if c == b'{' { K_OBJ } else { K_ARR };
-    stack.clear(); stack.push(c); p += 1;
-    let mut after_open = true;
-    loop {
-        let mut c = at(p);
-        while is_ws(c) { p += 1; c = at(p); }
-        let top = *stack.last().unwrap();
-        if after_open && c == top + 2 { p += 1; stack.pop(); if stack.is_empty() { return Some((p, kind)); } }
-        else {
-            if top == b'{' {
-                if c != b'"' { return None; }
-                p = skip_string(b, p, &mut esc)?;
-                c = at(p); while is_ws(c) { p += 1; c = at(p); }
-                if c != b':' { return None; }
-                p += 1; c = at(p); while is_ws(c) { p += 1; c = at(p); }
-            }
-            if c == b'{' || c == b'[' { stack.push(c); p += 1; after_open = true; continue; }
-            p = if c == b'"' { skip_string(b, p, &mut esc)? } else { skip_scalar(b, p)?.0 };
-        }
-        loop {
-            let mut c = at(p);
-            while is_ws(c) { p += 1; c = at(p); }
-            if c == b',' { p += 1; after_open = false; break; }
-            if c == *stack.last().unwrap() + 2 { p += 1; stack.pop(); if stack.is_empty() { return Some((p, kind)); } continue; }
-            return None;
-        }
     }
 }
 
@@ -254,7 +168,7 @@ fn read_object(b: &[u8], mut p: usize, tree: &Tree, node: usize, slots: &mut Slo
         if c != b'"' { return None; }
         let ks = p + 1;
         let mut esc = false;
-        p = skip_string(b, p, &mut esc)?;
+        p = skip_string::<true>(b, p, &mut esc)?;
         let key = &b[ks..p - 1];
         c = at(p); while is_ws(c) { p += 1; c = at(p); }
         if c != b':' { return None; }
@@ -264,7 +178,7 @@ fn read_object(b: &[u8], mut p: usize, tree: &Tree, node: usize, slots: &mut Slo
         let vs = p;
         let (ve, kind) = match child {
             Some(ch) if c == b'{' && !tree.nodes[ch].children.is_empty() => (read_object(b, p, tree, ch, slots, stack)?, K_OBJ),
-            _ => if c == b'"' { (skip_string(b, p, &mut esc)?, K_STR) } else { skip_any(b, p, stack)? },
+            _ => if c == b'"' { (skip_string::<true>(b, p, &mut esc)?, K_STR) } else { skip_any::<true>(b, p, stack)? },
         };
         if let Some(ch) = child { slots.start[ch] = vs as u32; slots.end[ch] = ve as u32; slots.kind[ch] = kind; slots.gen[ch] = slots.cur; }
         p = ve;
@@ -328,11 +242,11 @@ impl Text {
     #[inline] fn offer(&mut self, v: Option<&[u8]>, at: i64) { if let Some(v) = v { if at >= self.at { self.at = at; self.v.clear(); self.v.extend_from_slice(v); } } }
 }
 #[derive(Default)]
-struct ActorRec { first: i64, last: i64, login: Text, display: Text, url: Text, avatar: Text, gravatar: Text, typ: Text, admin: Option<bool>, type_at: i64 }
+struct ActorRec<'a> { obj: &'a [u8], obj_idx: i32, name_idx: i32, first: i64, last: i64, login: Text, display: Text, url: Text, avatar: Text, gravatar: Text, typ: Text, admin: Option<bool>, type_at: i64 }
 #[derive(Default)]
-struct RepoRec { first: i64, last: i64, name: Text, url: Text, owner_id: Option<i64>, owner_login: Text, fork: Option<bool>, language: Text, created: Option<i64>, updated: Option<i64>, counts: [Option<i64>; 5], details_at: i64 }
+struct RepoRec<'a> { obj: &'a [u8], obj_idx: i32, name_idx: i32, first: i64, last: i64, name: Text, url: Text, owner_id: Option<i64>, owner_login: Text, fork: Option<bool>, language: Text, created: Option<i64>, updated: Option<i64>, counts: [Option<i64>; 5], details_at: i64 }
 #[derive(Default)]
-struct OrgRec { first: i64, last: i64, login: Text, url: Text, avatar: Text }
+struct OrgRec<'a> { obj: &'a [u8], obj_idx: i32, name_idx: i32, first: i64, last: i64, login: Text, url: Text, avatar: Text }
 
 #[derive(Default)]
 struct Columns<'a> {
@@ -431,9 +345,9 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
     let mut stack = Vec::with_capacity(64);
     let mut cols = Columns::default();
     let mut dedup: HashMap<(i64, u32, i64), u32> = HashMap::with_capacity_and_hasher(1 << 18, Default::default());
-    let mut actors: HashMap<i64, ActorRec> = HashMap::default();
-    let mut repos: HashMap<i64, RepoRec> = HashMap::default();
-    let mut orgs: HashMap<i64, OrgRec> = HashMap::default();
+    let mut actors: HashMap<i64, ActorRec<'_>> = HashMap::default();
+    let mut repos: HashMap<i64, RepoRec<'_>> = HashMap::default();
+    let mut orgs: HashMap<i64, OrgRec<'_>> = HashMap::default();
     let mut quarantined = 0usize;
     let mut hash = [0u8; 32];
     let (mut lines, mut p) = (0u32, 0usize);
@@ -461,17 +375,15 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
         // bronze
         cols.id.push(id); cols.typ.push(Some(typ)); cols.created.push(created);
         let aid = num_of(s_aid); let alogin = str_of(s_alogin);
-        cols.actor_id.push(aid.unwrap_or(i64::MIN)); cols.actor_login.push(alogin);
+        cols.actor_id.push(aid.unwrap_or(i64::MIN));
         let rid = num_of(s_rid); let rname = str_of(s_rname);
-        cols.repo_id.push(rid.unwrap_or(i64::MIN)); cols.repo_name.push(rname);
+        cols.repo_id.push(rid.unwrap_or(i64::MIN));
         let oid = num_of(s_oid); let ologin = str_of(s_ologin);
-        cols.org_id.push(oid.unwrap_or(i64::MIN)); cols.org_login.push(ologin);
+        cols.org_id.push(oid.unwrap_or(i64::MIN));
         cols.public.push(match bool_of(s_public) { Some(true) => 1, Some(false) => 0, None => 2 });
         let pay = get(s_payload);
         cols.payload.push(pay.map(|(a, z, _)| (a as u32, (z - a) as u32)).unwrap_or((0, 0)));
-        cols.actor_obj.push(get(s_actor).map(|(a, z, _)| &b[a..z]));
-        cols.repo_obj.push(get(s_repo).map(|(a, z, _)| &b[a..z]));
-        cols.org_obj.push(get(s_org).map(|(a, z, _)| &b[a..z]));
+        let (aobj, robj, oobj) = (get(s_actor).map(|(a, z, _)| &b[a..z]), get(s_repo).map(|(a, z, _)| &b[a..z]), get(s_org).map(|(a, z, _)| &b[a..z]));
         cols.line.push(lines);
         // silver
         let mut hex = [0u8; 64];
@@ -490,22 +402,54 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
         cols.pref.push(str_of(s_ref)); cols.ref_type.push(str_of(s_reftype));
         cols.head.push(str_of(s_head)); cols.before.push(str_of(s_before));
         cols.payload_size.push(pay.map(|(a, z, _)| (z - a) as i64).unwrap_or(i64::MIN));
-        // observations
-        if let Some(aid) = aid {
-            let r = actors.entry(aid).or_insert_with(|| ActorRec { first: created, last: created, ..Default::default() });
-            r.first = r.first.min(created); r.last = r.last.max(created);
-            r.login.offer(alogin, created); r.display.offer(str_of(s_adisp), created); r.url.offer(str_of(s_aurl), created);
-            r.avatar.offer(str_of(s_aavatar), created); r.gravatar.offer(str_of(s_agrav), created);
+        // observations, and the envelope objects' dictionary indexes: an entity whose object is byte for byte the one
+        // it carried last time (most events) reuses that object's and its login's indexes and only moves its times;
+        // another object is interned and folded attribute by attribute.
+        match (aid, aobj) {
+            (Some(aid), Some(obj)) => {
+                let r = actors.entry(aid).or_insert_with(|| ActorRec { first: created, last: created, obj_idx: -1, ..Default::default() });
+                r.first = r.first.min(created); r.last = r.last.max(created);
+                if r.obj_idx >= 0 && r.obj == obj {
+                    cols.actor_obj.idx.push(r.obj_idx); cols.actor_login.idx.push(r.name_idx);
+                    for t in [&mut r.login, &mut r.display, &mut r.url, &mut r.avatar, &mut r.gravatar] { if !t.v.is_empty() { t.at = t.at.max(created); } }
+                } else {
+                    cols.actor_obj.push(Some(obj)); cols.actor_login.push(alogin);
+                    r.obj = obj; r.obj_idx = *cols.actor_obj.idx.last().unwrap(); r.name_idx = *cols.actor_login.idx.last().unwrap();
+                    r.login.offer(alogin, created); r.display.offer(str_of(s_adisp), created); r.url.offer(str_of(s_aurl), created);
+                    r.avatar.offer(str_of(s_aavatar), created); r.gravatar.offer(str_of(s_agrav), created);
+                }
+            }
+            _ => { cols.actor_obj.push(aobj); cols.actor_login.push(alogin); }
         }
-        if let Some(rid) = rid {
-            let r = repos.entry(rid).or_insert_with(|| RepoRec { first: created, last: created, ..Default::default() });
-            r.first = r.first.min(created); r.last = r.last.max(created);
-            r.name.offer(rname, created); r.url.offer(str_of(s_rurl), created);
+        match (rid, robj) {
+            (Some(rid), Some(obj)) => {
+                let r = repos.entry(rid).or_insert_with(|| RepoRec { first: created, last: created, obj_idx: -1, ..Default::default() });
+                r.first = r.first.min(created); r.last = r.last.max(created);
+                if r.obj_idx >= 0 && r.obj == obj {
+                    cols.repo_obj.idx.push(r.obj_idx); cols.repo_name.idx.push(r.name_idx);
+                    for t in [&mut r.name, &mut r.url] { if !t.v.is_empty() { t.at = t.at.max(created); } }
+                } else {
+                    cols.repo_obj.push(Some(obj)); cols.repo_name.push(rname);
+                    r.obj = obj; r.obj_idx = *cols.repo_obj.idx.last().unwrap(); r.name_idx = *cols.repo_name.idx.last().unwrap();
+                    r.name.offer(rname, created); r.url.offer(str_of(s_rurl), created);
+                }
+            }
+            _ => { cols.repo_obj.push(robj); cols.repo_name.push(rname); }
         }
-        if let Some(oid) = oid {
-            let r = orgs.entry(oid).or_insert_with(|| OrgRec { first: created, last: created, ..Default::default() });
-            r.first = r.first.min(created); r.last = r.last.max(created);
-            r.login.offer(ologin, created); r.url.offer(str_of(s_ourl), created); r.avatar.offer(str_of(s_oavatar), created);
+        match (oid, oobj) {
+            (Some(oid), Some(obj)) => {
+                let r = orgs.entry(oid).or_insert_with(|| OrgRec { first: created, last: created, obj_idx: -1, ..Default::default() });
+                r.first = r.first.min(created); r.last = r.last.max(created);
+                if r.obj_idx >= 0 && r.obj == obj {
+                    cols.org_obj.idx.push(r.obj_idx); cols.org_login.idx.push(r.name_idx);
+                    for t in [&mut r.login, &mut r.url, &mut r.avatar] { if !t.v.is_empty() { t.at = t.at.max(created); } }
+                } else {
+                    cols.org_obj.push(Some(obj)); cols.org_login.push(ologin);
+                    r.obj = obj; r.obj_idx = *cols.org_obj.idx.last().unwrap(); r.name_idx = *cols.org_login.idx.last().unwrap();
+                    r.login.offer(ologin, created); r.url.offer(str_of(s_ourl), created); r.avatar.offer(str_of(s_oavatar), created);
+                }
+            }
+            _ => { cols.org_obj.push(oobj); cols.org_login.push(ologin); }
         }
         for &u in user_objs {
             if get(u).map(|x| x.2) != Some(K_OBJ) { continue; }
