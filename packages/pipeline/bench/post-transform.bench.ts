@@ -24,10 +24,8 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { hourFromMs, hourRange, parseHourMs, resolveOptions, ManifestStore, recordFinalOutputs } from '@ghlake/core';
-import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
-import { GOLD_STATE_TABLES, buildGold, refreshWarehouse } from '@ghlake/gold';
-import { SILVER_STATE_TABLES, openStateDb } from '@ghlake/core/duckdb';
-import { createRealStages, runConfigFromOptions, RUN_OPTIONS, runPipeline, type PipelineStages } from '@ghlake/pipeline';
+import { refreshWarehouse } from '@ghlake/gold';
+import { createRealStages, publishStaged, runConfigFromOptions, RUN_OPTIONS, runPipeline, type PipelineStages } from '@ghlake/pipeline';
 import { startMirror } from '../../../tools/mirror/server.js';
 
 const run = promisify(execFile);
@@ -98,21 +96,16 @@ async function prepare(): Promise<void> {
   process.stdout.write(`prepared ${lake}: ${published} hour(s) published, ${hours.length - published} staged\n`);
 }
 
-/** The post-transform part exactly as real-stages.ts + runner.ts run it (keep the two in step). */
+/** The post-transform part as `ghlake run` does it: its gold stage (silver commits + gold), the manifest's final outputs, the warehouse. */
 async function one(): Promise<void> {
   const lake = path.resolve(values.lake!);
   const config = configFor(lake, '2026-01-01-0', '2026-01-01-0');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const settings = { memoryLimit: config.memoryLimit, threads: config.threads };
-  const stateDb = await openStateDb(lake, settings, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]);
-  const silver = await consolidateSilver({ lake, ...settings }, stateDb);
-  const tSilver = performance.now();
-  const gold = await buildGold({ lake, ...settings, refreshWarehouse: false, stateDb });
-  stateDb.close();
+  const gold = await publishStaged(config, {});
   const tGold = performance.now();
   const store = await ManifestStore.open(lake);
-  const written = silverHoursWritten(silver);
+  const written = gold.silverWritten;
   await recordFinalOutputs(store, written === 'all' ? await store.loadAll() : written, { refresh: true });
   await store.flush();
   const tManifest = performance.now();
@@ -123,8 +116,8 @@ async function one(): Promise<void> {
     JSON.stringify({
       cpuMs: (cpu.user + cpu.system) / 1000,
       wallMs: t1 - t0,
-      silverMs: tSilver - t0,
-      goldMs: tGold - tSilver,
+      silverMs: gold.steps?.consolidate ?? 0,
+      goldMs: tGold - t0 - (gold.steps?.consolidate ?? 0),
       manifestMs: tManifest - tGold,
       warehouseMs: t1 - tManifest,
       mode: gold.mode,

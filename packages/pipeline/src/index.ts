@@ -1,7 +1,7 @@
 export { main } from './cli.js';
 export { COMMANDS } from './commands.js';
 export { runPipeline, type RunConfig, type RunHooks } from './runner.js';
-export { createRealStages, type RealStagesOptions } from './real-stages.js';
+export { createRealStages, publishStaged, type RealStagesOptions } from './real-stages.js';
 export { RUN_OPTIONS, EXAMPLE_HOUR, runConfigFromOptions, type RunOptions, type RunStageConfig } from './run-options.js';
 export type { PipelineStages, DownloadedHour, TransformedHour, GoldOutcome, UploadOutcome, SnowflakeOutcome, TopRepository } from './stages.js';
 export type { RunSummary, FailedHour, StageTiming } from './run-summary.js';

@@ -11,7 +11,7 @@ import { GOLD_STATE_TABLES, buildGold, refreshWarehouse, warehouseIsCurrent } fr
 import { consolidateSilver, silverHoursWritten } from '@ghlake/silver';
 import { promises as fs } from 'node:fs';
 import type { RunStageConfig } from './run-options.js';
-import type { PipelineStages, TopRepository } from './stages.js';
+import type { GoldOutcome, PipelineStages, TopRepository } from './stages.js';
 import { transformOneHour } from './transform-stage.js';
 
 const WARM_WORKER = workerModule('./warm-worker', import.meta.url);
@@ -64,38 +64,7 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       if ('damage' in found) await markGzipDamaged(config.lake, hour, found.damage);
       else await markGzipChecked(config.lake, hour, found.uncompressedBytes);
     },
-    async gold({ signal, onStep }) {
-      // Silver first: the hours this run staged become silver commits (and a commit a killed run
-      // left half-published is finished), then gold applies what they changed.
-      onStep?.('consolidate');
-      const t0 = performance.now();
-      // One state database for both layers: opened once, checkpointed once.
-      const settings = { memoryLimit: config.memoryLimit, threads: config.threads };
-      const stateDb = await openStateDb(config.lake, settings, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]);
-      let silver: Awaited<ReturnType<typeof consolidateSilver>>;
-      let result: Awaited<ReturnType<typeof buildGold>>;
-      let silverMs: number;
-      try {
-        silver = await consolidateSilver({ lake: config.lake, ...settings, ...(signal ? { signal } : {}) }, stateDb);
-        silverMs = performance.now() - t0;
-        result = await buildGold({ lake: config.lake, ...settings, refreshWarehouse: false, signal, stateDb, ...(onStep ? { onStep } : {}) });
-      } finally {
-        stateDb.close();
-      }
-      return {
-        mode: result.mode,
-        steps: { consolidate: Math.round(silverMs), apply: result.timings.apply, publish: result.timings.publish },
-        silverCommits: silver.commits.length,
-        tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
-        silverEvents: result.events,
-        crossHourDuplicatesRemoved: silver.commits.reduce((n, c) => n + c.events.setAside, 0),
-        timelineLogins: {
-          resolved: silver.commits.reduce((n, c) => n + c.logins.resolved, 0),
-          rekeyedHours: new Set(silver.commits.flatMap((c) => c.logins.rekeyedHours)).size,
-        },
-        silverWritten: silverHoursWritten(silver),
-      };
-    },
+    gold: (hooks) => publishStaged(config, hooks),
     async warehouse() {
       await refreshWarehouse(config.lake);
     },
@@ -149,5 +118,43 @@ export function createRealStages(config: RunStageConfig, options: RealStagesOpti
       await warmUp;
       if (!options.pool) await pool.destroy();
     },
+  };
+}
+
+/**
+ * The run's gold stage: the hours the run staged become silver commits (a commit a killed run left
+ * half-published is finished first), then gold applies what they changed — one state database for
+ * both layers, opened once and checkpointed once. Exported for the post-transform benchmark.
+ */
+export async function publishStaged(
+  config: RunStageConfig,
+  { signal, onStep }: { signal?: AbortSignal; onStep?: (step: string) => void },
+): Promise<GoldOutcome> {
+  onStep?.('consolidate');
+  const t0 = performance.now();
+  const settings = { memoryLimit: config.memoryLimit, threads: config.threads };
+  const stateDb = await openStateDb(config.lake, settings, [...SILVER_STATE_TABLES, ...GOLD_STATE_TABLES]);
+  let silver: Awaited<ReturnType<typeof consolidateSilver>>;
+  let result: Awaited<ReturnType<typeof buildGold>>;
+  let silverMs: number;
+  try {
+    silver = await consolidateSilver({ lake: config.lake, ...settings, ...(signal ? { signal } : {}) }, stateDb);
+    silverMs = performance.now() - t0;
+    result = await buildGold({ lake: config.lake, ...settings, refreshWarehouse: false, signal, stateDb, ...(onStep ? { onStep } : {}) });
+  } finally {
+    stateDb.close();
+  }
+  return {
+    mode: result.mode,
+    steps: { consolidate: Math.round(silverMs), apply: result.timings.apply, publish: result.timings.publish },
+    silverCommits: silver.commits.length,
+    tables: Object.fromEntries(result.gold.map((g) => [g.table, g.rows])),
+    silverEvents: result.events,
+    crossHourDuplicatesRemoved: silver.commits.reduce((n, c) => n + c.events.setAside, 0),
+    timelineLogins: {
+      resolved: silver.commits.reduce((n, c) => n + c.logins.resolved, 0),
+      rekeyedHours: new Set(silver.commits.flatMap((c) => c.logins.rekeyedHours)).size,
+    },
+    silverWritten: silverHoursWritten(silver),
   };
 }
