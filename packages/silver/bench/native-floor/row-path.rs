@@ -1,7 +1,7 @@
 // The floor of a native row path for the fused bronze+silver hour (issue 17): what the JavaScript transform does per
 // event, in Rust (std only, zlib and OpenSSL's libcrypto through their C ABI), measured on the same hour files.
 // Not product code: a measurement (docs/bench-silver.md, "The floor of a native row path"), driven by
-// native-floor.ts, which adds the Parquet writing of the same rows (ghlake's writer; DuckDB's for reference).
+// native-floor.ts, which also measures ghlake's own Parquet writer on the same hours (and DuckDB's, for reference).
 //
 // Per line, as the JavaScript path: UTF-8 check; one validating pass (structure, escapes, control characters,
 // number grammar) that records where each member of the field tree (bronze event-fields.ts) starts and ends;
@@ -9,13 +9,17 @@
 // the actor/repo/org objects interned into dictionaries by their bytes — an entity carrying the same object as last
 // time reuses its indexes — the payload kept as a byte range), silver columns (hex hash, is_bot, hour bucket, payload
 // details) and the hour's entity observations (latest non-NULL per attribute per actor, repository and organization,
-// payload user and repository objects included). Columns are filled; nothing is encoded or written here.
+// payload user and repository objects included), timed once with the columns only filled and once with every table's
+// pages encoded as ghlake writes them (parquet_pages.rs: levels, PLAIN values, per-row-group dictionaries, statistics,
+// Snappy); the difference is the native encoder's CPU.
 //
 //   rustc --edition 2021 -C opt-level=3 -C target-cpu=native row-path.rs -o row-path && ./row-path <hour.json.gz>...
 use std::arch::x86_64::*;
 #[path = "../../../bronze/bench/scan-prototypes/json_scan.rs"]
 mod json_scan;
 use json_scan::*;
+mod parquet_pages;
+use parquet_pages::*;
 use std::collections::HashMap as StdMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ffi::CString;
@@ -217,7 +221,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// A dictionary-encoded text column (as ghlake's DictColumn): distinct values keyed by their bytes in the decompressed
 /// hour (no copy; a chunked reader would copy a value into an arena when it is first seen), one index per row.
 #[derive(Default)]
-struct Dict<'a> { map: HashMap<&'a [u8], u32>, idx: Vec<i32> }
+struct Dict<'a> { map: HashMap<&'a [u8], u32>, entries: Vec<&'a [u8]>, idx: Vec<i32> }
 impl<'a> Dict<'a> {
     #[inline] fn push(&mut self, v: Option<&'a [u8]>) {
         match v {
@@ -225,6 +229,7 @@ impl<'a> Dict<'a> {
             Some(v) => {
                 let n = self.map.len() as u32;
                 let i = *self.map.entry(v).or_insert(n);
+                if i == n { self.entries.push(v); }
                 self.idx.push(i as i32);
             }
         }
@@ -301,32 +306,50 @@ fn main() {
     let ctx = Ctx { tree: &tree, n, s_id, s_type, s_created, s_public, s_actor, s_aid, s_alogin, s_adisp, s_aurl, s_aavatar, s_agrav, s_repo, s_rid, s_rname, s_rurl,
         s_org, s_oid, s_ologin, s_ourl, s_oavatar, s_payload, s_action, s_ref, s_reftype, s_head, s_before, s_size, s_dsize, s_issue_id, s_pr_id, s_comment_id,
         user_objs: &user_objs, repo_objs: &repo_objs };
+    // `--snappy IN OUT`: IN's bytes in 1 MB pieces, each as its length (u32 LE) and its Snappy block: native-floor.ts
+    // decompresses them with the `snappy` binding to check that the encoder's compression is real Snappy.
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(|a| a.as_str()) == Some("--snappy") {
+        let src = std::fs::read(&args[2]).unwrap();
+        let (mut out, mut table) = (Vec::new(), Box::new([0u16; 1 << 14]));
+        for piece in src.chunks(1 << 20) {
+            let mut block = Vec::new();
+            snappy(piece, &mut block, &mut table);
+            out.extend_from_slice(&(block.len() as u32).to_le_bytes());
+            out.extend_from_slice(&block);
+        }
+        std::fs::write(&args[3], out).unwrap();
+        return;
+    }
     let runs: usize = std::env::var("RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     let files: Vec<String> = std::env::args().skip(1).collect();
-    println!("file\tMB\tlines\tevents\tquarantined\tactors\trepos\torgs\tgunzip_cpu_s\tread_sha_cpu_s\tall_cpu_s");
+    println!("file\tMB\tlines\tevents\tquarantined\tactors\trepos\torgs\tgunzip_cpu_s\tread_sha_cpu_s\tall_cpu_s\tencode_cpu_s\tpage_MB\tsnappy_MB");
     for file in &files {
-        let (mut gz, mut rd, mut all) = (vec![], vec![], vec![]);
+        let (mut gz, mut rd, mut all, mut enc) = (vec![], vec![], vec![], vec![]);
         let mut last = Outcome::default();
         for _ in 0..runs {
             let c0 = cpu_seconds();
             let b = gunzip(file);
             let c1 = cpu_seconds();
-            let o = pass(&ctx, &b, false);
+            let o = pass(&ctx, &b, false, false);
             let c2 = cpu_seconds();
-            last = pass(&ctx, &b, true);
+            let rows = pass(&ctx, &b, true, false);
             let c3 = cpu_seconds();
+            last = pass(&ctx, &b, true, true);
+            let c4 = cpu_seconds();
             assert_eq!(o.lines, last.lines);
-            gz.push(c1 - c0); rd.push(c2 - c1); all.push(c3 - c2);
+            assert_eq!(rows.events, last.events);
+            gz.push(c1 - c0); rd.push(c2 - c1); all.push(c3 - c2); enc.push((c4 - c3) - (c3 - c2));
             last.mb = b.len() as f64 / 1e6;
         }
         let med = |v: &mut Vec<f64>| { v.sort_by(|a, b| a.partial_cmp(b).unwrap()); v[v.len() / 2] };
-        println!("{}\t{:.0}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.3}\t{:.3}\t{:.3}", file.rsplit('/').next().unwrap(), last.mb, last.lines, last.events, last.quarantined,
-            last.actors, last.repos, last.orgs, med(&mut gz), med(&mut rd), med(&mut all));
+        println!("{}\t{:.0}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{:.1}\t{:.1}", file.rsplit('/').next().unwrap(), last.mb, last.lines, last.events, last.quarantined,
+            last.actors, last.repos, last.orgs, med(&mut gz), med(&mut rd), med(&mut all), med(&mut enc), last.raw_pages as f64 / 1e6, last.compressed as f64 / 1e6);
     }
 }
 
 #[derive(Default)]
-struct Outcome { mb: f64, lines: u32, events: usize, quarantined: usize, actors: usize, repos: usize, orgs: usize }
+struct Outcome { mb: f64, lines: u32, events: usize, quarantined: usize, actors: usize, repos: usize, orgs: usize, raw_pages: usize, compressed: usize }
 
 struct Ctx<'a> {
     tree: &'a Tree, n: usize, s_id: usize, s_type: usize, s_created: usize, s_public: usize, s_actor: usize, s_aid: usize, s_alogin: usize, s_adisp: usize, s_aurl: usize,
@@ -335,8 +358,9 @@ struct Ctx<'a> {
     s_issue_id: usize, s_pr_id: usize, s_comment_id: usize, user_objs: &'a [usize], repo_objs: &'a [usize],
 }
 
-/// One pass over a decompressed hour: `full` = false reads, validates and hashes only (the reader floor).
-fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
+/// One pass over a decompressed hour: `full` = false reads, validates and hashes only (the reader floor); `encode`
+/// also encodes every table's pages (parquet_pages.rs).
+fn pass(ctx: &Ctx, b: &[u8], full: bool, encode: bool) -> Outcome {
     let Ctx { tree, n, s_id, s_type, s_created, s_public, s_actor, s_aid, s_alogin, s_adisp, s_aurl, s_aavatar, s_agrav, s_repo, s_rid, s_rname, s_rurl,
         s_org, s_oid, s_ologin, s_ourl, s_oavatar, s_payload, s_action, s_ref, s_reftype, s_head, s_before, s_size, s_dsize, s_issue_id, s_pr_id, s_comment_id,
         user_objs, repo_objs } = *ctx;
@@ -382,7 +406,7 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
         cols.org_id.push(oid.unwrap_or(i64::MIN));
         cols.public.push(match bool_of(s_public) { Some(true) => 1, Some(false) => 0, None => 2 });
         let pay = get(s_payload);
-        cols.payload.push(pay.map(|(a, z, _)| (a as u32, (z - a) as u32)).unwrap_or((0, 0)));
+        cols.payload.push(pay.map(|(a, z, _)| (a as u32, (z - a) as u32)).unwrap_or((0, u32::MAX)));
         let (aobj, robj, oobj) = (get(s_actor).map(|(a, z, _)| &b[a..z]), get(s_repo).map(|(a, z, _)| &b[a..z]), get(s_org).map(|(a, z, _)| &b[a..z]));
         cols.line.push(lines);
         // silver
@@ -480,7 +504,9 @@ fn pass(ctx: &Ctx, b: &[u8], full: bool) -> Outcome {
         let _ = (ls, le);
     }
     std::hint::black_box(&cols);
-    Outcome { mb: 0.0, lines, events: cols.id.len(), quarantined, actors: actors.len(), repos: repos.len(), orgs: orgs.len() }
+    let (mut raw_pages, mut compressed) = (0, 0);
+    if encode { (raw_pages, compressed) = encode_tables(b, &cols, &actors, &repos, &orgs); }
+    Outcome { mb: 0.0, lines, events: cols.id.len(), quarantined, actors: actors.len(), repos: repos.len(), orgs: orgs.len(), raw_pages, compressed }
 }
 
 #[inline]
@@ -496,4 +522,89 @@ fn memchr_nl(b: &[u8], p: usize) -> usize {
         while i < b.len() && b[i] != b'\n' { i += 1; }
         i
     }
+}
+
+/// Every table's pages, as ghlake writes them: bronze.events in row groups of 16,384 rows, silver.events and
+/// payload_details in 65,536, the three observation tables in one. Returns (page bytes before Snappy, after).
+fn encode_tables(b: &[u8], c: &Columns, actors: &HashMap<i64, ActorRec>, repos: &HashMap<i64, RepoRec>, orgs: &HashMap<i64, OrgRec>) -> (usize, usize) {
+    let mut p = Pages::new();
+    let (mut local, mut used, mut idx) = (vec![], vec![], vec![]);
+    let (mut raw, mut out) = (0, 0);
+    let n = c.id.len();
+    let consts = |v: i64, len: usize| vec![v; len];
+    let bytes_ranges = |x: &Bytes, r: std::ops::Range<usize>| -> Vec<(u32, u32)> { r.map(|i| { let s = if i == 0 { 0 } else { x.off[i - 1] }; (s, x.off[i] - s) }).collect() };
+    let mut flush = |p: &mut Pages| { raw += p.raw_bytes; out += p.out.len(); p.raw_bytes = 0; p.out.clear(); };
+    // bronze.events
+    for s in (0..n).step_by(16_384) {
+        let r = s..(s + 16_384).min(n);
+        for v in [&c.id, &c.created, &c.actor_id, &c.repo_id, &c.org_id] { int_chunk(&mut p, &v[r.clone()]); }
+        for d in [&c.typ, &c.actor_login, &c.repo_name, &c.org_login, &c.actor_obj, &c.repo_obj, &c.org_obj] { dict_chunk(&mut p, &d.idx[r.clone()], &d.entries, &mut local, &mut used, &mut idx); }
+        bool_chunk(&mut p, &c.public[r.clone()]);
+        bytes_chunk(&mut p, b, c.payload[r.clone()].iter().copied(), r.len());
+        let h = bytes_ranges(&c.hash_hex, r.clone());
+        bytes_chunk(&mut p, &c.hash_hex.data, h.iter().copied(), r.len());
+        let lines: Vec<i64> = c.line[r.clone()].iter().map(|&l| l as i64).collect();
+        int_chunk(&mut p, &lines);
+        int_chunk(&mut p, &consts(0, r.len())); // fragment
+        int_chunk(&mut p, &consts(1, r.len())); // ingested_at
+    }
+    flush(&mut p);
+    // silver.events and payload_details
+    let sources = Dict { entries: vec![&b"event"[..]], idx: c.actor_id.iter().map(|&a| if a == i64::MIN { -1 } else { 0 }).collect(), ..Default::default() };
+    for s in (0..n).step_by(65_536) {
+        let r = s..(s + 65_536).min(n);
+        let h = bytes_ranges(&c.hash_hex, r.clone());
+        int_chunk(&mut p, &c.id[r.clone()]);
+        bytes_chunk(&mut p, &c.hash_hex.data, h.iter().copied(), r.len());
+        dict_chunk(&mut p, &c.typ.idx[r.clone()], &c.typ.entries, &mut local, &mut used, &mut idx);
+        for v in [&c.created, &c.actor_id, &c.repo_id, &c.org_id, &c.hour] { int_chunk(&mut p, &v[r.clone()]); }
+        dict_chunk(&mut p, &sources.idx[r.clone()], &sources.entries, &mut local, &mut used, &mut idx);
+        dict_chunk(&mut p, &sources.idx[r.clone()], &sources.entries, &mut local, &mut used, &mut idx);
+        bool_chunk(&mut p, &c.is_bot[r.clone()]);
+        bool_chunk(&mut p, &c.public[r.clone()]);
+        int_chunk(&mut p, &consts(1, r.len())); // processed_at
+    }
+    flush(&mut p);
+    for s in (0..n).step_by(65_536) {
+        let r = s..(s + 65_536).min(n);
+        int_chunk(&mut p, &c.id[r.clone()]);
+        for d in [&c.typ, &c.action, &c.pref, &c.ref_type] { dict_chunk(&mut p, &d.idx[r.clone()], &d.entries, &mut local, &mut used, &mut idx); }
+        for v in [&c.issue_id, &c.pr_id, &c.comment_id, &c.push_size, &c.payload_size, &c.distinct_size, &c.created] { int_chunk(&mut p, &v[r.clone()]); }
+        for x in [&c.head, &c.before] { let h = bytes_ranges(x, r.clone()); bytes_chunk(&mut p, &x.data, h.iter().copied(), r.len()); }
+    }
+    flush(&mut p);
+    // observation tables: one row per entity, texts PLAIN (distinct values)
+    fn texts<'t>(p: &mut Pages, vals: impl Iterator<Item = &'t Text>) {
+        let mut arena: Vec<u8> = Vec::new();
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for t in vals { if t.v.is_empty() { ranges.push((0, u32::MAX)); } else { ranges.push((arena.len() as u32, t.v.len() as u32)); arena.extend_from_slice(&t.v); } }
+        let n = ranges.len();
+        bytes_chunk(p, &arena, ranges.into_iter(), n);
+    }
+    let a: Vec<(&i64, &ActorRec)> = actors.iter().collect();
+    int_chunk(&mut p, &a.iter().map(|x| *x.0).collect::<Vec<_>>());
+    let actor_texts: [for<'r> fn(&'r ActorRec<'_>) -> &'r Text; 6] = [|r| &r.login, |r| &r.display, |r| &r.url, |r| &r.avatar, |r| &r.gravatar, |r| &r.typ];
+    for f in actor_texts { texts(&mut p, a.iter().map(|x| f(x.1))); }
+    let actor_times: [fn(&ActorRec) -> i64; 4] = [|r| r.login.at, |r| r.type_at, |r| r.first, |r| r.last];
+    for f in actor_times { int_chunk(&mut p, &a.iter().map(|x| f(x.1)).collect::<Vec<_>>()); }
+    bool_chunk(&mut p, &a.iter().map(|x| x.1.admin.map(|v| v as u8).unwrap_or(2)).collect::<Vec<_>>());
+    let rp: Vec<(&i64, &RepoRec)> = repos.iter().collect();
+    int_chunk(&mut p, &rp.iter().map(|x| *x.0).collect::<Vec<_>>());
+    let repo_texts: [for<'r> fn(&'r RepoRec<'_>) -> &'r Text; 4] = [|r| &r.name, |r| &r.url, |r| &r.owner_login, |r| &r.language];
+    for f in repo_texts { texts(&mut p, rp.iter().map(|x| f(x.1))); }
+    let repo_ints: [fn(&RepoRec) -> i64; 7] =
+        [|r| r.name.at, |r| r.owner_id.unwrap_or(i64::MIN), |r| r.created.unwrap_or(i64::MIN), |r| r.updated.unwrap_or(i64::MIN), |r| r.details_at, |r| r.first, |r| r.last];
+    for f in repo_ints {
+        int_chunk(&mut p, &rp.iter().map(|x| f(x.1)).collect::<Vec<_>>());
+    }
+    for k in 0..5 { int_chunk(&mut p, &rp.iter().map(|x| x.1.counts[k].unwrap_or(i64::MIN)).collect::<Vec<_>>()); }
+    bool_chunk(&mut p, &rp.iter().map(|x| x.1.fork.map(|v| v as u8).unwrap_or(2)).collect::<Vec<_>>());
+    let o: Vec<(&i64, &OrgRec)> = orgs.iter().collect();
+    int_chunk(&mut p, &o.iter().map(|x| *x.0).collect::<Vec<_>>());
+    let org_texts: [for<'r> fn(&'r OrgRec<'_>) -> &'r Text; 3] = [|r| &r.login, |r| &r.url, |r| &r.avatar];
+    for f in org_texts { texts(&mut p, o.iter().map(|x| f(x.1))); }
+    let org_times: [fn(&OrgRec) -> i64; 3] = [|r| r.login.at, |r| r.first, |r| r.last];
+    for f in org_times { int_chunk(&mut p, &o.iter().map(|x| f(x.1)).collect::<Vec<_>>()); }
+    flush(&mut p);
+    (raw, out)
 }
