@@ -74,46 +74,14 @@ function buildRowPath(outDir: string): string {
   return bin;
 }
 
-interface RowPathFile {
-  file: string;
-  mb: number;
-  lines: number;
-  events: number;
-  actors: number;
-  repos: number;
-  orgs: number;
-  gunzipS: number;
-  readShaS: number;
-  allS: number;
-  encodeS: number;
-  pageMb: number;
-  snappyMb: number;
-}
+/** One hour file as the row path reports it: its header's columns (MB, events, gunzip_cpu_s, read_sha_cpu_s, all_cpu_s, encode_cpu_s, page_MB, snappy_MB, ...). */
+type RowPathFile = Record<string, number>;
 
 function runRowPath(bin: string, files: string[], runs: number): RowPathFile[] {
   const out = execFileSync(bin, files, { encoding: 'utf8', env: { ...process.env, RUNS: String(runs) } });
-  return out
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => {
-      const f = l.split('\t');
-      return {
-        file: f[0]!,
-        mb: Number(f[1]),
-        lines: Number(f[2]),
-        events: Number(f[3]),
-        actors: Number(f[5]),
-        repos: Number(f[6]),
-        orgs: Number(f[7]),
-        gunzipS: Number(f[8]),
-        readShaS: Number(f[9]),
-        allS: Number(f[10]),
-        encodeS: Number(f[11]),
-        pageMb: Number(f[12]),
-        snappyMb: Number(f[13]),
-      };
-    });
+  const [header, ...rows] = out.trim().split('\n');
+  const names = header!.split('\t');
+  return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [names[i]!, Number(v)])));
 }
 
 function parquetFiles(dir: string): string[] {
@@ -262,12 +230,13 @@ async function main(): Promise<void> {
   for (const set of sets) {
     const files = set.hours.map((h) => path.join(set.rawDir, archiveFileName(h)));
     const native = runRowPath(bin, files, runs);
-    const events = native.reduce((s, f) => s + f.events, 0);
-    const gunzip = native.reduce((s, f) => s + f.gunzipS, 0);
-    const readSha = native.reduce((s, f) => s + f.readShaS, 0);
-    const all = native.reduce((s, f) => s + f.allS, 0);
-    const nativeEncode = native.reduce((s, f) => s + f.encodeS, 0);
-    const pages = `${native.reduce((s, f) => s + f.pageMb, 0).toFixed(0)} → ${native.reduce((s, f) => s + f.snappyMb, 0).toFixed(0)}`;
+    const sum = (k: string) => native.reduce((s, f) => s + f[k]!, 0);
+    const events = sum('events');
+    const gunzip = sum('gunzip_cpu_s');
+    const readSha = sum('read_sha_cpu_s');
+    const all = sum('all_cpu_s');
+    const nativeEncode = sum('encode_cpu_s');
+    const pages = `${sum('page_MB').toFixed(0)} → ${sum('snappy_MB').toFixed(0)}`;
 
     // The fused path as it is, warm (one run first to compile its code): its CPU, and its output for DuckDB's writer.
     const pool = createPool({ threads: 2, maxOldGenerationSizeMb: 1024 });
