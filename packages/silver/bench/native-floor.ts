@@ -23,7 +23,7 @@
  * Needs `rustc` (PATH or ~/.cargo/bin) and zlib/libcrypto development libraries; the bench says so if they are missing.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { uncompressSync } from 'snappy';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,17 +31,12 @@ import { homedir, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { archiveFileName, createPool, parseHour, type HourKey } from '@ghlake/core';
+import { archiveFileName, createPool, isDataFileName } from '@ghlake/core';
 import { transformFusedHour, transformHours } from '@ghlake/silver';
 import { Session } from 'node:inspector/promises';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { duckdbSilver } from './duckdb-baseline.js';
-
-interface SetSpec {
-  name: string;
-  rawDir: string;
-  hours: HourKey[];
-}
+import { benchSet, type SetSpec } from './hour-sets.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
@@ -82,14 +77,6 @@ function runRowPath(bin: string, files: string[], runs: number): RowPathFile[] {
   const [header, ...rows] = out.trim().split('\n');
   const names = header!.split('\t');
   return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [names[i]!, Number(v)])));
-}
-
-function parquetFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && e.name.endsWith('.parquet')) out.push(path.join(e.parentPath, e.name));
-  }
-  return out.sort();
 }
 
 /** CPU ms DuckDB's Parquet writer spends on the fused path's own output rows (one thread; tables loaded first). */
@@ -196,29 +183,12 @@ async function main(): Promise<void> {
     },
   });
   const runs = Number(values.runs);
+  // silver:bench's own inputs (hour-sets.ts), generated into the cache when missing, at silver:bench's default sizes.
+  const sizes = { cache: values.cache!, hours: 2, seed: 1, events: 250_000, trimmedEvents: 150_000, timelineEvents: 100_000 };
   const sets: SetSpec[] = [];
-  const hours = (start: string, n: number) => Array.from({ length: n }, (_, i) => parseHour(`${start.slice(0, 11)}${Number(start.slice(11)) + i}`));
   for (const s of values.sets!.split(',')) {
-    if (s === 'real')
-      sets.push({ name: 'real 2015 hours (2)', rawDir: GHARCHIVE_FIXTURES.dir, hours: [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')] });
-    else if (s === 'trimmed')
-      sets.push({
-        name: 'trimmed 2026 2 × 150,000',
-        rawDir: path.join(values.cache!, 'v2-trimmed-events-150000-hours-2-seed-1'),
-        hours: hours('2026-06-01-15', 2),
-      });
-    else if (s === 'generated')
-      sets.push({
-        name: 'generated 2024-like 2 × 250,000',
-        rawDir: path.join(values.cache!, 'v2-events-250000-hours-2-seed-1'),
-        hours: hours('2024-06-03-15', 2),
-      });
-    else throw new Error(`--sets: unknown '${s}' (known: real, trimmed, generated)`);
-  }
-  for (const s of sets) {
-    for (const h of s.hours)
-      if (!existsSync(path.join(s.rawDir, archiveFileName(h))))
-        throw new Error(`native-floor: ${path.join(s.rawDir, archiveFileName(h))} is missing — run silver:bench with that set once to generate it`);
+    if (s !== 'real' && s !== 'trimmed' && s !== 'generated') throw new Error(`--sets: unknown '${s}' (known: real, trimmed, generated)`);
+    sets.push(await benchSet(s, sizes));
   }
   const bin = buildRowPath(path.join(tmpdir(), 'ghlake-native-floor'));
   await checkSnappy(bin);
@@ -250,7 +220,11 @@ async function main(): Promise<void> {
         const c = cpuMs(process.cpuUsage(c0));
         for (const o of outcomes) if (o.status !== 'ok') throw new Error(`fused ${o.hour}: ${o.status}`);
         if (r > 0) fusedCpu.push(c);
-        if (r === runs) encode = await encodeCpuMs(parquetFiles(lake), runs);
+        if (r === runs) {
+          // The hour's table files (not its accounting record beside them): core's rule for a table's data file.
+          const written = outcomes.flatMap((o) => o.files.map((f) => f.path)).filter((f) => isDataFileName('silver', path.basename(f)));
+          encode = await encodeCpuMs(written.sort(), runs);
+        }
         await rm(lake, { recursive: true, force: true });
       }
     } finally {

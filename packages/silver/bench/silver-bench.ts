@@ -29,18 +29,16 @@
  * (read = waiting for gunzip/disk, parse = split+parse+hash+rows, write = Parquet encoding).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { archiveFileName, createPool, hourFromMs, parseHour, parseHourMs, runPoolTask, type HourKey } from '@ghlake/core';
-import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
-import { generateHours } from '../../../tools/generate/hours.js';
-import { generateTimelineHours } from '../../../tools/generate/timeline.js';
+import { archiveFileName, createPool, runPoolTask, type HourKey } from '@ghlake/core';
 import { transformHours } from '@ghlake/silver';
 import { duckdbSilver } from './duckdb-baseline.js';
+import { benchSet, type SetSpec } from './hour-sets.js';
 import type { FloorResult, FloorTask } from './floor-worker.js';
 
 type Kind = 'fused' | 'duckdb' | 'duckdb-bronze' | 'floor' | 'required' | 'reader' | 'gunzip';
@@ -55,13 +53,6 @@ const KINDS: Record<Kind, string> = {
     'floor of the byte-reader design: gunzip + the line reader over every line (validation, slots, identity, SHA-256) + Snappy of every decompressed byte, no rows built',
   gunzip: 'gunzip only: inflating the hour files, the floor no design escapes (its CPU over the fused CPU is the share of gunzip)',
 };
-
-interface SetSpec {
-  name: string;
-  rawDir: string;
-  hours: HourKey[];
-  timeline?: boolean;
-}
 
 interface ChildReport {
   kind: Kind;
@@ -154,63 +145,6 @@ function rawBytesOf(set: SetSpec): number {
   return set.hours.reduce((s, h) => s + gunzipSync(readFileSync(path.join(set.rawDir, archiveFileName(h)))).length, 0);
 }
 
-/** A generated era: where its hours start, the mean line size, the real lines it resamples. */
-interface Era {
-  label: string;
-  /** Part of the cache folder's name: hours of another era are other files. */
-  cacheTag: string;
-  start: string;
-  bytesPerEvent?: number;
-  templates?: readonly string[];
-  /** Timeline API hours (tools/generate/timeline.ts) instead of Events API ones. */
-  timeline?: boolean;
-}
-const ERA_2024: Era = { label: 'generated', cacheTag: '', start: '2024-06-03-15' };
-const ERA_TRIMMED: Era = {
-  label: 'trimmed 2026',
-  cacheTag: 'trimmed-',
-  start: '2026-06-01-15',
-  bytesPerEvent: 650,
-  templates: [GHARCHIVE_FIXTURES.trimmedPayloads],
-};
-
-const ERA_TIMELINE_GEN: Era = { label: 'generated Timeline 2014', cacheTag: 'timeline-', start: '2014-06-01-1', timeline: true };
-
-async function generatedSet(cache: string, events: number, hours: number, seed: number, era: Era): Promise<SetSpec> {
-  // `v2`: the generator's output version (v2: payload ids are fresh); bump it when the generator's output changes.
-  const dir = path.join(cache, `v2-${era.cacheTag}events-${events}-hours-${hours}-seed-${seed}`);
-  const start = parseHour(era.start);
-  const names = Array.from({ length: hours }, (_, i) => hourFromMs(parseHourMs(start) + i * 3_600_000));
-  const have = existsSync(dir) ? new Set(await readdir(dir)) : new Set<string>();
-  if (!names.every((h) => have.has(archiveFileName(h)))) {
-    console.error(`generating ${hours} × ${events} events into ${dir} (cached for later runs) ...`);
-    if (era.timeline) await generateTimelineHours({ outDir: dir, start, hours, eventsPerHour: events, seed });
-    else
-      await generateHours({
-        outDir: dir,
-        start,
-        hours,
-        eventsPerHour: events,
-        seed,
-        ...(era.bytesPerEvent ? { bytesPerEvent: era.bytesPerEvent } : {}),
-        ...(era.templates ? { templates: era.templates } : {}),
-      });
-  }
-  return { name: `${era.label} ${hours}×${events.toLocaleString('en-US')}`, rawDir: dir, hours: names, ...(era.timeline ? { timeline: true } : {}) };
-}
-
-/** The real 2015 hours repeated as the 24 hour files of 2015-01-01 (copies in the cache; hours 0 and 15 are themselves). */
-function realDaySet(cache: string): SetSpec {
-  const dir = path.join(cache, 'real-2015-day');
-  mkdirSync(dir, { recursive: true });
-  const hours = Array.from({ length: 24 }, (_, h) => parseHour(`2015-01-01-${h}`));
-  for (const [h, hour] of hours.entries()) {
-    const target = path.join(dir, archiveFileName(hour));
-    if (!existsSync(target)) copyFileSync(path.join(GHARCHIVE_FIXTURES.dir, `2015-01-01-${h % 2 === 0 ? 0 : 15}.json.gz`), target);
-  }
-  return { name: 'real 2015 hours as a day (2 real hours × 12)', rawDir: dir, hours };
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -242,14 +176,16 @@ async function main(): Promise<void> {
   for (const k of kinds) if (!KINDS[k]) throw new Error(`--kinds: unknown '${k}' (known: ${Object.keys(KINDS).join(', ')})`);
   const sets: SetSpec[] = [];
   for (const s of values.sets!.split(',')) {
-    if (s === 'real') sets.push({ name: 'real 2015 hours', rawDir: GHARCHIVE_FIXTURES.dir, hours: [parseHour('2015-01-01-0'), parseHour('2015-01-01-15')] });
-    else if (s === 'real-day') sets.push(realDaySet(values.cache!));
-    else if (s === 'generated') sets.push(await generatedSet(values.cache!, Number(values.events), Number(values.hours), Number(values.seed), ERA_2024));
-    else if (s === 'trimmed')
-      sets.push(await generatedSet(values.cache!, Number(values['trimmed-events']), Number(values.hours), Number(values.seed), ERA_TRIMMED));
-    else if (s === 'timeline')
-      sets.push(await generatedSet(values.cache!, Number(values['timeline-events']), Number(values.hours), Number(values.seed), ERA_TIMELINE_GEN));
-    else throw new Error(`--sets: unknown '${s}' (known: real, real-day, generated, trimmed, timeline)`);
+    sets.push(
+      await benchSet(s, {
+        cache: values.cache!,
+        hours: Number(values.hours),
+        seed: Number(values.seed),
+        events: Number(values.events),
+        trimmedEvents: Number(values['trimmed-events']),
+        timelineEvents: Number(values['timeline-events']),
+      }),
+    );
   }
 
   console.log(`# Silver benchmark — ${new Date().toISOString()}`);
