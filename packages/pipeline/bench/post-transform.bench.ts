@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { hourFromMs, hourRange, parseHourMs, resolveOptions, ManifestStore, recordFinalOutputs } from '@ghlake/core';
+import { exists, hourFromMs, hourRange, parseHourMs, resolveOptions, ManifestStore, recordFinalOutputs, stateDbPath, warehousePath } from '@ghlake/core';
 import { refreshWarehouse } from '@ghlake/gold';
 import { createRealStages, publishStaged, runConfigFromOptions, RUN_OPTIONS, runPipeline, type PipelineStages } from '@ghlake/pipeline';
 import { startMirror } from '../../../tools/mirror/server.js';
@@ -187,14 +187,29 @@ async function compare(a: string, b: string): Promise<void> {
   let n = 0;
   const common = fa.filter((f) => fb.includes(f));
   for (const f of common) n += await same(f, `read_parquet('${path.resolve(a, f)}')`, `read_parquet('${path.resolve(b, f)}')`);
-  await c.run(`ATTACH '${path.resolve(a, '_state/state.duckdb')}' AS sa (READ_ONLY)`);
-  await c.run(`ATTACH '${path.resolve(b, '_state/state.duckdb')}' AS sb (READ_ONLY)`);
-  const tables = (await rows(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'sa'`)).map((r) => String(r.table_name));
-  for (const t of tables) await same(`state table ${t}`, `sa.main."${t}"`, `sb.main."${t}"`);
-  await c.run(`ATTACH '${path.resolve(a, 'warehouse.duckdb')}' AS wa (READ_ONLY)`);
-  await c.run(`ATTACH '${path.resolve(b, 'warehouse.duckdb')}' AS wb (READ_ONLY)`);
-  const views = await rows(`SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'wa' AND NOT internal`);
-  for (const v of views) await same(`view ${v.schema_name}.${v.view_name}`, `wa."${v.schema_name}"."${v.view_name}"`, `wb."${v.schema_name}"."${v.view_name}"`);
+  // The state database and the warehouse: compared table by table when both lakes have one.
+  let tables: string[] = [];
+  let views: Record<string, unknown>[] = [];
+  const both = async (file: (lake: string) => string, what: string, alias: string): Promise<boolean> => {
+    const [ha, hb] = [await exists(file(path.resolve(a))), await exists(file(path.resolve(b)))];
+    if (ha !== hb) {
+      differences++;
+      process.stdout.write(`only in ${ha ? 'A' : 'B'}: the ${what}\n`);
+    }
+    if (!(ha && hb)) return false;
+    await c.run(`ATTACH '${file(path.resolve(a))}' AS ${alias}a (READ_ONLY)`);
+    await c.run(`ATTACH '${file(path.resolve(b))}' AS ${alias}b (READ_ONLY)`);
+    return true;
+  };
+  if (await both(stateDbPath, 'state database', 's')) {
+    tables = (await rows(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'sa'`)).map((r) => String(r.table_name));
+    for (const t of tables) await same(`state table ${t}`, `sa.main."${t}"`, `sb.main."${t}"`);
+  }
+  if (await both(warehousePath, 'warehouse', 'w')) {
+    views = await rows(`SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'wa' AND NOT internal`);
+    for (const v of views)
+      await same(`view ${v.schema_name}.${v.view_name}`, `wa."${v.schema_name}"."${v.view_name}"`, `wb."${v.schema_name}"."${v.view_name}"`);
+  }
   c.closeSync();
   db.closeSync();
   process.stdout.write(
