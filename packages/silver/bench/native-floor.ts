@@ -32,11 +32,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { archiveFileName, createPool, isDataFileName } from '@ghlake/core';
-import { transformFusedHour, transformHours } from '@ghlake/silver';
+import { DEFAULT_BRONZE_ROW_GROUP_ROWS } from '@ghlake/bronze';
+import { DEFAULT_SILVER_ROW_GROUP_ROWS, transformFusedHour, transformHours } from '@ghlake/silver';
 import { Session } from 'node:inspector/promises';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { duckdbSilver } from './duckdb-baseline.js';
 import { benchSet, type SetSpec } from './hour-sets.js';
+
+/** The row groups ghlake writes by default (what transformHours and `ghlake run` use): the encoders measured here too. */
+const ROW_GROUPS = { bronzeRowGroupRows: DEFAULT_BRONZE_ROW_GROUP_ROWS, silverRowGroupRows: DEFAULT_SILVER_ROW_GROUP_ROWS };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
@@ -73,7 +77,15 @@ function buildRowPath(outDir: string): string {
 type RowPathFile = Record<string, number>;
 
 function runRowPath(bin: string, files: string[], runs: number): RowPathFile[] {
-  const out = execFileSync(bin, files, { encoding: 'utf8', env: { ...process.env, RUNS: String(runs) } });
+  const out = execFileSync(bin, files, {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      RUNS: String(runs),
+      BRONZE_ROW_GROUP_ROWS: String(ROW_GROUPS.bronzeRowGroupRows),
+      SILVER_ROW_GROUP_ROWS: String(ROW_GROUPS.silverRowGroupRows),
+    },
+  });
   const [header, ...rows] = out.trim().split('\n');
   const names = header!.split('\t');
   return rows.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [names[i]!, Number(v)])));
@@ -118,7 +130,7 @@ async function writerCpuMs(rawPath: string, runs: number): Promise<number> {
   const once = async () => {
     const lake = await mkdtemp(path.join(tmpdir(), 'ghlake-native-floor-writer-'));
     try {
-      await transformFusedHour({ hour, rawPath, lake, bronzeRowGroupRows: 16_384, silverRowGroupRows: 65_536 });
+      await transformFusedHour({ hour, rawPath, lake, ...ROW_GROUPS });
     } finally {
       await rm(lake, { recursive: true, force: true });
     }

@@ -13,7 +13,8 @@
 // pages encoded as ghlake writes them (parquet_pages.rs: levels, PLAIN values, per-row-group dictionaries, statistics,
 // Snappy); the difference is the native encoder's CPU.
 //
-//   rustc --edition 2021 -C opt-level=3 -C target-cpu=native row-path.rs -o row-path && ./row-path <hour.json.gz>...
+//   rustc --edition 2021 -C opt-level=3 -C target-cpu=native row-path.rs -o row-path
+//   BRONZE_ROW_GROUP_ROWS=4096 SILVER_ROW_GROUP_ROWS=65536 ./row-path <hour.json.gz>...   (native-floor.ts passes ghlake's defaults)
 use std::arch::x86_64::*;
 #[path = "../../../bronze/bench/scan-prototypes/json_scan.rs"]
 mod json_scan;
@@ -524,8 +525,11 @@ fn memchr_nl(b: &[u8], p: usize) -> usize {
     }
 }
 
-/// Every table's pages, as ghlake writes them: bronze.events in row groups of 16,384 rows, silver.events and
-/// payload_details in 65,536, the three observation tables in one. Returns (page bytes before Snappy, after).
+/// Rows per row group (BRONZE_ROW_GROUP_ROWS, SILVER_ROW_GROUP_ROWS: native-floor.ts passes ghlake's defaults).
+fn row_group_rows(var: &str) -> usize { std::env::var(var).ok().and_then(|v| v.parse().ok()).expect(var) }
+
+/// Every table's pages, as ghlake writes them: bronze.events and silver.events/payload_details in row groups of their
+/// configured sizes, the three observation tables in one. Returns (page bytes before Snappy, after).
 fn encode_tables(b: &[u8], c: &Columns, actors: &HashMap<i64, ActorRec>, repos: &HashMap<i64, RepoRec>, orgs: &HashMap<i64, OrgRec>) -> (usize, usize) {
     let mut p = Pages::new();
     let (mut local, mut used, mut idx) = (vec![], vec![], vec![]);
@@ -535,8 +539,9 @@ fn encode_tables(b: &[u8], c: &Columns, actors: &HashMap<i64, ActorRec>, repos: 
     let bytes_ranges = |x: &Bytes, r: std::ops::Range<usize>| -> Vec<(u32, u32)> { r.map(|i| { let s = if i == 0 { 0 } else { x.off[i - 1] }; (s, x.off[i] - s) }).collect() };
     let mut flush = |p: &mut Pages| { raw += p.raw_bytes; out += p.out.len(); p.raw_bytes = 0; p.out.clear(); };
     // bronze.events
-    for s in (0..n).step_by(16_384) {
-        let r = s..(s + 16_384).min(n);
+    let (bronze_rg, silver_rg) = (row_group_rows("BRONZE_ROW_GROUP_ROWS"), row_group_rows("SILVER_ROW_GROUP_ROWS"));
+    for s in (0..n).step_by(bronze_rg) {
+        let r = s..(s + bronze_rg).min(n);
         for v in [&c.id, &c.created, &c.actor_id, &c.repo_id, &c.org_id] { int_chunk(&mut p, &v[r.clone()]); }
         for d in [&c.typ, &c.actor_login, &c.repo_name, &c.org_login, &c.actor_obj, &c.repo_obj, &c.org_obj] { dict_chunk(&mut p, &d.idx[r.clone()], &d.entries, &mut local, &mut used, &mut idx); }
         bool_chunk(&mut p, &c.public[r.clone()]);
@@ -551,8 +556,8 @@ fn encode_tables(b: &[u8], c: &Columns, actors: &HashMap<i64, ActorRec>, repos: 
     flush(&mut p);
     // silver.events and payload_details
     let sources = Dict { entries: vec![&b"event"[..]], idx: c.actor_id.iter().map(|&a| if a == i64::MIN { -1 } else { 0 }).collect(), ..Default::default() };
-    for s in (0..n).step_by(65_536) {
-        let r = s..(s + 65_536).min(n);
+    for s in (0..n).step_by(silver_rg) {
+        let r = s..(s + silver_rg).min(n);
         let h = bytes_ranges(&c.hash_hex, r.clone());
         int_chunk(&mut p, &c.id[r.clone()]);
         bytes_chunk(&mut p, &c.hash_hex.data, h.iter().copied(), r.len());
@@ -565,8 +570,8 @@ fn encode_tables(b: &[u8], c: &Columns, actors: &HashMap<i64, ActorRec>, repos: 
         int_chunk(&mut p, &consts(1, r.len())); // processed_at
     }
     flush(&mut p);
-    for s in (0..n).step_by(65_536) {
-        let r = s..(s + 65_536).min(n);
+    for s in (0..n).step_by(silver_rg) {
+        let r = s..(s + silver_rg).min(n);
         int_chunk(&mut p, &c.id[r.clone()]);
         for d in [&c.typ, &c.action, &c.pref, &c.ref_type] { dict_chunk(&mut p, &d.idx[r.clone()], &d.entries, &mut local, &mut used, &mut idx); }
         for v in [&c.issue_id, &c.pr_id, &c.comment_id, &c.push_size, &c.payload_size, &c.distinct_size, &c.created] { int_chunk(&mut p, &v[r.clone()]); }
