@@ -12,8 +12,13 @@
  * The bytes it reads must be followed by a `\n` (the line splitter guarantees it: every line is
  * handed over with its newline or a sentinel one). A newline is not valid inside any JSON token
  * and lines never contain one, so every loop stops there without a bounds check.
+ *
+ * `readObject` runs in C when the native reader is built (native-reader.ts): the same pass with the
+ * same results into the same slot arrays (shared memory), about twice as fast. This JavaScript pass is
+ * its fallback (no compiler at install, an escaped key) and its reference in the differential tests.
  */
 import type { FieldNode } from './event-fields.js';
+import { nativeJsonReader, type NativeJsonReaderBinding } from './native-reader.js';
 
 export const KIND_ABSENT = 0;
 export const KIND_OBJECT = 1;
@@ -97,6 +102,36 @@ function match(b: Uint8Array, ks: number, ke: number, table: (Compiled[] | undef
   return null;
 }
 
+export interface JsonReaderOptions {
+  /** Read with the native reader when it is built (default true); false: always JavaScript (the differential tests' reference). */
+  native?: boolean;
+}
+
+/** Shared state cells: the current read's generation, and how many `other` members the native pass found. */
+const STATE_GEN = 0;
+const STATE_OTHER = 1;
+
+/** The field tree in depth-first order, flattened for the native reader (parents before children). */
+function flatten(nodes: readonly FieldNode[]) {
+  const keys: string[] = [];
+  const slots: number[] = [];
+  const ends: number[] = [];
+  const own: number[] = [];
+  const parents: number[] = [];
+  (function walk(list: readonly FieldNode[], parent: number) {
+    for (const n of list) {
+      const k = keys.length;
+      keys.push(n.key);
+      slots.push(n.slot);
+      ends.push(n.subtreeEnd);
+      own.push(n.ownColumn ? 1 : 0);
+      parents.push(parent);
+      walk(n.children, k);
+    }
+  })(nodes, -1);
+  return { keys, slots: Int32Array.from(slots), ends: Int32Array.from(ends), own: Uint8Array.from(own), parents: Int32Array.from(parents) };
+}
+
 /**
  * Reads one JSON value at a time from a byte buffer, recording the members of its field tree.
  * One instance per worker; slot values are valid until the next `readObject`.
@@ -109,10 +144,12 @@ export class JsonReader {
   readonly end: Int32Array;
   /** 1 when the string value holds a backslash escape (decoded through JSON.parse). */
   readonly escaped: Uint8Array;
-  /** A slot holds a value of the current read when its stamp equals `gen`. */
+  /** A slot holds a value of the current read when its stamp equals the generation (state[STATE_GEN]). */
   private readonly stamp: Int32Array;
-  private gen = 0;
+  private readonly state: Int32Array;
   private readonly root: (Compiled[] | undefined)[];
+  private readonly binding: NativeJsonReaderBinding | undefined;
+  private readonly handle: object | undefined;
   private stack = new Uint8Array(64);
   /** Set by skipString: the string just skipped held an escape. */
   private lastEscaped = false;
@@ -122,13 +159,34 @@ export class JsonReader {
    */
   readonly other: number[] = [];
 
-  constructor(fields: readonly FieldNode[], slotCount: number) {
+  constructor(fields: readonly FieldNode[], slotCount: number, options: JsonReaderOptions = {}) {
     this.root = compile(fields);
-    this.kind = new Uint8Array(slotCount);
-    this.start = new Int32Array(slotCount);
-    this.end = new Int32Array(slotCount);
-    this.escaped = new Uint8Array(slotCount);
-    this.stamp = new Int32Array(slotCount);
+    this.binding = options.native === false ? undefined : nativeJsonReader();
+    if (this.binding !== undefined) {
+      const f = flatten(fields);
+      const { handle, memory } = this.binding.create(f.keys, f.slots, f.ends, f.own, f.parents, slotCount);
+      this.handle = handle;
+      // The layout native/json_reader.c gives the shared memory.
+      const pad = (slotCount * 2 + 3) & ~3;
+      this.kind = new Uint8Array(memory, 0, slotCount);
+      this.escaped = new Uint8Array(memory, slotCount, slotCount);
+      this.start = new Int32Array(memory, pad, slotCount);
+      this.end = new Int32Array(memory, pad + slotCount * 4, slotCount);
+      this.stamp = new Int32Array(memory, pad + slotCount * 8, slotCount);
+      this.state = new Int32Array(memory, pad + slotCount * 12, 4);
+    } else {
+      this.kind = new Uint8Array(slotCount);
+      this.start = new Int32Array(slotCount);
+      this.end = new Int32Array(slotCount);
+      this.escaped = new Uint8Array(slotCount);
+      this.stamp = new Int32Array(slotCount);
+      this.state = new Int32Array(4);
+    }
+  }
+
+  /** Does this reader run the native pass? */
+  get native(): boolean {
+    return this.binding !== undefined;
   }
 
   /**
@@ -137,9 +195,26 @@ export class JsonReader {
    */
   readObject(buf: Buffer, i: number): number {
     this.buf = buf;
-    this.gen++;
     this.other.length = 0;
+    if (this.binding !== undefined) {
+      const j = this.binding.readObject(this.handle!, buf, i);
+      if (j !== -2) {
+        if (this.state[STATE_OTHER]! > 0) for (const v of this.binding.other(this.handle!)) this.other.push(v);
+        return j;
+      }
+      // an escaped key where the tree could match: decoded here (the native pass's slots are left behind by the new generation)
+    }
+    this.nextGen();
     return this.scanObject(buf, i, this.root, true);
+  }
+
+  private nextGen(): void {
+    const state = this.state;
+    if (++state[STATE_GEN]! === 0) {
+      // wrapped after 2^32 reads: no stamp may still equal the new generation
+      this.stamp.fill(0);
+      state[STATE_GEN] = 1;
+    }
   }
 
   /** Skip any JSON value at `i` (validating it); returns the index past it or -1. */
@@ -149,7 +224,7 @@ export class JsonReader {
 
   /** The JSON type of the slot's value in the current read (KIND_ABSENT when the member is absent). */
   kindOf(slot: number): number {
-    return this.stamp[slot] === this.gen ? this.kind[slot]! : KIND_ABSENT;
+    return this.stamp[slot] === this.state[STATE_GEN] ? this.kind[slot]! : KIND_ABSENT;
   }
 
   private scanObject(b: Buffer, i: number, table: (Compiled[] | undefined)[] | null, top: boolean): number {
@@ -174,7 +249,8 @@ export class JsonReader {
         const slot = node.slot;
         const stamp = this.stamp;
         // A key seen twice keeps its last value (as JSON.parse): forget what the earlier one recorded below it.
-        if (stamp[slot] === this.gen) for (let s = slot + 1; s < node.subtreeEnd; s++) stamp[s] = 0;
+        const gen = this.state[STATE_GEN]!;
+        if (stamp[slot] === gen) for (let s = slot + 1; s < node.subtreeEnd; s++) stamp[s] = 0;
         let kind: number;
         if (c === OPEN_BRACE && node.table !== null) {
           i = this.scanObject(b, i, node.table, false);
@@ -188,7 +264,7 @@ export class JsonReader {
         this.start[slot] = vs;
         this.end[slot] = i;
         this.escaped[slot] = kind === KIND_STRING && this.lastEscaped ? 1 : 0;
-        stamp[slot] = this.gen;
+        stamp[slot] = gen;
       } else {
         i = this.skipValue(b, i, c);
         if (i < 0) return -1;

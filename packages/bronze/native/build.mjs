@@ -1,0 +1,54 @@
+/**
+ * Builds the native reader (json_reader.c → build/json_reader.node) with the system C compiler and Node's own
+ * Node-API headers: no node-gyp, no download. Run by the workspace's `prepare` (so `npm ci` builds it) and by
+ * `npm run build:native`.
+ *
+ * Without a compiler or headers ghlake still works: it reads with its JavaScript reader and says so
+ * (`ghlake doctor`-style diagnostics: `nativeReaderStatus()` in @ghlake/bronze). GHLAKE_NATIVE_REQUIRED=1 makes a
+ * failed build an error (CI sets it: the differential tests need both readers).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const source = path.join(here, 'json_reader.c');
+const outDir = path.join(here, 'build');
+const out = path.join(outDir, 'json_reader.node');
+const required = process.env.GHLAKE_NATIVE_REQUIRED === '1';
+
+function fail(why) {
+  const message = `ghlake: the native reader was not built (${why}); ghlake will read with its JavaScript reader, about 10% slower. To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
+  if (required) {
+    console.error(message);
+    process.exit(1);
+  }
+  console.warn(message);
+  process.exit(0);
+}
+
+if (process.platform === 'win32') fail('Windows builds are not set up');
+const includeDirs = [
+  process.env.GHLAKE_NODE_INCLUDE,
+  path.resolve(path.dirname(process.execPath), '..', 'include', 'node'),
+  '/usr/include/node',
+  '/usr/local/include/node',
+].filter((d) => d !== undefined && d !== '');
+const include = includeDirs.find((d) => existsSync(path.join(d, 'node_api.h')));
+if (include === undefined) fail(`no node_api.h under ${includeDirs.join(', ')}`);
+
+const cc = process.env.CC || 'cc';
+const args = ['-O3', '-std=c11', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra', `-I${include}`];
+if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
+mkdirSync(outDir, { recursive: true });
+// Crash-safe: compiled under a temporary name, renamed when complete.
+const temporary = `${out}.${process.pid}.tmp`;
+try {
+  execFileSync(cc, [...args, source, '-o', temporary], { stdio: ['ignore', 'inherit', 'inherit'] });
+  renameSync(temporary, out);
+} catch (error) {
+  rmSync(temporary, { force: true });
+  fail(`${cc} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+}
+console.log(`ghlake: built the native reader (${path.relative(process.cwd(), out)})`);
