@@ -60,3 +60,13 @@ export function nativeReaderStatus(): NativeReaderStatus {
   load();
   return status!;
 }
+
+/**
+ * What a command tells its user when hours will be read by the JavaScript reader although nobody asked for it
+ * (the native reader failed to build or load); undefined when the native reader is in use or was turned off.
+ */
+export function readerNotice(): string | undefined {
+  const s = nativeReaderStatus();
+  if (s.loaded || process.env.GHLAKE_NATIVE === '0') return undefined;
+  return `hours are read by the JavaScript reader, ~10-15% slower: ${s.reason}`;
+}

@@ -13,6 +13,7 @@ import {
   type ExitCode,
   type Logger,
 } from '@ghlake/core';
+import { readerNotice } from '@ghlake/bronze';
 import { LiveDisplay, renderProgress } from './live-display.js';
 import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';
@@ -62,6 +63,8 @@ export const runCommand: Command = {
       write: display ? (l) => display.log(l) : (l) => io.stderr.write(`${l}\n`),
     });
     const runLog = new RunLog(log, !live);
+    const notice = readerNotice();
+    if (notice !== undefined) log.warn(notice);
     const onEvent = (event: RunEvent) => {
       progress.apply(event, Date.now());
       runLog.event(event);
