@@ -6,14 +6,16 @@
  * structure, string escapes and `\u` digits, control characters, number grammar (UTF-8 is checked by the caller) —
  * and records, for each member of the field tree it meets, the value's JSON kind, where it starts and ends and
  * whether a string held an escape, in memory shared with JavaScript (no object is made per event). A key given twice
- * keeps its last value. An escaped key where the tree could match returns NEEDS_FALLBACK: the JavaScript reader
- * decodes it (rare; never seen in real hours).
+ * keeps its last value; an escaped key is the key it decodes to.
  *
  * Bounds: the JavaScript reader relies on a `\n` after the line. Here every read is inside the Buffer: the scan starts
  * only when a `\n` follows `i` inside the Buffer (a newline is invalid in every JSON token, so each loop stops there at
  * the latest); without one the bytes are copied with a newline appended.
  */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <node_api.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +31,42 @@
 #define KIND_FALSE 6
 #define KIND_NULL 7
 
-#define NEEDS_FALLBACK (-2)
 #define BUCKETS 64
 
-/* Shared state cells (Int32Array in JavaScript). */
+/* Shared state cells (Int32Array in JavaScript), then the last hash's 64 hex characters. */
 #define STATE_GEN 0
 #define STATE_OTHER 1
+#define STATE_HASHED 2
 #define STATE_CELLS 4
+#define HASH_HEX 64
+
+/*
+ * `event_hash` (SHA-256 of the object's bytes) through the OpenSSL that Node itself carries: Node exports its
+ * libcrypto's symbols to addons (or links the system's), found at load time with dlsym — no library to link, no
+ * headers. The same digest as `crypto.hash('sha256', …)`; without the symbols JavaScript hashes.
+ */
+typedef struct evp_md_st EVP_MD;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+static struct {
+  const EVP_MD *(*sha256)(void);
+  EVP_MD_CTX *(*ctx_new)(void);
+  void (*ctx_free)(EVP_MD_CTX *);
+  int (*init)(EVP_MD_CTX *, const EVP_MD *, void *);
+  int (*update)(EVP_MD_CTX *, const void *, size_t);
+  int (*final)(EVP_MD_CTX *, unsigned char *, unsigned int *);
+  int found;
+} evp;
+static pthread_once_t evp_once = PTHREAD_ONCE_INIT;
+
+static void find_evp(void) {
+  *(void **)&evp.sha256 = dlsym(RTLD_DEFAULT, "EVP_sha256");
+  *(void **)&evp.ctx_new = dlsym(RTLD_DEFAULT, "EVP_MD_CTX_new");
+  *(void **)&evp.ctx_free = dlsym(RTLD_DEFAULT, "EVP_MD_CTX_free");
+  *(void **)&evp.init = dlsym(RTLD_DEFAULT, "EVP_DigestInit_ex");
+  *(void **)&evp.update = dlsym(RTLD_DEFAULT, "EVP_DigestUpdate");
+  *(void **)&evp.final = dlsym(RTLD_DEFAULT, "EVP_DigestFinal_ex");
+  evp.found = evp.sha256 && evp.ctx_new && evp.ctx_free && evp.init && evp.update && evp.final;
+}
 
 typedef struct {
   int32_t slot;
@@ -64,6 +95,9 @@ typedef struct {
   int32_t *end;
   int32_t *stamp;
   int32_t *state;
+  uint8_t *hash_hex;
+  EVP_MD_CTX *hash_ctx; /* NULL: objects are not hashed here */
+  const EVP_MD *hash_md;
   napi_ref memory;
   int32_t *other;
   int32_t other_len;
@@ -259,6 +293,63 @@ static inline int32_t match(const Reader *r, const uint8_t *b, size_t ks, size_t
   return -1;
 }
 
+/*
+ * An escaped key (`"pay\u006coad"`): decoded, then matched. The tree's keys are ASCII (create checks), so a key that
+ * decodes to anything else matches nothing; the escapes were validated by skip_string.
+ */
+static int32_t match_escaped(const Reader *r, const uint8_t *b, size_t ks, size_t ke, int32_t t) {
+  uint8_t key[64];
+  int32_t len = 0;
+  for (size_t i = ks + 1; i < ke - 1;) {
+    uint8_t c = b[i];
+    if (len == (int32_t)sizeof(key)) return -1; /* longer than any key of the tree */
+    if (c != '\\') {
+      if (c >= 0x80) return -1;
+      key[len++] = c;
+      i++;
+      continue;
+    }
+    uint8_t d = b[i + 1];
+    switch (d) {
+      case 'u': {
+        unsigned v = 0;
+        for (int k = 2; k < 6; k++) {
+          uint8_t h = b[i + k];
+          v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+        }
+        if (v >= 0x80) return -1;
+        key[len++] = (uint8_t)v;
+        i += 6;
+        continue;
+      }
+      case 'b':
+        key[len++] = '\b';
+        break;
+      case 'f':
+        key[len++] = '\f';
+        break;
+      case 'n':
+        key[len++] = '\n';
+        break;
+      case 'r':
+        key[len++] = '\r';
+        break;
+      case 't':
+        key[len++] = '\t';
+        break;
+      default: /* " \ / */
+        key[len++] = d;
+    }
+    i += 2;
+  }
+  if (len == 0) return -1;
+  for (int32_t n = r->tables[t].head[bucket_of(len, key[0], key[len - 1])]; n >= 0; n = r->nodes[n].next) {
+    const Node *node = &r->nodes[n];
+    if (node->name_len == len && memcmp(node->name, key, (size_t)len) == 0) return n;
+  }
+  return -1;
+}
+
 static int push_other(Reader *r, int64_t ks, int64_t ke, int64_t vs, int64_t ve) {
   if (r->other_len + 4 > r->other_cap) {
     int32_t cap = r->other_cap == 0 ? 64 : r->other_cap * 2;
@@ -288,13 +379,12 @@ static int64_t scan_object(Reader *r, const uint8_t *b, size_t len, size_t i, in
     int64_t k = skip_string(r, b, len, i);
     if (k < 0) return -1;
     size_t ke = (size_t)k;
-    if (r->last_escaped && table >= 0) return NEEDS_FALLBACK;
     i = skip_ws(b, ke);
     if (b[i] != ':') return -1;
     i = skip_ws(b, i + 1);
     c = b[i];
     size_t vs = i;
-    int32_t n = table >= 0 ? match(r, b, ks, ke, table) : -1;
+    int32_t n = table < 0 ? -1 : r->last_escaped ? match_escaped(r, b, ks, ke, table) : match(r, b, ks, ke, table);
     int64_t ve;
     if (n >= 0) {
       const Node *node = &r->nodes[n];
@@ -310,7 +400,7 @@ static int64_t scan_object(Reader *r, const uint8_t *b, size_t len, size_t i, in
         ve = skip_value(r, b, len, i, c);
         kind = kind_of_byte(c);
       }
-      if (ve < 0) return ve;
+      if (ve < 0) return -1;
       r->kind[slot] = kind;
       r->start[slot] = (int32_t)vs;
       r->end[slot] = (int32_t)ve;
@@ -386,6 +476,20 @@ static int64_t read_object(Reader *r, const uint8_t *b, size_t len, size_t i) {
     }
   }
   r->state[STATE_OTHER] = r->other_len / 4;
+  r->state[STATE_HASHED] = 0;
+  if (j >= 0 && r->hash_ctx != NULL) {
+    unsigned char digest[32];
+    unsigned int n = 0;
+    if (evp.init(r->hash_ctx, r->hash_md, NULL) == 1 && evp.update(r->hash_ctx, b + i, (size_t)j - i) == 1 &&
+        evp.final(r->hash_ctx, digest, &n) == 1 && n == 32) {
+      static const char HEXCHARS[] = "0123456789abcdef";
+      for (int k = 0; k < 32; k++) {
+        r->hash_hex[2 * k] = (uint8_t)HEXCHARS[digest[k] >> 4];
+        r->hash_hex[2 * k + 1] = (uint8_t)HEXCHARS[digest[k] & 15];
+      }
+      r->state[STATE_HASHED] = 1;
+    }
+  }
   return j;
 }
 
@@ -403,6 +507,7 @@ static void finalize_reader(napi_env env, void *data, void *hint) {
   (void)hint;
   Reader *r = data;
   if (r->memory != NULL) napi_delete_reference(env, r->memory);
+  if (r->hash_ctx != NULL) evp.ctx_free(r->hash_ctx);
   for (int32_t n = 0; n < r->node_count; n++) free(r->nodes[n].name);
   free(r->nodes);
   free(r->tables);
@@ -411,18 +516,21 @@ static void finalize_reader(napi_env env, void *data, void *hint) {
   free(r);
 }
 
-/* create(keys: string[], slots: Int32Array, subtreeEnds: Int32Array, own: Uint8Array, parents: Int32Array, slotCount)
- *   → { handle, memory: ArrayBuffer }. Nodes come in depth-first order; parents[k] is the index of node k's parent, -1
- *   at the top. memory: kind u8[slotCount], escaped u8[slotCount], padding to 4, start i32[slotCount],
- *   end i32[slotCount], stamp i32[slotCount], state i32[4]. */
+/* create(keys: string[], slots: Int32Array, subtreeEnds: Int32Array, own: Uint8Array, parents: Int32Array, slotCount,
+ *   sha256: boolean) → { handle, memory: ArrayBuffer, sha256: boolean }. Nodes come in depth-first order; parents[k]
+ *   is the index of node k's parent, -1 at the top. memory: kind u8[slotCount], escaped u8[slotCount], padding to 4,
+ *   start i32[slotCount], end i32[slotCount], stamp i32[slotCount], state i32[4], the last hash's hex u8[64].
+ *   sha256: hash every valid object read (the result says whether this process's OpenSSL was found). */
 static napi_value create(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) {
-    napi_throw_type_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: 6 arguments expected");
+  if (argc < 7) {
+    napi_throw_type_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: 7 arguments expected");
     return NULL;
   }
+  bool want_hash;
+  CHECK(napi_get_value_bool(env, argv[6], &want_hash));
   uint32_t count;
   CHECK(napi_get_array_length(env, argv[0], &count));
   int32_t *slots, *ends, *parents;
@@ -466,6 +574,12 @@ static napi_value create(napi_env env, napi_callback_info info) {
     node->slot = slots[k];
     node->subtree_end = ends[k];
     node->own_column = own[k];
+    int ascii = 1;
+    for (size_t k2 = 0; k2 < key_len; k2++) ascii &= node->name[k2] >= 0x20 && node->name[k2] < 0x80 && node->name[k2] != '"' && node->name[k2] != '\\';
+    if (!ascii || key_len > 64) {
+      napi_throw_range_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: field keys must be plain ASCII of at most 64 bytes");
+      return NULL;
+    }
     if (node->slot < 0 || node->slot >= slot_count || node->subtree_end > slot_count || key_len == 0) {
       napi_throw_range_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: a node's slot is out of range");
       return NULL;
@@ -495,7 +609,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   }
 
   size_t pad = ((size_t)slot_count * 2 + 3) & ~(size_t)3;
-  size_t bytes = pad + (size_t)slot_count * 3 * sizeof(int32_t) + STATE_CELLS * sizeof(int32_t);
+  size_t bytes = pad + (size_t)slot_count * 3 * sizeof(int32_t) + STATE_CELLS * sizeof(int32_t) + HASH_HEX;
   napi_value memory;
   void *data;
   CHECK(napi_create_arraybuffer(env, bytes, &data, &memory));
@@ -506,13 +620,24 @@ static napi_value create(napi_env env, napi_callback_info info) {
   r->end = r->start + slot_count;
   r->stamp = r->end + slot_count;
   r->state = r->stamp + slot_count;
+  r->hash_hex = (uint8_t *)(r->state + STATE_CELLS);
   CHECK(napi_create_reference(env, memory, 1, &r->memory));
+  if (want_hash) {
+    pthread_once(&evp_once, find_evp);
+    if (evp.found) {
+      r->hash_md = evp.sha256();
+      r->hash_ctx = r->hash_md != NULL ? evp.ctx_new() : NULL;
+    }
+  }
 
   napi_value handle, result;
   CHECK(napi_create_external(env, r, finalize_reader, NULL, &handle));
   CHECK(napi_create_object(env, &result));
   CHECK(napi_set_named_property(env, result, "handle", handle));
   CHECK(napi_set_named_property(env, result, "memory", memory));
+  napi_value hashing;
+  CHECK(napi_get_boolean(env, r->hash_ctx != NULL, &hashing));
+  CHECK(napi_set_named_property(env, result, "sha256", hashing));
   return result;
 
 oom:
@@ -520,8 +645,7 @@ oom:
   return NULL;
 }
 
-/* readObject(handle, buf: Buffer, i) → the index past the object's `}`, -1 when not a valid JSON object there,
- * -2 when the JavaScript reader must read it (an escaped key). */
+/* readObject(handle, buf: Buffer, i) → the index past the object's `}`, -1 when not a valid JSON object there. */
 static napi_value read_object_js(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];

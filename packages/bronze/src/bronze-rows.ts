@@ -103,7 +103,7 @@ export class BronzeEventBatch implements VectorRows {
     f.pushText(ACTOR, c.actor);
     f.pushText(REPO, c.repo);
     f.pushText(ORG, c.org);
-    c.event_hash.pushString(ev.hash);
+    ev.pushHash(c.event_hash);
     c.source_file.pushString(this.sourceFile);
     c.source_line.push(ev.sourceLine);
     c.fragment.push(ev.fragment);

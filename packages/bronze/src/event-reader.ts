@@ -26,7 +26,7 @@
 import { hash } from 'node:crypto';
 import { isUtf8, constants as bufferConstants } from 'node:buffer';
 import { EVENT_FIELDS, SLOT_COUNT, slotOf } from './event-fields.js';
-import { JsonReader, KIND_ABSENT, KIND_NULL, KIND_NUMBER, KIND_STRING } from './json-reader.js';
+import { JsonReader, KIND_ABSENT, KIND_NULL, KIND_NUMBER, KIND_STRING, type StringSink } from './json-reader.js';
 import { parseTimestampBytes, parseTimestampMs } from './timestamps.js';
 import { ERA_EVENTS_API, ERA_TIMELINE, hasTimelineMembers, isTimelineLayout, syntheticEventId, type Era } from './timeline.js';
 
@@ -80,6 +80,8 @@ export interface EventView {
   readonly createdAtMs: number;
   /** hex `event_hash` of the object's exact bytes. */
   readonly hash: string;
+  /** Add `hash` to a column (as bytes when the native pass made it: no string). */
+  pushHash(column: StringSink): void;
   /** The object's bytes are fields.buf[objStart, objEnd). */
   readonly objStart: number;
   readonly objEnd: number;
@@ -210,7 +212,7 @@ export interface EventReaderOptions {
 
 /** Reads lines into events; one per hour transform (it holds the reusable event view). */
 export class EventReader implements EventView {
-  readonly fields = new JsonReader(EVENT_FIELDS, SLOT_COUNT);
+  readonly fields: JsonReader;
   private readonly types = new TypeNames();
   private readonly hashAlgorithm: string;
   private readonly result: LineResult = { blank: false, events: 0, quarantined: 0, firstFragment: 0, nulBytesRemoved: 0 };
@@ -222,13 +224,25 @@ export class EventReader implements EventView {
   era: Era = ERA_EVENTS_API;
   eventType = '';
   createdAtMs = 0;
-  hash = '';
+  /** The current event's hash: hex bytes from the native pass, or its text. */
+  private hashBytes: Buffer | undefined;
+  private hashText: string | undefined;
   objStart = 0;
   objEnd = 0;
   duplicate = false;
 
   constructor(options: EventReaderOptions = {}) {
     this.hashAlgorithm = options.hashAlgorithm ?? EVENT_HASH_ALGORITHM;
+    this.fields = new JsonReader(EVENT_FIELDS, SLOT_COUNT, { sha256: this.hashAlgorithm === 'sha256' });
+  }
+
+  get hash(): string {
+    return (this.hashText ??= this.hashBytes!.toString('latin1'));
+  }
+
+  pushHash(column: StringSink): void {
+    if (this.hashBytes !== undefined) column.pushBytes(this.hashBytes, 0, 64);
+    else column.pushString(this.hashText!);
   }
 
   otherText(): string | null {
@@ -341,8 +355,9 @@ export class EventReader implements EventView {
     this.objStart = objStart;
     this.objEnd = objEnd;
     this.duplicate = false;
-    // The object from its `{` to its `}`: not the whitespace or `\r` around it.
-    this.hash = hash(this.hashAlgorithm, b.subarray(objStart, objEnd), 'hex');
+    // The object from its `{` to its `}`: not the whitespace or `\r` around it (hashed by the native pass when it read exactly these bytes).
+    this.hashBytes = f.nativeHash(b, objStart, objEnd);
+    this.hashText = this.hashBytes === undefined ? hash(this.hashAlgorithm, b.subarray(objStart, objEnd), 'hex') : undefined;
     return undefined;
   }
 

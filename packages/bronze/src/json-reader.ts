@@ -15,7 +15,7 @@
  *
  * `readObject` runs in C when the native reader is built (native-reader.ts): the same pass with the
  * same results into the same slot arrays (shared memory), about twice as fast. This JavaScript pass is
- * its fallback (no compiler at install, an escaped key) and its reference in the differential tests.
+ * its fallback (no compiler at install) and its reference in the differential tests.
  */
 import type { FieldNode } from './event-fields.js';
 import { nativeJsonReader, type NativeJsonReaderBinding } from './native-reader.js';
@@ -105,11 +105,14 @@ function match(b: Uint8Array, ks: number, ke: number, table: (Compiled[] | undef
 export interface JsonReaderOptions {
   /** Read with the native reader when it is built (default true); false: always JavaScript (the differential tests' reference). */
   native?: boolean;
+  /** The native pass also hashes every valid object it reads (SHA-256, hex: `event_hash`; see `nativeHash`). */
+  sha256?: boolean;
 }
 
-/** Shared state cells: the current read's generation, and how many `other` members the native pass found. */
+/** Shared state cells: the current read's generation, how many `other` members the native pass found, whether it hashed the object. */
 const STATE_GEN = 0;
 const STATE_OTHER = 1;
+const STATE_HASHED = 2;
 
 /** The field tree in depth-first order, flattened for the native reader (parents before children). */
 function flatten(nodes: readonly FieldNode[]) {
@@ -150,6 +153,11 @@ export class JsonReader {
   private readonly root: (Compiled[] | undefined)[];
   private readonly binding: NativeJsonReaderBinding | undefined;
   private readonly handle: object | undefined;
+  /** The hex SHA-256 of the last object the native pass read and hashed (shared memory; see nativeHash). */
+  private readonly hashHex: Buffer | undefined;
+  /** The range of the last readObject: [lastStart, lastEnd) of buf. */
+  private lastStart = -1;
+  private lastEnd = -1;
   private stack = new Uint8Array(64);
   /** Set by skipString: the string just skipped held an escape. */
   private lastEscaped = false;
@@ -164,7 +172,7 @@ export class JsonReader {
     this.binding = options.native === false ? undefined : nativeJsonReader();
     if (this.binding !== undefined) {
       const f = flatten(fields);
-      const { handle, memory } = this.binding.create(f.keys, f.slots, f.ends, f.own, f.parents, slotCount);
+      const { handle, memory, sha256 } = this.binding.create(f.keys, f.slots, f.ends, f.own, f.parents, slotCount, options.sha256 === true);
       this.handle = handle;
       // The layout native/json_reader.c gives the shared memory.
       const pad = (slotCount * 2 + 3) & ~3;
@@ -174,6 +182,7 @@ export class JsonReader {
       this.end = new Int32Array(memory, pad + slotCount * 4, slotCount);
       this.stamp = new Int32Array(memory, pad + slotCount * 8, slotCount);
       this.state = new Int32Array(memory, pad + slotCount * 12, 4);
+      if (sha256) this.hashHex = Buffer.from(memory, pad + slotCount * 12 + 16, 64);
     } else {
       this.kind = new Uint8Array(slotCount);
       this.start = new Int32Array(slotCount);
@@ -196,16 +205,25 @@ export class JsonReader {
   readObject(buf: Buffer, i: number): number {
     this.buf = buf;
     this.other.length = 0;
+    this.lastStart = i;
     if (this.binding !== undefined) {
       const j = this.binding.readObject(this.handle!, buf, i);
-      if (j !== -2) {
-        if (this.state[STATE_OTHER]! > 0) for (const v of this.binding.other(this.handle!)) this.other.push(v);
-        return j;
-      }
-      // an escaped key where the tree could match: decoded here (the native pass's slots are left behind by the new generation)
+      if (this.state[STATE_OTHER]! > 0) for (const v of this.binding.other(this.handle!)) this.other.push(v);
+      return (this.lastEnd = j);
     }
     this.nextGen();
-    return this.scanObject(buf, i, this.root, true);
+    this.state[STATE_HASHED] = 0;
+    return (this.lastEnd = this.scanObject(buf, i, this.root, true));
+  }
+
+  /**
+   * The hex SHA-256 (64 ASCII bytes) of buf[s, e) when the native pass hashed exactly those bytes in the last
+   * read (a reader made with `sha256`), else undefined: the caller hashes. Valid until the next read.
+   */
+  nativeHash(buf: Buffer, s: number, e: number): Buffer | undefined {
+    return this.hashHex !== undefined && this.state[STATE_HASHED] === 1 && buf === this.buf && s === this.lastStart && e === this.lastEnd
+      ? this.hashHex
+      : undefined;
   }
 
   private nextGen(): void {

@@ -13,8 +13,9 @@ export interface NativeJsonReaderBinding {
     ownColumn: Uint8Array,
     parents: Int32Array,
     slotCount: number,
-  ): { handle: object; memory: ArrayBuffer };
-  /** The index past the object's `}`; -1 when not a valid JSON object there; -2 when JavaScript must read it. */
+    sha256: boolean,
+  ): { handle: object; memory: ArrayBuffer; sha256: boolean };
+  /** The index past the object's `}`; -1 when not a valid JSON object there. */
   readObject(handle: object, buf: Buffer, i: number): number;
   /** The last read's top-level members without a column, as [keyStart, keyEnd, valueStart, valueEnd] quadruples. */
   other(handle: object): Int32Array;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT, nativeReaderStatus, type FieldNode } from '../src/index.js';
-import { GHARCHIVE_FIXTURES, realLines } from './real-lines.js';
+import { GHARCHIVE_FIXTURES, realLines, sha256 } from './real-lines.js';
 import { JSON_EDGE_CASES } from './json-edge-cases.js';
 
 const READERS = {
@@ -195,6 +195,34 @@ describe('native and JavaScript readers', () => {
     }
     expect(lines.length).toBe(7702 + 11_351 + 2048 + 800 + 7 + 2 + 17 + 500 + 30_000 + JSON_EDGE_CASES.length);
     expect(valid).toBeGreaterThan(25_000);
+  });
+
+  it('the native pass hashes every valid object it reads as node:crypto does (SHA-256 of exactly its bytes), and only those', () => {
+    const hashing = new JsonReader(EVENT_FIELDS, SLOT_COUNT, { sha256: true });
+    let hashed = 0;
+    for (const line of [...realLines(GHARCHIVE_FIXTURES.hour2015_01_01_0), ...realLines(GHARCHIVE_FIXTURES.trimmedPayloads), ...damagedLines(2000)]) {
+      const b = Buffer.concat([Buffer.from('  '), line, Buffer.from('\r\n')]);
+      const i = b.indexOf('{');
+      if (i < 0) continue;
+      const j = hashing.readObject(b, i);
+      if (j < 0) {
+        expect(hashing.nativeHash(b, i, j)).toBeUndefined();
+        continue;
+      }
+      expect(hashing.nativeHash(b, i, j)?.toString("latin1")).toBe(sha256(b.subarray(i, j)));
+      // another range, or another buffer with the same bytes, is not what was hashed
+      expect(hashing.nativeHash(b, i, j - 1)).toBeUndefined();
+      expect(hashing.nativeHash(Buffer.from(b), i, j)).toBeUndefined();
+      hashed++;
+    }
+    expect(hashed).toBeGreaterThan(8000);
+    // a reader without the option, and the JavaScript pass, leave hashing to the caller
+    const b = Buffer.from('{"id":"1"}\n');
+    expect(READERS.native.readObject(b, 0)).toBe(10);
+    expect(READERS.native.nativeHash(b, 0, 10)).toBeUndefined();
+    const js = new JsonReader(EVENT_FIELDS, SLOT_COUNT, { native: false, sha256: true });
+    expect(js.readObject(b, 0)).toBe(10);
+    expect(js.nativeHash(b, 0, 10)).toBeUndefined();
   });
 
   it('agree where the buffer has no newline after the object (the native pass reads a copy), on other members and escaped keys', () => {

@@ -4,7 +4,7 @@
  * rebuilt from bronze: `BronzeRowEvent` reads the row's member texts with the same reader). Both
  * give an `EventView`, and every silver rule below reads the same slots of it.
  */
-import { ERA_EVENTS_API, EVENT_FIELDS, JsonReader, SLOT_COUNT, type Era, type EventView } from '@ghlake/bronze';
+import { ERA_EVENTS_API, EVENT_FIELDS, JsonReader, SLOT_COUNT, type Era, type EventView, type StringSink } from '@ghlake/bronze';
 
 export type SilverEventInput = EventView;
 
@@ -43,6 +43,10 @@ export class BronzeRowEvent implements EventView {
 
   otherText(): string | null {
     return null;
+  }
+
+  pushHash(column: StringSink): void {
+    column.pushString(this.hash);
   }
 
   read(row: BronzeEventRow): this {

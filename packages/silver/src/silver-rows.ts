@@ -214,7 +214,7 @@ export class SilverEventRows {
     const ev = set.events;
     if (typeof e.eventId === 'bigint') ev.event_id.pushBig(e.eventId);
     else ev.event_id.push(e.eventId);
-    ev.event_hash.pushString(e.hash);
+    e.pushHash(ev.event_hash);
     ev.event_type.pushString(e.eventType);
     ev.created_at.push(e.createdAtMs);
     if (e.era === ERA_TIMELINE) {
