@@ -209,7 +209,7 @@ describe('native and JavaScript readers', () => {
         expect(hashing.nativeHash(b, i, j)).toBeUndefined();
         continue;
       }
-      expect(hashing.nativeHash(b, i, j)?.toString("latin1")).toBe(sha256(b.subarray(i, j)));
+      expect(hashing.nativeHash(b, i, j)?.toString('latin1')).toBe(sha256(b.subarray(i, j)));
       // another range, or another buffer with the same bytes, is not what was hashed
       expect(hashing.nativeHash(b, i, j - 1)).toBeUndefined();
       expect(hashing.nativeHash(Buffer.from(b), i, j)).toBeUndefined();
