@@ -343,6 +343,16 @@ describe('flat parquet sink', async () => {
       distinct_text: 'PLAIN',
     });
     await checkRoundTrip(file, everyType, columns, rows);
+    // Statistics from vectors (min/max kept as byte ranges) are those of the same values written as arrays.
+    const arraysFile = path.join(dir, 'vectors-as-arrays.parquet');
+    await writeFile(everyType, arraysFile, columns, rows, { rowGroupRows: 1500 }, { pageBytes: 2048 });
+    const statsOf = (f: string) =>
+      q(
+        `SELECT row_group_id::INTEGER g, path_in_schema c, stats_min_value lo, stats_max_value hi, stats_null_count::INTEGER AS "nulls" FROM parquet_metadata('${f}') ORDER BY g, column_id`,
+      );
+    const fromVectors = await statsOf(file);
+    expect(fromVectors.filter((r) => r.lo !== null && ['low_card', 'req_varchar', 'opt_varchar', 'req_blob'].includes(String(r.c))).length).toBeGreaterThan(0);
+    expect(fromVectors).toEqual(await statsOf(arraysFile));
   });
 
   it('writes chunks of several data pages (a row group bigger than one page)', async () => {

@@ -246,6 +246,54 @@ class ByteStats {
   }
 }
 
+/**
+ * Min/max of byte ranges in unsigned byte order (Parquet's order for BYTE_ARRAY), kept as references into the
+ * column's memory — no Buffer made per value — and copied once when the chunk ends.
+ */
+class ByteRangeStats {
+  private minData: Uint8Array | undefined;
+  private minStart = 0;
+  private minEnd = 0;
+  private maxData: Uint8Array | undefined;
+  private maxStart = 0;
+  private maxEnd = 0;
+
+  add(d: Uint8Array, s: number, e: number): void {
+    if (this.minData === undefined) {
+      this.minData = this.maxData = d;
+      this.minStart = this.maxStart = s;
+      this.minEnd = this.maxEnd = e;
+    } else if (compareRanges(d, s, e, this.minData, this.minStart, this.minEnd) < 0) {
+      this.minData = d;
+      this.minStart = s;
+      this.minEnd = e;
+    } else if (compareRanges(d, s, e, this.maxData!, this.maxStart, this.maxEnd) > 0) {
+      this.maxData = d;
+      this.maxStart = s;
+      this.maxEnd = e;
+    }
+  }
+
+  /** Copies of min and max (the column's memory is refilled by the next row group), or undefined when nothing was added. */
+  result(): { min: Buffer; max: Buffer } | undefined {
+    if (this.minData === undefined) return undefined;
+    return {
+      min: Buffer.from(this.minData.subarray(this.minStart, this.minEnd)),
+      max: Buffer.from(this.maxData!.subarray(this.maxStart, this.maxEnd)),
+    };
+  }
+}
+
+/** Unsigned byte order of a[as, ae) and b[bs, be); most values differ within their first bytes. */
+function compareRanges(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  for (let k = 0; k < n; k++) {
+    const d = a[as + k]! - b[bs + k]!;
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
+}
+
 function int64Bytes(v: number | bigint): Buffer {
   const b = Buffer.allocUnsafe(8);
   if (typeof v === 'bigint') b.writeBigInt64LE(v, 0);
@@ -922,7 +970,7 @@ class FlatParquetWriter implements ParquetSink {
         if (!pays) dict = undefined;
       }
     }
-    const stats = c.statistics ? new ByteStats() : undefined;
+    const stats = c.statistics ? new ByteRangeStats() : undefined;
     const s = this.scratch;
     if (dict) {
       const data = dict.entries.data;
@@ -942,7 +990,7 @@ class FlatParquetWriter implements ParquetSink {
         b[p + 3] = n >>> 24;
         data.copy(b, p + 4, es, ee);
         p += 4 + n;
-        if (stats) stats.add(data.subarray(es, ee), false);
+        if (stats) stats.add(data, es, ee);
       }
       s.pos = p;
       this.endPage(emit, PageType.DICTIONARY_PAGE, entries, Encoding.PLAIN);
@@ -976,7 +1024,7 @@ class FlatParquetWriter implements ParquetSink {
       const startOf = (i: number): number => (isDict ? v.entryStart(v.indexes[i]!) : (v as BytesColumn).starts[i]!);
       const endOf = (i: number): number => (isDict ? v.entryEnds[v.indexes[i]!]! : (v as BytesColumn).ends[i]!);
       const isNullAt = (i: number): boolean => (isDict ? v.indexes[i]! < 0 : (v as BytesColumn).nulls[i] === 1);
-      if (stats && isDict) for (let k = 0; k < v.entryCount; k++) stats.add(entries!.subarray(v.entryStart(k), v.entryEnds[k]!), false);
+      if (stats && isDict) for (let k = 0; k < v.entryCount; k++) stats.add(entries!, v.entryStart(k), v.entryEnds[k]!);
       let r0 = 0;
       while (r0 < rowCount) {
         let r1 = r0;
@@ -1002,21 +1050,14 @@ class FlatParquetWriter implements ParquetSink {
           if (n < 48) for (let k = 0; k < n; k++) b[p + 4 + k] = data[vs + k]!;
           else b.set(data.subarray(vs, ve), p + 4);
           p += 4 + n;
-          if (stats && !isDict) stats.add(data.subarray(vs, ve), false);
+          if (stats && !isDict) stats.add(data, vs, ve);
         }
         s.pos = p;
         this.endPage(emit, PageType.DATA_PAGE, r1 - r0, Encoding.PLAIN);
         r0 = r1;
       }
     }
-    if (stats) {
-      chunk.stats = { nullCount };
-      // Copies: the vectors' arenas are refilled by the next row group.
-      if (stats.min !== undefined) {
-        chunk.stats.min = Buffer.from(textBytes(stats.min));
-        chunk.stats.max = Buffer.from(textBytes(stats.max!));
-      }
-    }
+    if (stats) chunk.stats = { nullCount, ...stats.result() };
   }
 
   /** PLAIN values[r0, r1) (NULLs skipped) appended to the scratch page; min/max into `stats`. */
