@@ -825,8 +825,13 @@ class FlatParquetWriter implements ParquetSink {
     const rowsPerPage = Math.max(8, Math.floor(this.pageBytes / width));
     chunk.encodings = c.optional ? [Encoding.PLAIN, Encoding.RLE] : [Encoding.PLAIN];
     chunk.dataPageOffset = at();
-    let min: number | bigint | undefined;
-    let max: number | bigint | undefined;
+    // Min/max as plain numbers in the loops (a number|bigint variable would box every value it meets); values that
+    // only a BigInt holds exactly are tracked apart.
+    let lo = Infinity;
+    let hi = -Infinity;
+    let seen = false;
+    let bigLo: bigint | undefined;
+    let bigHi: bigint | undefined;
     const s = this.scratch;
     for (let r0 = 0; r0 < rowCount; r0 += rowsPerPage) {
       const r1 = Math.min(rowCount, r0 + rowsPerPage);
@@ -845,9 +850,9 @@ class FlatParquetWriter implements ParquetSink {
           const x = vals[i]!;
           if (x === 2) continue;
           if (x === 1) acc |= 1 << bit;
-          if (min === undefined) min = max = x;
-          else if (x < min) min = x;
-          else if (x > max!) max = x;
+          seen = true;
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
           if (++bit === 8) {
             b[p++] = acc;
             acc = 0;
@@ -863,22 +868,24 @@ class FlatParquetWriter implements ParquetSink {
           const scale = type === 'TIMESTAMP' ? 1000 : 1;
           for (let i = r0; i < r1; i++) {
             if (nulls[i] === 1) continue;
-            let x: number | bigint = vals[i]! * scale;
+            const x = vals[i]! * scale;
             const exact = big === null ? undefined : big.get(i);
             if (exact === undefined && Number.isSafeInteger(x)) {
               dv.setInt32(p, x | 0, true);
               dv.setInt32(p + 4, Math.floor(x / TWO_32) | 0, true);
+              seen = true;
+              if (x < lo) lo = x;
+              if (x > hi) hi = x;
             } else {
               if (exact === undefined && !Number.isInteger(x))
                 throw badValue(c, vals[i], type === 'TIMESTAMP' ? 'epoch milliseconds (whole microseconds)' : 'an integer');
-              x = exact === undefined ? BigInt(x) : exact * BigInt(scale);
-              if (x < INT64_MIN || x > INT64_MAX) throw badValue(c, x, 'a value in the INT64 range');
-              dv.setBigInt64(p, x, true);
+              const xb = exact === undefined ? BigInt(x) : exact * BigInt(scale);
+              if (xb < INT64_MIN || xb > INT64_MAX) throw badValue(c, xb, 'a value in the INT64 range');
+              dv.setBigInt64(p, xb, true);
+              if (bigLo === undefined || xb < bigLo) bigLo = xb;
+              if (bigHi === undefined || xb > bigHi) bigHi = xb;
             }
             p += 8;
-            if (min === undefined) min = max = x;
-            else if (x < min) min = x;
-            else if (x > max!) max = x;
           }
         } else if (type === 'INTEGER') {
           for (let i = r0; i < r1; i++) {
@@ -887,9 +894,9 @@ class FlatParquetWriter implements ParquetSink {
             if ((x | 0) !== x) throw badValue(c, x, 'a 32-bit integer');
             dv.setInt32(p, x, true);
             p += 4;
-            if (min === undefined) min = max = x;
-            else if (x < min) min = x;
-            else if (x > max!) max = x;
+            seen = true;
+            if (x < lo) lo = x;
+            if (x > hi) hi = x;
           }
         } else if (type === 'DOUBLE') {
           for (let i = r0; i < r1; i++) {
@@ -898,9 +905,9 @@ class FlatParquetWriter implements ParquetSink {
             dv.setFloat64(p, x, true);
             p += 8;
             if (x !== x) continue;
-            if (min === undefined) min = max = x;
-            else if (x < min) min = x;
-            else if (x > max!) max = x;
+            seen = true;
+            if (x < lo) lo = x;
+            if (x > hi) hi = x;
           }
         } else throw badValue(c, v, `values of another form (${type} from a NumberColumn is not supported)`);
       }
@@ -909,6 +916,12 @@ class FlatParquetWriter implements ParquetSink {
     }
     if (!c.statistics) return;
     chunk.stats = { nullCount };
+    let min: number | bigint | undefined = seen ? lo : undefined;
+    let max: number | bigint | undefined = seen ? hi : undefined;
+    if (bigLo !== undefined) {
+      if (min === undefined || bigLo < min) min = bigLo;
+      if (max === undefined || bigHi! > max) max = bigHi;
+    }
     if (min === undefined) return;
     switch (c.physical) {
       case 'INT64':
