@@ -164,15 +164,21 @@ async function monthsOnDisk(lake: string): Promise<string[]> {
     .sort();
 }
 
-/** The whole manifest, every month (status, reports, tests); a lake without one has an empty manifest. */
-export async function readManifest(lake: string): Promise<Manifest> {
+/**
+ * The manifest (status, reports, tests); a lake without one has an empty manifest. Every month by default; with
+ * `hours`, only the months holding them (what an hourly run's status and report read: their cost follows the run's
+ * hours, not the lake's).
+ */
+export async function readManifest(lake: string, options: { hours?: readonly HourKey[] } = {}): Promise<Manifest> {
+  const onDisk = await monthsOnDisk(lake);
   const legacy = await readLegacy(lake);
-  if (legacy && (await monthsOnDisk(lake)).length === 0) return legacy;
+  if (legacy && onDisk.length === 0) return legacy;
   const doc = await readLakeDoc(lake);
   const manifest: Manifest = { version: MANIFEST_VERSION, updatedAt: doc.updatedAt, hours: {} };
   if (doc.publishedAt) manifest.publishedAt = doc.publishedAt;
   if (doc.loadedAt) manifest.loadedAt = doc.loadedAt;
-  for (const month of await monthsOnDisk(lake)) Object.assign(manifest.hours, (await readMonth(lake, month)).hours);
+  const wanted = options.hours ? new Set(options.hours.map(monthOf)) : undefined;
+  for (const month of onDisk) if (!wanted || wanted.has(month)) Object.assign(manifest.hours, (await readMonth(lake, month)).hours);
   return manifest;
 }
 

@@ -37,6 +37,17 @@ describe('manifest', () => {
     expect((await fs.readdir(manifestDir(lake))).sort()).toEqual(['hours-2015-01.json', 'lake.json']);
   });
 
+  it('read for some hours, it reads only their months (a corrupt other month is not even opened)', async () => {
+    const written = ['2015-01-31-23', '2015-02-01-0', '2015-03-05-7'] as HourKey[];
+    const store = await ManifestStore.open(lake, { minIntervalMs: 0, hours: written });
+    for (const h of written) store.update(h, () => ({ state: 'missing' }));
+    await store.flush();
+    await fs.writeFile(manifestMonthPath(lake, '2015-03'), '{"version":2,"hours":{');
+    const some = await readManifest(lake, { hours: ['2015-01-31-23', '2015-02-01-0'] as HourKey[] });
+    expect(Object.keys(some.hours).sort()).toEqual(['2015-01-31-23', '2015-02-01-0']);
+    await expect(readManifest(lake)).rejects.toMatchObject({ code: ERROR_CODES.MANIFEST_CORRUPT });
+  });
+
   it('a corrupt manifest is MANIFEST_CORRUPT with a way out, never silently reset', async () => {
     await fs.mkdir(manifestDir(lake), { recursive: true });
     await fs.writeFile(manifestMonthPath(lake, '2015-01'), '{"version":2,"hours":{');

@@ -72,7 +72,8 @@ export interface LakeStatus {
 const GAP_STATES: ObservedState[] = ['pending', 'missing', 'failed', 'downloaded', 'incomplete'];
 
 export async function lakeStatus(lake: string, range?: readonly HourKey[]): Promise<LakeStatus> {
-  const manifest = await readManifest(lake);
+  // A range reads only its months of the manifest.
+  const manifest = await readManifest(lake, range && range.length ? { hours: range } : {});
   let hours: HourKey[];
   if (range && range.length) hours = [...range].sort(compareHours);
   else {

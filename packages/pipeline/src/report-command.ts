@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   compareHours,
   describeOptions,
+  hourDate,
   hourRange,
   parseCommandLine,
   reportPath,
@@ -61,10 +62,11 @@ export interface RefreshReportOptions {
 
 /** Write the report of a lake (or of a range of it); undefined when the lake has no hour at all. */
 export async function refreshReport(options: RefreshReportOptions): Promise<ReportResult | undefined> {
-  const silverHours = new Set((await listPartitionFiles(options.lake, silverEvents)).map((p) => p.hour));
-  const asked = options.hours?.length
-    ? [...options.hours].sort(compareHours)
-    : [...new Set([...(Object.keys((await readManifest(options.lake)).hours) as HourKey[]), ...silverHours])].sort(compareHours);
+  // With the run's hours given, only their days' partitions are listed: an hourly run's cost follows its hours, not the lake.
+  const given = options.hours?.length ? [...options.hours].sort(compareHours) : undefined;
+  const days = given ? { from: hourDate(given[0]!), to: hourDate(given[given.length - 1]!) } : undefined;
+  const silverHours = new Set((await listPartitionFiles(options.lake, silverEvents, days)).map((p) => p.hour));
+  const asked = given ?? [...new Set([...(Object.keys((await readManifest(options.lake)).hours) as HourKey[]), ...silverHours])].sort(compareHours);
   if (!asked.length) return undefined;
   const range = hourRange(asked[0]!, asked[asked.length - 1]!);
   const status = await lakeStatus(options.lake, range);
