@@ -9,6 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +20,7 @@ const out = path.join(outDir, 'json_reader.node');
 const required = process.env.GHLAKE_NATIVE_REQUIRED === '1';
 
 function fail(why) {
-  const message = `ghlake: the native reader was not built (${why}); ghlake will read with its JavaScript reader, about 10% slower. To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
+  const message = `ghlake: the native reader was not built (${why}); ghlake will read with its JavaScript reader (transforms 10-25% slower, docs/build.md). To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
   if (required) {
     console.error(message);
     process.exit(1);
@@ -29,11 +30,21 @@ function fail(why) {
 }
 
 if (process.platform === 'win32') fail('Windows builds are not set up');
+// Node's own headers when it ships them; else the node-api-headers package (a devDependency: the same ABI-stable
+// Node-API declarations, so a Node installed without headers still builds it).
+function packagedHeaders() {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('node-api-headers/package.json')), 'include');
+  } catch {
+    return undefined;
+  }
+}
 const includeDirs = [
   process.env.GHLAKE_NODE_INCLUDE,
   path.resolve(path.dirname(process.execPath), '..', 'include', 'node'),
   '/usr/include/node',
   '/usr/local/include/node',
+  packagedHeaders(),
 ].filter((d) => d !== undefined && d !== '');
 const include = includeDirs.find((d) => existsSync(path.join(d, 'node_api.h')));
 if (include === undefined) fail(`no node_api.h under ${includeDirs.join(', ')}`);

@@ -69,5 +69,5 @@ export function nativeReaderStatus(): NativeReaderStatus {
 export function readerNotice(): string | undefined {
   const s = nativeReaderStatus();
   if (s.loaded || process.env.GHLAKE_NATIVE === '0') return undefined;
-  return `hours are read by the JavaScript reader, ~10-15% slower: ${s.reason}`;
+  return `hours are read by the JavaScript reader (transforms 10-25% slower, docs/build.md): ${s.reason}`;
 }
