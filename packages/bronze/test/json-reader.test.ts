@@ -21,6 +21,17 @@ it('the native reader is built and in use (npm run build:native; CI builds it wi
   expect(READERS.JavaScript.native).toBe(false);
 });
 
+/** Real fixture files of every era (Timeline, 2015, 2021, 2025, the trimmed payloads of 2026). */
+const EVERY_ERA = [
+  GHARCHIVE_FIXTURES.hour2015_01_01_0,
+  GHARCHIVE_FIXTURES.head2025_01_01_15,
+  ...GHARCHIVE_FIXTURES.head2021,
+  GHARCHIVE_FIXTURES.trimmedPayloads,
+  GHARCHIVE_FIXTURES.pushBeforeAfter,
+  GHARCHIVE_FIXTURES.timeline.gh2011,
+  GHARCHIVE_FIXTURES.timeline.slice2014,
+];
+
 /** Seeded one-to-three byte edits of real lines near the structure: what the damage tests read. */
 function damagedLines(count: number): Buffer[] {
   const pool = [...realLines(GHARCHIVE_FIXTURES.hour2015_01_01_15).slice(0, 200), ...realLines(GHARCHIVE_FIXTURES.trimmedPayloads)];
@@ -111,15 +122,7 @@ describe.each(Object.entries(READERS))('the %s reader', (_, reader) => {
     }
 
     it('hold the value JSON.parse gives at every declared path, on every real line of every era', () => {
-      const files = [
-        GHARCHIVE_FIXTURES.hour2015_01_01_0,
-        GHARCHIVE_FIXTURES.head2025_01_01_15,
-        ...GHARCHIVE_FIXTURES.head2021,
-        GHARCHIVE_FIXTURES.trimmedPayloads,
-        GHARCHIVE_FIXTURES.pushBeforeAfter,
-        GHARCHIVE_FIXTURES.timeline.gh2011,
-        GHARCHIVE_FIXTURES.timeline.slice2014,
-      ];
+      const files = EVERY_ERA;
       let lines = 0;
       let checked = 0;
       for (const file of files) {
@@ -171,16 +174,7 @@ describe('native and JavaScript readers', () => {
   }
 
   it('give the same result and the same slots for every real line of every era and 30,000 damaged ones', () => {
-    const files = [
-      GHARCHIVE_FIXTURES.hour2015_01_01_0,
-      GHARCHIVE_FIXTURES.hour2015_01_01_15,
-      GHARCHIVE_FIXTURES.head2025_01_01_15,
-      ...GHARCHIVE_FIXTURES.head2021,
-      GHARCHIVE_FIXTURES.trimmedPayloads,
-      GHARCHIVE_FIXTURES.pushBeforeAfter,
-      GHARCHIVE_FIXTURES.timeline.gh2011,
-      GHARCHIVE_FIXTURES.timeline.slice2014,
-    ];
+    const files = [...EVERY_ERA, GHARCHIVE_FIXTURES.hour2015_01_01_15];
     const lines = [...files.flatMap((f) => realLines(f)), ...damagedLines(30_000), ...JSON_EDGE_CASES.map((t) => Buffer.from(t))];
     let valid = 0;
     for (const line of lines) {
