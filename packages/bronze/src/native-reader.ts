@@ -66,8 +66,7 @@ export function nativeReaderStatus(): NativeReaderStatus {
  * What a command tells its user when hours will be read by the JavaScript reader although nobody asked for it
  * (the native reader failed to build or load); undefined when the native reader is in use or was turned off.
  */
-export function readerNotice(): string | undefined {
-  const s = nativeReaderStatus();
-  if (s.loaded || process.env.GHLAKE_NATIVE === '0') return undefined;
+export function readerNotice(s: NativeReaderStatus = nativeReaderStatus(), env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (s.loaded || env.GHLAKE_NATIVE === '0') return undefined;
   return `hours are read by the JavaScript reader (transforms 10-25% slower, docs/build.md): ${s.reason}`;
 }

@@ -6,7 +6,7 @@
  * the same result and the same slots for every line.
  */
 import { describe, expect, it } from 'vitest';
-import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT, nativeReaderStatus, type FieldNode } from '../src/index.js';
+import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT, nativeReaderStatus, readerNotice, type FieldNode } from '../src/index.js';
 import { GHARCHIVE_FIXTURES, realLines, sha256 } from './real-lines.js';
 import { JSON_EDGE_CASES } from './json-edge-cases.js';
 
@@ -19,6 +19,12 @@ it('the native reader is built and in use (npm run build:native; CI builds it wi
   expect(nativeReaderStatus()).toEqual({ loaded: true });
   expect(READERS.native.native).toBe(true);
   expect(READERS.JavaScript.native).toBe(false);
+  // what the commands say when it did not load (and nothing when it runs, or was turned off on purpose)
+  expect(readerNotice()).toBeUndefined();
+  expect(readerNotice({ loaded: false, reason: 'no json_reader.node' }, {})).toBe(
+    'hours are read by the JavaScript reader (transforms 10-25% slower, docs/build.md): no json_reader.node',
+  );
+  expect(readerNotice({ loaded: false, reason: 'GHLAKE_NATIVE=0' }, { GHLAKE_NATIVE: '0' })).toBeUndefined();
 });
 
 /** Real fixture files of every era (Timeline, 2015, 2021, 2025, the trimmed payloads of 2026). */
