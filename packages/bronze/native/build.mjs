@@ -50,7 +50,18 @@ const include = includeDirs.find((d) => existsSync(path.join(d, 'node_api.h')));
 if (include === undefined) fail(`no node_api.h under ${includeDirs.join(', ')}`);
 
 const cc = process.env.CC || 'cc';
-const args = ['-O3', '-std=c11', '-fPIC', '-shared', '-fvisibility=hidden', '-Wall', '-Wextra', `-I${include}`];
+// GHLAKE_NATIVE_SANITIZE=1: an AddressSanitizer + UndefinedBehaviorSanitizer build, for the fuzz (docs/build.md).
+const sanitize = process.env.GHLAKE_NATIVE_SANITIZE === '1';
+const args = [
+  ...(sanitize ? ['-O1', '-g', '-fsanitize=address,undefined', '-fno-omit-frame-pointer'] : ['-O3']),
+  '-std=c11',
+  '-fPIC',
+  '-shared',
+  '-fvisibility=hidden',
+  '-Wall',
+  '-Wextra',
+  `-I${include}`,
+];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
 mkdirSync(outDir, { recursive: true });
 // Crash-safe: compiled under a temporary name, renamed when complete.
@@ -62,4 +73,4 @@ try {
   rmSync(temporary, { force: true });
   fail(`${cc} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
 }
-console.log(`ghlake: built the native reader (${path.relative(process.cwd(), out)})`);
+console.log(`ghlake: built the native reader${sanitize ? ' with AddressSanitizer and UBSan' : ''} (${path.relative(process.cwd(), out)})`);
