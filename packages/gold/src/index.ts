@@ -29,7 +29,17 @@ export {
 } from './models.js';
 export { currentGoldVersion } from './gold-versions.js';
 export { DUCKDB_OPTIONS, GOLD_OPTIONS, QUERY_OPTIONS, DEFAULT_DUCKDB_MEMORY, type QueryFormat } from './options.js';
-export { openQuery, runQuery, openWarehouse, type QueryConfig, type QueryColumn, type QueryStream, type QueryValue } from './query.js';
+export {
+  openQuery,
+  openQuerySession,
+  runQuery,
+  openWarehouse,
+  type QueryConfig,
+  type QueryColumn,
+  type QuerySession,
+  type QueryStream,
+  type QueryValue,
+} from './query.js';
 export { formatTable, csvHeader, csvRows, jsonKeys, jsonRow } from './format.js';
 export { createGoldCommand, formatGoldSummary, type GoldCommandHooks, type GoldEngine, type GoldEngineRun, type GoldPrepare } from './gold-command.js';
 export { assertLakeExists } from './lake-exists.js';

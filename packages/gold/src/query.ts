@@ -182,7 +182,8 @@ async function confineToLake(connection: DuckDBConnection, lake: string): Promis
   await connection.run('SET lock_configuration = true');
 }
 
-export async function openQuery(config: QueryConfig, sql: string): Promise<QueryStream> {
+/** The warehouse opened read-only and confined to the lake, interruptible by the config's signal. */
+async function openConfined(config: QueryConfig): Promise<{ connection: DuckDBConnection; refreshedWarehouse: boolean; close: () => void }> {
   const { db, refreshedWarehouse } = await openWarehouse(config);
   const connection: DuckDBConnection = db.connection;
   const onAbort = () => connection.interrupt();
@@ -191,22 +192,30 @@ export async function openQuery(config: QueryConfig, sql: string): Promise<Query
     config.signal?.removeEventListener('abort', onAbort);
     db.close();
   };
-  let result: DuckDBResult;
   try {
     await confineToLake(connection, config.lake);
+  } catch (error) {
+    close();
+    throw error instanceof GhlakeError ? error : sqlError(error);
+  }
+  return { connection, refreshedWarehouse, close };
+}
+
+/** One checked read-only statement streamed on a confined connection. */
+async function streamStatement(connection: DuckDBConnection, sql: string): Promise<{ columns: QueryColumn[]; chunks: () => AsyncIterable<QueryValue[][]> }> {
+  let result: DuckDBResult;
+  try {
     const statement = await readOnlyStatement(connection, sql);
     result = await statement.stream().catch((error: unknown) => {
       throw refusedOrSqlError(error);
     });
   } catch (error) {
-    close();
     throw error instanceof GhlakeError ? error : sqlError(error);
   }
   const columns = result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
   const normalize = normalizer(columns.map((c) => c.type));
   return {
     columns,
-    refreshedWarehouse,
     async *chunks() {
       try {
         for await (const rows of result.yieldRowsJson()) yield (rows as QueryValue[][]).map(normalize);
@@ -214,18 +223,52 @@ export async function openQuery(config: QueryConfig, sql: string): Promise<Query
         throw sqlError(error);
       }
     },
+  };
+}
+
+export async function openQuery(config: QueryConfig, sql: string): Promise<QueryStream> {
+  const { connection, refreshedWarehouse, close } = await openConfined(config);
+  try {
+    const { columns, chunks } = await streamStatement(connection, sql);
+    return { columns, refreshedWarehouse, chunks, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/**
+ * Several queries on one opening of the warehouse (the report runs its datasets so: one open instead of one per
+ * query). Each statement is checked as `ghlake query` checks it — one read-only statement — on the same confined,
+ * locked connection.
+ */
+export interface QuerySession {
+  refreshedWarehouse: boolean;
+  /** The whole result in memory. */
+  run(sql: string): Promise<{ columns: QueryColumn[]; rows: QueryValue[][] }>;
+  close(): void;
+}
+
+export async function openQuerySession(config: QueryConfig): Promise<QuerySession> {
+  const { connection, refreshedWarehouse, close } = await openConfined(config);
+  return {
+    refreshedWarehouse,
+    async run(sql: string) {
+      const { columns, chunks } = await streamStatement(connection, sql);
+      const rows: QueryValue[][] = [];
+      for await (const chunk of chunks()) rows.push(...chunk);
+      return { columns, rows };
+    },
     close,
   };
 }
 
 /** The whole result in memory (tests, small lookups). */
 export async function runQuery(config: QueryConfig, sql: string): Promise<{ columns: QueryColumn[]; rows: QueryValue[][] }> {
-  const stream = await openQuery(config, sql);
+  const session = await openQuerySession(config);
   try {
-    const rows: QueryValue[][] = [];
-    for await (const chunk of stream.chunks()) rows.push(...chunk);
-    return { columns: stream.columns, rows };
+    return await session.run(sql);
   } finally {
-    stream.close();
+    session.close();
   }
 }

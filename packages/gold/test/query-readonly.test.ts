@@ -12,7 +12,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, formatErrorForUser } from '@ghlake/core';
 import { buildGold } from '../src/runner.js';
-import { explainedText } from '../src/query.js';
+import { explainedText, openQuerySession } from '../src/query.js';
 import { queryCommand } from '../src/query-command.js';
 import { publishSilver, tempLake } from './helpers.js';
 import { writeSmallLake } from './fixtures/small-lake.js';
@@ -115,6 +115,27 @@ describe('ghlake query refuses everything that is not one read-only statement in
       expect(first, sql).toMatch(/^error GHLAKE_QUERY_REFUSED: refused: /);
       expect(first, sql).toMatch(why);
       expect(rest.length, sql).toBeLessThanOrEqual(1); // the hint line
+    }
+    expect(await treeHashes(lake)).toEqual(before);
+  });
+
+  it('a query session (the report opens one for all its datasets) holds each of its statements to the same rules', async () => {
+    const before = await treeHashes(lake);
+    const session = await openQuerySession({ lake, memoryLimit: 256_000_000, threads: 1 });
+    try {
+      expect((await session.run('select 40 + 2 AS answer')).rows).toEqual([[42]]);
+      const refusals: [string, RegExp][] = [
+        ['CREATE TABLE t AS SELECT 1', /a CREATE statement/],
+        ["SET allowed_directories = ['/']", /a SET statement/],
+        ['select 1; select 2', /2 statements given/],
+        ["select * from read_text('/etc/passwd')", /Permission Error/],
+      ];
+      for (const [sql, why] of refusals) await expect(session.run(sql), sql).rejects.toThrow(why);
+      // still usable, still confined, on the same opening
+      const { rows } = await session.run('select count(*) AS n from gold.repo_metrics');
+      expect(Number(rows[0]![0])).toBeGreaterThan(0);
+    } finally {
+      session.close();
     }
     expect(await treeHashes(lake)).toEqual(before);
   });

@@ -1,12 +1,12 @@
 /**
- * The report's data: every dataset of queries.ts run through `runQuery` — the code path of
+ * The report's data: every dataset of queries.ts run through one `openQuerySession` — the code path of
  * `ghlake query` (the warehouse, opened read-only, rebuilt first when stale) — plus what the
  * caller knows about each hour (the calendar). Plain data in, plain data out: the page renders it.
  */
 import path from 'node:path';
 import { hourDate, hourRange, type HourKey } from '@ghlake/core';
 import { listPartitionFiles } from '@ghlake/core/duckdb';
-import { currentGoldVersion, runQuery, type QueryColumn, type QueryValue } from '@ghlake/gold';
+import { currentGoldVersion, openQuerySession, type QueryColumn, type QueryValue } from '@ghlake/gold';
 import { BASELINE_WEEKS, reportQueries, reportRange, type DatasetName } from './queries.js';
 import { ID_FAMILY_GAP, MIN_FAMILY_IDS, TRIM_SHARE } from './capture-indicator.js';
 
@@ -85,14 +85,20 @@ export async function collectReportData(input: ReportInput): Promise<ReportData>
     top,
     silverEventDays: await silverEventDays(lake, range.firstDay, range.lastDay),
   });
-  // Each query opens the warehouse as `ghlake query` does: rebuilt once if stale, in memory for a copied or read-only lake.
+  // The warehouse opened once, as `ghlake query` opens it (rebuilt once if stale, in memory for a copied or read-only
+  // lake; each statement checked read-only, confined to the lake), for every query.
   const datasets: Dataset[] = [];
   const done = new Map<string, QueryValue[][]>();
-  for (const q of queries) {
-    const sql = typeof q.sql === 'string' ? q.sql : q.sql(done);
-    const { columns, rows } = await runQuery({ lake, memoryLimit: input.memoryLimit, threads: input.threads, signal: input.signal }, sql);
-    datasets.push({ name: q.name, sql, columns, rows });
-    done.set(q.name, rows);
+  const session = await openQuerySession({ lake, memoryLimit: input.memoryLimit, threads: input.threads, signal: input.signal });
+  try {
+    for (const q of queries) {
+      const sql = typeof q.sql === 'string' ? q.sql : q.sql(done);
+      const { columns, rows } = await session.run(sql);
+      datasets.push({ name: q.name, sql, columns, rows });
+      done.set(q.name, rows);
+    }
+  } finally {
+    session.close();
   }
   const hours = new Set(hourRange(input.from, input.to));
   return {
