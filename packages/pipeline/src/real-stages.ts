@@ -22,9 +22,11 @@ export interface RealStagesOptions {
 }
 
 export function createRealStages(config: RunStageConfig, options: RealStagesOptions = {}): PipelineStages & { pool: SharedPool } {
-  const pool = options.pool ?? createPool({ threads: config.threads, maxOldGenerationSizeMb: config.workerHeapMb });
+  // No more workers than hours: each worker loads the transform's code (~0.3 CPU-s), wasted on a worker with no hour.
+  const workers = Math.max(1, Math.min(config.threads, config.hours.length));
+  const pool = options.pool ?? createPool({ threads: workers, maxOldGenerationSizeMb: config.workerHeapMb });
   // Every worker loads the transform's code now, while the first hours download.
-  const warmUp = Promise.all(Array.from({ length: config.threads }, () => runPoolTask(pool, WARM_WORKER, {}).catch(() => false)));
+  const warmUp = Promise.all(Array.from({ length: workers }, () => runPoolTask(pool, WARM_WORKER, {}).catch(() => false)));
   return {
     pool,
     async download(hours, hooks) {

@@ -28,6 +28,23 @@ afterAll(async () => {
   await fs.rm(work, { recursive: true, force: true });
 });
 
+describe("the run's pool", () => {
+  it('has no more workers than hours: a one-hour run loads the transform into one worker, not one per core', async () => {
+    for (const [to, want] of [
+      ['2015-01-01-0', 1],
+      ['2015-01-01-5', 2],
+    ] as const) {
+      const options = resolveOptions(RUN_OPTIONS, { flags: { lake: path.join(work, 'lake'), threads: '2', from: '2015-01-01-0', to } });
+      const stages = createRealStages(runConfigFromOptions(options, work));
+      try {
+        expect(stages.pool.options.maxThreads).toBe(want);
+      } finally {
+        await stages.pool.destroy();
+      }
+    }
+  });
+});
+
 describe('errors across the run', () => {
   it('a failed and a missing hour reach the run with retryable, details and cause intact', async () => {
     const options = resolveOptions(RUN_OPTIONS, {
