@@ -283,14 +283,19 @@ static inline int64_t skip_value(Reader *r, const uint8_t *b, size_t len, size_t
 }
 
 /* The member of table `t` whose unescaped key is b[ks+1, ke-1), or -1. */
-static inline int32_t match(const Reader *r, const uint8_t *b, size_t ks, size_t ke, int32_t t) {
-  int32_t len = (int32_t)(ke - ks - 2);
+/* The member of table `t` named by the `len` bytes at `key`, or -1. */
+static inline int32_t lookup(const Reader *r, const uint8_t *key, int32_t len, int32_t t) {
   if (len <= 0) return -1;
-  for (int32_t n = r->tables[t].head[bucket_of(len, b[ks + 1], b[ke - 2])]; n >= 0; n = r->nodes[n].next) {
+  for (int32_t n = r->tables[t].head[bucket_of(len, key[0], key[len - 1])]; n >= 0; n = r->nodes[n].next) {
     const Node *node = &r->nodes[n];
-    if (node->name_len == len && memcmp(node->name, b + ks + 1, (size_t)len) == 0) return n;
+    if (node->name_len == len && memcmp(node->name, key, (size_t)len) == 0) return n;
   }
   return -1;
+}
+
+/* The member of table `t` whose unescaped key is b[ks+1, ke-1), or -1. */
+static inline int32_t match(const Reader *r, const uint8_t *b, size_t ks, size_t ke, int32_t t) {
+  return lookup(r, b + ks + 1, (int32_t)(ke - ks - 2), t);
 }
 
 /*
@@ -342,12 +347,7 @@ static int32_t match_escaped(const Reader *r, const uint8_t *b, size_t ks, size_
     }
     i += 2;
   }
-  if (len == 0) return -1;
-  for (int32_t n = r->tables[t].head[bucket_of(len, key[0], key[len - 1])]; n >= 0; n = r->nodes[n].next) {
-    const Node *node = &r->nodes[n];
-    if (node->name_len == len && memcmp(node->name, key, (size_t)len) == 0) return n;
-  }
-  return -1;
+  return lookup(r, key, len, t);
 }
 
 static int push_other(Reader *r, int64_t ks, int64_t ke, int64_t vs, int64_t ve) {
@@ -517,9 +517,10 @@ static void finalize_reader(napi_env env, void *data, void *hint) {
 }
 
 /* create(keys: string[], slots: Int32Array, subtreeEnds: Int32Array, own: Uint8Array, parents: Int32Array, slotCount,
- *   sha256: boolean) → { handle, memory: ArrayBuffer, sha256: boolean }. Nodes come in depth-first order; parents[k]
- *   is the index of node k's parent, -1 at the top. memory: kind u8[slotCount], escaped u8[slotCount], padding to 4,
- *   start i32[slotCount], end i32[slotCount], stamp i32[slotCount], state i32[4], the last hash's hex u8[64].
+ *   sha256: boolean) → { handle, memory: ArrayBuffer, sha256: boolean, layout }. Nodes come in depth-first order;
+ *   parents[k] is the index of node k's parent, -1 at the top. memory: kind u8[slotCount], escaped u8[slotCount],
+ *   padding to 4, start i32[slotCount], end i32[slotCount], stamp i32[slotCount], state i32[4], the last hash's hex
+ *   u8[64]; `layout` gives each view's byte offset.
  *   sha256: hash every valid object read (the result says whether this process's OpenSSL was found). */
 static napi_value create(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -638,6 +639,20 @@ static napi_value create(napi_env env, napi_callback_info info) {
   napi_value hashing;
   CHECK(napi_get_boolean(env, r->hash_ctx != NULL, &hashing));
   CHECK(napi_set_named_property(env, result, "sha256", hashing));
+  /* where each view starts in `memory`: the layout is declared here only */
+  napi_value layout;
+  CHECK(napi_create_object(env, &layout));
+  const struct {
+    const char *name;
+    void *at;
+  } views[] = {{"kind", r->kind}, {"escaped", r->escaped}, {"start", r->start}, {"end", r->end},
+               {"stamp", r->stamp}, {"state", r->state}, {"hash", r->hash_hex}};
+  for (size_t k = 0; k < sizeof(views) / sizeof(views[0]); k++) {
+    napi_value offset;
+    CHECK(napi_create_uint32(env, (uint32_t)((uint8_t *)views[k].at - (uint8_t *)data), &offset));
+    CHECK(napi_set_named_property(env, layout, views[k].name, offset));
+  }
+  CHECK(napi_set_named_property(env, result, "layout", layout));
   return result;
 
 oom:

@@ -14,8 +14,9 @@
  * and lines never contain one, so every loop stops there without a bounds check.
  *
  * `readObject` runs in C when the native reader is built (native-reader.ts): the same pass with the
- * same results into the same slot arrays (shared memory), about twice as fast. This JavaScript pass is
- * its fallback (no compiler at install) and its reference in the differential tests.
+ * same results into the same slot arrays (shared memory); on a trimmed hour it fell from ~10% of the
+ * transform's CPU to ~3.5% (docs/bench-silver.md). This JavaScript pass is its fallback (no compiler
+ * at install) and its reference in the differential tests.
  */
 import type { FieldNode } from './event-fields.js';
 import { nativeJsonReader, type NativeJsonReaderBinding } from './native-reader.js';
@@ -172,17 +173,16 @@ export class JsonReader {
     this.binding = options.native === false ? undefined : nativeJsonReader();
     if (this.binding !== undefined) {
       const f = flatten(fields);
-      const { handle, memory, sha256 } = this.binding.create(f.keys, f.slots, f.ends, f.own, f.parents, slotCount, options.sha256 === true);
+      const { handle, memory, sha256, layout } = this.binding.create(f.keys, f.slots, f.ends, f.own, f.parents, slotCount, options.sha256 === true);
       this.handle = handle;
-      // The layout native/json_reader.c gives the shared memory.
-      const pad = (slotCount * 2 + 3) & ~3;
-      this.kind = new Uint8Array(memory, 0, slotCount);
-      this.escaped = new Uint8Array(memory, slotCount, slotCount);
-      this.start = new Int32Array(memory, pad, slotCount);
-      this.end = new Int32Array(memory, pad + slotCount * 4, slotCount);
-      this.stamp = new Int32Array(memory, pad + slotCount * 8, slotCount);
-      this.state = new Int32Array(memory, pad + slotCount * 12, 4);
-      if (sha256) this.hashHex = Buffer.from(memory, pad + slotCount * 12 + 16, 64);
+      // Views of the memory the native pass writes, where it says they are.
+      this.kind = new Uint8Array(memory, layout.kind, slotCount);
+      this.escaped = new Uint8Array(memory, layout.escaped, slotCount);
+      this.start = new Int32Array(memory, layout.start, slotCount);
+      this.end = new Int32Array(memory, layout.end, slotCount);
+      this.stamp = new Int32Array(memory, layout.stamp, slotCount);
+      this.state = new Int32Array(memory, layout.state, 4);
+      if (sha256) this.hashHex = Buffer.from(memory, layout.hash, 64);
     } else {
       this.kind = new Uint8Array(slotCount);
       this.start = new Int32Array(slotCount);
@@ -212,7 +212,6 @@ export class JsonReader {
       return (this.lastEnd = j);
     }
     this.nextGen();
-    this.state[STATE_HASHED] = 0;
     return (this.lastEnd = this.scanObject(buf, i, this.root, true));
   }
 

@@ -14,7 +14,13 @@ export interface NativeJsonReaderBinding {
     parents: Int32Array,
     slotCount: number,
     sha256: boolean,
-  ): { handle: object; memory: ArrayBuffer; sha256: boolean };
+  ): {
+    handle: object;
+    memory: ArrayBuffer;
+    sha256: boolean;
+    /** Byte offset in `memory` of each view (native/json_reader.c lays them out). */
+    layout: { kind: number; escaped: number; start: number; end: number; stamp: number; state: number; hash: number };
+  };
   /** The index past the object's `}`; -1 when not a valid JSON object there. */
   readObject(handle: object, buf: Buffer, i: number): number;
   /** The last read's top-level members without a column, as [keyStart, keyEnd, valueStart, valueEnd] quadruples. */
@@ -69,4 +75,9 @@ export function nativeReaderStatus(): NativeReaderStatus {
 export function readerNotice(s: NativeReaderStatus = nativeReaderStatus(), env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (s.loaded || env.GHLAKE_NATIVE === '0') return undefined;
   return `hours are read by the JavaScript reader (transforms 10-25% slower, docs/build.md): ${s.reason}`;
+}
+
+/** Which reader this process reads hours with, in words (benchmarks print it beside their figures). */
+export function readerInUse(s: NativeReaderStatus = nativeReaderStatus()): string {
+  return s.loaded ? 'native (packages/bronze/native)' : `JavaScript — ${s.reason}`;
 }

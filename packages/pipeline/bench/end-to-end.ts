@@ -20,7 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createPool, hourFromMs, hourRange, parseHourMs, resolveOptions, type HourKey } from '@ghlake/core';
-import { nativeReaderStatus } from '@ghlake/bronze';
+import { readerInUse } from '@ghlake/bronze';
 import { transformHours } from '@ghlake/silver';
 import { downloadConfig, downloadHours } from '@ghlake/download';
 import { generateHours } from '../../../tools/generate/hours.js';
@@ -296,8 +296,7 @@ async function main() {
     `\nghlake pipeline benchmark: ${HOURS} hours × ${EVENTS} events (${events} events, ${mb(data.gzBytes)} gzip), ${THREADS} threads, download concurrency ${CONCURRENCY}, median of ${RUNS}`,
   );
   console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, ${(totalmem() / 1e9).toFixed(0)} GB, node ${process.version}`);
-  const reader = nativeReaderStatus();
-  console.log(`reader: ${reader.loaded ? 'native (packages/bronze/native)' : `JavaScript — ${reader.reason}`}`);
+  console.log(`reader: ${readerInUse()}`);
   console.log(lines.join('\n'));
   console.log(`end to end / silver alone: ${(rate(e2e) / rate(silver)).toFixed(2)} (1.00 = download and gold fully hidden behind the transform)`);
   console.log(`peak RSS: e2e ${mb(Math.max(...results.e2eRss))}, silver alone ${mb(Math.max(...results.silverRss))}`);

@@ -36,7 +36,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { archiveFileName, createPool, runPoolTask, type HourKey } from '@ghlake/core';
-import { nativeReaderStatus } from '@ghlake/bronze';
+import { readerInUse } from '@ghlake/bronze';
 import { transformHours } from '@ghlake/silver';
 import { duckdbSilver } from './duckdb-baseline.js';
 import { benchSet, type SetSpec } from './hour-sets.js';
@@ -193,8 +193,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ${threads} threads; ${runs} runs per cell (median)`,
   );
-  const reader = nativeReaderStatus();
-  console.log(`reader: ${reader.loaded ? 'native (packages/bronze/native)' : `JavaScript — ${reader.reason}`}`);
+  console.log(`reader: ${readerInUse()}`);
   try {
     console.log(`commit: ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}`);
   } catch {
