@@ -503,17 +503,32 @@ static int64_t read_object(Reader *r, const uint8_t *b, size_t len, size_t i) {
     }                                                                            \
   } while (0)
 
-static void finalize_reader(napi_env env, void *data, void *hint) {
-  (void)hint;
-  Reader *r = data;
+/* In `create`, before the reader belongs to its external: throw, and free what was built (goto fail). */
+#define CHECK_R(call)                                                            \
+  do {                                                                           \
+    if ((call) != napi_ok) {                                                     \
+      napi_throw_error(env, "GHLAKE_NATIVE_READER", "json_reader: " #call " failed"); \
+      goto fail;                                                                 \
+    }                                                                            \
+  } while (0)
+
+/* Everything a reader owns, whole or partly built. */
+static void free_reader(napi_env env, Reader *r) {
+  if (r == NULL) return;
   if (r->memory != NULL) napi_delete_reference(env, r->memory);
   if (r->hash_ctx != NULL) evp.ctx_free(r->hash_ctx);
-  for (int32_t n = 0; n < r->node_count; n++) free(r->nodes[n].name);
+  if (r->nodes != NULL)
+    for (int32_t n = 0; n < r->node_count; n++) free(r->nodes[n].name);
   free(r->nodes);
   free(r->tables);
   free(r->other);
   free(r->stack);
   free(r);
+}
+
+static void finalize_reader(napi_env env, void *data, void *hint) {
+  (void)hint;
+  free_reader(env, data);
 }
 
 /* create(keys: string[], slots: Int32Array, subtreeEnds: Int32Array, own: Uint8Array, parents: Int32Array, slotCount,
@@ -564,13 +579,13 @@ static napi_value create(napi_env env, napi_callback_info info) {
   for (uint32_t k = 0; k < count; k++) r->nodes[k].table = -1;
   for (uint32_t k = 0; k < count; k++) {
     napi_value key;
-    CHECK(napi_get_element(env, argv[0], k, &key));
+    CHECK_R(napi_get_element(env, argv[0], k, &key));
     size_t key_len;
-    CHECK(napi_get_value_string_utf8(env, key, NULL, 0, &key_len));
+    CHECK_R(napi_get_value_string_utf8(env, key, NULL, 0, &key_len));
     Node *node = &r->nodes[k];
     node->name = malloc(key_len + 1);
     if (node->name == NULL) goto oom;
-    CHECK(napi_get_value_string_utf8(env, key, (char *)node->name, key_len + 1, &key_len));
+    CHECK_R(napi_get_value_string_utf8(env, key, (char *)node->name, key_len + 1, &key_len));
     node->name_len = (int32_t)key_len;
     node->slot = slots[k];
     node->subtree_end = ends[k];
@@ -579,11 +594,11 @@ static napi_value create(napi_env env, napi_callback_info info) {
     for (size_t k2 = 0; k2 < key_len; k2++) ascii &= node->name[k2] >= 0x20 && node->name[k2] < 0x80 && node->name[k2] != '"' && node->name[k2] != '\\';
     if (!ascii || key_len > 64) {
       napi_throw_range_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: field keys must be plain ASCII of at most 64 bytes");
-      return NULL;
+      goto fail;
     }
     if (node->slot < 0 || node->slot >= slot_count || node->subtree_end > slot_count || key_len == 0) {
       napi_throw_range_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: a node's slot is out of range");
-      return NULL;
+      goto fail;
     }
     int32_t parent = parents[k];
     int32_t table;
@@ -592,7 +607,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
     } else {
       if ((uint32_t)parent >= k) {
         napi_throw_range_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: nodes must come parents first");
-        return NULL;
+        goto fail;
       }
       if (r->nodes[parent].table < 0) {
         r->nodes[parent].table = r->table_count;
@@ -613,7 +628,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   size_t bytes = pad + (size_t)slot_count * 3 * sizeof(int32_t) + STATE_CELLS * sizeof(int32_t) + HASH_HEX;
   napi_value memory;
   void *data;
-  CHECK(napi_create_arraybuffer(env, bytes, &data, &memory));
+  CHECK_R(napi_create_arraybuffer(env, bytes, &data, &memory));
   memset(data, 0, bytes);
   r->kind = data;
   r->escaped = (uint8_t *)data + slot_count;
@@ -622,7 +637,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   r->stamp = r->end + slot_count;
   r->state = r->stamp + slot_count;
   r->hash_hex = (uint8_t *)(r->state + STATE_CELLS);
-  CHECK(napi_create_reference(env, memory, 1, &r->memory));
+  CHECK_R(napi_create_reference(env, memory, 1, &r->memory));
   if (want_hash) {
     pthread_once(&evp_once, find_evp);
     if (evp.found) {
@@ -657,6 +672,8 @@ static napi_value create(napi_env env, napi_callback_info info) {
 
 oom:
   napi_throw_error(env, "GHLAKE_NATIVE_READER", "json_reader.create: out of memory");
+fail:
+  free_reader(env, r);
   return NULL;
 }
 

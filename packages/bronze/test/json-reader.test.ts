@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT, nativeReaderStatus, readerNotice, type FieldNode } from '../src/index.js';
 import { GHARCHIVE_FIXTURES, realLines, sha256 } from './real-lines.js';
 import { JSON_EDGE_CASES } from './json-edge-cases.js';
+import { nativeJsonReader } from '../src/native-reader.js';
 
 const READERS = {
   native: new JsonReader(EVENT_FIELDS, SLOT_COUNT),
@@ -25,6 +26,14 @@ it('the native reader is built and in use (npm run build:native; CI builds it wi
     'hours are read by the JavaScript reader (transforms 10-25% slower, docs/build.md): no json_reader.node',
   );
   expect(readerNotice({ loaded: false, reason: 'GHLAKE_NATIVE=0' }, { GHLAKE_NATIVE: '0' })).toBeUndefined();
+  // a field tree the native pass cannot hold is refused, naming why (and the half-built reader freed)
+  const binding = nativeJsonReader()!;
+  const one = (key: string, slot: number, parent = -1) =>
+    binding.create([key], Int32Array.of(slot), Int32Array.of(slot + 1), Uint8Array.of(0), Int32Array.of(parent), 1, false);
+  expect(() => one('id', 5)).toThrow(/a node's slot is out of range/);
+  expect(() => one('pay\u00e9', 0)).toThrow(/plain ASCII/);
+  expect(() => one('id', 0, 0)).toThrow(/parents first/);
+  expect(one('id', 0).layout).toMatchObject({ kind: 0, escaped: 1, start: 4 });
 });
 
 /** Real fixture files of every era (Timeline, 2015, 2021, 2025, the trimmed payloads of 2026). */
