@@ -20,7 +20,7 @@ const out = path.join(outDir, 'json_reader.node');
 const required = process.env.GHLAKE_NATIVE_REQUIRED === '1';
 
 function fail(why) {
-  const message = `ghlake: the native reader was not built (${why}); ghlake will read with its JavaScript reader (transforms 10-25% slower, docs/build.md). To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
+  const message = `ghlake: the native reader was not built (${why}); ghlake will read with its JavaScript reader (transforms 10-30% slower, docs/build.md). To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
   if (required) {
     console.error(message);
     process.exit(1);

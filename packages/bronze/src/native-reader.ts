@@ -74,7 +74,7 @@ export function nativeReaderStatus(): NativeReaderStatus {
  */
 export function readerNotice(s: NativeReaderStatus = nativeReaderStatus(), env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (s.loaded || env.GHLAKE_NATIVE === '0') return undefined;
-  return `hours are read by the JavaScript reader (transforms 10-25% slower, docs/build.md): ${s.reason}`;
+  return `hours are read by the JavaScript reader (transforms 10-30% slower, docs/build.md): ${s.reason}`;
 }
 
 /** Which reader this process reads hours with, in words (benchmarks print it beside their figures). */

@@ -23,7 +23,7 @@ it('the native reader is built and in use (npm run build:native; CI builds it wi
   // what the commands say when it did not load (and nothing when it runs, or was turned off on purpose)
   expect(readerNotice()).toBeUndefined();
   expect(readerNotice({ loaded: false, reason: 'no json_reader.node' }, {})).toBe(
-    'hours are read by the JavaScript reader (transforms 10-25% slower, docs/build.md): no json_reader.node',
+    'hours are read by the JavaScript reader (transforms 10-30% slower, docs/build.md): no json_reader.node',
   );
   expect(readerNotice({ loaded: false, reason: 'GHLAKE_NATIVE=0' }, { GHLAKE_NATIVE: '0' })).toBeUndefined();
   // a field tree the native pass cannot hold is refused, naming why (and the half-built reader freed)
