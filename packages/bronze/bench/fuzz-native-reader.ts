@@ -12,11 +12,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT, nativeReaderStatus } from '@ghlake/bronze';
+import { nativeStatus } from '@ghlake/core';
+import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT } from '@ghlake/bronze';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '300000' }, seed: { type: 'string', default: '7' } } });
-if (!nativeReaderStatus().loaded) throw new Error(`the native reader is not built: ${nativeReaderStatus().reason}`);
+if (!nativeStatus().loaded) throw new Error(`the native code is not built: ${nativeStatus().reason}`);
 const native = new JsonReader(EVENT_FIELDS, SLOT_COUNT, { sha256: true });
 const js = new JsonReader(EVENT_FIELDS, SLOT_COUNT, { native: false });
 

@@ -96,13 +96,13 @@ export class BronzeEventBatch implements VectorRows {
       f.pushStr(ORG_LOGIN, c.org_login);
     }
     c.public.push(f.bool(PUBLIC));
-    // The payload points into the decompressed chunk (written to the page from there, not copied twice).
+    // The payload and the actor/repo/org texts point into the decompressed chunk (written to the page from there, not copied twice).
     if (f.kindOf(PAYLOAD) === KIND_ABSENT) c.payload.pushNull();
     else c.payload.pushRef(f.buf, f.start[PAYLOAD]!, f.end[PAYLOAD]!);
     c.other.pushString(ev.otherText());
-    f.pushText(ACTOR, c.actor);
-    f.pushText(REPO, c.repo);
-    f.pushText(ORG, c.org);
+    f.pushTextRef(ACTOR, c.actor);
+    f.pushTextRef(REPO, c.repo);
+    f.pushTextRef(ORG, c.org);
     ev.pushHash(c.event_hash);
     c.source_file.pushString(this.sourceFile);
     c.source_line.push(ev.sourceLine);

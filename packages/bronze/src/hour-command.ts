@@ -16,8 +16,8 @@ import {
   type HourKey,
   type SharedPool,
   type TransformLayer,
+  nativeNotice,
 } from '@ghlake/core';
-import { readerNotice } from './native-reader.js';
 import { transformRecordOf, type SilverCounts } from './hour-record.js';
 import type { HourOutcome, RunHoursOptions } from './runner.js';
 import { exitCodeOf, formatHourLine, formatTotals, totalsOf } from './summary.js';
@@ -50,7 +50,7 @@ export function runHourCommand<M>(io: CommandIO, spec: HourCommandSpec<M>): Prom
   // One writer per lake: held until the pool is gone (`ghlake run` holds it itself).
   return withCommandLakeLock(io, spec.name, spec.lake, async (): Promise<ExitCode> => {
     await ensureLakeFormat(spec.lake);
-    const notice = readerNotice();
+    const notice = nativeNotice();
     if (notice !== undefined) io.stderr.write(`note: ${notice}\n`);
     const store = await ManifestStore.open(spec.lake, { hours: spec.hours });
     const pool = createPool({ threads: Math.min(spec.threads, spec.hours.length), maxOldGenerationSizeMb: spec.workerHeapMb });

@@ -2,7 +2,7 @@ export * from './accounting.js';
 export * from './line-splitter.js';
 export * from './event-fields.js';
 export * from './json-reader.js';
-export { nativeReaderStatus, readerInUse, readerNotice, type NativeReaderStatus } from './native-reader.js';
+
 export * from './timestamps.js';
 export * from './event-reader.js';
 export * from './timeline.js';

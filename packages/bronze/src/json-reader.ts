@@ -37,6 +37,12 @@ export interface StringSink {
   pushNull(): void;
 }
 
+/** A text column that can point into a buffer instead of copying (core's BytesColumn and DictColumn). */
+export interface RefSink {
+  pushRef(src: Uint8Array, start: number, end: number): void;
+  pushNull(): void;
+}
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_BRACE = 123;
@@ -443,6 +449,15 @@ export class JsonReader {
   pushText(slot: number, column: StringSink): void {
     if (this.kindOf(slot) === KIND_ABSENT) return column.pushNull();
     column.pushBytes(this.buf, this.start[slot]!, this.end[slot]!);
+  }
+
+  /**
+   * pushText, the row pointing into the read buffer instead of a copy (core's pushRef): for columns cleared before
+   * the buffer is reused (bronze's row groups, which hold the payloads' chunks anyway).
+   */
+  pushTextRef(slot: number, column: RefSink): void {
+    if (this.kindOf(slot) === KIND_ABSENT) return column.pushNull();
+    column.pushRef(this.buf, this.start[slot]!, this.end[slot]!);
   }
 
   /** Is the slot's value the string `v`? Compares bytes, making no string (the common answer is yes). */

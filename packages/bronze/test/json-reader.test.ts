@@ -2,11 +2,12 @@
  * The byte reader against JSON.parse itself: it accepts exactly what JSON.parse accepts (tricky
  * cases and seeded random damage of real lines), and every slot of the field tree holds what
  * JSON.parse gives at that path, on every real line of every era. Both implementations of the
- * pass — native (native/json_reader.c) and JavaScript — are held to that, and to each other:
+ * pass — native (core's native/json_reader.c) and JavaScript — are held to that, and to each other:
  * the same result and the same slots for every line.
  */
 import { describe, expect, it } from 'vitest';
-import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT, nativeReaderStatus, readerNotice, type FieldNode } from '../src/index.js';
+import { nativeStatus } from '@ghlake/core';
+import { EVENT_FIELDS, JsonReader, KIND_ABSENT, SLOT_COUNT, type FieldNode } from '../src/index.js';
 import { GHARCHIVE_FIXTURES, realLines, sha256 } from './real-lines.js';
 import { JSON_EDGE_CASES } from './json-edge-cases.js';
 import { nativeJsonReader } from '../src/native-reader.js';
@@ -17,15 +18,9 @@ const READERS = {
 };
 
 it('the native reader is built and in use (npm run build:native; CI builds it with GHLAKE_NATIVE_REQUIRED=1)', () => {
-  expect(nativeReaderStatus()).toEqual({ loaded: true });
+  expect(nativeStatus()).toEqual({ loaded: true });
   expect(READERS.native.native).toBe(true);
   expect(READERS.JavaScript.native).toBe(false);
-  // what the commands say when it did not load (and nothing when it runs, or was turned off on purpose)
-  expect(readerNotice()).toBeUndefined();
-  expect(readerNotice({ loaded: false, reason: 'no json_reader.node' }, {})).toBe(
-    'hours are read by the JavaScript reader (transforms 10-30% slower, docs/build.md): no json_reader.node',
-  );
-  expect(readerNotice({ loaded: false, reason: 'GHLAKE_NATIVE=0' }, { GHLAKE_NATIVE: '0' })).toBeUndefined();
   // a field tree the native pass cannot hold is refused, naming why (and the half-built reader freed)
   const binding = nativeJsonReader()!;
   const one = (key: string, slot: number, parent = -1) =>

@@ -15,6 +15,7 @@ export * from './backoff.js';
 export * from './lake-lock.js';
 export * from './gunzip.js';
 export * from './int-map.js';
+export * from './native.js';
 export * from './heads.js';
 export * from './crash-point.js';
 export * from './lake-format.js';

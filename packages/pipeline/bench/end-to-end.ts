@@ -19,8 +19,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createPool, hourFromMs, hourRange, parseHourMs, resolveOptions, type HourKey } from '@ghlake/core';
-import { readerInUse } from '@ghlake/bronze';
+import { createPool, hourFromMs, nativeInUse, hourRange, parseHourMs, resolveOptions, type HourKey } from '@ghlake/core';
 import { transformHours } from '@ghlake/silver';
 import { downloadConfig, downloadHours } from '@ghlake/download';
 import { generateHours } from '../../../tools/generate/hours.js';
@@ -296,7 +295,7 @@ async function main() {
     `\nghlake pipeline benchmark: ${HOURS} hours × ${EVENTS} events (${events} events, ${mb(data.gzBytes)} gzip), ${THREADS} threads, download concurrency ${CONCURRENCY}, median of ${RUNS}`,
   );
   console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, ${(totalmem() / 1e9).toFixed(0)} GB, node ${process.version}`);
-  console.log(`reader: ${readerInUse()}`);
+  console.log(`reader: ${nativeInUse()}`);
   console.log(lines.join('\n'));
   console.log(`end to end / silver alone: ${(rate(e2e) / rate(silver)).toFixed(2)} (1.00 = download and gold fully hidden behind the transform)`);
   console.log(`peak RSS: e2e ${mb(Math.max(...results.e2eRss))}, silver alone ${mb(Math.max(...results.silverRss))}`);

@@ -12,8 +12,8 @@ import {
   type CommandIO,
   type ExitCode,
   type Logger,
+  nativeNotice,
 } from '@ghlake/core';
-import { readerNotice } from '@ghlake/bronze';
 import { LiveDisplay, renderProgress } from './live-display.js';
 import { RunProgress } from './progress.js';
 import { createRealStages } from './real-stages.js';
@@ -63,7 +63,7 @@ export const runCommand: Command = {
       write: display ? (l) => display.log(l) : (l) => io.stderr.write(`${l}\n`),
     });
     const runLog = new RunLog(log, !live);
-    const notice = readerNotice();
+    const notice = nativeNotice();
     if (notice !== undefined) log.warn(notice);
     const onEvent = (event: RunEvent) => {
       progress.apply(event, Date.now());

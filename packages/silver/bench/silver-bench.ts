@@ -35,8 +35,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { archiveFileName, createPool, runPoolTask, type HourKey } from '@ghlake/core';
-import { readerInUse } from '@ghlake/bronze';
+import { archiveFileName, createPool, nativeInUse, runPoolTask, type HourKey } from '@ghlake/core';
 import { transformHours } from '@ghlake/silver';
 import { duckdbSilver } from './duckdb-baseline.js';
 import { benchSet, type SetSpec } from './hour-sets.js';
@@ -193,7 +192,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ${threads} threads; ${runs} runs per cell (median)`,
   );
-  console.log(`reader: ${readerInUse()}`);
+  console.log(`reader: ${nativeInUse()}`);
   try {
     console.log(`commit: ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}`);
   } catch {

@@ -149,23 +149,21 @@ class SilverColumns implements VectorRows {
       [ev.actor_id, ev.actor_id_source],
       [ev.org_id, ev.org_id_source],
     ] as const) {
-      const synthetic = internIndex(source, ID_SOURCE_SYNTHETIC);
+      const synthetic = source.entryOf(ID_SOURCE_SYNTHETIC);
+      if (synthetic < 0) continue;
+      const resolved: number[] = [];
       for (let i = 0; i < this.rowCount; i++) {
         if (source.indexes[i] !== synthetic) continue;
         const real = logins.realIdOf(id.values[i]!);
         if (real === undefined) continue;
         id.values[i] = real;
-        source.indexes[i] = internIndex(source, ID_SOURCE_RESOLVED);
-        n++;
+        resolved.push(i);
       }
+      source.replace(resolved, ID_SOURCE_RESOLVED);
+      n += resolved.length;
     }
     return n;
   }
-}
-
-function internIndex(column: DictColumn, value: string): number {
-  const bytes = Buffer.from(value);
-  return column.intern(bytes, 0, bytes.length);
 }
 
 /** Pre-2015 payloads: the issue as its id (an integer `issue`) or `issue_id`; later ones `issue.id`. */

@@ -10,11 +10,13 @@
  * - `BytesColumn`: VARCHAR/JSON/BLOB values as UTF-8 bytes in one arena (PLAIN-encoded values:
  *   payloads, hashes).
  * - `DictColumn`: VARCHAR/JSON values that repeat (types, logins, the actor/repo/org texts):
- *   interned by their bytes as they come, so the writer gets the dictionary and the indexes ready.
+ *   collected as bytes, dictionary-encoded once per row group (`seal`).
  *
  * A batch whose columns are vectors is written as one row group by `TableFileWriter.append`;
  * after it resolves the builder may `clear()` and refill the same vectors.
  */
+
+import { encodeDictionary, type ByteRows } from './byte-pages.js';
 
 const INITIAL_ROWS = 1024;
 
@@ -37,7 +39,7 @@ function grownI32(a: Int32Array, n: number): Int32Array {
 }
 
 /** A growable byte arena holding values back to back; value i is data[ends[i-1], ends[i]). */
-class Arena {
+export class Arena {
   data: Buffer = Buffer.allocUnsafeSlow(1 << 16);
   size = 0;
 
@@ -54,7 +56,8 @@ class Arena {
     this.reserve(n);
     const d = this.data;
     let p = this.size;
-    if (n < 48) for (let i = s; i < e; i++) d[p++] = src[i]!;
+    // A byte loop up to a few cache lines: a subarray per value (for set) costs more (hashes, actor/repo texts).
+    if (n < 160) for (let i = s; i < e; i++) d[p++] = src[i]!;
     else {
       d.set(src.subarray(s, e), p);
       p += n;
@@ -219,6 +222,11 @@ export class BytesColumn {
     this.refs.length = 0;
   }
 
+  /** The rows as the byte encoders read them (byte-pages.ts): the arena, then the buffers rows point into. */
+  byteRows(): ByteRows {
+    return { buffers: [this.arena.data, ...this.refs], srcs: this.srcs, starts: this.starts, ends: this.ends, nulls: this.nulls };
+  }
+
   /** The buffer holding row i's bytes (at starts[i]..ends[i]). */
   dataOf(i: number): Uint8Array {
     const k = this.srcs[i]!;
@@ -233,130 +241,97 @@ export class BytesColumn {
 }
 
 /**
- * Values interned as they come: entry bytes in an arena, one index per row (-1 = NULL). Bytes
- * are hashed on their length, first and last 16 bytes (ids and names differ there), compared in
- * full on a hit.
+ * Values that repeat (types, logins, the actor/repo/org texts), dictionary-encoded for the writer. Rows are
+ * collected as bytes (`rows`, a BytesColumn) and encoded once per row group by `seal()` — in C when the native
+ * addon is loaded (byte-pages.ts): interning each value as it came cost a hash-table probe in JavaScript per row.
+ * After `seal()`, `entries`/`entryEnds`/`entryCount` are the distinct values in order of first appearance and
+ * `indexes[i]` row i's entry (-1 = NULL).
  */
 export class DictColumn {
+  /** The rows' bytes as pushed. */
+  readonly rows = new BytesColumn();
   readonly entries = new Arena();
-  /** End offset of entry k in `entries` (entry k starts at entryEnds[k-1]). */
   entryEnds: Int32Array = new Int32Array(256);
   entryCount = 0;
   indexes: Int32Array = new Int32Array(INITIAL_ROWS);
-  length = 0;
-  nullCount = 0;
-  private hashes: Int32Array = new Int32Array(256);
-  /** Open addressing: entry index + 1, 0 = empty. */
-  private table: Int32Array = new Int32Array(1024);
-  private readonly strings = new Map<string, number>();
+  /** Rows the dictionary was last built for (-1: none since the last clear). */
+  private sealed = -1;
+  /** UTF-8 of the strings pushed as strings (event types, eras: few), up to STRING_CACHE of them. */
+  private readonly strings = new Map<string, Buffer>();
 
-  push(index: number): void {
-    const i = this.length;
-    if (i === this.indexes.length) this.indexes = grownI32(this.indexes, i + 1);
-    this.indexes[i] = index;
-    this.length = i + 1;
-    if (index < 0) this.nullCount++;
+  get length(): number {
+    return this.rows.length;
+  }
+
+  get nullCount(): number {
+    return this.rows.nullCount;
   }
 
   pushNull(): void {
-    this.push(-1);
+    this.rows.pushNull();
   }
 
-  /** Intern src[s, e) and add it as the next row. */
+  /** src[s, e) as the next row (copied). */
   pushBytes(src: Uint8Array, s: number, e: number): void {
-    this.push(this.intern(src, s, e));
+    this.rows.pushBytes(src, s, e);
   }
 
-  /** Intern a string (few distinct values, e.g. event types): by a Map of strings. */
+  /** src[s, e) as the next row, NOT copied (BytesColumn.pushRef: `src` must not change until clear()). */
+  pushRef(src: Uint8Array, s: number, e: number): void {
+    this.rows.pushRef(src, s, e);
+  }
+
   pushString(v: string | null): void {
-    if (v === null) return this.push(-1);
-    let k = this.strings.get(v);
-    if (k === undefined) {
-      const bytes = Buffer.from(v, 'utf8');
-      k = this.intern(bytes, 0, bytes.length);
-      this.strings.set(v, k);
+    if (v === null) return this.rows.pushNull();
+    let bytes = this.strings.get(v);
+    if (bytes === undefined) {
+      if (this.strings.size >= STRING_CACHE) return this.rows.pushString(v);
+      bytes = Buffer.from(v, 'utf8');
+      this.strings.set(v, bytes);
     }
-    this.push(k);
+    this.rows.pushBytes(bytes, 0, bytes.length);
   }
 
-  intern(src: Uint8Array, s: number, e: number): number {
-    const n = e - s;
-    // Four bytes per multiply: the multiply chain, not the loads, bounds a byte-wise hash.
-    let h = Math.imul(n, 0x9e3779b1);
-    const headEnd = n > 16 ? s + 16 : e;
-    let i = s;
-    for (; i + 4 <= headEnd; i += 4) h = Math.imul(h ^ (src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24)), 0x01000193);
-    for (; i < headEnd; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
-    i = n > 32 ? e - 16 : headEnd;
-    for (; i + 4 <= e; i += 4) h = Math.imul(h ^ (src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24)), 0x01000193);
-    for (; i < e; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
-    // murmur3's finalizer: every input bit reaches the low bits the table uses
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    const table = this.table;
-    const mask = table.length - 1;
-    const data = this.entries.data;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const at = table[slot]!;
-      if (at === 0) break;
-      const k = at - 1;
-      if (this.hashes[k] !== h) continue;
-      const ks = k === 0 ? 0 : this.entryEnds[k - 1]!;
-      if (this.entryEnds[k]! - ks !== n) continue;
-      if (n > 32) {
-        if (data.compare(src, s, e, ks, ks + n) === 0) return k;
-        continue;
-      }
-      let j = 0;
-      while (j < n && data[ks + j] === src[s + j]) j++;
-      if (j === n) return k;
+  /** Build the dictionary of the rows pushed so far (the writer calls it; `get` too). */
+  seal(): this {
+    if (this.sealed !== this.rows.length) {
+      encodeDictionary(this.rows.byteRows(), this.rows.length, this);
+      this.sealed = this.rows.length;
     }
-    // a new entry
-    const k = this.entryCount++;
-    if (k === this.entryEnds.length) {
-      this.entryEnds = grownI32(this.entryEnds, k + 1);
-      this.hashes = grownI32(this.hashes, k + 1);
-    }
-    this.entries.append(src, s, e);
-    this.entryEnds[k] = this.entries.size;
-    this.hashes[k] = h;
-    if (this.entryCount * 2 > table.length) this.rehash();
-    else {
-      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-        if (table[slot] === 0) {
-          table[slot] = k + 1;
-          break;
-        }
-      }
-    }
-    return k;
+    return this;
   }
 
-  private rehash(): void {
-    const table = new Int32Array(this.table.length * 2);
-    const mask = table.length - 1;
-    for (let k = 0; k < this.entryCount; k++) {
-      for (let slot = this.hashes[k]! & mask; ; slot = (slot + 1) & mask) {
-        if (table[slot] === 0) {
-          table[slot] = k + 1;
-          break;
-        }
-      }
+  /** The entry holding `value` (after seal), -1 when no row holds it. */
+  entryOf(value: string): number {
+    this.seal();
+    const bytes = Buffer.from(value, 'utf8');
+    for (let k = 0; k < this.entryCount; k++) if (this.entry(k).equals(bytes)) return k;
+    return -1;
+  }
+
+  /** Rows `rows` hold `value` from now on (a Timeline row's id source once its login resolved): its bytes stored once. */
+  replace(rows: readonly number[], value: string): void {
+    if (rows.length === 0) return;
+    const r = this.rows;
+    const start = r.arena.size;
+    r.arena.appendString(value);
+    const end = r.arena.size;
+    for (const i of rows) {
+      if (r.nulls[i] === 1) r.nullCount--;
+      r.srcs[i] = -1;
+      r.starts[i] = start;
+      r.ends[i] = end;
+      r.nulls[i] = 0;
     }
-    this.table = table;
+    this.sealed = -1;
   }
 
   /** Forget the rows and the dictionary (a new row group starts with an empty one). */
   clear(): void {
-    this.length = 0;
-    this.nullCount = 0;
+    this.rows.clear();
     this.entryCount = 0;
     this.entries.size = 0;
-    this.table.fill(0);
-    this.strings.clear();
+    this.sealed = -1;
   }
 
   entryStart(k: number): number {
@@ -368,10 +343,13 @@ export class DictColumn {
   }
 
   get(i: number): Buffer | null {
-    const k = this.indexes[i]!;
+    const k = this.seal().indexes[i]!;
     return k < 0 ? null : this.entry(k);
   }
 }
+
+/** How many distinct strings a DictColumn keeps as bytes (more are encoded per push: decoded escaped texts are unbounded). */
+const STRING_CACHE = 256;
 
 export type ColumnVector = NumberColumn | BoolColumn | BytesColumn | DictColumn;
 

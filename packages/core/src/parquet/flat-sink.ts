@@ -30,6 +30,7 @@ import { compressSync as snappyCompress } from 'snappy';
 import { PARQUET_TYPE, type ColumnDecl, type TableDecl } from '../tables/types.js';
 import { CompactWriter, CT } from './thrift-compact.js';
 import type { ParquetSink, SinkColumn, SinkFactory, TableWriterOptions } from './writer.js';
+import { encodeDictionary, PlainPages, type ByteRows, type DictionaryTarget } from './byte-pages.js';
 import { BoolColumn, BytesColumn, DictColumn, NumberColumn, isColumnVector, type ColumnVector } from './columns.js';
 
 export interface FlatSinkTuning {
@@ -787,9 +788,9 @@ class FlatParquetWriter implements ParquetSink {
     if (!c.optional && nullCount > 0) throw requiredNull(c);
     if (c.optional) {
       const defs = this.defs;
-      if (v instanceof NumberColumn || v instanceof BytesColumn) for (let i = 0; i < rowCount; i++) defs[i] = 1 - v.nulls[i]!;
-      else if (v instanceof BoolColumn) for (let i = 0; i < rowCount; i++) defs[i] = v.values[i] === 2 ? 0 : 1;
-      else for (let i = 0; i < rowCount; i++) defs[i] = v.indexes[i]! < 0 ? 0 : 1;
+      const nulls = v instanceof DictColumn ? v.rows.nulls : v instanceof BoolColumn ? undefined : v.nulls;
+      if (nulls !== undefined) for (let i = 0; i < rowCount; i++) defs[i] = 1 - nulls[i]!;
+      else for (let i = 0; i < rowCount; i++) defs[i] = (v as BoolColumn).values[i] === 2 ? 0 : 1;
     }
     const chunk: ChunkMeta = { column: c, encodings: [], numValues: rowCount, uncompressed: 0, compressed: 0, dataPageOffset: 0 };
     const pieces: Uint8Array[] = [];
@@ -943,8 +944,15 @@ class FlatParquetWriter implements ParquetSink {
     }
   }
 
-  /** Interned form of a BytesColumn (reused scratch), for a dictionary decision on plain values. */
-  private scratchDict = new DictColumn();
+  /** The dictionary of a BytesColumn (reused), for a dictionary decision on plain values. */
+  private readonly scratchDict: DictionaryTarget = {
+    entries: { data: Buffer.allocUnsafeSlow(1 << 16), size: 0 },
+    entryEnds: new Int32Array(256),
+    entryCount: 0,
+    indexes: new Int32Array(1024),
+  };
+  /** PLAIN pages of byte rows (byte-pages.ts: native when loaded). */
+  private readonly plainPages = new PlainPages();
 
   private byteVectorChunk(
     c: FlatColumn,
@@ -956,16 +964,14 @@ class FlatParquetWriter implements ParquetSink {
     at: () => number,
   ): void {
     const chosen = this.dictionaryChosen.get(c.decl.name);
-    let dict: DictColumn | undefined;
+    const column = v instanceof DictColumn ? v.rows : v;
+    const rows = column.byteRows();
+    let dict: DictionaryTarget | undefined;
     if (c.dictionary && chosen !== false && nullCount < rowCount) {
-      if (v instanceof DictColumn) dict = v;
+      if (v instanceof DictColumn) dict = v.seal();
       else {
         dict = this.scratchDict;
-        dict.clear();
-        for (let i = 0; i < rowCount; i++) {
-          if (v.nulls[i] === 1) dict.pushNull();
-          else dict.pushBytes(v.dataOf(i), v.starts[i]!, v.ends[i]!);
-        }
+        encodeDictionary(rows, rowCount, dict);
       }
       if (chosen === undefined) {
         // Keep it when the dictionary plus its bit-packed indexes at most halves the PLAIN bytes.
@@ -973,10 +979,9 @@ class FlatParquetWriter implements ParquetSink {
         const entries = dict.entryCount;
         const w = Math.max(1, 32 - Math.clz32(entries - 1));
         let plainBytes = 4 * nn;
-        for (let i = 0; i < rowCount; i++) {
-          const k = dict.indexes[i]!;
-          if (k >= 0) plainBytes += dict.entryEnds[k]! - dict.entryStart(k);
-        }
+        const starts = column.starts;
+        const ends = column.ends;
+        for (let i = 0; i < rowCount; i++) plainBytes += ends[i]! - starts[i]!;
         const dictBytes = dict.entries.size;
         const pays = dictBytes <= this.dictMaxBytes && 2 * (dictBytes + 4 * entries + Math.ceil((nn * w) / 8)) <= plainBytes;
         this.dictionaryChosen.set(c.decl.name, pays);
@@ -985,27 +990,21 @@ class FlatParquetWriter implements ParquetSink {
     }
     const stats = c.statistics ? new ByteRangeStats() : undefined;
     const s = this.scratch;
+    const pages = this.plainPages;
     if (dict) {
-      const data = dict.entries.data;
       const entries = dict.entryCount;
+      const entryRows: ByteRows = { buffers: [dict.entries.data], srcs: null, starts: null, ends: dict.entryEnds, nulls: null };
       chunk.dictionaryPageOffset = at();
       s.pos = 0;
       s.ensure(dict.entries.size + 4 * entries);
-      const b = s.buf;
-      let p = 0;
-      for (let k = 0; k < entries; k++) {
-        const es = dict.entryStart(k);
-        const ee = dict.entryEnds[k]!;
-        const n = ee - es;
-        b[p] = n & 0xff;
-        b[p + 1] = (n >>> 8) & 0xff;
-        b[p + 2] = (n >>> 16) & 0xff;
-        b[p + 3] = n >>> 24;
-        data.copy(b, p + 4, es, ee);
-        p += 4 + n;
-        if (stats) stats.add(data, es, ee);
+      s.pos = pages.write(entryRows, 0, entries, s.buf, 0);
+      if (stats) {
+        const data = dict.entries.data;
+        const ends = dict.entryEnds;
+        const first = (k: number) => (k === 0 ? 0 : ends[k - 1]!);
+        stats.add(data, first(pages.minRow), ends[pages.minRow]!);
+        stats.add(data, first(pages.maxRow), ends[pages.maxRow]!);
       }
-      s.pos = p;
       this.endPage(emit, PageType.DICTIONARY_PAGE, entries, Encoding.PLAIN);
       chunk.dataPageOffset = at();
       chunk.encodings = [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY];
@@ -1031,41 +1030,16 @@ class FlatParquetWriter implements ParquetSink {
     } else {
       chunk.dataPageOffset = at();
       chunk.encodings = c.optional ? [Encoding.PLAIN, Encoding.RLE] : [Encoding.PLAIN];
-      const isDict = v instanceof DictColumn;
-      const entries = isDict ? v.entries.data : undefined;
-      const dataAt = (i: number): Uint8Array => (isDict ? entries! : (v as BytesColumn).dataOf(i));
-      const startOf = (i: number): number => (isDict ? v.entryStart(v.indexes[i]!) : (v as BytesColumn).starts[i]!);
-      const endOf = (i: number): number => (isDict ? v.entryEnds[v.indexes[i]!]! : (v as BytesColumn).ends[i]!);
-      const isNullAt = (i: number): boolean => (isDict ? v.indexes[i]! < 0 : (v as BytesColumn).nulls[i] === 1);
-      if (stats && isDict) for (let k = 0; k < v.entryCount; k++) stats.add(entries!, v.entryStart(k), v.entryEnds[k]!);
       let r0 = 0;
       while (r0 < rowCount) {
-        let r1 = r0;
-        let bytes = 0;
-        while (r1 < rowCount && bytes < this.pageBytes) {
-          if (!isNullAt(r1)) bytes += 4 + endOf(r1) - startOf(r1);
-          r1++;
-        }
+        const r1 = pages.extent(rows, r0, rowCount, this.pageBytes);
         this.beginPage(c, r0, r1);
-        s.ensure(bytes);
-        const b = s.buf;
-        let p = s.pos;
-        for (let i = r0; i < r1; i++) {
-          if (isNullAt(i)) continue;
-          const data = dataAt(i);
-          const vs = startOf(i);
-          const ve = endOf(i);
-          const n = ve - vs;
-          b[p] = n & 0xff;
-          b[p + 1] = (n >>> 8) & 0xff;
-          b[p + 2] = (n >>> 16) & 0xff;
-          b[p + 3] = n >>> 24;
-          if (n < 48) for (let k = 0; k < n; k++) b[p + 4 + k] = data[vs + k]!;
-          else b.set(data.subarray(vs, ve), p + 4);
-          p += 4 + n;
-          if (stats && !isDict) stats.add(data, vs, ve);
+        s.ensure(pages.bytes);
+        s.pos = pages.write(rows, r0, r1, s.buf, s.pos);
+        if (stats && pages.minRow >= 0) {
+          stats.add(column.dataOf(pages.minRow), column.starts[pages.minRow]!, column.ends[pages.minRow]!);
+          stats.add(column.dataOf(pages.maxRow), column.starts[pages.maxRow]!, column.ends[pages.maxRow]!);
         }
-        s.pos = p;
         this.endPage(emit, PageType.DATA_PAGE, r1 - r0, Encoding.PLAIN);
         r0 = r1;
       }

@@ -1,26 +1,29 @@
 /**
- * Builds the native reader (json_reader.c → build/json_reader.node) with the system C compiler and Node's own
- * Node-API headers: no node-gyp, no download. Run by the workspace's `prepare` (so `npm ci` builds it) and by
- * `npm run build:native`.
+ * Builds ghlake's native code (every .c here → build/ghlake_native.node: the reader's validating pass, the byte
+ * columns' encoding; ghlake_native.h) with the system C compiler and Node's own Node-API headers: no node-gyp, no
+ * download. Run by the workspace's `prepare` (so `npm ci` builds it) and by `npm run build:native`.
  *
- * Without a compiler or headers ghlake still works: it reads with its JavaScript reader and says so
- * (`ghlake doctor`-style diagnostics: `nativeReaderStatus()` in @ghlake/bronze). GHLAKE_NATIVE_REQUIRED=1 makes a
- * failed build an error (CI sets it: the differential tests need both readers).
+ * Without a compiler or headers ghlake still works: it runs the JavaScript twins and says so (`nativeStatus()` in
+ * @ghlake/core). GHLAKE_NATIVE_REQUIRED=1 makes a failed build an error (CI sets it: the differential tests need
+ * both sides).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.join(here, 'json_reader.c');
+const sources = readdirSync(here)
+  .filter((f) => f.endsWith('.c'))
+  .sort()
+  .map((f) => path.join(here, f));
 const outDir = path.join(here, 'build');
-const out = path.join(outDir, 'json_reader.node');
+const out = path.join(outDir, 'ghlake_native.node');
 const required = process.env.GHLAKE_NATIVE_REQUIRED === '1';
 
 function fail(why) {
-  const message = `ghlake: the native reader was not built (${why}); ghlake will read with its JavaScript reader (transforms 10-30% slower, docs/build.md). To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
+  const message = `ghlake: the native code was not built (${why}); ghlake will run its JavaScript twins (transforms 10-30% slower, docs/build.md). To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
   if (required) {
     console.error(message);
     process.exit(1);
@@ -67,10 +70,10 @@ mkdirSync(outDir, { recursive: true });
 // Crash-safe: compiled under a temporary name, renamed when complete.
 const temporary = `${out}.${process.pid}.tmp`;
 try {
-  execFileSync(cc, [...args, source, '-o', temporary], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(cc, [...args, ...sources, '-o', temporary], { stdio: ['ignore', 'inherit', 'inherit'] });
   renameSync(temporary, out);
 } catch (error) {
   rmSync(temporary, { force: true });
   fail(`${cc} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
 }
-console.log(`ghlake: built the native reader${sanitize ? ' with AddressSanitizer and UBSan' : ''} (${path.relative(process.cwd(), out)})`);
+console.log(`ghlake: built the native code${sanitize ? ' with AddressSanitizer and UBSan' : ''} (${path.relative(process.cwd(), out)})`);

@@ -13,7 +13,7 @@
  * the latest); without one the bytes are copied with a newline appended.
  */
 #define _GNU_SOURCE /* RTLD_DEFAULT */
-#include <node_api.h>
+#include "ghlake_native.h"
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -714,12 +714,11 @@ static napi_value other_js(napi_env env, napi_callback_info info) {
   return arr;
 }
 
-NAPI_MODULE_INIT() {
+napi_status ghlake_register_json_reader(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"create", NULL, create, NULL, NULL, NULL, napi_default, NULL},
       {"readObject", NULL, read_object_js, NULL, NULL, NULL, napi_default, NULL},
       {"other", NULL, other_js, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
-  return exports;
+  return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }
