@@ -11,5 +11,7 @@
 napi_status ghlake_register_json_reader(napi_env env, napi_value exports);
 /* columns.c: dictionary encoding and PLAIN pages of byte columns (@ghlake/core, src/parquet/). */
 napi_status ghlake_register_columns(napi_env env, napi_value exports);
+/* snappy.c: Snappy compression of Parquet pages into memory the writer reuses (src/parquet/flat-sink.ts). */
+napi_status ghlake_register_snappy(napi_env env, napi_value exports);
 
 #endif

@@ -3,6 +3,7 @@
  * twin give the same bytes, and both give what a plain reference computes — distinct values in order of first
  * appearance, PLAIN values back to back with their lengths, min/max in unsigned byte order.
  */
+import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
 import { describe, expect, it } from 'vitest';
 import { BytesColumn, DictColumn, nativeAddon } from '../src/index.js';
 import { PlainPages, encodeDictionary, type ByteRows, type DictionaryTarget } from '../src/parquet/byte-pages.js';
@@ -168,5 +169,38 @@ describe('byte pages', () => {
     d.clear();
     d.pushString('x');
     expect([d.length, d.get(0)?.toString(), d.entryCount]).toEqual([1, 'x', 1]);
+  });
+});
+
+describe('Snappy in C (native/snappy.c)', () => {
+  const native = nativeAddon<{ snappyCompress(input: Buffer, start: number, end: number, out: Buffer, pos: number): number }>()!;
+  const next = random(9);
+  const text = Buffer.from(JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ id: i, login: `user-${i % 97}`, body: 'x'.repeat(i % 50) }))));
+  const noise = Buffer.from(Array.from({ length: 200_000 }, () => Math.floor(next() * 256)));
+  const inputs: [string, Buffer][] = [
+    ['empty', Buffer.alloc(0)],
+    ['one byte', Buffer.from('a')],
+    ...[14, 15, 16, 17, 65_535, 65_536, 65_537, 200_000].map((n): [string, Buffer] => [`${n} repeating bytes`, Buffer.alloc(n, 7)]),
+    ['JSON text over several 64 KB blocks', text],
+    ['incompressible bytes', noise],
+    ['text, noise, text (long literals and copies)', Buffer.concat([text, noise.subarray(0, 70_000), text])],
+  ];
+
+  it.each(inputs)('%s: the `snappy` package decompresses it to the input, at about its size', (_, input) => {
+    const out = Buffer.alloc(32 + input.length + Math.floor(input.length / 6) + 5, 0xee);
+    const end = native.snappyCompress(input, 0, input.length, out, 5);
+    expect(Buffer.from(snappyUncompress(out.subarray(5, end)) as Buffer).equals(input)).toBe(true);
+    expect(end - 5).toBeLessThanOrEqual(Math.ceil(snappyCompress(input).length * 1.02) + 8);
+    expect(out.subarray(0, 5).every((b) => b === 0xee)).toBe(true); // nothing written before pos
+  });
+
+  it('a range of the input, and an output too small (nothing written, the bytes needed returned)', () => {
+    const out = Buffer.alloc(10, 1);
+    expect(native.snappyCompress(text, 100, 5100, out, 2)).toBe(-(32 + 5000 + Math.floor(5000 / 6)));
+    expect(out.every((b) => b === 1)).toBe(true);
+    const big = Buffer.alloc(8000);
+    const end = native.snappyCompress(text, 100, 5100, big, 0);
+    expect(Buffer.from(snappyUncompress(big.subarray(0, end)) as Buffer).equals(text.subarray(100, 5100))).toBe(true);
+    expect(() => native.snappyCompress(text, 0, text.length + 1, big, 0)).toThrow(/outside its buffer/);
   });
 });

@@ -30,6 +30,7 @@ import { compressSync as snappyCompress } from 'snappy';
 import { PARQUET_TYPE, type ColumnDecl, type TableDecl } from '../tables/types.js';
 import { CompactWriter, CT } from './thrift-compact.js';
 import type { ParquetSink, SinkColumn, SinkFactory, TableWriterOptions } from './writer.js';
+import { nativeAddon } from '../native.js';
 import { encodeDictionary, PlainPages, type ByteRows, type DictionaryTarget } from './byte-pages.js';
 import { BoolColumn, BytesColumn, DictColumn, NumberColumn, isColumnVector, type ColumnVector } from './columns.js';
 
@@ -348,6 +349,11 @@ function requiredNull(c: FlatColumn): Error {
 
 // ---------------------------------------------------------------------------------------------
 
+interface NativeSnappy {
+  /** The position after input[start, end) compressed into out from pos, or -(bytes needed from pos). */
+  snappyCompress(input: Buffer, start: number, end: number, out: Buffer, pos: number): number;
+}
+
 class FlatParquetWriter implements ParquetSink {
   private readonly cols: FlatColumn[];
   private readonly fd: number;
@@ -370,6 +376,11 @@ class FlatParquetWriter implements ParquetSink {
    * costs file bytes at worst, never memory.
    */
   private readonly dictionaryChosen = new Map<string, boolean>();
+  /** Snappy in C into `bodies` (native/snappy.c), or undefined: the `snappy` package's Buffer per page. */
+  private readonly snappy = nativeAddon<NativeSnappy>();
+  /** The compressed page bodies of the chunk being written, back to back up to `bodiesEnd`. */
+  private bodies = Buffer.allocUnsafeSlow(1 << 20);
+  private bodiesEnd = 0;
 
   constructor(
     table: TableDecl,
@@ -430,6 +441,8 @@ class FlatParquetWriter implements ParquetSink {
   }
 
   private write(pieces: Uint8Array[]): void {
+    // Written synchronously below: no page body in `bodies` is referenced afterwards.
+    this.bodiesEnd = 0;
     let total = 0;
     for (const p of pieces) total += p.length;
     let written = writevSync(this.fd, pieces);
@@ -499,7 +512,19 @@ class FlatParquetWriter implements ParquetSink {
   private endPage(emit: (h: Buffer, b: Uint8Array, u: number) => void, pageType: number, numValues: number, encoding: number): void {
     const s = this.scratch;
     const raw = s.buf.subarray(0, s.pos);
-    const body = this.codec === Codec.SNAPPY ? snappyCompress(raw, { copyOutputData: true }) : Buffer.from(raw);
+    let body: Uint8Array;
+    if (this.codec !== Codec.SNAPPY) body = Buffer.from(raw);
+    else if (this.snappy !== undefined) {
+      // Into the chunk's body memory (reused once the chunk is written): no Buffer per page.
+      let end = this.snappy.snappyCompress(s.buf, 0, s.pos, this.bodies, this.bodiesEnd);
+      if (end < 0) {
+        this.bodies = Buffer.allocUnsafeSlow(Math.max(2 * this.bodies.length, -end));
+        this.bodiesEnd = 0;
+        end = this.snappy.snappyCompress(s.buf, 0, s.pos, this.bodies, 0);
+      }
+      body = this.bodies.subarray(this.bodiesEnd, end);
+      this.bodiesEnd = end;
+    } else body = snappyCompress(raw, { copyOutputData: true });
     const h = this.header;
     h.reset();
     h.i32(1, pageType);
