@@ -23,7 +23,7 @@ let ours = 0;
 let theirs = 0;
 for (const p of pages) {
   const end = native.snappyCompress(p, 0, p.length, out, 0);
-  if (!uncompressSync(out.subarray(0, end)).equals(p)) throw new Error('round trip failed');
+  if (!(uncompressSync(out.subarray(0, end)) as Buffer).equals(p)) throw new Error('round trip failed');
   bytes += p.length;
   ours += end;
   theirs += compressSync(p).length;
