@@ -1,7 +1,7 @@
 /**
  * A lake's content as plain rows, read with DuckDB straight from the Parquet files, for
  * comparing two lakes: bronze, silver (hour partitions with their hive keys) and gold —
- * without the write-time columns (processed_at, ingested_at) that differ between runs.
+ * without the write-time columns (processed_at, ingested_at, quarantined_at) that differ between runs.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { BRONZE_TABLES, GOLD_TABLES, SILVER_OBSERVATION_TABLES, SILVER_TABLES, PARTIAL_MARK, TMP_MARK, type TableDecl } from '@ghlake/core';
 import { keyedRelation, listKeyedFiles, liveKeyedFiles } from '@ghlake/core/duckdb';
 
-const WRITE_TIME_COLUMNS = new Set(['processed_at', 'ingested_at']);
+const WRITE_TIME_COLUMNS = new Set(['processed_at', 'ingested_at', 'quarantined_at']);
 
 async function hasFiles(dir: string): Promise<boolean> {
   const walk = async (d: string): Promise<boolean> => {
