@@ -241,22 +241,35 @@ done:
 }
 
 /*
+ * The arguments every page call starts with: a row view (argv[0..4]) and rows [argv[5], argv[6]) inside it.
+ * 0 (with an exception pending) when they are not.
+ */
+static int get_rows_span(napi_env env, napi_callback_info info, size_t want, napi_value *argv, Rows *r, int64_t *from, int64_t *to) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
+    napi_throw_type_error(env, "GHLAKE_NATIVE_COLUMNS", "columns: too few arguments");
+    return 0;
+  }
+  if (!get_rows(env, argv, r)) return 0;
+  if (napi_get_value_int64(env, argv[5], from) != napi_ok || napi_get_value_int64(env, argv[6], to) != napi_ok || *from < 0 || *to < *from ||
+      (size_t)*to > r->rows) {
+    napi_throw_range_error(env, "GHLAKE_NATIVE_COLUMNS", "columns: rows outside the view");
+    return 0;
+  }
+  return 1;
+}
+
+/*
  * plainExtent(buffers, srcs, starts, ends, nulls, r0, rowCount, pageBytes, result) → result[0] = r1, result[1] = the
  * PLAIN bytes of rows [r0, r1): rows are taken from r0 while fewer than pageBytes bytes are taken (at least one).
  */
 static napi_value plain_extent(napi_env env, napi_callback_info info) {
   napi_value result = NULL;
-  size_t argc = 9;
   napi_value argv[9];
   Rows r;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 9) THROW("plainExtent takes 9 arguments");
-  if (!get_rows(env, argv, &r)) goto done;
   int64_t r0, count, page;
-  CHECK(napi_get_value_int64(env, argv[5], &r0));
-  CHECK(napi_get_value_int64(env, argv[6], &count));
+  if (!get_rows_span(env, info, 9, argv, &r, &r0, &count)) goto done;
   CHECK(napi_get_value_int64(env, argv[7], &page));
-  if (r0 < 0 || count < r0 || (size_t)count > r.rows) THROW("plainExtent: rows outside the view");
   int32_t *out;
   size_t out_len;
   if (!typed(env, argv[8], napi_int32_array, (void **)&out, &out_len) || out_len < 2) THROW("plainExtent: result must be an Int32Array of 2");
@@ -285,15 +298,10 @@ done:
  */
 static napi_value plain_write(napi_env env, napi_callback_info info) {
   napi_value result = NULL;
-  size_t argc = 10;
   napi_value argv[10];
   Rows r;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 10) THROW("plainWrite takes 10 arguments");
-  if (!get_rows(env, argv, &r)) goto done;
   int64_t r0, r1, pos;
-  CHECK(napi_get_value_int64(env, argv[5], &r0));
-  CHECK(napi_get_value_int64(env, argv[6], &r1));
+  if (!get_rows_span(env, info, 10, argv, &r, &r0, &r1)) goto done;
   uint8_t *out;
   size_t out_size;
   CHECK(napi_get_buffer_info(env, argv[7], (void **)&out, &out_size));
@@ -301,7 +309,6 @@ static napi_value plain_write(napi_env env, napi_callback_info info) {
   int32_t *mm;
   size_t mm_len;
   if (!typed(env, argv[9], napi_int32_array, (void **)&mm, &mm_len) || mm_len < 2) THROW("plainWrite: result must be an Int32Array of 2");
-  if (r0 < 0 || r1 < r0 || (size_t)r1 > r.rows) THROW("plainWrite: rows outside the view");
   if (pos < 0 || (size_t)pos > out_size) THROW("plainWrite: pos outside out");
   size_t at = (size_t)pos;
   int32_t min_row = -1, max_row = -1;

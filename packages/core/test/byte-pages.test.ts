@@ -6,23 +6,12 @@
 import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
 import { describe, expect, it } from 'vitest';
 import { BytesColumn, DictColumn, nativeAddon } from '../src/index.js';
+import { seededRandom } from '../../../tools/generate/random.js';
 import { PlainPages, encodeDictionary, type ByteRows, type DictionaryTarget } from '../src/parquet/byte-pages.js';
-
-/** A seeded PRNG (mulberry32): the same cases every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A column of `rows` values drawn from a pool of `distinct` (NULLs, empty values, long ones, shared prefixes), some pointing into buffers of their own. */
 function column(seed: number, rows: number, distinct: number): { column: BytesColumn; values: (Buffer | null)[] } {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pool: Buffer[] = [];
   for (let k = 0; k < distinct; k++) {
     const n = [0, 1, 3, 8, 15, 16, 17, 47, 48, 63, 64, 200, 3000][Math.floor(next() * 13)]!;
@@ -174,7 +163,7 @@ describe('byte pages', () => {
 
 describe('Snappy in C (native/snappy.c)', () => {
   const native = nativeAddon<{ snappyCompress(input: Buffer, start: number, end: number, out: Buffer, pos: number): number }>()!;
-  const next = random(9);
+  const next = seededRandom(9);
   const text = Buffer.from(JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ id: i, login: `user-${i % 97}`, body: 'x'.repeat(i % 50) }))));
   const noise = Buffer.from(Array.from({ length: 200_000 }, () => Math.floor(next() * 256)));
   const inputs: [string, Buffer][] = [

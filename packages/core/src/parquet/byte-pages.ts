@@ -27,41 +27,15 @@ export interface DictionaryTarget {
   indexes: Int32Array;
 }
 
+/** A row view as native/columns.c takes it: buffers, srcs, starts, ends, nulls. */
+type RowArgs = [Uint8Array[], Int32Array | null, Int32Array | null, Int32Array, Uint8Array | null];
+
+const rowArgs = (rows: ByteRows): RowArgs => [rows.buffers, rows.srcs, rows.starts, rows.ends, rows.nulls];
+
 interface NativeColumns {
-  dictEncode(
-    buffers: Uint8Array[],
-    srcs: Int32Array | null,
-    starts: Int32Array | null,
-    ends: Int32Array,
-    nulls: Uint8Array | null,
-    rowCount: number,
-    outData: Buffer,
-    outEnds: Int32Array,
-    outIndexes: Int32Array,
-  ): number;
-  plainExtent(
-    buffers: Uint8Array[],
-    srcs: Int32Array | null,
-    starts: Int32Array | null,
-    ends: Int32Array,
-    nulls: Uint8Array | null,
-    r0: number,
-    rowCount: number,
-    pageBytes: number,
-    result: Int32Array,
-  ): void;
-  plainWrite(
-    buffers: Uint8Array[],
-    srcs: Int32Array | null,
-    starts: Int32Array | null,
-    ends: Int32Array,
-    nulls: Uint8Array | null,
-    r0: number,
-    r1: number,
-    out: Buffer,
-    pos: number,
-    result: Int32Array,
-  ): number;
+  dictEncode(...args: [...RowArgs, rowCount: number, outData: Buffer, outEnds: Int32Array, outIndexes: Int32Array]): number;
+  plainExtent(...args: [...RowArgs, r0: number, rowCount: number, pageBytes: number, result: Int32Array]): void;
+  plainWrite(...args: [...RowArgs, r0: number, r1: number, out: Buffer, pos: number, result: Int32Array]): number;
 }
 
 /** The most buffers a row view may hand to the native side (native/columns.c MAX_BUFFERS). */
@@ -95,10 +69,11 @@ export function encodeDictionary(rows: ByteRows, rowCount: number, target: Dicti
   if (target.entryEnds.length < rowCount) target.entryEnds = new Int32Array(Math.max(rowCount, 2 * target.entryEnds.length));
   const native = nativeFor(rows, options);
   if (native !== undefined) {
-    let n = native.dictEncode(rows.buffers, rows.srcs, rows.starts, rows.ends, rows.nulls, rowCount, target.entries.data, target.entryEnds, target.indexes);
+    const encode = () => native.dictEncode(...rowArgs(rows), rowCount, target.entries.data, target.entryEnds, target.indexes);
+    let n = encode();
     if (n < 0) {
       target.entries.data = Buffer.allocUnsafeSlow(Math.max(-n, 2 * target.entries.data.length));
-      n = native.dictEncode(rows.buffers, rows.srcs, rows.starts, rows.ends, rows.nulls, rowCount, target.entries.data, target.entryEnds, target.indexes);
+      n = encode();
     }
     target.entryCount = n;
     target.entries.size = n === 0 ? 0 : target.entryEnds[n - 1]!;
@@ -205,7 +180,7 @@ export class PlainPages {
     const result = this.result;
     const native = nativeFor(rows, this.options);
     if (native !== undefined) {
-      native.plainExtent(rows.buffers, rows.srcs, rows.starts, rows.ends, rows.nulls, r0, rowCount, pageBytes, result);
+      native.plainExtent(...rowArgs(rows), r0, rowCount, pageBytes, result);
       return result[0]!;
     }
     let r1 = r0;
@@ -232,7 +207,7 @@ export class PlainPages {
   write(rows: ByteRows, r0: number, r1: number, out: Buffer, pos: number): number {
     const result = this.result;
     const native = nativeFor(rows, this.options);
-    if (native !== undefined) return native.plainWrite(rows.buffers, rows.srcs, rows.starts, rows.ends, rows.nulls, r0, r1, out, pos, result);
+    if (native !== undefined) return native.plainWrite(...rowArgs(rows), r0, r1, out, pos, result);
     let p = pos;
     let minRow = -1;
     let maxRow = -1;
