@@ -39,7 +39,7 @@ function grownI32(a: Int32Array, n: number): Int32Array {
 }
 
 /** A growable byte arena holding values back to back; value i is data[ends[i-1], ends[i]). */
-export class Arena {
+class Arena {
   data: Buffer = Buffer.allocUnsafeSlow(1 << 16);
   size = 0;
 
