@@ -25,6 +25,11 @@ export interface PoolOptions {
   maxOldGenerationSizeMb?: number;
   /** Tasks allowed to wait per thread before `run` queues in JS (Piscina's own queue is unbounded). */
   concurrentTasksPerWorker?: number;
+  /**
+   * The workers run `.ts` modules of their own (a benchmark's worker beside compiled packages): tsx's loader goes to
+   * them. Default: only when ghlake itself runs from its sources.
+   */
+  typescriptWorkers?: boolean;
 }
 
 /** Every worker returns this union, so errors cross threads as data, never as thrown objects. */
@@ -36,14 +41,29 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const SOURCE_CONDITION = '--conditions=@ghlake/source';
 
 /** Node options a worker needs to run sources: tsx's loader and the source condition (none when compiled). */
-function sourceExecArgv(inherited: readonly string[]): string[] {
-  if (!FROM_SOURCE) return [];
+function sourceExecArgv(inherited: readonly string[], typescriptWorkers: boolean): string[] {
+  if (!FROM_SOURCE && !typescriptWorkers) return [];
   const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href; // tsx's --import entry (dist/loader.mjs)
   const fromEnv = process.env.NODE_OPTIONS ?? '';
   return [
     ...(inherited.some((a) => a.includes('tsx')) || fromEnv.includes('tsx') ? [] : ['--import', tsxLoader]),
-    ...(inherited.includes(SOURCE_CONDITION) || fromEnv.includes('@ghlake/source') ? [] : [SOURCE_CONDITION]),
+    ...(!FROM_SOURCE || inherited.includes(SOURCE_CONDITION) || fromEnv.includes('@ghlake/source') ? [] : [SOURCE_CONDITION]),
   ];
+}
+
+/**
+ * The process's Node options without a TypeScript loader (`--import tsx`, `--import=…tsx…`, `--require tsx/cjs`):
+ * compiled workers do not need one, and with tsx's hooks in a worker a transform costs 30-40% more CPU (a benchmark run
+ * under `node --import tsx` measured that, not what `ghlake` runs: docs/bench-silver.md).
+ */
+function withoutTypeScriptLoader(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if ((a === '--import' || a === '--require' || a === '-r' || a === '--loader' || a === '--experimental-loader') && args[i + 1]?.includes('tsx')) i++;
+    else if (!(/^--(import|require|loader|experimental-loader)=/.test(a) && a.includes('tsx'))) out.push(a);
+  }
+  return out;
 }
 
 /**
@@ -63,8 +83,10 @@ export function createPool(options: PoolOptions = {}): SharedPool {
   const threads = options.threads ?? availableParallelism();
   // Process-wide V8 flags (--single-threaded-gc, which ghlake's entry points pass) already apply
   // to the workers' isolates and are refused in a worker's execArgv.
-  const inherited = process.execArgv.filter((a) => !PROCESS_WIDE_FLAGS.has(a));
-  const execArgv = [...inherited, ...sourceExecArgv(inherited)];
+  const typescriptWorkers = options.typescriptWorkers ?? false;
+  const processArgs = process.execArgv.filter((a) => !PROCESS_WIDE_FLAGS.has(a));
+  const inherited = FROM_SOURCE || typescriptWorkers ? processArgs : withoutTypeScriptLoader(processArgs);
+  const execArgv = [...inherited, ...sourceExecArgv(inherited, typescriptWorkers)];
   return new Piscina({
     minThreads: threads,
     maxThreads: threads,

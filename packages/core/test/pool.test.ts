@@ -1,7 +1,14 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPool, runPoolTask, GhlakeError, ERROR_CODES } from '../src/index.js';
 
 const worker = new URL('./fixtures/echo-worker.ts', import.meta.url);
+const run = promisify(execFile);
 
 describe('shared pool', () => {
   const pool = createPool({ threads: 2, maxOldGenerationSizeMb: 64 });
@@ -32,5 +39,30 @@ describe('shared pool', () => {
     expect(ok).toEqual({ status: 'fulfilled', value: expect.objectContaining({ doubled: 42 }) });
     const after = await runPoolTask<{ kind: 'echo'; value: number }, { doubled: number }>(pool, worker, { kind: 'echo', value: 5 });
     expect(after.doubled).toBe(10);
+  });
+});
+
+describe('the compiled pool (dist/, what ghlake runs)', () => {
+  it('gives its workers no TypeScript loader even when the process has one (a bench under `node --import tsx`), unless they run .ts modules', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ghlake-pool-args-'));
+    try {
+      const probe = path.join(dir, 'args-worker.mjs');
+      await writeFile(probe, 'export default () => process.execArgv;\n');
+      const main = path.join(dir, 'main.mjs');
+      const pool = pathToFileURL(path.join(import.meta.dirname, '..', 'dist', 'pool.js')).href;
+      await writeFile(
+        main,
+        `import { createPool } from ${JSON.stringify(pool)};
+         const args = async (options) => { const p = createPool({ threads: 1, ...options }); try { return await p.run({}, { filename: ${JSON.stringify(probe)} }); } finally { await p.destroy(); } };
+         console.log(JSON.stringify({ compiled: await args({}), typescript: await args({ typescriptWorkers: true }) }));`,
+      );
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', '--no-warnings', main], { env: { ...process.env, NODE_OPTIONS: '' } });
+      const seen = JSON.parse(stdout) as { compiled: string[]; typescript: string[] };
+      expect(seen.compiled.join(' ')).not.toMatch(/tsx/);
+      expect(seen.compiled).toContain('--no-warnings');
+      expect(seen.typescript.join(' ')).toMatch(/tsx/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -88,7 +88,8 @@ async function child(kind: Kind, set: SetSpec, runs: number, threads: number): P
   const report: ChildReport = { kind, set: set.name, events: 0, runsMs: [], cpuMs: [], peakRssMb: [], phases: [] };
   const pool =
     kind === 'fused' || kind === 'floor' || kind === 'required' || kind === 'reader' || kind === 'gunzip'
-      ? createPool({ threads, maxOldGenerationSizeMb: 1024 })
+      ? // the floor kinds run this bench's own floor-worker.ts; the fused path runs ghlake's compiled workers, as `ghlake` does
+        createPool({ threads, maxOldGenerationSizeMb: 1024, typescriptWorkers: kind !== 'fused' })
       : undefined;
   try {
     for (let r = 0; r < runs; r++) {
