@@ -350,9 +350,9 @@ done:
 
 napi_status ghlake_register_columns(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"dictEncode", NULL, dict_encode, NULL, NULL, NULL, napi_default, NULL},
-      {"plainExtent", NULL, plain_extent, NULL, NULL, NULL, napi_default, NULL},
-      {"plainWrite", NULL, plain_write, NULL, NULL, NULL, napi_default, NULL},
+      GHLAKE_FUNCTION("dictEncode", dict_encode),
+      GHLAKE_FUNCTION("plainExtent", plain_extent),
+      GHLAKE_FUNCTION("plainWrite", plain_write),
   };
-  return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return GHLAKE_DEFINE(env, exports, props);
 }

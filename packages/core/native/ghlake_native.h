@@ -7,6 +7,10 @@
 #define GHLAKE_NATIVE_H
 #include <node_api.h>
 
+/* One exported function of a part, for its napi_property_descriptor table. */
+#define GHLAKE_FUNCTION(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
+#define GHLAKE_DEFINE(env, exports, table) napi_define_properties(env, exports, sizeof(table) / sizeof((table)[0]), table)
+
 /* json_reader.c: JsonReader's validating pass and event_hash (@ghlake/bronze, src/json-reader.ts). */
 napi_status ghlake_register_json_reader(napi_env env, napi_value exports);
 /* columns.c: dictionary encoding and PLAIN pages of byte columns (@ghlake/core, src/parquet/). */

@@ -716,9 +716,9 @@ static napi_value other_js(napi_env env, napi_callback_info info) {
 
 napi_status ghlake_register_json_reader(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"create", NULL, create, NULL, NULL, NULL, napi_default, NULL},
-      {"readObject", NULL, read_object_js, NULL, NULL, NULL, napi_default, NULL},
-      {"other", NULL, other_js, NULL, NULL, NULL, napi_default, NULL},
+      GHLAKE_FUNCTION("create", create),
+      GHLAKE_FUNCTION("readObject", read_object_js),
+      GHLAKE_FUNCTION("other", other_js),
   };
-  return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return GHLAKE_DEFINE(env, exports, props);
 }

@@ -189,7 +189,7 @@ static napi_value snappy_compress(napi_env env, napi_callback_info info) {
 
 napi_status ghlake_register_snappy(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"snappyCompress", NULL, snappy_compress, NULL, NULL, NULL, napi_default, NULL},
+      GHLAKE_FUNCTION("snappyCompress", snappy_compress),
   };
-  return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return GHLAKE_DEFINE(env, exports, props);
 }
