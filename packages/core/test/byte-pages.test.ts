@@ -123,6 +123,22 @@ describe('byte pages', () => {
     expect(pagesOf(entries, count, 1 << 20, true)).toEqual(pagesOf(entries, count, 1 << 20, false));
   });
 
+  it('a column pointing into more buffers than the native side takes (1,024) is encoded by the JavaScript twin, the same way', () => {
+    const c = new BytesColumn();
+    const values: Buffer[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const own = Buffer.from(`<value ${i % 40}>`); // every row in a buffer of its own (as lines repaired of NUL bytes are)
+      c.pushRef(own, 1, own.length - 1);
+      values.push(own.subarray(1, own.length - 1));
+    }
+    expect(c.byteRows().buffers.length).toBe(1501);
+    const d = dictionaryOf(c.byteRows(), 1500, true);
+    expect(d.entries.map((h) => Buffer.from(h, 'hex').toString())).toEqual(Array.from({ length: 40 }, (_, k) => `value ${k}`));
+    expect(d.indexes).toEqual(values.map((_, i) => i % 40));
+    const [page] = pagesOf(c.byteRows(), 1500, 1 << 20, true);
+    expect(page!.bytes).toBe(Buffer.concat(values.flatMap((v) => [Buffer.from(Uint32Array.of(v.length).buffer), v])).toString('hex'));
+  });
+
   it('refuses a view whose offsets leave their buffer, reading nothing outside it', () => {
     const native = nativeAddon<{ dictEncode: (...a: unknown[]) => number; plainExtent: (...a: unknown[]) => void }>()!;
     const buf = Buffer.from('abcdef');
