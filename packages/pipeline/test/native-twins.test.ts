@@ -92,3 +92,40 @@ it('ghlake run writes the same rows in every table with the native code and with
   // turned off on purpose: the run says nothing about it
   expect(js.stderr).not.toMatch(/read and encoded in JavaScript/);
 }, 240_000);
+
+it('an addon that does not load: ghlake run says why, once, runs the JavaScript twins and writes the same hour', async () => {
+  // A preload that makes loading the addon fail as a wrong build would (the file is there, Node refuses it).
+  const preload = path.join(work, 'refuse-addon.cjs');
+  await fs.writeFile(
+    preload,
+    `const Module = require('node:module');
+     const load = Module._extensions['.node'];
+     Module._extensions['.node'] = function (module, filename) {
+       if (filename.endsWith('ghlake_native.node')) throw new Error('invalid ELF header (simulated)');
+       return load.call(this, module, filename);
+     };`,
+  );
+  const run = (name: string, env: Record<string, string>) =>
+    runGhlake(
+      ['run', '--from', '2015-01-01-15', '--to', '2015-01-01-15', '--base-url', mirror.url, '--lake', path.join(work, name), '--threads', '1', '--json'],
+      {
+        env,
+      },
+    );
+  const refused = await run('refused', { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}` });
+  expect(refused.code, refused.stderr).toBe(0);
+  const notices = refused.logs.filter((l) => l.level === 'warn' && /read and encoded in JavaScript/.test(l.msg));
+  expect(notices.map((l) => l.msg)).toEqual([
+    expect.stringMatching(
+      /^hours are read and encoded in JavaScript \(transforms 20-45% slower, docs\/build\.md\): .*ghlake_native\.node did not load \(invalid ELF header \(simulated\)\): run npm run build:native$/,
+    ),
+  ]);
+  const loaded = await run('loaded', {});
+  expect(loaded.code, loaded.stderr).toBe(0);
+  expect(loaded.stderr).not.toMatch(/read and encoded in JavaScript/);
+  const a = await lakeContent(path.join(work, 'loaded'));
+  const b = await lakeContent(path.join(work, 'refused'));
+  expect(a['bronze.events']!.length).toBe(11351);
+  expect(Object.keys(b)).toEqual(Object.keys(a));
+  for (const table of Object.keys(a)) expect(b[table], table).toEqual(a[table]);
+}, 120_000);
