@@ -51,13 +51,10 @@ function nativeFor(rows: ByteRows, options: BytePagesOptions | undefined): Nativ
   return nativeAddon<NativeColumns>();
 }
 
-/** Whether byte columns are encoded natively in this process. */
-export function bytePagesNative(): boolean {
-  return nativeAddon<NativeColumns>() !== undefined;
-}
-
-const start = (rows: ByteRows, i: number): number => (rows.starts !== null ? rows.starts[i]! : i === 0 ? 0 : rows.ends[i - 1]!);
-const dataOf = (rows: ByteRows, i: number): Uint8Array => rows.buffers[rows.srcs === null ? 0 : rows.srcs[i]! + 1]!;
+/** Where row i of a view starts (in `rowData(rows, i)`; it ends at `rows.ends[i]`). */
+export const rowStart = (rows: ByteRows, i: number): number => (rows.starts !== null ? rows.starts[i]! : i === 0 ? 0 : rows.ends[i - 1]!);
+/** The buffer holding row i of a view. */
+export const rowData = (rows: ByteRows, i: number): Uint8Array => rows.buffers[rows.srcs === null ? 0 : rows.srcs[i]! + 1]!;
 const isNull = (rows: ByteRows, i: number): boolean => rows.nulls !== null && rows.nulls[i] === 1;
 
 /**
@@ -85,7 +82,7 @@ export function encodeDictionary(rows: ByteRows, rowCount: number, target: Dicti
 /** The JavaScript twin of columns.c dictEncode: an open-addressing table over entry indexes. */
 function encodeDictionaryJs(rows: ByteRows, rowCount: number, target: DictionaryTarget): number {
   let need = 0;
-  for (let i = 0; i < rowCount; i++) if (!isNull(rows, i)) need += rows.ends[i]! - start(rows, i);
+  for (let i = 0; i < rowCount; i++) if (!isNull(rows, i)) need += rows.ends[i]! - rowStart(rows, i);
   if (target.entries.data.length < need) target.entries.data = Buffer.allocUnsafeSlow(Math.max(need, 2 * target.entries.data.length));
   const out = target.entries.data;
   const ends = target.entryEnds;
@@ -99,8 +96,8 @@ function encodeDictionaryJs(rows: ByteRows, rowCount: number, target: Dictionary
       idx[i] = -1;
       continue;
     }
-    const src = dataOf(rows, i);
-    const s = start(rows, i);
+    const src = rowData(rows, i);
+    const s = rowStart(rows, i);
     const e = rows.ends[i]!;
     const n = e - s;
     const h = hashRange(src, s, e);
@@ -186,7 +183,7 @@ export class PlainPages {
     let r1 = r0;
     let bytes = 0;
     while (r1 < rowCount && bytes < pageBytes) {
-      if (!isNull(rows, r1)) bytes += 4 + rows.ends[r1]! - start(rows, r1);
+      if (!isNull(rows, r1)) bytes += 4 + rows.ends[r1]! - rowStart(rows, r1);
       r1++;
     }
     result[0] = r1;
@@ -213,8 +210,8 @@ export class PlainPages {
     let maxRow = -1;
     for (let i = r0; i < r1; i++) {
       if (isNull(rows, i)) continue;
-      const data = dataOf(rows, i);
-      const vs = start(rows, i);
+      const data = rowData(rows, i);
+      const vs = rowStart(rows, i);
       const ve = rows.ends[i]!;
       const n = ve - vs;
       out[p] = n & 0xff;
@@ -244,10 +241,10 @@ export class PlainPages {
 
 /** Unsigned byte order of rows a and b, a shorter prefix first (Parquet's order for BYTE_ARRAY statistics). */
 function compareRows(rows: ByteRows, a: number, b: number): number {
-  const da = dataOf(rows, a);
-  const db = dataOf(rows, b);
-  const as = start(rows, a);
-  const bs = start(rows, b);
+  const da = rowData(rows, a);
+  const db = rowData(rows, b);
+  const as = rowStart(rows, a);
+  const bs = rowStart(rows, b);
   const an = rows.ends[a]! - as;
   const bn = rows.ends[b]! - bs;
   const n = Math.min(an, bn);

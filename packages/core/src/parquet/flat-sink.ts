@@ -31,7 +31,7 @@ import { PARQUET_TYPE, type ColumnDecl, type TableDecl } from '../tables/types.j
 import { CompactWriter, CT } from './thrift-compact.js';
 import type { ParquetSink, SinkColumn, SinkFactory, TableWriterOptions } from './writer.js';
 import { nativeAddon } from '../native.js';
-import { encodeDictionary, PlainPages, type ByteRows, type DictionaryTarget } from './byte-pages.js';
+import { encodeDictionary, PlainPages, rowData, rowStart, type ByteRows, type DictionaryTarget } from './byte-pages.js';
 import { BoolColumn, BytesColumn, DictColumn, NumberColumn, isColumnVector, type ColumnVector } from './columns.js';
 
 export interface FlatSinkTuning {
@@ -274,6 +274,11 @@ class ByteRangeStats {
       this.maxStart = s;
       this.maxEnd = e;
     }
+  }
+
+  /** The smallest and largest value of the page `pages` wrote last from `rows`. */
+  addPage(rows: ByteRows, pages: PlainPages): void {
+    for (const i of [pages.minRow, pages.maxRow]) if (i >= 0) this.add(rowData(rows, i), rowStart(rows, i), rows.ends[i]!);
   }
 
   /** Copies of min and max (the column's memory is refilled by the next row group), or undefined when nothing was added. */
@@ -1023,13 +1028,7 @@ class FlatParquetWriter implements ParquetSink {
       s.pos = 0;
       s.ensure(dict.entries.size + 4 * entries);
       s.pos = pages.write(entryRows, 0, entries, s.buf, 0);
-      if (stats) {
-        const data = dict.entries.data;
-        const ends = dict.entryEnds;
-        const first = (k: number) => (k === 0 ? 0 : ends[k - 1]!);
-        stats.add(data, first(pages.minRow), ends[pages.minRow]!);
-        stats.add(data, first(pages.maxRow), ends[pages.maxRow]!);
-      }
+      stats?.addPage(entryRows, pages);
       this.endPage(emit, PageType.DICTIONARY_PAGE, entries, Encoding.PLAIN);
       chunk.dataPageOffset = at();
       chunk.encodings = [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY];
@@ -1061,10 +1060,7 @@ class FlatParquetWriter implements ParquetSink {
         this.beginPage(c, r0, r1);
         s.ensure(pages.bytes);
         s.pos = pages.write(rows, r0, r1, s.buf, s.pos);
-        if (stats && pages.minRow >= 0) {
-          stats.add(column.dataOf(pages.minRow), column.starts[pages.minRow]!, column.ends[pages.minRow]!);
-          stats.add(column.dataOf(pages.maxRow), column.starts[pages.maxRow]!, column.ends[pages.maxRow]!);
-        }
+        stats?.addPage(rows, pages);
         this.endPage(emit, PageType.DATA_PAGE, r1 - r0, Encoding.PLAIN);
         r0 = r1;
       }
