@@ -22,7 +22,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { INFLATE_CHUNK_BYTES, createHourGunzip, hasGzipMagic } from '@ghlake/core';
-import { ZStream, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlibInflateInit2, zlibInflateReset } from 'pako';
 
 /** How the stream is damaged: `truncated` (ends inside a member), `corrupt` (a member fails its own check), `trailing_garbage`, `not_gzip`. */
 export type DamageKind = 'truncated' | 'corrupt' | 'trailing_garbage' | 'not_gzip';
@@ -103,6 +102,8 @@ export async function readRawHourExactly(rawPath: string, onChunk: OnChunk): Pro
   const wrong = await notGzip(rawPath, size);
   if (wrong) return wrong;
 
+  // Loaded only for a damaged file: every worker would pay pako's import at start (~10 ms CPU) for a rare path.
+  const { ZStream, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlibInflateInit2, zlibInflateReset } = await import('pako');
   const strm = new ZStream();
   zlibInflateInit2(strm, 16 + 15); // gzip wrapper only: header, CRC32 and length checked per member
   const output = new Uint8Array(INFLATE_CHUNK_BYTES);

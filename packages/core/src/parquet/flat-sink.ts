@@ -20,13 +20,13 @@
  *   columns; none for JSON, BLOB and `distinctValues` columns. Strings are ordered as Parquet
  *   orders BYTE_ARRAY: unsigned byte-wise on the UTF-8 bytes (= code point order, which differs
  *   from JavaScript's UTF-16 `<` for characters above U+FFFF vs U+E000–U+FFFF).
- * - Compression: SNAPPY (native `snappy`, output copied into V8 memory: see hyparquet-sink.ts) or
+ * - Compression: SNAPPY (native/snappy.c; without the addon the `snappy` package, output copied into V8 memory) or
  *   UNCOMPRESSED.
  *
  * Physical/logical types come from `PARQUET_TYPE` (tables/types.ts), the same as hyparquet-sink.ts declares.
  */
 import { closeSync, openSync, writeSync, writevSync } from 'node:fs';
-import { compressSync as snappyCompress } from 'snappy';
+import { createRequire } from 'node:module';
 import { PARQUET_TYPE, type ColumnDecl, type TableDecl } from '../tables/types.js';
 import { CompactWriter, CT } from './thrift-compact.js';
 import type { ParquetSink, SinkColumn, SinkFactory, TableWriterOptions } from './writer.js';
@@ -354,6 +354,10 @@ function requiredNull(c: FlatColumn): Error {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The `snappy` package, loaded on first use: without the addon only (every worker would pay its import at start). */
+let snappyPackage: typeof import('snappy') | undefined;
+const packageSnappy = () => (snappyPackage ??= createRequire(import.meta.url)('snappy') as typeof import('snappy'));
+
 interface NativeSnappy {
   /** The position after input[start, end) compressed into out from pos, or -(bytes needed from pos). */
   snappyCompress(input: Buffer, start: number, end: number, out: Buffer, pos: number): number;
@@ -529,7 +533,7 @@ class FlatParquetWriter implements ParquetSink {
       }
       body = this.bodies.subarray(this.bodiesEnd, end);
       this.bodiesEnd = end;
-    } else body = snappyCompress(raw, { copyOutputData: true });
+    } else body = packageSnappy().compressSync(raw, { copyOutputData: true });
     const h = this.header;
     h.reset();
     h.i32(1, pageType);
