@@ -204,6 +204,11 @@ export class JsonReader {
     return this.binding !== undefined;
   }
 
+  /** The native pass's handle (other native parts read the slots of the last read through it), when it runs. */
+  get nativeHandle(): object | undefined {
+    return this.handle;
+  }
+
   /**
    * Read the object whose `{` is at `i`: returns the index just past its `}`, or -1 when the bytes
    * are not a valid JSON object there. Slots of the field tree are filled as met.

@@ -66,11 +66,12 @@ const args = [
   `-I${include}`,
 ];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
+const libraries = ['-lm'];
 mkdirSync(outDir, { recursive: true });
 // Crash-safe: compiled under a temporary name, renamed when complete.
 const temporary = `${out}.${process.pid}.tmp`;
 try {
-  execFileSync(cc, [...args, ...sources, '-o', temporary], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(cc, [...args, ...sources, ...libraries, '-o', temporary], { stdio: ['ignore', 'inherit', 'inherit'] });
   renameSync(temporary, out);
 } catch (error) {
   rmSync(temporary, { force: true });

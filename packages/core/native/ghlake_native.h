@@ -6,6 +6,8 @@
 #ifndef GHLAKE_NATIVE_H
 #define GHLAKE_NATIVE_H
 #include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* One exported function of a part, for its napi_property_descriptor table. */
 #define GHLAKE_FUNCTION(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
@@ -13,6 +15,24 @@
 
 /* json_reader.c: JsonReader's validating pass and event_hash (@ghlake/bronze, src/json-reader.ts). */
 napi_status ghlake_register_json_reader(napi_env env, napi_value exports);
+/* The slots a reader's last readObject recorded (json_reader.c), as observations.c reads them. A slot holds a value
+ * of that read when stamp[slot] == gen; its bytes are buf[start[slot], end[slot]). */
+typedef struct {
+  const uint8_t *buf;
+  size_t len;
+  const uint8_t *kind;
+  const uint8_t *escaped;
+  const int32_t *start;
+  const int32_t *end;
+  const int32_t *stamp;
+  int32_t gen;
+  int32_t slot_count;
+} GhlakeSlots;
+/* The reader behind a handle json_reader's create made (napi_invalid_arg for anything else). */
+napi_status ghlake_reader_of(napi_env env, napi_value handle, const void **reader);
+void ghlake_reader_slots(const void *reader, GhlakeSlots *out);
+/* observations.c: silver's per-hour entity observations of Events API events (@ghlake/silver, src/observations.ts). */
+napi_status ghlake_register_observations(napi_env env, napi_value exports);
 /* columns.c: dictionary encoding and PLAIN pages of byte columns (@ghlake/core, src/parquet/). */
 napi_status ghlake_register_columns(napi_env env, napi_value exports);
 /* snappy.c: Snappy compression of Parquet pages into memory the writer reuses (src/parquet/flat-sink.ts). */

@@ -106,6 +106,9 @@ typedef struct {
   int32_t stack_cap;
   int last_escaped;
   int oom;
+  /* the bytes of the last readObject (observations.c reads its slots from them: ghlake_reader_slots) */
+  const uint8_t *read_buf;
+  size_t read_len;
   /* the Buffer read last and the last newline found in it (most lines share one chunk) */
   const uint8_t *nl_buf;
   size_t nl_len;
@@ -495,6 +498,30 @@ static int64_t read_object(Reader *r, const uint8_t *b, size_t len, size_t i) {
 
 /* ---- Node-API glue ------------------------------------------------------------------------------------------- */
 
+/* Marks a reader's handle, so another part can check it was given one (ghlake_reader_of). */
+static const napi_type_tag READER_TAG = {0x67686c616b657264ULL, 0x6a736f6e72656164ULL};
+
+napi_status ghlake_reader_of(napi_env env, napi_value handle, const void **reader) {
+  bool tagged = false;
+  napi_status st = napi_check_object_type_tag(env, handle, &READER_TAG, &tagged);
+  if (st != napi_ok) return st;
+  if (!tagged) return napi_invalid_arg;
+  return napi_get_value_external(env, handle, (void **)reader);
+}
+
+void ghlake_reader_slots(const void *reader, GhlakeSlots *out) {
+  const Reader *r = reader;
+  out->buf = r->read_buf;
+  out->len = r->read_len;
+  out->kind = r->kind;
+  out->escaped = r->escaped;
+  out->start = r->start;
+  out->end = r->end;
+  out->stamp = r->stamp;
+  out->gen = r->state[STATE_GEN];
+  out->slot_count = r->slot_count;
+}
+
 #define CHECK(call)                                                              \
   do {                                                                           \
     if ((call) != napi_ok) {                                                     \
@@ -648,6 +675,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
 
   napi_value handle, result;
   CHECK(napi_create_external(env, r, finalize_reader, NULL, &handle));
+  CHECK(napi_type_tag_object(env, handle, &READER_TAG));
   CHECK(napi_create_object(env, &result));
   CHECK(napi_set_named_property(env, result, "handle", handle));
   CHECK(napi_set_named_property(env, result, "memory", memory));
@@ -690,6 +718,8 @@ static napi_value read_object_js(napi_env env, napi_callback_info info) {
   int64_t i;
   CHECK(napi_get_value_int64(env, argv[2], &i));
   int64_t j = i < 0 || len > INT32_MAX ? -1 : read_object(r, b, len, (size_t)i);
+  r->read_buf = b;
+  r->read_len = len;
   if (r->oom) {
     napi_throw_error(env, "GHLAKE_NATIVE_READER", "json_reader.readObject: out of memory");
     return NULL;

@@ -15,6 +15,7 @@ import {
   BoolColumn,
   BytesColumn,
   IntMap,
+  nativeAddon,
   NumberColumn,
   silverActorObservations,
   silverOrganizationObservations,
@@ -106,6 +107,59 @@ const REPOSITORY: RepoSlots & { url: number } = {
 };
 const ATTRIBUTES = { type: slotOf('actor_attributes.type'), gravatarId: slotOf('actor_attributes.gravatar_id') };
 const ORG = { id: slotOf('org.id'), login: slotOf('org.login'), url: slotOf('org.url'), avatarUrl: slotOf('org.avatar_url') };
+
+/** A table of the native twin (native/observations.c, `table`): rows by id; a number column's NaN is NULL. */
+interface NativeTable {
+  count: number;
+  text: Buffer;
+  columns: Record<string, Float64Array | { start: Int32Array; end: Int32Array; flags: Uint8Array } | undefined>;
+  /** Each attribute's time (NaN: never), when asked for. */
+  times?: Record<string, Float64Array | undefined>;
+}
+
+/** @ghlake/core's native/observations.c: the rule below in C for Events API events, one call per event. */
+interface NativeObservationsBinding {
+  observationsCreate(
+    reader: object,
+    actor: Int32Array,
+    repo: Int32Array,
+    org: Int32Array,
+    userObjects: Int32Array,
+    repoObjects: Int32Array,
+    forkee: Int32Array,
+    timeOf: (slot: number) => number | null,
+  ): object;
+  /** The event the reader read last. */
+  observationsObserve(handle: object, createdAtMs: number, isFork: boolean): void;
+  observationsCounts(handle: object): [number, number, number];
+  observationsTable(handle: object, kind: 0 | 1 | 2, withTimes: boolean): NativeTable;
+  observationsRelease(handle: object): void;
+}
+
+/** The slots the native twin reads, in its order (native/observations.c: create). */
+const repoSlotList = (r: RepoSlots) => [
+  r.object,
+  r.id,
+  r.ownerId ?? -1,
+  r.ownerLogin,
+  r.fork,
+  r.language,
+  r.createdAt,
+  r.updatedAt ?? -1,
+  r.stars,
+  r.forks,
+  r.issues,
+  r.watchers,
+  r.size,
+];
+const NATIVE_SLOTS = {
+  actor: Int32Array.from([ACTOR.id, ACTOR.login, ACTOR.displayLogin, ACTOR.url, ACTOR.avatarUrl, ACTOR.gravatarId]),
+  repo: Int32Array.from([REPO.id, REPO.name, REPO.url]),
+  org: Int32Array.from([ORG.id, ORG.login, ORG.url, ORG.avatarUrl]),
+  userObjects: Int32Array.from(USER_OBJECTS.flatMap((u) => [u.object, u.id, u.type, u.siteAdmin])),
+  repoObjects: Int32Array.from(REPO_OBJECTS.flatMap(repoSlotList)),
+  forkee: Int32Array.from([...repoSlotList(FORKEE), FORKEE.fullName, FORKEE.url]),
+};
 
 /** Payload timestamps: ISO text, or epoch seconds (webhook-style repository objects). */
 function payloadTime(f: JsonReader, slot: number): number | null {
@@ -455,7 +509,23 @@ export class HourObservations {
     loginSeenAt: this.orgs.maxTime(),
   };
 
+  /**
+   * The native twin holding this hour's observations (undefined: not decided yet; null: the JavaScript twin holds
+   * them — no addon, a reader without the native pass, or a Timeline event met, which the JavaScript twin reads).
+   */
+  private native: { binding: NativeObservationsBinding; handle: object; reader: JsonReader } | null | undefined;
+
+  /** `native: false`: always the JavaScript twin (the differential tests' reference). */
+  constructor(options: { native?: boolean } = {}) {
+    if (options.native === false) this.native = null;
+  }
+
   add(e: SilverEventInput): void {
+    if (e.era !== ERA_TIMELINE) {
+      const n = this.native === undefined ? (this.native = startNative(e.fields)) : this.native;
+      if (n !== null && n.reader === e.fields) return n.binding.observationsObserve(n.handle, e.createdAtMs, e.eventType === 'ForkEvent');
+    }
+    this.toJavaScript();
     if (e.era === ERA_TIMELINE) return this.addTimeline(e);
     const f = e.fields;
     const t = e.createdAtMs;
@@ -572,8 +642,44 @@ export class HourObservations {
   }
 
   get counts(): { actors: number; repositories: number; organizations: number } {
+    const n = this.native;
+    if (n) {
+      const [actors, repositories, organizations] = n.binding.observationsCounts(n.handle);
+      return { actors, repositories, organizations };
+    }
     this.settle();
     return { actors: this.actors.size, repositories: this.repos.size, organizations: this.orgs.size };
+  }
+
+  /** Which twin holds the hour's observations. */
+  get twin(): 'native' | 'javascript' {
+    return this.native ? 'native' : 'javascript';
+  }
+
+  /** The native twin's memory back now (the hour's tables are written); nothing is observed after. */
+  release(): void {
+    const n = this.native;
+    if (n) n.binding.observationsRelease(n.handle);
+    this.native = null;
+  }
+
+  /**
+   * Hand what the native twin observed to the JavaScript twin, which takes the rest of the hour (a Timeline event
+   * in an hour of Events API events). The JavaScript twin has seen nothing yet: each entity's values and times are
+   * set as they stand.
+   */
+  private toJavaScript(): void {
+    const n = this.native;
+    if (!n) return;
+    this.native = null;
+    const byName = this.columnsByName();
+    const kinds = [
+      [silverActorObservations, this.actors, byName.actors],
+      [silverRepositoryObservations, this.repos, byName.repositories],
+      [silverOrganizationObservations, this.orgs, byName.organizations],
+    ] as const;
+    kinds.forEach(([table, entities, columns], kind) => restore(table, n.binding.observationsTable(n.handle, kind as 0 | 1 | 2, true), entities, columns));
+    n.binding.observationsRelease(n.handle);
   }
 
   /** Re-key Timeline logins the hour resolved (idempotent). */
@@ -585,12 +691,31 @@ export class HourObservations {
 
   /** The three observation tables, rows ordered by id (Timeline logins re-keyed first). */
   batches(): { actors: ColumnarBatch; repositories: ColumnarBatch; organizations: ColumnarBatch } {
+    const n = this.native;
+    if (n) {
+      const batches = {
+        actors: nativeColumns(silverActorObservations, n.binding.observationsTable(n.handle, 0, false)),
+        repositories: nativeColumns(silverRepositoryObservations, n.binding.observationsTable(n.handle, 1, false)),
+        organizations: nativeColumns(silverOrganizationObservations, n.binding.observationsTable(n.handle, 2, false)),
+      };
+      return batches;
+    }
     this.settle();
+    const byName = this.columnsByName();
+    return {
+      actors: columns(silverActorObservations, this.actors, byName.actors),
+      repositories: columns(silverRepositoryObservations, this.repos, byName.repositories),
+      organizations: columns(silverOrganizationObservations, this.orgs, byName.organizations),
+    };
+  }
+
+  /** Each table's columns by name: where the JavaScript twin keeps their values. */
+  private columnsByName(): { actors: Record<string, EntityColumn>; repositories: Record<string, EntityColumn>; organizations: Record<string, EntityColumn> } {
     const a = this.actor;
     const r = this.repo;
     const o = this.org;
     return {
-      actors: columns(silverActorObservations, this.actors, {
+      actors: {
         actor_id: this.actors.id,
         actor_login: a.login,
         actor_display_login: a.displayLogin,
@@ -603,8 +728,8 @@ export class HourObservations {
         type_seen_at: a.typeSeenAt,
         first_seen_at: this.actors.firstSeen,
         last_seen_at: this.actors.lastSeen,
-      }),
-      repositories: columns(silverRepositoryObservations, this.repos, {
+      },
+      repositories: {
         repo_id: this.repos.id,
         repo_name: r.name,
         repo_url: r.url,
@@ -623,8 +748,8 @@ export class HourObservations {
         details_seen_at: r.detailsSeenAt,
         first_seen_at: this.repos.firstSeen,
         last_seen_at: this.repos.lastSeen,
-      }),
-      organizations: columns(silverOrganizationObservations, this.orgs, {
+      },
+      organizations: {
         org_id: this.orgs.id,
         org_login: o.login,
         org_url: o.url,
@@ -632,8 +757,85 @@ export class HourObservations {
         login_seen_at: o.loginSeenAt,
         first_seen_at: this.orgs.firstSeen,
         last_seen_at: this.orgs.lastSeen,
-      }),
+      },
     };
+  }
+}
+
+/** The native twin for the hour read by `f`, or null when it cannot run (no addon; a reader without the native pass). */
+function startNative(f: JsonReader): { binding: NativeObservationsBinding; handle: object; reader: JsonReader } | null {
+  const binding = nativeAddon<NativeObservationsBinding>();
+  const reader = f.nativeHandle;
+  if (binding?.observationsCreate === undefined || reader === undefined) return null;
+  const s = NATIVE_SLOTS;
+  const handle = binding.observationsCreate(reader, s.actor, s.repo, s.org, s.userObjects, s.repoObjects, s.forkee, (slot) => payloadTime(f, slot));
+  return { binding, handle, reader: f };
+}
+
+/** A native table's text value of row r (decoded when it was escaped). */
+function nativeText(t: NativeTable, col: { start: Int32Array; end: Int32Array; flags: Uint8Array }, r: number): string | null {
+  const flag = col.flags[r];
+  if (flag === 1) return null;
+  const text = t.text.toString('utf8', col.start[r], col.end[r]);
+  return flag === 2 ? (JSON.parse(text) as string) : text;
+}
+
+/** A native table as the writer's column vectors, in the table's declaration order. */
+function nativeColumns(table: TableDecl, t: NativeTable): ColumnarBatch {
+  const cols: Record<string, ColumnVector> = {};
+  for (const c of table.columns) {
+    const source = t.columns[c.name];
+    if (source === undefined) throw new Error(`${table.layer}.${table.name}: no values for column ${c.name} in the native observations`);
+    if (source instanceof Float64Array) {
+      if (c.type === 'BOOLEAN') {
+        const v = new BoolColumn();
+        for (let r = 0; r < t.count; r++) v.push(source[r] !== source[r] ? null : source[r] === 1);
+        cols[c.name] = v;
+      } else {
+        const v = new NumberColumn();
+        for (let r = 0; r < t.count; r++) v.push(source[r] !== source[r] ? null : source[r]!);
+        cols[c.name] = v;
+      }
+      continue;
+    }
+    // The bytes as they stand in the native records (their UTF-8); an escaped value decoded.
+    const v = new BytesColumn();
+    for (let r = 0; r < t.count; r++) {
+      const flag = source.flags[r];
+      if (flag === 1) v.pushNull();
+      else if (flag === 0) v.pushRef(t.text, source.start[r]!, source.end[r]!);
+      else v.pushString(nativeText(t, source, r));
+    }
+    cols[c.name] = v;
+  }
+  return { rowCount: t.count, columns: cols };
+}
+
+/** A native table's entities into the JavaScript twin's (empty) records: ids, spans, each attribute's value and time. */
+function restore(table: TableDecl, t: NativeTable, entities: Entities, byName: Record<string, EntityColumn>): void {
+  const [idColumn] = table.columns;
+  const ids = t.columns[idColumn!.name] as Float64Array;
+  const first = t.columns.first_seen_at as Float64Array;
+  const last = t.columns.last_seen_at as Float64Array;
+  for (let r = 0; r < t.count; r++) {
+    const i = entities.at(ids[r]!, first[r]!);
+    entities.at(ids[r]!, last[r]!);
+    for (const c of table.columns) {
+      const target = byName[c.name];
+      const source = t.columns[c.name];
+      if (target instanceof MaxTime) {
+        const x = (source as Float64Array)[r]!;
+        if (x === x) target.see(i, x);
+      } else if (target instanceof Latest) {
+        const time = t.times![c.name]![r]!;
+        if (time !== time) continue;
+        if (target instanceof LatestText) target.observe(i, nativeText(t, source as { start: Int32Array; end: Int32Array; flags: Uint8Array }, r), time);
+        else {
+          const x = (source as Float64Array)[r]!;
+          target.observe(i, c.type === 'BOOLEAN' ? x === 1 : x, time);
+        }
+      }
+    }
   }
 }
 

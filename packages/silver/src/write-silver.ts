@@ -83,6 +83,7 @@ export class SilverHourWriter {
     await this.writeWhole(silverRepositoryObservations, obs.repositories);
     await this.writeWhole(silverOrganizationObservations, obs.organizations);
     const counts = this.observations.counts;
+    this.observations.release();
     return { events: this.distinct, duplicates: this.rows.duplicates, ...counts, eventsByType: sortKeys(this.byType) };
   }
 
