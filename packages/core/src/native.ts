@@ -1,6 +1,7 @@
 /**
  * ghlake's native code (native/*.c, one Node-API addon built at install by native/build.mjs): the reader's
- * validating pass (@ghlake/bronze's JsonReader) and the byte columns' encoding (parquet/byte-pages.ts). Each part
+ * validating pass (@ghlake/bronze's JsonReader), the byte columns' encoding (parquet/byte-pages.ts), Snappy, and
+ * silver's entity observations (@ghlake/silver's observations.ts). Each part
  * has a JavaScript twin with the same results — the fallback when the addon is not built (no C compiler at install,
  * another platform) or turned off (GHLAKE_NATIVE=0), and the reference of its differential test.
  */
