@@ -14,6 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { ERROR_CODES, GhlakeError, fromPlainError, toPlainError, type PlainError } from './errors.js';
@@ -25,6 +26,13 @@ export interface PoolOptions {
   maxOldGenerationSizeMb?: number;
   /** Tasks allowed to wait per thread before `run` queues in JS (Piscina's own queue is unbounded). */
   concurrentTasksPerWorker?: number;
+  /**
+   * The old generation each worker's heap starts with, in MB (default 128; 0: V8's own, ~16 MB). V8 runs a full
+   * mark-compact each time a few MB more survive until the heap has grown: ~13 per trimmed 2026 hour in a worker,
+   * ~4 with 128 MB (10% less CPU per hour, ~60 MB more peak RSS for two workers; docs/bench-silver.md). At most half
+   * of `maxOldGenerationSizeMb`.
+   */
+  initialOldGenerationMb?: number;
   /**
    * The workers run `.ts` modules of their own (a benchmark's worker beside compiled packages): tsx's loader goes to
    * them. Default: only when ghlake itself runs from its sources.
@@ -79,8 +87,18 @@ export type SharedPool = Piscina;
 /** Node options that act on the whole process and that `new Worker({ execArgv })` rejects. */
 const PROCESS_WIDE_FLAGS = new Set(['--single-threaded-gc', '--single-threaded']);
 
+/** The initial old generation of isolates made from now on (process-wide: a worker's resourceLimits cannot say it). */
+let initialOldGenerationSet: number | undefined;
+function setInitialOldGeneration(mb: number): void {
+  if (mb <= 0 || initialOldGenerationSet === mb) return;
+  v8.setFlagsFromString(`--initial-old-space-size=${mb}`);
+  initialOldGenerationSet = mb;
+}
+
 export function createPool(options: PoolOptions = {}): SharedPool {
   const threads = options.threads ?? availableParallelism();
+  const maxOldGenerationSizeMb = options.maxOldGenerationSizeMb ?? 4096;
+  setInitialOldGeneration(Math.min(options.initialOldGenerationMb ?? 128, Math.floor(maxOldGenerationSizeMb / 2)));
   // Process-wide V8 flags (--single-threaded-gc, which ghlake's entry points pass) already apply
   // to the workers' isolates and are refused in a worker's execArgv.
   const typescriptWorkers = options.typescriptWorkers ?? false;
@@ -93,7 +111,7 @@ export function createPool(options: PoolOptions = {}): SharedPool {
     idleTimeout: 30_000,
     concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
     execArgv,
-    resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 4096 },
+    resourceLimits: { maxOldGenerationSizeMb },
   });
 }
 

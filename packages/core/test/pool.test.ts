@@ -65,4 +65,43 @@ describe('the compiled pool (dist/, what ghlake runs)', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('starts its workers with a larger old generation, so a worker collects its garbage in fewer full GCs', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ghlake-pool-heap-'));
+    try {
+      // ~48 MB of arrays kept: V8's default heap starts small and takes a full GC to grow past it; 128 MB does not.
+      const probe = path.join(dir, 'heap-worker.mjs');
+      await writeFile(
+        probe,
+        `import { PerformanceObserver, constants } from 'node:perf_hooks';
+         export default async () => {
+           let majors = 0;
+           const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++; });
+           observer.observe({ entryTypes: ['gc'] });
+           const keep = [];
+           for (let i = 0; i < 6000; i++) keep.push(new Array(1000).fill(i));
+           await new Promise((resolve) => setTimeout(resolve, 100));
+           observer.disconnect();
+           return keep.length === 6000 ? majors : -1;
+         };\n`,
+      );
+      const pool = pathToFileURL(path.join(import.meta.dirname, '..', 'dist', 'pool.js')).href;
+      const majors = async (initialOldGenerationMb: number) => {
+        const main = path.join(dir, `main-${initialOldGenerationMb}.mjs`);
+        await writeFile(
+          main,
+          `import { createPool } from ${JSON.stringify(pool)};
+           const p = createPool({ threads: 1, initialOldGenerationMb: ${initialOldGenerationMb} });
+           try { console.log(await p.run({}, { filename: ${JSON.stringify(probe)} })); } finally { await p.destroy(); }`,
+        );
+        const { stdout } = await run(process.execPath, [main], { env: { ...process.env, NODE_OPTIONS: '' } });
+        return Number(stdout.trim());
+      };
+      const [v8Default, larger] = [await majors(0), await majors(128)];
+      expect(v8Default).toBeGreaterThanOrEqual(1);
+      expect(larger).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
