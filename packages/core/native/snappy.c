@@ -96,7 +96,20 @@ static inline size_t match_length(const uint8_t *a, const uint8_t *b, const uint
   return n;
 }
 
-static uint8_t *compress_block(const uint8_t *in, size_t len, uint8_t *op, uint16_t *table) {
+/*
+ * A literal of up to 16 bytes copied as one fixed 16-byte move (no call into memcpy for the many short literals between
+ * copies) when both buffers have the room: the bytes past the literal are overwritten by what comes next.
+ */
+static inline uint8_t *emit_short_literal(uint8_t *op, const uint8_t *lit, size_t len, const uint8_t *in_end, const uint8_t *op_end) {
+  if (len <= 16 && lit + 16 <= in_end && op + 17 <= op_end) {
+    *op++ = (uint8_t)((len - 1) << 2);
+    memcpy(op, lit, 16);
+    return op + len;
+  }
+  return emit_literal(op, lit, len);
+}
+
+static uint8_t *compress_block(const uint8_t *in, size_t len, uint8_t *op, uint16_t *table, const uint8_t *in_end, const uint8_t *op_end) {
   const uint8_t *ip = in, *end = in + len, *next_emit = in;
   if (len >= INPUT_MARGIN) {
     memset(table, 0, sizeof(uint16_t) << HASH_BITS);
@@ -115,7 +128,7 @@ static uint8_t *compress_block(const uint8_t *in, size_t len, uint8_t *op, uint1
         if (load32(ip) == load32(candidate) && candidate < ip) break;
         ip = next;
       }
-      op = emit_literal(op, next_emit, (size_t)(ip - next_emit));
+      op = emit_short_literal(op, next_emit, (size_t)(ip - next_emit), in_end, op_end);
       /* Emit copies while the next position matches at once. */
       do {
         size_t n = 4 + match_length(ip + 4, candidate + 4, end);
@@ -181,7 +194,7 @@ static napi_value snappy_compress(napi_env env, napi_callback_info info) {
   const uint8_t *ip = in + s;
   for (size_t at = 0; at < n; at += BLOCK) {
     size_t len = n - at < BLOCK ? n - at : BLOCK;
-    op = compress_block(ip + at, len, op, table);
+    op = compress_block(ip + at, len, op, table, in + in_size, out + out_size);
   }
   napi_create_int64(env, (int64_t)(op - out), &result);
   return result;
