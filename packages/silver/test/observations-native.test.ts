@@ -68,11 +68,11 @@ describe('observations: the native twin writes the JavaScript twin’s rows', ()
     expect([native.twin, js.twin]).toEqual(['native', 'javascript']);
   });
 
-  it.each([
+  it.each<[string, string, 'native' | 'javascript']>([
     ['2015-01-01-15 (whole)', GHARCHIVE_FIXTURES.hour2015_01_01_15, 'native'],
     ['2015-01-01-0 (whole)', GHARCHIVE_FIXTURES.hour2015_01_01_0, 'native'],
     ['2025-01-01-15 (head)', GHARCHIVE_FIXTURES.head2025_01_01_15, 'native'],
-    ...GHARCHIVE_FIXTURES.head2021.map((f) => [path.basename(f), f, 'native'] as const),
+    ...GHARCHIVE_FIXTURES.head2021.map((f): [string, string, 'native'] => [path.basename(f), f, 'native']),
     ['trimmed 2025-10 payloads', GHARCHIVE_FIXTURES.trimmedPayloads, 'native'],
     ['PushEvent before and after 2025-10', GHARCHIVE_FIXTURES.pushBeforeAfter, 'native'],
     ['2011 early Events API', GHARCHIVE_FIXTURES.timeline.gh2011, 'native'],
