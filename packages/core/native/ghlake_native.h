@@ -6,6 +6,7 @@
 #ifndef GHLAKE_NATIVE_H
 #define GHLAKE_NATIVE_H
 #include <node_api.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,16 @@
 
 /* json_reader.c: JsonReader's validating pass and event_hash (@ghlake/bronze, src/json-reader.ts). */
 napi_status ghlake_register_json_reader(napi_env env, napi_value exports);
+/* The data behind an external a part made and tagged with `tag` (napi_type_tag_object); napi_invalid_arg for any
+ * other value, so one part's handle cannot be taken for another's. */
+static inline napi_status ghlake_tagged_external(napi_env env, napi_value value, const napi_type_tag *tag, void **data) {
+  bool tagged = false;
+  napi_status st = napi_check_object_type_tag(env, value, tag, &tagged);
+  if (st != napi_ok) return st;
+  if (!tagged) return napi_invalid_arg;
+  return napi_get_value_external(env, value, data);
+}
+
 /* The slots a reader's last readObject recorded (json_reader.c), as observations.c reads them. A slot holds a value
  * of that read when stamp[slot] == gen; its bytes are buf[start[slot], end[slot]). */
 typedef struct {

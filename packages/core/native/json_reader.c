@@ -502,11 +502,7 @@ static int64_t read_object(Reader *r, const uint8_t *b, size_t len, size_t i) {
 static const napi_type_tag READER_TAG = {0x67686c616b657264ULL, 0x6a736f6e72656164ULL};
 
 napi_status ghlake_reader_of(napi_env env, napi_value handle, const void **reader) {
-  bool tagged = false;
-  napi_status st = napi_check_object_type_tag(env, handle, &READER_TAG, &tagged);
-  if (st != napi_ok) return st;
-  if (!tagged) return napi_invalid_arg;
-  return napi_get_value_external(env, handle, (void **)reader);
+  return ghlake_tagged_external(env, handle, &READER_TAG, (void **)reader);
 }
 
 void ghlake_reader_slots(const void *reader, GhlakeSlots *out) {

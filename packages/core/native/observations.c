@@ -517,10 +517,8 @@ static void finalize(napi_env env, void *data, void *hint) {
 static const napi_type_tag OBSERVATIONS_TAG = {0x67686c616b656f62ULL, 0x7365727661746e73ULL};
 
 static Observations *unwrap(napi_env env, napi_value handle) {
-  bool tagged = false;
   void *data = NULL;
-  if (napi_check_object_type_tag(env, handle, &OBSERVATIONS_TAG, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, handle, &data) != napi_ok) {
+  if (ghlake_tagged_external(env, handle, &OBSERVATIONS_TAG, &data) != napi_ok) {
     napi_throw_type_error(env, "GHLAKE_NATIVE_OBSERVATIONS", "observations: not an observations handle");
     return NULL;
   }

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeStatus, valueAt, type ColumnarBatch } from '@ghlake/core';
-import { HourTransform } from '@ghlake/bronze';
+import { nativeAddon, nativeStatus, valueAt, type ColumnarBatch } from '@ghlake/core';
+import { EVENT_FIELDS, HourTransform, JsonReader, SLOT_COUNT } from '@ghlake/bronze';
 import { HourObservations } from '../src/index.js';
 import { GHARCHIVE_FIXTURES } from '../../core/test/fixtures/gharchive.js';
 import { generateHours } from '../../../tools/generate/hours.js';
@@ -66,6 +66,13 @@ describe('observations: the native twin writes the JavaScript twin’s rows', ()
     expect(nativeStatus().loaded).toBe(true);
     const { native, js } = observeBoth(Buffer.from(`${oneEvent({})}\n`));
     expect([native.twin, js.twin]).toEqual(['native', 'javascript']);
+  });
+
+  it('refuses a handle that is not its own (a reader’s, a plain object) instead of reading foreign memory', () => {
+    const binding = nativeAddon<{ observationsObserve(handle: object, t: number, fork: boolean): void; observationsCounts(handle: object): number[] }>()!;
+    const reader = new JsonReader(EVENT_FIELDS, SLOT_COUNT).nativeHandle!;
+    expect(() => binding.observationsObserve(reader, 0, false)).toThrow(/not an observations handle/);
+    expect(() => binding.observationsCounts({})).toThrow(/not an observations handle/);
   });
 
   it.each<[string, string, 'native' | 'javascript']>([
