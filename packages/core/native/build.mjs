@@ -23,7 +23,7 @@ const out = path.join(outDir, 'ghlake_native.node');
 const required = process.env.GHLAKE_NATIVE_REQUIRED === '1';
 
 function fail(why) {
-  const message = `ghlake: the native code was not built (${why}); ghlake will run its JavaScript twins (transforms 20-45% slower, docs/build.md). To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
+  const message = `ghlake: the native code was not built (${why}); ghlake will run its JavaScript twins (transforms 45-55% slower, docs/build.md). To build it: install a C compiler (Debian: apt-get install build-essential) and run npm run build:native`;
   if (required) {
     console.error(message);
     process.exit(1);

@@ -54,7 +54,7 @@ export function nativeStatus(): NativeStatus {
  */
 export function nativeNotice(s: NativeStatus = nativeStatus(), env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (s.loaded || env.GHLAKE_NATIVE === '0') return undefined;
-  return `hours are read and encoded in JavaScript (transforms 20-45% slower, docs/build.md): ${s.reason}`;
+  return `hours are read and encoded in JavaScript (transforms 45-55% slower, docs/build.md): ${s.reason}`;
 }
 
 /** Which code this process transforms hours with, in words (benchmarks print it beside their figures). */

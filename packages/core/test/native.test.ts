@@ -10,7 +10,7 @@ it('the native addon is built and in use (npm run build:native; CI builds it wit
 it('says why hours run in JavaScript when the addon did not load, and nothing when it runs or was turned off on purpose', () => {
   expect(nativeNotice()).toBeUndefined();
   expect(nativeNotice({ loaded: false, reason: 'no ghlake_native.node' }, {})).toBe(
-    'hours are read and encoded in JavaScript (transforms 20-45% slower, docs/build.md): no ghlake_native.node',
+    'hours are read and encoded in JavaScript (transforms 45-55% slower, docs/build.md): no ghlake_native.node',
   );
   expect(nativeNotice({ loaded: false, reason: 'GHLAKE_NATIVE=0' }, { GHLAKE_NATIVE: '0' })).toBeUndefined();
   expect(nativeInUse({ loaded: false, reason: 'GHLAKE_NATIVE=0' })).toBe('JavaScript — GHLAKE_NATIVE=0');
