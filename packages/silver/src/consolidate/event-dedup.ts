@@ -142,44 +142,59 @@ export async function dedupBatch(
        WHERE e.created_at BETWEEN (SELECT min(created_at) FROM d_keys) AND (SELECT max(created_at) FROM d_keys)`,
     'reading the event-copy index',
   );
-  await runSql(
-    c,
-    `CREATE OR REPLACE TEMP TABLE d_after AS
-       SELECT ${goldCols}, source_hour FROM d_before WHERE source_hour NOT IN ${inBatch}
-       UNION ALL SELECT ${goldCols}, source_hour FROM d_new`,
-  );
-  await runSql(
-    c,
-    `CREATE OR REPLACE TEMP TABLE d_keepers AS
-       SELECT ${KEY}, b.keep AS keep_before, a.keep AS keep_after
-       FROM (SELECT ${KEY}, min(source_hour) AS keep FROM d_before GROUP BY ${KEY}) b
-       FULL OUTER JOIN (SELECT ${KEY}, min(source_hour) AS keep FROM d_after GROUP BY ${KEY}) a USING (${KEY})`,
-  );
+  // Keys new to the lake, one copy each (every hour of an hourly run whose events are new, a first backfill): each
+  // staged row is its key's keeper, nothing before changes — the keepers and the change log come from the staged rows
+  // as they are (the general path below gives the same rows at several joins' cost: docs/bench-pipeline.md).
+  const allNew =
+    (await queryNumber(c, `SELECT count(*) FROM d_before`)) === 0 &&
+    (await queryNumber(c, `SELECT count(*) FROM d_keys`)) === (await queryNumber(c, `SELECT count(*) FROM d_new`));
+  if (allNew) {
+    await runSql(c, `CREATE OR REPLACE TEMP TABLE d_keepers AS SELECT ${KEY}, CAST(NULL AS INTEGER) AS keep_before, source_hour AS keep_after FROM d_new`);
+    await runSql(
+      c,
+      `INSERT INTO ${CHANGE_EVENTS.name} (${goldCols}, seq, sign) SELECT ${goldCols}, ${seq}, CAST(1 AS TINYINT) FROM d_new`,
+      'writing the change log',
+    );
+  } else {
+    await runSql(
+      c,
+      `CREATE OR REPLACE TEMP TABLE d_after AS
+         SELECT ${goldCols}, source_hour FROM d_before WHERE source_hour NOT IN ${inBatch}
+         UNION ALL SELECT ${goldCols}, source_hour FROM d_new`,
+    );
+    await runSql(
+      c,
+      `CREATE OR REPLACE TEMP TABLE d_keepers AS
+         SELECT ${KEY}, b.keep AS keep_before, a.keep AS keep_after
+         FROM (SELECT ${KEY}, min(source_hour) AS keep FROM d_before GROUP BY ${KEY}) b
+         FULL OUTER JOIN (SELECT ${KEY}, min(source_hour) AS keep FROM d_after GROUP BY ${KEY}) a USING (${KEY})`,
+    );
 
-  // ---- change log: the kept copy of each key before and after, where that can differ ----------
-  const changed = `(k.keep_before IS DISTINCT FROM k.keep_after OR k.keep_before IN ${inBatch} OR k.keep_after IN ${inBatch})`;
-  // A key has at most one copy per source hour, so at most one −1 row (its keeper before) and one +1
-  // row (its keeper after): only keys with a −1 row can cancel, and the +1 rows of the other keys
-  // (nearly all of a new hour's) go to the log as they are, without grouping them.
-  await runSql(
-    c,
-    `CREATE OR REPLACE TEMP TABLE d_minus AS SELECT ${GOLD_INPUT_COLUMNS.map((n) => `b.${sqlIdent(n)}`).join(', ')}
-       FROM d_before b JOIN d_keepers k ON ${keyMatch('b', 'k')} AND b.source_hour = k.keep_before WHERE ${changed}`,
-  );
-  const plus = `SELECT ${GOLD_INPUT_COLUMNS.map((n) => `a.${sqlIdent(n)}`).join(', ')}
-         FROM d_after a JOIN d_keepers k ON ${keyMatch('a', 'k')} AND a.source_hour = k.keep_after WHERE ${changed}`;
-  await runSql(
-    c,
-    `INSERT INTO ${CHANGE_EVENTS.name} (${goldCols}, seq, sign)
-     SELECT ${goldCols}, ${seq}, CAST(1 AS TINYINT) FROM (${plus}) p ANTI JOIN d_minus m ON ${keyMatch('p', 'm')}
-     UNION ALL
-     SELECT ${goldCols}, ${seq}, CAST(sum(sign) AS TINYINT) FROM (
-       SELECT *, -1 AS sign FROM d_minus
+    // ---- change log: the kept copy of each key before and after, where that can differ ----------
+    const changed = `(k.keep_before IS DISTINCT FROM k.keep_after OR k.keep_before IN ${inBatch} OR k.keep_after IN ${inBatch})`;
+    // A key has at most one copy per source hour, so at most one −1 row (its keeper before) and one +1
+    // row (its keeper after): only keys with a −1 row can cancel, and the +1 rows of the other keys
+    // (nearly all of a new hour's) go to the log as they are, without grouping them.
+    await runSql(
+      c,
+      `CREATE OR REPLACE TEMP TABLE d_minus AS SELECT ${GOLD_INPUT_COLUMNS.map((n) => `b.${sqlIdent(n)}`).join(', ')}
+         FROM d_before b JOIN d_keepers k ON ${keyMatch('b', 'k')} AND b.source_hour = k.keep_before WHERE ${changed}`,
+    );
+    const plus = `SELECT ${GOLD_INPUT_COLUMNS.map((n) => `a.${sqlIdent(n)}`).join(', ')}
+           FROM d_after a JOIN d_keepers k ON ${keyMatch('a', 'k')} AND a.source_hour = k.keep_after WHERE ${changed}`;
+    await runSql(
+      c,
+      `INSERT INTO ${CHANGE_EVENTS.name} (${goldCols}, seq, sign)
+       SELECT ${goldCols}, ${seq}, CAST(1 AS TINYINT) FROM (${plus}) p ANTI JOIN d_minus m ON ${keyMatch('p', 'm')}
        UNION ALL
-       SELECT p.*, 1 AS sign FROM (${plus}) p SEMI JOIN d_minus m ON ${keyMatch('p', 'm')}
-     ) GROUP BY ALL HAVING sum(sign) <> 0`,
-    'writing the change log',
-  );
+       SELECT ${goldCols}, ${seq}, CAST(sum(sign) AS TINYINT) FROM (
+         SELECT *, -1 AS sign FROM d_minus
+         UNION ALL
+         SELECT p.*, 1 AS sign FROM (${plus}) p SEMI JOIN d_minus m ON ${keyMatch('p', 'm')}
+       ) GROUP BY ALL HAVING sum(sign) <> 0`,
+      'writing the change log',
+    );
+  }
   const changes = await queryNumber(c, `SELECT count(*) FROM ${CHANGE_EVENTS.name} WHERE seq = ${seq}`);
 
   // ---- the batch hours: publish what they keep, set aside the rest -----------------------------
@@ -187,8 +202,8 @@ export async function dedupBatch(
   await runSql(c, `DELETE FROM ${SET_ASIDE_PAYLOAD_DETAILS.name} WHERE source_hour IN ${inBatch}`);
   // A staged row is set aside only when its key has another, earlier copy: with one copy per key
   // after the batch (as many copies as keys), there is nothing to look for.
-  const copiesAfter = await queryNumber(c, `SELECT count(*) FROM d_after`);
-  const keysAfter = await queryNumber(c, `SELECT count(*) FROM d_keepers WHERE keep_after IS NOT NULL`);
+  const copiesAfter = allNew ? 0 : await queryNumber(c, `SELECT count(*) FROM d_after`);
+  const keysAfter = allNew ? 0 : await queryNumber(c, `SELECT count(*) FROM d_keepers WHERE keep_after IS NOT NULL`);
   if (copiesAfter !== keysAfter) {
     await runSql(
       c,
