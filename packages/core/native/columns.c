@@ -39,17 +39,18 @@ typedef struct {
   size_t rows; /* rows the typed arrays hold (the view's capacity) */
 } Rows;
 
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  if (napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok) return 0;
-  return type == want || (want == napi_uint8_array && type == napi_uint8_clamped_array);
-}
-
 static int is_null(napi_env env, napi_value v) {
   napi_valuetype t;
   return napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined);
+}
+
+/* A row view's array argument (null/undefined: absent when `optional`); the rows it holds narrow `*rows`. 0: neither. */
+static int view_arg(napi_env env, napi_value v, napi_typedarray_type type, int optional, void **out, size_t *rows) {
+  if (optional && is_null(env, v)) return 1;
+  size_t len;
+  if (!ghlake_typed_view(env, v, type, out, &len)) return 0;
+  if (len < *rows) *rows = len;
+  return 1;
 }
 
 /* Reads argv[0..4] into `r`; 0 (with an exception pending) when they are not a row view. */
@@ -64,32 +65,18 @@ static int get_rows(napi_env env, napi_value *argv, Rows *r) {
   for (uint32_t k = 0; k < n; k++) {
     napi_value b;
     void *d;
-    if (napi_get_element(env, argv[0], k, &b) != napi_ok || !typed(env, b, napi_uint8_array, &d, &r->size[k])) {
+    if (napi_get_element(env, argv[0], k, &b) != napi_ok || !ghlake_typed_view(env, b, napi_uint8_array, &d, &r->size[k])) {
       napi_throw_type_error(env, "GHLAKE_NATIVE_COLUMNS", "columns: buffers must be an array of Uint8Arrays");
       return 0;
     }
     r->data[k] = d;
   }
-  size_t len, rows = SIZE_MAX;
-  void *d;
-  if (!is_null(env, argv[1])) {
-    if (!typed(env, argv[1], napi_int32_array, &d, &len)) goto bad;
-    r->srcs = d;
-    if (len < rows) rows = len;
-  }
-  if (!is_null(env, argv[2])) {
-    if (!typed(env, argv[2], napi_int32_array, &d, &len)) goto bad;
-    r->starts = d;
-    if (len < rows) rows = len;
-  }
-  if (!typed(env, argv[3], napi_int32_array, &d, &len)) goto bad;
-  r->ends = d;
-  if (len < rows) rows = len;
-  if (!is_null(env, argv[4])) {
-    if (!typed(env, argv[4], napi_uint8_array, &d, &len)) goto bad;
-    r->nulls = d;
-    if (len < rows) rows = len;
-  }
+  size_t rows = SIZE_MAX;
+  if (!view_arg(env, argv[1], napi_int32_array, 1, (void **)&r->srcs, &rows) ||
+      !view_arg(env, argv[2], napi_int32_array, 1, (void **)&r->starts, &rows) ||
+      !view_arg(env, argv[3], napi_int32_array, 0, (void **)&r->ends, &rows) ||
+      !view_arg(env, argv[4], napi_uint8_array, 1, (void **)&r->nulls, &rows))
+    goto bad;
   r->rows = rows;
   return 1;
 bad:
@@ -158,7 +145,7 @@ static napi_value dict_encode(napi_env env, napi_callback_info info) {
   size_t out_size, ends_len, idx_len;
   CHECK(napi_get_buffer_info(env, argv[6], (void **)&out, &out_size));
   int32_t *out_ends, *out_idx;
-  if (!typed(env, argv[7], napi_int32_array, (void **)&out_ends, &ends_len) || !typed(env, argv[8], napi_int32_array, (void **)&out_idx, &idx_len))
+  if (!ghlake_typed_view(env, argv[7], napi_int32_array, (void **)&out_ends, &ends_len) || !ghlake_typed_view(env, argv[8], napi_int32_array, (void **)&out_idx, &idx_len))
     THROW("dictEncode: outEnds and outIndexes must be Int32Arrays");
   if (ends_len < rows || idx_len < rows) THROW("dictEncode: outEnds and outIndexes must hold rowCount values");
   /* Bytes needed at most: every value distinct. */
@@ -272,7 +259,7 @@ static napi_value plain_extent(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int64(env, argv[7], &page));
   int32_t *out;
   size_t out_len;
-  if (!typed(env, argv[8], napi_int32_array, (void **)&out, &out_len) || out_len < 2) THROW("plainExtent: result must be an Int32Array of 2");
+  if (!ghlake_typed_view(env, argv[8], napi_int32_array, (void **)&out, &out_len) || out_len < 2) THROW("plainExtent: result must be an Int32Array of 2");
   int64_t bytes = 0;
   int64_t i = r0;
   while (i < count && bytes < page) {
@@ -308,7 +295,7 @@ static napi_value plain_write(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int64(env, argv[8], &pos));
   int32_t *mm;
   size_t mm_len;
-  if (!typed(env, argv[9], napi_int32_array, (void **)&mm, &mm_len) || mm_len < 2) THROW("plainWrite: result must be an Int32Array of 2");
+  if (!ghlake_typed_view(env, argv[9], napi_int32_array, (void **)&mm, &mm_len) || mm_len < 2) THROW("plainWrite: result must be an Int32Array of 2");
   if (pos < 0 || (size_t)pos > out_size) THROW("plainWrite: pos outside out");
   size_t at = (size_t)pos;
   int32_t min_row = -1, max_row = -1;

@@ -16,6 +16,16 @@
 
 /* json_reader.c: JsonReader's validating pass and event_hash (@ghlake/bronze, src/json-reader.ts). */
 napi_status ghlake_register_json_reader(napi_env env, napi_value exports);
+/* A typed array argument of type `want` (a Uint8ClampedArray counts as a Uint8Array): its memory and element count;
+ * 0 for anything else. */
+static inline int ghlake_typed_view(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok) return 0;
+  return type == want || (want == napi_uint8_array && type == napi_uint8_clamped_array);
+}
+
 /* The data behind an external a part made and tagged with `tag` (napi_type_tag_object); napi_invalid_arg for any
  * other value, so one part's handle cannot be taken for another's. */
 static inline napi_status ghlake_tagged_external(napi_env env, napi_value value, const napi_type_tag *tag, void **data) {

@@ -527,10 +527,9 @@ static Observations *unwrap(napi_env env, napi_value handle) {
 
 /* An Int32Array argument of exactly n elements (n < 0: a multiple of -n), copied into out (malloc'd when *out is NULL). */
 static bool int32s(napi_env env, napi_value v, int32_t n, int32_t *fixed, int32_t **out, int32_t *count) {
-  napi_typedarray_type t;
   size_t len;
   void *data;
-  if (napi_get_typedarray_info(env, v, &t, &len, &data, NULL, NULL) != napi_ok || t != napi_int32_array) return false;
+  if (!ghlake_typed_view(env, v, napi_int32_array, &data, &len)) return false;
   if (n >= 0 ? len != (size_t)n : len % (size_t)(-n) != 0) return false;
   if (fixed != NULL) {
     memcpy(fixed, data, len * sizeof(int32_t));
@@ -644,7 +643,7 @@ static int by_id(const void *a, const void *b) {
 }
 
 /* A new typed array of n elements; *data points at its memory. */
-static napi_status typed(napi_env env, napi_typedarray_type type, size_t n, size_t width, void **data, napi_value *out) {
+static napi_status new_typed_array(napi_env env, napi_typedarray_type type, size_t n, size_t width, void **data, napi_value *out) {
   napi_value ab;
   napi_status st = napi_create_arraybuffer(env, n * width == 0 ? 1 : n * width, data, &ab);
   if (st != napi_ok) return st;
@@ -704,9 +703,9 @@ static napi_value table(napi_env env, napi_callback_info info) {
       int32_t *starts, *ends;
       uint8_t *flags;
       napi_value vs, ve, vf;
-      if ((st = typed(env, napi_int32_array, n, 4, (void **)&starts, &vs)) != napi_ok) break;
-      if ((st = typed(env, napi_int32_array, n, 4, (void **)&ends, &ve)) != napi_ok) break;
-      if ((st = typed(env, napi_uint8_array, n, 1, (void **)&flags, &vf)) != napi_ok) break;
+      if ((st = new_typed_array(env, napi_int32_array, n, 4, (void **)&starts, &vs)) != napi_ok) break;
+      if ((st = new_typed_array(env, napi_int32_array, n, 4, (void **)&ends, &ve)) != napi_ok) break;
+      if ((st = new_typed_array(env, napi_uint8_array, n, 1, (void **)&flags, &vf)) != napi_ok) break;
       for (size_t r = 0; r < n; r++) {
         size_t e = (size_t)order[r];
         const Text *x = texts_of(k, e) + col->ix;
@@ -726,7 +725,7 @@ static napi_value table(napi_env env, napi_callback_info info) {
       if ((st = napi_set_named_property(env, v, "flags", vf)) != napi_ok) break;
     } else {
       double *values;
-      if ((st = typed(env, napi_float64_array, n, 8, (void **)&values, &v)) != napi_ok) break;
+      if ((st = new_typed_array(env, napi_float64_array, n, 8, (void **)&values, &v)) != napi_ok) break;
       for (size_t r = 0; r < n; r++) {
         size_t e = (size_t)order[r];
         const double *times = times_of(k, e);
@@ -742,7 +741,7 @@ static napi_value table(napi_env env, napi_callback_info info) {
       int ti = 2 + (col->what == COL_TEXT ? 0 : k->n_text) + col->ix;
       double *values;
       napi_value vt;
-      if ((st = typed(env, napi_float64_array, n, 8, (void **)&values, &vt)) != napi_ok) break;
+      if ((st = new_typed_array(env, napi_float64_array, n, 8, (void **)&values, &vt)) != napi_ok) break;
       for (size_t r = 0; r < n; r++) {
         double x = times_of(k, (size_t)order[r])[ti];
         values[r] = x == NEVER ? NAN : x;
