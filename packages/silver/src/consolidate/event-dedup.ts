@@ -202,9 +202,9 @@ export async function dedupBatch(
   await runSql(c, `DELETE FROM ${SET_ASIDE_PAYLOAD_DETAILS.name} WHERE source_hour IN ${inBatch}`);
   // A staged row is set aside only when its key has another, earlier copy: with one copy per key
   // after the batch (as many copies as keys), there is nothing to look for.
-  const copiesAfter = allNew ? 0 : await queryNumber(c, `SELECT count(*) FROM d_after`);
-  const keysAfter = allNew ? 0 : await queryNumber(c, `SELECT count(*) FROM d_keepers WHERE keep_after IS NOT NULL`);
-  if (copiesAfter !== keysAfter) {
+  const moreCopiesThanKeys =
+    !allNew && (await queryNumber(c, `SELECT count(*) FROM d_after`)) !== (await queryNumber(c, `SELECT count(*) FROM d_keepers WHERE keep_after IS NOT NULL`));
+  if (moreCopiesThanKeys) {
     await runSql(
       c,
       `INSERT INTO ${SET_ASIDE_EVENTS.name} SELECT n.* FROM d_new n JOIN d_keepers k ON ${keyMatch('n', 'k')} WHERE k.keep_after <> n.source_hour`,
